@@ -1,0 +1,17 @@
+/**
+ * The catalogue of squall's error codes. The exit code comes from here, never from the throw
+ * site, so one code always means one exit status (DESIGN.md, "Exit codes").
+ */
+export const ERROR_CODES = {
+  SQ_USAGE_UNKNOWN_FLAG: { exit: 2, title: 'Unknown flag or command' },
+  SQ_USAGE_BAD_FLAG: { exit: 2, title: 'A flag has an invalid value' },
+  SQ_USAGE_MISSING_ARG: { exit: 2, title: 'A required argument is missing' },
+  SQ_CONFIG_INVALID: { exit: 2, title: 'Invalid configuration' },
+  SQ_THRESHOLD_SYNTAX: { exit: 2, title: 'A threshold expression does not parse' },
+  SQ_THRESHOLD_UNKNOWN_METRIC: { exit: 2, title: 'A threshold names a metric that does not exist' },
+  SQ_OUTPUT_WRITE: { exit: 1, title: 'An output file could not be written' },
+  SQ_DEMO_START: { exit: 1, title: 'The demo API could not start' },
+  SQ_INTERNAL: { exit: 1, title: 'A squall bug' },
+} as const satisfies Record<string, { exit: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
