@@ -1,3 +1,3 @@
 export { ERROR_CODES, type ErrorCode } from './codes.js';
 export { formatError } from './format.js';
-export { badFlag, isSquallError, SquallError, type ErrorLocation } from './squall-error.js';
+export { badFlag, type ErrorLocation, isSquallError, SquallError } from './squall-error.js';

@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { type QuickOptions, resolveQuick } from '../../config/quick.js';
+import { HTTP_RUN_METRICS } from '../../result/build.js';
+import { VERSION } from '../../result/version.js';
+import { validateThresholds } from '../../thresholds/index.js';
+import { collect } from '../io.js';
+import { runHttpLoad } from '../run-http-load.js';
+
+const EXAMPLES = `
+Examples:
+  $ squall quick http://127.0.0.1:8080/health
+  $ squall quick -c 50 -d 30s http://127.0.0.1:8080/api/items
+  $ squall quick -R 2000 -d 1m http://127.0.0.1:8080/           # open model: 2000 requests/s
+  $ squall quick -m POST -H 'Content-Type: application/json' -b '{"q":1}' http://127.0.0.1:8080/search
+  $ squall quick -n 10000 --threshold 'http_req_duration:p(99)<50' --json http://127.0.0.1:8080/ > r.json
+
+Exit codes: 0 ok, 99 a threshold failed, 2 bad input, 130 interrupted (results still written).`;
+
+export function registerQuick(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('quick')
+    .description('benchmark one URL: requests per second, latency percentiles, errors')
+    .argument('<url>', 'the URL to load, http:// or https://')
+    .option(
+      '-c, --connections <n>',
+      'concurrent keep-alive connections (open model: the most opened)',
+      undefined,
+    )
+    .option('-d, --duration <d>', 'test length: 500ms, 30s, 5m, 2h (default 10s unless -n is given)')
+    .option('-n, --requests <n>', 'stop after N requests')
+    .option('-R, --rate <r>', 'open model: start R requests per second whatever the responses do')
+    .option('-m, --method <m>', 'HTTP method', 'GET')
+    .option('-H, --header <header>', "request header 'Name: value' (repeatable)", collect)
+    .option('-b, --body <text>', 'request body')
+    .option('--timeout <d>', 'per-request timeout', '10s')
+    .option('--threshold <metric:expr>', "budget, e.g. 'http_req_duration:p(95)<300' (repeatable)", collect)
+    .option('-o, --out <kind=path>', 'write an output: json=result.json (repeatable)', collect)
+    .option('--json', 'print the result document on stdout instead of the summary')
+    .option('-q, --quiet', 'no progress; print the summary only when a threshold fails')
+    .option('--no-color', 'no ANSI colours (also when not a TTY, or with NO_COLOR)')
+    .addHelpText('after', EXAMPLES)
+    .action(async (url: string, opts: QuickOptions) => {
+      const q = resolveQuick(url, opts, VERSION);
+      validateThresholds(q.thresholds, HTTP_RUN_METRICS);
+      if (!q.quiet) {
+        const l = q.load;
+        const shape =
+          l.ratePerSec === undefined
+            ? `${l.connections} connections`
+            : `${l.ratePerSec} requests/s (open model, up to ${l.connections} connections)`;
+        const length = [
+          l.durationMs !== undefined ? `for ${l.durationMs / 1000}s` : '',
+          l.maxRequests !== undefined ? `up to ${l.maxRequests} requests` : '',
+        ]
+          .filter(Boolean)
+          .join(', ');
+        process.stderr.write(`squall quick: ${q.method} ${q.url.href} — ${shape}, ${length}\n`);
+      }
+      const { exitCode } = await runHttpLoad(q, { color: opts.color });
+      setExit(exitCode);
+    });
+}

@@ -1,0 +1,69 @@
+import { Command, CommanderError } from 'commander';
+import { formatError, isSquallError } from '../errors/index.js';
+import { VERSION } from '../result/version.js';
+import { registerDemo } from './commands/demo.js';
+import { registerQuick } from './commands/quick.js';
+import { registerServeDemo } from './commands/serve-demo.js';
+
+const DEBUG = () => process.env.SQUALL_DEBUG === '1';
+
+/**
+ * The one place that turns errors into exit codes: bad input 2 with a message and no stack,
+ * anything unexpected 1 with a note that it is a squall bug (the stack only with SQUALL_DEBUG=1).
+ */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  let exitCode = 0;
+  const setExit = (code: number) => {
+    exitCode = code;
+  };
+  const program = new Command('squall')
+    .description('load testing and benchmarking for HTTP services')
+    .version(VERSION, '-v, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      outputError: (str, write) => write(str.replace(/^error: /, 'error SQ_USAGE: ')),
+    });
+  program.addHelpText(
+    'after',
+    `
+Start here:
+  $ squall demo                              start the demo API and benchmark it
+  $ squall quick http://127.0.0.1:8080/      benchmark one URL
+  $ squall <command> --help                  flags and examples of a command`,
+  );
+  for (const register of [registerQuick, registerDemo, registerServeDemo]) register(program, setExit);
+  for (const cmd of program.commands) cmd.exitOverride();
+
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    exitCode = exitCodeFor(e);
+  }
+  process.exitCode = exitCode;
+  // Sockets, timers and child processes are all closed by now; exit once stdout has drained
+  // anyway, so that a stray handle can never keep a CI job waiting.
+  process.stdout.write('', () => process.exit(exitCode));
+}
+
+function exitCodeFor(e: unknown): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
+    if (e.code === 'commander.help') return 0;
+    process.stderr.write('  hint: see squall --help, or squall <command> --help\n');
+    return 2;
+  }
+  if (isSquallError(e)) {
+    process.stderr.write(`${formatError(e)}\n`);
+    if (DEBUG() && e.stack) process.stderr.write(`${e.stack}\n`);
+    return e.exitCode;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(
+    `error SQ_INTERNAL: ${err.message}\n  This is a squall bug. Please report it with the command you ran` +
+      ` (squall ${VERSION}, Node ${process.version}, ${process.platform}).\n`,
+  );
+  if (DEBUG() && err.stack) process.stderr.write(`${err.stack}\n`);
+  else process.stderr.write('  Run again with SQUALL_DEBUG=1 for the stack trace.\n');
+  return 1;
+}

@@ -1,0 +1,37 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { SquallError } from '../errors/index.js';
+import { renderJson } from '../report/json.js';
+import type { ResultDocument } from '../result/schema.js';
+
+const RENDERERS: Record<string, (r: ResultDocument) => string> = {
+  json: renderJson,
+};
+
+/** Writes every `-o KIND=PATH` output; a failed write is named with its path and reason. */
+export function writeOutputs(
+  result: ResultDocument,
+  outputs: ReadonlyArray<{ kind: string; path: string }>,
+): string[] {
+  const written: string[] = [];
+  for (const { kind, path } of outputs) {
+    const render = RENDERERS[kind];
+    if (!render) continue;
+    const full = resolve(path);
+    try {
+      mkdirSync(dirname(full), { recursive: true });
+      writeFileSync(full, render(result));
+    } catch (e) {
+      throw new SquallError(
+        'SQ_OUTPUT_WRITE',
+        `could not write the ${kind} output to ${path}: ${(e as Error).message}`,
+        {
+          where: { flag: '-o' },
+          cause: e,
+        },
+      );
+    }
+    written.push(full);
+  }
+  return written;
+}

@@ -1,0 +1,91 @@
+import { badFlag } from '../errors/index.js';
+import { TOKEN } from '../protocols/http/prepare.js';
+import { parseDurationMs } from '../util/duration.js';
+
+/** Flag-value parsers: each names its flag, quotes the value and says what is expected. */
+
+export function parsePositiveInt(flag: string, text: string, max = 1_000_000_000): number {
+  const n = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw badFlag(flag, `${flag} "${text}" is not a whole number from 1 to ${max}`);
+  }
+  return n;
+}
+
+export function parsePositiveNumber(flag: string, text: string, what: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw badFlag(flag, `${flag} "${text}" is not a positive number (${what})`);
+  }
+  return n;
+}
+
+export function parseDurationFlag(flag: string, text: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === undefined || ms <= 0) {
+    throw badFlag(
+      flag,
+      `${flag} "${text}" is not a duration; expected a positive number with a unit, such as 500ms, 30s, 5m or 2h`,
+    );
+  }
+  return ms;
+}
+
+/** `Name: value`; the name a token, the value without line breaks. */
+export function parseHeader(text: string): [string, string] {
+  const colon = text.indexOf(':');
+  const name = colon > 0 ? text.slice(0, colon).trim() : '';
+  const value = colon > 0 ? text.slice(colon + 1).trim() : '';
+  if (colon <= 0 || !TOKEN.test(name)) {
+    throw badFlag(
+      '-H',
+      `-H "${text}" is not a header; expected 'Name: value', such as -H 'Accept: application/json'`,
+    );
+  }
+  if (/[\r\n\0]/.test(value)) {
+    throw badFlag('-H', `-H "${text}" has a line break or NUL in its value, which HTTP does not allow`);
+  }
+  return [name, value];
+}
+
+export function parseMethod(text: string): string {
+  const m = text.trim().toUpperCase();
+  if (!TOKEN.test(m)) {
+    throw badFlag(
+      '-m',
+      `-m "${text}" is not an HTTP method; expected a name such as GET, POST, PUT or DELETE`,
+    );
+  }
+  return m;
+}
+
+export function parseTargetUrl(flag: string, text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw badFlag(
+      flag,
+      `"${text}" is not a URL; expected an absolute http:// or https:// URL, such as http://127.0.0.1:8080/health`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw badFlag(flag, `"${text}" uses ${url.protocol}; squall speaks http:// and https://`);
+  }
+  if (url.hostname === '') throw badFlag(flag, `"${text}" has no host`);
+  return url;
+}
+
+/** `-o KIND=PATH`, KIND one of `kinds`. */
+export function parseOutput(text: string, kinds: readonly string[]): { kind: string; path: string } {
+  const eq = text.indexOf('=');
+  const kind = eq > 0 ? text.slice(0, eq).trim() : '';
+  const path = eq > 0 ? text.slice(eq + 1).trim() : '';
+  if (eq <= 0 || path === '') {
+    throw badFlag('-o', `-o "${text}" is not KIND=PATH; expected for example -o json=result.json`);
+  }
+  if (!kinds.includes(kind)) {
+    throw badFlag('-o', `-o "${text}": unknown output kind "${kind}"; available: ${kinds.join(', ')}`);
+  }
+  return { kind, path };
+}

@@ -1,0 +1,121 @@
+import type { LoadPlan } from '../engine/load-plan.js';
+import { badFlag } from '../errors/index.js';
+import { encodeRequest } from '../protocols/http/prepare.js';
+import type { ParsedThreshold } from '../thresholds/index.js';
+import { parseThreshold, parseThresholdFlag } from '../thresholds/index.js';
+import {
+  parseDurationFlag,
+  parseHeader,
+  parseMethod,
+  parseOutput,
+  parsePositiveInt,
+  parsePositiveNumber,
+  parseTargetUrl,
+} from './parse-flags.js';
+
+/** autocannon's defaults: 10 connections for 10 seconds. */
+export const DEFAULT_CONNECTIONS = 10;
+export const DEFAULT_DURATION_MS = 10_000;
+/** Open model: connections are opened as needed, up to this many unless -c says otherwise. */
+export const DEFAULT_OPEN_MAX_CONNECTIONS = 100;
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Output kinds `quick` can write today. */
+export const QUICK_OUTPUT_KINDS = ['json'] as const;
+
+/** Header names whose values never reach a result document. */
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'api-key']);
+
+/** The flags of `squall quick`, as the CLI parser hands them over (strings, unvalidated). */
+export interface QuickOptions {
+  connections?: string;
+  duration?: string;
+  requests?: string;
+  rate?: string;
+  method?: string;
+  header?: string[];
+  body?: string;
+  timeout?: string;
+  threshold?: string[];
+  out?: string[];
+  json?: boolean;
+  quiet?: boolean;
+  color?: boolean;
+}
+
+export interface ResolvedQuick {
+  load: LoadPlan;
+  url: URL;
+  method: string;
+  thresholds: ParsedThreshold[];
+  outputs: Array<{ kind: string; path: string }>;
+  json: boolean;
+  quiet: boolean;
+  /** The configuration as the result document records it (secrets redacted). */
+  config: Record<string, unknown>;
+}
+
+export function resolveQuick(urlText: string | undefined, o: QuickOptions, version: string): ResolvedQuick {
+  if (!urlText)
+    throw badFlag('<url>', 'squall quick needs a URL, such as squall quick http://127.0.0.1:8080/');
+  const url = parseTargetUrl('<url>', urlText);
+  const method = o.method === undefined ? 'GET' : parseMethod(o.method);
+  const headers = (o.header ?? []).map(parseHeader);
+  const body = o.body === undefined ? undefined : Buffer.from(o.body, 'utf8');
+  const ratePerSec =
+    o.rate === undefined ? undefined : parsePositiveNumber('-R', o.rate, 'requests per second');
+  const connections =
+    o.connections === undefined
+      ? ratePerSec === undefined
+        ? DEFAULT_CONNECTIONS
+        : DEFAULT_OPEN_MAX_CONNECTIONS
+      : parsePositiveInt('-c', o.connections, 100_000);
+  const maxRequests = o.requests === undefined ? undefined : parsePositiveInt('-n', o.requests);
+  let durationMs = o.duration === undefined ? undefined : parseDurationFlag('-d', o.duration);
+  if (durationMs === undefined && maxRequests === undefined) durationMs = DEFAULT_DURATION_MS;
+  const timeoutMs = o.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDurationFlag('--timeout', o.timeout);
+  const thresholds = (o.threshold ?? []).map((text) => {
+    const { key, expr } = parseThresholdFlag(text);
+    return parseThreshold(key, expr, { where: { flag: '--threshold' } });
+  });
+  const outputs = (o.out ?? []).map((text) => parseOutput(text, QUICK_OUTPUT_KINDS));
+
+  const name = `${method} ${url.pathname}`;
+  const load: LoadPlan = {
+    endpoint: {
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+      tls: url.protocol === 'https:',
+      servername: url.protocol === 'https:' ? url.hostname : undefined,
+    },
+    requests: [
+      {
+        name,
+        bytes: encodeRequest({ method, url, headers, body, userAgent: `squall/${version}` }),
+        expectBody: method !== 'HEAD',
+        weight: 1,
+      },
+    ],
+    connections,
+    durationMs,
+    maxRequests,
+    ratePerSec,
+    timeoutMs,
+  };
+  const config: Record<string, unknown> = {
+    command: 'quick',
+    url: url.href,
+    method,
+    headers: Object.fromEntries(
+      headers.map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) ? '[redacted]' : v]),
+    ),
+    bodyBytes: body?.length ?? 0,
+    model: ratePerSec === undefined ? 'closed' : 'open',
+    connections,
+    durationMs: durationMs ?? null,
+    requests: maxRequests ?? null,
+    ratePerSec: ratePerSec ?? null,
+    timeoutMs,
+    thresholds: thresholds.map((t) => `${t.key}:${t.expr}`),
+  };
+  return { load, url, method, thresholds, outputs, json: !!o.json, quiet: !!o.quiet, config };
+}

@@ -1,0 +1,294 @@
+import { performance } from 'node:perf_hooks';
+import type { EndpointStats } from '../metrics/endpoint-stats.js';
+import { HttpMetrics } from '../metrics/http-metrics.js';
+import { type ConnectionOwner, RawConnection } from '../protocols/http/raw-connection.js';
+import type { EndReason } from '../result/schema.js';
+import { ArrivalQueue } from './arrival-queue.js';
+import type { LoadPlan, LoadSnapshot } from './load-plan.js';
+
+/**
+ * Spreads a weighted mix evenly: weights [3, 1] give [0, 1, 0, 0] rather than [0, 0, 0, 1], so
+ * any stretch of the run sees the mix (smooth weighted round-robin, as nginx balances).
+ */
+export function unrollMix(weights: readonly number[]): Uint16Array {
+  const total = weights.reduce((a, b) => a + b, 0);
+  const out = new Uint16Array(total);
+  const current = weights.map(() => 0);
+  for (let k = 0; k < total; k++) {
+    let best = 0;
+    for (let i = 0; i < weights.length; i++) {
+      current[i]! += weights[i]!;
+      if (current[i]! > current[best]!) best = i;
+    }
+    current[best]! -= total;
+    out[k] = best;
+  }
+  return out;
+}
+
+/** The open model's wait queue holds at least this many requests, whatever the rate. */
+const MIN_QUEUE = 1024;
+
+export interface LoadOutcome {
+  metrics: HttpMetrics;
+  startedAt: Date;
+  endedAt: Date;
+  durationMs: number;
+  endReason: EndReason;
+  vusMax: number;
+  /** Open model: requests that had to wait for a free connection. */
+  queued: number;
+}
+
+export interface LoadHooks {
+  onTick?(snapshot: LoadSnapshot): void;
+}
+
+/**
+ * Runs a LoadPlan with the lean client. Closed model: each connection sends its next request
+ * when the last one ends. Open model: requests are started at the planned rate; each one's
+ * duration counts from its scheduled start, so time spent waiting for a connection or behind a
+ * stalled server is measured, not omitted (wrk2's correction of coordinated omission).
+ */
+export class HttpEngine implements ConnectionOwner {
+  readonly metrics: HttpMetrics;
+  private readonly conns: RawConnection[] = [];
+  private readonly free: RawConnection[] = [];
+  private readonly queue: ArrivalQueue | null;
+  /** The request mix unrolled by weight: request i goes out as mix[i % mix.length]. */
+  private readonly mix: Uint16Array;
+  private readonly eps: EndpointStats[];
+  private next = 0;
+  private readonly open: boolean;
+  private readonly ratePerMs: number;
+  private readonly maxArrivals: number;
+  private t0 = 0;
+  private started = 0;
+  private inflight = 0;
+  private issued = 0;
+  private queued = 0;
+  private stopping = false;
+  private endReason: EndReason = 'completed';
+  private resolveDone: (() => void) | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private scheduleTimer: NodeJS.Timeout | null = null;
+  private lastTickAt = 0;
+  private secondsClosed = 0;
+
+  constructor(
+    private readonly plan: LoadPlan,
+    private readonly hooks: LoadHooks = {},
+  ) {
+    this.open = plan.ratePerSec !== undefined;
+    this.metrics = new HttpMetrics(this.open);
+    this.eps = plan.requests.map((r) => this.metrics.endpoint(r.name));
+    this.mix = unrollMix(plan.requests.map((r) => r.weight));
+    this.ratePerMs = (plan.ratePerSec ?? 0) / 1000;
+    let arrivals = Number.POSITIVE_INFINITY;
+    if (this.open && plan.durationMs !== undefined) arrivals = Math.ceil(plan.durationMs * this.ratePerMs);
+    if (plan.maxRequests !== undefined) arrivals = Math.min(arrivals, plan.maxRequests);
+    this.maxArrivals = arrivals;
+    this.queue = this.open
+      ? new ArrivalQueue(Math.max(MIN_QUEUE, Math.ceil(this.ratePerMs * plan.timeoutMs)))
+      : null;
+  }
+
+  /** Runs to the end, or until `signal` aborts (then the part that ran is returned). */
+  async run(signal?: AbortSignal): Promise<LoadOutcome> {
+    const startedAt = new Date();
+    this.t0 = performance.now();
+    this.lastTickAt = this.t0;
+    const done = new Promise<void>((resolve) => {
+      this.resolveDone = resolve;
+    });
+    const onAbort = () => this.interrupt();
+    if (signal?.aborted) this.interrupt();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+
+    this.startTimers();
+    if (this.open) this.scheduleArrivals();
+    else
+      for (let i = 0; i < this.plan.connections && !this.stopping; i++) this.sendNext(this.newConnection());
+    this.checkDone();
+
+    await done;
+    signal?.removeEventListener('abort', onAbort);
+    const end = performance.now();
+    this.closeSecond(end);
+    return {
+      metrics: this.metrics,
+      startedAt,
+      endedAt: new Date(),
+      durationMs: end - this.t0,
+      endReason: this.endReason,
+      vusMax: this.conns.length,
+      queued: this.queued,
+    };
+  }
+
+  /** Ends the run now: stop sending, abandon requests in flight (SIGINT, the UI's stop). */
+  interrupt(): void {
+    if (this.resolveDone === null) return;
+    this.endReason = 'interrupted';
+    this.stopping = true;
+    for (const c of this.conns) c.close();
+    this.inflight = 0;
+    this.finish();
+  }
+
+  onConnect(_conn: RawConnection, ms: number): void {
+    this.metrics.recordConnect(ms);
+  }
+
+  onResponse(conn: RawConnection, status: number): void {
+    const now = performance.now();
+    this.inflight--;
+    const waiting = conn.firstByteAt > 0 ? conn.firstByteAt - conn.sentAt : now - conn.sentAt;
+    this.metrics.recordResponse(
+      this.eps[conn.tag]!,
+      status,
+      now - conn.scheduledAt,
+      waiting,
+      now - conn.sentAt,
+      conn.bytesIn,
+    );
+    this.sendNext(conn);
+  }
+
+  onFailure(conn: RawConnection, kind: string, message: string): void {
+    this.inflight--;
+    this.metrics.recordError(this.eps[conn.tag]!, kind, message, conn.bytesIn);
+    this.sendNext(conn);
+  }
+
+  private newConnection(): RawConnection {
+    const c = new RawConnection(this.plan.endpoint, this);
+    c.slot = this.conns.length;
+    this.conns.push(c);
+    return c;
+  }
+
+  /** A connection is free: give it the next request, or park it. */
+  private sendNext(conn: RawConnection): void {
+    if (this.stopping) {
+      this.checkDone();
+      return;
+    }
+    if (this.open) {
+      const q = this.queue!;
+      if (q.length > 0) this.start(conn, q.shift());
+      else this.free.push(conn);
+      return;
+    }
+    if (this.started >= this.maxArrivals) {
+      this.checkDone();
+      return;
+    }
+    this.start(conn, performance.now());
+  }
+
+  private start(conn: RawConnection, scheduledAt: number): void {
+    this.started++;
+    this.inflight++;
+    const i = this.mix[this.next]!;
+    if (++this.next === this.mix.length) this.next = 0;
+    const req = this.plan.requests[i]!;
+    conn.tag = i;
+    this.metrics.bytesSent += req.bytes.length;
+    conn.send(req.bytes, req.expectBody, scheduledAt);
+  }
+
+  /** Open model: starts every arrival that is due, then sleeps until the next one. */
+  private scheduleArrivals = (): void => {
+    this.scheduleTimer = null;
+    if (this.stopping) return;
+    const now = performance.now();
+    const due = Math.min(this.maxArrivals, Math.floor((now - this.t0) * this.ratePerMs) + 1);
+    while (this.issued < due) {
+      this.arrive(this.t0 + this.issued / this.ratePerMs);
+      this.issued++;
+    }
+    if (this.issued >= this.maxArrivals) {
+      this.stopStarting();
+      return;
+    }
+    const next = this.t0 + this.issued / this.ratePerMs;
+    this.scheduleTimer = setTimeout(this.scheduleArrivals, Math.max(0, next - performance.now()));
+  };
+
+  private arrive(scheduledAt: number): void {
+    const conn = this.free.pop();
+    if (conn) {
+      this.start(conn, scheduledAt);
+      return;
+    }
+    if (this.conns.length < this.plan.connections) {
+      this.start(this.newConnection(), scheduledAt);
+      return;
+    }
+    this.queued++;
+    if (!this.queue!.push(scheduledAt)) this.metrics.dropped++;
+  }
+
+  private startTimers(): void {
+    const { durationMs, timeoutMs } = this.plan;
+    if (durationMs !== undefined) this.timers.push(setTimeout(() => this.stopStarting(), durationMs));
+    const sweepMs = Math.min(1000, Math.max(10, timeoutMs / 10));
+    this.timers.push(
+      setInterval(() => {
+        const now = performance.now();
+        for (const c of this.conns) c.checkTimeout(now, timeoutMs);
+      }, sweepMs),
+    );
+    const tick = () => {
+      this.closeSecond(performance.now());
+      const next = this.t0 + (this.secondsClosed + 1) * 1000;
+      this.timers.push(setTimeout(tick, Math.max(0, next - performance.now())));
+    };
+    this.timers.push(setTimeout(tick, 1000));
+  }
+
+  /** Closes the timeline's current bucket (a whole second, or the last part of one). */
+  private closeSecond(now: number): void {
+    const seconds = (now - this.lastTickAt) / 1000;
+    if (seconds < 0.05 && this.secondsClosed > 0 && this.metrics.intervalIsEmpty) return;
+    const point = this.metrics.closeInterval((now - this.t0) / 1000, seconds, this.conns.length);
+    this.lastTickAt = now;
+    this.secondsClosed++;
+    this.hooks.onTick?.({
+      elapsedMs: now - this.t0,
+      totalMs: this.plan.durationMs,
+      requests: this.metrics.requests,
+      rps: point.rps,
+      p95Ms: point.p95,
+      errors: this.metrics.failures,
+      vus: this.conns.length,
+    });
+  }
+
+  /** Stop starting requests; those in flight finish or time out. */
+  private stopStarting(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
+    // Requests still waiting for a connection never started: k6 counts them as dropped.
+    if (this.queue) this.metrics.dropped += this.queue.clear();
+    this.checkDone();
+  }
+
+  private checkDone(): void {
+    if (this.inflight > 0) return;
+    if (this.stopping || this.started >= this.maxArrivals) this.finish();
+  }
+
+  private finish(): void {
+    const resolve = this.resolveDone;
+    if (!resolve) return;
+    this.resolveDone = null;
+    this.stopping = true;
+    for (const t of this.timers) clearTimeout(t);
+    if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
+    for (const c of this.conns) c.close();
+    resolve();
+  }
+}

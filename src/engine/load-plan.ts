@@ -1,0 +1,36 @@
+import type { Endpoint } from '../protocols/http/raw-connection.js';
+
+/** One request of a plan, encoded once before the load starts. */
+export interface PreparedRequest {
+  /** The name that groups the stats: `GET /path`. */
+  name: string;
+  bytes: Buffer;
+  /** False for HEAD: the response has no body whatever its headers say. */
+  expectBody: boolean;
+  /** Relative share of the mix (whole number, at least 1). */
+  weight: number;
+}
+
+/** What the lean HTTP engine runs: a mix of pre-encoded requests against one host. */
+export interface LoadPlan {
+  endpoint: Endpoint;
+  requests: PreparedRequest[];
+  /** Closed model: connections kept busy. Open model: the most connections opened. */
+  connections: number;
+  durationMs?: number;
+  maxRequests?: number;
+  /** Open model when set: requests started per second whatever the responses do. */
+  ratePerSec?: number;
+  timeoutMs: number;
+}
+
+/** What a live view gets once a second. */
+export interface LoadSnapshot {
+  elapsedMs: number;
+  totalMs?: number;
+  requests: number;
+  rps: number;
+  p95Ms: number;
+  errors: number;
+  vus: number;
+}

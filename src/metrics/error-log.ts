@@ -1,0 +1,27 @@
+import type { ErrorGroup } from '../result/schema.js';
+
+/** Errors grouped by kind, each with its count and the first example seen. */
+export class ErrorLog {
+  private readonly groups = new Map<string, ErrorGroup>();
+
+  add(kind: string, example: string, count = 1): void {
+    const g = this.groups.get(kind);
+    if (g) g.count += count;
+    else this.groups.set(kind, { kind, count, example });
+  }
+
+  get total(): number {
+    let n = 0;
+    for (const g of this.groups.values()) n += g.count;
+    return n;
+  }
+
+  /** Most frequent first. */
+  toArray(): ErrorGroup[] {
+    return [...this.groups.values()].map((g) => ({ ...g })).sort((a, b) => b.count - a.count);
+  }
+
+  merge(other: ErrorLog): void {
+    for (const g of other.groups.values()) this.add(g.kind, g.example, g.count);
+  }
+}

@@ -1,0 +1,123 @@
+import type { TimelinePoint } from '../result/schema.js';
+import { EndpointStats } from './endpoint-stats.js';
+import { ErrorLog } from './error-log.js';
+import { Trend } from './trend.js';
+
+/**
+ * Everything the HTTP engine records. The hot path calls `recordResponse` / `recordError` with
+ * plain numbers and a pre-resolved endpoint handle: no allocation per request. The run-wide
+ * http_req_duration is the lossless sum of the endpoints' histograms, built at the end.
+ */
+export class HttpMetrics {
+  readonly waiting = new Trend();
+  readonly service = new Trend();
+  readonly connecting = new Trend();
+  readonly errors = new ErrorLog();
+  private readonly endpointsByName = new Map<string, EndpointStats>();
+  bytesSent = 0;
+  bytesReceived = 0;
+  dropped = 0;
+
+  /** The current one-second bucket of the timeline. */
+  private readonly intervalDuration = new Trend();
+  private intervalCount = 0;
+  private intervalErrors = 0;
+  readonly timeline: TimelinePoint[] = [];
+
+  /** Open model: service time differs from duration and is recorded apart. */
+  constructor(readonly openModel: boolean) {}
+
+  endpoint(name: string): EndpointStats {
+    let ep = this.endpointsByName.get(name);
+    if (!ep) {
+      ep = new EndpointStats(name);
+      this.endpointsByName.set(name, ep);
+    }
+    return ep;
+  }
+
+  get endpoints(): EndpointStats[] {
+    return [...this.endpointsByName.values()];
+  }
+
+  recordResponse(
+    ep: EndpointStats,
+    status: number,
+    durationMs: number,
+    waitingMs: number,
+    serviceMs: number,
+    bytesIn: number,
+  ): void {
+    ep.count++;
+    ep.duration.recordMs(durationMs);
+    ep.recordStatus(status);
+    this.waiting.recordMs(waitingMs);
+    if (this.openModel) this.service.recordMs(serviceMs);
+    this.bytesReceived += bytesIn;
+    this.intervalDuration.recordMs(durationMs);
+    this.intervalCount++;
+    if (status >= 400) {
+      ep.failures++;
+      this.intervalErrors++;
+      this.errors.add(`status ${status}`, `${ep.name} answered ${status}`);
+    }
+  }
+
+  /** A request that got no usable response: refused, reset, timeout, malformed. */
+  recordError(ep: EndpointStats, kind: string, example: string, bytesIn = 0): void {
+    ep.count++;
+    ep.failures++;
+    this.bytesReceived += bytesIn;
+    this.intervalCount++;
+    this.intervalErrors++;
+    this.errors.add(kind, example);
+  }
+
+  recordConnect(ms: number): void {
+    this.connecting.recordMs(ms);
+  }
+
+  /** Closes the current second of the timeline; `t` is seconds since the start. */
+  closeInterval(t: number, seconds: number, vus: number): TimelinePoint {
+    const d = this.intervalDuration;
+    const r = (v: number) => Math.round(v * 1000) / 1000;
+    const point: TimelinePoint = {
+      t: r(t),
+      rps: r(seconds > 0 ? this.intervalCount / seconds : 0),
+      p50: r(d.percentileMs(50)),
+      p95: r(d.percentileMs(95)),
+      p99: r(d.percentileMs(99)),
+      errors: this.intervalErrors,
+      vus,
+    };
+    this.timeline.push(point);
+    d.reset();
+    this.intervalCount = 0;
+    this.intervalErrors = 0;
+    return point;
+  }
+
+  get intervalIsEmpty(): boolean {
+    return this.intervalCount === 0;
+  }
+
+  /** Total requests ended so far (responses and errors). */
+  get requests(): number {
+    let n = 0;
+    for (const ep of this.endpointsByName.values()) n += ep.count;
+    return n;
+  }
+
+  get failures(): number {
+    let n = 0;
+    for (const ep of this.endpointsByName.values()) n += ep.failures;
+    return n;
+  }
+
+  /** http_req_duration over every endpoint: built on demand by adding histograms. */
+  totalDuration(): Trend {
+    const t = new Trend();
+    for (const ep of this.endpointsByName.values()) t.add(ep.duration);
+    return t;
+  }
+}

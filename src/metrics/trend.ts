@@ -1,0 +1,97 @@
+import * as hdr from 'hdr-histogram-js';
+import type { TrendSummary } from '../result/schema.js';
+
+/**
+ * Trends are recorded in integer microseconds: 1 µs resolution, 3 significant digits
+ * (0.1% relative error), up to one hour. Values outside are clamped, never thrown on.
+ */
+const LOWEST_US = 1;
+const HIGHEST_US = 3_600_000_000;
+const SIGNIFICANT_DIGITS = 3;
+
+export function createHistogram(): hdr.Histogram {
+  return hdr.build({
+    bitBucketSize: 32,
+    autoResize: false,
+    lowestDiscernibleValue: LOWEST_US,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+    useWebAssembly: false,
+  });
+}
+
+/** A trend metric: an HDR histogram of microseconds, summarised in milliseconds. */
+export class Trend {
+  readonly histogram: hdr.Histogram = createHistogram();
+  /** Exact sum and extremes: the histogram rounds them to its precision. */
+  private sumUs = 0;
+  private minUs = Number.POSITIVE_INFINITY;
+  private maxUs = 0;
+
+  /** Records one value in milliseconds (fractions kept to the microsecond). */
+  recordMs(ms: number): void {
+    let us = Math.round(ms * 1000);
+    if (us < LOWEST_US) us = LOWEST_US;
+    else if (us > HIGHEST_US) us = HIGHEST_US;
+    this.histogram.recordValue(us);
+    this.sumUs += us;
+    if (us < this.minUs) this.minUs = us;
+    if (us > this.maxUs) this.maxUs = us;
+  }
+
+  get count(): number {
+    return this.histogram.totalCount;
+  }
+
+  /** Percentile in ms, p in 0..100. 0 when empty. */
+  percentileMs(p: number): number {
+    if (this.count === 0) return 0;
+    if (p >= 100) return this.maxUs / 1000;
+    if (p <= 0) return this.minUs / 1000;
+    return this.histogram.getValueAtPercentile(p) / 1000;
+  }
+
+  meanMs(): number {
+    return this.count === 0 ? 0 : this.sumUs / this.count / 1000;
+  }
+
+  minMs(): number {
+    return this.count === 0 ? 0 : this.minUs / 1000;
+  }
+
+  maxMs(): number {
+    return this.maxUs / 1000;
+  }
+
+  /** Adds another trend's values (workers, shards, endpoints into a total): lossless. */
+  add(other: Trend): void {
+    if (other.count === 0) return;
+    this.histogram.add(other.histogram);
+    this.sumUs += other.sumUs;
+    if (other.minUs < this.minUs) this.minUs = other.minUs;
+    if (other.maxUs > this.maxUs) this.maxUs = other.maxUs;
+  }
+
+  reset(): void {
+    this.histogram.reset();
+    this.sumUs = 0;
+    this.minUs = Number.POSITIVE_INFINITY;
+    this.maxUs = 0;
+  }
+
+  summary(): TrendSummary {
+    const r = (v: number) => Math.round(v * 1000) / 1000;
+    return {
+      count: this.count,
+      min: r(this.minMs()),
+      mean: r(this.meanMs()),
+      stdev: r(this.count === 0 ? 0 : this.histogram.stdDeviation / 1000),
+      p50: r(this.percentileMs(50)),
+      p90: r(this.percentileMs(90)),
+      p95: r(this.percentileMs(95)),
+      p99: r(this.percentileMs(99)),
+      p999: r(this.percentileMs(99.9)),
+      max: r(this.maxMs()),
+    };
+  }
+}

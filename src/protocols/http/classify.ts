@@ -1,0 +1,35 @@
+/**
+ * Maps a target fault to the error kind that groups it in the result (DESIGN.md `errors[].kind`).
+ * Matches on the error `code`, never on classes: errors crossing worker threads lose their class.
+ */
+const PASSTHROUGH = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EMFILE',
+]);
+
+export function classifyError(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    if (PASSTHROUGH.has(code)) return code;
+    if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') return 'timeout';
+    if (code === 'UND_ERR_BODY_TIMEOUT' || code === 'ABORT_ERR') return 'timeout';
+    if (code === 'UND_ERR_SOCKET') return 'closed';
+    if (code.startsWith('HPE_')) return 'malformed';
+    if (code.startsWith('ERR_TLS') || code.includes('CERT')) return 'tls';
+    return code;
+  }
+  return 'error';
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,37 @@
+/**
+ * Encodes a request once, before the load starts, into the exact bytes the lean client writes
+ * for every request (autocannon's requestIterator idea): nothing is built per request.
+ */
+
+export interface RequestShape {
+  method: string;
+  url: URL;
+  /** Header name → value, as the user gave them. */
+  headers: Array<[string, string]>;
+  body?: Buffer;
+  userAgent: string;
+}
+
+/** RFC 9110 token characters, for methods and header names. */
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+export function hostHeader(url: URL): string {
+  return url.host; // includes a non-default port, and brackets for IPv6
+}
+
+export function encodeRequest(shape: RequestShape): Buffer {
+  const { method, url, headers, body } = shape;
+  const names = new Set(headers.map(([k]) => k.toLowerCase()));
+  const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`];
+  if (!names.has('host')) lines.push(`Host: ${hostHeader(url)}`);
+  if (!names.has('user-agent')) lines.push(`User-Agent: ${shape.userAgent}`);
+  if (!names.has('accept')) lines.push('Accept: */*');
+  for (const [k, v] of headers) lines.push(`${k}: ${v}`);
+  const hasBody = body !== undefined && body.length > 0;
+  // A body-less POST or PUT still says Content-Length: 0, or some servers wait for a body.
+  if (!names.has('content-length') && (hasBody || ['POST', 'PUT', 'PATCH'].includes(method))) {
+    lines.push(`Content-Length: ${body?.length ?? 0}`);
+  }
+  const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+  return hasBody ? Buffer.concat([head, body]) : head;
+}

@@ -1,0 +1,176 @@
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import tls from 'node:tls';
+import { classifyError, errorMessage } from './classify.js';
+import { MALFORMED, NEED_MORE, ResponseParser } from './response-parser.js';
+
+/** Where a lean connection connects to. */
+export interface Endpoint {
+  host: string;
+  port: number;
+  tls: boolean;
+  servername?: string;
+}
+
+/** The connection's owner: told of every request's end, exactly once. */
+export interface ConnectionOwner {
+  onResponse(conn: RawConnection, status: number): void;
+  onFailure(conn: RawConnection, kind: string, message: string): void;
+  onConnect(conn: RawConnection, ms: number): void;
+}
+
+/**
+ * One keep-alive HTTP/1.1 connection of the lean client: writes a pre-encoded request, parses
+ * the response as it streams in, and reports the end to its owner. One request at a time (no
+ * pipelining, like wrk and autocannon's default). Reconnects by itself on the next send after
+ * the server closed, reset or garbled the connection. Allocates nothing per request but the
+ * socket's own buffers.
+ */
+export class RawConnection {
+  /** performance.now() values, in ms. */
+  scheduledAt = 0;
+  sentAt = 0;
+  firstByteAt = 0;
+  /** Bytes of the current response so far. */
+  bytesIn = 0;
+  busy = false;
+  /** Free for the owner's bookkeeping (an index in a pool). */
+  slot = 0;
+  /** Free for the owner's bookkeeping (which request is in flight). */
+  tag = 0;
+
+  private socket: net.Socket | null = null;
+  private connected = false;
+  private connectStartedAt = 0;
+  private lastError: unknown = null;
+  private readonly parser = new ResponseParser();
+  private request: Buffer = Buffer.alloc(0);
+
+  constructor(
+    private readonly endpoint: Endpoint,
+    private readonly owner: ConnectionOwner,
+  ) {}
+
+  /** Starts a request. `scheduledAt` is when it was meant to start (open model), else now. */
+  send(request: Buffer, expectBody: boolean, scheduledAt: number): void {
+    this.busy = true;
+    this.request = request;
+    this.scheduledAt = scheduledAt;
+    this.bytesIn = 0;
+    this.firstByteAt = 0;
+    this.parser.reset(expectBody);
+    if (this.socket && this.connected) {
+      this.write();
+    } else if (!this.socket) {
+      this.open();
+    }
+  }
+
+  /** Fails the request in flight if it has run longer than `timeoutMs`; returns true if so. */
+  checkTimeout(now: number, timeoutMs: number): boolean {
+    if (!this.busy) return false;
+    const since = this.connected ? this.sentAt : this.connectStartedAt;
+    if (now - since < timeoutMs) return false;
+    this.drop();
+    this.fail('timeout', `no complete response within ${timeoutMs} ms`);
+    return true;
+  }
+
+  /** Closes the connection; a request in flight is abandoned without a report. */
+  close(): void {
+    this.busy = false;
+    this.drop();
+  }
+
+  private open(): void {
+    const ep = this.endpoint;
+    this.connected = false;
+    this.lastError = null;
+    this.connectStartedAt = performance.now();
+    const socket = ep.tls
+      ? tls.connect({ host: ep.host, port: ep.port, servername: ep.servername })
+      : net.connect({ host: ep.host, port: ep.port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.on(ep.tls ? 'secureConnect' : 'connect', () => {
+      if (this.socket !== socket) return;
+      this.connected = true;
+      const now = performance.now();
+      this.owner.onConnect(this, now - this.connectStartedAt);
+      if (this.busy) this.write();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (this.socket === socket) this.onData(chunk);
+    });
+    socket.on('error', (err) => {
+      if (this.socket === socket) this.lastError = err;
+    });
+    socket.on('close', () => {
+      if (this.socket === socket) this.onClose();
+    });
+  }
+
+  private write(): void {
+    this.sentAt = performance.now();
+    this.socket!.write(this.request);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (!this.busy) {
+      // Bytes nobody asked for: the server is not speaking HTTP/1.1 request-response.
+      this.drop();
+      return;
+    }
+    if (this.firstByteAt === 0) this.firstByteAt = performance.now();
+    this.bytesIn += chunk.length;
+    const r = this.parser.execute(chunk);
+    if (r === NEED_MORE) return;
+    if (r === MALFORMED) {
+      this.drop();
+      this.fail('malformed', this.parser.error);
+      return;
+    }
+    if (r > 0) {
+      this.drop();
+      this.fail('malformed', `${r} bytes after the end of the response`);
+      return;
+    }
+    if (!this.parser.keepAlive) this.drop();
+    this.busy = false;
+    this.owner.onResponse(this, this.parser.status);
+  }
+
+  private onClose(): void {
+    this.socket = null;
+    const wasConnected = this.connected;
+    this.connected = false;
+    if (!this.busy) return;
+    if (this.parser.finishOnClose()) {
+      this.busy = false;
+      this.owner.onResponse(this, this.parser.status);
+      return;
+    }
+    const err = this.lastError;
+    if (err) {
+      this.fail(classifyError(err), errorMessage(err));
+    } else if (!wasConnected) {
+      this.fail('closed', 'connection closed while connecting');
+    } else {
+      const when = this.parser.started ? 'in the middle of the response' : 'before any response';
+      this.fail('closed', `server closed the connection ${when}`);
+    }
+  }
+
+  private fail(kind: string, message: string): void {
+    this.busy = false;
+    this.owner.onFailure(this, kind, message);
+  }
+
+  /** Destroys the socket so that its late events are ignored; the next send reconnects. */
+  private drop(): void {
+    const s = this.socket;
+    this.socket = null;
+    this.connected = false;
+    s?.destroy();
+  }
+}

@@ -1,0 +1,309 @@
+/**
+ * A small, strict, incremental HTTP/1.1 response parser for the lean client. It finds where a
+ * response ends (Content-Length, chunked, or end of stream) and reads only what the load
+ * generator needs: the status, whether the connection stays open, and the body's extent. It
+ * copies no body bytes. Anything that is not HTTP/1.x is reported as malformed, never thrown.
+ */
+
+/** execute() results besides a leftover count (>= 0 means the response is complete). */
+export const NEED_MORE = -1;
+export const MALFORMED = -2;
+
+enum State {
+  Head = 0,
+  Body = 1,
+  UntilClose = 2,
+  ChunkSize = 3,
+  ChunkExt = 4,
+  ChunkSizeLf = 5,
+  ChunkData = 6,
+  ChunkDataCr = 7,
+  ChunkDataLf = 8,
+  TrailerStart = 9,
+  Trailer = 10,
+  FinalLf = 11,
+}
+
+const CR = 13;
+const LF = 10;
+const HEADER_END = Buffer.from('\r\n\r\n', 'latin1');
+/** Larger heads are malformed for our purpose (Node's own limit is 16 KiB). */
+const MAX_HEAD_BYTES = 64 * 1024;
+const CONTENT_LENGTH = Buffer.from('content-length', 'latin1');
+const TRANSFER_ENCODING = Buffer.from('transfer-encoding', 'latin1');
+const CONNECTION = Buffer.from('connection', 'latin1');
+const CHUNKED = Buffer.from('chunked', 'latin1');
+const CLOSE = Buffer.from('close', 'latin1');
+const KEEP_ALIVE = Buffer.from('keep-alive', 'latin1');
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  if (l >= 97 && l <= 102) return l - 87;
+  return -1;
+}
+
+/** Case-insensitive comparison of buf[start, start+len) with a lower-case ASCII name. */
+function nameIs(buf: Buffer, start: number, len: number, lower: Buffer): boolean {
+  if (len !== lower.length) return false;
+  for (let i = 0; i < len; i++) {
+    if ((buf[start + i]! | 0x20) !== lower[i]) return false;
+  }
+  return true;
+}
+
+/** Whether buf[start, end) contains `word` (lower-case ASCII) case-insensitively; no allocation. */
+function containsWord(buf: Buffer, start: number, end: number, word: Buffer): boolean {
+  const n = word.length;
+  outer: for (let i = start; i + n <= end; i++) {
+    for (let j = 0; j < n; j++) {
+      if ((buf[i + j]! | 0x20) !== word[j]) continue outer;
+    }
+    return true;
+  }
+  return false;
+}
+
+export class ResponseParser {
+  status = 0;
+  keepAlive = true;
+  /** Why the last execute() returned MALFORMED. */
+  error = '';
+  private state = State.Head;
+  private pending: Buffer | null = null;
+  private remaining = 0;
+  private expectBody = true;
+  private chunkDigits = 0;
+
+  /** Prepares for the next response; HEAD requests get no body. */
+  reset(expectBody: boolean): void {
+    this.state = State.Head;
+    this.pending = null;
+    this.status = 0;
+    this.keepAlive = true;
+    this.error = '';
+    this.expectBody = expectBody;
+  }
+
+  /**
+   * Feeds bytes. Returns NEED_MORE, MALFORMED (see `error`), or the number of bytes left over
+   * after the end of the response (the lean client does not pipeline, so more than 0 is a
+   * protocol error for it).
+   */
+  execute(chunk: Buffer): number {
+    let buf = chunk;
+    let pos = 0;
+    if (this.state === State.Head) {
+      const searchFrom = this.pending ? Math.max(0, this.pending.length - 3) : 0;
+      if (this.pending) buf = Buffer.concat([this.pending, chunk]);
+      let end = buf.indexOf(HEADER_END, searchFrom);
+      // Informational (1xx) heads come before the real one: skip them.
+      while (end !== -1) {
+        // Checked here too, or a big head that arrives whole would pass where a split one fails.
+        if (end - pos > MAX_HEAD_BYTES) return this.fail('response head larger than 64 KiB');
+        const r = this.parseHead(buf, pos, end);
+        if (r === MALFORMED) return MALFORMED;
+        pos = end + 4;
+        if (r === 0) break;
+        end = buf.indexOf(HEADER_END, pos);
+      }
+      if (end === -1) {
+        // Up to 3 bytes of the blank line that ends the head may already be here.
+        if (buf.length - pos - 3 > MAX_HEAD_BYTES) return this.fail('response head larger than 64 KiB');
+        this.pending = pos === 0 ? buf : buf.subarray(pos);
+        return NEED_MORE;
+      }
+      this.pending = null;
+      if (this.state === State.Head) return buf.length - pos; // no body
+    }
+    return this.body(buf, pos);
+  }
+
+  /** The stream ended: completes a body that runs until close, else says it was cut short. */
+  finishOnClose(): boolean {
+    return this.state === State.UntilClose;
+  }
+
+  /** True once a head has been read: the response started. */
+  get started(): boolean {
+    return this.state !== State.Head;
+  }
+
+  private fail(why: string): number {
+    this.error = why;
+    return MALFORMED;
+  }
+
+  /** Parses one head in buf[start, end). Returns 0 when a final head was read, 1 for a 1xx. */
+  private parseHead(buf: Buffer, start: number, end: number): number {
+    // "HTTP/1.1 200 OK": fixed offsets, checked byte by byte.
+    if (
+      end - start < 12 ||
+      buf[start] !== 72 || // H
+      buf[start + 1] !== 84 ||
+      buf[start + 2] !== 84 ||
+      buf[start + 3] !== 80 ||
+      buf[start + 4] !== 47 || // /
+      buf[start + 5] !== 49 || // 1
+      buf[start + 6] !== 46 ||
+      !isDigit(buf[start + 7]!) ||
+      buf[start + 8] !== 32 ||
+      !isDigit(buf[start + 9]!) ||
+      !isDigit(buf[start + 10]!) ||
+      !isDigit(buf[start + 11]!) ||
+      (end - start > 12 && buf[start + 12] !== 32 && buf[start + 12] !== CR)
+    ) {
+      const shown = JSON.stringify(buf.toString('latin1', start, Math.min(end, start + 40)));
+      return this.fail(`not an HTTP/1.x status line: ${shown}`);
+    }
+    const status = (buf[start + 9]! - 48) * 100 + (buf[start + 10]! - 48) * 10 + (buf[start + 11]! - 48);
+    if (status < 100) return this.fail(`invalid status code ${status}`);
+    const http10 = buf[start + 7] === 48;
+    let keepAlive = !http10;
+    let contentLength = -1;
+    let chunked = false;
+
+    let line = buf.indexOf(LF, start) + 1;
+    while (line > 0 && line < end) {
+      let lineEnd = buf.indexOf(LF, line);
+      if (lineEnd === -1 || lineEnd > end) lineEnd = end;
+      const valueEnd = buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
+      const colon = buf.indexOf(58, line);
+      if (colon === -1 || colon >= valueEnd || colon === line) {
+        return this.fail('header line without a name and colon');
+      }
+      const nameLen = colon - line;
+      let v = colon + 1;
+      while (v < valueEnd && (buf[v] === 32 || buf[v] === 9)) v++;
+      if (nameIs(buf, line, nameLen, CONTENT_LENGTH)) {
+        let n = 0;
+        let digits = 0;
+        let i = v;
+        for (; i < valueEnd && isDigit(buf[i]!); i++, digits++) n = n * 10 + (buf[i]! - 48);
+        while (i < valueEnd && (buf[i] === 32 || buf[i] === 9)) i++;
+        if (digits === 0 || digits > 15 || i !== valueEnd) return this.fail('invalid Content-Length');
+        if (contentLength !== -1 && contentLength !== n) return this.fail('conflicting Content-Length');
+        contentLength = n;
+      } else if (nameIs(buf, line, nameLen, TRANSFER_ENCODING)) {
+        chunked = containsWord(buf, v, valueEnd, CHUNKED);
+      } else if (nameIs(buf, line, nameLen, CONNECTION)) {
+        if (containsWord(buf, v, valueEnd, CLOSE)) keepAlive = false;
+        else if (http10 && containsWord(buf, v, valueEnd, KEEP_ALIVE)) keepAlive = true;
+      }
+      line = lineEnd + 1;
+    }
+
+    if (status < 200 && status !== 101) return 1;
+    this.status = status;
+    // After 101 the connection speaks another protocol: it cannot carry the next request.
+    this.keepAlive = keepAlive && status !== 101;
+    if (!this.expectBody || status === 204 || status === 304 || status === 101) {
+      this.state = State.Head;
+      return 0;
+    }
+    if (chunked) {
+      this.state = State.ChunkSize;
+      this.remaining = 0;
+      this.chunkDigits = 0;
+    } else if (contentLength >= 0) {
+      this.state = State.Body;
+      this.remaining = contentLength;
+    } else {
+      this.state = State.UntilClose;
+      this.keepAlive = false;
+    }
+    return 0;
+  }
+
+  private body(buf: Buffer, pos: number): number {
+    const len = buf.length;
+    while (pos <= len) {
+      switch (this.state) {
+        case State.Body: {
+          const take = Math.min(this.remaining, len - pos);
+          this.remaining -= take;
+          pos += take;
+          if (this.remaining === 0) {
+            this.state = State.Head;
+            return len - pos;
+          }
+          return NEED_MORE;
+        }
+        case State.UntilClose:
+          return NEED_MORE;
+        case State.ChunkData: {
+          const take = Math.min(this.remaining, len - pos);
+          this.remaining -= take;
+          pos += take;
+          if (this.remaining > 0) return NEED_MORE;
+          this.state = State.ChunkDataCr;
+          break;
+        }
+        default: {
+          if (pos === len) return NEED_MORE;
+          const r = this.chunkByte(buf[pos]!);
+          pos++;
+          if (r === MALFORMED) return MALFORMED;
+          if (r === 0) {
+            this.state = State.Head;
+            return len - pos;
+          }
+        }
+      }
+    }
+    return NEED_MORE;
+  }
+
+  /** One byte of chunked framing outside chunk data. 0 when the body ended, 1 to go on. */
+  private chunkByte(c: number): number {
+    switch (this.state) {
+      case State.ChunkSize: {
+        const h = hexValue(c);
+        if (h >= 0) {
+          if (++this.chunkDigits > 12) return this.fail('chunk size too large');
+          this.remaining = this.remaining * 16 + h;
+        } else if (this.chunkDigits === 0) {
+          return this.fail('chunk size is not hexadecimal');
+        } else if (c === CR) {
+          this.state = State.ChunkSizeLf;
+        } else if (c === 59 || c === 32 || c === 9) {
+          this.state = State.ChunkExt;
+        } else {
+          return this.fail('chunk size is not hexadecimal');
+        }
+        return 1;
+      }
+      case State.ChunkExt:
+        if (c === CR) this.state = State.ChunkSizeLf;
+        return 1;
+      case State.ChunkSizeLf:
+        if (c !== LF) return this.fail('chunk size line not ended by CRLF');
+        this.chunkDigits = 0;
+        this.state = this.remaining === 0 ? State.TrailerStart : State.ChunkData;
+        return 1;
+      case State.ChunkDataCr:
+        if (c !== CR) return this.fail('chunk data longer than its size');
+        this.state = State.ChunkDataLf;
+        return 1;
+      case State.ChunkDataLf:
+        if (c !== LF) return this.fail('chunk data not ended by CRLF');
+        this.state = State.ChunkSize;
+        return 1;
+      case State.TrailerStart:
+        this.state = c === CR ? State.FinalLf : State.Trailer;
+        return 1;
+      case State.Trailer:
+        if (c === LF) this.state = State.TrailerStart;
+        return 1;
+      case State.FinalLf:
+        if (c !== LF) return this.fail('chunked body not ended by CRLF');
+        return 0;
+      default:
+        return this.fail('internal parser state');
+    }
+  }
+}

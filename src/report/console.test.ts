@@ -1,0 +1,298 @@
+import { describe, expect, it } from 'vitest';
+import type { ResultDocument, TimelinePoint, TrendSummary } from '../result/schema.js';
+import { renderSummary } from './console.js';
+import { renderJson } from './json.js';
+
+const ESC = '\u001b';
+
+function trend(p50: number, p95: number, p99: number, max: number, count = 1200): TrendSummary {
+  return {
+    count,
+    min: p50 / 10,
+    mean: p50 * 1.2,
+    stdev: p50 / 2,
+    p50,
+    p90: p95 * 0.8,
+    p95,
+    p99,
+    p999: max,
+    max,
+  };
+}
+
+function timeline(): TimelinePoint[] {
+  // 30 seconds with a two-second stall at t=20, so the sparkline has something to show.
+  return Array.from({ length: 30 }, (_, i) => {
+    const stalled = i === 19 || i === 20;
+    return {
+      t: i + 1,
+      rps: stalled ? 0 : 40,
+      p50: 18,
+      p95: stalled ? 0 : i === 21 ? 390 : 70,
+      p99: 200,
+      errors: i === 21 ? 6 : 0,
+      vus: Math.min(20, i + 1),
+    };
+  });
+}
+
+/** A 30-second run against two endpoints, with one failed threshold and a few errors. */
+function fixture(): ResultDocument {
+  return {
+    schema: 1,
+    tool: 'squall',
+    version: '0.1.0',
+    startedAt: '2025-06-01T10:00:00.000Z',
+    endedAt: '2025-06-01T10:00:30.000Z',
+    durationSec: 30,
+    endReason: 'completed',
+    config: { target: 'http://127.0.0.1:5110', vus: 20 },
+    metrics: {
+      http_reqs: { count: 1200, rate: 40 },
+      http_req_duration: trend(18.4, 71.3, 212.7, 402.5),
+      'http_req_duration{name:GET /health}': trend(3.1, 8.2, 12.5, 30.1, 800),
+      http_req_failed: { rate: 0.005, fails: 6, total: 1200 },
+      http_req_waiting: trend(17.9, 70.2, 210.3, 400.1),
+      http_req_connecting: trend(0.21, 0.9, 1.4, 2.2, 20),
+      iterations: { count: 1200, rate: 40 },
+      iteration_duration: trend(19.1, 73, 215, 405),
+      dropped_iterations: { count: 0, rate: 0 },
+      vus: { value: 20, min: 1, max: 20 },
+      vus_max: { value: 20, min: 20, max: 20 },
+      data_received: { count: 1_540_000, rate: 51_333.3 },
+      data_sent: { count: 162_000, rate: 5400 },
+      checks: { rate: 0.99, fails: 4, total: 400 },
+    },
+    endpoints: [
+      {
+        name: 'GET /health',
+        count: 800,
+        failures: 0,
+        rps: 26.67,
+        statusCodes: { '200': 800 },
+        latency: { p50: 3.1, p95: 8.2, p99: 12.5, max: 30.1, mean: 4 },
+      },
+      {
+        name: 'POST /verify',
+        count: 400,
+        failures: 6,
+        rps: 13.33,
+        statusCodes: { '200': 394, '503': 4 },
+        latency: { p50: 61.2, p95: 180.4, p99: 301.9, max: 402.5, mean: 70 },
+      },
+    ],
+    // Deliberately not sorted: the summary must put the most frequent first.
+    errors: [
+      { kind: 'ECONNRESET', count: 2, example: 'POST /verify: read ECONNRESET' },
+      { kind: 'status 503', count: 4, example: 'POST /verify answered 503' },
+    ],
+    timeline: timeline(),
+    thresholds: [
+      { metric: 'http_req_duration', expr: 'p(95)<300', ok: true, actual: 71.3 },
+      { metric: 'http_req_duration', expr: 'p(99)<200', ok: false, actual: 212.7 },
+      { metric: 'http_req_failed', expr: 'rate<0.01', ok: true, actual: 0.005 },
+      { metric: 'http_reqs', expr: 'count>1000', ok: true, actual: 1200 },
+      { metric: 'http_reqs', expr: 'rate>30', ok: true, actual: 40 },
+    ],
+    passed: false,
+    monitor: null,
+    breakingPoint: null,
+  };
+}
+
+/** Every request refused: nothing listens on the port. */
+function allFailedFixture(): ResultDocument {
+  const doc = fixture();
+  doc.config = { url: 'http://127.0.0.1:5999/', method: 'get' };
+  doc.metrics = {
+    http_reqs: { count: 50, rate: 10 },
+    http_req_duration: trend(0.4, 0.9, 1.1, 1.3, 50),
+    http_req_failed: { rate: 1, fails: 50, total: 50 },
+    http_req_waiting: trend(0, 0, 0, 0, 0),
+  };
+  doc.endpoints = [
+    {
+      name: 'GET /',
+      count: 50,
+      failures: 50,
+      rps: 10,
+      statusCodes: {},
+      latency: { p50: 0.4, p95: 0.9, p99: 1.1, max: 1.3, mean: 0.5 },
+    },
+  ];
+  doc.errors = [{ kind: 'ECONNREFUSED', count: 50, example: 'connect ECONNREFUSED 127.0.0.1:5999' }];
+  doc.timeline = [];
+  doc.thresholds = [];
+  doc.passed = true;
+  doc.durationSec = 5;
+  return doc;
+}
+
+describe('renderSummary', () => {
+  const out = renderSummary(fixture(), { color: false });
+  const lines = out.split('\n');
+
+  it('starts with a header naming the target and the duration', () => {
+    expect(lines[0]).toBe('  squall 0.1.0 · http://127.0.0.1:5110 · 30.00s');
+  });
+
+  it('lists thresholds grouped by metric with ✓/✗ and the actual value in its unit', () => {
+    expect(out).toContain(
+      "    http_req_duration\n    ✓ 'p(95)<300' p(95)=71.3ms\n    ✗ 'p(99)<200' p(99)=212.7ms",
+    );
+    expect(out).toContain("✓ 'rate<0.01' rate=0.50%");
+    expect(out).toContain("✓ 'count>1000' count=1,200");
+    // `rate` on a counter is per second, not a percentage.
+    expect(out).toContain("✓ 'rate>30' rate=40.0/s");
+  });
+
+  it('prints k6-style dot-padded totals grouped HTTP / EXECUTION / NETWORK', () => {
+    const http = out.indexOf('    HTTP\n');
+    const exec = out.indexOf('    EXECUTION\n');
+    const net = out.indexOf('    NETWORK\n');
+    expect(http).toBeGreaterThan(0);
+    expect(exec).toBeGreaterThan(http);
+    expect(net).toBeGreaterThan(exec);
+    expect(out).toMatch(
+      /http_req_duration\.{3,}: avg=22\.1ms\s+min=1\.84ms\s+med=18\.4ms\s+max=402\.5ms\s+p\(90\)=57\.0ms\s+p\(95\)=71\.3ms\s+p\(99\)=212\.7ms/,
+    );
+    expect(out).toMatch(/ {2}\{ name:GET \/health \}\.{3,}: avg=/);
+    expect(out).toMatch(/http_req_waiting\.{3,}: avg=/);
+    expect(out).toMatch(/http_req_connecting\.{3,}: avg=/);
+    expect(out).toMatch(/http_req_failed\.{3,}: 0\.50%\s+6 out of 1,200\n/);
+    expect(out).toMatch(/http_reqs\.{3,}: 1,200\s+40\.0\/s\n/);
+    expect(out).toMatch(/vus\.{3,}: 20 +min=1 max=20\n/);
+    expect(out).toMatch(/data_received\.{3,}: 1\.54 MB\s+51\.3 kB\/s\n/);
+    expect(out).toMatch(/checks_succeeded\.{3,}: 99\.00%\s+396 out of 400\n/);
+    expect(out).toMatch(/checks_failed\.{3,}: 1\.00%\s+4 out of 400\n/);
+    // Values line up: every `: ` of the totals sits in the same column.
+    const totals = lines.slice(lines.indexOf('  █ TOTAL RESULTS'), lines.indexOf('  █ ENDPOINTS'));
+    const colons = totals.filter((l) => /\.{3,}: /.test(l)).map((l) => l.indexOf('.: '));
+    expect(colons.length).toBeGreaterThan(10);
+    expect(new Set(colons).size).toBe(1);
+  });
+
+  it('hides dropped_iterations when none were dropped, and shows and warns when some were', () => {
+    expect(out).not.toContain('dropped_iterations');
+    const doc = fixture();
+    doc.metrics.dropped_iterations = { count: 17, rate: 0.57 };
+    const text = renderSummary(doc, { color: false });
+    expect(text).toMatch(/dropped_iterations\.{3,}: 17\s+0\.57\/s/);
+    expect(text).toContain('⚠ 17 iterations were dropped');
+  });
+
+  it('prints a per-endpoint row with reqs, fails, rps, percentiles and status codes', () => {
+    expect(out).toMatch(
+      /POST \/verify\s+400\s+6 \(1\.50%\)\s+13\.3\s+61\.2ms\s+180\.4ms\s+301\.9ms\s+402\.5ms\s+200×394 503×4/,
+    );
+    expect(out).toMatch(/GET \/health\s+800\s+0\s+26\.7\s+3\.10ms\s+8\.20ms\s+12\.5ms\s+30\.1ms\s+200×800/);
+    expect(out).toMatch(
+      /total\s+1,200\s+6 \(0\.50%\)\s+40\.0\s+18\.4ms\s+71\.3ms\s+212\.7ms\s+402\.5ms\s+200×1,194 503×4/,
+    );
+  });
+
+  it('lists errors most frequent first, with an example', () => {
+    const s503 = out.indexOf('status 503');
+    const reset = out.indexOf('ECONNRESET');
+    expect(s503).toBeGreaterThan(0);
+    expect(reset).toBeGreaterThan(s503);
+    expect(out).toMatch(/status 503\s+4\s+POST \/verify answered 503/);
+    expect(out).toMatch(/ECONNRESET\s+2\s+POST \/verify: read ECONNRESET/);
+  });
+
+  it('draws a timeline in which the stall shows as a gap', () => {
+    expect(out).toContain('█ TIMELINE  (30s, 1 column = 1s)');
+    expect(out).toMatch(/rps\.+: █{19} {2}█{9}\s+peak 40\.0\/s/);
+  });
+
+  it('ends with a line naming the failed thresholds', () => {
+    expect(lines.at(-2)).toBe(
+      "  ✗ FAILED: 1 of 5 thresholds crossed: http_req_duration 'p(99)<200' (p(99)=212.7ms)",
+    );
+    expect(out.endsWith('\n')).toBe(true);
+  });
+
+  it('says PASSED when every threshold held', () => {
+    const doc = fixture();
+    doc.thresholds = doc.thresholds.filter((t) => t.ok);
+    doc.passed = true;
+    expect(renderSummary(doc, { color: false })).toMatch(/✓ PASSED: all 4 thresholds met\n$/);
+  });
+
+  it('contains no ANSI escapes when colour is off, and colours marks when it is on', () => {
+    expect(out).not.toContain(ESC);
+    const coloured = renderSummary(fixture(), { color: true });
+    expect(coloured).toContain('\u001b[32m✓\u001b[39m');
+    expect(coloured).toContain('\u001b[31m✗\u001b[39m');
+    expect(coloured).toMatch(new RegExp(`http_req_duration${ESC}\\[2m\\.+${ESC}\\[22m: `));
+  });
+
+  it('says plainly when every request failed, near the top', () => {
+    const text = renderSummary(allFailedFixture(), { color: false });
+    const all = text.split('\n');
+    expect(all[0]).toBe('  squall 0.1.0 · GET http://127.0.0.1:5999/ · 5.00s');
+    expect(all[1]).toBe(
+      '  ✗ All 50 requests failed — the target never answered successfully: ECONNREFUSED ×50',
+    );
+    expect(all[2]).toContain('hint: nothing accepted connections at the target');
+    expect(text).toMatch(/http_req_waiting\.+: no samples/);
+    expect(text).toMatch(/ECONNREFUSED\s+50\s+connect ECONNREFUSED 127\.0\.0\.1:5999/);
+    expect(text).not.toContain('FAILED:');
+    expect(renderSummary(fixture(), { color: false })).not.toContain('All ');
+  });
+
+  it('shows why the run ended when it did not complete', () => {
+    const doc = fixture();
+    doc.endReason = 'interrupted';
+    expect(renderSummary(doc, { color: false }).split('\n')[0]).toContain(
+      'ended early: interrupted, results cover the part that ran',
+    );
+  });
+
+  it('renders monitor and breaking-point sections when present', () => {
+    const doc = fixture();
+    doc.breakingPoint = { rate: 850, vus: 120, atSec: 95, reason: 'p99 over 1s', lastHealthyRate: 800 };
+    doc.monitor = {
+      pid: 4242,
+      samples: [
+        { t: 1, rssMb: 100, cpuPct: 20, threads: 10, fds: 30 },
+        { t: 2, rssMb: 140, cpuPct: 60, threads: 10, fds: 31 },
+      ],
+      rssStartMb: 100,
+      rssPeakMb: 140,
+      rssEndMb: 139,
+      rssGrowthMbPerMin: 12.5,
+      leakSuspected: true,
+      reasons: ['rss grew steadily'],
+    };
+    const text = renderSummary(doc, { color: false });
+    expect(text).toContain('broke at 850 req/s (120 VUs) after 1m35s: p99 over 1s');
+    expect(text).toContain('last healthy rate: 800 req/s');
+    expect(text).toContain('rss: start=100.0 MB peak=140.0 MB end=139.0 MB growth=+12.50 MB/min');
+    expect(text).toContain('cpu: avg=40.0% peak=60.0%');
+    expect(text).toContain('✗ memory leak suspected: rss grew steadily');
+  });
+
+  it('never crashes on a partial document', () => {
+    const partial = { schema: 1, tool: 'squall', version: '0.1.0', metrics: {} } as unknown as ResultDocument;
+    expect(() => renderSummary(partial, { color: true })).not.toThrow();
+    const odd = fixture() as unknown as Record<string, unknown>;
+    odd.metrics = { http_reqs: { count: null }, weird: 'x', 'custom_tokens{model:a}': { count: 3, rate: 1 } };
+    odd.endpoints = [{ name: 'x' }];
+    odd.errors = [null, { kind: 'boom' }];
+    odd.thresholds = [{ metric: 'nope', expr: '???', ok: false, actual: null }];
+    odd.timeline = [null, {}, { t: 3 }];
+    const text = renderSummary(odd as unknown as ResultDocument, { color: false });
+    expect(text).toContain("✗ '???' value=n/a");
+    expect(text).toMatch(/custom_tokens\{model:a\}\.+: 3\s+1\.00\/s/);
+  });
+});
+
+describe('renderJson', () => {
+  it('is pretty JSON with a trailing newline that parses back', () => {
+    const text = renderJson(fixture());
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(text).toContain('\n  "schema": 1,');
+    expect(JSON.parse(text)).toEqual(fixture());
+  });
+});

@@ -1,0 +1,702 @@
+import type {
+  BreakingPoint,
+  EndpointResult,
+  ErrorGroup,
+  MonitorResult,
+  ResultDocument,
+  ThresholdResult,
+  TimelinePoint,
+} from '../result/schema.js';
+import { formatMs } from '../util/duration.js';
+import { formatBytes } from '../util/units.js';
+import {
+  fmtCount,
+  fmtNum,
+  fmtPct,
+  fmtRate,
+  isNum,
+  oneLine,
+  type Painter,
+  padEndVisible,
+  padStartVisible,
+  painter,
+  visibleWidth,
+} from './format.js';
+
+/**
+ * The end-of-test summary printed to the terminal: k6's layout (THRESHOLDS, TOTAL RESULTS
+ * grouped HTTP / EXECUTION / NETWORK, dot-padded labels) so k6 users read it without thinking,
+ * plus what k6 leaves out: a per-endpoint table, status codes, grouped errors with an example,
+ * a timeline sparkline that shows stalls, and a plain sentence when nothing worked.
+ *
+ * It reads only the result document and must render any document, including one loaded from
+ * an older or partial file, so every field is checked before use.
+ */
+
+export interface SummaryOptions {
+  color: boolean;
+}
+
+const INDENT = '    ';
+const MAX_ENDPOINT_ROWS = 30;
+const MAX_ERROR_ROWS = 10;
+
+type Kind = 'trend' | 'rate' | 'gauge' | 'counter' | 'unknown';
+type Obj = Record<string, unknown>;
+
+function asObj(v: unknown): Obj | undefined {
+  return v !== null && typeof v === 'object' ? (v as Obj) : undefined;
+}
+
+/** The document has no metric types, so infer them from the fields each summary carries. */
+function kindOf(v: unknown): Kind {
+  const o = asObj(v);
+  if (!o) return 'unknown';
+  if (isNum(o.p50) && isNum(o.p95)) return 'trend';
+  if (isNum(o.rate) && isNum(o.total)) return 'rate';
+  if (isNum(o.value)) return 'gauge';
+  if (isNum(o.count)) return 'counter';
+  return 'unknown';
+}
+
+/** `http_req_duration{name:GET /x}` -> `http_req_duration`. */
+function baseName(key: string): string {
+  const i = key.indexOf('{');
+  return i < 0 ? key : key.slice(0, i).trim();
+}
+
+function tagsOf(key: string): string {
+  const i = key.indexOf('{');
+  if (i < 0) return '';
+  return key
+    .slice(i + 1)
+    .replace(/}\s*$/, '')
+    .trim();
+}
+
+/**
+ * Trends carry no unit, and a custom trend may count tokens or bytes, so only the ones whose
+ * names say they are times are shown in ms (k6 does the same with its `isTime` flag).
+ */
+const TIME_NAME =
+  /duration|latency|time|waiting|connecting|blocked|sending|receiving|handshaking|ttft|itl|tpot|_ms$/i;
+function isTimeMetric(base: string): boolean {
+  return TIME_NAME.test(base);
+}
+
+const BYTE_COUNTERS = new Set(['data_received', 'data_sent']);
+
+function fmtTime(v: unknown): string {
+  return isNum(v) ? formatMs(v) : '-';
+}
+
+function fmtBytes(v: unknown): string {
+  return isNum(v) ? formatBytes(Math.round(v)) : '-';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Thresholds
+
+interface Aggregation {
+  label: string;
+  kind: 'trend' | 'rate' | 'count' | 'value' | 'unknown';
+}
+
+function aggregationOf(expr: string): Aggregation {
+  const m = /^\s*(p\(\s*([\d.]+)\s*\)|avg|min|max|med|count|rate|value)/.exec(expr);
+  if (!m) return { label: 'value', kind: 'unknown' };
+  if (m[2] !== undefined) return { label: `p(${m[2]})`, kind: 'trend' };
+  const name = m[1]!;
+  if (name === 'count' || name === 'rate' || name === 'value') return { label: name, kind: name };
+  return { label: name, kind: 'trend' };
+}
+
+/** The actual value of a threshold in the unit its metric is read in: ms, %, /s or a count. */
+function formatThresholdActual(t: ThresholdResult, metrics: Obj): string {
+  const agg = aggregationOf(String(t.expr ?? ''));
+  const base = baseName(String(t.metric ?? ''));
+  if (!isNum(t.actual)) return `${agg.label}=n/a`;
+  const kind = kindOf(metrics[base]);
+  const v = t.actual;
+  let text: string;
+  switch (agg.kind) {
+    case 'rate':
+      // `rate` is a fraction on a Rate metric but requests per second on a Counter.
+      text = kind === 'counter' ? `${fmtRate(v)}/s` : fmtPct(v);
+      if (kind === 'counter' && BYTE_COUNTERS.has(base)) text = `${fmtBytes(v)}/s`;
+      break;
+    case 'count':
+      text = BYTE_COUNTERS.has(base) ? fmtBytes(v) : fmtCount(v);
+      break;
+    case 'trend':
+      text = isTimeMetric(base) ? formatMs(v) : fmtNum(v);
+      break;
+    default:
+      text = fmtNum(v);
+  }
+  return `${agg.label}=${text}`;
+}
+
+function renderThresholds(thresholds: ThresholdResult[], metrics: Obj, p: Painter): string[] {
+  const lines = [sectionTitle('THRESHOLDS', p), ''];
+  // Grouped by metric in first-seen order, as k6 prints them.
+  const groups = new Map<string, ThresholdResult[]>();
+  for (const t of thresholds) {
+    const key = String(t.metric ?? '?');
+    const g = groups.get(key);
+    if (g) g.push(t);
+    else groups.set(key, [t]);
+  }
+  for (const [metric, list] of groups) {
+    lines.push(`${INDENT}${metric}`);
+    for (const t of list) {
+      const mark = t.ok ? p('green', '✓') : p('red', '✗');
+      const expr = `'${t.expr}'`;
+      const actual = formatThresholdActual(t, metrics);
+      lines.push(`${INDENT}${mark} ${t.ok ? expr : p('red', expr)} ${actual}`);
+    }
+  }
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Total results
+
+type Align = 'trend' | 'value' | 'none';
+
+interface Row {
+  label: string;
+  cells: string[];
+  /** Rows of the same alignment group share column widths across all sections. */
+  align: Align;
+}
+
+type SectionName = 'CHECKS' | 'HTTP' | 'EXECUTION' | 'NETWORK' | 'CUSTOM';
+const SECTION_ORDER: SectionName[] = ['CHECKS', 'HTTP', 'EXECUTION', 'NETWORK', 'CUSTOM'];
+
+// The latency view people look at first comes first; the rest follow in k6's order.
+const HTTP_ORDER = [
+  'http_req_duration',
+  'http_req_service_duration',
+  'http_req_waiting',
+  'http_req_connecting',
+  'http_req_tls_handshaking',
+  'http_req_blocked',
+  'http_req_sending',
+  'http_req_receiving',
+  'http_req_failed',
+  'http_reqs',
+];
+const EXECUTION_ORDER = ['iteration_duration', 'iterations', 'dropped_iterations', 'vus', 'vus_max'];
+const NETWORK_ORDER = ['data_received', 'data_sent'];
+
+function sectionOf(base: string): SectionName {
+  if (base === 'checks') return 'CHECKS';
+  if (base.startsWith('http_')) return 'HTTP';
+  if (EXECUTION_ORDER.includes(base)) return 'EXECUTION';
+  if (NETWORK_ORDER.includes(base)) return 'NETWORK';
+  return 'CUSTOM';
+}
+
+function rankOf(base: string): number {
+  for (const order of [HTTP_ORDER, EXECUTION_ORDER, NETWORK_ORDER]) {
+    const i = order.indexOf(base);
+    if (i >= 0) return i;
+  }
+  return 1000;
+}
+
+function trendCells(m: Obj, base: string): { cells: string[]; align: Align } {
+  if (m.count === 0) return { cells: ['no samples'], align: 'none' };
+  const f = isTimeMetric(base) ? fmtTime : fmtNum;
+  return {
+    cells: [
+      `avg=${f(m.mean)}`,
+      `min=${f(m.min)}`,
+      `med=${f(m.p50)}`,
+      `max=${f(m.max)}`,
+      `p(90)=${f(m.p90)}`,
+      `p(95)=${f(m.p95)}`,
+      `p(99)=${f(m.p99)}`,
+    ],
+    align: 'trend',
+  };
+}
+
+function metricCells(key: string, m: Obj, p: Painter): { cells: string[]; align: Align } | undefined {
+  const base = baseName(key);
+  switch (kindOf(m)) {
+    case 'trend':
+      return trendCells(m, base);
+    case 'rate': {
+      const total = m.total as number;
+      const rate = m.rate as number;
+      // http_req_failed counts failures in `fails`; for other rates `rate` is the share of
+      // true values, so derive the count from it rather than guess what `fails` means there.
+      const n = base === 'http_req_failed' && isNum(m.fails) ? m.fails : Math.round(rate * total);
+      const pct = fmtPct(rate);
+      const bad = base === 'http_req_failed' && n > 0;
+      return {
+        cells: [bad ? p('red', pct) : pct, `${fmtCount(n)} out of ${fmtCount(total)}`],
+        align: 'value',
+      };
+    }
+    case 'gauge':
+      return { cells: [fmtNum(m.value), `min=${fmtNum(m.min)}`, `max=${fmtNum(m.max)}`], align: 'value' };
+    case 'counter': {
+      const bytes = BYTE_COUNTERS.has(base);
+      const count = bytes ? fmtBytes(m.count) : fmtCount(m.count);
+      const cells = [base === 'dropped_iterations' ? p('yellow', count) : count];
+      if (isNum(m.rate)) cells.push(bytes ? `${fmtBytes(m.rate)}/s` : `${fmtRate(m.rate)}/s`);
+      return { cells, align: 'value' };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** k6 splits `checks` into succeeded and failed lines; so do we. */
+function checksRows(m: Obj, p: Painter): Row[] {
+  if (kindOf(m) !== 'rate') return [];
+  const total = m.total as number;
+  const passed = Math.round((m.rate as number) * total);
+  const failed = total - passed;
+  const failPct = fmtPct(total > 0 ? failed / total : 0);
+  return [
+    {
+      label: 'checks_succeeded',
+      cells: [fmtPct(m.rate), `${fmtCount(passed)} out of ${fmtCount(total)}`],
+      align: 'value',
+    },
+    {
+      label: 'checks_failed',
+      cells: [failed > 0 ? p('red', failPct) : failPct, `${fmtCount(failed)} out of ${fmtCount(total)}`],
+      align: 'value',
+    },
+  ];
+}
+
+function buildMetricRows(metrics: Obj, p: Painter): Map<SectionName, Row[]> {
+  const keys = Object.keys(metrics);
+  const subKeys = new Map<string, string[]>();
+  const bases: string[] = [];
+  for (const key of keys) {
+    const base = baseName(key);
+    if (!bases.includes(base)) bases.push(base);
+    if (key !== base) {
+      const list = subKeys.get(base) ?? [];
+      list.push(key);
+      subKeys.set(base, list);
+    }
+  }
+  bases.sort((a, b) => rankOf(a) - rankOf(b) || a.localeCompare(b));
+
+  const sections = new Map<SectionName, Row[]>();
+  for (const base of bases) {
+    const section = sectionOf(base);
+    const rows = sections.get(section) ?? [];
+    const m = asObj(metrics[base]);
+    if (m) {
+      if (base === 'checks') {
+        rows.push(...checksRows(m, p));
+      } else if (base === 'dropped_iterations' && !(isNum(m.count) && m.count > 0)) {
+        // Zero drops is the normal case and not worth a line.
+      } else {
+        const r = metricCells(base, m, p);
+        if (r) rows.push({ label: base, ...r });
+      }
+    }
+    for (const key of subKeys.get(base) ?? []) {
+      const sm = asObj(metrics[key]);
+      const r = sm && metricCells(key, sm, p);
+      // Indented under their metric, as k6 shows `{ expected_response:true }`.
+      if (r) rows.push({ label: m ? `  { ${tagsOf(key)} }` : key, ...r });
+    }
+    if (rows.length > 0) sections.set(section, rows);
+  }
+  return sections;
+}
+
+function columnWidths(rows: Row[], align: Align): number[] {
+  const widths: number[] = [];
+  for (const r of rows) {
+    if (r.align !== align) continue;
+    r.cells.forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, visibleWidth(c));
+    });
+  }
+  return widths;
+}
+
+function renderTotals(metrics: Obj, p: Painter): string[] {
+  const sections = buildMetricRows(metrics, p);
+  const all = [...sections.values()].flat();
+  if (all.length === 0) return [];
+  // Labels end in at least three dots, and line up across every group like k6's.
+  const labelWidth = Math.min(Math.max(...all.map((r) => r.label.length)) + 3, 48);
+  const widths = { trend: columnWidths(all, 'trend'), value: columnWidths(all, 'value') };
+  const lines = [sectionTitle('TOTAL RESULTS', p)];
+  for (const name of SECTION_ORDER) {
+    const rows = sections.get(name);
+    if (!rows) continue;
+    lines.push('');
+    if (name !== 'CHECKS') lines.push(`${INDENT}${p('bold', name)}`);
+    for (const r of rows) {
+      const dots = '.'.repeat(Math.max(labelWidth - r.label.length, 3));
+      const cells = r.cells.map((c, i) => {
+        if (i === r.cells.length - 1) return c;
+        // Trend stats line up column by column; other rows only align their main value (as
+        // k6 does) and keep two spaces after it, so `0.50%  6 out of 1,200` reads as one unit.
+        if (r.align === 'trend') return padEndVisible(c, widths.trend[i] ?? 0);
+        return i === 0 ? padEndVisible(c, (widths.value[0] ?? 0) + 1) : c;
+      });
+      lines.push(`${INDENT}${r.label}${p('dim', dots)}: ${cells.join(' ')}`.trimEnd());
+    }
+  }
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables: endpoints and errors
+
+function table(header: string[], rows: string[][], right: boolean[], p: Painter): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => visibleWidth(r[i] ?? ''))));
+  const fmtRow = (cells: string[]) =>
+    cells
+      .map((c, i) => {
+        const last = i === cells.length - 1;
+        if (right[i]) return padStartVisible(c, widths[i]!);
+        return last ? c : padEndVisible(c, widths[i]!);
+      })
+      .join('  ')
+      .trimEnd();
+  return [`${INDENT}${p('dim', fmtRow(header))}`, ...rows.map((r) => INDENT + fmtRow(r))];
+}
+
+function statusCodes(codes: Record<string, number> | undefined, p: Painter): string {
+  const entries = Object.entries(asObj(codes) ?? {}).filter(([, n]) => isNum(n) && n > 0);
+  entries.sort(([a], [b]) => Number(a) - Number(b) || a.localeCompare(b));
+  return entries
+    .map(([code, n]) => {
+      const text = `${code}×${fmtCount(n)}`;
+      // 0 is what some clients record for "no response"; it is a failure too.
+      const bad = Number(code) >= 400 || code === '0';
+      return bad ? p('red', text) : text;
+    })
+    .join(' ');
+}
+
+function renderEndpoints(result: ResultDocument, p: Painter): string[] {
+  const endpoints = Array.isArray(result.endpoints) ? result.endpoints : [];
+  if (endpoints.length === 0) return [];
+  const shown = endpoints.slice(0, MAX_ENDPOINT_ROWS);
+  const failCell = (fails: unknown, count: unknown) => {
+    if (!isNum(fails) || fails <= 0) return fmtCount(fails);
+    const pct = isNum(count) && count > 0 ? ` (${fmtPct(fails / count)})` : '';
+    return p('red', `${fmtCount(fails)}${pct}`);
+  };
+  const row = (e: EndpointResult): string[] => {
+    const lat = asObj(e.latency) ?? {};
+    return [
+      oneLine(e.name, 48),
+      fmtCount(e.count),
+      failCell(e.failures, e.count),
+      fmtRate(e.rps),
+      fmtTime(lat.p50),
+      fmtTime(lat.p95),
+      fmtTime(lat.p99),
+      fmtTime(lat.max),
+      statusCodes(e.statusCodes, p),
+    ];
+  };
+  const rows = shown.map(row);
+  if (endpoints.length > 1) {
+    // The total row doubles as the run's status-code breakdown.
+    const m = asObj(result.metrics) ?? {};
+    const reqs = asObj(m.http_reqs) ?? {};
+    const failed = asObj(m.http_req_failed) ?? {};
+    const dur = asObj(m.http_req_duration) ?? {};
+    const codes: Record<string, number> = {};
+    for (const e of endpoints) {
+      for (const [code, n] of Object.entries(asObj(e.statusCodes) ?? {})) {
+        if (isNum(n)) codes[code] = (codes[code] ?? 0) + n;
+      }
+    }
+    rows.push([
+      p('bold', 'total'),
+      fmtCount(reqs.count),
+      failCell(failed.fails, reqs.count),
+      fmtRate(reqs.rate),
+      fmtTime(dur.p50),
+      fmtTime(dur.p95),
+      fmtTime(dur.p99),
+      fmtTime(dur.max),
+      statusCodes(codes, p),
+    ]);
+  }
+  const lines = [
+    sectionTitle('ENDPOINTS', p),
+    '',
+    ...table(
+      ['name', 'reqs', 'fails', 'rps', 'p50', 'p95', 'p99', 'max', 'status codes'],
+      rows,
+      [false, true, true, true, true, true, true, true, false],
+      p,
+    ),
+  ];
+  if (endpoints.length > shown.length) {
+    lines.push(
+      `${INDENT}${p('dim', `… and ${endpoints.length - shown.length} more endpoints (see --out json or csv)`)}`,
+    );
+  }
+  return lines;
+}
+
+function sortedErrors(result: ResultDocument): ErrorGroup[] {
+  const errors = Array.isArray(result.errors) ? result.errors : [];
+  return errors
+    .filter((e) => asObj(e) && isNum(e.count))
+    .slice()
+    .sort((a, b) => b.count - a.count);
+}
+
+function renderErrors(result: ResultDocument, p: Painter): string[] {
+  const errors = sortedErrors(result);
+  if (errors.length === 0) return [];
+  const shown = errors.slice(0, MAX_ERROR_ROWS);
+  const rows = shown.map((e) => [p('red', oneLine(e.kind, 32)), fmtCount(e.count), oneLine(e.example, 90)]);
+  const lines = [
+    sectionTitle('ERRORS', p),
+    '',
+    ...table(['kind', 'count', 'example'], rows, [false, true, false], p),
+  ];
+  if (errors.length > shown.length) {
+    const rest = errors.slice(shown.length).reduce((n, e) => n + e.count, 0);
+    lines.push(
+      `${INDENT}${p('dim', `… and ${errors.length - shown.length} more kinds (${fmtCount(rest)} errors)`)}`,
+    );
+  }
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeline: a sparkline per series, so a stall or a latency spike shows at a glance.
+
+const BLOCKS = '▁▂▃▄▅▆▇█';
+const MAX_SPARK_COLUMNS = 60;
+
+function downsample(values: number[], columns: number, how: 'avg' | 'max' | 'sum'): number[] {
+  if (values.length <= columns) return values;
+  const out: number[] = [];
+  for (let c = 0; c < columns; c++) {
+    const from = Math.floor((c * values.length) / columns);
+    const to = Math.floor(((c + 1) * values.length) / columns);
+    const slice = values.slice(from, Math.max(to, from + 1));
+    const sum = slice.reduce((a, b) => a + b, 0);
+    out.push(how === 'max' ? Math.max(...slice) : how === 'sum' ? sum : sum / slice.length);
+  }
+  return out;
+}
+
+/** A blank (not the lowest block) marks an exact zero: a second with no traffic is a stall. */
+function sparkline(values: number[]): string {
+  const max = Math.max(0, ...values);
+  return values
+    .map((v) => (v <= 0 || max === 0 ? ' ' : BLOCKS[Math.min(7, Math.round((v / max) * 7))]!))
+    .join('');
+}
+
+function renderTimeline(timeline: TimelinePoint[], p: Painter): string[] {
+  const points = (Array.isArray(timeline) ? timeline : []).filter((t) => asObj(t));
+  if (points.length < 3) return [];
+  const series = (pick: (t: TimelinePoint) => unknown) =>
+    points.map((t) => (isNum(pick(t)) ? (pick(t) as number) : 0));
+  const cols = Math.min(points.length, MAX_SPARK_COLUMNS);
+  const rps = downsample(
+    series((t) => t.rps),
+    cols,
+    'avg',
+  );
+  const p95 = downsample(
+    series((t) => t.p95),
+    cols,
+    'max',
+  );
+  const errors = downsample(
+    series((t) => t.errors),
+    cols,
+    'sum',
+  );
+  const vus = series((t) => t.vus);
+  const per = points.length / cols;
+  const scale = per === 1 ? '1 column = 1s' : `1 column ≈ ${fmtNum(per)}s`;
+  const rows: [string, string, string][] = [
+    ['rps', sparkline(rps), `peak ${fmtRate(Math.max(...rps))}/s`],
+    ['p95', sparkline(p95), `peak ${formatMs(Math.max(...p95))}`],
+  ];
+  const errorTotal = errors.reduce((a, b) => a + b, 0);
+  if (errorTotal > 0) rows.push(['errors', p('red', sparkline(errors)), `total ${fmtCount(errorTotal)}`]);
+  // VUs are worth a line only when they moved (ramps, spikes); a flat line says nothing.
+  if (Math.min(...vus) !== Math.max(...vus)) {
+    rows.push(['vus', sparkline(downsample(vus, cols, 'avg')), `peak ${fmtCount(Math.max(...vus))}`]);
+  }
+  const labelWidth = Math.max(...rows.map((r) => r[0].length)) + 3;
+  return [
+    `${sectionTitle('TIMELINE', p)}  ${p('dim', `(${points.length}s, ${scale})`)}`,
+    '',
+    ...rows.map(
+      ([label, spark, note]) =>
+        `${INDENT}${label}${p('dim', '.'.repeat(labelWidth - label.length))}: ${padEndVisible(spark, cols)}  ${note}`,
+    ),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Breaking point and monitor
+
+function renderBreakingPoint(bp: BreakingPoint | null | undefined, p: Painter): string[] {
+  const b = asObj(bp);
+  if (!b) return [];
+  return [
+    sectionTitle('BREAKING POINT', p),
+    '',
+    `${INDENT}broke at ${p('bold', `${fmtRate(b.rate)} req/s`)} (${fmtCount(b.vus)} VUs) after ${fmtTime(
+      isNum(b.atSec) ? b.atSec * 1000 : undefined,
+    )}: ${oneLine(b.reason, 100)}`,
+    `${INDENT}last healthy rate: ${p('green', `${fmtRate(b.lastHealthyRate)} req/s`)}`,
+  ];
+}
+
+function renderMonitor(mon: MonitorResult | null | undefined, p: Painter): string[] {
+  const m = asObj(mon) as Partial<MonitorResult> | undefined;
+  if (!m) return [];
+  const mb = (v: unknown) => (isNum(v) ? `${v.toFixed(1)} MB` : '-');
+  const growth = isNum(m.rssGrowthMbPerMin)
+    ? `${m.rssGrowthMbPerMin >= 0 ? '+' : ''}${m.rssGrowthMbPerMin.toFixed(2)} MB/min`
+    : '-';
+  const lines = [
+    `${sectionTitle('TARGET PROCESS', p)}${isNum(m.pid) ? `  ${p('dim', `(pid ${m.pid})`)}` : ''}`,
+    '',
+    `${INDENT}rss: start=${mb(m.rssStartMb)} peak=${mb(m.rssPeakMb)} end=${mb(m.rssEndMb)} growth=${growth}`,
+  ];
+  const samples = (Array.isArray(m.samples) ? m.samples : []).filter((s) => asObj(s) && isNum(s.cpuPct));
+  if (samples.length > 0) {
+    const cpu = samples.map((s) => s.cpuPct);
+    const avg = cpu.reduce((a, b) => a + b, 0) / cpu.length;
+    lines.push(`${INDENT}cpu: avg=${avg.toFixed(1)}% peak=${Math.max(...cpu).toFixed(1)}%`);
+  }
+  if (m.leakSuspected) {
+    const reasons = Array.isArray(m.reasons) && m.reasons.length > 0 ? `: ${m.reasons.join('; ')}` : '';
+    lines.push(`${INDENT}${p('red', `✗ memory leak suspected${reasons}`)}`);
+  }
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Header, plain-language notices and the verdict
+
+function sectionTitle(title: string, p: Painter): string {
+  return `  ${p('bold', `█ ${title}`)}`;
+}
+
+const END_REASONS: Record<string, string> = {
+  interrupted: 'interrupted, results cover the part that ran',
+  'threshold-abort': 'aborted by a threshold (abortOnFail)',
+  'script-error': 'stopped by a script error',
+};
+
+function renderHeader(result: ResultDocument, p: Painter): string {
+  const config = asObj(result.config) ?? {};
+  const target = [config.url, config.target].find((v): v is string => typeof v === 'string' && v !== '');
+  const method = typeof config.method === 'string' && target ? `${config.method.toUpperCase()} ` : '';
+  const parts = [p('bold', `squall ${result.version ?? ''}`.trim())];
+  if (target) parts.push(p('cyan', `${method}${target}`));
+  if (isNum(result.durationSec)) parts.push(formatMs(result.durationSec * 1000));
+  const reason = result.endReason;
+  if (reason && reason !== 'completed') {
+    parts.push(p('yellow', `ended early: ${END_REASONS[reason] ?? String(reason)}`));
+  }
+  return `  ${parts.join(p('dim', ' · '))}`;
+}
+
+// For the causes that are nearly always a setup mistake rather than a load problem.
+const ALL_FAILED_HINTS: Record<string, string> = {
+  ECONNREFUSED: 'nothing accepted connections at the target; is the server running, on that host and port?',
+  ENOTFOUND: 'the host name did not resolve; check the target URL',
+  EAI_AGAIN: 'the host name did not resolve; check the target URL and DNS',
+};
+
+function renderNotices(result: ResultDocument, p: Painter): string[] {
+  const m = asObj(result.metrics) ?? {};
+  const failed = asObj(m.http_req_failed) ?? {};
+  const reqs = asObj(m.http_reqs) ?? {};
+  const total = isNum(failed.total) ? failed.total : isNum(reqs.count) ? reqs.count : 0;
+  const lines: string[] = [];
+  if (failed.rate === 1 && total > 0) {
+    // The one situation where the numbers below mislead (fast "latencies" of refused
+    // connections), so say it in words before them.
+    const errors = sortedErrors(result);
+    const causes = errors
+      .slice(0, 3)
+      .map((e) => `${oneLine(e.kind, 40)} ×${fmtCount(e.count)}`)
+      .join(', ');
+    const more = errors.length > 3 ? ', …' : '';
+    const why = causes ? `: ${causes}${more}` : '';
+    lines.push(
+      `  ${p('red', `✗ All ${fmtCount(total)} requests failed — the target never answered successfully${why}`)}`,
+    );
+    const hint = ALL_FAILED_HINTS[errors[0]?.kind ?? ''];
+    if (hint) lines.push(`    ${p('dim', `hint: ${hint}`)}`);
+  } else if (total === 0 && isNum(reqs.count) && reqs.count === 0) {
+    lines.push(`  ${p('yellow', '⚠ No requests were made.')}`);
+  }
+  const dropped = asObj(m.dropped_iterations);
+  if (dropped && isNum(dropped.count) && dropped.count > 0) {
+    const what = `⚠ ${fmtCount(dropped.count)} iterations were dropped`;
+    lines.push(
+      `  ${p('yellow', `${what}: the target or the load generator could not keep up with the rate`)}`,
+    );
+  }
+  return lines;
+}
+
+function renderVerdict(result: ResultDocument, metrics: Obj, p: Painter): string[] {
+  const thresholds = Array.isArray(result.thresholds) ? result.thresholds : [];
+  const failed = thresholds.filter((t) => asObj(t) && !t.ok);
+  if (failed.length > 0) {
+    const which = failed
+      .map((t) => `${t.metric} '${t.expr}' (${formatThresholdActual(t, metrics)})`)
+      .join(', ');
+    return [
+      `  ${p('red', `✗ FAILED: ${failed.length} of ${thresholds.length} thresholds crossed: ${which}`)}`,
+    ];
+  }
+  if (result.passed === false) return [`  ${p('red', '✗ FAILED')}`];
+  if (thresholds.length > 0) {
+    const n = thresholds.length;
+    return [`  ${p('green', `✓ PASSED: ${n === 1 ? 'the threshold' : `all ${n} thresholds`} met`)}`];
+  }
+  return [];
+}
+
+/** Renders the end-of-test summary. Ends with a newline; never throws on a partial document. */
+export function renderSummary(result: ResultDocument, opts: SummaryOptions): string {
+  const p = painter(opts.color);
+  const metrics = (asObj(result.metrics) ?? {}) as Obj;
+  const thresholds = Array.isArray(result.thresholds) ? result.thresholds.filter((t) => asObj(t)) : [];
+  const blocks: string[][] = [
+    [renderHeader(result, p), ...renderNotices(result, p)],
+    thresholds.length > 0 ? renderThresholds(thresholds, metrics, p) : [],
+    renderTotals(metrics, p),
+    renderEndpoints(result, p),
+    renderTimeline(result.timeline, p),
+    renderErrors(result, p),
+    renderBreakingPoint(result.breakingPoint, p),
+    renderMonitor(result.monitor, p),
+    renderVerdict(result, metrics, p),
+  ];
+  return `${blocks
+    .filter((b) => b.length > 0)
+    .map((b) => b.join('\n'))
+    .join('\n\n')}\n`;
+}
