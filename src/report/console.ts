@@ -190,6 +190,10 @@ const HTTP_ORDER = [
 const EXECUTION_ORDER = ['iteration_duration', 'iterations', 'dropped_iterations', 'vus', 'vus_max'];
 const NETWORK_ORDER = ['data_received', 'data_sent'];
 
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 function sectionOf(base: string): SectionName {
   if (base === 'checks') return 'CHECKS';
   if (base.startsWith('http_')) return 'HTTP';
@@ -293,6 +297,8 @@ function buildMetricRows(metrics: Obj, p: Painter): Map<SectionName, Row[]> {
 
   const sections = new Map<SectionName, Row[]>();
   for (const base of bases) {
+    // In the closed model service time is duration itself: one row says it.
+    if (base === 'http_req_service_duration' && sameJson(metrics[base], metrics.http_req_duration)) continue;
     const section = sectionOf(base);
     const rows = sections.get(section) ?? [];
     const m = asObj(metrics[base]);

@@ -28,7 +28,7 @@ export function formatMs(ms: number): string {
   if (ms < 10) return `${ms.toFixed(2)}ms`;
   if (ms < 1000) return `${ms.toFixed(1)}ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`;
-  const m = Math.floor(ms / 60_000);
-  const s = Math.round((ms % 60_000) / 1000);
-  return `${m}m${s}s`;
+  // Round to whole seconds first, so that 119.6 s reads 2m0s and never 1m60s.
+  const total = Math.round(ms / 1000);
+  return `${Math.floor(total / 60)}m${total % 60}s`;
 }

@@ -4,6 +4,9 @@ import tls from 'node:tls';
 import { classifyError, errorMessage } from './classify.js';
 import { MALFORMED, NEED_MORE, ResponseParser } from './response-parser.js';
 
+/** 64 KiB: as much as one read of a loopback socket usually brings. */
+const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 /** Where a lean connection connects to. */
 export interface Endpoint {
   host: string;
@@ -87,9 +90,21 @@ export class RawConnection {
     this.connected = false;
     this.lastError = null;
     this.connectStartedAt = performance.now();
+    // Plain TCP reads land in one buffer shared by every connection (net's `onread`): no
+    // Buffer and no stream event per read. Safe because each read is parsed synchronously.
     const socket = ep.tls
       ? tls.connect({ host: ep.host, port: ep.port, servername: ep.servername })
-      : net.connect({ host: ep.host, port: ep.port });
+      : net.connect({
+          host: ep.host,
+          port: ep.port,
+          onread: {
+            buffer: SHARED_READ_BUFFER,
+            callback: (n: number, buf: Uint8Array) => {
+              if (this.socket === socket) this.onData(buf as Buffer, n);
+              return true;
+            },
+          },
+        });
     this.socket = socket;
     socket.setNoDelay(true);
     socket.on(ep.tls ? 'secureConnect' : 'connect', () => {
@@ -99,9 +114,11 @@ export class RawConnection {
       this.owner.onConnect(this, now - this.connectStartedAt);
       if (this.busy) this.write();
     });
-    socket.on('data', (chunk: Buffer) => {
-      if (this.socket === socket) this.onData(chunk);
-    });
+    if (ep.tls) {
+      socket.on('data', (chunk: Buffer) => {
+        if (this.socket === socket) this.onData(chunk, chunk.length);
+      });
+    }
     socket.on('error', (err) => {
       if (this.socket === socket) this.lastError = err;
     });
@@ -115,15 +132,15 @@ export class RawConnection {
     this.socket!.write(this.request);
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Buffer, n: number): void {
     if (!this.busy) {
       // Bytes nobody asked for: the server is not speaking HTTP/1.1 request-response.
       this.drop();
       return;
     }
     if (this.firstByteAt === 0) this.firstByteAt = performance.now();
-    this.bytesIn += chunk.length;
-    const r = this.parser.execute(chunk);
+    this.bytesIn += n;
+    const r = this.parser.execute(chunk, 0, n);
     if (r === NEED_MORE) return;
     if (r === MALFORMED) {
       this.drop();

@@ -36,6 +36,12 @@ const CHUNKED = Buffer.from('chunked', 'latin1');
 const CLOSE = Buffer.from('close', 'latin1');
 const KEEP_ALIVE = Buffer.from('keep-alive', 'latin1');
 
+/** Where the blank line that ends a head starts, within buf[from, len); -1 if not there yet. */
+function findHeadEnd(buf: Buffer, from: number, len: number): number {
+  const i = buf.indexOf(HEADER_END, from);
+  return i !== -1 && i + 4 <= len ? i : -1;
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -94,13 +100,19 @@ export class ResponseParser {
    * after the end of the response (the lean client does not pipeline, so more than 0 is a
    * protocol error for it).
    */
-  execute(chunk: Buffer): number {
+  execute(chunk: Buffer, start = 0, stop = chunk.length): number {
     let buf = chunk;
-    let pos = 0;
+    let pos = start;
+    let len = stop;
     if (this.state === State.Head) {
-      const searchFrom = this.pending ? Math.max(0, this.pending.length - 3) : 0;
-      if (this.pending) buf = Buffer.concat([this.pending, chunk]);
-      let end = buf.indexOf(HEADER_END, searchFrom);
+      let searchFrom = pos;
+      if (this.pending) {
+        searchFrom = Math.max(0, this.pending.length - 3);
+        buf = Buffer.concat([this.pending, chunk.subarray(start, stop)]);
+        pos = 0;
+        len = buf.length;
+      }
+      let end = findHeadEnd(buf, searchFrom, len);
       // Informational (1xx) heads come before the real one: skip them.
       while (end !== -1) {
         // Checked here too, or a big head that arrives whole would pass where a split one fails.
@@ -109,18 +121,19 @@ export class ResponseParser {
         if (r === MALFORMED) return MALFORMED;
         pos = end + 4;
         if (r === 0) break;
-        end = buf.indexOf(HEADER_END, pos);
+        end = findHeadEnd(buf, pos, len);
       }
       if (end === -1) {
         // Up to 3 bytes of the blank line that ends the head may already be here.
-        if (buf.length - pos - 3 > MAX_HEAD_BYTES) return this.fail('response head larger than 64 KiB');
-        this.pending = pos === 0 ? buf : buf.subarray(pos);
+        if (len - pos - 3 > MAX_HEAD_BYTES) return this.fail('response head larger than 64 KiB');
+        // A copy: the caller may reuse its read buffer (net's onread).
+        this.pending = Buffer.from(buf.subarray(pos, len));
         return NEED_MORE;
       }
       this.pending = null;
-      if (this.state === State.Head) return buf.length - pos; // no body
+      if (this.state === State.Head) return len - pos; // no body
     }
-    return this.body(buf, pos);
+    return this.body(buf, pos, len);
   }
 
   /** The stream ended: completes a body that runs until close, else says it was cut short. */
@@ -219,8 +232,7 @@ export class ResponseParser {
     return 0;
   }
 
-  private body(buf: Buffer, pos: number): number {
-    const len = buf.length;
+  private body(buf: Buffer, pos: number, len: number): number {
     while (pos <= len) {
       switch (this.state) {
         case State.Body: {
