@@ -45,6 +45,10 @@ export function parseHeader(text: string): [string, string] {
   if (/[\r\n\0]/.test(value)) {
     throw badFlag('-H', `-H "${text}" has a line break or NUL in its value, which HTTP does not allow`);
   }
+  // Header bytes go out as Latin-1; anything wider would be silently mangled.
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
+    throw badFlag('-H', `-H "${text}" has a character outside Latin-1 in its value; percent-encode it`);
+  }
   return [name, value];
 }
 

@@ -403,15 +403,18 @@ function renderEndpoints(result: ResultDocument, p: Painter): string[] {
   };
   const row = (e: EndpointResult): string[] => {
     const lat = asObj(e.latency) ?? {};
+    // No response at all (every request refused, reset, timed out): no latency to show.
+    const answered = Object.values(e.statusCodes ?? {}).some((n) => isNum(n) && n > 0);
+    const t = (v: unknown) => (answered ? fmtTime(v) : '—');
     return [
       oneLine(e.name, 48),
       fmtCount(e.count),
       failCell(e.failures, e.count),
       fmtRate(e.rps),
-      fmtTime(lat.p50),
-      fmtTime(lat.p95),
-      fmtTime(lat.p99),
-      fmtTime(lat.max),
+      t(lat.p50),
+      t(lat.p95),
+      t(lat.p99),
+      t(lat.max),
       statusCodes(e.statusCodes, p),
     ];
   };

@@ -1032,3 +1032,20 @@ describe('ResponseParser: reuse', () => {
     expect(wrong).toEqual([]);
   });
 });
+
+describe('a reused read buffer (net onread)', () => {
+  it('reads only the given range and never bytes left over from an earlier read', () => {
+    const shared = Buffer.alloc(256, 0);
+    // Stale bytes that would end a head early if the parser looked past `stop`.
+    shared.write('\r\n\r\nHTTP/1.1 500 Stale\r\n\r\n', 40, 'latin1');
+    const head = 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n';
+    const parser = new ResponseParser();
+    parser.reset(true);
+    const n1 = shared.write(head, 0, 'latin1');
+    expect(parser.execute(shared, 0, n1)).toBe(NEED_MORE);
+    // The next read lands in the same buffer and overwrites the first.
+    const n2 = shared.write('\r\nabc', 0, 'latin1');
+    expect(parser.execute(shared, 0, n2)).toBe(0);
+    expect(parser.status).toBe(200);
+  });
+});
