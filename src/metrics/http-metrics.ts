@@ -3,6 +3,9 @@ import { EndpointStats } from './endpoint-stats.js';
 import { ErrorLog } from './error-log.js';
 import { Trend } from './trend.js';
 
+/** A last timeline bucket shorter than this is folded into the one before. */
+const MIN_BUCKET_SEC = 0.25;
+
 /**
  * Everything the HTTP engine records. The hot path calls `recordResponse` / `recordError` with
  * plain numbers and a pre-resolved endpoint handle: no allocation per request. The run-wide
@@ -81,6 +84,19 @@ export class HttpMetrics {
   closeInterval(t: number, seconds: number, vus: number): TimelinePoint {
     const d = this.intervalDuration;
     const r = (v: number) => Math.round(v * 1000) / 1000;
+    const last = this.timeline[this.timeline.length - 1];
+    if (last && seconds < MIN_BUCKET_SEC) {
+      // A sliver at the end (the drain after the last full second): fold its counts into the
+      // second before rather than plot a bucket whose rate means nothing. Its few durations
+      // are in every run-wide figure already.
+      last.rps = r(last.rps + this.intervalCount / (1 + seconds) - last.rps * (seconds / (1 + seconds)));
+      last.errors += this.intervalErrors;
+      last.t = r(t);
+      d.reset();
+      this.intervalCount = 0;
+      this.intervalErrors = 0;
+      return last;
+    }
     const point: TimelinePoint = {
       t: r(t),
       rps: r(seconds > 0 ? this.intervalCount / seconds : 0),
