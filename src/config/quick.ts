@@ -1,4 +1,5 @@
 import type { LoadPlan } from '../engine/load-plan.js';
+import { isIP } from 'node:net';
 import { badFlag } from '../errors/index.js';
 import { encodeRequest } from '../protocols/http/prepare.js';
 import type { ParsedThreshold } from '../thresholds/index.js';
@@ -40,6 +41,7 @@ export interface QuickOptions {
   json?: boolean;
   quiet?: boolean;
   color?: boolean;
+  insecure?: boolean;
 }
 
 export interface ResolvedQuick {
@@ -80,12 +82,15 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
   const outputs = (o.out ?? []).map((text) => parseOutput(text, QUICK_OUTPUT_KINDS));
 
   const name = `${method} ${url.pathname}`;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
   const load: LoadPlan = {
     endpoint: {
-      host: url.hostname.replace(/^\[|\]$/g, ''),
+      host,
       port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
       tls: url.protocol === 'https:',
-      servername: url.protocol === 'https:' ? url.hostname : undefined,
+      // SNI takes a host name only (RFC 6066), never an address.
+      servername: url.protocol === 'https:' && isIP(host) === 0 ? host : undefined,
+      insecure: !!o.insecure,
     },
     requests: [
       {
@@ -115,6 +120,7 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
     requests: maxRequests ?? null,
     ratePerSec: ratePerSec ?? null,
     timeoutMs,
+    insecure: !!o.insecure,
     thresholds: thresholds.map((t) => `${t.key}:${t.expr}`),
   };
   return { load, url, method, thresholds, outputs, json: !!o.json, quiet: !!o.quiet, config };
