@@ -1,6 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { SquallError } from '../errors/index.js';
+import { badFlag, SquallError } from '../errors/index.js';
 import { renderJson } from '../report/json.js';
 import type { ResultDocument } from '../result/schema.js';
 
@@ -34,4 +34,22 @@ export function writeOutputs(
     written.push(full);
   }
   return written;
+}
+
+/**
+ * Checks before the load starts that every output can be written, so a long run never ends
+ * in a write error: the folder exists or can be made and is writable, the path is no folder.
+ */
+export function checkOutputsWritable(outputs: ReadonlyArray<{ kind: string; path: string }>): void {
+  for (const { kind, path } of outputs) {
+    const full = resolve(path);
+    try {
+      if (existsSync(full) && statSync(full).isDirectory()) throw new Error('it is a directory');
+      mkdirSync(dirname(full), { recursive: true });
+      accessSync(dirname(full), constants.W_OK);
+      if (existsSync(full)) accessSync(full, constants.W_OK);
+    } catch (e) {
+      throw badFlag('-o', `-o ${kind}=${path} cannot be written: ${(e as Error).message}`);
+    }
+  }
 }

@@ -31,7 +31,14 @@ export async function runHttpLoad(
     progress?.finish();
   }
   const result = buildHttpResult({ ...outcome, config: q.config, thresholds: q.thresholds });
-  const written = writeOutputs(result, [...q.outputs, ...(opts.extraOutputs ?? [])]);
+  // Print before a write can fail: a run's figures are never lost to a full disk.
+  let writeError: unknown = null;
+  let written: string[] = [];
+  try {
+    written = writeOutputs(result, [...q.outputs, ...(opts.extraOutputs ?? [])]);
+  } catch (e) {
+    writeError = e;
+  }
   if (q.json) {
     process.stdout.write(renderJson(result));
   } else if (!q.quiet || !result.passed) {
@@ -46,6 +53,7 @@ export async function runHttpLoad(
       );
     }
   }
+  if (writeError) throw writeError;
   const exitCode = outcome.endReason === 'interrupted' ? 130 : result.passed ? 0 : 99;
   return { exitCode, result };
 }

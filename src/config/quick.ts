@@ -1,5 +1,5 @@
-import type { LoadPlan } from '../engine/load-plan.js';
 import { isIP } from 'node:net';
+import type { LoadPlan } from '../engine/load-plan.js';
 import { badFlag } from '../errors/index.js';
 import { encodeRequest } from '../protocols/http/prepare.js';
 import type { ParsedThreshold } from '../thresholds/index.js';

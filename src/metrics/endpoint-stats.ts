@@ -1,16 +1,43 @@
 import { Trend } from './trend.js';
 
-/** What one named request (`GET /health`) accumulates. */
+/**
+ * What one named request (`GET /health`) accumulates. Durations are kept per status code, so
+ * that `http_req_duration{status:200}` is exact; the endpoint's own trend is their lossless sum.
+ */
 export class EndpointStats {
-  readonly duration = new Trend();
   /** Requests that ended, with a response or an error. */
   count = 0;
   failures = 0;
-  readonly statusCounts = new Map<number, number>();
+  readonly byStatus = new Map<number, Trend>();
+  /** The last status seen and its trend: nearly every response repeats the one before. */
+  private lastStatus = -1;
+  private lastTrend: Trend | null = null;
 
   constructor(readonly name: string) {}
 
-  recordStatus(status: number): void {
-    this.statusCounts.set(status, (this.statusCounts.get(status) ?? 0) + 1);
+  recordResponse(status: number, durationMs: number): void {
+    let t = this.lastTrend;
+    if (status !== this.lastStatus || t === null) {
+      t = this.byStatus.get(status) ?? null;
+      if (t === null) {
+        t = new Trend();
+        this.byStatus.set(status, t);
+      }
+      this.lastStatus = status;
+      this.lastTrend = t;
+    }
+    t.recordMs(durationMs);
+  }
+
+  /** Responses per status code, lowest code first. */
+  statusCounts(): Array<[number, number]> {
+    return [...this.byStatus].map(([s, t]): [number, number] => [s, t.count]).sort((a, b) => a[0] - b[0]);
+  }
+
+  /** Durations of the responses whose status passes `keep` (all by default). */
+  duration(keep: (status: number) => boolean = () => true): Trend {
+    const sum = new Trend();
+    for (const [s, t] of this.byStatus) if (keep(s)) sum.add(t);
+    return sum;
   }
 }

@@ -4,6 +4,14 @@ import type { ErrorGroup } from '../result/schema.js';
 export class ErrorLog {
   private readonly groups = new Map<string, ErrorGroup>();
 
+  /** Counts one more of a kind already seen; false when the kind is new (then call add). */
+  bump(kind: string): boolean {
+    const g = this.groups.get(kind);
+    if (!g) return false;
+    g.count++;
+    return true;
+  }
+
   add(kind: string, example: string, count = 1): void {
     const g = this.groups.get(kind);
     if (g) g.count += count;

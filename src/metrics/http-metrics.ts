@@ -3,6 +3,18 @@ import { EndpointStats } from './endpoint-stats.js';
 import { ErrorLog } from './error-log.js';
 import { Trend } from './trend.js';
 
+const STATUS_KINDS = new Map<number, string>();
+
+/** `status 503`, interned: one string per status code for the whole run. */
+function statusKind(status: number): string {
+  let k = STATUS_KINDS.get(status);
+  if (k === undefined) {
+    k = `status ${status}`;
+    STATUS_KINDS.set(status, k);
+  }
+  return k;
+}
+
 /** A last timeline bucket shorter than this is folded into the one before. */
 const MIN_BUCKET_SEC = 0.25;
 
@@ -52,8 +64,7 @@ export class HttpMetrics {
     bytesIn: number,
   ): void {
     ep.count++;
-    ep.duration.recordMs(durationMs);
-    ep.recordStatus(status);
+    ep.recordResponse(status, durationMs);
     this.waiting.recordMs(waitingMs);
     if (this.openModel) this.service.recordMs(serviceMs);
     this.bytesReceived += bytesIn;
@@ -62,7 +73,9 @@ export class HttpMetrics {
     if (status >= 400) {
       ep.failures++;
       this.intervalErrors++;
-      this.errors.add(`status ${status}`, `${ep.name} answered ${status}`);
+      const kind = statusKind(status);
+      // The example string is built once per kind, not per failed response.
+      if (!this.errors.bump(kind)) this.errors.add(kind, `${ep.name} answered ${status}`);
     }
   }
 
@@ -133,7 +146,7 @@ export class HttpMetrics {
   /** http_req_duration over every endpoint: built on demand by adding histograms. */
   totalDuration(): Trend {
     const t = new Trend();
-    for (const ep of this.endpointsByName.values()) t.add(ep.duration);
+    for (const ep of this.endpointsByName.values()) t.add(ep.duration());
     return t;
   }
 }

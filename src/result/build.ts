@@ -1,8 +1,10 @@
+import { SquallError } from '../errors/index.js';
 import type { EndpointStats } from '../metrics/endpoint-stats.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
-import type { Trend } from '../metrics/trend.js';
+import { Trend } from '../metrics/trend.js';
 import type { Aggregation, MetricKind, ParsedThreshold, ThresholdSource } from '../thresholds/index.js';
 import { evaluateThresholds } from '../thresholds/index.js';
+import { didYouMean } from '../util/suggest.js';
 import { round } from '../util/units.js';
 import type { EndpointResult, EndReason, Metrics, ResultDocument } from './schema.js';
 import { VERSION } from './version.js';
@@ -60,13 +62,45 @@ function valueSource(kind: MetricKind, values: Partial<Record<string, number>>):
   return { kind, aggregate: (agg) => values[agg.method] };
 }
 
-function endpointMatches(ep: EndpointStats, tags: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(tags)) {
-    if (k === 'name' && ep.name !== v) return false;
-    if (k === 'method' && ep.name.split(' ')[0] !== v) return false;
-    if (k !== 'name' && k !== 'method') return false; // other tags are not kept per request yet
+/** Tags a threshold may filter HTTP metrics by (k6's names). */
+export const HTTP_TAGS = ['name', 'method', 'status', 'expected_response'] as const;
+
+/** Rejects, before the load starts, a threshold that filters on a tag the run does not keep. */
+export function validateHttpThresholdTags(list: readonly ParsedThreshold[]): void {
+  for (const t of list) {
+    for (const tag of Object.keys(t.tags)) {
+      if ((HTTP_TAGS as readonly string[]).includes(tag)) continue;
+      const hint = didYouMean(tag, HTTP_TAGS);
+      throw new SquallError(
+        'SQ_THRESHOLD_SYNTAX',
+        `threshold "${t.key}" filters on tag '${tag}'${hint ? ` (${hint})` : ''}; ` +
+          `the tags kept per request are ${HTTP_TAGS.join(', ')}`,
+        { where: t.where },
+      );
+    }
   }
-  return true;
+}
+
+/** Which endpoints and which status codes a tag filter selects. */
+function tagFilter(tags: Record<string, string>) {
+  const { name, method, status, expected_response: expected } = tags;
+  return {
+    endpoint: (ep: EndpointStats) =>
+      (name === undefined || ep.name === name) && (method === undefined || ep.name.startsWith(`${method} `)),
+    status: (s: number) =>
+      (status === undefined || String(s) === status) &&
+      (expected === undefined || s < 400 === (expected === 'true')),
+  };
+}
+
+function latencyOf(t: Trend): EndpointResult['latency'] {
+  return {
+    p50: round(t.percentileMs(50)),
+    p95: round(t.percentileMs(95)),
+    p99: round(t.percentileMs(99)),
+    max: round(t.maxMs()),
+    mean: round(t.meanMs()),
+  };
 }
 
 /** Builds the result document of an HTTP load run, thresholds evaluated. */
@@ -80,15 +114,28 @@ export function buildHttpResult(p: HttpRunParts): ResultDocument {
   const vus = p.vusMax;
 
   const lookup = (metric: string, tags: Record<string, string>): ThresholdSource | undefined => {
-    const tagged = Object.keys(tags).length > 0;
-    if (tagged) {
-      const eps = m.endpoints.filter((ep) => endpointMatches(ep, tags));
-      if (eps.length === 0) return undefined;
-      const count = eps.reduce((n, ep) => n + ep.count, 0);
-      const failed = eps.reduce((n, ep) => n + ep.failures, 0);
+    if (Object.keys(tags).length > 0) {
+      const f = tagFilter(tags);
+      const eps = m.endpoints.filter(f.endpoint);
+      const byStatus = 'status' in tags || 'expected_response' in tags;
+      // Filtered by status, only requests that got a response count; by name alone, all do.
+      let count = 0;
+      let failed = 0;
+      for (const ep of eps) {
+        if (!byStatus) {
+          count += ep.count;
+          failed += ep.failures;
+          continue;
+        }
+        for (const [s, n] of ep.statusCounts()) {
+          if (!f.status(s)) continue;
+          count += n;
+          if (s >= 400) failed += n;
+        }
+      }
       if (metric === 'http_req_duration') {
-        const t = eps[0]!.duration;
-        for (const ep of eps.slice(1)) t.add(ep.duration);
+        const t = new Trend();
+        for (const ep of eps) t.add(ep.duration(f.status));
         return trendSource(t);
       }
       if (metric === 'http_reqs') return valueSource('counter', { count, rate: count / sec });
@@ -144,16 +191,8 @@ export function buildHttpResult(p: HttpRunParts): ResultDocument {
     count: ep.count,
     failures: ep.failures,
     rps: round(ep.count / sec),
-    statusCodes: Object.fromEntries(
-      [...ep.statusCounts].sort((a, b) => a[0] - b[0]).map(([s, n]) => [String(s), n]),
-    ),
-    latency: {
-      p50: round(ep.duration.percentileMs(50)),
-      p95: round(ep.duration.percentileMs(95)),
-      p99: round(ep.duration.percentileMs(99)),
-      max: round(ep.duration.maxMs()),
-      mean: round(ep.duration.meanMs()),
-    },
+    statusCodes: Object.fromEntries(ep.statusCounts().map(([s, n]) => [String(s), n])),
+    latency: latencyOf(ep.duration()),
   }));
 
   return {

@@ -3,6 +3,7 @@ import { type DemoOptions, resolveDemo } from '../../config/demo.js';
 import { VERSION } from '../../result/version.js';
 import { startDemo } from '../demo-process.js';
 import { collect } from '../io.js';
+import { checkOutputsWritable } from '../outputs.js';
 import { runHttpLoad } from '../run-http-load.js';
 
 const EXAMPLES = `
@@ -28,7 +29,7 @@ export function registerDemo(program: Command, setExit: (code: number) => void):
     .addHelpText('after', EXAMPLES)
     .action(async (opts: DemoOptions) => {
       // Validate the flags before starting anything.
-      resolveDemo('http://127.0.0.1:1/', opts, VERSION);
+      checkOutputsWritable(resolveDemo('http://127.0.0.1:1/', opts, VERSION).outputs);
       const demo = await startDemo();
       try {
         const d = resolveDemo(demo.url, opts, VERSION);

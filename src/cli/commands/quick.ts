@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { type QuickOptions, resolveQuick } from '../../config/quick.js';
-import { HTTP_RUN_METRICS } from '../../result/build.js';
+import { HTTP_RUN_METRICS, validateHttpThresholdTags } from '../../result/build.js';
 import { VERSION } from '../../result/version.js';
 import { validateThresholds } from '../../thresholds/index.js';
 import { collect } from '../io.js';
+import { checkOutputsWritable } from '../outputs.js';
 import { runHttpLoad } from '../run-http-load.js';
 
 const EXAMPLES = `
@@ -43,6 +44,8 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
     .action(async (url: string, opts: QuickOptions) => {
       const q = resolveQuick(url, opts, VERSION);
       validateThresholds(q.thresholds, HTTP_RUN_METRICS);
+      validateHttpThresholdTags(q.thresholds);
+      checkOutputsWritable(q.outputs);
       if (!q.quiet) {
         const l = q.load;
         const shape =

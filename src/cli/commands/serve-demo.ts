@@ -22,10 +22,10 @@ export function registerServeDemo(program: Command, setExit: (code: number) => v
       const child = spawn(process.execPath, [DEMO_MAIN, '--port', opts.port, '--host', opts.host], {
         stdio: 'inherit',
       });
-      // The child shares the terminal and gets Ctrl-C itself; forward SIGTERM too.
-      const forward = () => child.kill('SIGTERM');
-      process.on('SIGTERM', forward);
-      process.on('SIGINT', () => {});
+      // Stop the API whichever way squall is stopped (Ctrl-C reaches both; a second signal
+      // only makes the API exit sooner).
+      process.on('SIGTERM', () => child.kill('SIGTERM'));
+      process.on('SIGINT', () => child.kill('SIGINT'));
       const code = await new Promise<number>((resolve) =>
         child.on('exit', (c, sig) => resolve(c ?? (sig ? 0 : 1))),
       );

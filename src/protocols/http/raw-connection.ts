@@ -95,7 +95,12 @@ export class RawConnection {
     // Plain TCP reads land in one buffer shared by every connection (net's `onread`): no
     // Buffer and no stream event per read. Safe because each read is parsed synchronously.
     const socket = ep.tls
-      ? tls.connect({ host: ep.host, port: ep.port, servername: ep.servername, rejectUnauthorized: !ep.insecure })
+      ? tls.connect({
+          host: ep.host,
+          port: ep.port,
+          servername: ep.servername,
+          rejectUnauthorized: !ep.insecure,
+        })
       : net.connect({
           host: ep.host,
           port: ep.port,
