@@ -152,11 +152,13 @@ export class HttpEngine implements ConnectionOwner {
     const now = performance.now();
     this.inflight--;
     const waiting = conn.firstByteAt > 0 ? conn.firstByteAt - conn.sentAt : now - conn.sentAt;
+    // Open model: from the scheduled start (queueing and connecting included), or from the send
+    // when it went out early (EARLY_MS). Closed model: from the send, as k6 measures it.
+    const from = this.open ? Math.min(conn.scheduledAt, conn.sentAt) : conn.sentAt;
     this.metrics.recordResponse(
       this.eps[conn.tag]!,
       status,
-      // Sent early (see EARLY_MS): measured from the send, never credited with the difference.
-      now - (conn.scheduledAt < conn.sentAt ? conn.scheduledAt : conn.sentAt),
+      now - from,
       waiting,
       now - conn.sentAt,
       conn.bytesIn,

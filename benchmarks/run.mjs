@@ -1,0 +1,343 @@
+#!/usr/bin/env node
+// squall vs autocannon vs wrk on this machine. See docs/PERFORMANCE.md.
+//   node benchmarks/run.mjs [--rounds N] [--duration 10s] [--only c50,c1000,delay20,memory] [--quick] [--md]
+// Tools run interleaved (A B C A B C …) so slow drift on a noisy box hits all of them alike;
+// the tables show medians over the rounds. Progress goes to stderr, the report to stdout.
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import {
+  canPin,
+  cleanup,
+  LOADGEN_CPU,
+  loadgenFdLimit,
+  peakRssMethod,
+  runLoadgen,
+  TARGET_CPU,
+} from './proc.mjs';
+import { fmt, machine, Report, summarize } from './report.mjs';
+import { target } from './targets.mjs';
+import { nginxVersion, TOOLS } from './tools.mjs';
+
+const SCENARIOS = {
+  c50: {
+    target: 'fast',
+    connections: 50,
+    tools: ['squall', 'autocannon', 'wrk'],
+    about: 'throughput and latency against a fast local server, 50 keep-alive connections',
+  },
+  c1000: {
+    target: 'fast',
+    connections: 1000,
+    tools: ['squall', 'autocannon', 'wrk'],
+    about: 'the same with 1000 connections; peak RSS shows what many connections cost each tool',
+  },
+  delay20: {
+    target: 'delay',
+    connections: 50,
+    tools: ['squall', 'autocannon', 'wrk'],
+    about: 'a server that answers after a fixed 20 ms: how much latency each tool adds on top',
+  },
+  memory: {
+    target: 'fast',
+    about: 'squall quick -R 2000 (open model) for 60 s, RSS sampled every second from /proc',
+  },
+};
+const DEFAULT_SET = ['c50', 'c1000', 'delay20'];
+const MEMORY_RATE = 2000;
+
+function usage(message) {
+  if (message) process.stderr.write(`${message}\n\n`);
+  process.stderr.write(
+    `usage: node benchmarks/run.mjs [options]
+  --rounds N        rounds of interleaved runs per scenario (default 3)
+  --duration D      seconds per run: 10, 10s or 1m (default 10s; memory: 60s)
+  --only LIST       scenarios, comma-separated: ${Object.keys(SCENARIOS).join(', ')}
+                    (default ${DEFAULT_SET.join(',')}; memory runs only when named)
+  --quick           smoke test: 3 s x 1 round (memory: 15 s)
+  --md              print Markdown tables (for docs/PERFORMANCE.md)
+`,
+  );
+  process.exit(message ? 2 : 0);
+}
+
+function parseSeconds(text) {
+  const m = /^(\d+)(s|m)?$/.exec(text);
+  if (!m) usage(`--duration: expected whole seconds like 10, 10s or 1m, got ${text}`);
+  return Number(m[1]) * (m[2] === 'm' ? 60 : 1);
+}
+
+let opts;
+try {
+  opts = parseArgs({
+    options: {
+      rounds: { type: 'string' },
+      duration: { type: 'string' },
+      only: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      md: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }).values;
+} catch (err) {
+  usage(err.message);
+}
+if (opts.help) usage();
+
+const rounds = opts.rounds ? Number(opts.rounds) : opts.quick ? 1 : 3;
+if (!Number.isInteger(rounds) || rounds < 1)
+  usage(`--rounds: expected a positive integer, got ${opts.rounds}`);
+const explicitSeconds = opts.duration ? parseSeconds(opts.duration) : null;
+const seconds = explicitSeconds ?? (opts.quick ? 3 : 10);
+const memorySeconds = explicitSeconds ?? (opts.quick ? 15 : 60);
+const selected = opts.only ? opts.only.split(',').map((s) => s.trim()) : DEFAULT_SET;
+for (const name of selected) if (!SCENARIOS[name]) usage(`--only: unknown scenario ${name}`);
+
+const log = (line) => process.stderr.write(`${line}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const report = new Report(opts.md);
+const flush = () => {
+  process.stdout.write(report.toString());
+  report.lines = [];
+};
+const failures = [];
+const checks = [];
+
+/** One tool run; a tool that exits non-zero, times out or prints nothing parseable is a failure. */
+async function runOnce(scenario, tool, params, label, sampleRss = false) {
+  const res = await runLoadgen(TOOLS[tool].argv(params), {
+    timeoutMs: (params.seconds + 30) * 1000,
+    sampleRss,
+  });
+  let result = null;
+  let error = null;
+  if (res.timedOut) error = 'timed out';
+  else if (res.code !== 0) error = `exit code ${res.code}${res.signal ? ` (${res.signal})` : ''}`;
+  else {
+    try {
+      result = TOOLS[tool].parse(res.stdout);
+    } catch (err) {
+      error = `unparseable output: ${err.message}`;
+    }
+  }
+  if (error) {
+    failures.push({ scenario, tool, label, error });
+    log(`${label} ${tool} FAILED: ${error}\n--- ${tool} stderr ---\n${res.stderr.trim().slice(-4000)}\n---`);
+  } else {
+    const rss = res.peakRssMb === null ? '' : `, peak RSS ${fmt.mb(res.peakRssMb)} MB`;
+    log(
+      `${label} ${tool}: ${fmt.int(result.rps)} req/s, p50 ${fmt.ms(result.p50)} ms, p99 ${fmt.ms(result.p99)} ms, errors ${fmt.pct(result.failRate)}${rss}`,
+    );
+  }
+  return { result, peakRssMb: res.peakRssMb, samples: res.samples };
+}
+
+const ratio = (a, b) => (a == null || b == null || b === 0 ? null : a / b);
+
+// Runs in the same round share the machine's state at that moment, so the per-round ratios show
+// whether a gap is real or one noisy round (the headline ratio is of the medians).
+function perRound(runs, other) {
+  if (!runs.squall || !runs[other] || rounds < 2) return '';
+  const each = runs.squall.map((r, i) => ratio(r.result?.rps, runs[other][i].result?.rps));
+  return ` (per round: ${each.map((x) => (x === null ? '–' : x.toFixed(2))).join(', ')})`;
+}
+
+function check(scenario, goal, value, met) {
+  checks.push({ scenario, goal, value, met });
+}
+
+async function interleaved(name) {
+  const sc = SCENARIOS[name];
+  const t = await target(sc.target);
+  const tools = sc.tools.filter((tool) => TOOLS[tool].available());
+  const missing = sc.tools.filter((tool) => !tools.includes(tool));
+  const runs = Object.fromEntries(tools.map((tool) => [tool, []]));
+  const params = { url: t.url, connections: sc.connections, seconds };
+
+  for (let round = 1; round <= rounds; round++) {
+    for (const tool of tools) {
+      runs[tool].push(await runOnce(name, tool, params, `[${name} ${round}/${rounds}]`));
+      // Let the target drain closed sockets and the CPUs settle before the next tool starts.
+      await sleep(1000);
+    }
+  }
+
+  const s = Object.fromEntries(tools.map((tool) => [tool, summarize(runs[tool])]));
+  report.heading(`${name}: ${sc.connections} connections → ${t.name}`);
+  report.text(`${sc.about}. Medians of ${rounds} × ${seconds} s.`);
+  report.text('');
+  report.table(
+    ['tool', 'req/s', 'req/s min–max', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'runs ok'],
+    tools.map((tool) => {
+      const x = s[tool];
+      return [
+        tool,
+        fmt.int(x.rps),
+        `${fmt.int(x.rpsMin)}–${fmt.int(x.rpsMax)}`,
+        fmt.ms(x.p50),
+        fmt.ms(x.p99),
+        fmt.pct(x.failRate),
+        fmt.mb(x.peakRssMb),
+        `${x.ok}/${x.total}`,
+      ];
+    }),
+  );
+
+  const sq = s.squall ?? {};
+  const ac = s.autocannon ?? {};
+  const wrk = s.wrk ?? {};
+  const notes = [];
+  if (missing.length) notes.push(`not installed, skipped: ${missing.join(', ')}`);
+  if (name === 'delay20') {
+    const dWrk = sq.p50 != null && wrk.p50 != null ? sq.p50 - wrk.p50 : null;
+    const dAc = sq.p50 != null && ac.p50 != null ? sq.p50 - ac.p50 : null;
+    notes.push(`p50 squall − wrk: ${dWrk === null ? '–' : `${dWrk.toFixed(3)} ms`}`);
+    notes.push(
+      `p50 squall − autocannon: ${dAc === null ? '–' : `${dAc.toFixed(3)} ms`} (autocannon: whole ms)`,
+    );
+    check(
+      name,
+      'p50 within 0.3 ms of wrk',
+      dWrk === null ? '–' : `${dWrk.toFixed(3)} ms`,
+      dWrk === null ? null : Math.abs(dWrk) <= 0.3,
+    );
+  } else {
+    const vsAc = ratio(sq.rps, ac.rps);
+    const vsWrk = ratio(sq.rps, wrk.rps);
+    notes.push(`req/s squall / autocannon: ${fmt.ratio(vsAc)}${perRound(runs, 'autocannon')}`);
+    notes.push(`req/s squall / wrk: ${fmt.ratio(vsWrk)}${perRound(runs, 'wrk')}`);
+    if (name === 'c50') {
+      check(name, 'req/s ≥ 1.3× autocannon', fmt.ratio(vsAc), vsAc === null ? null : vsAc >= 1.3);
+      check(
+        name,
+        'req/s ≈ 0.8× wrk (taken as ≥ 0.8×)',
+        fmt.ratio(vsWrk),
+        vsWrk === null ? null : vsWrk >= 0.8,
+      );
+    }
+    if (name === 'c1000') {
+      notes.push(`peak RSS squall / autocannon: ${fmt.mb(sq.peakRssMb)} / ${fmt.mb(ac.peakRssMb)} MB`);
+      check(name, 'req/s ≥ autocannon', fmt.ratio(vsAc), vsAc === null ? null : vsAc >= 1);
+      check(
+        name,
+        'squall peak RSS ≤ 100 MB',
+        `${fmt.mb(sq.peakRssMb)} MB`,
+        sq.peakRssMb == null ? null : sq.peakRssMb <= 100,
+      );
+    }
+  }
+  report.list(notes);
+  flush();
+}
+
+/** Least-squares slope of RSS over time, in MB per minute. */
+function slopePerMin(points) {
+  if (points.length < 2) return null;
+  const mt = points.reduce((a, p) => a + p.t, 0) / points.length;
+  const my = points.reduce((a, p) => a + p.rssMb, 0) / points.length;
+  let num = 0;
+  let den = 0;
+  for (const p of points) {
+    num += (p.t - mt) * (p.rssMb - my);
+    den += (p.t - mt) ** 2;
+  }
+  return den === 0 ? null : (num / den) * 60;
+}
+
+async function memory() {
+  const t = await target('fast');
+  const params = { url: t.url, rate: MEMORY_RATE, seconds: memorySeconds };
+  const run = await runOnce('memory', 'squall', params, `[memory ${memorySeconds}s]`, true);
+  const samples = run.samples;
+  // The first 10 s are warm-up (JIT, histogram and pool allocation); growth after that is what leaks look like.
+  const steady = samples.filter((p) => p.t >= 10);
+  const at10 = steady[0] ?? null;
+  const end = samples.at(-1) ?? null;
+  const slope = slopePerMin(steady);
+
+  report.heading(`memory: squall -R ${MEMORY_RATE} for ${memorySeconds} s → ${t.name}`);
+  report.text(`${SCENARIOS.memory.about.replace('60 s', `${memorySeconds} s`)}.`);
+  report.text('');
+  const r = run.result;
+  report.table(
+    ['measure', 'value'],
+    [
+      ['achieved req/s', r ? fmt.int(r.rps) : '–'],
+      ['p50 / p99 ms', r ? `${fmt.ms(r.p50)} / ${fmt.ms(r.p99)}` : '–'],
+      ['errors', r ? fmt.pct(r.failRate) : '–'],
+      [`RSS at ${at10 ? at10.t.toFixed(0) : 10} s, MB`, fmt.mb(at10?.rssMb ?? null)],
+      [`RSS at end (${end ? end.t.toFixed(0) : '?'} s), MB`, fmt.mb(end?.rssMb ?? null)],
+      ['peak RSS (VmHWM), MB', fmt.mb(run.peakRssMb)],
+      ['slope from 10 s on, MB/min', slope === null ? '–' : slope.toFixed(2)],
+    ],
+    'lr',
+  );
+  const every10 = samples.filter((_, i) => i % 10 === 9).map((p) => `${p.t.toFixed(0)}s ${fmt.mb(p.rssMb)}`);
+  report.list([`RSS every 10 s (MB): ${every10.join(', ') || '–'}`]);
+  check(
+    'memory',
+    'RSS flat at a fixed rate (taken as slope ≤ 1 MB/min after 10 s)',
+    slope === null ? '–' : `${slope.toFixed(2)} MB/min`,
+    slope === null ? null : slope <= 1,
+  );
+  flush();
+}
+
+function header() {
+  const m = machine();
+  const versions = Object.entries(TOOLS).map(([name, tool]) =>
+    tool.available() ? `${name} ${tool.version()}` : `${name} (not installed)`,
+  );
+  report.heading('squall benchmark', 1);
+  report.list([
+    `date: ${m.date}`,
+    `machine: ${m.cpu}, ${m.cores} cores, ${m.kernel}`,
+    `node ${m.node}; ${versions.join('; ')}; nginx ${nginxVersion() ?? '(not installed: node:http target)'}`,
+    canPin
+      ? `pinning: yes — targets on CPU ${TARGET_CPU}, load generators on CPU ${LOADGEN_CPU} (taskset)`
+      : 'pinning: no (taskset missing or fewer than 2 cores)',
+    `load generators: open-file limit ${loadgenFdLimit()}; peak RSS via ${peakRssMethod}`,
+    `runs: ${rounds} round(s) × ${seconds} s per tool, interleaved; scenarios: ${selected.join(', ')}`,
+    // Other work on the box skews everything; the load average makes that visible.
+    `load average at start: ${loadavg()}`,
+  ]);
+  flush();
+}
+
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+
+function summary() {
+  if (checks.length) {
+    report.heading('targets');
+    report.table(
+      ['scenario', 'target', 'measured', 'met'],
+      checks.map((c) => [c.scenario, c.goal, c.value, c.met === null ? 'n/a' : c.met ? 'yes' : 'NO']),
+      'llrl',
+    );
+  }
+  if (failures.length) {
+    report.heading('tool failures');
+    report.list(failures.map((f) => `${f.label} ${f.tool}: ${f.error}`));
+  }
+  report.text(`load average at end: ${loadavg()}`);
+  flush();
+}
+
+try {
+  header();
+  for (const name of selected) {
+    if (name === 'memory') await memory();
+    else await interleaved(name);
+  }
+  summary();
+} catch (err) {
+  log(`benchmark aborted: ${err.stack ?? err}`);
+  cleanup();
+  process.exit(1);
+}
+cleanup();
+// Non-zero only when a tool could not run at all (its stderr was printed above).
+process.exit(failures.length ? 1 : 0);

@@ -1,0 +1,97 @@
+// The HTTP targets: nginx (or a Node fallback) returning 200 'ok', and a Node server that waits 20 ms.
+// All listen on 127.0.0.1 only and are pinned to the target CPU.
+import { writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hasCommand, pin, start, TARGET_CPU, tmpDir } from './proc.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const canConnect = (port) =>
+  new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+/** Starts argv and waits until it accepts connections; fails with its stderr if it dies or stalls. */
+async function launch(name, argv, port) {
+  const child = start(argv);
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  child.stdout.resume();
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+  });
+  child.on('error', (err) => {
+    exited = true;
+    stderr += err.message;
+  });
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && !exited) {
+    if (await canConnect(port)) return { name, url: `http://127.0.0.1:${port}/`, child };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`target ${name} did not start on port ${port}:\n${stderr}`);
+}
+
+async function startNginx() {
+  const port = await freePort();
+  const conf = path.join(tmpDir, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `daemon off; master_process off; worker_processes 1; error_log stderr; pid ${path.join(tmpDir, 'nginx.pid')};
+events { worker_connections 4096; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:${port};
+    keepalive_requests 1000000;
+    location / { return 200 'ok'; }
+  }
+}
+`,
+  );
+  // -e stderr: do not touch the system error log before the config is read.
+  return launch('nginx', pin(TARGET_CPU, ['nginx', '-e', 'stderr', '-c', conf, '-p', `${tmpDir}/`]), port);
+}
+
+async function startNode(name, delayMs) {
+  const port = await freePort();
+  const argv = [process.execPath, path.join(here, 'server.mjs'), String(port), String(delayMs)];
+  return launch(name, pin(TARGET_CPU, argv), port);
+}
+
+const started = new Map();
+
+/** 'fast' → nginx when installed, else node:http; 'delay' → node:http answering after 20 ms. Started once. */
+export async function target(kind) {
+  if (!started.has(kind)) {
+    const pending =
+      kind === 'delay'
+        ? startNode('node-20ms', 20)
+        : hasCommand('nginx')
+          ? startNginx()
+          : startNode('node', 0);
+    started.set(kind, pending);
+  }
+  return started.get(kind);
+}

@@ -1,0 +1,114 @@
+// The load generators: how to invoke each one and how to read its output into one shape:
+// { rps, p50, p99, failRate } with latencies in milliseconds.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hasCommand } from './proc.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const squallBin = path.join(root, 'bin', 'squall.js');
+// Call autocannon's entry with node directly (not the .bin shim) so the spawned pid is the tool.
+const autocannonJs = path.join(root, 'node_modules', 'autocannon', 'autocannon.js');
+
+const version = (pkgDir) => JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version;
+
+function parseJson(stdout) {
+  // Anything printed before the document (there should be nothing) would break JSON.parse.
+  return JSON.parse(stdout.slice(stdout.indexOf('{')));
+}
+
+// wrk prints e.g. "202.00us", "2.46ms", "1.02s", "1.50m".
+const WRK_UNITS = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
+function wrkMs(text) {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(text);
+  if (!m) throw new Error(`unrecognised wrk latency ${text}`);
+  return Number(m[1]) * WRK_UNITS[m[2]];
+}
+
+function parseWrk(stdout) {
+  const grab = (re) => {
+    const m = re.exec(stdout);
+    if (!m) throw new Error(`wrk output lacks ${re}`);
+    return m[1];
+  };
+  const requests = Number(grab(/(\d+) requests in/));
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0);
+  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+  const socketErrors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+  return {
+    rps: Number(grab(/Requests\/sec:\s+([\d.]+)/)),
+    p50: wrkMs(grab(/^\s*50%\s+(\S+)/m)),
+    p99: wrkMs(grab(/^\s*99%\s+(\S+)/m)),
+    failRate: (non2xx + socketErrors) / Math.max(1, requests + socketErrors),
+  };
+}
+
+export const TOOLS = {
+  squall: {
+    available: () => existsSync(path.join(root, 'dist', 'cli', 'main.js')),
+    version: () => version(root),
+    argv: ({ url, connections, seconds, rate }) => [
+      process.execPath,
+      squallBin,
+      'quick',
+      ...(rate ? ['-R', String(rate)] : ['-c', String(connections)]),
+      '-d',
+      `${seconds}s`,
+      '--json',
+      url,
+    ],
+    parse(stdout) {
+      const { metrics } = parseJson(stdout);
+      return {
+        rps: metrics.http_reqs.rate,
+        p50: metrics.http_req_duration.p50,
+        p99: metrics.http_req_duration.p99,
+        failRate: metrics.http_req_failed.rate,
+      };
+    },
+  },
+  autocannon: {
+    available: () => existsSync(autocannonJs),
+    version: () => version(path.dirname(autocannonJs)),
+    argv: ({ url, connections, seconds }) => [
+      process.execPath,
+      autocannonJs,
+      '-c',
+      String(connections),
+      '-d',
+      String(seconds),
+      '--json',
+      url,
+    ],
+    parse(stdout) {
+      const r = parseJson(stdout);
+      // Completed requests over the measured time, like squall's http_reqs.rate. Its latency
+      // histogram has whole-millisecond resolution, so p50 on a fast target often reads 0.
+      return {
+        rps: r.requests.total / r.duration,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        failRate: (r.errors + r.non2xx) / Math.max(1, r.requests.total + r.errors),
+      };
+    },
+  },
+  wrk: {
+    available: () => hasCommand('wrk'),
+    version: () => /wrk (\S+)/.exec(spawnSync('wrk', ['-v']).stdout.toString())?.[1] ?? '?',
+    argv: ({ url, connections, seconds }) => [
+      'wrk',
+      '-t1',
+      `-c${connections}`,
+      `-d${seconds}s`,
+      '--latency',
+      url,
+    ],
+    parse: parseWrk,
+  },
+};
+
+export function nginxVersion() {
+  if (!hasCommand('nginx')) return null;
+  return /nginx\/(\S+)/.exec(spawnSync('nginx', ['-v']).stderr.toString())?.[1] ?? '?';
+}
