@@ -47,7 +47,7 @@ const MIN_BAR = 10;
 
 /** `12s`, `4m05s`, `2h00m30s`: whole seconds, so the line does not jitter. */
 function clock(ms: number): string {
-  const total = Math.max(0, Math.floor((isNum(ms) ? ms : 0) / 1000));
+  const total = Math.max(0, Math.round((isNum(ms) ? ms : 0) / 1000));
   const s = total % 60;
   const m = Math.floor(total / 60) % 60;
   const h = Math.floor(total / 3600);
