@@ -1,0 +1,91 @@
+/**
+ * What a user's flow sees while it runs (the public API of a TypeScript test, and what the YAML
+ * flow compiler targets). One VuContext per virtual user; `vu.iteration` advances per iteration.
+ */
+
+export interface RequestOptions {
+  /** Groups stats and thresholds; default `METHOD /path` (no query string). */
+  name?: string;
+  headers?: Record<string, string>;
+  /** Sent as JSON with Content-Type: application/json. */
+  json?: unknown;
+  /** Sent as is (string or bytes). */
+  body?: string | Uint8Array;
+  /** Appended to the URL's query string. */
+  query?: Record<string, string | number | boolean>;
+  /** Per-request timeout: `5s`, `500ms`, or milliseconds. Default: the test's default (10s). */
+  timeout?: string | number;
+  /**
+   * The statuses that count as success for http_req_failed (default 200–399). A number, a list,
+   * or a predicate.
+   */
+  expect?: number | number[] | ((status: number) => boolean);
+  /** Extra tags on this request's samples. */
+  tags?: Record<string, string>;
+}
+
+export interface ResponseTimings {
+  /** http_req_duration of this request, ms. */
+  duration: number;
+  /** Time to first byte, ms. */
+  waiting: number;
+  /** TCP connect, ms (0 when the connection was reused). */
+  connecting: number;
+}
+
+export interface HttpResponse {
+  /** 0 when there was no response (refused, reset, timeout, malformed). */
+  status: number;
+  headers: Record<string, string>;
+  /** The body as text ('' when there was none). */
+  text: string;
+  /** Parses the body as JSON; throws with a clear message when it is not JSON. */
+  json<T = unknown>(): T;
+  timings: ResponseTimings;
+  /** The error kind when status is 0 (ECONNREFUSED, timeout, …), else undefined. */
+  error?: string;
+  url: string;
+  /** True when the status was not expected (counted in http_req_failed). */
+  failed: boolean;
+}
+
+export interface HttpApi {
+  request(method: string, url: string, options?: RequestOptions): Promise<HttpResponse>;
+  get(url: string, options?: RequestOptions): Promise<HttpResponse>;
+  post(url: string, options?: RequestOptions): Promise<HttpResponse>;
+  put(url: string, options?: RequestOptions): Promise<HttpResponse>;
+  patch(url: string, options?: RequestOptions): Promise<HttpResponse>;
+  delete(url: string, options?: RequestOptions): Promise<HttpResponse>;
+}
+
+/** `check(res, { 'status is 200': (r) => r.status === 200 })`: true when every predicate holds. */
+export type CheckFn = <T>(value: T, checks: Record<string, (value: T) => boolean>, tags?: Record<string, string>) => boolean;
+
+export interface VuInfo {
+  /** 1-based, unique across the whole run. */
+  id: number;
+  /** 0-based iteration of this VU in its scenario. */
+  iteration: number;
+  scenario: string;
+  /** The user type's name. */
+  user: string;
+  /** Per-user state, kept across this VU's iterations. */
+  state: Record<string, unknown>;
+}
+
+export interface VuContext {
+  http: HttpApi;
+  check: CheckFn;
+  /** Waits `1s`, `250ms`, or a number of seconds (k6's sleep takes seconds). */
+  sleep(duration: string | number): Promise<void>;
+  /** `-e K=V` values over the process environment. */
+  env: Readonly<Record<string, string>>;
+  /** What setup() returned (undefined without setup). */
+  data: unknown;
+  vu: VuInfo;
+  /** Aborted when the scenario must stop now (gracefulStop ran out, interrupt, abortOnFail). */
+  signal: AbortSignal;
+}
+
+/** A user flow: one iteration. */
+export type FlowFn = (ctx: VuContext) => Promise<void> | void;
