@@ -296,7 +296,12 @@ function header() {
       ? `pinning: yes — targets on CPU ${TARGET_CPU}, load generators on CPU ${LOADGEN_CPU} (taskset)`
       : 'pinning: no (taskset missing or fewer than 2 cores)',
     `load generators: open-file limit ${loadgenFdLimit()}; peak RSS via ${peakRssMethod}`,
-    `runs: ${rounds} round(s) × ${seconds} s per tool, interleaved; scenarios: ${selected.join(', ')}`,
+    `scenarios: ${selected.join(', ')}; ${[
+      selected.some((n) => n !== 'memory') && `${rounds} round(s) × ${seconds} s per tool, interleaved`,
+      selected.includes('memory') && `memory: one ${memorySeconds} s run`,
+    ]
+      .filter(Boolean)
+      .join('; ')}`,
     // Other work on the box skews everything; the load average makes that visible.
     `load average at start: ${loadavg()}`,
   ]);
