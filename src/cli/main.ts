@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { formatError, isSquallError } from '../errors/index.js';
 import { VERSION } from '../result/version.js';
 import { registerDemo } from './commands/demo.js';
+import { registerInit } from './commands/init.js';
 import { registerQuick } from './commands/quick.js';
+import { registerRun } from './commands/run.js';
 import { registerServeDemo } from './commands/serve-demo.js';
 
 const DEBUG = () => process.env.SQUALL_DEBUG === '1';
@@ -30,9 +32,11 @@ export async function main(argv: string[] = process.argv): Promise<void> {
 Start here:
   $ squall demo                              start the demo API and benchmark it
   $ squall quick http://127.0.0.1:8080/      benchmark one URL
+  $ squall init && squall run load-test.ts   write a starter test and run it
   $ squall <command> --help                  flags and examples of a command`,
   );
-  for (const register of [registerQuick, registerDemo, registerServeDemo]) register(program, setExit);
+  for (const register of [registerQuick, registerRun, registerDemo, registerServeDemo, registerInit])
+    register(program, setExit);
   for (const cmd of program.commands) cmd.exitOverride();
 
   try {

@@ -93,3 +93,18 @@ export function parseOutput(text: string, kinds: readonly string[]): { kind: str
   }
   return { kind, path };
 }
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `-e NAME=value`: the value may be empty and may hold `=`. */
+export function parseEnvFlag(text: string): [string, string] {
+  const eq = text.indexOf('=');
+  const name = eq < 0 ? text.trim() : text.slice(0, eq).trim();
+  if (eq < 0 || !ENV_NAME.test(name)) {
+    throw badFlag(
+      '-e',
+      `-e "${text}" is not NAME=value; expected for example -e API_TOKEN=abc123 (a name is letters, digits and _, not starting with a digit)`,
+    );
+  }
+  return [name, text.slice(eq + 1)];
+}

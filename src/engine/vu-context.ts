@@ -59,7 +59,11 @@ export interface HttpApi {
 }
 
 /** `check(res, { 'status is 200': (r) => r.status === 200 })`: true when every predicate holds. */
-export type CheckFn = <T>(value: T, checks: Record<string, (value: T) => boolean>, tags?: Record<string, string>) => boolean;
+export type CheckFn = <T>(
+  value: T,
+  checks: Record<string, (value: T) => boolean>,
+  tags?: Record<string, string>,
+) => boolean;
 
 export interface VuInfo {
   /** 1-based, unique across the whole run. */
@@ -71,6 +75,13 @@ export interface VuInfo {
   user: string;
   /** Per-user state, kept across this VU's iterations. */
   state: Record<string, unknown>;
+  /**
+   * performance.now() (ms) at which the current iteration was due to start. In the open model
+   * (arrival-rate executors) an iteration may wait for a free VU; measuring its first request
+   * from here rather than from the send keeps that wait visible (DESIGN.md, coordinated
+   * omission). In the closed model it is the iteration's actual start. Set by the engine.
+   */
+  scheduledAt?: number;
 }
 
 export interface VuContext {

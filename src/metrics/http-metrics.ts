@@ -62,6 +62,8 @@ export class HttpMetrics {
     waitingMs: number,
     serviceMs: number,
     bytesIn: number,
+    /** Whether the response counts in http_req_failed; `squall run` decides it from `expect`. */
+    failed = status >= 400,
   ): void {
     ep.count++;
     ep.recordResponse(status, durationMs);
@@ -70,7 +72,7 @@ export class HttpMetrics {
     this.bytesReceived += bytesIn;
     this.intervalDuration.recordMs(durationMs);
     this.intervalCount++;
-    if (status >= 400) {
+    if (failed) {
       ep.failures++;
       this.intervalErrors++;
       const kind = statusKind(status);

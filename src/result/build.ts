@@ -2,12 +2,18 @@ import { SquallError } from '../errors/index.js';
 import type { EndpointStats } from '../metrics/endpoint-stats.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import { Trend } from '../metrics/trend.js';
-import type { Aggregation, MetricKind, ParsedThreshold, ThresholdSource } from '../thresholds/index.js';
+import type { MetricKind, ParsedThreshold, ThresholdSource } from '../thresholds/index.js';
 import { evaluateThresholds } from '../thresholds/index.js';
 import { didYouMean } from '../util/suggest.js';
-import { round } from '../util/units.js';
-import type { EndpointResult, EndReason, Metrics, ResultDocument } from './schema.js';
-import { VERSION } from './version.js';
+import {
+  httpMetricsSummary,
+  httpTotals,
+  httpTotalsSource,
+  resultDocument,
+  trendSource,
+  valueSource,
+} from './common.js';
+import type { EndReason, Metrics, ResultDocument } from './schema.js';
 
 /** The metrics an HTTP load run produces, by kind: what thresholds may name. */
 export const HTTP_RUN_METRICS: ReadonlyMap<string, MetricKind> = new Map<string, MetricKind>([
@@ -33,33 +39,6 @@ export interface HttpRunParts {
   vusMax: number;
   config: Record<string, unknown>;
   thresholds: readonly ParsedThreshold[];
-}
-
-function trendSource(t: Trend): ThresholdSource | undefined {
-  if (t.count === 0) return undefined;
-  return {
-    kind: 'trend',
-    aggregate(agg: Aggregation) {
-      switch (agg.method) {
-        case 'avg':
-          return t.meanMs();
-        case 'min':
-          return t.minMs();
-        case 'max':
-          return t.maxMs();
-        case 'med':
-          return t.percentileMs(50);
-        case 'p':
-          return t.percentileMs(agg.p);
-        default:
-          return undefined;
-      }
-    },
-  };
-}
-
-function valueSource(kind: MetricKind, values: Partial<Record<string, number>>): ThresholdSource {
-  return { kind, aggregate: (agg) => values[agg.method] };
 }
 
 /** Tags a threshold may filter HTTP metrics by (k6's names). */
@@ -93,24 +72,11 @@ function tagFilter(tags: Record<string, string>) {
   };
 }
 
-function latencyOf(t: Trend): EndpointResult['latency'] {
-  return {
-    p50: round(t.percentileMs(50)),
-    p95: round(t.percentileMs(95)),
-    p99: round(t.percentileMs(99)),
-    max: round(t.maxMs()),
-    mean: round(t.meanMs()),
-  };
-}
-
 /** Builds the result document of an HTTP load run, thresholds evaluated. */
 export function buildHttpResult(p: HttpRunParts): ResultDocument {
   const m = p.metrics;
   const sec = Math.max(p.durationMs / 1000, 1e-9);
-  const duration = m.totalDuration();
-  const total = m.requests;
-  const fails = m.failures;
-  const service = m.openModel ? m.service : duration;
+  const totals = httpTotals(m);
   const vus = p.vusMax;
 
   const lookup = (metric: string, tags: Record<string, string>): ThresholdSource | undefined => {
@@ -143,74 +109,15 @@ export function buildHttpResult(p: HttpRunParts): ResultDocument {
         return count === 0 ? undefined : valueSource('rate', { rate: failed / count });
       return undefined;
     }
-    switch (metric) {
-      case 'http_req_duration':
-        return trendSource(duration);
-      case 'http_req_waiting':
-        return trendSource(m.waiting);
-      case 'http_req_connecting':
-        return trendSource(m.connecting);
-      case 'http_req_service_duration':
-        return trendSource(service);
-      case 'http_reqs':
-        return valueSource('counter', { count: total, rate: total / sec });
-      case 'http_req_failed':
-        return total === 0 ? undefined : valueSource('rate', { rate: fails / total });
-      case 'data_sent':
-        return valueSource('counter', { count: m.bytesSent, rate: m.bytesSent / sec });
-      case 'data_received':
-        return valueSource('counter', { count: m.bytesReceived, rate: m.bytesReceived / sec });
-      case 'dropped_iterations':
-        return valueSource('counter', { count: m.dropped, rate: m.dropped / sec });
-      case 'vus':
-      case 'vus_max':
-        return valueSource('gauge', { value: vus });
-      default:
-        return undefined;
-    }
+    if (metric === 'vus' || metric === 'vus_max') return valueSource('gauge', { value: vus });
+    return httpTotalsSource(m, totals, metric, sec);
   };
   const thresholds = evaluateThresholds(p.thresholds, lookup);
 
-  const counter = (count: number) => ({ count, rate: round(count / sec) });
   const metrics: Metrics = {
-    http_reqs: counter(total),
-    http_req_duration: duration.summary(),
-    http_req_waiting: m.waiting.summary(),
-    http_req_service_duration: service.summary(),
-    http_req_connecting: m.connecting.summary(),
-    http_req_failed: { rate: total === 0 ? 0 : round(fails / total, 6), fails, total },
-    data_sent: counter(m.bytesSent),
-    data_received: counter(m.bytesReceived),
-    dropped_iterations: counter(m.dropped),
+    ...httpMetricsSummary(m, totals, sec),
     vus: { value: vus, min: vus, max: vus },
     vus_max: { value: vus, min: vus, max: vus },
   };
-
-  const endpoints: EndpointResult[] = m.endpoints.map((ep) => ({
-    name: ep.name,
-    count: ep.count,
-    failures: ep.failures,
-    rps: round(ep.count / sec),
-    statusCodes: Object.fromEntries(ep.statusCounts().map(([s, n]) => [String(s), n])),
-    latency: latencyOf(ep.duration()),
-  }));
-
-  return {
-    schema: 1,
-    tool: 'squall',
-    version: VERSION,
-    startedAt: p.startedAt.toISOString(),
-    endedAt: p.endedAt.toISOString(),
-    durationSec: round(p.durationMs / 1000),
-    endReason: p.endReason,
-    config: p.config,
-    metrics,
-    endpoints,
-    errors: m.errors.toArray(),
-    timeline: m.timeline,
-    thresholds,
-    passed: thresholds.every((t) => t.ok),
-    monitor: null,
-    breakingPoint: null,
-  };
+  return resultDocument({ ...p, metrics, http: m, thresholds, sec });
 }

@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { parseOutput } from '../../config/parse-flags.js';
+import { QUICK_OUTPUT_KINDS } from '../../config/quick.js';
+import type { RunFlags } from '../../config/resolve-test.js';
+import { resolveTest } from '../../config/resolve-test.js';
+import { collect } from '../io.js';
+import { checkOutputsWritable } from '../outputs.js';
+import { runHttpTest } from '../run-http-test.js';
+
+const EXAMPLES = `
+Examples:
+  $ squall run load-test.ts                          # TypeScript runs as is, no build step
+  $ squall run load-test.yaml --vus 50 --duration 2m # flags override the file
+  $ squall run api.yaml --preset stress --vus 200
+  $ squall run api.yaml --preset breakpoint --rate 2000   # ramp until it breaks; see breakingPoint
+  $ squall run api.yaml --host http://127.0.0.1:8080 -e API_TOKEN=dev --threshold 'http_req_duration:p(95)<300'
+  $ squall init --yaml && squall run load-test.yaml  # a starter test for squall serve-demo
+
+Presets: smoke, baseline, stress, spike, burst, soak, endurance, breakpoint (docs/presets.md).
+Exit codes: 0 ok, 99 a threshold failed, 2 bad input, 130 interrupted (results still written).`;
+
+interface RunCliOptions extends RunFlags {
+  out?: string[];
+  json?: boolean;
+  quiet?: boolean;
+  color?: boolean;
+}
+
+export function registerRun(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('run')
+    .description('run a test file: scenarios, user types, checks, thresholds (.ts .js .mjs .yaml .yml .json)')
+    .argument('<test-file>', 'the test to run')
+    .option('--vus <n>', 'virtual users (the peak, for a ramp)')
+    .option('-d, --duration <d>', 'test length (stages are stretched to it)')
+    .option('--iterations <n>', 'stop after N iterations in total (shared-iterations)')
+    .option('-R, --rate <r>', 'open model: iterations started per second (the peak, for a ramp)')
+    .option('--preset <name>', 'smoke, baseline, stress, spike, burst, soak, endurance, breakpoint')
+    .option('--host <url>', 'base URL for relative paths (also SQUALL_HOST, then LOAD_TEST_HOST)')
+    .option('-e, --env <K=V>', 'a value the test reads as env.K (repeatable)', collect)
+    .option(
+      '--threshold <metric:expr>',
+      "add a budget, e.g. 'http_req_duration:p(95)<300' (repeatable)",
+      collect,
+    )
+    .option('--timeout <d>', 'default per-request timeout (default 10s)')
+    .option('-o, --out <kind=path>', 'write an output: json=result.json (repeatable)', collect)
+    .option('--json', 'print the result document on stdout instead of the summary')
+    .option('-q, --quiet', 'no progress; print the summary only when a threshold fails')
+    .option('--no-color', 'no ANSI colours')
+    .addHelpText('after', EXAMPLES)
+    .action(async (file: string, opts: RunCliOptions) => {
+      const outputs = (opts.out ?? []).map((t) => parseOutput(t, QUICK_OUTPUT_KINDS));
+      const plan = await resolveTest(file, opts, process.env);
+      checkOutputsWritable(outputs);
+      const exitCode = await runHttpTest(plan, {
+        outputs,
+        json: !!opts.json,
+        quiet: !!opts.quiet,
+        color: opts.color,
+      });
+      setExit(exitCode);
+    });
+}

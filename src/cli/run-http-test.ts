@@ -1,0 +1,203 @@
+import { setTimeout as sleepMs } from 'node:timers/promises';
+import { crossedStopCondition, lastHealthySec } from '../analysis/breaking-point.js';
+import type { ScenarioPlan, TestPlan } from '../config/plan.js';
+import { rateAtMs, rateSegments } from '../engine/arrivals.js';
+import { planDurationMs, runTest } from '../engine/runner.js';
+import type { VuContext } from '../engine/vu-context.js';
+import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
+import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
+import { CookieJar } from '../protocols/http/cookie-jar.js';
+import { renderSummary } from '../report/console.js';
+import { renderJson } from '../report/json.js';
+import { buildRunResult, runMetricsLookup, validateRunThresholdTags } from '../result/build-run.js';
+import type { BreakingPoint } from '../result/schema.js';
+import { evaluateThreshold } from '../thresholds/index.js';
+import { createProgress } from '../ui/progress.js';
+import { parseDurationMs } from '../util/duration.js';
+import { abortOnSignals, useColor } from './io.js';
+import { writeOutputs } from './outputs.js';
+
+export interface RunOutputOptions {
+  outputs: Array<{ kind: string; path: string }>;
+  json: boolean;
+  quiet: boolean;
+  color: boolean | undefined;
+}
+
+/** k6's sleep: a number is seconds; a string is a duration (`250ms`, `1s`). */
+function sleepFor(signal: AbortSignal) {
+  return (d: string | number): Promise<void> => {
+    const ms = typeof d === 'number' ? d * 1000 : parseDurationMs(d);
+    if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
+      throw new Error(
+        `sleep(${JSON.stringify(d)}): expected seconds as a number or a duration such as '500ms'`,
+      );
+    }
+    return sleepMs(ms, undefined, { signal });
+  };
+}
+
+/** The arrival rate (per second) a scenario asked for at `tMs` since the run began, if open-model. */
+function plannedRate(s: ScenarioPlan, tMs: number): number | undefined {
+  const e = s.executor;
+  const at = tMs - s.startTimeMs;
+  if (e.type === 'constant-arrival-rate') return (e.rate * 1000) / e.timeUnitMs;
+  if (e.type === 'ramping-arrival-rate')
+    return rateAtMs(rateSegments(e.startRate, e.stages, e.timeUnitMs), at);
+  return undefined;
+}
+
+/** The spike of a spike test: from the start of the stage that climbs to the peak to the end of the last one at it. */
+function spikeWindow(plan: TestPlan): { startSec: number; endSec: number } | undefined {
+  if (plan.preset !== 'spike') return undefined;
+  const s = plan.scenarios[0];
+  const e = s?.executor;
+  if (!s || !e || (e.type !== 'ramping-vus' && e.type !== 'ramping-arrival-rate')) return undefined;
+  const peak = Math.max(...e.stages.map((st) => st.target));
+  let t = s.startTimeMs;
+  let start: number | undefined;
+  let end = t;
+  for (const st of e.stages) {
+    if (st.target === peak && start === undefined) start = t;
+    t += st.durationMs;
+    if (st.target === peak) end = t;
+  }
+  return start === undefined ? undefined : { startSec: start / 1000, endSec: end / 1000 };
+}
+
+/**
+ * Runs a resolved test plan from the CLI: VUs with the HTTP client, live progress on stderr,
+ * abortOnFail and breakpoint's stop conditions checked every second, then the outputs and the
+ * summary. Returns the exit code (0, 99, 130).
+ */
+export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<number> {
+  validateRunThresholdTags(plan.thresholds);
+  const metrics = new RunMetrics();
+  const dispatcher = createDispatcher();
+  const totalMs = planDurationMs(plan.scenarios);
+  const progress = o.quiet
+    ? null
+    : createProgress({
+        stream: process.stderr,
+        isTTY: process.stderr.isTTY === true,
+        color: useColor(process.stderr, o.color),
+      });
+  if (!o.quiet) {
+    const names = plan.scenarios.map((s) => `${s.name} (${s.executor.type})`).join(', ');
+    process.stderr.write(
+      `squall run: ${plan.file}${plan.preset ? ` — preset ${plan.preset}` : ''} — ${names}\n`,
+    );
+  }
+
+  let lastTickMs = 0;
+  let breakingPoint: BreakingPoint | null = null;
+  const abortable = plan.thresholds.filter((t) => t.abortOnFail);
+  const signals = abortOnSignals();
+  let outcome: Awaited<ReturnType<typeof runTest>>;
+  try {
+    metrics.start();
+    outcome = await runTest(
+      plan,
+      {
+        makeContext(info, signal, data): VuContext {
+          const tags = {
+            ...plan.scenarios.find((s) => s.name === info.scenario)?.tags,
+            scenario: info.scenario,
+            user: info.user,
+          };
+          return {
+            http: createHttpClient({
+              baseUrl: plan.target,
+              defaultHeaders: plan.defaults.headers,
+              defaultTimeoutMs: plan.defaults.timeoutMs,
+              metrics,
+              tags,
+              cookies: new CookieJar(),
+              signal,
+              dispatcher,
+            }),
+            check: createCheck(metrics, tags),
+            sleep: sleepFor(signal),
+            env: plan.env,
+            data,
+            vu: info,
+            signal,
+          };
+        },
+        onIteration: (e) => metrics.recordIteration(e.durationMs, e, e.ok),
+        onDropped: (scenario) => metrics.recordDropped(scenario),
+        onVus: (active, max) => metrics.setVus(active, max),
+        onTick(elapsedMs) {
+          metrics.closeSecond(elapsedMs / 1000, (elapsedMs - lastTickMs) / 1000);
+          lastTickMs = elapsedMs;
+          const snap = metrics.snapshot();
+          progress?.update({ elapsedMs, totalMs, ...snap });
+        },
+        shouldAbort() {
+          const elapsed = metrics.elapsedMs();
+          for (const t of abortable) {
+            if (elapsed < (t.delayAbortEvalMs ?? 0)) continue;
+            const r = evaluateThreshold(t, runMetricsLookup(metrics, elapsed));
+            if (r.actual !== null && !r.ok)
+              return { reason: `threshold ${r.metric} '${r.expr}' crossed (abortOnFail)` };
+          }
+          const c = plan.stopConditions;
+          const crossed = c && crossedStopCondition(metrics.http.timeline, c);
+          if (c && crossed) {
+            const s = plan.scenarios.find((x) => plannedRate(x, crossed.atSec * 1000) !== undefined);
+            const healthy = lastHealthySec(metrics.http.timeline, c);
+            breakingPoint = {
+              rate: Math.round((s && plannedRate(s, crossed.atSec * 1000)) ?? 0),
+              vus: metrics.vus.value,
+              atSec: crossed.atSec,
+              reason: crossed.reason,
+              lastHealthyRate: Math.round(
+                (s && healthy !== undefined && plannedRate(s, healthy * 1000)) || 0,
+              ),
+            };
+            return { reason: `breaking point: ${crossed.reason}` };
+          }
+          return undefined;
+        },
+      },
+      signals.signal,
+    );
+  } finally {
+    signals.dispose();
+    progress?.finish();
+  }
+  metrics.closeSecond(outcome.durationMs / 1000, (outcome.durationMs - lastTickMs) / 1000);
+  await dispatcher.close().catch(() => {});
+
+  const result = buildRunResult({
+    metrics,
+    startedAt: outcome.startedAt,
+    endedAt: outcome.endedAt,
+    durationMs: outcome.durationMs,
+    endReason: outcome.endReason,
+    config: plan.config,
+    thresholds: plan.thresholds,
+    perScenario: outcome.perScenario,
+    breakingPoint,
+    spike: spikeWindow(plan),
+  });
+  let writeError: unknown = null;
+  let written: string[] = [];
+  try {
+    written = writeOutputs(result, o.outputs);
+  } catch (e) {
+    writeError = e;
+  }
+  if (o.json) process.stdout.write(renderJson(result));
+  else if (!o.quiet || !result.passed) {
+    process.stdout.write(`${renderSummary(result, { color: useColor(process.stdout, o.color) })}\n`);
+  }
+  if (!o.quiet) {
+    for (const path of written) process.stderr.write(`wrote ${path}\n`);
+    if (outcome.abortReason) process.stderr.write(`stopped early: ${outcome.abortReason}\n`);
+    for (const w of metrics.warnings) process.stderr.write(`warning: ${w}\n`);
+  }
+  if (writeError) throw writeError;
+  if (outcome.endReason === 'interrupted') return 130;
+  return result.passed ? 0 : 99;
+}

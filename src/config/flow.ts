@@ -1,0 +1,379 @@
+import type { FlowFn } from '../engine/vu-context.js';
+import { SquallError } from '../errors/index.js';
+import type { Feeder } from './feeders.js';
+import { compileRequest, HTTP_METHODS, type HttpMethod } from './flow-request.js';
+import { FlowScope } from './flow-scope.js';
+import {
+  type At,
+  at,
+  checkKeys,
+  didYouMean,
+  expectObject,
+  expectString,
+  expectThink,
+  IDENTIFIER,
+  invalid,
+  isPlainObject,
+  keyPath,
+  parseKeyPath,
+  show,
+} from './flow-shape.js';
+import type { Run, StepRun } from './flow-template.js';
+import { ConfigError, type LocatedIssue } from './issues.js';
+
+/**
+ * The YAML flow compiler: a user type's `flow:` (Artillery-style steps, k6 semantics) becomes a
+ * FlowFn, one call per iteration. Everything is validated here, before any load starts; what can
+ * only fail at run time (a capture finding nothing, a unique feeder running out, an unset env
+ * variable) throws an Error that the engine counts as a failed iteration.
+ *
+ * Steps:
+ *
+ *   - get: /health                                  # also post, put, patch, delete, head
+ *   - post: /prompts                                # options beside the method…
+ *     name: POST /prompts                           #   stats and thresholds group by name
+ *     headers: { X-Trace: "${vu.id}" }
+ *     query: { dryRun: false }
+ *     json: { title: "${row.title}", tags: [a] }    #   or body: "text"
+ *     expect: [200, 201]                            #   statuses that are not failures
+ *     timeout: 5s
+ *     check: { status: 201, maxDuration: 500ms, json: { "$.id": { exists: true } }, bodyContains: "id" }
+ *     capture: { json: "$.id", as: id }             #   or a list; or { header: location, as: loc }
+ *   - get: { url: "/prompts/${id}", name: GET /prompts/:id }   # …or inside it, Artillery's way
+ *   - think: 1s..3s                                 # or 1s, 250ms, a number of seconds
+ *   - feed: users                                   # next row → ${row.field}; or
+ *   - feed: { from: users, as: user, per: vu }      #   one row per VU, kept for all its iterations
+ *   - loop: [ { get: "/prompts/${item.id}" } ]      # over every row of a feeder, in file order…
+ *     over: prompts                                 #   (or a literal list, or a captured list)
+ *     as: item
+ *   - loop: [ { get: /health } ]                    # …or count: N times; ${loop.index} is 0-based
+ *     count: 3
+ *
+ * Templates (`${…}`, see flow-template.ts) may appear in URLs, header and query values, JSON
+ * string leaves, bodies, and check `equals`/`bodyContains` values. A `${name}` must be set by an
+ * earlier step of the flow (in flow order): a reference to a name nothing sets is an error, with
+ * a did-you-mean, because a typo there would otherwise fail every iteration of the whole test.
+ * `${env.NAME}` is checked at run time (env comes with the run; `${env.NAME:-default}` has a
+ * fallback). Captured values live in `ctx.vu.state`, so they last across a VU's iterations.
+ *
+ * A templated URL without `name` is named after its route (`GET /prompts/:id`), so stats group by
+ * endpoint instead of one line per id. Checks go through ctx.check with fixed labels (`status is
+ * 200`, `duration < 500ms`, `$.id exists`, `$.id equals ${id}`, `body contains "ok"`): labels
+ * never contain per-request values, so the checks summary stays one line per check.
+ */
+
+export { envNamesIn } from './flow-template.js';
+
+/** A step as written in the file (parsed YAML or JSON). */
+export type Step = Record<string, unknown>;
+
+export const STEP_KINDS = [...HTTP_METHODS, 'think', 'loop', 'feed'] as const;
+const LOOP_KEYS = ['loop', 'count', 'over', 'as'] as const;
+const FEED_KEYS = ['from', 'as', 'per'] as const;
+const FEED_PER = ['iteration', 'vu'] as const;
+
+interface Compiler {
+  scope: FlowScope;
+  feeders: Readonly<Record<string, Feeder>>;
+  /** Every step's problem, so one run of the compiler reports them all (STYLE.md). */
+  problems: SquallError[];
+}
+
+/**
+ * Validates `steps` and compiles them into one iteration's function. `where` names the file and
+ * the key path of the flow (`scenarios.steady.users[0].flow`); errors extend the path
+ * (`…flow[1].post.json.title`). `feeders` are those declared in the file, by name.
+ *
+ * Throws a ConfigError (a SquallError, SQ_CONFIG_INVALID, exit 2) holding one issue per bad step,
+ * each with its `where` and its key path as segments (`issues[i].path`), so the loader can merge
+ * them with its own and point at lines. With one issue it reads exactly as that issue.
+ */
+export function compileFlow(
+  steps: Step[],
+  where: { file: string; path: string },
+  feeders: Record<string, Feeder> = {},
+): FlowFn {
+  const c: Compiler = { scope: new FlowScope(), feeders, problems: [] };
+  let runs: StepRun[] = [];
+  try {
+    runs = compileSteps(steps, where, c);
+  } catch (e) {
+    if (!(e instanceof SquallError)) throw e;
+    c.problems.push(e);
+  }
+  if (c.problems.length > 0) throw toConfigError(where.file, c.problems);
+  const slotCount = c.scope.slotCount;
+  return async (ctx) => {
+    const run: Run = { ctx, slots: new Array(slotCount) };
+    for (const step of runs) await step(run);
+  };
+}
+
+function compileSteps(steps: unknown, where: At, c: Compiler): StepRun[] {
+  if (!Array.isArray(steps)) throw invalid(where, `a flow is a list of steps, given ${show(steps)}`);
+  if (steps.length === 0)
+    throw invalid(where, 'a flow needs at least one step', 'for example: - get: /health');
+  return steps.map((step, i) => {
+    const stepAt = at(where, `[${i}]`);
+    try {
+      return compileStep(step, stepAt, c);
+    } catch (e) {
+      if (!(e instanceof SquallError)) throw e;
+      c.problems.push(e);
+      declareNames(step, stepAt, c);
+      return failed;
+    }
+  });
+}
+
+// Never runs: a flow with a problem is refused as a whole.
+const failed: StepRun = () => {
+  throw new Error('a step that failed to compile ran');
+};
+
+/**
+ * After a step is refused, still declares the names it meant to set (its captures, its feed
+ * alias), so that later steps using them do not add a second, misleading problem.
+ */
+function declareNames(step: unknown, where: At, c: Compiler): void {
+  if (!isPlainObject(step)) return;
+  const declared = (name: unknown): name is string =>
+    typeof name === 'string' && IDENTIFIER.test(name) && c.scope.nameProblem(name, 'capture') === undefined;
+  for (const method of HTTP_METHODS) {
+    if (step[method] === undefined) continue;
+    const head = step[method];
+    const capture = isPlainObject(head) ? head.capture : step.capture;
+    for (const spec of Array.isArray(capture) ? capture : [capture]) {
+      if (isPlainObject(spec) && declared(spec.as)) c.scope.addCapture(spec.as, where.path);
+    }
+  }
+  if (step.feed !== undefined) {
+    const as = isPlainObject(step.feed) && step.feed.as !== undefined ? step.feed.as : 'row';
+    if (typeof as === 'string' && c.scope.nameProblem(as, 'binding') === undefined)
+      c.scope.bind(as, 'a feed step', []);
+  }
+}
+
+function toConfigError(file: string, problems: readonly SquallError[]): ConfigError {
+  const issues = problems.map((e): LocatedIssue => {
+    const loc = e.where ?? { file };
+    return {
+      code: e.code,
+      path: parseKeyPath(loc.path ?? ''),
+      message: e.message,
+      ...(e.hint === undefined ? {} : { hint: e.hint }),
+      where: loc,
+    };
+  });
+  return new ConfigError(file, issues);
+}
+
+function compileStep(step: unknown, where: At, c: Compiler): StepRun {
+  if (!isPlainObject(step)) {
+    throw invalid(
+      where,
+      `a step is a map such as { get: /path }, given ${show(step)}`,
+      typeof step === 'string' ? `write - get: ${step.replace(/^\s*GET\s+/i, '')}` : undefined,
+    );
+  }
+  const keys = Object.keys(step);
+  const kinds = keys.filter((k): k is (typeof STEP_KINDS)[number] =>
+    (STEP_KINDS as readonly string[]).includes(k),
+  );
+  if (kinds.length === 0) {
+    if (keys.length === 0) throw invalid(where, 'empty step', `a step is one of: ${STEP_KINDS.join(', ')}`);
+    const key = keys[0]!;
+    const hint =
+      didYouMean(key, STEP_KINDS) ??
+      (key === 'function' ? 'squall runs functions from TypeScript tests' : undefined);
+    throw invalid(
+      at(where, keyPath(key)),
+      `unknown step '${key}'${hint ? ` — ${hint}` : ''}`,
+      `steps: ${STEP_KINDS.join(', ')}`,
+    );
+  }
+  if (kinds.length > 1) {
+    throw invalid(
+      where,
+      `a step does one thing; this one has ${kinds.map((k) => `'${k}'`).join(' and ')}`,
+      'split it into two steps',
+    );
+  }
+  const kind = kinds[0]!;
+  switch (kind) {
+    case 'think':
+      return compileThink(step, where);
+    case 'feed':
+      return compileFeed(step, where, c);
+    case 'loop':
+      return compileLoop(step, where, c);
+    default:
+      return compileRequest(kind as HttpMethod, step, where, c.scope);
+  }
+}
+
+function compileThink(step: Record<string, unknown>, where: At): StepRun {
+  checkKeys(step, ['think'], where, 'a think step');
+  const [min, max] = expectThink(step.think, at(where, '.think'));
+  if (max === 0) return () => {};
+  if (min === max) {
+    const seconds = min / 1000;
+    return (run) => run.ctx.sleep(seconds);
+  }
+  return (run) => run.ctx.sleep((min + Math.random() * (max - min)) / 1000);
+}
+
+function compileFeed(step: Record<string, unknown>, where: At, c: Compiler): StepRun {
+  checkKeys(step, ['feed'], where, 'a feed step');
+  const w = at(where, '.feed');
+  const spec =
+    typeof step.feed === 'string'
+      ? { from: step.feed }
+      : expectObject(step.feed, w, 'feed (a feeder name or { from, as, per })');
+  checkKeys(spec, FEED_KEYS, w, 'feed');
+  const fromAt = typeof step.feed === 'string' ? w : at(w, '.from');
+  const name = expectString(spec.from, fromAt, 'feed from (a feeder name)');
+  const feeder = feederNamed(name, fromAt, c);
+  const as = spec.as === undefined ? 'row' : expectString(spec.as, at(w, '.as'), 'feed as');
+  const problem = c.scope.nameProblem(as, 'binding');
+  if (problem) throw invalid(at(w, '.as'), `feed as: ${problem}`);
+  const per = spec.per ?? 'iteration';
+  if (!(FEED_PER as readonly unknown[]).includes(per)) {
+    throw invalid(
+      at(w, '.per'),
+      `per must be iteration (a new row each iteration) or vu (one row per VU), given ${show(per)}`,
+    );
+  }
+  const slot = c.scope.bind(as, `feeder '${name}'`, feeder.fields);
+  if (per === 'iteration') {
+    return (run) => {
+      run.slots[slot] = feeder.next(run.ctx.vu.id);
+    };
+  }
+  // `per: vu` with `order: unique` is "unique per user": each VU takes its own row once.
+  const key = `$feed:${name}`;
+  return (run) => {
+    const state = run.ctx.vu.state;
+    let row = state[key];
+    if (row === undefined) {
+      row = feeder.next(run.ctx.vu.id);
+      state[key] = row;
+    }
+    run.slots[slot] = row;
+  };
+}
+
+function feederNamed(name: string, where: At, c: Compiler): Feeder {
+  const feeder = Object.hasOwn(c.feeders, name) ? c.feeders[name] : undefined;
+  if (feeder) return feeder;
+  const names = Object.keys(c.feeders);
+  const hint = didYouMean(name, names);
+  throw invalid(
+    where,
+    `unknown feeder '${name}'${hint ? ` — ${hint}` : ''}`,
+    names.length === 0
+      ? 'no feeders are declared; declare one under feeders: (name: { file: users.csv, order: sequential })'
+      : `feeders: ${names.join(', ')}`,
+  );
+}
+
+/** Where a loop's items come from: a feeder's rows, a literal list, or a list captured earlier. */
+interface LoopSource {
+  origin: string;
+  fields: readonly string[];
+  items: (run: Run) => readonly unknown[];
+}
+
+function compileLoop(step: Record<string, unknown>, where: At, c: Compiler): StepRun {
+  checkKeys(step, LOOP_KEYS, where, 'a loop step');
+  const count = step.count === undefined ? undefined : loopCount(step.count, at(where, '.count'));
+  if (count === undefined && step.over === undefined) {
+    throw invalid(
+      where,
+      'a loop needs count: N or over: a feeder (or a list)',
+      'for example: loop: [ … ], count: 3',
+    );
+  }
+  if (step.as !== undefined && step.over === undefined)
+    throw invalid(at(where, '.as'), 'as names the items of over:, and this loop has no over');
+  const bodyAt = at(where, '.loop');
+  if (step.over === undefined) {
+    const n = count!;
+    return c.scope.withLoop((indexSlot) => {
+      const body = compileSteps(step.loop, bodyAt, c);
+      return async (run) => {
+        for (let i = 0; i < n; i++) {
+          // A long loop must not outlive its scenario: stop between rounds once told to.
+          run.ctx.signal.throwIfAborted();
+          run.slots[indexSlot] = i;
+          for (const s of body) await s(run);
+        }
+      };
+    });
+  }
+  const source = loopSource(step.over, at(where, '.over'), c);
+  const as = step.as === undefined ? 'item' : expectString(step.as, at(where, '.as'), 'loop as');
+  const problem = c.scope.nameProblem(as, 'binding');
+  if (problem) throw invalid(at(where, '.as'), `loop as: ${problem}`);
+  return c.scope.withLoop((indexSlot) =>
+    c.scope.withBinding(as, source.origin, source.fields, (itemSlot) => {
+      const body = compileSteps(step.loop, bodyAt, c);
+      return async (run) => {
+        const items = source.items(run);
+        const n = count === undefined ? items.length : Math.min(count, items.length);
+        for (let i = 0; i < n; i++) {
+          run.ctx.signal.throwIfAborted();
+          run.slots[indexSlot] = i;
+          run.slots[itemSlot] = items[i];
+          for (const s of body) await s(run);
+        }
+      };
+    }),
+  );
+}
+
+function loopCount(value: unknown, where: At): number {
+  if (!Number.isInteger(value) || (value as number) < 1) {
+    throw invalid(where, `count must be a whole number of rounds, 1 or more, given ${show(value)}`);
+  }
+  return value as number;
+}
+
+function loopSource(over: unknown, where: At, c: Compiler): LoopSource {
+  if (Array.isArray(over)) {
+    if (over.length === 0) throw invalid(where, 'over is an empty list; the loop would never run');
+    const items = Object.freeze([...over]);
+    return { origin: 'the list of this loop', fields: fieldsOf(items), items: () => items };
+  }
+  const name = expectString(over, where, 'over (a feeder name or a list)');
+  if (Object.hasOwn(c.feeders, name)) {
+    const feeder = c.feeders[name]!;
+    return { origin: `feeder '${name}'`, fields: feeder.fields, items: () => feeder.rows };
+  }
+  if (c.scope.hasCapture(name)) {
+    return {
+      origin: `capture '${name}'`,
+      fields: [],
+      items: (run) => {
+        const value = run.ctx.vu.state[name];
+        if (Array.isArray(value)) return value;
+        throw new Error(`loop over '${name}': the captured value is not a list (it is ${show(value)})`);
+      },
+    };
+  }
+  const hint = didYouMean(name, [...Object.keys(c.feeders)]);
+  throw invalid(
+    where,
+    `loop over '${name}': no feeder and no earlier capture has that name${hint ? ` — ${hint}` : ''}`,
+    Object.keys(c.feeders).length > 0 ? `feeders: ${Object.keys(c.feeders).join(', ')}` : undefined,
+  );
+}
+
+function fieldsOf(items: readonly unknown[]): string[] {
+  const fields = new Set<string>();
+  for (const item of items) {
+    if (!isPlainObject(item)) return [];
+    for (const key of Object.keys(item)) fields.add(key);
+  }
+  return [...fields];
+}

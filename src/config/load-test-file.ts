@@ -1,0 +1,198 @@
+import { readFile, stat } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { SquallError } from '../errors/index.js';
+import { didYouMean } from '../util/suggest.js';
+import { ConfigError, type IssuePath, type Locate, type LocatedIssue } from './issues.js';
+import { importTestModule } from './load-module.js';
+
+/**
+ * Step one of the config pipeline: read a test file into plain data, keeping a way back from a
+ * path in that data to a line and column of the file.
+ */
+
+export type TestFileFormat = 'yaml' | 'json' | 'module';
+
+export interface LoadedTestFile {
+  /** As given on the command line, for messages. */
+  file: string;
+  absPath: string;
+  format: TestFileFormat;
+  /** The test definition, unvalidated: YAML/JSON data, or a module's default export. */
+  data: unknown;
+  /** True when the module is k6-shaped (`export const options` + a default function). */
+  k6Style: boolean;
+  /** Line and column of a path; for modules, always undefined (the path alone is enough). */
+  locate: Locate;
+}
+
+export const TEST_FILE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.yaml', '.yml', '.json'];
+
+const noLocation: Locate = () => undefined;
+
+function keyMatches(key: unknown, seg: string | number): boolean {
+  return isScalar(key) ? String(key.value) === String(seg) : String(key) === String(seg);
+}
+
+function startOf(node: unknown): number | undefined {
+  return (node as { range?: [number, number, number] } | null)?.range?.[0];
+}
+
+/**
+ * Walks the YAML node tree along `path`. A path that ends at a missing key (a required one)
+ * points at the mapping that should hold it.
+ */
+export function offsetOfPath(doc: Document, path: IssuePath, at: 'key' | 'value'): number {
+  let node: unknown = doc.contents;
+  let offset = startOf(node) ?? 0;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i]!;
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) {
+      const pair = node.items.find((p) => keyMatches(p.key, seg));
+      if (!pair) break;
+      const keyStart = startOf(pair.key) ?? offset;
+      if (i === path.length - 1 && at === 'key') return keyStart;
+      node = pair.value;
+      // `key:` with nothing after it has no value node: point at the key.
+      offset = startOf(node) ?? keyStart;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg];
+      if (item === undefined) break;
+      node = item;
+      offset = startOf(node) ?? offset;
+    } else {
+      break;
+    }
+  }
+  return offset;
+}
+
+function position(lc: LineCounter, offset: number): { line: number; column: number } {
+  const { line, col } = lc.linePos(offset);
+  // A file with no newline yet: linePos reports line 0.
+  return line === 0 ? { line: 1, column: offset + 1 } : { line, column: col };
+}
+
+function syntaxIssues(doc: Document, lc: LineCounter, file: string): LocatedIssue[] {
+  return doc.errors.map((err) => ({
+    code: 'SQ_CONFIG_SYNTAX',
+    path: [],
+    // The parser's message, without the excerpt it may append after a blank line.
+    message: `${file.endsWith('.json') ? 'JSON' : 'YAML'} syntax error: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+    where: { file, ...position(lc, err.pos[0]) },
+  }));
+}
+
+function parseData(text: string, file: string): { data: unknown; locate: Locate } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) throw new ConfigError(file, syntaxIssues(doc, lc, file));
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (e) {
+    // Too many aliases (a "billion laughs" file) and the like.
+    throw new SquallError('SQ_CONFIG_SYNTAX', `${file} cannot be read as data: ${(e as Error).message}`, {
+      where: { file },
+    });
+  }
+  return { data, locate: (path, at) => position(lc, offsetOfPath(doc, path, at)) };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object';
+}
+
+/**
+ * The test definition a module exports. A .ts compiled as CommonJS (a package without
+ * `"type": "module"`) shows its exports object as `default`, so unwrap that first.
+ */
+export function definitionFromModule(
+  ns: Record<string, unknown>,
+  file: string,
+): { data: unknown; k6Style: boolean } {
+  const inner = ns.default;
+  const mod =
+    isObject(inner) && Object.hasOwn(inner, 'default') && (inner as { __esModule?: unknown }).__esModule
+      ? inner
+      : ns;
+  const def = mod.default;
+  if (typeof def === 'function') return { data: fromK6Style(mod, def), k6Style: true };
+  if (def === undefined) {
+    throw new SquallError('SQ_CONFIG_INVALID', `${file} has no default export; expected a test definition`, {
+      where: { file },
+      hint: "end the file with `export default defineTest({ ... })` (import { defineTest } from 'squall')",
+    });
+  }
+  return { data: def, k6Style: false };
+}
+
+/**
+ * k6's shape, accepted because it costs little: `export const options = {...}` (squall's keys)
+ * with `export default function`, and optional `setup`/`teardown` exports. The default
+ * function becomes the one user of the test (or of every scenario that names no users).
+ */
+function fromK6Style(mod: Record<string, unknown>, run: unknown): Record<string, unknown> {
+  const options = isObject(mod.options) ? { ...mod.options } : {};
+  const user = { name: 'default', run };
+  if (isObject(options.scenarios)) {
+    options.scenarios = Object.fromEntries(
+      Object.entries(options.scenarios).map(([name, s]) => [
+        name,
+        isObject(s) && s.users === undefined ? { ...s, users: [user] } : s,
+      ]),
+    );
+  } else if (options.users === undefined) {
+    options.users = [user];
+  }
+  if (mod.setup !== undefined && options.setup === undefined) options.setup = mod.setup;
+  if (mod.teardown !== undefined && options.teardown === undefined) options.teardown = mod.teardown;
+  return options;
+}
+
+async function readText(absPath: string, file: string): Promise<string> {
+  try {
+    return await readFile(absPath, 'utf8');
+  } catch (e) {
+    throw notFound(e, file);
+  }
+}
+
+function notFound(e: unknown, file: string): SquallError {
+  const code = (e as { code?: string }).code;
+  const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (e as Error).message})`;
+  return new SquallError('SQ_CONFIG_FILE_NOT_FOUND', `test file ${file} ${why}`, {
+    where: { file },
+    hint: 'give the path of a .ts, .js, .mjs, .yaml, .yml or .json test file; `squall init` writes one',
+    cause: e,
+  });
+}
+
+/** Reads a test file by its extension. Throws SquallError (exit 2) for every failure. */
+export async function loadTestFile(file: string, cwd = process.cwd()): Promise<LoadedTestFile> {
+  const absPath = resolve(cwd, file);
+  const ext = extname(absPath).toLowerCase();
+  if (!TEST_FILE_EXTENSIONS.includes(ext)) {
+    const guess = didYouMean(ext, TEST_FILE_EXTENSIONS);
+    throw new SquallError(
+      'SQ_CONFIG_FILE_TYPE',
+      `${file} is not a test file squall can run: its extension is '${ext || '(none)'}'${guess ? ` (${guess})` : ''}; ` +
+        `expected one of ${TEST_FILE_EXTENSIONS.join(', ')}`,
+      { where: { file } },
+    );
+  }
+  try {
+    const st = await stat(absPath);
+    if (!st.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+  } catch (e) {
+    throw notFound(e, file);
+  }
+  if (ext === '.yaml' || ext === '.yml' || ext === '.json') {
+    const { data, locate } = parseData(await readText(absPath, file), file);
+    return { file, absPath, format: ext === '.json' ? 'json' : 'yaml', data, k6Style: false, locate };
+  }
+  const ns = await importTestModule(absPath, file);
+  const { data, k6Style } = definitionFromModule(ns, file);
+  return { file, absPath, format: 'module', data, k6Style, locate: noLocation };
+}

@@ -1,0 +1,468 @@
+import { dirname } from 'node:path';
+import type { FlowFn } from '../engine/vu-context.js';
+import { badFlag, isSquallError, SquallError } from '../errors/index.js';
+import { BUILTIN_METRICS } from '../metrics/builtin.js';
+import { customMetrics } from '../metrics/custom.js';
+import {
+  type MetricKind,
+  type ParsedThreshold,
+  parseThreshold,
+  parseThresholdFlag,
+  validateThresholds,
+} from '../thresholds/index.js';
+import { definedEnv, substituteEnv } from './env.js';
+import { isExecutorName, SCENARIO_COMMON, toExecutorPlan } from './executors.js';
+import { type Feeder, loadFeeders } from './feeders.js';
+import { compileFlow, envNamesIn, type Step } from './flow.js';
+import { parseKeyPath } from './flow-shape.js';
+import {
+  ConfigError,
+  type ConfigIssue,
+  formatPath,
+  type IssuePath,
+  issueFromError,
+  type PathSegment,
+  throwIfIssues,
+} from './issues.js';
+import { type LoadedTestFile, loadTestFile } from './load-test-file.js';
+import {
+  parseDurationFlag,
+  parseEnvFlag,
+  parsePositiveInt,
+  parsePositiveNumber,
+  parseTargetUrl,
+} from './parse-flags.js';
+import type { ExecutorPlan, ScenarioPlan, StopConditions, TaskPlan, TestPlan, UserTypePlan } from './plan.js';
+import {
+  DEFAULT_STOP_CONDITIONS,
+  expandPreset,
+  isPresetName,
+  PRESETS,
+  unknownPresetMessage,
+} from './presets.js';
+import { DEFAULT_TIMEOUT_MS } from './quick.js';
+import { resultConfig } from './result-config.js';
+import { DEFAULT_MAX_DURATION_MS, hasSizes, openModelVUs, type Sizes, scaleExecutor } from './scale.js';
+import { type ParsedScenario, type ParsedTestFile, type ParsedUser, parseTestFile } from './schema.js';
+import type { PresetName } from './test-definition.js';
+
+/**
+ * `squall run`'s configuration pipeline (STYLE.md, "Config validation conventions"):
+ * flags → load the file → env substitution → schema and rules (every issue at once) → presets,
+ * shortcuts and size flags → flows compiled → a deep-frozen TestPlan. A flag always overrides
+ * the file.
+ */
+
+/** The flags of `squall run` that shape the plan, as the CLI parser hands them over (unvalidated). */
+export interface RunFlags {
+  vus?: string;
+  duration?: string;
+  iterations?: string;
+  rate?: string;
+  preset?: string;
+  host?: string;
+  /** `-e K=V`, repeatable. */
+  env?: string[];
+  /** `--threshold 'METRIC:EXPR'`, repeatable; added to the file's. */
+  threshold?: string[];
+  timeout?: string;
+}
+
+export interface ResolveOptions {
+  /** Where a relative test-file path starts; default process.cwd(). */
+  cwd?: string;
+  /**
+   * Custom metrics the test declared, called once the file has loaded (so metrics a module
+   * creates at its top level are there). Default: the process-wide registry of metrics/custom.ts.
+   * Built-in metrics are always known.
+   */
+  customMetrics?: () => ReadonlyMap<string, MetricKind>;
+}
+
+interface ParsedFlags {
+  sizes: Sizes;
+  preset: PresetName | undefined;
+  host: string | undefined;
+  env: Record<string, string>;
+  thresholds: ParsedThreshold[];
+  timeoutMs: number | undefined;
+}
+
+const MAX_VUS = 1_000_000;
+
+function parseRunFlags(f: RunFlags): ParsedFlags {
+  const sizes: Sizes = {};
+  if (f.vus !== undefined) sizes.vus = parsePositiveInt('--vus', f.vus, MAX_VUS);
+  if (f.duration !== undefined) sizes.durationMs = parseDurationFlag('--duration', f.duration);
+  if (f.iterations !== undefined) sizes.iterations = parsePositiveInt('--iterations', f.iterations);
+  if (f.rate !== undefined)
+    sizes.ratePerSec = parsePositiveNumber('--rate', f.rate, 'iterations started per second');
+  if (f.preset !== undefined && !isPresetName(f.preset))
+    throw badFlag('--preset', unknownPresetMessage(f.preset));
+  const env = Object.fromEntries((f.env ?? []).map(parseEnvFlag));
+  const thresholds = (f.threshold ?? []).map((text) => {
+    const { key, expr } = parseThresholdFlag(text);
+    return parseThreshold(key, expr, { where: { flag: '--threshold' } });
+  });
+  return {
+    sizes,
+    preset: f.preset as PresetName | undefined,
+    host: f.host === undefined ? undefined : parseTargetUrl('--host', f.host.trim()) && f.host.trim(),
+    env,
+    thresholds,
+    timeoutMs: f.timeout === undefined ? undefined : parseDurationFlag('--timeout', f.timeout),
+  };
+}
+
+/** `--host`, then SQUALL_HOST, then LOAD_TEST_HOST, then the file's target (DESIGN.md). */
+function resolveTarget(flags: ParsedFlags, env: Readonly<Record<string, string>>, fileTarget?: string) {
+  if (flags.host !== undefined) return flags.host;
+  for (const name of ['SQUALL_HOST', 'LOAD_TEST_HOST']) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    try {
+      parseTargetUrl(name, value);
+    } catch {
+      throw new SquallError(
+        'SQ_CONFIG_INVALID',
+        `env ${name}="${value}" is not a base URL; expected an absolute http:// or https:// URL, such as http://127.0.0.1:5110`,
+        { hint: `fix or unset ${name}; it overrides the test file's target` },
+      );
+    }
+    return value;
+  }
+  return fileTarget;
+}
+
+const HTTP_METHOD_KEYS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+
+/** Relative URLs in flow steps (also nested ones, in loops), when there is no base URL for them. */
+function relativeUrls(node: unknown, path: PathSegment[], out: ConfigIssue[]): void {
+  if (Array.isArray(node)) {
+    for (const [i, item] of node.entries()) relativeUrls(item, [...path, i], out);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  for (const [k, v] of Object.entries(node)) {
+    const url = typeof v === 'string' ? v : (v as { url?: unknown } | null)?.url;
+    if (HTTP_METHOD_KEYS.has(k) && typeof url === 'string' && !/^https?:\/\//i.test(url)) {
+      out.push({
+        code: 'SQ_CONFIG_NO_TARGET',
+        path: [...path, k],
+        message: `'${url}' is a relative URL, and the test has no target to resolve it against`,
+        hint: 'set target: in the file, pass --host, or set SQUALL_HOST',
+      });
+    } else if (typeof v === 'object') {
+      relativeUrls(v, [...path, k], out);
+    }
+  }
+}
+
+interface BuildContext {
+  file: string;
+  env: Readonly<Record<string, string>>;
+  target: string | undefined;
+  feeders: Record<string, Feeder>;
+  issues: ConfigIssue[];
+}
+
+const unreachable: FlowFn = () => {
+  throw new Error('this flow did not compile');
+};
+
+/**
+ * A SquallError from a part that reads the file (the flow compiler, feeders) as issues. Its
+ * locations carry a key path but no line, so they become paths for this file's locator.
+ */
+function issuesFromError(e: SquallError, fallback: IssuePath): ConfigIssue[] {
+  const list = e instanceof ConfigError ? e.issues : [{ ...issueFromError(e, fallback), where: e.where }];
+  return list.map(({ where, ...iss }) => {
+    const path = iss.path.length > 0 ? iss.path : where?.path ? parseKeyPath(where.path) : fallback;
+    return where?.line ? { ...iss, path, where } : { ...iss, path };
+  });
+}
+
+function compile(steps: Step[], path: IssuePath, ctx: BuildContext): FlowFn {
+  const before = ctx.issues.length;
+  if (ctx.target === undefined) relativeUrls(steps, [...path], ctx.issues);
+  // Refuse an unset env variable now rather than fail every iteration on it.
+  for (const name of envNamesIn(steps).filter((n) => ctx.env[n] === undefined)) {
+    ctx.issues.push({
+      code: 'SQ_CONFIG_MISSING_ENV',
+      path,
+      message: `the flow reads \${env.${name}}, which is not set`,
+      hint: `pass -e ${name}=… or set ${name} in the environment, or give a default: \${env.${name}:-value}`,
+    });
+  }
+  try {
+    const run = compileFlow(steps, { file: ctx.file, path: formatPath(path) }, ctx.feeders);
+    return ctx.issues.length > before ? unreachable : run;
+  } catch (e) {
+    if (!isSquallError(e)) throw e;
+    ctx.issues.push(...issuesFromError(e, path));
+    return unreachable;
+  }
+}
+
+function loadFileFeeders(
+  raw: unknown,
+  absPath: string,
+  file: string,
+  issues: ConfigIssue[],
+): Record<string, Feeder> {
+  try {
+    return loadFeeders(raw, dirname(absPath), { file, path: 'feeders' });
+  } catch (e) {
+    if (!isSquallError(e)) throw e;
+    issues.push(...issuesFromError(e, ['feeders']));
+    return {};
+  }
+}
+
+function buildUsers(users: readonly ParsedUser[], base: IssuePath, ctx: BuildContext): UserTypePlan[] {
+  return users.map((u, i) => {
+    const at = [...base, i];
+    let tasks: TaskPlan[];
+    if (u.tasks) {
+      tasks = u.tasks.map((t, j) => ({
+        name: t.name,
+        weight: t.weight ?? 1,
+        run: t.run ? (t.run as FlowFn) : compile(t.flow as Step[], [...at, 'tasks', j, 'flow'], ctx),
+      }));
+    } else {
+      const run = u.run ? (u.run as FlowFn) : compile(u.flow as Step[], [...at, 'flow'], ctx);
+      tasks = [{ name: u.name, weight: 1, run }];
+    }
+    return { name: u.name, weight: u.weight ?? 1, think: u.think ?? { kind: 'none' }, tasks };
+  });
+}
+
+/** The file's shortcuts (and the flags' sizes over them) as one executor, with k6's precedence. */
+function fromShortcuts(
+  s: Sizes & { stages?: ParsedTestFile['stages'] },
+  arrival: 'even' | 'poisson',
+): ExecutorPlan | undefined {
+  if (s.ratePerSec !== undefined) {
+    const durationMs =
+      s.durationMs ??
+      (s.iterations === undefined
+        ? undefined
+        : Math.max(1, Math.round((s.iterations / s.ratePerSec) * 1000)));
+    if (durationMs === undefined) return undefined;
+    const rate = s.ratePerSec;
+    return {
+      type: 'constant-arrival-rate',
+      rate,
+      timeUnitMs: 1000,
+      durationMs,
+      ...openModelVUs(rate, s.vus),
+      arrival,
+    };
+  }
+  if (s.iterations !== undefined) {
+    return {
+      type: 'shared-iterations',
+      vus: s.vus ?? 1,
+      iterations: s.iterations,
+      maxDurationMs: s.durationMs ?? DEFAULT_MAX_DURATION_MS,
+    };
+  }
+  if (s.stages !== undefined) {
+    return { type: 'ramping-vus', startVUs: s.vus ?? 1, stages: s.stages, gracefulRampDownMs: 30_000 };
+  }
+  if (s.durationMs !== undefined) return { type: 'constant-vus', vus: s.vus ?? 1, durationMs: s.durationMs };
+  // k6's default: one VU, one iteration.
+  return {
+    type: 'per-vu-iterations',
+    vus: s.vus ?? 1,
+    iterations: 1,
+    maxDurationMs: DEFAULT_MAX_DURATION_MS,
+  };
+}
+
+/** What a plan can't do whatever its origin (a flag may have made it so). */
+function planProblem(p: ExecutorPlan): string | undefined {
+  if (p.type === 'shared-iterations' && p.iterations < p.vus) {
+    return `${p.iterations} iterations shared by ${p.vus} VUs leaves some VUs without an iteration; give at least as many iterations as VUs`;
+  }
+  return undefined;
+}
+
+function fileSizes(t: ParsedTestFile): Sizes {
+  return { vus: t.vus, durationMs: t.duration, iterations: t.iterations, ratePerSec: t.rate };
+}
+
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function scenarioPlan(
+  name: string,
+  executor: ExecutorPlan,
+  users: UserTypePlan[],
+  s?: Pick<ParsedScenario, 'startTime' | 'gracefulStop' | 'tags'>,
+): ScenarioPlan {
+  return {
+    name,
+    executor,
+    startTimeMs: s?.startTime ?? SCENARIO_COMMON.startTime,
+    gracefulStopMs: s?.gracefulStop ?? SCENARIO_COMMON.gracefulStop,
+    users,
+    tags: s?.tags ?? {},
+  };
+}
+
+function buildScenarios(
+  t: ParsedTestFile,
+  flags: ParsedFlags,
+  preset: PresetName | undefined,
+  ctx: BuildContext,
+) {
+  const arrival = t.arrival ?? 'even';
+  const flagSizes = flags.sizes;
+  const scenarios = Object.entries(t.scenarios ?? {});
+  if (preset !== undefined) {
+    if (flagSizes.iterations !== undefined) {
+      throw badFlag(
+        '--iterations',
+        `--iterations does not go with the preset '${preset}', which is shaped in time`,
+        'size a preset with --vus, --rate and --duration',
+      );
+    }
+    const sizes = { ...defined({ ...fileSizes(t), iterations: undefined }), ...defined(flagSizes) };
+    const executor = expandPreset(preset, sizes, arrival);
+    if (scenarios.length === 0)
+      return [scenarioPlan(preset, executor, buildUsers(t.users ?? [], ['users'], ctx))];
+    return scenarios.map(([name, s]) =>
+      scenarioPlan(name, executor, buildUsers(s.users, ['scenarios', name, 'users'], ctx), s),
+    );
+  }
+  const origin = hasSizes(flagSizes) ? 'flags' : undefined;
+  /** The flags' sizes applied (when `scale`), then what no plan may be, blamed on a flag or the file. */
+  const sized = (p: ExecutorPlan, scale: boolean, filePath: IssuePath): ExecutorPlan => {
+    const out = scale && origin ? scaleExecutor(p, flagSizes) : p;
+    const problem = planProblem(out);
+    if (problem && origin)
+      throw badFlag(flagSizes.iterations === undefined ? '--vus' : '--iterations', problem);
+    if (problem) ctx.issues.push({ code: 'SQ_CONFIG_INVALID', path: filePath, message: problem });
+    return out;
+  };
+  if (scenarios.length > 0) {
+    return scenarios.map(([name, s]) => {
+      const base = toExecutorPlan({
+        ...s,
+        executor: isExecutorName(s.executor) ? s.executor : 'constant-vus',
+      });
+      const executor = sized(base, true, ['scenarios', name, 'iterations']);
+      return scenarioPlan(name, executor, buildUsers(s.users, ['scenarios', name, 'users'], ctx), s);
+    });
+  }
+  // Shortcuts. A file whose shortcuts make a whole executor keeps its shape and takes the flags
+  // as its size; otherwise (nothing, or only vus/rate) the flags complete the shortcuts.
+  const complete = t.duration !== undefined || t.iterations !== undefined || t.stages !== undefined;
+  const sizes = complete ? fileSizes(t) : { ...defined(fileSizes(t)), ...defined(flagSizes) };
+  const base = fromShortcuts({ ...sizes, stages: t.stages }, arrival);
+  if (base === undefined) {
+    if (flagSizes.ratePerSec !== undefined) {
+      throw badFlag(
+        '--rate',
+        '--rate needs a length: add --duration (e.g. 30s) or --iterations',
+        'or give duration: in the test file',
+      );
+    }
+    ctx.issues.push({
+      code: 'SQ_CONFIG_INVALID',
+      path: ['rate'],
+      at: 'key',
+      message: "'rate' needs a length; expected duration (or iterations) beside it",
+    });
+    return [];
+  }
+  const executor = sized(base, complete, ['iterations']);
+  return [scenarioPlan('default', executor, buildUsers(t.users ?? [], ['users'], ctx))];
+}
+
+function stopConditionsOf(t: ParsedTestFile, preset: PresetName | undefined): StopConditions | undefined {
+  const sc = t.stopConditions;
+  if (sc === undefined && !(preset !== undefined && PRESETS[preset].stopsAtBreakingPoint)) return undefined;
+  return {
+    maxErrorRate: sc?.maxErrorRate ?? DEFAULT_STOP_CONDITIONS.maxErrorRate,
+    maxP99Ms: sc?.maxP99 ?? DEFAULT_STOP_CONDITIONS.maxP99Ms,
+    windowMs: sc?.window ?? DEFAULT_STOP_CONDITIONS.windowMs,
+  };
+}
+
+/** Custom metrics a test declared while it loaded (`new Counter('orders')` at its top level). */
+function declaredMetrics(): ReadonlyMap<string, MetricKind> {
+  return new Map(customMetrics().map((m) => [m.name, m.kind]));
+}
+
+function knownMetrics(options: ResolveOptions): ReadonlyMap<string, MetricKind> {
+  const custom = (options.customMetrics ?? declaredMetrics)();
+  return new Map<string, MetricKind>([...Object.entries(BUILTIN_METRICS), ...custom]);
+}
+
+function flagThresholds(list: ParsedThreshold[], known: ReadonlyMap<string, MetricKind>): ParsedThreshold[] {
+  validateThresholds(list, known);
+  return list;
+}
+
+/** Freezes plain objects and arrays all the way down; functions (the user's) are left alone. */
+export function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
+  return value;
+}
+
+/**
+ * The validated plan of `squall run FILE`. Throws SquallError (exit 2) for a bad flag, a file that
+ * does not load, or a test with problems (a ConfigError listing all of them, in file order).
+ */
+export async function resolveTest(
+  file: string,
+  flags: RunFlags,
+  processEnv: Readonly<Record<string, string | undefined>>,
+  options: ResolveOptions = {},
+): Promise<TestPlan> {
+  const f = parseRunFlags(flags);
+  const env: Readonly<Record<string, string>> = Object.freeze({ ...definedEnv(processEnv), ...f.env });
+  const loaded: LoadedTestFile = await loadTestFile(file, options.cwd);
+  const known = knownMetrics(options);
+  const issues: ConfigIssue[] = [];
+  const data = loaded.format === 'module' ? loaded.data : substituteEnv(loaded.data, env, issues);
+  const parsed = parseTestFile(data, { file, locate: loaded.locate, knownMetrics: known });
+  issues.push(...parsed.issues);
+  throwIfIssues(issues, file, loaded.locate, data);
+  const t = parsed.value!;
+
+  const preset = f.preset ?? (t.preset as PresetName | undefined);
+  const target = resolveTarget(f, env, t.target);
+  const feeders = loadFileFeeders(t.feeders, loaded.absPath, file, issues);
+  const ctx: BuildContext = { file, env, target, feeders, issues };
+  const scenarios = buildScenarios(t, f, preset, ctx);
+  const thresholds = [...(t.thresholds ?? []), ...flagThresholds(f.thresholds, known)];
+  throwIfIssues(issues, file, loaded.locate, data);
+
+  const plan: Omit<TestPlan, 'config'> = {
+    file,
+    target,
+    env,
+    defaults: {
+      headers: t.defaults?.headers ?? {},
+      timeoutMs: f.timeoutMs ?? t.defaults?.timeout ?? DEFAULT_TIMEOUT_MS,
+    },
+    scenarios,
+    thresholds,
+    preset,
+    stopConditions: stopConditionsOf(t, preset),
+    setup: t.setup as TestPlan['setup'],
+    teardown: t.teardown as TestPlan['teardown'],
+  };
+  const config = resultConfig(plan, {
+    format: loaded.k6Style ? 'module (k6 style)' : loaded.format,
+    envFlags: Object.keys(f.env),
+    monitorSuggested: preset !== undefined && PRESETS[preset].monitor,
+  });
+  return deepFreeze({ ...plan, config });
+}

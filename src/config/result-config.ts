@@ -1,0 +1,90 @@
+import type { TestPlan, ThinkPlan } from './plan.js';
+
+/**
+ * The `config` of the result document for `squall run`: the resolved settings a reader needs to
+ * understand the numbers, with secrets redacted (DESIGN.md, "The result document").
+ */
+
+/** Header names whose values never reach a result document (compared lower-case). */
+export const SECRET_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'x-api-key',
+  'api-key',
+]);
+
+export const REDACTED = '[redacted]';
+
+export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) ? REDACTED : v]),
+  );
+}
+
+/** A URL without its password (`http://user:secret@host` is a secret too). */
+export function redactUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const u = new URL(url);
+    if (u.password === '') return url;
+    u.password = REDACTED;
+    return u.href;
+  } catch {
+    return url;
+  }
+}
+
+function describeThink(t: ThinkPlan): string | null {
+  switch (t.kind) {
+    case 'none':
+      return null;
+    case 'constant':
+      return `${t.ms}ms`;
+    case 'uniform':
+      return `${t.minMs}ms..${t.maxMs}ms`;
+    case 'function':
+      return 'function';
+  }
+}
+
+export interface ConfigSources {
+  format: string;
+  /** Names given with -e (their values may be secrets, so only the names). */
+  envFlags: readonly string[];
+  /** Presets worth running with monitoring (soak, endurance). */
+  monitorSuggested: boolean;
+}
+
+export function resultConfig(
+  plan: Omit<TestPlan, 'config'>,
+  sources: ConfigSources,
+): Record<string, unknown> {
+  return {
+    command: 'run',
+    file: plan.file,
+    format: sources.format,
+    preset: plan.preset ?? null,
+    monitorSuggested: sources.monitorSuggested,
+    target: redactUrl(plan.target) ?? null,
+    defaults: { headers: redactHeaders(plan.defaults.headers), timeoutMs: plan.defaults.timeoutMs },
+    scenarios: plan.scenarios.map((s) => ({
+      name: s.name,
+      executor: s.executor,
+      startTimeMs: s.startTimeMs,
+      gracefulStopMs: s.gracefulStopMs,
+      tags: s.tags,
+      users: s.users.map((u) => ({
+        name: u.name,
+        weight: u.weight,
+        think: describeThink(u.think),
+        tasks: u.tasks.map((t) => ({ name: t.name, weight: t.weight })),
+      })),
+    })),
+    thresholds: plan.thresholds.map((t) => `${t.key}:${t.expr}`),
+    stopConditions: plan.stopConditions ?? null,
+    env: [...sources.envFlags],
+    setup: plan.setup !== undefined,
+    teardown: plan.teardown !== undefined,
+  };
+}

@@ -1,0 +1,153 @@
+import type { Stage } from '../config/plan.js';
+import { Rng } from './rng.js';
+import { isMine, type Share } from './share.js';
+
+/**
+ * The open model's schedule: the arrival rate over time as linear segments, and the arrival
+ * times that follow from it. Everything here is pure; the arrival-rate executors walk an
+ * ArrivalSource with timers.
+ */
+
+/** The rate goes linearly from `fromPerSec` to `toPerSec` over the segment (whole run, all shards). */
+export interface RateSegment {
+  startMs: number;
+  durationMs: number;
+  fromPerSec: number;
+  toPerSec: number;
+}
+
+/** ramping-arrival-rate's stages as rate segments; zero-length stages are jumps and need none. */
+export function rateSegments(startRate: number, stages: readonly Stage[], timeUnitMs: number): RateSegment[] {
+  const out: RateSegment[] = [];
+  let from = startRate;
+  let at = 0;
+  for (const stage of stages) {
+    if (stage.durationMs > 0) {
+      out.push({
+        startMs: at,
+        durationMs: stage.durationMs,
+        fromPerSec: (from * 1000) / timeUnitMs,
+        toPerSec: (stage.target * 1000) / timeUnitMs,
+      });
+    }
+    at += stage.durationMs;
+    from = stage.target;
+  }
+  return out;
+}
+
+/** Arrivals per second at `tMs` (0 outside the segments). */
+export function rateAtMs(segments: readonly RateSegment[], tMs: number): number {
+  for (const s of segments) {
+    if (tMs >= s.startMs && tMs < s.startMs + s.durationMs) {
+      return s.fromPerSec + ((s.toPerSec - s.fromPerSec) * (tMs - s.startMs)) / s.durationMs;
+    }
+  }
+  return 0;
+}
+
+/** Expected arrivals in one segment's first `tMs` (the area under its rate line). */
+function segmentCount(s: RateSegment, tMs: number): number {
+  const t = Math.min(Math.max(tMs, 0), s.durationMs);
+  const a = s.fromPerSec / 1000;
+  const b = s.toPerSec / 1000;
+  return a * t + ((b - a) * t * t) / (2 * s.durationMs);
+}
+
+/** Expected arrivals in [0, tMs): the integral of the rate. */
+export function countByMs(segments: readonly RateSegment[], tMs: number): number {
+  let n = 0;
+  for (const s of segments) if (tMs > s.startMs) n += segmentCount(s, tMs - s.startMs);
+  return n;
+}
+
+/**
+ * The time within a segment at which its integral reaches `u` arrivals: the root of
+ * a·t + (b−a)·t²/2d = u, written as 2u / (a + √(a² + 2(b−a)u/d)) so that a flat or nearly flat
+ * ramp loses no precision to cancellation.
+ */
+function segmentTimeOf(s: RateSegment, u: number): number {
+  if (u <= 0) return 0;
+  const a = s.fromPerSec / 1000;
+  const b = s.toPerSec / 1000;
+  const root = Math.sqrt(Math.max(0, a * a + (2 * (b - a) * u) / s.durationMs));
+  return Math.min(s.durationMs, (2 * u) / (a + root));
+}
+
+/**
+ * The arrival times of a schedule, in ms from the scenario's start, ascending, one at a time
+ * (no array of a whole run's arrivals, no iterator objects per arrival).
+ *
+ * Arrival k (0-based, counted over all shards) comes when the rate's integral reaches s_k:
+ * - even spacing: s_k = k, so the first arrival is at once and a constant rate r gives one every
+ *   1/r (k6's constant-arrival-rate; squall uses the same phase for ramping-arrival-rate, so a
+ *   flat ramping stage behaves exactly like constant-arrival-rate);
+ * - poisson: s_k is a sum of k+1 unit exponentials, i.e. a Poisson process whose intensity is
+ *   the planned rate (time-rescaling), so ramps keep their shape.
+ * A shard keeps the arrivals k ≡ index (mod count), so shards add up to the single-process run.
+ * Only arrivals strictly before `endMs` are produced.
+ */
+export class ArrivalSource {
+  private readonly starts: Float64Array;
+  private readonly ends: Float64Array;
+  private seg = 0;
+  private k = 0;
+  private s = 0;
+  private readonly rng: Rng | null;
+
+  constructor(
+    private readonly segments: readonly RateSegment[],
+    private readonly endMs: number,
+    arrival: 'even' | 'poisson',
+    seed: number,
+    private readonly share: Share | undefined,
+  ) {
+    this.rng = arrival === 'poisson' ? new Rng(seed) : null;
+    this.starts = new Float64Array(segments.length);
+    this.ends = new Float64Array(segments.length);
+    let n = 0;
+    segments.forEach((s, i) => {
+      this.starts[i] = n;
+      n += segmentCount(s, s.durationMs);
+      this.ends[i] = n;
+    });
+  }
+
+  /** The next arrival of this shard (ms from the start), or +Infinity when there are no more. */
+  next(): number {
+    for (;;) {
+      const k = this.k++;
+      if (this.rng === null) this.s = k;
+      else this.s += this.rng.exponential();
+      const t = this.timeOf(this.s);
+      if (t >= this.endMs) {
+        this.seg = this.segments.length;
+        return Number.POSITIVE_INFINITY;
+      }
+      if (isMine(k, this.share)) return t;
+    }
+  }
+
+  /**
+   * Where the integral reaches `s`. Segments hold the counts [start, end): a count on a boundary
+   * belongs to the next segment with a rate, so no arrival lands on the first instant of a pause
+   * or on the very end. The segment pointer only moves forward, as s grows.
+   */
+  private timeOf(s: number): number {
+    const n = this.segments.length;
+    // The tolerance absorbs the float error of summed segment areas (relative, like the sums).
+    while (this.seg < n && s >= this.ends[this.seg]! - 1e-9 * Math.max(1, this.ends[this.seg]!)) this.seg++;
+    if (this.seg >= n) return Number.POSITIVE_INFINITY;
+    const segment = this.segments[this.seg]!;
+    return segment.startMs + segmentTimeOf(segment, s - this.starts[this.seg]!);
+  }
+}
+
+/** All arrival times of a schedule (tests and descriptions; the engine never builds this array). */
+export function arrivalTimes(source: ArrivalSource, limit = 10_000_000): number[] {
+  const out: number[] = [];
+  for (let t = source.next(); t !== Number.POSITIVE_INFINITY && out.length < limit; t = source.next()) {
+    out.push(t);
+  }
+  return out;
+}

@@ -1,0 +1,35 @@
+import { scaleCount } from '../share.js';
+import type { Vu } from '../vu.js';
+import type { Executor, IterationSchedule, PlanOf } from './executor.js';
+import { startLoop } from './vu-loop.js';
+
+type Plan = PlanOf<'per-vu-iterations'>;
+
+/** k6's per-vu-iterations: each of `vus` VUs runs `iterations` iterations, within maxDuration. */
+export const perVuIterations: Executor<Plan, IterationSchedule> = {
+  type: 'per-vu-iterations',
+
+  plan(e, share) {
+    const vus = scaleCount(e.vus, share);
+    return {
+      kind: 'iterations',
+      vus,
+      iterationsPerVu: e.iterations,
+      totalIterations: vus * e.iterations,
+      maxDurationMs: e.maxDurationMs,
+    };
+  },
+
+  maxVUs: (e, share) => scaleCount(e.vus, share),
+  durationMs: (e) => e.maxDurationMs,
+  totalDurationMs: (e, gracefulStopMs) => e.maxDurationMs + gracefulStopMs,
+
+  async run(ctx) {
+    const { vus, iterationsPerVu = 0 } = perVuIterations.plan(ctx.executor, ctx.share);
+    // info.iteration counts this VU's finished iterations (an interrupted one ends the scenario).
+    const more = (vu: Vu) => !ctx.stopping.aborted && vu.info.iteration < iterationsPerVu;
+    const policy = { next: more, peek: more };
+    for (let i = 0; i < vus && iterationsPerVu > 0; i++) startLoop(ctx, ctx.vu(i), policy);
+    await ctx.drain();
+  },
+};

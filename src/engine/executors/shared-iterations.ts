@@ -1,0 +1,43 @@
+import { scaleCount } from '../share.js';
+import type { Executor, IterationSchedule, PlanOf } from './executor.js';
+import { startLoop } from './vu-loop.js';
+
+type Plan = PlanOf<'shared-iterations'>;
+
+/**
+ * k6's shared-iterations: `vus` VUs take iterations from a shared count until `iterations` have
+ * started, within maxDuration. As in k6, never more VUs than iterations.
+ */
+export const sharedIterations: Executor<Plan, IterationSchedule> = {
+  type: 'shared-iterations',
+
+  plan(e, share) {
+    const total = scaleCount(e.iterations, share);
+    return {
+      kind: 'iterations',
+      vus: Math.min(scaleCount(e.vus, share), total),
+      iterationsPerVu: undefined,
+      totalIterations: total,
+      maxDurationMs: e.maxDurationMs,
+    };
+  },
+
+  maxVUs: (e, share) => Math.min(scaleCount(e.vus, share), scaleCount(e.iterations, share)),
+  durationMs: (e) => e.maxDurationMs,
+  totalDurationMs: (e, gracefulStopMs) => e.maxDurationMs + gracefulStopMs,
+
+  async run(ctx) {
+    const { vus, totalIterations } = sharedIterations.plan(ctx.executor, ctx.share);
+    let claimed = 0;
+    const policy = {
+      next: () => {
+        if (ctx.stopping.aborted || claimed >= totalIterations) return false;
+        claimed++;
+        return true;
+      },
+      peek: () => !ctx.stopping.aborted && claimed < totalIterations,
+    };
+    for (let i = 0; i < vus; i++) startLoop(ctx, ctx.vu(i), policy);
+    await ctx.drain();
+  },
+};

@@ -1,0 +1,257 @@
+import { performance } from 'node:perf_hooks';
+import type { ScenarioPlan, TestPlan } from '../config/plan.js';
+import { SquallError } from '../errors/index.js';
+import { executorFor } from './executors/index.js';
+import { hashSeed } from './rng.js';
+import { type ScenarioOutcome, ScenarioRuntime } from './scenario.js';
+import { ScriptError } from './script-error.js';
+import type { Share } from './share.js';
+import type { IterationEvent } from './vu.js';
+import type { VuContext, VuInfo } from './vu-context.js';
+
+export type { ScenarioOutcome } from './scenario.js';
+export type { IterationEvent } from './vu.js';
+
+/** How often onTick and shouldAbort run, ms. */
+const TICK_MS = 1000;
+
+/** What the engine needs from the layers around it (HTTP client, metrics, thresholds). */
+export interface RunDeps {
+  /** One context per VU, made when the VU is created (again only if its signal was aborted). */
+  makeContext(info: VuInfo, signal: AbortSignal, data: unknown): VuContext;
+  /**
+   * A finished iteration (not an interrupted one). The event object is reused between calls:
+   * read it during the call, keep none of it.
+   */
+  onIteration(e: IterationEvent): void;
+  /** One iteration that was due but never started (k6's dropped_iterations). */
+  onDropped(scenario: string): void;
+  /**
+   * VUs active (looping, or allocated in the open model) and allocated, over all scenarios, when
+   * they change; a burst of changes in one turn of the event loop is reported once.
+   */
+  onVus(active: number, max: number): void;
+  /** Once per second of the run, with the ms since the load started. */
+  onTick?(elapsedMs: number): void;
+  /** Checked every second (abortOnFail, breakpoint's stop conditions): a reason stops the run gracefully. */
+  shouldAbort?(): { reason: string } | undefined;
+  /** Seeds task picks, think times and Poisson arrivals (default 0: runs repeat exactly). */
+  seed?: number;
+  /** This process's slice of the load (`--shard`, workers); the whole load when undefined. */
+  share?: Share;
+}
+
+export type RunEndReason = 'completed' | 'interrupted' | 'threshold-abort';
+
+export interface RunOutcome {
+  /** When the load started (after setup). */
+  startedAt: Date;
+  /** When the last scenario ended (before teardown). */
+  endedAt: Date;
+  durationMs: number;
+  endReason: RunEndReason;
+  abortReason?: string;
+  perScenario: Record<string, ScenarioOutcome>;
+}
+
+/**
+ * Runs a test plan: setup() once, then every scenario side by side (each after its startTime),
+ * then teardown(data) — also after an interrupt or an abort, as k6 does, so that what setup
+ * made is cleaned up. Flow errors are data (onIteration with ok: false); setup and teardown
+ * errors reject with a ScriptError (SQ_SCRIPT_ERROR, exit 1); a teardown error carries the
+ * outcome, so the results can still be written.
+ *
+ * Stopping: `signal` (SIGINT) interrupts every running iteration at once → 'interrupted';
+ * shouldAbort() stops starting iterations and gives running ones their gracefulStop →
+ * 'threshold-abort'. When both happen, the first reason is the one reported.
+ */
+export async function runTest(plan: TestPlan, deps: RunDeps, signal?: AbortSignal): Promise<RunOutcome> {
+  checkPlan(plan);
+  let data: unknown;
+  try {
+    data = await plan.setup?.({ env: plan.env });
+  } catch (e) {
+    throw new ScriptError('setup', plan.file, e);
+  }
+  const outcome = await new TestRun(plan, deps, data).run(signal);
+  try {
+    await plan.teardown?.({ env: plan.env, data });
+  } catch (e) {
+    throw new ScriptError('teardown', plan.file, e, outcome);
+  }
+  return outcome;
+}
+
+/** Config validates all this; a plan that slips through is a bug, said plainly before any load. */
+function checkPlan(plan: TestPlan): void {
+  const names = new Set<string>();
+  for (const s of plan.scenarios) {
+    const bad = names.has(s.name)
+      ? 'is defined twice'
+      : s.users.length === 0
+        ? 'has no user types'
+        : s.users.some((u) => u.tasks.length === 0)
+          ? 'has a user type without tasks'
+          : undefined;
+    if (bad !== undefined)
+      throw new SquallError('SQ_INTERNAL', `scenario '${s.name}' ${bad}; the config should have rejected it`);
+    names.add(s.name);
+  }
+}
+
+/** The load phase of one run: the scenarios, the once-a-second tick, the stop signals. */
+class TestRun {
+  private readonly scenarios: ScenarioRuntime[] = [];
+  /** Scenarios still waiting for their startTime, and how to cancel that wait. */
+  private readonly pending = new Map<ScenarioRuntime, () => void>();
+  private endReason: RunEndReason = 'completed';
+  private abortReason: string | undefined;
+  private t0 = 0;
+  private ticks = 0;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private vusQueued = false;
+  private lastActive = -1;
+  private lastMax = -1;
+  private failure: { error: unknown } | undefined;
+
+  constructor(
+    plan: TestPlan,
+    private readonly deps: RunDeps,
+    data: unknown,
+  ) {
+    // Called through deps, so that deps may be an object whose methods use `this`.
+    const hooks = {
+      makeContext: (info: VuInfo, signal: AbortSignal, d: unknown) => deps.makeContext(info, signal, d),
+      onIteration: (e: IterationEvent) => deps.onIteration(e),
+      onDropped: (scenario: string) => deps.onDropped(scenario),
+      onVusChanged: () => this.vusChanged(),
+    };
+    const runSeed = deps.seed ?? 0;
+    let firstVuId = 1;
+    for (const s of plan.scenarios) {
+      const options = {
+        file: plan.file,
+        share: deps.share,
+        seed: hashSeed(runSeed, s.name),
+        firstVuId,
+        data,
+        queueTimeoutMs: plan.defaults.timeoutMs,
+      };
+      this.scenarios.push(new ScenarioRuntime(s, options, hooks));
+      firstVuId += executorFor(s.executor).maxVUs(s.executor, deps.share);
+    }
+  }
+
+  async run(signal: AbortSignal | undefined): Promise<RunOutcome> {
+    const startedAt = new Date();
+    this.t0 = performance.now();
+    const onAbort = () => this.interrupt();
+    if (signal?.aborted) this.interrupt();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    this.scheduleTick();
+
+    await Promise.all(this.scenarios.map((s) => this.runScenario(s)));
+
+    signal?.removeEventListener('abort', onAbort);
+    clearTimeout(this.tickTimer);
+    const durationMs = performance.now() - this.t0;
+    this.flushVus();
+    if (this.failure) throw this.failure.error;
+    const perScenario: Record<string, ScenarioOutcome> = {};
+    for (const s of this.scenarios) perScenario[s.name] = s.outcome();
+    return {
+      startedAt,
+      endedAt: new Date(),
+      durationMs,
+      endReason: this.endReason,
+      ...(this.abortReason === undefined ? {} : { abortReason: this.abortReason }),
+      perScenario,
+    };
+  }
+
+  /** Waits for the scenario's startTime (unless the run stops first), then runs it. */
+  private runScenario(s: ScenarioRuntime): Promise<void> {
+    const fail = (e: unknown) => {
+      // One scenario's bug stops the whole run; the error comes out once every scenario ended.
+      this.failure ??= { error: e };
+      this.interrupt();
+    };
+    if (this.endReason !== 'completed') return Promise.resolve();
+    const delayMs = s.plan.startTimeMs;
+    if (delayMs <= 0) return s.run().catch(fail);
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(s);
+        s.run().catch(fail).finally(resolve);
+      }, delayMs);
+      this.pending.set(s, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Outer signal (SIGINT): every running iteration is cut short now. */
+  private interrupt(): void {
+    if (this.endReason === 'completed') this.endReason = 'interrupted';
+    this.cancelPending();
+    for (const s of this.scenarios) if (s.started) s.interrupt();
+  }
+
+  /** shouldAbort() answered: start no more iterations; running ones get their gracefulStop. */
+  private stopGracefully(reason: string): void {
+    if (this.endReason !== 'completed') return;
+    this.endReason = 'threshold-abort';
+    this.abortReason = reason;
+    this.cancelPending();
+    for (const s of this.scenarios) if (s.started) s.stopStarting();
+  }
+
+  private cancelPending(): void {
+    for (const cancel of this.pending.values()) cancel();
+    this.pending.clear();
+  }
+
+  /** Ticks on whole seconds from the start, so they do not drift over a long run. */
+  private scheduleTick(): void {
+    const nextMs = this.t0 + (this.ticks + 1) * TICK_MS;
+    this.tickTimer = setTimeout(this.tick, Math.max(0, nextMs - performance.now()));
+  }
+
+  private readonly tick = (): void => {
+    this.ticks++;
+    this.deps.onTick?.(performance.now() - this.t0);
+    const abort = this.deps.shouldAbort?.();
+    if (abort !== undefined) this.stopGracefully(abort.reason);
+    this.scheduleTick();
+  };
+
+  /** VU counts change in bursts (a ramp step starts hundreds): report once per burst. */
+  private vusChanged(): void {
+    if (this.vusQueued) return;
+    this.vusQueued = true;
+    queueMicrotask(() => this.flushVus());
+  }
+
+  private flushVus(): void {
+    this.vusQueued = false;
+    let active = 0;
+    let max = 0;
+    for (const s of this.scenarios) {
+      active += s.activeVus;
+      max += s.vusCreated;
+    }
+    if (active === this.lastActive && max === this.lastMax) return;
+    this.lastActive = active;
+    this.lastMax = max;
+    this.deps.onVus(active, max);
+  }
+}
+
+/** The longest a plan can run, gracefulStop included: each scenario's startTime plus its length. */
+export function planDurationMs(scenarios: readonly ScenarioPlan[]): number {
+  return scenarios.reduce((longest, s) => {
+    const ms = s.startTimeMs + executorFor(s.executor).totalDurationMs(s.executor, s.gracefulStopMs);
+    return Math.max(longest, ms);
+  }, 0);
+}

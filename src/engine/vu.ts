@@ -1,0 +1,219 @@
+import { performance } from 'node:perf_hooks';
+import type { UserTypePlan } from '../config/plan.js';
+import { Rng } from './rng.js';
+import { ScriptError } from './script-error.js';
+import { thinkMs } from './think.js';
+import type { VuContext, VuInfo } from './vu-context.js';
+import { WeightedPicker } from './weights.js';
+
+/** One finished iteration, as the runner reports it. */
+export interface IterationEvent {
+  scenario: string;
+  user: string;
+  /** From the iteration's scheduled start (open model) or actual start (closed model) to its end. */
+  durationMs: number;
+  /** False when the flow threw (or rejected). */
+  ok: boolean;
+  /** What the flow threw, when it did. */
+  error?: unknown;
+}
+
+/** A user type of one scenario, ready to run: its tasks' weights resolved once. */
+export interface UserType {
+  index: number;
+  name: string;
+  plan: UserTypePlan;
+  /** Null with a single task: no draw per iteration. */
+  picker: WeightedPicker | null;
+}
+
+export function toUserType(plan: UserTypePlan, index: number): UserType {
+  const picker = plan.tasks.length > 1 ? new WeightedPicker(plan.tasks.map((t) => t.weight)) : null;
+  return { index, name: plan.name, plan, picker };
+}
+
+/** What a VU needs from its scenario. */
+export interface VuHost {
+  readonly name: string;
+  /** The test file, for script-error messages. */
+  readonly file: string;
+  makeContext(info: VuInfo, signal: AbortSignal): VuContext;
+  /** A completed iteration; `vu.event` holds it (the same object every time). */
+  iterationDone(vu: Vu): void;
+  iterationInterrupted(vu: Vu): void;
+  busyChanged(busy: boolean): void;
+  fail(error: unknown): void;
+}
+
+/**
+ * A virtual user: one user type, one VuContext, its own random stream and state, kept across
+ * iterations. Executors drive it: `claim()` it, run `iterate()` and `think()` in a loop, then
+ * `release()` it. `abandon()` cuts a running iteration short: the iteration is counted as
+ * interrupted at once and the VU is released, whether or not the flow ever returns, so a flow
+ * that ignores its signal cannot hold up the end of a run. Each abandon starts a new epoch; an
+ * abandoned flow that returns later sees the epoch changed and does nothing.
+ */
+export class Vu {
+  readonly info: VuInfo;
+  /** Reused for every report of this VU: consumers read it during the call and keep nothing. */
+  readonly event: IterationEvent;
+  /** ramping-vus: above the target; finish the current iteration, then leave. */
+  retiring = false;
+  private controller = new AbortController();
+  private context: VuContext;
+  private readonly rng: Rng;
+  private epoch = 0;
+  private inIteration = false;
+  private isBusy = false;
+  private retireTimer: NodeJS.Timeout | undefined;
+  private thinkTimer: NodeJS.Timeout | undefined;
+  private thinkResolve: (() => void) | undefined;
+
+  constructor(
+    readonly index: number,
+    id: number,
+    readonly user: UserType,
+    private readonly host: VuHost,
+    seed: number,
+  ) {
+    this.info = { id, iteration: 0, scenario: host.name, user: user.name, state: {}, scheduledAt: 0 };
+    this.event = { scenario: host.name, user: user.name, durationMs: 0, ok: true, error: undefined };
+    this.rng = new Rng(seed);
+    this.context = host.makeContext(this.info, this.controller.signal);
+  }
+
+  /** Taken by a loop (closed model) or an iteration chain (open model). */
+  get busy(): boolean {
+    return this.isBusy;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  claim(): void {
+    if (this.isBusy) return;
+    this.isBusy = true;
+    this.host.busyChanged(true);
+  }
+
+  release(): void {
+    this.retiring = false;
+    this.clearRetireTimer();
+    if (!this.isBusy) return;
+    this.isBusy = false;
+    this.host.busyChanged(false);
+  }
+
+  /**
+   * Runs one iteration: one task, picked by weight. Resolves true when it ended on its own (ok
+   * or not), false when it was abandoned (then the caller must drop the VU: it is released).
+   * `scheduledAt` is performance.now() ms of the planned start.
+   */
+  async iterate(scheduledAt: number): Promise<boolean> {
+    if (this.controller.signal.aborted) this.revive();
+    const epoch = this.epoch;
+    const { tasks } = this.user.plan;
+    const task = this.user.picker === null ? tasks[0]! : tasks[this.user.picker.pick(this.rng.next())]!;
+    const now = performance.now();
+    // An arrival started up to EARLY_MS ahead of its time is measured from when it started.
+    const from = Math.min(scheduledAt, now);
+    this.info.scheduledAt = from;
+    this.inIteration = true;
+    let ok = true;
+    let error: unknown;
+    try {
+      await task.run(this.context);
+    } catch (e) {
+      ok = false;
+      error = e;
+    }
+    if (epoch !== this.epoch) return false;
+    this.inIteration = false;
+    this.info.iteration++;
+    const event = this.event;
+    event.durationMs = performance.now() - from;
+    event.ok = ok;
+    event.error = error;
+    this.host.iterationDone(this);
+    return true;
+  }
+
+  /** The think time after an iteration, or undefined when there is none. Ends early on wake(). */
+  think(): Promise<void> | undefined {
+    let ms: number;
+    try {
+      ms = thinkMs(this.user.plan.think, this.info, this.rng);
+    } catch (e) {
+      this.host.fail(new ScriptError('think', this.host.file, e));
+      return undefined;
+    }
+    if (!(ms > 0)) return undefined;
+    return new Promise<void>((resolve) => {
+      this.thinkResolve = resolve;
+      this.thinkTimer = setTimeout(this.wake, ms);
+    });
+  }
+
+  /** Ends the current think time now (the scenario is stopping, or this VU is retiring). */
+  readonly wake = (): void => {
+    if (this.thinkTimer !== undefined) {
+      clearTimeout(this.thinkTimer);
+      this.thinkTimer = undefined;
+    }
+    const resolve = this.thinkResolve;
+    if (resolve === undefined) return;
+    this.thinkResolve = undefined;
+    resolve();
+  };
+
+  /**
+   * ramping-vus scaled below this VU: stop after the current iteration, and cut that iteration
+   * short after `graceMs` (gracefulRampDown).
+   */
+  retire(graceMs: number): void {
+    if (!this.isBusy || this.retiring) return;
+    this.retiring = true;
+    this.wake();
+    if (!this.inIteration) return;
+    if (graceMs <= 0) this.abandon();
+    else this.retireTimer = setTimeout(this.abandon, graceMs);
+  }
+
+  /** Scaled back up before it left: keep looping. */
+  unretire(): void {
+    this.retiring = false;
+    this.clearRetireTimer();
+  }
+
+  /** Aborts the VU's signal; a running iteration counts as interrupted and the VU is released. */
+  readonly abandon = (): void => {
+    this.clearRetireTimer();
+    this.wake();
+    this.controller.abort();
+    if (!this.inIteration) return;
+    this.inIteration = false;
+    this.epoch++;
+    this.info.iteration++;
+    this.host.iterationInterrupted(this);
+    this.release();
+  };
+
+  /** Clears its timers (end of the scenario). */
+  dispose(): void {
+    this.clearRetireTimer();
+    this.wake();
+  }
+
+  /** Back in use after an abandon: a signal that is not aborted needs a new context. */
+  private revive(): void {
+    this.controller = new AbortController();
+    this.context = this.host.makeContext(this.info, this.controller.signal);
+  }
+
+  private clearRetireTimer(): void {
+    if (this.retireTimer === undefined) return;
+    clearTimeout(this.retireTimer);
+    this.retireTimer = undefined;
+  }
+}

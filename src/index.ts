@@ -1,0 +1,32 @@
+/**
+ * squall's public library API: what `import … from 'squall'` gives a test file or a program.
+ * Internal modules are not part of it.
+ */
+
+export type { Step } from './config/flow.js';
+export {
+  type Arrival,
+  type Duration,
+  defineTest,
+  type ExecutorType,
+  type PresetName,
+  type ScenarioDefinition,
+  type SetupContext,
+  type StageDefinition,
+  type StopConditionsDefinition,
+  type TaskDefinition,
+  type TeardownContext,
+  type TestDefinition,
+  type ThinkTime,
+  type ThresholdDefinition,
+  type ThresholdObject,
+  type UserDefinition,
+} from './config/test-definition.js';
+export type {
+  FlowFn,
+  HttpApi,
+  HttpResponse,
+  RequestOptions,
+  VuContext,
+  VuInfo,
+} from './engine/vu-context.js';

@@ -1,0 +1,390 @@
+import { spikeRecoverySec } from '../analysis/spike-recovery.js';
+import { SquallError } from '../errors/index.js';
+import { type CustomMetricEntry, type CustomSeries, customMetrics } from '../metrics/custom.js';
+import { type RunMetrics, tagsMatch } from '../metrics/run-metrics.js';
+import { Trend } from '../metrics/trend.js';
+import type { MetricKind, ParsedThreshold, SourceLookup, ThresholdSource } from '../thresholds/index.js';
+import { evaluateThresholds } from '../thresholds/index.js';
+import { round } from '../util/units.js';
+import { HTTP_RUN_METRICS } from './build.js';
+import {
+  counterSummary,
+  type HttpTotals,
+  httpMetricsSummary,
+  httpTotals,
+  httpTotalsSource,
+  resultDocument,
+  trendSource,
+  valueSource,
+} from './common.js';
+import type {
+  BreakingPoint,
+  EndReason,
+  GaugeSummary,
+  MetricSummary,
+  Metrics,
+  MonitorResult,
+  RateSummary,
+  ResultDocument,
+} from './schema.js';
+
+/**
+ * The result document of `squall run`: quick's document (common.ts builds both) plus what a
+ * scripted test adds — iterations, checks, custom metrics, per-scenario and per-user counts —
+ * and the threshold answers over all of it, tag filters included.
+ */
+
+/** What the engine knows of a scenario that the metrics do not. */
+export interface ScenarioParts {
+  /** Iterations cut short by the end of the scenario (gracefulStop ran out, interrupt, abort). */
+  interrupted: number;
+  vusMax: number;
+  /** VUs given to each user type. */
+  users: Record<string, { vus: number }>;
+}
+
+export interface RunParts {
+  metrics: RunMetrics;
+  startedAt: Date;
+  endedAt: Date;
+  durationMs: number;
+  endReason: EndReason;
+  config: Record<string, unknown>;
+  thresholds: readonly ParsedThreshold[];
+  perScenario: Record<string, ScenarioParts>;
+  breakingPoint?: BreakingPoint | null;
+  monitor?: MonitorResult | null;
+  /** A spike test's spike, seconds since the start: the document gets its recovery time. */
+  spike?: { startSec: number; endSec: number };
+}
+
+/** `checks[]` (added field): each check's counts over the whole run. */
+export interface CheckResult {
+  name: string;
+  passes: number;
+  fails: number;
+}
+
+/** `scenarios` (added field). */
+export interface ScenarioResult {
+  iterations: number;
+  /** Iterations whose flow threw (counted in `iterations` too). */
+  failedIterations: number;
+  dropped: number;
+  interrupted: number;
+  vusMax: number;
+  users: Record<string, { vus: number; iterations: number }>;
+}
+
+export interface SpikeResult {
+  startSec: number;
+  endSec: number;
+  /** Seconds after the spike until p95 was back within its pre-spike band; null if never. */
+  recoverySec: number | null;
+}
+
+export interface RunResultDocument extends ResultDocument {
+  checks: CheckResult[];
+  scenarios: Record<string, ScenarioResult>;
+  spike?: SpikeResult;
+}
+
+/** The built-in metrics of `squall run`, by kind. */
+const RUN_BUILTINS: ReadonlyMap<string, MetricKind> = new Map<string, MetricKind>([
+  ...HTTP_RUN_METRICS,
+  ['iterations', 'counter'],
+  ['iteration_duration', 'trend'],
+  ['checks', 'rate'],
+]);
+
+/** What thresholds may name in `squall run`: the built-ins and every declared custom metric. */
+export function runMetricKinds(_metrics?: RunMetrics): Map<string, MetricKind> {
+  const kinds = new Map(RUN_BUILTINS);
+  for (const m of customMetrics()) kinds.set(m.name, m.kind);
+  return kinds;
+}
+
+/** The same, under the name the config layer asked for. */
+export const RUN_METRIC_KINDS = runMetricKinds;
+
+/** The tags each built-in can be filtered by; `null` means any (extra request or check tags). */
+const FILTERABLE: ReadonlyMap<string, readonly string[] | null> = new Map<string, readonly string[] | null>([
+  ['http_req_duration', null],
+  ['http_reqs', null],
+  ['http_req_failed', null],
+  ['checks', null],
+  ['iterations', ['scenario', 'user']],
+  ['iteration_duration', ['scenario', 'user']],
+  ['dropped_iterations', ['scenario']],
+]);
+
+/**
+ * Rejects, before the load starts, a tag filter on a built-in metric that keeps no per-tag data
+ * (`http_req_waiting{…}`, `vus{…}`), or on a tag that metric does not carry
+ * (`iterations{name:…}`). Tags of HTTP requests and checks cannot be listed in advance (a flow
+ * may add its own), so a filter that matches nothing shows at the end as a failed threshold
+ * with no value.
+ */
+export function validateRunThresholdTags(list: readonly ParsedThreshold[]): void {
+  for (const t of list) {
+    const tags = Object.keys(t.tags);
+    if (tags.length === 0 || !RUN_BUILTINS.has(t.metric)) continue;
+    const allowed = FILTERABLE.get(t.metric);
+    if (allowed === null) continue;
+    const bad = allowed === undefined ? tags[0] : tags.find((k) => !allowed.includes(k));
+    if (bad === undefined) continue;
+    const kept =
+      allowed === undefined
+        ? `'${t.metric}' is kept for the whole run only, without tags`
+        : `'${t.metric}' can be filtered by ${allowed.join(', ')}`;
+    throw new SquallError('SQ_THRESHOLD_SYNTAX', `threshold "${t.key}" filters on tag '${bad}'; ${kept}`, {
+      where: t.where,
+      hint: 'tag filters work on http_req_duration, http_reqs, http_req_failed, checks and custom metrics',
+    });
+  }
+}
+
+/** A custom metric's series that carry every tag of `filter`. */
+function customSeries(m: CustomMetricEntry, filter: Record<string, string>): CustomSeries[] {
+  const all = [m.untagged, ...m.tagged.values()];
+  if (Object.keys(filter).length === 0) return all;
+  return all.filter((s) => tagsMatch(s.tags, filter));
+}
+
+interface CustomTotals {
+  samples: number;
+  sum: number;
+  trues: number;
+  /** Gauge: the value set last among the selected series. */
+  last: number;
+  min: number;
+  max: number;
+  trend: Trend | null;
+}
+
+function customTotals(m: CustomMetricEntry, filter: Record<string, string>): CustomTotals {
+  const out: CustomTotals = {
+    samples: 0,
+    sum: 0,
+    trues: 0,
+    last: 0,
+    min: Number.POSITIVE_INFINITY,
+    max: Number.NEGATIVE_INFINITY,
+    trend: m.kind === 'trend' ? new Trend() : null,
+  };
+  let lastSeq = 0;
+  for (const s of customSeries(m, filter)) {
+    if (s.samples === 0) continue;
+    out.samples += s.samples;
+    out.sum += s.sum;
+    out.trues += s.trues;
+    if (s.lastSeq >= lastSeq) {
+      lastSeq = s.lastSeq;
+      out.last = s.last;
+    }
+    if (s.min < out.min) out.min = s.min;
+    if (s.max > out.max) out.max = s.max;
+    if (s.trend !== null) out.trend!.add(s.trend);
+  }
+  return out;
+}
+
+function customSource(
+  m: CustomMetricEntry,
+  tags: Record<string, string>,
+  sec: number,
+): ThresholdSource | undefined {
+  const t = customTotals(m, tags);
+  switch (m.kind) {
+    case 'counter':
+      return valueSource('counter', { count: t.sum, rate: t.sum / sec });
+    case 'rate':
+      return t.samples === 0 ? undefined : valueSource('rate', { rate: t.trues / t.samples });
+    case 'gauge':
+      return t.samples === 0 ? undefined : valueSource('gauge', { value: t.last });
+    case 'trend':
+      return trendSource(t.trend!);
+  }
+}
+
+function customSummary(m: CustomMetricEntry, sec: number): MetricSummary {
+  const t = customTotals(m, {});
+  switch (m.kind) {
+    case 'counter':
+      return counterSummary(t.sum, sec);
+    case 'rate':
+      return {
+        rate: t.samples === 0 ? 0 : round(t.trues / t.samples, 6),
+        fails: t.samples - t.trues,
+        total: t.samples,
+      };
+    case 'gauge':
+      return t.samples === 0 ? { value: 0, min: 0, max: 0 } : { value: t.last, min: t.min, max: t.max };
+    case 'trend':
+      return t.trend!.summary();
+  }
+}
+
+function hasTags(tags: Record<string, string>): boolean {
+  for (const _ in tags) return true;
+  return false;
+}
+
+/**
+ * Threshold answers over a run's metrics, tag filters included. Rates per second are over
+ * `durationMs` (the run's length), or the time since the metrics started while the run goes on
+ * (abortOnFail checks). Counters answer 0 when nothing matched; trends, rates and gauges answer
+ * nothing (the threshold fails with no value).
+ */
+export function runMetricsLookup(metrics: RunMetrics, durationMs?: number): SourceLookup {
+  // The final answers may share one set of totals; live ones (abortOnFail) must see new data.
+  let totals: HttpTotals | null = null;
+  return (metric, tags) => {
+    const sec = Math.max((durationMs ?? metrics.elapsedMs()) / 1000, 1e-9);
+    const tagged = hasTags(tags);
+    switch (metric) {
+      case 'http_req_duration':
+      case 'http_reqs':
+      case 'http_req_failed': {
+        if (!tagged) break;
+        const sel = metrics.selectHttp(tags, metric === 'http_req_duration');
+        if (metric === 'http_req_duration') return trendSource(sel.duration);
+        if (metric === 'http_reqs')
+          return valueSource('counter', { count: sel.count, rate: sel.count / sec });
+        return sel.count === 0 ? undefined : valueSource('rate', { rate: sel.failed / sel.count });
+      }
+      case 'iterations':
+      case 'iteration_duration': {
+        const sel = metrics.selectIterations(tags, metric === 'iteration_duration');
+        if (metric === 'iteration_duration') return trendSource(sel.duration);
+        return valueSource('counter', { count: sel.count, rate: sel.count / sec });
+      }
+      case 'checks': {
+        const { passes, fails } = metrics.selectChecks(tags);
+        const total = passes + fails;
+        return total === 0 ? undefined : valueSource('rate', { rate: passes / total });
+      }
+      case 'dropped_iterations': {
+        if (!tagged) break;
+        if (Object.keys(tags).some((k) => k !== 'scenario')) return undefined;
+        const n = metrics.dropped(tags.scenario);
+        return valueSource('counter', { count: n, rate: n / sec });
+      }
+      case 'vus':
+      case 'vus_max':
+        if (tagged) return undefined;
+        return valueSource('gauge', { value: (metric === 'vus' ? metrics.vus : metrics.vusMax).value });
+      default: {
+        if (RUN_BUILTINS.has(metric)) break;
+        const custom = customMetrics().find((m) => m.name === metric);
+        return custom === undefined ? undefined : customSource(custom, tags, sec);
+      }
+    }
+    // Built-ins without a tag filter: the run-wide figures, as in `squall quick`.
+    if (tagged) return undefined;
+    const t = totals ?? httpTotals(metrics.http);
+    if (durationMs !== undefined) totals = t;
+    return httpTotalsSource(metrics.http, t, metric, sec);
+  };
+}
+
+function gaugeSummary(g: { value: number; min: number; max: number }): GaugeSummary {
+  return { value: g.value, min: g.min, max: g.max };
+}
+
+/** `checks[]`: counts per check name, over every tag combination, in first-seen order. */
+function checkResults(metrics: RunMetrics): CheckResult[] {
+  const byName = new Map<string, CheckResult>();
+  for (const c of metrics.checkCells) {
+    let r = byName.get(c.name);
+    if (r === undefined) {
+      r = { name: c.name, passes: 0, fails: 0 };
+      byName.set(c.name, r);
+    }
+    r.passes += c.passes;
+    r.fails += c.fails;
+  }
+  return [...byName.values()];
+}
+
+function scenarioResults(
+  metrics: RunMetrics,
+  parts: Record<string, ScenarioParts>,
+): Record<string, ScenarioResult> {
+  const out: Record<string, ScenarioResult> = {};
+  const get = (name: string): ScenarioResult => {
+    let s = out[name];
+    if (s === undefined) {
+      const p = parts[name];
+      s = {
+        iterations: 0,
+        failedIterations: 0,
+        dropped: metrics.dropped(name),
+        interrupted: p?.interrupted ?? 0,
+        vusMax: p?.vusMax ?? 0,
+        users: {},
+      };
+      for (const [user, u] of Object.entries(p?.users ?? {})) s.users[user] = { vus: u.vus, iterations: 0 };
+      out[name] = s;
+    }
+    return s;
+  };
+  for (const name of Object.keys(parts)) get(name);
+  for (const name of metrics.scenarioNames()) get(name);
+  for (const c of metrics.iterationCells) {
+    const s = get(c.scenario);
+    s.iterations += c.count;
+    s.failedIterations += c.failed;
+    const u = s.users[c.user];
+    if (u === undefined) s.users[c.user] = { vus: 0, iterations: c.count };
+    else u.iterations += c.count;
+  }
+  return out;
+}
+
+/** Builds the result document of `squall run`, thresholds evaluated. */
+export function buildRunResult(p: RunParts): RunResultDocument {
+  const rm = p.metrics;
+  const m = rm.http;
+  const sec = Math.max(p.durationMs / 1000, 1e-9);
+  const totals = httpTotals(m);
+  const thresholds = evaluateThresholds(p.thresholds, runMetricsLookup(rm, p.durationMs));
+
+  const iterationDuration = new Trend();
+  for (const c of rm.iterationCells) iterationDuration.add(c.duration);
+  const checks = rm.selectChecks({});
+  const checksTotal = checks.passes + checks.fails;
+
+  const metrics: Metrics = {
+    ...httpMetricsSummary(m, totals, sec),
+    vus: gaugeSummary(rm.vus),
+    vus_max: gaugeSummary(rm.vusMax),
+    iterations: counterSummary(rm.iterations, sec),
+    iteration_duration: iterationDuration.summary(),
+  };
+  if (checksTotal > 0) {
+    const summary: RateSummary = {
+      rate: round(checks.passes / checksTotal, 6),
+      fails: checks.fails,
+      total: checksTotal,
+    };
+    metrics.checks = summary;
+  }
+  for (const c of customMetrics()) metrics[c.name] = customSummary(c, sec);
+
+  const doc: RunResultDocument = {
+    ...resultDocument({ ...p, metrics, http: m, thresholds, sec }),
+    monitor: p.monitor ?? null,
+    breakingPoint: p.breakingPoint ?? null,
+    checks: checkResults(rm),
+    scenarios: scenarioResults(rm, p.perScenario),
+  };
+  if (p.spike !== undefined) {
+    doc.spike = {
+      startSec: p.spike.startSec,
+      endSec: p.spike.endSec,
+      recoverySec: spikeRecoverySec(m.timeline, p.spike.startSec, p.spike.endSec),
+    };
+  }
+  return doc;
+}

@@ -1,0 +1,175 @@
+import type { HttpMetrics } from '../metrics/http-metrics.js';
+import type { Trend } from '../metrics/trend.js';
+import type { Aggregation, MetricKind, ThresholdSource } from '../thresholds/index.js';
+import { round } from '../util/units.js';
+import type {
+  CounterSummary,
+  EndpointResult,
+  EndReason,
+  Metrics,
+  ResultDocument,
+  ThresholdResult,
+} from './schema.js';
+import { VERSION } from './version.js';
+
+/**
+ * The pieces of a result document that `squall quick` (build.ts) and `squall run` (build-run.ts)
+ * share: threshold sources over trends and values, the HTTP metrics block, the endpoints table,
+ * and the document's frame.
+ */
+
+/** A trend as thresholds read it (avg, min, max, med, p(N) in ms); undefined when empty. */
+export function trendSource(t: Trend): ThresholdSource | undefined {
+  if (t.count === 0) return undefined;
+  return {
+    kind: 'trend',
+    aggregate(agg: Aggregation) {
+      switch (agg.method) {
+        case 'avg':
+          return t.meanMs();
+        case 'min':
+          return t.minMs();
+        case 'max':
+          return t.maxMs();
+        case 'med':
+          return t.percentileMs(50);
+        case 'p':
+          return t.percentileMs(agg.p);
+        default:
+          return undefined;
+      }
+    },
+  };
+}
+
+/** A source answering from a table of aggregations (`count`, `rate`, `value`). */
+export function valueSource(kind: MetricKind, values: Partial<Record<string, number>>): ThresholdSource {
+  return { kind, aggregate: (agg) => values[agg.method] };
+}
+
+export function counterSummary(count: number, sec: number): CounterSummary {
+  return { count, rate: round(count / sec) };
+}
+
+export function latencyOf(t: Trend): EndpointResult['latency'] {
+  return {
+    p50: round(t.percentileMs(50)),
+    p95: round(t.percentileMs(95)),
+    p99: round(t.percentileMs(99)),
+    max: round(t.maxMs()),
+    mean: round(t.meanMs()),
+  };
+}
+
+/** `endpoints[]`: one row per request name, in first-seen order. */
+export function endpointResults(m: HttpMetrics, sec: number): EndpointResult[] {
+  return m.endpoints.map((ep) => ({
+    name: ep.name,
+    count: ep.count,
+    failures: ep.failures,
+    rps: round(ep.count / sec),
+    statusCodes: Object.fromEntries(ep.statusCounts().map(([s, n]) => [String(s), n])),
+    latency: latencyOf(ep.duration()),
+  }));
+}
+
+/** The run-wide HTTP trends, built once per document. */
+export interface HttpTotals {
+  duration: Trend;
+  /** http_req_service_duration: apart in the open model, the duration itself otherwise. */
+  service: Trend;
+  requests: number;
+  failures: number;
+}
+
+export function httpTotals(m: HttpMetrics): HttpTotals {
+  const duration = m.totalDuration();
+  return {
+    duration,
+    service: m.openModel ? m.service : duration,
+    requests: m.requests,
+    failures: m.failures,
+  };
+}
+
+/** Threshold answers for the HTTP metrics that carry no tag filter; undefined for other names. */
+export function httpTotalsSource(
+  m: HttpMetrics,
+  totals: HttpTotals,
+  metric: string,
+  sec: number,
+): ThresholdSource | undefined {
+  const { requests: total, failures: fails } = totals;
+  switch (metric) {
+    case 'http_req_duration':
+      return trendSource(totals.duration);
+    case 'http_req_waiting':
+      return trendSource(m.waiting);
+    case 'http_req_connecting':
+      return trendSource(m.connecting);
+    case 'http_req_service_duration':
+      return trendSource(totals.service);
+    case 'http_reqs':
+      return valueSource('counter', { count: total, rate: total / sec });
+    case 'http_req_failed':
+      return total === 0 ? undefined : valueSource('rate', { rate: fails / total });
+    case 'data_sent':
+      return valueSource('counter', { count: m.bytesSent, rate: m.bytesSent / sec });
+    case 'data_received':
+      return valueSource('counter', { count: m.bytesReceived, rate: m.bytesReceived / sec });
+    case 'dropped_iterations':
+      return valueSource('counter', { count: m.dropped, rate: m.dropped / sec });
+    default:
+      return undefined;
+  }
+}
+
+/** The HTTP part of `metrics` (everything but the VU gauges). */
+export function httpMetricsSummary(m: HttpMetrics, totals: HttpTotals, sec: number): Metrics {
+  const { requests: total, failures: fails } = totals;
+  return {
+    http_reqs: counterSummary(total, sec),
+    http_req_duration: totals.duration.summary(),
+    http_req_waiting: m.waiting.summary(),
+    http_req_service_duration: totals.service.summary(),
+    http_req_connecting: m.connecting.summary(),
+    http_req_failed: { rate: total === 0 ? 0 : round(fails / total, 6), fails, total },
+    data_sent: counterSummary(m.bytesSent, sec),
+    data_received: counterSummary(m.bytesReceived, sec),
+    dropped_iterations: counterSummary(m.dropped, sec),
+  };
+}
+
+export interface DocumentParts {
+  startedAt: Date;
+  endedAt: Date;
+  durationMs: number;
+  endReason: EndReason;
+  config: Record<string, unknown>;
+  metrics: Metrics;
+  http: HttpMetrics;
+  thresholds: ThresholdResult[];
+  sec: number;
+}
+
+/** The document's frame: identity, times, config, endpoints, errors, timeline, verdict. */
+export function resultDocument(p: DocumentParts): ResultDocument {
+  return {
+    schema: 1,
+    tool: 'squall',
+    version: VERSION,
+    startedAt: p.startedAt.toISOString(),
+    endedAt: p.endedAt.toISOString(),
+    durationSec: round(p.durationMs / 1000),
+    endReason: p.endReason,
+    config: p.config,
+    metrics: p.metrics,
+    endpoints: endpointResults(p.http, p.sec),
+    errors: p.http.errors.toArray(),
+    timeline: p.http.timeline,
+    thresholds: p.thresholds,
+    passed: p.thresholds.every((t) => t.ok),
+    monitor: null,
+    breakingPoint: null,
+  };
+}
