@@ -2,7 +2,8 @@ import { setTimeout as sleepMs } from 'node:timers/promises';
 import { crossedStopCondition, lastHealthySec } from '../analysis/breaking-point.js';
 import type { ScenarioPlan, TestPlan } from '../config/plan.js';
 import { rateAtMs, rateSegments } from '../engine/arrivals.js';
-import { planDurationMs, runTest } from '../engine/runner.js';
+import { executorFor } from '../engine/executors/index.js';
+import { runTest } from '../engine/runner.js';
 import type { VuContext } from '../engine/vu-context.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
 import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
@@ -74,7 +75,10 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   validateRunThresholdTags(plan.thresholds);
   const metrics = new RunMetrics();
   const dispatcher = createDispatcher();
-  const totalMs = planDurationMs(plan.scenarios);
+  // The progress bar's length: each scenario's start plus its own length, gracefulStop left out.
+  const totalMs = Math.max(
+    ...plan.scenarios.map((s) => s.startTimeMs + executorFor(s.executor).durationMs(s.executor)),
+  );
   const progress = o.quiet
     ? null
     : createProgress({

@@ -576,6 +576,60 @@ function renderBreakingPoint(bp: BreakingPoint | null | undefined, p: Painter): 
   ];
 }
 
+/** `squall run`: every check by name, k6's ✓ / ✗ list with passes and fails. */
+function renderChecks(result: ResultDocument, p: Painter): string[] {
+  const list = (result as { checks?: unknown }).checks;
+  if (!Array.isArray(list) || list.length === 0) return [];
+  const lines = [sectionTitle('CHECKS', p), ''];
+  for (const c of list.slice(0, MAX_ENDPOINT_ROWS)) {
+    const o = asObj(c);
+    if (!o) continue;
+    const fails = isNum(o.fails) ? o.fails : 0;
+    const passes = isNum(o.passes) ? o.passes : 0;
+    const mark = fails > 0 ? p('red', '✗') : p('green', '✓');
+    const tail = fails > 0 ? `  ${p('red', `${fmtCount(fails)} failed`)} of ${fmtCount(passes + fails)}` : '';
+    lines.push(`${INDENT}${mark} ${oneLine(o.name, 80)}${tail}`);
+  }
+  return lines;
+}
+
+/** `squall run`: iterations and VUs per scenario and per user type (Locust's user-class ratio). */
+function renderScenarios(result: ResultDocument, p: Painter): string[] {
+  const scenarios = asObj((result as { scenarios?: unknown }).scenarios);
+  if (!scenarios || Object.keys(scenarios).length === 0) return [];
+  const lines = [sectionTitle('SCENARIOS', p), ''];
+  for (const [name, raw] of Object.entries(scenarios)) {
+    const sc = asObj(raw);
+    if (!sc) continue;
+    const extra = [
+      isNum(sc.dropped) && sc.dropped > 0 ? p('yellow', `${fmtCount(sc.dropped)} dropped`) : '',
+      isNum(sc.interrupted) && sc.interrupted > 0 ? `${fmtCount(sc.interrupted)} interrupted` : '',
+      isNum(sc.failedIterations) && sc.failedIterations > 0
+        ? p('red', `${fmtCount(sc.failedIterations)} threw`)
+        : '',
+    ].filter(Boolean);
+    lines.push(
+      `${INDENT}${p('bold', oneLine(name, 40))}: ${fmtCount(sc.iterations)} iterations, up to ${fmtCount(sc.vusMax)} VUs` +
+        (extra.length > 0 ? `, ${extra.join(', ')}` : ''),
+    );
+    for (const [user, u] of Object.entries(asObj(sc.users) ?? {})) {
+      const uo = asObj(u);
+      if (uo)
+        lines.push(
+          `${INDENT}  ${oneLine(user, 40)}: ${fmtCount(uo.vus)} VUs, ${fmtCount(uo.iterations)} iterations`,
+        );
+    }
+  }
+  const spike = asObj((result as { spike?: unknown }).spike);
+  if (spike) {
+    const rec = isNum(spike.recoverySec)
+      ? `${spike.recoverySec}s after the spike`
+      : p('red', 'not within the run');
+    lines.push('', `${INDENT}spike recovery (p95 back within its pre-spike band): ${rec}`);
+  }
+  return lines;
+}
+
 function renderMonitor(mon: MonitorResult | null | undefined, p: Painter): string[] {
   const m = asObj(mon) as Partial<MonitorResult> | undefined;
   if (!m) return [];
@@ -696,8 +750,10 @@ export function renderSummary(result: ResultDocument, opts: SummaryOptions): str
   const blocks: string[][] = [
     [renderHeader(result, p), ...renderNotices(result, p)],
     thresholds.length > 0 ? renderThresholds(thresholds, metrics, p) : [],
+    renderChecks(result, p),
     renderTotals(metrics, p),
     renderEndpoints(result, p),
+    renderScenarios(result, p),
     renderTimeline(result.timeline, p),
     renderErrors(result, p),
     renderBreakingPoint(result.breakingPoint, p),
