@@ -3,6 +3,8 @@
  * Internal modules are not part of it.
  */
 
+/** Test data from CSV or JSON files: sequential, random, or unique rows. */
+export { createFeeder, type Feeder, type FeederOrder, feeder } from './config/feeders.js';
 export type { Step } from './config/flow.js';
 export {
   type Arrival,
@@ -30,3 +32,5 @@ export type {
   VuContext,
   VuInfo,
 } from './engine/vu-context.js';
+/** Custom metrics (k6's API): declare at the top of a test file, `.add(value, tags)` in a flow. */
+export { Counter, Gauge, Rate, Trend } from './metrics/custom.js';

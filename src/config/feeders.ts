@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type ErrorLocation, SquallError } from '../errors/index.js';
 import { CsvError, parseCsvObjects } from './feeders-csv.js';
 import { didYouMean } from './flow-shape.js';
@@ -287,4 +288,14 @@ export function loadFeeders(
     feeders[name] = loadFeeder(parseFeederSpec(spec, at), baseDir, at);
   }
   return feeders;
+}
+
+/**
+ * A feeder for a TypeScript test, from a CSV or JSON file:
+ * `const accounts = feeder(new URL('./accounts.csv', import.meta.url), { order: 'unique' })`, then
+ * `accounts.next(vu.id)` in a flow. A relative path string starts at the working directory.
+ */
+export function feeder(file: string | URL, options: Omit<FeederSpec, 'file'> = {}): Feeder {
+  const path = file instanceof URL ? fileURLToPath(file) : resolve(file);
+  return loadFeeder({ ...options, file: path }, process.cwd());
 }
