@@ -178,7 +178,8 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
     startedAt: outcome.startedAt,
     endedAt: outcome.endedAt,
     durationMs: outcome.durationMs,
-    endReason: outcome.endReason,
+    // A breakpoint test that found its limit did what it was for: say so, not 'threshold-abort'.
+    endReason: breakingPoint && outcome.endReason === 'threshold-abort' ? 'breaking-point' : outcome.endReason,
     config: plan.config,
     thresholds: plan.thresholds,
     perScenario: outcome.perScenario,

@@ -665,6 +665,7 @@ function sectionTitle(title: string, p: Painter): string {
 const END_REASONS: Record<string, string> = {
   interrupted: 'interrupted, results cover the part that ran',
   'threshold-abort': 'aborted by a threshold (abortOnFail)',
+  'breaking-point': 'the breaking point was found (see BREAKING POINT)',
   'script-error': 'stopped by a script error',
 };
 

@@ -107,7 +107,7 @@ export interface BreakingPoint {
 }
 
 /** Why the run ended (added field; k6's abort reasons). */
-export type EndReason = 'completed' | 'interrupted' | 'threshold-abort' | 'script-error';
+export type EndReason = 'completed' | 'interrupted' | 'threshold-abort' | 'breaking-point' | 'script-error';
 
 export interface ResultDocument {
   schema: 1;
