@@ -38,6 +38,15 @@ function sleepFor(signal: AbortSignal) {
   };
 }
 
+/** Distinct flow errors printed while the test runs; the rest are counted in the summary. */
+const MAX_SHOWN_ERRORS = 5;
+
+/** What a flow threw, in one line: the message of an Error, else its text. */
+function describeThrown(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split('\n')[0]!.slice(0, 300);
+}
+
 /** The arrival rate (per second) a scenario asked for at `tMs` since the run began, if open-model. */
 function plannedRate(s: ScenarioPlan, tMs: number): number | undefined {
   const e = s.executor;
@@ -94,6 +103,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   }
 
   let lastTickMs = 0;
+  const shownErrors = new Set<string>();
   let breakingPoint: BreakingPoint | null = null;
   const abortable = plan.thresholds.filter((t) => t.abortOnFail);
   const signals = abortOnSignals();
@@ -128,7 +138,18 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
             signal,
           };
         },
-        onIteration: (e) => metrics.recordIteration(e.durationMs, e, e.ok),
+        onIteration(e) {
+          metrics.recordIteration(e.durationMs, e, e.ok);
+          // A flow that threw: grouped by message like a target fault, so the summary says why.
+          if (e.ok) return;
+          const message = `${e.scenario}/${e.user}: ${describeThrown(e.error)}`;
+          metrics.http.errors.add('exception', message);
+          // Like k6, show a script's errors as they happen; a few distinct ones, not a flood.
+          if (!o.quiet && shownErrors.size < MAX_SHOWN_ERRORS && !shownErrors.has(message)) {
+            shownErrors.add(message);
+            process.stderr.write(`\niteration failed: ${message}\n`);
+          }
+        },
         onDropped: (scenario) => metrics.recordDropped(scenario),
         onVus: (active, max) => metrics.setVus(active, max),
         onTick(elapsedMs) {
@@ -179,7 +200,8 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
     endedAt: outcome.endedAt,
     durationMs: outcome.durationMs,
     // A breakpoint test that found its limit did what it was for: say so, not 'threshold-abort'.
-    endReason: breakingPoint && outcome.endReason === 'threshold-abort' ? 'breaking-point' : outcome.endReason,
+    endReason:
+      breakingPoint && outcome.endReason === 'threshold-abort' ? 'breaking-point' : outcome.endReason,
     config: plan.config,
     thresholds: plan.thresholds,
     perScenario: outcome.perScenario,
