@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// squall vs autocannon vs wrk on this machine. See docs/PERFORMANCE.md.
-//   node benchmarks/run.mjs [--rounds N] [--duration 10s] [--only c50,c1000,delay20,memory] [--quick] [--md]
+// squall vs autocannon vs wrk on this machine, and `squall run` vs `squall quick`. See docs/PERFORMANCE.md.
+//   node benchmarks/run.mjs [--rounds N] [--duration 10s] [--only c50,c1000,delay20,run,memory,run2000] [--quick] [--md]
 // Tools run interleaved (A B C A B C …) so slow drift on a noisy box hits all of them alike;
 // the tables show medians over the rounds. Progress goes to stderr, the report to stdout.
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   canPin,
@@ -13,6 +15,7 @@ import {
   peakRssMethod,
   runLoadgen,
   TARGET_CPU,
+  tmpDir,
 } from './proc.mjs';
 import { fmt, machine, Report, summarize } from './report.mjs';
 import { target } from './targets.mjs';
@@ -37,23 +40,77 @@ const SCENARIOS = {
     tools: ['squall', 'autocannon', 'wrk'],
     about: 'a server that answers after a fixed 20 ms: how much latency each tool adds on top',
   },
+  run: {
+    target: 'fast',
+    connections: 50,
+    tools: ['squall-run', 'squall'],
+    labels: { 'squall-run': 'squall run (TS test)', squall: 'squall quick' },
+    about:
+      'squall run of a TypeScript test (constant-vus 50, one GET per iteration, no think time) against squall quick -c 50',
+  },
   memory: {
     target: 'fast',
     about: 'squall quick -R 2000 (open model) for 60 s, RSS sampled every second from /proc',
   },
+  run2000: {
+    target: 'fast',
+    about: 'squall run of a TypeScript test with 2,000 VUs, one GET per iteration and 1–2 s think time',
+  },
 };
-const DEFAULT_SET = ['c50', 'c1000', 'delay20'];
+const DEFAULT_SET = ['c50', 'c1000', 'delay20', 'run'];
+// Scenarios with one long run each, only when named in --only.
+const SINGLE_RUNS = ['memory', 'run2000'];
 const MEMORY_RATE = 2000;
+const RUN2000_VUS = 2000;
+
+// The peers' figures as issue 3 gives them ("measured here" by its author; Locust and Artillery are
+// not installed for this harness): quoted beside squall run's figures, never presented as measured
+// in the same run.
+const PEERS = {
+  locustRps: 17_000, // Locust FastHttpUser, req/s
+  artilleryRps: 4_000, // Artillery, req/s
+  artilleryRssMb: 385, // Artillery, MB
+};
+
+/** Writes the TypeScript test `squall run` loads: one GET of / per iteration. */
+function writeRunTest(name, { vus, think }) {
+  const file = path.join(tmpDir, `${name}.ts`);
+  writeFileSync(
+    file,
+    `// Written by benchmarks/run.mjs. The target comes from --host; --vus and --duration override.
+import { defineTest } from 'squall';
+
+export default defineTest({
+  scenarios: {
+    get: {
+      executor: 'constant-vus',
+      vus: ${vus},
+      duration: '10s',
+      users: [
+        {
+          name: 'Getter',${think ? `\n          think: '${think}',` : ''}
+          async run({ http }) {
+            await http.get('/');
+          },
+        },
+      ],
+    },
+  },
+});
+`,
+  );
+  return file;
+}
 
 function usage(message) {
   if (message) process.stderr.write(`${message}\n\n`);
   process.stderr.write(
     `usage: node benchmarks/run.mjs [options]
   --rounds N        rounds of interleaved runs per scenario (default 3)
-  --duration D      seconds per run: 10, 10s or 1m (default 10s; memory: 60s)
+  --duration D      seconds per run: 10, 10s or 1m (default 10s; memory: 60s; run2000: 30s)
   --only LIST       scenarios, comma-separated: ${Object.keys(SCENARIOS).join(', ')}
-                    (default ${DEFAULT_SET.join(',')}; memory runs only when named)
-  --quick           smoke test: 3 s x 1 round (memory: 15 s)
+                    (default ${DEFAULT_SET.join(',')}; ${SINGLE_RUNS.join(' and ')} run only when named)
+  --quick           smoke test: 3 s x 1 round (memory: 15 s, run2000: 10 s)
   --md              print Markdown tables (for docs/PERFORMANCE.md)
 `,
   );
@@ -89,6 +146,7 @@ if (!Number.isInteger(rounds) || rounds < 1)
 const explicitSeconds = opts.duration ? parseSeconds(opts.duration) : null;
 const seconds = explicitSeconds ?? (opts.quick ? 3 : 10);
 const memorySeconds = explicitSeconds ?? (opts.quick ? 15 : 60);
+const run2000Seconds = explicitSeconds ?? (opts.quick ? 10 : 30);
 const selected = opts.only ? opts.only.split(',').map((s) => s.trim()) : DEFAULT_SET;
 for (const name of selected) if (!SCENARIOS[name]) usage(`--only: unknown scenario ${name}`);
 
@@ -135,9 +193,9 @@ const ratio = (a, b) => (a == null || b == null || b === 0 ? null : a / b);
 
 // Runs in the same round share the machine's state at that moment, so the per-round ratios show
 // whether a gap is real or one noisy round (the headline ratio is of the medians).
-function perRound(runs, other) {
-  if (!runs.squall || !runs[other] || rounds < 2) return '';
-  const each = runs.squall.map((r, i) => ratio(r.result?.rps, runs[other][i].result?.rps));
+function perRound(runs, other, base = 'squall') {
+  if (!runs[base] || !runs[other] || rounds < 2) return '';
+  const each = runs[base].map((r, i) => ratio(r.result?.rps, runs[other][i].result?.rps));
   return ` (per round: ${each.map((x) => (x === null ? '–' : x.toFixed(2))).join(', ')})`;
 }
 
@@ -152,6 +210,8 @@ async function interleaved(name) {
   const missing = sc.tools.filter((tool) => !tools.includes(tool));
   const runs = Object.fromEntries(tools.map((tool) => [tool, []]));
   const params = { url: t.url, connections: sc.connections, seconds };
+  if (name === 'run') params.file = writeRunTest('run-c50', { vus: sc.connections });
+  const label = (tool) => sc.labels?.[tool] ?? tool;
 
   for (let round = 1; round <= rounds; round++) {
     for (const tool of tools) {
@@ -162,7 +222,11 @@ async function interleaved(name) {
   }
 
   const s = Object.fromEntries(tools.map((tool) => [tool, summarize(runs[tool])]));
-  report.heading(`${name}: ${sc.connections} connections → ${t.name}`);
+  report.heading(
+    name === 'run'
+      ? `run: ${sc.connections} VUs (run) vs ${sc.connections} connections (quick) → ${t.name}`
+      : `${name}: ${sc.connections} connections → ${t.name}`,
+  );
   report.text(`${sc.about}. Medians of ${rounds} × ${seconds} s.`);
   report.text('');
   report.table(
@@ -170,7 +234,7 @@ async function interleaved(name) {
     tools.map((tool) => {
       const x = s[tool];
       return [
-        tool,
+        label(tool),
         fmt.int(x.rps),
         `${fmt.int(x.rpsMin)}–${fmt.int(x.rpsMax)}`,
         fmt.ms(x.p50),
@@ -187,7 +251,9 @@ async function interleaved(name) {
   const wrk = s.wrk ?? {};
   const notes = [];
   if (missing.length) notes.push(`not installed, skipped: ${missing.join(', ')}`);
-  if (name === 'delay20') {
+  if (name === 'run') {
+    runVsQuickNotes(s, runs, notes);
+  } else if (name === 'delay20') {
     const dWrk = sq.p50 != null && wrk.p50 != null ? sq.p50 - wrk.p50 : null;
     const dAc = sq.p50 != null && ac.p50 != null ? sq.p50 - ac.p50 : null;
     notes.push(`p50 squall − wrk: ${dWrk === null ? '–' : `${dWrk.toFixed(3)} ms`}`);
@@ -226,6 +292,88 @@ async function interleaved(name) {
     }
   }
   report.list(notes);
+  flush();
+}
+
+/** The run scenario's notes and targets: run/quick, and the issue's peer figures beside them. */
+function runVsQuickNotes(s, runs, notes) {
+  const run = s['squall-run'] ?? {};
+  const quick = s.squall ?? {};
+  const vsQuick = ratio(run.rps, quick.rps);
+  const vsLocust = ratio(run.rps, PEERS.locustRps);
+  const vsArtillery = ratio(run.rps, PEERS.artilleryRps);
+  notes.push(
+    `req/s squall run / squall quick: ${fmt.ratio(vsQuick)}${perRound(runs, 'squall', 'squall-run')}`,
+  );
+  notes.push(
+    `peers, as quoted in the issue (measured there, not here): Locust FastHttpUser ${fmt.int(PEERS.locustRps)} req/s, ` +
+      `Artillery ${fmt.int(PEERS.artilleryRps)} req/s at ${PEERS.artilleryRssMb} MB`,
+  );
+  notes.push(
+    `squall run ÷ quoted figures: ${fmt.ratio(vsLocust)} Locust's, ${fmt.ratio(vsArtillery)} Artillery's`,
+  );
+  check(
+    'run',
+    'req/s ≥ 0.6× squall quick -c 50',
+    fmt.ratio(vsQuick),
+    vsQuick === null ? null : vsQuick >= 0.6,
+  );
+  check(
+    'run',
+    `req/s ≥ 3× Locust FastHttpUser (issue's ${fmt.int(PEERS.locustRps)}/s, not measured here)`,
+    `${fmt.int(run.rps)}/s = ${fmt.ratio(vsLocust)}`,
+    vsLocust === null ? null : vsLocust >= 3,
+  );
+  check(
+    'run',
+    `req/s ≥ 10× Artillery (issue's ${fmt.int(PEERS.artilleryRps)}/s, not measured here)`,
+    `${fmt.int(run.rps)}/s = ${fmt.ratio(vsArtillery)}`,
+    vsArtillery === null ? null : vsArtillery >= 10,
+  );
+}
+
+/** 2,000 VUs with think time: what so many users cost in memory (peak RSS via /usr/bin/time). */
+async function run2000() {
+  const t = await target('fast');
+  const file = writeRunTest('run-2000', { vus: RUN2000_VUS, think: '1s..2s' });
+  const params = { url: t.url, connections: RUN2000_VUS, seconds: run2000Seconds, file };
+  const run = await runOnce('run2000', 'squall-run', params, `[run2000 ${run2000Seconds}s]`);
+  const r = run.result;
+  // Each VU waits 1.5 s on average between requests that take well under a millisecond.
+  const expectedRps = RUN2000_VUS / 1.5;
+  // constant-vus starts all 2,000 VUs at once, so the first seconds hold 2,000 connects at the
+  // same time; the worst single second after that shows the steady state.
+  const settledAfter = 5;
+  const settled = (r?.timeline ?? []).filter((p) => p.t > settledAfter);
+  const settledP99 = settled.length ? Math.max(...settled.map((p) => p.p99)) : null;
+
+  report.heading(
+    `run2000: squall run, ${fmt.int(RUN2000_VUS)} VUs, think 1s..2s, ${run2000Seconds} s → ${t.name}`,
+  );
+  report.text(`${SCENARIOS.run2000.about}; peak RSS via ${peakRssMethod}.`);
+  report.text('');
+  report.table(
+    ['measure', 'value'],
+    [
+      ['VUs reached (vus_max)', r?.vusMax == null ? '–' : fmt.int(r.vusMax)],
+      [
+        'achieved req/s',
+        r ? `${fmt.int(r.rps)} (≈ ${fmt.int(expectedRps)} expected: 2,000 VUs ÷ 1.5 s)` : '–',
+      ],
+      ['p50 / p99 ms, whole run', r ? `${fmt.ms(r.p50)} / ${fmt.ms(r.p99)}` : '–'],
+      [`worst one-second p99 after ${settledAfter} s, ms`, fmt.ms(settledP99)],
+      ['errors', r ? fmt.pct(r.failRate) : '–'],
+      ['squall peak RSS, MB', fmt.mb(run.peakRssMb)],
+      [`Artillery, MB (issue's figure, not measured here)`, String(PEERS.artilleryRssMb)],
+    ],
+    'lr',
+  );
+  check(
+    'run2000',
+    `peak RSS below Artillery's ${PEERS.artilleryRssMb} MB (issue's figure)`,
+    `${fmt.mb(run.peakRssMb)} MB`,
+    run.peakRssMb == null ? null : run.peakRssMb < PEERS.artilleryRssMb,
+  );
   flush();
 }
 
@@ -284,9 +432,9 @@ async function memory() {
 
 function header() {
   const m = machine();
-  const versions = Object.entries(TOOLS).map(([name, tool]) =>
-    tool.available() ? `${name} ${tool.version()}` : `${name} (not installed)`,
-  );
+  const versions = Object.entries(TOOLS)
+    .filter(([, tool]) => !tool.variantOf)
+    .map(([name, tool]) => (tool.available() ? `${name} ${tool.version()}` : `${name} (not installed)`));
   report.heading('squall benchmark', 1);
   report.list([
     `date: ${m.date}`,
@@ -297,8 +445,10 @@ function header() {
       : 'pinning: no (taskset missing or fewer than 2 cores)',
     `load generators: open-file limit ${loadgenFdLimit()}; peak RSS via ${peakRssMethod}`,
     `scenarios: ${selected.join(', ')}; ${[
-      selected.some((n) => n !== 'memory') && `${rounds} round(s) × ${seconds} s per tool, interleaved`,
+      selected.some((n) => !SINGLE_RUNS.includes(n)) &&
+        `${rounds} round(s) × ${seconds} s per tool, interleaved`,
       selected.includes('memory') && `memory: one ${memorySeconds} s run`,
+      selected.includes('run2000') && `run2000: one ${run2000Seconds} s run`,
     ]
       .filter(Boolean)
       .join('; ')}`,
@@ -335,6 +485,7 @@ try {
   header();
   for (const name of selected) {
     if (name === 'memory') await memory();
+    else if (name === 'run2000') await run2000();
     else await interleaved(name);
   }
   summary();

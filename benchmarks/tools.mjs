@@ -68,6 +68,38 @@ export const TOOLS = {
       };
     },
   },
+  // `squall run` of a test file (the `run` and `run2000` scenarios write it to a temp dir). Not a
+  // peer: the same squall, through the test-file engine instead of `quick`'s fast path.
+  'squall-run': {
+    variantOf: 'squall',
+    available: () => existsSync(path.join(root, 'dist', 'cli', 'main.js')),
+    version: () => version(root),
+    argv: ({ url, connections, seconds, file }) => [
+      process.execPath,
+      squallBin,
+      'run',
+      file,
+      '--host',
+      url,
+      '--vus',
+      String(connections),
+      '--duration',
+      `${seconds}s`,
+      '--json',
+    ],
+    parse(stdout) {
+      const { metrics, timeline } = parseJson(stdout);
+      return {
+        rps: metrics.http_reqs.rate,
+        p50: metrics.http_req_duration.p50,
+        p99: metrics.http_req_duration.p99,
+        failRate: metrics.http_req_failed.rate,
+        vusMax: metrics.vus_max?.max ?? null,
+        // Per second: { t, rps, p50, p95, p99, errors, vus } (run2000 reads p99 after the start).
+        timeline: timeline ?? [],
+      };
+    },
+  },
   autocannon: {
     available: () => existsSync(autocannonJs),
     version: () => version(path.dirname(autocannonJs)),
