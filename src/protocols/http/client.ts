@@ -5,11 +5,17 @@ import { tagKey } from '../../metrics/custom.js';
 import type { HttpSample, HttpSeries, RunMetrics } from '../../metrics/run-metrics.js';
 import { classifyError, errorMessage } from './classify.js';
 import type { CookieJar } from './cookie-jar.js';
+import { LeanPool, type LeanRequest, type OriginPool } from './lean-pool.js';
+import type { RawConnection } from './raw-connection.js';
+import { copyRange, parseHeaderLines, ResponseCapture } from './response-parser.js';
 import { expectWrite, parseTimeoutMs, timedConnector, type WriteObserver } from './timings.js';
 
 /**
- * The `http` of a user's flow in `squall run`: undici underneath (one keep-alive Agent per run),
- * one client per VU with its own cookie jar. Every request that reaches the target, or fails to,
+ * The `http` of a user's flow in `squall run`: one client per VU with its own cookie jar, over
+ * one RunDispatcher per run. Requests to plain http:// origins go through the lean transport
+ * (lean-pool.ts: the RawConnection and parser `quick` uses, about twice undici's throughput per
+ * CPU); https, and the few requests whose method, body or headers undici treats specially, go
+ * through undici, whose error for a bad header stays the one the flow sees. Every request that reaches the target, or fails to,
  * becomes exactly one sample in RunMetrics; target faults (refused, reset, timeout, malformed)
  * come back as status 0 with `error` set and never throw. What does throw is a script mistake
  * (a relative URL without a target, a bad timeout, an invalid header) and the VU's own abort.
@@ -29,22 +35,66 @@ export interface HttpClientOptions {
   dispatcher: Dispatcher;
 }
 
+/** `auto`: the lean transport for plain http://, undici for the rest. `undici`: undici for all. */
+export type HttpTransport = 'auto' | 'undici';
+
 export interface DispatcherOptions {
   /** https: do not verify the certificate (self-signed test servers), as `quick -k`. */
   insecure?: boolean;
+  /** Default: `undici` when the environment has SQUALL_HTTP_CLIENT=undici, else `auto`. */
+  transport?: HttpTransport;
 }
 
 /**
- * One Agent for a run: keep-alive connections, reused across VUs, at most
+ * A run's connections: undici's Agent, plus the lean pool for plain http:// (null when undici
+ * must carry everything). Closing or destroying it closes both.
+ */
+export class RunDispatcher extends Agent {
+  readonly lean: LeanPool | null;
+
+  constructor(agentOptions: Agent.Options, lean: LeanPool | null) {
+    super(agentOptions);
+    this.lean = lean;
+  }
+
+  override close(): Promise<void>;
+  override close(callback: () => void): void;
+  override close(callback?: () => void): Promise<void> | void {
+    this.lean?.close();
+    return callback === undefined ? super.close() : super.close(callback);
+  }
+
+  override destroy(): Promise<void>;
+  override destroy(err: Error | null): Promise<void>;
+  override destroy(callback: () => void): void;
+  override destroy(err: Error | null, callback: () => void): void;
+  override destroy(...args: unknown[]): Promise<void> | void {
+    this.lean?.close();
+    return (super.destroy as (...a: unknown[]) => Promise<void> | void).apply(this, args);
+  }
+}
+
+/**
+ * One dispatcher for a run: keep-alive connections, reused across VUs, at most
  * `maxConnectionsPerOrigin` per origin (unbounded by default: each request in flight gets one).
  */
-export function createDispatcher(maxConnectionsPerOrigin?: number, options: DispatcherOptions = {}): Agent {
-  return new Agent({
-    connect: timedConnector(options.insecure ? { rejectUnauthorized: false } : {}),
-    connections: maxConnectionsPerOrigin ?? null,
-    pipelining: 1,
-  });
+export function createDispatcher(
+  maxConnectionsPerOrigin?: number,
+  options: DispatcherOptions = {},
+): RunDispatcher {
+  const transport = options.transport ?? (process.env.SQUALL_HTTP_CLIENT === 'undici' ? 'undici' : 'auto');
+  return new RunDispatcher(
+    {
+      connect: timedConnector(options.insecure ? { rejectUnauthorized: false } : {}),
+      connections: maxConnectionsPerOrigin ?? null,
+      pipelining: 1,
+    },
+    transport === 'undici' ? null : new LeanPool(maxConnectionsPerOrigin),
+  );
 }
+
+/** Encoded requests a client keeps per method: a few paths repeat; ids in paths need not. */
+const MAX_ENCODED = 64;
 
 /** Distinct URLs a client remembers the series of (see defaultSeries). */
 const MAX_URL_CACHE = 1000;
@@ -115,6 +165,12 @@ function isFailed(status: number, expect: RequestOptions['expect']): boolean {
   }
 }
 
+/**
+ * Response header fields as a transport gave them: undici's raw `[name, value, …]` Buffers, or
+ * the lean transport's head field lines as a latin1 string (split only if the flow reads them).
+ */
+type HeaderSource = Buffer[] | string;
+
 /** A response as the flow sees it; headers and text are decoded on first use, if ever. */
 class ClientResponse implements HttpResponse {
   private parsed: unknown;
@@ -130,8 +186,8 @@ class ClientResponse implements HttpResponse {
     private readonly origin: string,
     private readonly path: string,
     private readonly label: string,
-    /** undici's raw head, `[name, value, …]`; null without a response. */
-    private readonly rawHeaders: Buffer[] | null,
+    /** null without a response. */
+    private readonly rawHeaders: HeaderSource | null,
     private readonly chunks: Buffer[] | null,
   ) {}
 
@@ -142,12 +198,16 @@ class ClientResponse implements HttpResponse {
   get headers(): Record<string, string> {
     if (this.headerRecord === null) {
       const h: Record<string, string> = {};
-      if (this.rawHeaders !== null) {
-        const parsed = undiciUtil.parseHeaders(this.rawHeaders);
-        // Repeated fields come as one string, joined as HTTP allows (RFC 9110 5.3).
-        for (const k in parsed) {
-          const v = parsed[k]!;
-          h[k] = typeof v === 'string' ? v : v.join(', ');
+      const raw = this.rawHeaders;
+      if (raw !== null && raw.length > 0) {
+        if (typeof raw === 'string') leanHeaderRecord(raw, h);
+        else {
+          const parsed = undiciUtil.parseHeaders(raw);
+          // Repeated fields come as one string, joined as HTTP allows (RFC 9110 5.3).
+          for (const k in parsed) {
+            const v = parsed[k]!;
+            h[k] = typeof v === 'string' ? v : v.join(', ');
+          }
         }
       }
       this.headerRecord = h;
@@ -183,12 +243,33 @@ class ClientResponse implements HttpResponse {
   }
 }
 
+/** The lean transport's field lines as undici's parseHeaders, then the join above, gives them. */
+function leanHeaderRecord(lines: string, h: Record<string, string>): void {
+  const cap = new ResponseCapture();
+  const head = Buffer.from(lines, 'latin1');
+  parseHeaderLines(head, 0, head.length, cap);
+  const raw = cap.headers;
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!;
+    const v = raw[i + 1]!;
+    if (Object.hasOwn(h, k)) h[k] = `${h[k]}, ${v}`;
+    else if (k === '__proto__') Object.defineProperty(h, k, { value: v, enumerable: true, writable: true });
+    else h[k] = v;
+  }
+}
+
 /**
  * The requests in flight under one VU signal, as an intrusive list (no hashing per request), so
- * that the signal needs one abort listener, not one per request.
+ * that the signal needs one abort listener, not one per request; and one timer for all their
+ * timeouts, not one per request (a Timeout and its list insertion cost more than the lean
+ * transport's whole request). The timer is due at or before the earliest deadline; when it
+ * fires it times out what is due and re-arms for the rest.
  */
 interface InFlight {
   head: Exchange | null;
+  timer: NodeJS.Timeout | null;
+  /** performance.now() ms at which `timer` fires. */
+  due: number;
 }
 
 const watched = new WeakMap<AbortSignal, InFlight>();
@@ -196,7 +277,7 @@ const watched = new WeakMap<AbortSignal, InFlight>();
 function watch(signal: AbortSignal): InFlight {
   let list = watched.get(signal);
   if (list === undefined) {
-    const l: InFlight = { head: null };
+    const l: InFlight = { head: null, timer: null, due: 0 };
     list = l;
     watched.set(signal, l);
     signal.addEventListener(
@@ -210,11 +291,27 @@ function watch(signal: AbortSignal): InFlight {
   return list;
 }
 
-function onTimeout(ex: Exchange): void {
-  ex.timeout();
+function armTimer(list: InFlight, deadline: number, now: number): void {
+  if (list.timer !== null) clearTimeout(list.timer);
+  // Node's timers count whole milliseconds: round up, never fire before the deadline.
+  list.timer = setTimeout(sweep, Math.max(1, Math.ceil(deadline - now)), list);
+  list.due = deadline;
 }
 
-/** See Exchange.deliver: runs after undici queued its own reuse of the connection. */
+function sweep(list: InFlight): void {
+  list.timer = null;
+  const now = performance.now();
+  let next = Number.POSITIVE_INFINITY;
+  for (let ex = list.head; ex !== null; ) {
+    const after = ex.next;
+    if (ex.deadline <= now) ex.timeout();
+    else if (ex.deadline < next) next = ex.deadline;
+    ex = after;
+  }
+  if (next !== Number.POSITIVE_INFINITY && list.timer === null) armTimer(list, next, now);
+}
+
+/** See UndiciExchange.onComplete: runs after undici queued its own reuse of the connection. */
 function deliverLater(resolve: (r: HttpResponse) => void, r: HttpResponse): void {
   setImmediate(resolve, r);
 }
@@ -234,43 +331,35 @@ interface ClientState {
 }
 
 /**
- * One request and its response: undici's dispatch handler, the timer's target, the promise.
- *
- * It speaks undici's callback protocol (onConnect, onHeaders, onData, onComplete, onError),
- * which undici 7 runs natively and marks deprecated in favour of controller-based callbacks. The
- * newer form costs an adapter, a controller and a parsed header object per request — about 2 µs,
- * an eighth of the client's CPU per request, measured against a local server — and the raw form
- * lets headers be parsed only when a flow reads them. Switching is local to this class.
+ * One request and its response, whichever transport carries it: the timer's target, the
+ * promise, the sample. Subclasses fill in the timings (tWrite, tHeaders, connectMs, bytes) and
+ * call complete() or fail().
  */
-class Exchange implements Dispatcher.DispatchHandler, WriteObserver {
+abstract class Exchange {
   prev: Exchange | null = null;
   next: Exchange | null = null;
-  private abortRequest: ((err?: Error) => void) | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private done = false;
-  private tWrite = 0;
-  private tHeaders = 0;
-  private connectMs = 0;
-  private bytesOut = 0;
-  private bytesIn = 0;
-  private status = 0;
-  private rawHeaders: Buffer[] | null = null;
-  private chunks: Buffer[] | null = null;
+  /** performance.now() ms by which the response must be complete. */
+  deadline = 0;
+  protected done = false;
+  protected tWrite = 0;
+  protected tHeaders = 0;
+  protected connectMs = 0;
+  protected bytesOut = 0;
+  protected bytesIn = 0;
   private resolve!: (r: HttpResponse) => void;
-  private reject!: (e: unknown) => void;
+  protected reject!: (e: unknown) => void;
   readonly promise: Promise<HttpResponse>;
 
   constructor(
-    private readonly st: ClientState,
-    private readonly series: HttpSeries,
+    protected readonly st: ClientState,
+    protected readonly series: HttpSeries,
     private readonly origin: string,
     private readonly path: string,
     /** Where the request went, for the cookies its response sets. */
     private readonly hostname: string,
     private readonly secure: boolean,
     private readonly expect: RequestOptions['expect'],
-    private readonly bodyBytes: number,
-    private readonly timeoutMs: number,
+    protected readonly timeoutMs: number,
   ) {
     this.promise = new Promise<HttpResponse>((resolve, reject) => {
       this.resolve = resolve;
@@ -278,12 +367,138 @@ class Exchange implements Dispatcher.DispatchHandler, WriteObserver {
     });
   }
 
-  start(dispatcher: Dispatcher, opts: Dispatcher.DispatchOptions): void {
+  /** The request's time ran out: it ends now as a timeout, whatever the transport does next. */
+  abstract timeout(): void;
+  /** The VU is stopping: abandon the request, record nothing, reject with the signal's reason. */
+  abstract cancel(reason: unknown): void;
+
+  /** Joins the VU's in-flight list; its timeout runs from now (waiting for a connection included). */
+  protected arm(): void {
     const list = this.st.inFlight;
+    const now = performance.now();
+    this.deadline = now + this.timeoutMs;
+    const wasIdle = list.head === null;
     this.next = list.head;
     if (list.head !== null) list.head.prev = this;
     list.head = this;
-    this.timer = setTimeout(onTimeout, this.timeoutMs, this);
+    const t = list.timer;
+    if (t === null || this.deadline < list.due) armTimer(list, this.deadline, now);
+    else if (wasIdle) t.ref();
+  }
+
+  /** A response arrived whole: the sample, the cookies (each Set-Cookie value), the flow's result. */
+  protected complete(
+    status: number,
+    raw: HeaderSource | null,
+    chunks: Buffer[] | null,
+    setCookies: string[] | null,
+    deliver: (resolve: (r: HttpResponse) => void, r: HttpResponse) => void,
+  ): void {
+    const end = performance.now();
+    this.settle();
+    if (setCookies !== null) {
+      const where = { hostname: this.hostname, pathname: stripQuery(this.path), secure: this.secure };
+      for (const c of setCookies) this.st.jar.store(where, c);
+    }
+    const failed = isFailed(status, this.expect);
+    const timings: ResponseTimings = {
+      duration: end - this.tWrite,
+      waiting: this.tHeaders - this.tWrite,
+      connecting: this.connectMs,
+    };
+    this.record(status, failed, timings, undefined, undefined);
+    const r = new ClientResponse(
+      status,
+      timings,
+      failed,
+      undefined,
+      this.origin,
+      this.path,
+      this.series.endpoint.name,
+      raw,
+      chunks,
+    );
+    deliver(this.resolve, r);
+  }
+
+  protected fail(kind: string, message: string): void {
+    const end = performance.now();
+    this.settle();
+    const sent = this.tWrite > 0;
+    const timings: ResponseTimings = {
+      duration: sent ? end - this.tWrite : 0,
+      waiting: sent && this.tHeaders > 0 ? this.tHeaders - this.tWrite : 0,
+      connecting: this.connectMs,
+    };
+    this.record(0, true, timings, kind, message);
+    this.resolve(
+      new ClientResponse(
+        0,
+        timings,
+        true,
+        kind,
+        this.origin,
+        this.path,
+        this.series.endpoint.name,
+        null,
+        null,
+      ),
+    );
+  }
+
+  protected settle(): void {
+    this.done = true;
+    const list = this.st.inFlight;
+    if (this.prev !== null) this.prev.next = this.next;
+    else if (list.head === this) list.head = this.next;
+    if (this.next !== null) this.next.prev = this.prev;
+    this.prev = null;
+    this.next = null;
+    // Nothing in flight: the timer (left armed, to be reused) must not keep the process alive.
+    if (list.head === null) list.timer?.unref();
+  }
+
+  private record(
+    status: number,
+    failed: boolean,
+    t: ResponseTimings,
+    kind: string | undefined,
+    message: string | undefined,
+  ): void {
+    const s = this.st.sample;
+    s.series = this.series;
+    s.status = status;
+    s.failed = failed;
+    s.durationMs = t.duration;
+    s.waitingMs = t.waiting;
+    s.connectingMs = t.connecting;
+    s.bytesSent = this.bytesOut;
+    s.bytesReceived = this.bytesIn;
+    s.errorKind = kind;
+    s.errorMessage = message;
+    this.st.metrics.recordHttp(s);
+  }
+}
+
+/**
+ * A request carried by undici: its dispatch handler.
+ *
+ * It speaks undici's callback protocol (onConnect, onHeaders, onData, onComplete, onError),
+ * which undici 7 runs natively and marks deprecated in favour of controller-based callbacks. The
+ * newer form costs an adapter, a controller and a parsed header object per request — about 2 µs,
+ * an eighth of the client's CPU per request, measured against a local server — and the raw form
+ * lets headers be parsed only when a flow reads them. Switching is local to this class.
+ */
+class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, WriteObserver {
+  private abortRequest: ((err?: Error) => void) | null = null;
+  private status = 0;
+  private rawHeaders: Buffer[] | null = null;
+  private chunks: Buffer[] | null = null;
+  private bodyBytes = 0;
+
+  start(dispatcher: Dispatcher, opts: Dispatcher.DispatchOptions, bodyBytes: number): void {
+    this.bodyBytes = bodyBytes;
+    this.arm();
     try {
       dispatcher.dispatch(opts, this);
     } catch (e) {
@@ -329,43 +544,22 @@ class Exchange implements Dispatcher.DispatchHandler, WriteObserver {
 
   onComplete(): void {
     if (this.done) return;
-    const end = performance.now();
-    this.settle();
-    const raw = this.rawHeaders;
-    if (raw !== null) {
-      for (let i = 0; i < raw.length; i += 2) {
-        if (!isSetCookie(raw[i]!)) continue;
-        this.st.jar.store(
-          { hostname: this.hostname, pathname: stripQuery(this.path), secure: this.secure },
-          raw[i + 1]!.toString('latin1'),
-        );
-      }
-    }
-    const status = this.status;
-    const failed = isFailed(status, this.expect);
-    const timings: ResponseTimings = {
-      duration: end - this.tWrite,
-      waiting: this.tHeaders - this.tWrite,
-      connecting: this.connectMs,
-    };
-    this.record(status, failed, timings, undefined, undefined);
-    const r = new ClientResponse(
-      status,
-      timings,
-      failed,
-      undefined,
-      this.origin,
-      this.path,
-      this.series.endpoint.name,
-      raw,
-      this.chunks,
-    );
     // Handed over after undici has freed the connection. With one request per connection,
     // undici waits an event-loop turn before reusing a socket (a setImmediate queued after this
     // handler returns); a flow resumed sooner would find every connection busy and open another,
     // so a sequential VU would alternate between two connections. nextTick runs after undici's
     // turn is queued, and our setImmediate after it. The timings are taken: no measurement waits.
-    process.nextTick(deliverLater, this.resolve, r);
+    let cookies: string[] | null = null;
+    const raw = this.rawHeaders;
+    if (raw !== null) {
+      for (let i = 0; i < raw.length; i += 2) {
+        if (!isSetCookie(raw[i]!)) continue;
+        const v = raw[i + 1]!.toString('latin1');
+        if (cookies === null) cookies = [v];
+        else cookies.push(v);
+      }
+    }
+    this.complete(this.status, raw, this.chunks, cookies, deferDelivery);
   }
 
   onError(err: Error): void {
@@ -380,17 +574,14 @@ class Exchange implements Dispatcher.DispatchHandler, WriteObserver {
     this.fail(classifyError(err), errorMessage(err));
   }
 
-  /** The request's time ran out: it ends now as a timeout, whatever undici does next. */
   timeout(): void {
     if (this.done) return;
-    this.timer = null;
     const abort = this.abortRequest;
     // Settled first: undici reports the abort to onError at once, as an error of its own.
     this.fail('timeout', `no complete response within ${this.timeoutMs}ms`);
     abort?.(new Error(`no response within ${this.timeoutMs}ms`));
   }
 
-  /** The VU is stopping: abandon the request, record nothing, reject with the signal's reason. */
   cancel(reason: unknown): void {
     if (this.done) return;
     const abort = this.abortRequest;
@@ -398,66 +589,111 @@ class Exchange implements Dispatcher.DispatchHandler, WriteObserver {
     abort?.(reason instanceof Error ? reason : new Error(String(reason)));
     this.reject(reason);
   }
+}
 
-  private fail(kind: string, message: string): void {
-    const end = performance.now();
-    this.settle();
-    const sent = this.tWrite > 0;
-    const timings: ResponseTimings = {
-      duration: sent ? end - this.tWrite : 0,
-      waiting: sent && this.tHeaders > 0 ? this.tHeaders - this.tWrite : 0,
-      connecting: this.connectMs,
-    };
-    this.record(0, true, timings, kind, message);
-    this.resolve(
-      new ClientResponse(
-        0,
-        timings,
-        true,
-        kind,
-        this.origin,
-        this.path,
-        this.series.endpoint.name,
-        null,
-        null,
-      ),
-    );
-  }
+function deferDelivery(resolve: (r: HttpResponse) => void, r: HttpResponse): void {
+  process.nextTick(deliverLater, resolve, r);
+}
 
-  private settle(): void {
-    this.done = true;
-    if (this.timer !== null) {
-      clearTimeout(this.timer);
-      this.timer = null;
+function deliverNow(resolve: (r: HttpResponse) => void, r: HttpResponse): void {
+  resolve(r);
+}
+
+/**
+ * A request carried by the lean transport (plain http://): the pool's LeanRequest and its
+ * CaptureSink, so a request costs this object, its Buffer and what the response keeps.
+ */
+class LeanExchange extends Exchange implements LeanRequest {
+  conn: RawConnection | null = null;
+  bytes: Buffer = EMPTY;
+  expectBody = true;
+  private pool: OriginPool | null = null;
+  private fieldLines: string | null = null;
+  private setCookies: string[] | null = null;
+  private chunks: Buffer[] | null = null;
+
+  start(pool: OriginPool, bytes: Buffer, expectBody: boolean): void {
+    this.pool = pool;
+    this.bytes = bytes;
+    this.expectBody = expectBody;
+    this.bytesOut = bytes.length;
+    this.arm();
+    try {
+      pool.send(this);
+    } catch (e) {
+      // The run's pool is closed: a failed request, as undici reports its closed Agent.
+      this.fail(classifyError(e), errorMessage(e));
     }
-    const list = this.st.inFlight;
-    if (this.prev !== null) this.prev.next = this.next;
-    else if (list.head === this) list.head = this.next;
-    if (this.next !== null) this.next.prev = this.prev;
-    this.prev = null;
-    this.next = null;
   }
 
-  private record(
-    status: number,
-    failed: boolean,
-    t: ResponseTimings,
-    kind: string | undefined,
-    message: string | undefined,
-  ): void {
-    const s = this.st.sample;
-    s.series = this.series;
-    s.status = status;
-    s.failed = failed;
-    s.durationMs = t.duration;
-    s.waitingMs = t.waiting;
-    s.connectingMs = t.connecting;
-    s.bytesSent = this.bytesOut;
-    s.bytesReceived = this.bytesIn;
-    s.errorKind = kind;
-    s.errorMessage = message;
-    this.st.metrics.recordHttp(s);
+  head(buf: Buffer, start: number, end: number): void {
+    // One copy of the field lines (the read buffer is shared), as a string: cheaper to make than
+    // a Buffer, and most flows never read them.
+    this.fieldLines = buf.toString('latin1', start, end);
   }
+
+  header(buf: Buffer, nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): void {
+    // Only Set-Cookie is needed now, for the jar: compared in place, decoded when it is one.
+    if (nameEnd - nameStart === 10 && isSetCookieAt(buf, nameStart)) {
+      const v = buf.toString('latin1', valueStart, valueEnd);
+      if (this.setCookies === null) this.setCookies = [v];
+      else this.setCookies.push(v);
+    }
+  }
+
+  body(buf: Buffer, start: number, end: number): void {
+    // A copy: the connection reads into a buffer shared by every connection.
+    const c = copyRange(buf, start, end);
+    if (this.chunks === null) this.chunks = [c];
+    else this.chunks.push(c);
+  }
+
+  onConnect(ms: number): void {
+    // As the undici path's connector: a connect the clock saw as 0 still counts as one.
+    this.connectMs = Math.max(ms, 0.001);
+  }
+
+  onResponse(conn: RawConnection, status: number): void {
+    if (this.done) return;
+    this.takeTimings(conn);
+    this.complete(status, this.fieldLines, this.chunks, this.setCookies, deliverNow);
+  }
+
+  onFailure(conn: RawConnection, kind: string, message: string): void {
+    if (this.done) return;
+    this.takeTimings(conn);
+    this.fail(kind, message);
+  }
+
+  timeout(): void {
+    if (this.done) return;
+    const conn = this.conn;
+    if (conn !== null) this.takeTimings(conn);
+    this.fail('timeout', `no complete response within ${this.timeoutMs}ms`);
+    this.pool!.cancel(this);
+  }
+
+  cancel(reason: unknown): void {
+    if (this.done) return;
+    this.settle();
+    this.pool!.cancel(this);
+    this.reject(reason);
+  }
+
+  private takeTimings(conn: RawConnection): void {
+    this.tWrite = conn.sentAt;
+    this.tHeaders = conn.firstByteAt;
+    this.bytesIn = conn.bytesIn;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+const SET_COOKIE = Buffer.from('set-cookie', 'latin1');
+
+/** Whether buf[at, at+10) is `set-cookie` in any case. */
+function isSetCookieAt(buf: Buffer, at: number): boolean {
+  for (let i = 0; i < 10; i++) if ((buf[at + i]! | 0x20) !== SET_COOKIE[i]) return false;
+  return true;
 }
 
 /** `[name, value, …]` with the defaults first, per-request headers overriding by name. */
@@ -498,6 +734,52 @@ function buildHeaders(
   return out;
 }
 
+/** What undici accepts as a header name (RFC 9110 token) and value; anything else is its error. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const BAD_PATH = /[^\u0021-\u00ff]/;
+/** Header names undici gives a meaning to or refuses: requests with them stay on undici. */
+const UNDICI_HEADERS = new Set([
+  'content-length',
+  'transfer-encoding',
+  'keep-alive',
+  'upgrade',
+  'connection',
+  'expect',
+]);
+/** Methods the lean transport sends (HEAD and the rest go to undici, which closes after a HEAD). */
+const LEAN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+/** Methods whose requests carry a body (a Content-Length, 0 without one), as undici sends them. */
+function expectsPayload(method: string): boolean {
+  return method === 'POST' || method === 'PUT' || method === 'PATCH';
+}
+
+/** The Host header the last encodeHeaderLines() call found, if any (saves an object per call). */
+let encodedHost: string | undefined;
+
+/**
+ * `name: value\r\n` for each pair, or null when undici must send them (an invalid or special
+ * header, two Host headers), so that the flow gets undici's own error or handling.
+ */
+function encodeHeaderLines(h: readonly string[]): string | null {
+  let out = '';
+  encodedHost = undefined;
+  for (let i = 0; i < h.length; i += 2) {
+    const k = h[i]!;
+    const v = h[i + 1]!;
+    if (!TOKEN.test(k) || BAD_HEADER_VALUE.test(v)) return null;
+    const lower = k.toLowerCase();
+    if (lower === 'host') {
+      if (encodedHost !== undefined) return null;
+      encodedHost = v;
+      continue;
+    }
+    if (UNDICI_HEADERS.has(lower)) return null;
+    out += `${k}: ${v}\r\n`;
+  }
+  return out;
+}
+
 /** The HttpApi of one VU. */
 export function createHttpClient(opts: HttpClientOptions): HttpApi {
   const base = parseBase(opts.baseUrl);
@@ -526,6 +808,15 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     },
   };
   const { dispatcher, signal, defaultTimeoutMs } = opts;
+  const lean = dispatcher instanceof RunDispatcher ? dispatcher.lean : null;
+  // The default headers, encoded once: most requests send just these.
+  const defaultLines = lean === null ? null : encodeHeaderLines(defaults);
+  const defaultHost = encodedHost;
+  // Encoded requests by method and path (see `reusable` in send()); the buffers are never written to.
+  const encoded = new Map<string, Map<string, Buffer>>();
+  // The last origin's pool: a VU's requests nearly always go to one origin.
+  let poolOrigin = '';
+  let pool: OriginPool | null = null;
   // Series handles by name then method (and by extra tags): one lookup per request, no strings.
   const byName = new Map<string, Map<string, HttpSeries>>();
   const byTags = new Map<string, HttpSeries>();
@@ -637,18 +928,88 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
         ? defaults
         : buildHeaders(defaults, defaultNames, o?.headers, contentType, cookie);
 
-    const ex = new Exchange(st, series, origin, path, hostname, secure, o?.expect, bodyBytes, timeoutMs);
-    ex.start(dispatcher, {
-      origin,
-      path,
-      method: method as Dispatcher.HttpMethod,
-      headers,
-      body,
-      // The request's own timer ends it; undici's would only race it.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    });
+    if (lean !== null && !secure && LEAN_METHODS.has(method)) {
+      // A bodyless request with only the default headers is the same bytes every time it repeats.
+      const reusable = headers === defaults && body === undefined && base !== null && origin === base.origin;
+      let byPath = reusable ? encoded.get(method) : undefined;
+      let bytes = byPath?.get(path);
+      if (bytes === undefined) {
+        const b = encodeLean(method, origin, path, headers, body, bodyBytes);
+        if (b !== null && reusable && !path.includes('?')) {
+          if (byPath === undefined) {
+            byPath = new Map();
+            encoded.set(method, byPath);
+          }
+          if (byPath.size < MAX_ENCODED) byPath.set(path, b);
+        }
+        bytes = b ?? undefined;
+      }
+      if (bytes !== undefined) {
+        if (origin !== poolOrigin) {
+          pool = lean.origin(origin);
+          poolOrigin = origin;
+        }
+        const ex = new LeanExchange(st, series, origin, path, hostname, secure, o?.expect, timeoutMs);
+        ex.start(pool!, bytes, true);
+        return ex.promise;
+      }
+    }
+
+    const ex = new UndiciExchange(st, series, origin, path, hostname, secure, o?.expect, timeoutMs);
+    ex.start(
+      dispatcher,
+      {
+        origin,
+        path,
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body,
+        // The request's own timer ends it; undici's would only race it.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      },
+      bodyBytes,
+    );
     return ex.promise;
+  }
+
+  /**
+   * The request as the lean transport writes it, head and body in one Buffer, byte for byte
+   * what undici would send; null when undici must send it (see encodeHeaderLines).
+   */
+  function encodeLean(
+    method: string,
+    origin: string,
+    path: string,
+    headers: string[],
+    body: string | Uint8Array | undefined,
+    bodyBytes: number,
+  ): Buffer | null {
+    if (body !== undefined && !(typeof body === 'string' || body instanceof Uint8Array)) return null;
+    // A body on a GET or DELETE makes undici close the connection afterwards: leave it that.
+    if (body !== undefined && bodyBytes > 0 && !expectsPayload(method)) return null;
+    if (BAD_PATH.test(path)) return null;
+    let lines: string | null;
+    let host: string | undefined;
+    if (headers === defaults) {
+      lines = defaultLines;
+      host = defaultHost;
+    } else {
+      lines = encodeHeaderLines(headers);
+      host = encodedHost;
+    }
+    if (lines === null) return null;
+    // origin is `http://host[:port]`, URL.origin's spelling: the Host header undici sends.
+    const length = expectsPayload(method) ? `content-length: ${bodyBytes}\r\n` : '';
+    const head = `${method} ${path} HTTP/1.1\r\nhost: ${host ?? origin.slice(7)}\r\nconnection: keep-alive\r\n${lines}${length}\r\n`;
+    const headBytes = head.length;
+    const out = Buffer.allocUnsafe(headBytes + bodyBytes);
+    out.write(head, 0, 'latin1');
+    if (bodyBytes > 0) {
+      if (typeof body === 'string') out.write(body, headBytes, 'utf8');
+      else out.set(body!, headBytes);
+    }
+    return out;
   }
 
   return {

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { classifyError, errorMessage } from './classify.js';
-import { MALFORMED, NEED_MORE, ResponseParser } from './response-parser.js';
+import { type CaptureSink, MALFORMED, NEED_MORE, ResponseParser } from './response-parser.js';
 
 /** 64 KiB: as much as one read of a loopback socket usually brings. */
 const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
@@ -15,6 +15,16 @@ export interface Endpoint {
   servername?: string;
   /** Skip certificate verification (self-signed test servers). */
   insecure?: boolean;
+  /**
+   * Let the process exit while the socket is open (`squall run`'s shared pool: an idle
+   * keep-alive connection must not keep a finished run alive; each request in flight has a timer).
+   */
+  unref?: boolean;
+  /**
+   * Time the connect from the DNS answer, not from the start (k6's http_req_connecting, and what
+   * `squall run`'s undici connector measures); `quick` times the whole connect.
+   */
+  connectAfterLookup?: boolean;
 }
 
 /** The connection's owner: told of every request's end, exactly once. */
@@ -56,14 +66,20 @@ export class RawConnection {
     private readonly owner: ConnectionOwner,
   ) {}
 
-  /** Starts a request. `scheduledAt` is when it was meant to start (open model), else now. */
-  send(request: Buffer, expectBody: boolean, scheduledAt: number): void {
+  /**
+   * Starts a request. `scheduledAt` is when it was meant to start (open model), else now.
+   * `capture` receives the response's header fields and body (null: nothing is copied).
+   */
+  send(request: Buffer, expectBody: boolean, scheduledAt: number, capture: CaptureSink | null = null): void {
     this.busy = true;
     this.request = request;
     this.scheduledAt = scheduledAt;
     this.bytesIn = 0;
+    // 0 until written, so that a failure before the write (refused) can tell it was never sent.
+    this.sentAt = 0;
     this.firstByteAt = 0;
     this.parser.reset(expectBody);
+    this.parser.capture = capture;
     if (this.socket && this.connected) {
       this.write();
     } else if (!this.socket) {
@@ -114,6 +130,12 @@ export class RawConnection {
         });
     this.socket = socket;
     socket.setNoDelay(true);
+    if (ep.unref) socket.unref();
+    if (ep.connectAfterLookup) {
+      socket.once('lookup', () => {
+        if (this.socket === socket) this.connectStartedAt = performance.now();
+      });
+    }
     socket.on(ep.tls ? 'secureConnect' : 'connect', () => {
       if (this.socket !== socket) return;
       this.connected = true;

@@ -2,7 +2,14 @@ import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MALFORMED, NEED_MORE, ResponseParser } from './response-parser.js';
+import {
+  type CaptureSink,
+  MALFORMED,
+  NEED_MORE,
+  parseHeaderLines,
+  ResponseCapture,
+  ResponseParser,
+} from './response-parser.js';
 
 /** The parser's documented limit on one response head (the bytes before the blank line). */
 const MAX_HEAD = 64 * 1024;
@@ -1047,5 +1054,147 @@ describe('a reused read buffer (net onread)', () => {
     const n2 = shared.write('\r\nabc', 0, 'latin1');
     expect(parser.execute(shared, 0, n2)).toBe(0);
     expect(parser.status).toBe(200);
+  });
+});
+
+/** Feeds `pieces` through one shared, reused buffer (as net's onread does) with a capture on. */
+function captureThrough(
+  raw: Iterable<Buffer>,
+  expectBody = true,
+): { result: number; cap: ResponseCapture; head: string } {
+  const parser = new ResponseParser();
+  const cap = new ResponseCapture();
+  let head = '';
+  // Records the head section too, to check it against the fields.
+  const sink: CaptureSink = {
+    head: (buf, start, end) => {
+      head = buf.toString('latin1', start, end);
+    },
+    header: (...a) => cap.header(...a),
+    body: (...a) => cap.body(...a),
+  };
+  parser.capture = sink;
+  parser.reset(expectBody);
+  const shared = Buffer.alloc(64 * 1024);
+  let result = NEED_MORE;
+  for (const piece of raw) {
+    piece.copy(shared, 0);
+    result = parser.execute(shared, 0, piece.length);
+    // Scribble over the read buffer, as the next read would: the capture must hold copies.
+    shared.fill(0x58, 0, piece.length);
+    if (result !== NEED_MORE) break;
+  }
+  return { result, cap, head };
+}
+
+describe('ResponseParser: capture', () => {
+  const headers = [
+    'Content-Type: application/json',
+    'Set-Cookie: a=1; Path=/',
+    'X-Spaced:   padded value \t',
+    'set-cookie: b=2',
+    'X-Empty:',
+  ];
+  const body = '{"ok":true,"text":"caf\u00e9"}';
+  const whole = fixed('HTTP/1.1 201 Created', headers, Buffer.from(body, 'utf8'));
+  const expectedHeaders = [
+    'content-type',
+    'application/json',
+    'set-cookie',
+    'a=1; Path=/',
+    'x-spaced',
+    'padded value',
+    'set-cookie',
+    'b=2',
+    'x-empty',
+    '',
+    'content-length',
+    String(Buffer.byteLength(body)),
+  ];
+
+  it('captures lower-cased fields in order, repeats kept, and a copy of the body (whole)', () => {
+    const { result, cap } = captureThrough([whole]);
+    expect(result).toBe(0);
+    expect(cap.headers).toEqual(expectedHeaders);
+    expect(cap.values('set-cookie')).toEqual(['a=1; Path=/', 'b=2']);
+    expect(cap.bodyBytes().toString('utf8')).toBe(body);
+  });
+
+  it('captures the same, split in two at every byte', () => {
+    const bad: number[] = [];
+    for (let k = 0; k <= whole.length; k++) {
+      const { result, cap } = captureThrough([whole.subarray(0, k), whole.subarray(k)]);
+      if (result !== 0 || cap.bodyBytes().toString('utf8') !== body) bad.push(k);
+      else if (JSON.stringify(cap.headers) !== JSON.stringify(expectedHeaders)) bad.push(k);
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('captures chunked data only, without framing, extensions or trailers, at every split', () => {
+    const parts = ['hello ', 'chunked ', 'world'];
+    const raw = chunkedResponse(
+      'HTTP/1.1 200 OK',
+      ['Set-Cookie: c=3'],
+      chunked(parts, { ext: ';x=y', trailers: ['X-Trailer: t'] }),
+    );
+    const bad: number[] = [];
+    for (let k = 0; k <= raw.length; k++) {
+      const { result, cap } = captureThrough([raw.subarray(0, k), raw.subarray(k)]);
+      if (result !== 0 || cap.bodyBytes().toString('latin1') !== parts.join('')) bad.push(k);
+      else if (JSON.stringify(cap.values('set-cookie')) !== '["c=3"]') bad.push(k);
+      else if (cap.values('x-trailer').length !== 0) bad.push(k);
+    }
+    expect(bad).toEqual([]);
+    const oneByOne = captureThrough(bytes(raw));
+    expect(oneByOne.result).toBe(0);
+    expect(oneByOne.cap.bodyBytes().toString('latin1')).toBe(parts.join(''));
+  });
+
+  it('HEAD: fields captured, no body even with a Content-Length', () => {
+    const raw = resp('HTTP/1.1 200 OK', ['Content-Length: 1234', 'ETag: "x"']);
+    const { result, cap } = captureThrough([raw], false);
+    expect(result).toBe(0);
+    expect(cap.headers).toEqual(['content-length', '1234', 'etag', '"x"']);
+    expect(cap.chunks).toEqual([]);
+  });
+
+  it('a body that runs until close is captured as it comes', () => {
+    const raw = resp('HTTP/1.0 200 OK', ['X-A: 1'], 'until close');
+    const parser = new ResponseParser();
+    const cap = new ResponseCapture();
+    parser.capture = cap;
+    parser.reset(true);
+    expect(parser.execute(raw.subarray(0, 30))).toBe(NEED_MORE);
+    expect(parser.execute(raw.subarray(30))).toBe(NEED_MORE);
+    expect(parser.finishOnClose()).toBe(true);
+    expect(cap.bodyBytes().toString('latin1')).toBe('until close');
+  });
+
+  it('skips the fields of 1xx heads: only the final head is the response', () => {
+    const raw = Buffer.concat([
+      resp('HTTP/1.1 103 Early Hints', ['Link: </a.css>; rel=preload']),
+      fixed('HTTP/1.1 200 OK', ['X-Final: yes'], 'ok'),
+    ]);
+    const { result, cap } = captureThrough([raw]);
+    expect(result).toBe(0);
+    expect(cap.headers).toEqual(['x-final', 'yes', 'content-length', '2']);
+  });
+
+  it('head() gives the field lines whole; parseHeaderLines decodes them as the parser does', () => {
+    const { head, cap } = captureThrough([whole]);
+    const again = new ResponseCapture();
+    const copy = Buffer.from(head, 'latin1');
+    parseHeaderLines(copy, 0, copy.length, again);
+    expect(again.headers).toEqual(cap.headers);
+  });
+
+  it('captures nothing when off, and reset() clears a capture', () => {
+    const parser = new ResponseParser();
+    expect(feed(parser, [whole]).result).toBe(0);
+    const cap = new ResponseCapture();
+    cap.header(b('A: 1'), 0, 1, 3, 4);
+    cap.reset();
+    expect(cap.headers).toEqual([]);
+    expect(cap.bodyBytes().length).toBe(0);
   });
 });

@@ -2,8 +2,104 @@
  * A small, strict, incremental HTTP/1.1 response parser for the lean client. It finds where a
  * response ends (Content-Length, chunked, or end of stream) and reads only what the load
  * generator needs: the status, whether the connection stays open, and the body's extent. It
- * copies no body bytes. Anything that is not HTTP/1.x is reported as malformed, never thrown.
+ * copies no body bytes unless a CaptureSink asks for them (`squall run`'s flows read headers and
+ * bodies; `quick` leaves `capture` null and pays one null check per header line and body range).
+ * Anything that is not HTTP/1.x is reported as malformed, never thrown.
  */
+
+/**
+ * Receives the final response's header fields and body bytes as the parser meets them. The
+ * buffer passed in may be a read buffer that is reused as soon as the call returns (net's
+ * `onread`): a sink copies whatever it keeps.
+ */
+export interface CaptureSink {
+  /**
+   * The final head's field lines, buf[start, end) (CRLFs included, blank line not), once and
+   * before its fields: for a sink that would rather copy them whole and decode them later.
+   */
+  head(buf: Buffer, start: number, end: number): void;
+  /** A header field of the final head: name buf[nameStart, nameEnd), value buf[valueStart, valueEnd). */
+  header(buf: Buffer, nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): void;
+  /** Body bytes buf[start, end), chunked framing removed; never called with an empty range. */
+  body(buf: Buffer, start: number, end: number): void;
+}
+
+/**
+ * A CaptureSink that keeps everything: header fields as `[name, value, …]` with lower-cased
+ * names in arrival order (so repeated fields, Set-Cookie above all, stay separate), and the body
+ * as copied pieces.
+ */
+export class ResponseCapture implements CaptureSink {
+  headers: string[] = [];
+  chunks: Buffer[] = [];
+
+  reset(): void {
+    this.headers = [];
+    this.chunks = [];
+  }
+
+  head(): void {}
+
+  header(buf: Buffer, nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): void {
+    this.headers.push(
+      buf.toString('latin1', nameStart, nameEnd).toLowerCase(),
+      buf.toString('latin1', valueStart, valueEnd),
+    );
+  }
+
+  body(buf: Buffer, start: number, end: number): void {
+    this.chunks.push(copyRange(buf, start, end));
+  }
+
+  /** Every value of one field (lower-case name), e.g. each Set-Cookie line. */
+  values(name: string): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.headers.length; i += 2) {
+      if (this.headers[i] === name) out.push(this.headers[i + 1]!);
+    }
+    return out;
+  }
+
+  /** The body in one Buffer (the only piece when there is one). */
+  bodyBytes(): Buffer {
+    const c = this.chunks;
+    return c.length === 1 ? c[0]! : Buffer.concat(c);
+  }
+}
+
+/**
+ * Calls sink.header() for each `name: value` line of buf[start, end) (a head's field lines, as
+ * CaptureSink.head() gives them), values trimmed as the parser trims them. For field lines kept
+ * whole and decoded later; the lines were checked when the response was parsed.
+ */
+export function parseHeaderLines(buf: Buffer, start: number, end: number, sink: CaptureSink): void {
+  let line = start;
+  while (line < end) {
+    let lineEnd = buf.indexOf(LF, line);
+    if (lineEnd === -1 || lineEnd > end) lineEnd = end;
+    const valueEnd = buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
+    const colon = buf.indexOf(58, line);
+    if (colon !== -1 && colon < valueEnd && colon > line) {
+      let v = colon + 1;
+      while (v < valueEnd && (buf[v] === 32 || buf[v] === 9)) v++;
+      let e = valueEnd;
+      while (e > v && (buf[e - 1] === 32 || buf[e - 1] === 9)) e--;
+      sink.header(buf, line, colon, v, e);
+    }
+    line = lineEnd + 1;
+  }
+}
+
+/** A copy of buf[start, end) that outlives a reused read buffer. */
+export function copyRange(buf: Buffer, start: number, end: number): Buffer {
+  const n = end - start;
+  const out = Buffer.allocUnsafe(n);
+  // Buffer#copy makes a view of the source range first: for a short range that costs more than
+  // the bytes themselves.
+  if (n <= 64) for (let i = 0; i < n; i++) out[i] = buf[start + i]!;
+  else buf.copy(out, 0, start, end);
+  return out;
+}
 
 /** execute() results besides a leftover count (>= 0 means the response is complete). */
 export const NEED_MORE = -1;
@@ -75,6 +171,8 @@ function containsWord(buf: Buffer, start: number, end: number, word: Buffer): bo
 }
 
 export class ResponseParser {
+  /** Where the final head's fields and the body go; null (quick) captures nothing. */
+  capture: CaptureSink | null = null;
   status = 0;
   keepAlive = true;
   /** Why the last execute() returned MALFORMED. */
@@ -179,8 +277,10 @@ export class ResponseParser {
     let keepAlive = !http10;
     let contentLength = -1;
     let chunked = false;
-
+    // Informational heads (1xx other than 101) are skipped, so their fields are not the response's.
+    const capture = status >= 200 || status === 101 ? this.capture : null;
     let line = buf.indexOf(LF, start) + 1;
+    if (capture !== null && line > 0 && line < end) capture.head(buf, line, end);
     while (line > 0 && line < end) {
       let lineEnd = buf.indexOf(LF, line);
       if (lineEnd === -1 || lineEnd > end) lineEnd = end;
@@ -206,6 +306,12 @@ export class ResponseParser {
       } else if (nameIs(buf, line, nameLen, CONNECTION)) {
         if (containsWord(buf, v, valueEnd, CLOSE)) keepAlive = false;
         else if (http10 && containsWord(buf, v, valueEnd, KEEP_ALIVE)) keepAlive = true;
+      }
+      if (capture !== null) {
+        // Leading whitespace is already skipped; trailing whitespace is not part of the value either.
+        let e = valueEnd;
+        while (e > v && (buf[e - 1] === 32 || buf[e - 1] === 9)) e--;
+        capture.header(buf, line, colon, v, e);
       }
       line = lineEnd + 1;
     }
@@ -237,6 +343,7 @@ export class ResponseParser {
       switch (this.state) {
         case State.Body: {
           const take = Math.min(this.remaining, len - pos);
+          if (take > 0 && this.capture !== null) this.capture.body(buf, pos, pos + take);
           this.remaining -= take;
           pos += take;
           if (this.remaining === 0) {
@@ -246,9 +353,11 @@ export class ResponseParser {
           return NEED_MORE;
         }
         case State.UntilClose:
+          if (pos < len && this.capture !== null) this.capture.body(buf, pos, len);
           return NEED_MORE;
         case State.ChunkData: {
           const take = Math.min(this.remaining, len - pos);
+          if (take > 0 && this.capture !== null) this.capture.body(buf, pos, pos + take);
           this.remaining -= take;
           pos += take;
           if (this.remaining > 0) return NEED_MORE;
