@@ -82,7 +82,10 @@ function spikeWindow(plan: TestPlan): { startSec: number; endSec: number } | und
  */
 export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<number> {
   validateRunThresholdTags(plan.thresholds);
-  const metrics = new RunMetrics();
+  const openScenarios = new Set(
+    plan.scenarios.filter((s) => s.executor.type.endsWith('arrival-rate')).map((s) => s.name),
+  );
+  const metrics = new RunMetrics({ openModel: openScenarios.size > 0 });
   const dispatcher = createDispatcher();
   // The progress bar's length: each scenario's start plus its own length, gracefulStop left out.
   const totalMs = Math.max(
@@ -129,6 +132,8 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
               cookies: new CookieJar(),
               signal,
               dispatcher,
+              vu: info,
+              openModel: openScenarios.has(info.scenario),
             }),
             check: createCheck(metrics, tags),
             sleep: sleepFor(signal),

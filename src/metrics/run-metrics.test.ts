@@ -36,6 +36,7 @@ function load(m: RunMetrics, n = 3000): Made[] {
     status: 0,
     failed: false,
     durationMs: 0,
+    serviceMs: 0,
     waitingMs: 0,
     connectingMs: 0,
     bytesSent: 0,
@@ -55,6 +56,7 @@ function load(m: RunMetrics, n = 3000): Made[] {
     sample.status = status;
     sample.failed = failed;
     sample.durationMs = ms;
+    sample.serviceMs = ms;
     sample.waitingMs = ms / 2;
     sample.connectingMs = i < 5 ? 0.5 : 0;
     sample.bytesSent = 100;

@@ -66,8 +66,10 @@ export interface HttpSample {
   status: number;
   /** Counted in http_req_failed (the status was not expected, or there was no response). */
   failed: boolean;
-  /** Send to the end of the body, ms (http_req_duration). */
+  /** http_req_duration, ms: from the send, or in the open model from the scheduled start. */
   durationMs: number;
+  /** Send to the end of the body, ms (http_req_service_duration). */
+  serviceMs: number;
   /** Send to the first byte of the response, ms (http_req_waiting). */
   waitingMs: number;
   /** TCP connect of a new connection, ms; 0 when the request reused one. */
@@ -159,11 +161,13 @@ export const MANY_SERIES = 1000;
 export interface RunMetricsOptions {
   /** The clock, ms (tests pass a fake one). */
   now?: () => number;
+  /** Some scenario is open-model: service time is kept apart from duration. */
+  openModel?: boolean;
 }
 
 export class RunMetrics {
   /** Endpoints, errors, timeline and the run-wide HTTP trends, as in `squall quick`. */
-  readonly http = new HttpMetrics(false);
+  readonly http: HttpMetrics;
   readonly vus: GaugeState = gauge();
   readonly vusMax: GaugeState = gauge();
   private vusSet = false;
@@ -181,6 +185,7 @@ export class RunMetrics {
   private t0: number;
 
   constructor(options: RunMetricsOptions = {}) {
+    this.http = new HttpMetrics(options.openModel === true);
     this.now = options.now ?? (() => performance.now());
     this.t0 = this.now();
     resetCustomMetricData();
@@ -245,7 +250,7 @@ export class RunMetrics {
       x.status,
       x.durationMs,
       x.waitingMs,
-      x.durationMs,
+      x.serviceMs,
       x.bytesReceived,
       x.failed,
     );

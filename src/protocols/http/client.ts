@@ -1,6 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { Agent, type Dispatcher, util as undiciUtil } from 'undici';
-import type { HttpApi, HttpResponse, RequestOptions, ResponseTimings } from '../../engine/vu-context.js';
+import type {
+  HttpApi,
+  HttpResponse,
+  RequestOptions,
+  ResponseTimings,
+  VuInfo,
+} from '../../engine/vu-context.js';
 import { tagKey } from '../../metrics/custom.js';
 import type { HttpSample, HttpSeries, RunMetrics } from '../../metrics/run-metrics.js';
 import { classifyError, errorMessage } from './classify.js';
@@ -15,7 +21,8 @@ import { expectWrite, parseTimeoutMs, timedConnector, type WriteObserver } from 
  * one RunDispatcher per run. Requests to plain http:// origins go through the lean transport
  * (lean-pool.ts: the RawConnection and parser `quick` uses, about twice undici's throughput per
  * CPU); https, and the few requests whose method, body or headers undici treats specially, go
- * through undici, whose error for a bad header stays the one the flow sees. Every request that reaches the target, or fails to,
+ * through undici, whose error for a bad header stays the one the flow sees. Every request that
+ * reaches the target, or fails to,
  * becomes exactly one sample in RunMetrics; target faults (refused, reset, timeout, malformed)
  * come back as status 0 with `error` set and never throw. What does throw is a script mistake
  * (a relative URL without a target, a bad timeout, an invalid header) and the VU's own abort.
@@ -33,6 +40,9 @@ export interface HttpClientOptions {
   /** The VU's signal: aborting it rejects the requests in flight with its reason. */
   signal: AbortSignal;
   dispatcher: Dispatcher;
+  /** The VU, and whether its scenario is open-model (arrival-rate): see ClientState.vu. */
+  vu?: VuInfo;
+  openModel?: boolean;
 }
 
 /** `auto`: the lean transport for plain http://, undici for the rest. `undici`: undici for all. */
@@ -328,6 +338,10 @@ interface ClientState {
   inFlight: InFlight;
   /** Reused for every sample of this VU: RunMetrics keeps nothing of it. */
   sample: HttpSample;
+  /** Open model: the VU whose iterations have a scheduled start (see record()). */
+  vu: VuInfo | undefined;
+  /** The iteration whose first request was already measured from its scheduled start. */
+  measuredIteration: number;
 }
 
 /**
@@ -470,6 +484,16 @@ abstract class Exchange {
     s.status = status;
     s.failed = failed;
     s.durationMs = t.duration;
+    s.serviceMs = t.duration;
+    // Open model (DESIGN.md): an iteration's first request is measured from the iteration's
+    // scheduled start, so time spent waiting for a free VU shows in http_req_duration.
+    const vu = this.st.vu;
+    if (vu !== undefined && vu.iteration !== this.st.measuredIteration) {
+      this.st.measuredIteration = vu.iteration;
+      const scheduledAt = vu.scheduledAt ?? 0;
+      if (status !== 0 && scheduledAt > 0 && scheduledAt < this.tWrite)
+        s.durationMs += this.tWrite - scheduledAt;
+    }
     s.waitingMs = t.waiting;
     s.connectingMs = t.connecting;
     s.bytesSent = this.bytesOut;
@@ -799,6 +823,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
       status: 0,
       failed: false,
       durationMs: 0,
+      serviceMs: 0,
       waitingMs: 0,
       connectingMs: 0,
       bytesSent: 0,
@@ -806,6 +831,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
       errorKind: undefined,
       errorMessage: undefined,
     },
+    vu: opts.openModel ? opts.vu : undefined,
+    measuredIteration: -1,
   };
   const { dispatcher, signal, defaultTimeoutMs } = opts;
   const lean = dispatcher instanceof RunDispatcher ? dispatcher.lean : null;
