@@ -70,7 +70,10 @@ export async function startRouteServer(opts: RouteServerOptions = {}): Promise<R
    */
   const waitUntil = (due: number, then: () => void): void => {
     const left = due - performance.now();
-    if (left <= 0) return then();
+    if (left <= 0) {
+      then();
+      return;
+    }
     const t = setTimeout(() => {
       timers.delete(t);
       waitUntil(due, then);
