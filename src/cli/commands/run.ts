@@ -2,10 +2,8 @@ import type { Command } from 'commander';
 import { parseOutput } from '../../config/parse-flags.js';
 import { QUICK_OUTPUT_KINDS } from '../../config/quick.js';
 import type { RunFlags } from '../../config/resolve-test.js';
-import { resolveTest } from '../../config/resolve-test.js';
 import { collect } from '../io.js';
 import { checkOutputsWritable } from '../outputs.js';
-import { runHttpTest } from '../run-http-test.js';
 
 const EXAMPLES = `
 Examples:
@@ -51,6 +49,12 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .addHelpText('after', EXAMPLES)
     .action(async (file: string, opts: RunCliOptions) => {
       const outputs = (opts.out ?? []).map((t) => parseOutput(t, QUICK_OUTPUT_KINDS));
+      // Loaded only for `run`: the TypeScript loader, YAML, zod and undici cost every other
+      // command memory (quick -c 1000's RSS budget) and start-up time.
+      const [{ resolveTest }, { runHttpTest }] = await Promise.all([
+        import('../../config/resolve-test.js'),
+        import('../run-http-test.js'),
+      ]);
       const plan = await resolveTest(file, opts, process.env);
       checkOutputsWritable(outputs);
       const exitCode = await runHttpTest(plan, {
