@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { formatError, isSquallError } from '../errors/index.js';
+import { type ErrorCode, formatError, isSquallError } from '../errors/index.js';
 import { VERSION } from '../result/version.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
@@ -24,7 +24,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
-      outputError: (str, write) => write(str.replace(/^error: /, 'error SQ_USAGE: ')),
+      outputError: (str, write) => write(str.replace(/^error: /, `error ${usageCode(str)}: `)),
     });
   program.addHelpText(
     'after',
@@ -48,6 +48,13 @@ Start here:
   // Sockets, timers and child processes are all closed by now; exit once stdout has drained
   // anyway, so that a stray handle can never keep a CI job waiting.
   process.stdout.write('', () => process.exit(exitCode));
+}
+
+/** The catalogue code of a usage error commander reports (docs/errors.md). */
+function usageCode(message: string): ErrorCode {
+  if (/unknown (option|command)|too many arguments/.test(message)) return 'SQ_USAGE_UNKNOWN_FLAG';
+  if (/missing required argument|argument missing/.test(message)) return 'SQ_USAGE_MISSING_ARG';
+  return 'SQ_USAGE_BAD_FLAG';
 }
 
 function exitCodeFor(e: unknown): number {
