@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectationOf } from '../../test/helpers/invalid-fixtures.js';
 import { type ErrorLocation, formatError, isSquallError } from '../errors/index.js';
 import { ConfigError } from './issues.js';
 import { resolveTest } from './resolve-test.js';
@@ -22,35 +23,6 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIR = join(ROOT, 'test/fixtures/invalid');
 const RESOLVE_URL = pathToFileURL(join(ROOT, 'src/config/resolve-test.ts')).href;
 const ERRORS_URL = pathToFileURL(join(ROOT, 'src/errors/index.ts')).href;
-
-interface Expectation {
-  code: string;
-  message: string;
-  path?: string;
-  /** 1-based lines marked `<- here`, in file order. */
-  lines: number[];
-}
-
-/** Files that cannot carry comments. */
-const SIDE_TABLE: Record<string, Expectation> = {
-  'unknown-key.json': {
-    code: 'SQ_CONFIG_UNKNOWN_KEY',
-    message: "unknown key 'thresolds' — did you mean 'thresholds'?",
-    path: 'thresolds',
-    lines: [6],
-  },
-};
-
-function expectationOf(name: string, text: string): Expectation {
-  if (SIDE_TABLE[name]) return SIDE_TABLE[name];
-  const header = (key: string) => new RegExp(`^(?:#|//) ${key}: (.*)$`, 'm').exec(text)?.[1]?.trim();
-  const code = header('expect');
-  const message = header('message');
-  if (!code || !message) throw new Error(`${name} has no '# expect:' and '# message:' header`);
-  const lines = text.split('\n').flatMap((line, i) => (/(?:#|\/\/) <- here\s*$/.test(line) ? [i + 1] : []));
-  const path = header('path');
-  return { code, message, lines, ...(path ? { path } : {}) };
-}
 
 interface Outcome {
   ok: boolean;

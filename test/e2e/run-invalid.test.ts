@@ -1,6 +1,7 @@
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectationOf } from '../helpers/invalid-fixtures.js';
 import { explain, hasStackTrace, ROOT, requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
 
 /**
@@ -17,35 +18,6 @@ const dir = tempDir('squall-run-invalid-');
 
 beforeAll(requireBuiltCli);
 afterAll(() => dir.remove());
-
-interface Expectation {
-  code: string;
-  message: string;
-  path?: string;
-  lines: number[];
-}
-
-/** Files that cannot carry comments (as in the in-process test). */
-const SIDE_TABLE: Record<string, Expectation> = {
-  'unknown-key.json': {
-    code: 'SQ_CONFIG_UNKNOWN_KEY',
-    message: "unknown key 'thresolds' — did you mean 'thresholds'?",
-    path: 'thresolds',
-    lines: [6],
-  },
-};
-
-function expectationOf(name: string, text: string): Expectation {
-  const side = SIDE_TABLE[name];
-  if (side) return side;
-  const header = (key: string) => new RegExp(`^(?:#|//) ${key}: (.*)$`, 'm').exec(text)?.[1]?.trim();
-  const code = header('expect');
-  const message = header('message');
-  if (!code || !message) throw new Error(`${name} has no 'expect:' and 'message:' header`);
-  const lines = text.split('\n').flatMap((line, i) => (/(?:#|\/\/) <- here\s*$/.test(line) ? [i + 1] : []));
-  const path = header('path');
-  return { code, message, lines, ...(path ? { path } : {}) };
-}
 
 const CASES = readdirSync(join(ROOT, FIXTURES))
   .sort()
