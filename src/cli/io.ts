@@ -15,7 +15,7 @@ export function collect(value: string, previous: string[] = []): string[] {
  * SIGINT/SIGTERM abort the run so that its outputs are still written (exit 130). A second
  * signal exits at once, for a user who really wants out.
  */
-export function abortOnSignals(): { signal: AbortSignal; dispose(): void } {
+export function abortOnSignals(): { signal: AbortSignal; stop(why: string): void; dispose(): void } {
   const ac = new AbortController();
   const onSignal = () => {
     if (ac.signal.aborted) process.exit(130);
@@ -28,6 +28,12 @@ export function abortOnSignals(): { signal: AbortSignal; dispose(): void } {
   process.on('SIGTERM', onSignal);
   return {
     signal: ac.signal,
+    /** The same end from elsewhere (the dashboard's Stop button). */
+    stop(why: string) {
+      if (ac.signal.aborted) return;
+      process.stderr.write(`\nsquall: ${why}; writing the results of the part that ran\n`);
+      ac.abort();
+    },
     dispose() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

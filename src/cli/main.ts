@@ -4,6 +4,7 @@ import { VERSION } from '../result/version.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
 import { registerQuick } from './commands/quick.js';
+import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerServeDemo } from './commands/serve-demo.js';
 
@@ -35,7 +36,14 @@ Start here:
   $ squall init && squall run load-test.ts   write a starter test and run it
   $ squall <command> --help                  flags and examples of a command`,
   );
-  for (const register of [registerQuick, registerRun, registerDemo, registerServeDemo, registerInit])
+  for (const register of [
+    registerQuick,
+    registerRun,
+    registerDemo,
+    registerServeDemo,
+    registerReport,
+    registerInit,
+  ])
     register(program, setExit);
   for (const cmd of program.commands) cmd.exitOverride();
 

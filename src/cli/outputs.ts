@@ -1,55 +1,119 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  appendFileSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { badFlag, SquallError } from '../errors/index.js';
-import { renderJson } from '../report/json.js';
 import type { ResultDocument } from '../result/schema.js';
 
-const RENDERERS: Record<string, (r: ResultDocument) => string> = {
-  json: renderJson,
-};
+export interface OutputSpec {
+  kind: string;
+  path: string;
+}
 
-/** Writes every `-o KIND=PATH` output; a failed write is named with its path and reason. */
-export function writeOutputs(
+/** A file output's files: `-o csv=PREFIX` is three of them, every other kind one. */
+function filesOf({ kind, path }: OutputSpec): string[] {
+  if (kind === 'csv') return ['stats', 'stats_history', 'failures'].map((f) => `${path}_${f}.csv`);
+  return [path];
+}
+
+/** Live outputs (served while the test runs) write no file. */
+const isFileOutput = (o: OutputSpec) => o.kind !== 'prometheus';
+
+/**
+ * The renderers, loaded when an output asks for them: quick's memory and start-up stay lean
+ * for the common run that writes JSON only.
+ */
+async function render(kind: string, doc: ResultDocument): Promise<string[]> {
+  switch (kind) {
+    case 'json':
+      return [(await import('../report/json.js')).renderJson(doc)];
+    case 'html':
+      return [(await import('../report/html/render.js')).renderHtml(doc)];
+    case 'csv': {
+      const c = (await import('../report/csv.js')).renderCsv(doc);
+      return [c.stats, c.history, c.failures];
+    }
+    case 'junit':
+      return [(await import('../report/junit.js')).renderJunit(doc)];
+    case 'md':
+      return [(await import('../report/markdown.js')).renderMarkdown(doc)];
+    default:
+      throw new Error(`no renderer for output kind ${kind}`);
+  }
+}
+
+/**
+ * Writes every `-o KIND=PATH` file output: the paths written, and the first failure, named with
+ * its path and reason (the other outputs are still written; the caller throws it last).
+ */
+export async function writeOutputs(
   result: ResultDocument,
-  outputs: ReadonlyArray<{ kind: string; path: string }>,
-): string[] {
+  outputs: readonly OutputSpec[],
+): Promise<{ written: string[]; error: SquallError | null }> {
   const written: string[] = [];
-  for (const { kind, path } of outputs) {
-    const render = RENDERERS[kind];
-    if (!render) continue;
-    const full = resolve(path);
+  let error: SquallError | null = null;
+  for (const o of outputs.filter(isFileOutput)) {
+    const files = filesOf(o).map((f) => resolve(f));
     try {
-      mkdirSync(dirname(full), { recursive: true });
-      writeFileSync(full, render(result));
+      const texts = await render(o.kind, result);
+      files.forEach((full, i) => {
+        mkdirSync(dirname(full), { recursive: true });
+        writeFileSync(full, texts[i]!);
+        written.push(full);
+      });
     } catch (e) {
-      throw new SquallError(
+      error ??= new SquallError(
         'SQ_OUTPUT_WRITE',
-        `could not write the ${kind} output to ${path}: ${(e as Error).message}`,
-        {
-          where: { flag: '-o' },
-          cause: e,
-        },
+        `could not write the ${o.kind} output to ${o.path}: ${(e as Error).message}`,
+        { where: { flag: '-o' }, cause: e },
       );
     }
-    written.push(full);
   }
-  return written;
+  return { written, error };
+}
+
+/**
+ * GitHub Actions shows `$GITHUB_STEP_SUMMARY` on the run's page: when a run happens there, its
+ * Markdown summary is appended without being asked for. Returns a warning when that fails (the
+ * run's figures matter more than the summary).
+ */
+export async function appendStepSummary(
+  result: ResultDocument,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | null> {
+  const path = env.GITHUB_STEP_SUMMARY;
+  if (!path) return null;
+  try {
+    const md = (await import('../report/markdown.js')).renderMarkdown(result);
+    appendFileSync(path, `${md.endsWith('\n') ? md : `${md}\n`}\n`);
+    return null;
+  } catch (e) {
+    return `could not append the summary to GITHUB_STEP_SUMMARY (${path}): ${(e as Error).message}`;
+  }
 }
 
 /**
  * Checks before the load starts that every output can be written, so a long run never ends
  * in a write error: the folder exists or can be made and is writable, the path is no folder.
  */
-export function checkOutputsWritable(outputs: ReadonlyArray<{ kind: string; path: string }>): void {
-  for (const { kind, path } of outputs) {
-    const full = resolve(path);
-    try {
-      if (existsSync(full) && statSync(full).isDirectory()) throw new Error('it is a directory');
-      mkdirSync(dirname(full), { recursive: true });
-      accessSync(dirname(full), constants.W_OK);
-      if (existsSync(full)) accessSync(full, constants.W_OK);
-    } catch (e) {
-      throw badFlag('-o', `-o ${kind}=${path} cannot be written: ${(e as Error).message}`);
+export function checkOutputsWritable(outputs: readonly OutputSpec[]): void {
+  for (const o of outputs.filter(isFileOutput)) {
+    for (const file of filesOf(o)) {
+      const full = resolve(file);
+      try {
+        if (existsSync(full) && statSync(full).isDirectory()) throw new Error(`${file} is a directory`);
+        mkdirSync(dirname(full), { recursive: true });
+        accessSync(dirname(full), constants.W_OK);
+        if (existsSync(full)) accessSync(full, constants.W_OK);
+      } catch (e) {
+        throw badFlag('-o', `-o ${o.kind}=${o.path} cannot be written: ${(e as Error).message}`);
+      }
     }
   }
 }

@@ -1,21 +1,22 @@
 import type { ResolvedQuick } from '../config/quick.js';
 import { HttpEngine } from '../engine/http-engine.js';
-import { renderSummary } from '../report/console.js';
-import { renderJson } from '../report/json.js';
 import { buildHttpResult } from '../result/build.js';
 import type { ResultDocument } from '../result/schema.js';
+import type { LiveSource } from '../ui/live.js';
 import { createProgress } from '../ui/progress.js';
+import { deliverResult } from './deliver.js';
 import { abortOnSignals, useColor } from './io.js';
-import { writeOutputs } from './outputs.js';
+import { startLiveViews } from './live-views.js';
 
 /**
- * Runs a resolved HTTP load from the CLI: live progress on stderr, then the outputs, then the
- * summary (or the result document with --json) on stdout. Returns the exit code: 0, 99 when a
- * threshold failed, 130 when interrupted (after writing everything).
+ * Runs a resolved HTTP load from the CLI: live progress on stderr (and the dashboard and
+ * Prometheus endpoint when asked), then the outputs, then the summary (or the result document
+ * with --json) on stdout. Returns the exit code: 0, 99 when a threshold failed, 130 when
+ * interrupted (after writing everything).
  */
 export async function runHttpLoad(
-  q: Pick<ResolvedQuick, 'load' | 'thresholds' | 'outputs' | 'json' | 'quiet' | 'config'>,
-  opts: { color?: boolean; extraOutputs?: Array<{ kind: string; path: string }> },
+  q: Pick<ResolvedQuick, 'load' | 'thresholds' | 'outputs' | 'json' | 'quiet' | 'config'> & { ui?: boolean },
+  opts: { color?: boolean },
 ): Promise<{ exitCode: number; result: ResultDocument }> {
   const errColor = useColor(process.stderr, opts.color);
   const progress = q.quiet
@@ -23,37 +24,53 @@ export async function runHttpLoad(
     : createProgress({ stream: process.stderr, isTTY: process.stderr.isTTY === true, color: errColor });
   const signals = abortOnSignals();
   const engine = new HttpEngine(q.load, { onTick: (s) => progress?.update(s) });
-  let outcome: Awaited<ReturnType<HttpEngine['run']>>;
+  let startedAt = new Date();
+  const source: LiveSource = {
+    frame: () => ({
+      doc: buildHttpResult({
+        metrics: engine.metrics,
+        startedAt,
+        endedAt: new Date(),
+        durationMs: engine.elapsedMs(),
+        endReason: 'completed',
+        vusMax: engine.connectionCount,
+        config: q.config,
+        thresholds: q.thresholds,
+      }),
+      elapsedMs: engine.elapsedMs(),
+      totalMs: q.load.durationMs,
+    }),
+    stop: () => signals.stop('stopped from the dashboard'),
+  };
+  let live: Awaited<ReturnType<typeof startLiveViews>>;
   try {
-    outcome = await engine.run(signals.signal);
-  } finally {
-    signals.dispose();
-    progress?.finish();
-  }
-  const result = buildHttpResult({ ...outcome, config: q.config, thresholds: q.thresholds });
-  // Print before a write can fail: a run's figures are never lost to a full disk.
-  let writeError: unknown = null;
-  let written: string[] = [];
-  try {
-    written = writeOutputs(result, [...q.outputs, ...(opts.extraOutputs ?? [])]);
+    live = await startLiveViews({ ui: q.ui === true, outputs: q.outputs }, source);
   } catch (e) {
-    writeError = e;
+    signals.dispose();
+    throw e;
   }
-  if (q.json) {
-    process.stdout.write(renderJson(result));
-  } else if (!q.quiet || !result.passed) {
-    process.stdout.write(`${renderSummary(result, { color: useColor(process.stdout, opts.color) })}\n`);
-  }
-  if (!q.quiet) {
-    for (const path of written) process.stderr.write(`wrote ${path}\n`);
-    if (outcome.queued > 0) {
-      process.stderr.write(
-        `note: ${outcome.queued} requests waited for a free connection (all ${q.load.connections} were busy); ` +
-          'their wait is in http_req_duration. Raise -c to give the target more concurrency.\n',
-      );
+  let outcome: Awaited<ReturnType<HttpEngine['run']>>;
+  let result: ResultDocument | null = null;
+  try {
+    try {
+      startedAt = new Date();
+      outcome = await engine.run(signals.signal);
+    } finally {
+      signals.dispose();
+      progress?.finish();
     }
+    result = buildHttpResult({ ...outcome, config: q.config, thresholds: q.thresholds });
+    const notes =
+      outcome.queued > 0
+        ? [
+            `note: ${outcome.queued} requests waited for a free connection (all ${q.load.connections} were busy); ` +
+              'their wait is in http_req_duration. Raise -c to give the target more concurrency.',
+          ]
+        : [];
+    await deliverResult(result, { ...q, color: opts.color }, notes);
+  } finally {
+    await live.finish(result);
   }
-  if (writeError) throw writeError;
   const exitCode = outcome.endReason === 'interrupted' ? 130 : result.passed ? 0 : 99;
   return { exitCode, result };
 }

@@ -8,21 +8,19 @@ import type { VuContext } from '../engine/vu-context.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
 import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
 import { CookieJar } from '../protocols/http/cookie-jar.js';
-import { renderSummary } from '../report/console.js';
-import { renderJson } from '../report/json.js';
 import { buildRunResult, runMetricsLookup, validateRunThresholdTags } from '../result/build-run.js';
 import type { BreakingPoint } from '../result/schema.js';
 import { evaluateThreshold } from '../thresholds/index.js';
+import type { LiveSource } from '../ui/live.js';
 import { createProgress } from '../ui/progress.js';
 import { parseDurationMs } from '../util/duration.js';
+import { type DeliverOptions, deliverResult } from './deliver.js';
 import { abortOnSignals, useColor } from './io.js';
-import { writeOutputs } from './outputs.js';
+import { startLiveViews } from './live-views.js';
 
-export interface RunOutputOptions {
-  outputs: Array<{ kind: string; path: string }>;
-  json: boolean;
-  quiet: boolean;
-  color: boolean | undefined;
+export interface RunOutputOptions extends DeliverOptions {
+  /** Serve the live dashboard. */
+  ui?: boolean;
 }
 
 /** k6's sleep: a number is seconds; a string is a duration (`250ms`, `1s`). */
@@ -110,126 +108,146 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   let breakingPoint: BreakingPoint | null = null;
   const abortable = plan.thresholds.filter((t) => t.abortOnFail);
   const signals = abortOnSignals();
-  let outcome: Awaited<ReturnType<typeof runTest>>;
+  let startedAt = new Date();
+  const source: LiveSource = {
+    frame: () => ({
+      doc: buildRunResult({
+        metrics,
+        startedAt,
+        endedAt: new Date(),
+        durationMs: metrics.elapsedMs(),
+        endReason: 'completed',
+        config: plan.config,
+        thresholds: plan.thresholds,
+        perScenario: {},
+        breakingPoint,
+      }),
+      elapsedMs: metrics.elapsedMs(),
+      totalMs,
+    }),
+    stop: () => signals.stop('stopped from the dashboard'),
+  };
+  let live: Awaited<ReturnType<typeof startLiveViews>>;
   try {
-    metrics.start();
-    outcome = await runTest(
-      plan,
-      {
-        makeContext(info, signal, data): VuContext {
-          const tags = {
-            ...plan.scenarios.find((s) => s.name === info.scenario)?.tags,
-            scenario: info.scenario,
-            user: info.user,
-          };
-          return {
-            http: createHttpClient({
-              baseUrl: plan.target,
-              defaultHeaders: plan.defaults.headers,
-              defaultTimeoutMs: plan.defaults.timeoutMs,
-              metrics,
-              tags,
-              cookies: new CookieJar(),
-              signal,
-              dispatcher,
-              vu: info,
-              openModel: openScenarios.has(info.scenario),
-            }),
-            check: createCheck(metrics, tags),
-            sleep: sleepFor(signal),
-            env: plan.env,
-            data,
-            vu: info,
-            signal,
-          };
-        },
-        onIteration(e) {
-          metrics.recordIteration(e.durationMs, e, e.ok);
-          // A flow that threw: grouped by message like a target fault, so the summary says why.
-          if (e.ok) return;
-          const message = `${e.scenario}/${e.user}: ${describeThrown(e.error)}`;
-          metrics.http.errors.add('exception', message);
-          // Like k6, show a script's errors as they happen; a few distinct ones, not a flood.
-          if (!o.quiet && shownErrors.size < MAX_SHOWN_ERRORS && !shownErrors.has(message)) {
-            shownErrors.add(message);
-            process.stderr.write(`\niteration failed: ${message}\n`);
-          }
-        },
-        onDropped: (scenario) => metrics.recordDropped(scenario),
-        onVus: (active, max) => metrics.setVus(active, max),
-        onTick(elapsedMs) {
-          metrics.closeSecond(elapsedMs / 1000, (elapsedMs - lastTickMs) / 1000);
-          lastTickMs = elapsedMs;
-          const snap = metrics.snapshot();
-          progress?.update({ elapsedMs, totalMs, ...snap });
-        },
-        shouldAbort() {
-          const elapsed = metrics.elapsedMs();
-          for (const t of abortable) {
-            if (elapsed < (t.delayAbortEvalMs ?? 0)) continue;
-            const r = evaluateThreshold(t, runMetricsLookup(metrics, elapsed));
-            if (r.actual !== null && !r.ok)
-              return { reason: `threshold ${r.metric} '${r.expr}' crossed (abortOnFail)` };
-          }
-          const c = plan.stopConditions;
-          const crossed = c && crossedStopCondition(metrics.http.timeline, c);
-          if (c && crossed) {
-            const s = plan.scenarios.find((x) => plannedRate(x, crossed.atSec * 1000) !== undefined);
-            const healthy = lastHealthySec(metrics.http.timeline, c);
-            breakingPoint = {
-              rate: Math.round((s && plannedRate(s, crossed.atSec * 1000)) ?? 0),
-              vus: metrics.vus.value,
-              atSec: crossed.atSec,
-              reason: crossed.reason,
-              lastHealthyRate: Math.round(
-                (s && healthy !== undefined && plannedRate(s, healthy * 1000)) || 0,
-              ),
-            };
-            return { reason: `breaking point: ${crossed.reason}` };
-          }
-          return undefined;
-        },
-      },
-      signals.signal,
-    );
-  } finally {
-    signals.dispose();
-    progress?.finish();
-  }
-  metrics.closeSecond(outcome.durationMs / 1000, (outcome.durationMs - lastTickMs) / 1000);
-  await dispatcher.close().catch(() => {});
-
-  const result = buildRunResult({
-    metrics,
-    startedAt: outcome.startedAt,
-    endedAt: outcome.endedAt,
-    durationMs: outcome.durationMs,
-    // A breakpoint test that found its limit did what it was for: say so, not 'threshold-abort'.
-    endReason:
-      breakingPoint && outcome.endReason === 'threshold-abort' ? 'breaking-point' : outcome.endReason,
-    config: plan.config,
-    thresholds: plan.thresholds,
-    perScenario: outcome.perScenario,
-    breakingPoint,
-    spike: spikeWindow(plan),
-  });
-  let writeError: unknown = null;
-  let written: string[] = [];
-  try {
-    written = writeOutputs(result, o.outputs);
+    live = await startLiveViews({ ui: o.ui === true, outputs: o.outputs }, source);
   } catch (e) {
-    writeError = e;
+    signals.dispose();
+    throw e;
   }
-  if (o.json) process.stdout.write(renderJson(result));
-  else if (!o.quiet || !result.passed) {
-    process.stdout.write(`${renderSummary(result, { color: useColor(process.stdout, o.color) })}\n`);
+  let outcome: Awaited<ReturnType<typeof runTest>>;
+  let result: ReturnType<typeof buildRunResult> | null = null;
+  try {
+    try {
+      startedAt = new Date();
+      metrics.start();
+      outcome = await runTest(
+        plan,
+        {
+          makeContext(info, signal, data): VuContext {
+            const tags = {
+              ...plan.scenarios.find((s) => s.name === info.scenario)?.tags,
+              scenario: info.scenario,
+              user: info.user,
+            };
+            return {
+              http: createHttpClient({
+                baseUrl: plan.target,
+                defaultHeaders: plan.defaults.headers,
+                defaultTimeoutMs: plan.defaults.timeoutMs,
+                metrics,
+                tags,
+                cookies: new CookieJar(),
+                signal,
+                dispatcher,
+                vu: info,
+                openModel: openScenarios.has(info.scenario),
+              }),
+              check: createCheck(metrics, tags),
+              sleep: sleepFor(signal),
+              env: plan.env,
+              data,
+              vu: info,
+              signal,
+            };
+          },
+          onIteration(e) {
+            metrics.recordIteration(e.durationMs, e, e.ok);
+            // A flow that threw: grouped by message like a target fault, so the summary says why.
+            if (e.ok) return;
+            const message = `${e.scenario}/${e.user}: ${describeThrown(e.error)}`;
+            metrics.http.errors.add('exception', message);
+            // Like k6, show a script's errors as they happen; a few distinct ones, not a flood.
+            if (!o.quiet && shownErrors.size < MAX_SHOWN_ERRORS && !shownErrors.has(message)) {
+              shownErrors.add(message);
+              process.stderr.write(`\niteration failed: ${message}\n`);
+            }
+          },
+          onDropped: (scenario) => metrics.recordDropped(scenario),
+          onVus: (active, max) => metrics.setVus(active, max),
+          onTick(elapsedMs) {
+            metrics.closeSecond(elapsedMs / 1000, (elapsedMs - lastTickMs) / 1000);
+            lastTickMs = elapsedMs;
+            const snap = metrics.snapshot();
+            progress?.update({ elapsedMs, totalMs, ...snap });
+          },
+          shouldAbort() {
+            const elapsed = metrics.elapsedMs();
+            for (const t of abortable) {
+              if (elapsed < (t.delayAbortEvalMs ?? 0)) continue;
+              const r = evaluateThreshold(t, runMetricsLookup(metrics, elapsed));
+              if (r.actual !== null && !r.ok)
+                return { reason: `threshold ${r.metric} '${r.expr}' crossed (abortOnFail)` };
+            }
+            const c = plan.stopConditions;
+            const crossed = c && crossedStopCondition(metrics.http.timeline, c);
+            if (c && crossed) {
+              const s = plan.scenarios.find((x) => plannedRate(x, crossed.atSec * 1000) !== undefined);
+              const healthy = lastHealthySec(metrics.http.timeline, c);
+              breakingPoint = {
+                rate: Math.round((s && plannedRate(s, crossed.atSec * 1000)) ?? 0),
+                vus: metrics.vus.value,
+                atSec: crossed.atSec,
+                reason: crossed.reason,
+                lastHealthyRate: Math.round(
+                  (s && healthy !== undefined && plannedRate(s, healthy * 1000)) || 0,
+                ),
+              };
+              return { reason: `breaking point: ${crossed.reason}` };
+            }
+            return undefined;
+          },
+        },
+        signals.signal,
+      );
+    } finally {
+      signals.dispose();
+      progress?.finish();
+    }
+    metrics.closeSecond(outcome.durationMs / 1000, (outcome.durationMs - lastTickMs) / 1000);
+    await dispatcher.close().catch(() => {});
+
+    result = buildRunResult({
+      metrics,
+      startedAt: outcome.startedAt,
+      endedAt: outcome.endedAt,
+      durationMs: outcome.durationMs,
+      // A breakpoint test that found its limit did what it was for: say so, not 'threshold-abort'.
+      endReason:
+        breakingPoint && outcome.endReason === 'threshold-abort' ? 'breaking-point' : outcome.endReason,
+      config: plan.config,
+      thresholds: plan.thresholds,
+      perScenario: outcome.perScenario,
+      breakingPoint,
+      spike: spikeWindow(plan),
+    });
+    const notes = [
+      ...(outcome.abortReason ? [`stopped early: ${outcome.abortReason}`] : []),
+      ...metrics.warnings.map((w) => `warning: ${w}`),
+    ];
+    await deliverResult(result, o, notes);
+  } finally {
+    await live.finish(result);
   }
-  if (!o.quiet) {
-    for (const path of written) process.stderr.write(`wrote ${path}\n`);
-    if (outcome.abortReason) process.stderr.write(`stopped early: ${outcome.abortReason}\n`);
-    for (const w of metrics.warnings) process.stderr.write(`warning: ${w}\n`);
-  }
-  if (writeError) throw writeError;
   if (outcome.endReason === 'interrupted') return 130;
   return result.passed ? 0 : 99;
 }

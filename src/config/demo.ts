@@ -8,6 +8,7 @@ import { DEFAULT_TIMEOUT_MS, QUICK_OUTPUT_KINDS } from './quick.js';
 export const DEMO_DURATION_MS = 15_000;
 export const DEMO_CONNECTIONS = 10;
 export const DEMO_RESULT_PATH = '.squall/demo-result.json';
+export const DEMO_REPORT_PATH = '.squall/demo-report.html';
 
 /** The budgets the demo shows off: what a team would write for such an API. */
 const DEMO_THRESHOLDS: Array<[string, string]> = [
@@ -24,6 +25,7 @@ export interface DemoOptions {
   json?: boolean;
   quiet?: boolean;
   color?: boolean;
+  ui?: boolean;
 }
 
 /** A realistic mix over the demo API: mostly reads, some writes. */
@@ -34,6 +36,7 @@ function demoRequests(base: URL, version: string): PreparedRequest[] {
     Buffer.from(JSON.stringify({ title, text: 'Summarise the clause in two sentences.', tags: ['demo'] }));
   const req = (name: string, method: string, path: string, weight: number, b?: Buffer): PreparedRequest => ({
     name,
+    method,
     weight,
     expectBody: true,
     bytes: encodeRequest({ method, url: new URL(path, base), headers: b ? json : [], body: b, userAgent }),
@@ -55,6 +58,7 @@ export function resolveDemo(base: string, o: DemoOptions, version: string) {
     o.connections === undefined ? DEMO_CONNECTIONS : parsePositiveInt('-c', o.connections, 10_000);
   const outputs = (o.out ?? []).map((t) => parseOutput(t, QUICK_OUTPUT_KINDS));
   if (!outputs.some((x) => x.kind === 'json')) outputs.push({ kind: 'json', path: DEMO_RESULT_PATH });
+  if (!outputs.some((x) => x.kind === 'html')) outputs.push({ kind: 'html', path: DEMO_REPORT_PATH });
   const thresholds: ParsedThreshold[] = DEMO_THRESHOLDS.map(([k, e]) => parseThreshold(k, e));
   const load: LoadPlan = {
     endpoint: { host: url.hostname, port: Number(url.port), tls: false },
@@ -72,5 +76,5 @@ export function resolveDemo(base: string, o: DemoOptions, version: string) {
     requests: load.requests.map((r) => ({ name: r.name, weight: r.weight })),
     thresholds: thresholds.map((t) => `${t.key}:${t.expr}`),
   };
-  return { load, thresholds, outputs, json: !!o.json, quiet: !!o.quiet, config };
+  return { load, thresholds, outputs, json: !!o.json, quiet: !!o.quiet, ui: !!o.ui, config };
 }

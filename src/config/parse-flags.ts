@@ -91,7 +91,22 @@ export function parseOutput(text: string, kinds: readonly string[]): { kind: str
   if (!kinds.includes(kind)) {
     throw badFlag('-o', `-o "${text}": unknown output kind "${kind}"; available: ${kinds.join(', ')}`);
   }
+  if (kind === 'prometheus') parseListenAddress(path, `-o ${text}`);
   return { kind, path };
+}
+
+/** `HOST:PORT` or `[::1]:PORT` to listen on; port 0 picks a free one. */
+export function parseListenAddress(text: string, what: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : Number.NaN;
+  if (!m || port > 65535) {
+    throw badFlag(
+      '-o',
+      `${what}: "${text}" is not HOST:PORT; expected for example -o prometheus=127.0.0.1:9464 ` +
+        '(or [::1]:9464 for IPv6)',
+    );
+  }
+  return { host: (m[1] ?? m[2])!, port };
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

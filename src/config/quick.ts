@@ -20,8 +20,10 @@ export const DEFAULT_DURATION_MS = 10_000;
 /** Open model: connections are opened as needed, up to this many unless -c says otherwise. */
 export const DEFAULT_OPEN_MAX_CONNECTIONS = 100;
 export const DEFAULT_TIMEOUT_MS = 10_000;
-/** Output kinds `quick` can write today. */
-export const QUICK_OUTPUT_KINDS = ['json'] as const;
+/** Output kinds of `-o` for a run: files, and the live Prometheus endpoint. */
+export const QUICK_OUTPUT_KINDS = ['json', 'html', 'csv', 'junit', 'md', 'prometheus'] as const;
+/** What `squall report` can render from a saved result. */
+export const REPORT_OUTPUT_KINDS = ['json', 'html', 'csv', 'junit', 'md'] as const;
 
 /** Header names whose values never reach a result document. */
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'api-key']);
@@ -42,6 +44,7 @@ export interface QuickOptions {
   quiet?: boolean;
   color?: boolean;
   insecure?: boolean;
+  ui?: boolean;
 }
 
 export interface ResolvedQuick {
@@ -52,6 +55,8 @@ export interface ResolvedQuick {
   outputs: Array<{ kind: string; path: string }>;
   json: boolean;
   quiet: boolean;
+  /** Serve the live dashboard. */
+  ui: boolean;
   /** The configuration as the result document records it (secrets redacted). */
   config: Record<string, unknown>;
 }
@@ -96,6 +101,7 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
       {
         name,
         bytes: encodeRequest({ method, url, headers, body, userAgent: `squall/${version}` }),
+        method,
         expectBody: method !== 'HEAD',
         weight: 1,
       },
@@ -123,5 +129,5 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
     insecure: !!o.insecure,
     thresholds: thresholds.map((t) => `${t.key}:${t.expr}`),
   };
-  return { load, url, method, thresholds, outputs, json: !!o.json, quiet: !!o.quiet, config };
+  return { load, url, method, thresholds, outputs, json: !!o.json, quiet: !!o.quiet, ui: !!o.ui, config };
 }

@@ -89,7 +89,7 @@ export class HttpEngine implements ConnectionOwner {
   ) {
     this.open = plan.ratePerSec !== undefined;
     this.metrics = new HttpMetrics(this.open);
-    this.eps = plan.requests.map((r) => this.metrics.endpoint(r.name));
+    this.eps = plan.requests.map((r) => this.metrics.endpoint(r.name, r.method));
     this.mix = unrollMix(plan.requests.map((r) => r.weight));
     this.ratePerMs = (plan.ratePerSec ?? 0) / 1000;
     let arrivals = Number.POSITIVE_INFINITY;
@@ -99,6 +99,16 @@ export class HttpEngine implements ConnectionOwner {
     this.queue = this.open
       ? new ArrivalQueue(Math.max(MIN_QUEUE, Math.ceil(this.ratePerMs * plan.timeoutMs)))
       : null;
+  }
+
+  /** Connections opened so far (the run's VUs). */
+  get connectionCount(): number {
+    return this.conns.length;
+  }
+
+  /** Time since the run started. */
+  elapsedMs(): number {
+    return this.t0 === 0 ? 0 : performance.now() - this.t0;
   }
 
   /** Runs to the end, or until `signal` aborts (then the part that ran is returned). */

@@ -4,6 +4,7 @@ import type { Endpoint } from '../protocols/http/raw-connection.js';
 export interface PreparedRequest {
   /** The name that groups the stats: `GET /path`. */
   name: string;
+  method: string;
   bytes: Buffer;
   /** False for HEAD: the response has no body whatever its headers say. */
   expectBody: boolean;

@@ -19,8 +19,12 @@ export const ERROR_CODES = {
   SQ_THRESHOLD_SYNTAX: { exit: 2, title: 'A threshold expression does not parse' },
   SQ_THRESHOLD_UNKNOWN_METRIC: { exit: 2, title: 'A threshold names a metric that does not exist' },
   SQ_SCRIPT_ERROR: { exit: 1, title: 'The test script threw in setup() or teardown()' },
+  SQ_RESULT_READ: { exit: 2, title: 'A saved result cannot be read as a squall result document' },
   SQ_OUTPUT_WRITE: { exit: 1, title: 'An output file could not be written' },
   SQ_DEMO_START: { exit: 1, title: 'The demo API could not start' },
+  SQ_MONITOR_NO_PROCESS: { exit: 2, title: 'The process to monitor is not running' },
+  SQ_MONITOR_START: { exit: 1, title: 'The service to monitor exited or never became ready' },
+  SQ_MONITOR_EXITED: { exit: 1, title: 'The monitored service exited while it was in use' },
   SQ_INTERNAL: { exit: 1, title: 'A squall bug' },
 } as const satisfies Record<string, { exit: number; title: string }>;
 

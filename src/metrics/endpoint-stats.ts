@@ -8,12 +8,24 @@ export class EndpointStats {
   /** Requests that ended, with a response or an error. */
   count = 0;
   failures = 0;
+  bytesReceived = 0;
+  /** Failed requests by error kind; only failures touch it. */
+  readonly failureKinds = new Map<string, number>();
   readonly byStatus = new Map<number, Trend>();
   /** The last status seen and its trend: nearly every response repeats the one before. */
   private lastStatus = -1;
   private lastTrend: Trend | null = null;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    /** The method of the first request under this name. */
+    readonly method: string,
+  ) {}
+
+  countFailure(kind: string): void {
+    this.failures++;
+    this.failureKinds.set(kind, (this.failureKinds.get(kind) ?? 0) + 1);
+  }
 
   recordResponse(status: number, durationMs: number): void {
     let t = this.lastTrend;

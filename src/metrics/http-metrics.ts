@@ -37,15 +37,22 @@ export class HttpMetrics {
   private readonly intervalDuration = new Trend();
   private intervalCount = 0;
   private intervalErrors = 0;
+  private intervalBytes = 0;
+  /** Every duration up to the last closed second: the timeline's running totals. */
+  private readonly sofar = new Trend();
+  private sofarRequests = 0;
+  private sofarFailures = 0;
+  private sofarBytes = 0;
   readonly timeline: TimelinePoint[] = [];
 
   /** Open model: service time differs from duration and is recorded apart. */
   constructor(readonly openModel: boolean) {}
 
-  endpoint(name: string): EndpointStats {
+  /** The stats of `name`, made on first use; `method` is kept from that first use. */
+  endpoint(name: string, method = ''): EndpointStats {
     let ep = this.endpointsByName.get(name);
     if (!ep) {
-      ep = new EndpointStats(name);
+      ep = new EndpointStats(name, method);
       this.endpointsByName.set(name, ep);
     }
     return ep;
@@ -70,12 +77,14 @@ export class HttpMetrics {
     this.waiting.recordMs(waitingMs);
     if (this.openModel) this.service.recordMs(serviceMs);
     this.bytesReceived += bytesIn;
+    ep.bytesReceived += bytesIn;
+    this.intervalBytes += bytesIn;
     this.intervalDuration.recordMs(durationMs);
     this.intervalCount++;
     if (failed) {
-      ep.failures++;
-      this.intervalErrors++;
       const kind = statusKind(status);
+      ep.countFailure(kind);
+      this.intervalErrors++;
       // The example string is built once per kind, not per failed response.
       if (!this.errors.bump(kind)) this.errors.add(kind, `${ep.name} answered ${status}`);
     }
@@ -84,8 +93,10 @@ export class HttpMetrics {
   /** A request that got no usable response: refused, reset, timeout, malformed. */
   recordError(ep: EndpointStats, kind: string, example: string, bytesIn = 0): void {
     ep.count++;
-    ep.failures++;
+    ep.countFailure(kind);
     this.bytesReceived += bytesIn;
+    ep.bytesReceived += bytesIn;
+    this.intervalBytes += bytesIn;
     this.intervalCount++;
     this.intervalErrors++;
     this.errors.add(kind, example);
@@ -99,17 +110,31 @@ export class HttpMetrics {
   closeInterval(t: number, seconds: number, vus: number): TimelinePoint {
     const d = this.intervalDuration;
     const r = (v: number) => Math.round(v * 1000) / 1000;
+    this.sofar.add(d);
+    this.sofarRequests += this.intervalCount;
+    this.sofarFailures += this.intervalErrors;
+    this.sofarBytes += this.intervalBytes;
+    const totals = {
+      totalRequests: this.sofarRequests,
+      totalFailures: this.sofarFailures,
+      totalBytes: this.sofarBytes,
+      totalP50: r(this.sofar.percentileMs(50)),
+      totalMean: r(this.sofar.meanMs()),
+      totalMin: r(this.sofar.minMs()),
+      totalMax: r(this.sofar.maxMs()),
+    };
     const last = this.timeline[this.timeline.length - 1];
     if (last && seconds < MIN_BUCKET_SEC) {
       // A sliver at the end (the drain after the last full second): fold its counts into the
       // second before rather than plot a bucket whose rate means nothing. Its few durations
-      // are in every run-wide figure already.
+      // are in every run-wide figure and in the running totals already.
       last.rps = r(last.rps + this.intervalCount / (1 + seconds) - last.rps * (seconds / (1 + seconds)));
       last.errors += this.intervalErrors;
+      last.requests = (last.requests ?? 0) + this.intervalCount;
+      last.bytes = (last.bytes ?? 0) + this.intervalBytes;
       last.t = r(t);
-      d.reset();
-      this.intervalCount = 0;
-      this.intervalErrors = 0;
+      Object.assign(last, totals);
+      this.resetInterval();
       return last;
     }
     const point: TimelinePoint = {
@@ -120,12 +145,30 @@ export class HttpMetrics {
       p99: r(d.percentileMs(99)),
       errors: this.intervalErrors,
       vus,
+      requests: this.intervalCount,
+      min: r(d.minMs()),
+      mean: r(d.meanMs()),
+      max: r(d.maxMs()),
+      p66: r(d.percentileMs(66)),
+      p75: r(d.percentileMs(75)),
+      p80: r(d.percentileMs(80)),
+      p90: r(d.percentileMs(90)),
+      p98: r(d.percentileMs(98)),
+      p999: r(d.percentileMs(99.9)),
+      p9999: r(d.percentileMs(99.99)),
+      bytes: this.intervalBytes,
+      ...totals,
     };
     this.timeline.push(point);
-    d.reset();
+    this.resetInterval();
+    return point;
+  }
+
+  private resetInterval(): void {
+    this.intervalDuration.reset();
     this.intervalCount = 0;
     this.intervalErrors = 0;
-    return point;
+    this.intervalBytes = 0;
   }
 
   get intervalIsEmpty(): boolean {

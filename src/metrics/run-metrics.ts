@@ -211,7 +211,7 @@ export class RunMetrics {
     const key = tagKey(tags);
     let s = this.seriesByKey.get(key);
     if (s === undefined) {
-      s = new HttpSeries(Object.freeze(tags), this.http.endpoint(name));
+      s = new HttpSeries(Object.freeze(tags), this.http.endpoint(name, method));
       this.seriesByKey.set(key, s);
       if (this.seriesByKey.size === MANY_SERIES) {
         this.warnings.push(

@@ -48,7 +48,10 @@ export class Trend {
     if (this.count === 0) return 0;
     if (p >= 100) return this.maxUs / 1000;
     if (p <= 0) return this.minUs / 1000;
-    return this.histogram.getValueAtPercentile(p) / 1000;
+    // HDR answers with the top of the value's bucket, which can sit above the exact max (or
+    // below the exact min): a p99.99 over the max would contradict the same report's max.
+    const us = this.histogram.getValueAtPercentile(p);
+    return Math.min(this.maxUs, Math.max(this.minUs, us)) / 1000;
   }
 
   meanMs(): number {

@@ -128,8 +128,12 @@ describe('buildRunResult', () => {
 
     const m = doc.metrics;
     expect(m.http_reqs).toEqual({ count: 16, rate: expect.any(Number) });
+    // DESIGN.md's trend fields, and Locust's percentiles (added fields).
     expect(Object.keys(m.http_req_duration).sort()).toEqual(
-      ['count', 'max', 'mean', 'min', 'p50', 'p90', 'p95', 'p99', 'p999', 'stdev'].sort(),
+      [
+        ...['count', 'max', 'mean', 'min', 'p50', 'p90', 'p95', 'p99', 'p999', 'stdev'],
+        ...['p66', 'p75', 'p80', 'p98', 'p9999'],
+      ].sort(),
     );
     expect(m.http_req_duration.count).toBe(16);
     expect(m.http_req_failed).toEqual({ rate: 0.1875, fails: 3, total: 16 });
@@ -150,12 +154,31 @@ describe('buildRunResult', () => {
     expect(m.doc_verify_ms).toMatchObject({ count: 13 });
 
     expect(doc.endpoints.map((e) => e.name)).toEqual(['GET /health', 'POST /fail']);
-    expect(doc.endpoints[1]).toMatchObject({ count: 3, failures: 3, statusCodes: { '503': 3 } });
-    expect(Object.keys(doc.endpoints[0]!.latency).sort()).toEqual(['max', 'mean', 'p50', 'p95', 'p99']);
+    expect(doc.endpoints[1]).toMatchObject({
+      count: 3,
+      failures: 3,
+      statusCodes: { '503': 3 },
+      method: 'POST',
+      errors: { 'status 503': 3 },
+    });
+    expect(doc.endpoints[0]).toMatchObject({ method: 'GET', errors: {} });
+    expect(doc.endpoints[0]!.bytesReceived).toBeGreaterThan(0);
+    const totalBytes = doc.endpoints.reduce((n, e) => n + e.bytesReceived!, 0);
+    expect(totalBytes).toBe((m.data_received as { count: number }).count);
+    expect(Object.keys(doc.endpoints[0]!.latency).sort()).toEqual(
+      ['max', 'mean', 'min', 'p50', 'p66', 'p75', 'p80', 'p90', 'p95', 'p98', 'p99', 'p999', 'p9999'].sort(),
+    );
     expect(doc.errors).toEqual([{ kind: 'status 503', count: 3, example: 'POST /fail answered 503' }]);
     expect(doc.timeline).toHaveLength(1);
     expect(doc.timeline[0]).toMatchObject({ vus: 3, errors: 3 });
-    expect(Object.keys(doc.timeline[0]!).sort()).toEqual(['errors', 'p50', 'p95', 'p99', 'rps', 't', 'vus']);
+    // The one point is the whole run: its running totals are the run's.
+    const only = doc.timeline[0]!;
+    expect(only.requests).toBe(16);
+    expect(only.totalRequests).toBe(16);
+    expect(only.totalFailures).toBe(m.http_req_failed.fails);
+    expect(only.totalBytes).toBe((m.data_received as { count: number }).count);
+    expect(only.totalP50).toBe(m.http_req_duration.p50);
+    expect(only.totalMax).toBe(m.http_req_duration.max);
 
     expect(doc.thresholds.map((t) => [t.metric, t.ok])).toEqual([
       ['http_req_duration', true],

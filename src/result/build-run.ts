@@ -19,6 +19,7 @@ import {
 } from './common.js';
 import type {
   BreakingPoint,
+  CheckResult,
   EndReason,
   GaugeSummary,
   MetricSummary,
@@ -26,7 +27,11 @@ import type {
   MonitorResult,
   RateSummary,
   ResultDocument,
+  ScenarioResult,
+  SpikeResult,
 } from './schema.js';
+
+export type { CheckResult, ScenarioResult, SpikeResult };
 
 /**
  * The result document of `squall run`: quick's document (common.ts builds both) plus what a
@@ -58,35 +63,10 @@ export interface RunParts {
   spike?: { startSec: number; endSec: number };
 }
 
-/** `checks[]` (added field): each check's counts over the whole run. */
-export interface CheckResult {
-  name: string;
-  passes: number;
-  fails: number;
-}
-
-/** `scenarios` (added field). */
-export interface ScenarioResult {
-  iterations: number;
-  /** Iterations whose flow threw (counted in `iterations` too). */
-  failedIterations: number;
-  dropped: number;
-  interrupted: number;
-  vusMax: number;
-  users: Record<string, { vus: number; iterations: number }>;
-}
-
-export interface SpikeResult {
-  startSec: number;
-  endSec: number;
-  /** Seconds after the spike until p95 was back within its pre-spike band; null if never. */
-  recoverySec: number | null;
-}
-
+/** `squall run`'s document: the added fields of a scripted test are always there. */
 export interface RunResultDocument extends ResultDocument {
   checks: CheckResult[];
   scenarios: Record<string, ScenarioResult>;
-  spike?: SpikeResult;
 }
 
 /** The built-in metrics of `squall run`, by kind. */

@@ -58,6 +58,14 @@ export function latencyOf(t: Trend): EndpointResult['latency'] {
     p99: round(t.percentileMs(99)),
     max: round(t.maxMs()),
     mean: round(t.meanMs()),
+    min: round(t.minMs()),
+    p66: round(t.percentileMs(66)),
+    p75: round(t.percentileMs(75)),
+    p80: round(t.percentileMs(80)),
+    p90: round(t.percentileMs(90)),
+    p98: round(t.percentileMs(98)),
+    p999: round(t.percentileMs(99.9)),
+    p9999: round(t.percentileMs(99.99)),
   };
 }
 
@@ -70,6 +78,9 @@ export function endpointResults(m: HttpMetrics, sec: number): EndpointResult[] {
     rps: round(ep.count / sec),
     statusCodes: Object.fromEntries(ep.statusCounts().map(([s, n]) => [String(s), n])),
     latency: latencyOf(ep.duration()),
+    method: ep.method,
+    bytesReceived: ep.bytesReceived,
+    errors: Object.fromEntries(ep.failureKinds),
   }));
 }
 
@@ -124,12 +135,18 @@ export function httpTotalsSource(
   }
 }
 
+function locustPercentiles(t: Trend): Record<'p66' | 'p75' | 'p80' | 'p98' | 'p9999', number> {
+  const l = latencyOf(t);
+  return { p66: l.p66!, p75: l.p75!, p80: l.p80!, p98: l.p98!, p9999: l.p9999! };
+}
+
 /** The HTTP part of `metrics` (everything but the VU gauges). */
 export function httpMetricsSummary(m: HttpMetrics, totals: HttpTotals, sec: number): Metrics {
   const { requests: total, failures: fails } = totals;
   return {
     http_reqs: counterSummary(total, sec),
-    http_req_duration: totals.duration.summary(),
+    // Locust's percentile columns too (added fields), so its CSV's Aggregated row is complete.
+    http_req_duration: { ...totals.duration.summary(), ...locustPercentiles(totals.duration) },
     http_req_waiting: m.waiting.summary(),
     http_req_service_duration: totals.service.summary(),
     http_req_connecting: m.connecting.summary(),

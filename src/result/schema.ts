@@ -40,7 +40,8 @@ export type MetricSummary = TrendSummary | CounterSummary | RateSummary | GaugeS
 
 export interface Metrics {
   http_reqs: CounterSummary;
-  http_req_duration: TrendSummary;
+  /** Also carries p66, p75, p80, p98 and p9999 (added fields: Locust's CSV columns). */
+  http_req_duration: TrendSummary & Partial<Record<'p66' | 'p75' | 'p80' | 'p98' | 'p9999', number>>;
   http_req_failed: RateSummary;
   [name: string]: MetricSummary;
 }
@@ -51,7 +52,30 @@ export interface EndpointResult {
   failures: number;
   rps: number;
   statusCodes: Record<string, number>;
-  latency: { p50: number; p95: number; p99: number; max: number; mean: number };
+  /** Milliseconds. min and the percentiles past p50/p95/p99 are added fields (Locust's columns). */
+  latency: EndpointLatency;
+  /** Added: the HTTP method of the endpoint's first request (`GET`). */
+  method?: string;
+  /** Added: bytes received for the endpoint's requests, headers included. */
+  bytesReceived?: number;
+  /** Added: the endpoint's failed requests by error kind (`status 503`, `ECONNREFUSED`, …). */
+  errors?: Record<string, number>;
+}
+
+export interface EndpointLatency {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+  min?: number;
+  p66?: number;
+  p75?: number;
+  p80?: number;
+  p90?: number;
+  p98?: number;
+  p999?: number;
+  p9999?: number;
 }
 
 export interface ErrorGroup {
@@ -68,8 +92,31 @@ export interface TimelinePoint {
   p50: number;
   p95: number;
   p99: number;
+  /** Failed requests that ended in this second. */
   errors: number;
   vus: number;
+  // Added fields (older documents may lack them): the second's requests and more of its
+  // durations, and the run so far up to this point (what Locust's stats history carries).
+  requests?: number;
+  min?: number;
+  mean?: number;
+  max?: number;
+  p66?: number;
+  p75?: number;
+  p80?: number;
+  p90?: number;
+  p98?: number;
+  p999?: number;
+  p9999?: number;
+  /** Bytes received in this second. */
+  bytes?: number;
+  totalRequests?: number;
+  totalFailures?: number;
+  totalBytes?: number;
+  totalP50?: number;
+  totalMean?: number;
+  totalMin?: number;
+  totalMax?: number;
 }
 
 export interface ThresholdResult {
@@ -79,12 +126,38 @@ export interface ThresholdResult {
   actual: number | null;
 }
 
+/**
+ * One reading of the monitored process (or of its process tree, summed). MB are mebibytes, as
+ * `ps` and `top` count them; CPU is % of one core (200 = two cores busy).
+ */
 export interface MonitorSample {
+  /** Seconds since monitoring started. */
   t: number;
   rssMb: number;
   cpuPct: number;
-  threads: number;
-  fds: number;
+  /** null where the platform does not report it (pidusage outside Linux). */
+  threads: number | null;
+  /** null where the platform does not report it, or /proc/PID/fd is another user's. */
+  fds: number | null;
+  // Added fields (older documents may lack them).
+  /** Virtual memory size; null outside Linux. */
+  vszMb?: number | null;
+  /** Processes summed into this sample (tree mode: the process and its descendants). */
+  processes?: number;
+}
+
+/** healthy: flat after the warm-up; leak: growing past the leak bound and not settling. */
+export type MonitorVerdict = 'healthy' | 'leak' | 'inconclusive';
+
+/** How a monitored process ended before monitoring did (added field). */
+export interface MonitorExit {
+  /** Seconds since monitoring started. */
+  atSec: number;
+  /** Exit code and signal, when squall started it (--monitor-cmd); null for --monitor-pid. */
+  code: number | null;
+  signal: string | null;
+  /** The last lines it printed (--monitor-cmd only). */
+  tail: string[];
 }
 
 export interface MonitorResult {
@@ -93,9 +166,68 @@ export interface MonitorResult {
   rssStartMb: number;
   rssPeakMb: number;
   rssEndMb: number;
+  /** Theil–Sen slope of RSS after the warm-up. */
   rssGrowthMbPerMin: number;
   leakSuspected: boolean;
+  /** Plain sentences: the verdict and what it rests on. */
   reasons: string[];
+  // Added fields (older documents may lack them).
+  verdict?: MonitorVerdict;
+  /** 95% confidence interval of rssGrowthMbPerMin (Sen's method); null with too few samples. */
+  rssGrowthCiMbPerMin?: [number, number] | null;
+  /** Slope over the last half of the window after the warm-up: what "settled" is judged on. */
+  rssTailGrowthMbPerMin?: number | null;
+  /** RSS no longer growing at the end (the tail's slope cannot be told from flat). */
+  settled?: boolean | null;
+  warmupSec?: number;
+  /** The bounds the verdict used, MB/min. */
+  healthyMbPerMin?: number;
+  leakMbPerMin?: number;
+  cpuAvgPct?: number;
+  cpuPeakPct?: number;
+  vszPeakMb?: number | null;
+  threadsStart?: number | null;
+  threadsEnd?: number | null;
+  threadsPeak?: number | null;
+  /** Theil–Sen slope after the warm-up, per minute. */
+  threadsGrowthPerMin?: number | null;
+  fdsStart?: number | null;
+  fdsEnd?: number | null;
+  fdsPeak?: number | null;
+  fdsGrowthPerMin?: number | null;
+  /** Sampling settings. */
+  intervalMs?: number;
+  tree?: boolean;
+  source?: 'procfs' | 'pidusage';
+  /** The command squall started and stopped (--monitor-cmd). */
+  cmd?: string | null;
+  /** Set when the process ended before monitoring did. */
+  exit?: MonitorExit | null;
+}
+
+/**
+ * The load generator's own health (added field): when squall itself ran out of CPU or its event
+ * loop lagged, latencies include squall's delay, and the figures measure squall, not the target.
+ */
+export interface GeneratorHealth {
+  /** CPU of the squall process, % of one core, over the run and at its busiest second. */
+  cpuAvgPct: number;
+  cpuPeakPct: number;
+  /** Cores the load could use (worker threads); CPU is judged against cores × 100%. */
+  cores: number;
+  /** Seconds in which CPU was at or above the saturation bound. */
+  cpuSaturatedSec: number;
+  /** Event-loop delay of the main thread (perf_hooks.monitorEventLoopDelay), ms. */
+  eventLoopDelayP50Ms: number;
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+  /** Peak resident memory of the squall process, MB. */
+  rssPeakMb: number;
+  saturated: boolean;
+  /** Plain sentences; empty when healthy. */
+  reasons: string[];
+  /** Per second: CPU % of one core and the event loop's worst delay in that second (ms). */
+  samples?: Array<{ t: number; cpuPct: number; loopDelayMaxMs: number }>;
 }
 
 export interface BreakingPoint {
@@ -108,6 +240,31 @@ export interface BreakingPoint {
 
 /** Why the run ended (added field; k6's abort reasons). */
 export type EndReason = 'completed' | 'interrupted' | 'threshold-abort' | 'breaking-point' | 'script-error';
+
+/** `checks[]` (added field): each check's counts over the whole run. */
+export interface CheckResult {
+  name: string;
+  passes: number;
+  fails: number;
+}
+
+/** `scenarios` (added field). */
+export interface ScenarioResult {
+  iterations: number;
+  /** Iterations whose flow threw (counted in `iterations` too). */
+  failedIterations: number;
+  dropped: number;
+  interrupted: number;
+  vusMax: number;
+  users: Record<string, { vus: number; iterations: number }>;
+}
+
+export interface SpikeResult {
+  startSec: number;
+  endSec: number;
+  /** Seconds after the spike until p95 was back within its pre-spike band; null if never. */
+  recoverySec: number | null;
+}
 
 export interface ResultDocument {
   schema: 1;
@@ -126,4 +283,10 @@ export interface ResultDocument {
   passed: boolean;
   monitor: MonitorResult | null;
   breakingPoint: BreakingPoint | null;
+  /** The load generator's health (added field; null or absent when not measured). */
+  generator?: GeneratorHealth | null;
+  // Added fields of `squall run` (absent from quick's document).
+  checks?: CheckResult[];
+  scenarios?: Record<string, ScenarioResult>;
+  spike?: SpikeResult;
 }

@@ -6,18 +6,21 @@ import { explain, requireBuiltCli, runCli } from '../helpers/run-cli.js';
 beforeAll(requireBuiltCli);
 
 describe('--help', () => {
-  it.each(['quick', 'demo', 'serve-demo'])('squall %s --help exits 0 and shows examples', async (command) => {
-    const run = await runCli([command, '--help']);
-    expect(run.code, explain(run)).toBe(0);
-    expect(run.stdout, explain(run)).toContain(`Usage: squall ${command}`);
-    expect(run.stdout, explain(run)).toContain('Examples:');
-    expect(run.stdout, explain(run)).toMatch(new RegExp(`\\$ squall ${command}`));
-  });
+  it.each(['quick', 'run', 'demo', 'serve-demo', 'report', 'init'])(
+    'squall %s --help exits 0 and shows examples',
+    async (command) => {
+      const run = await runCli([command, '--help']);
+      expect(run.code, explain(run)).toBe(0);
+      expect(run.stdout, explain(run)).toContain(`Usage: squall ${command}`);
+      expect(run.stdout, explain(run)).toContain('Examples:');
+      expect(run.stdout, explain(run)).toMatch(new RegExp(`\\$ squall ${command}`));
+    },
+  );
 
   it('squall --help lists the commands', async () => {
     const run = await runCli(['--help']);
     expect(run.code, explain(run)).toBe(0);
-    for (const command of ['quick', 'demo', 'serve-demo'])
+    for (const command of ['quick', 'run', 'demo', 'serve-demo', 'report', 'init'])
       expect(run.stdout, explain(run)).toContain(command);
   });
 

@@ -68,6 +68,9 @@ export function startCli(args: readonly string[], opts: CliOptions = {}): CliPro
   // Plain text, no stack traces unless a test asks: the assertions read what a user would see.
   delete env.FORCE_COLOR;
   delete env.SQUALL_DEBUG;
+  // On GitHub Actions every run would append its summary to the job's page; tests that want
+  // it set it themselves.
+  delete env.GITHUB_STEP_SUMMARY;
   for (const [k, v] of Object.entries(opts.env ?? {})) {
     if (v === undefined) delete env[k];
     else env[k] = v;

@@ -8,13 +8,14 @@ import { runHttpLoad } from '../run-http-load.js';
 
 const EXAMPLES = `
 Examples:
-  $ squall demo                        # 15 s against the demo API, summary and .squall/demo-result.json
+  $ squall demo                        # 15 s against the demo API: summary, result and HTML report in .squall/
+  $ squall demo --ui                   # watch it live in the browser
   $ squall demo -d 5s -c 20
   $ squall demo --json > demo.json
 
 What it does: starts the demo API (squall serve-demo) on a free port on 127.0.0.1, runs a mix of
 reads and writes against it with budgets on latency and errors, prints the summary, writes the
-result document, and stops the API.`;
+result document and the HTML report, and stops the API.`;
 
 export function registerDemo(program: Command, setExit: (code: number) => void): void {
   program
@@ -22,7 +23,12 @@ export function registerDemo(program: Command, setExit: (code: number) => void):
     .description('start the built-in demo API and benchmark it, with budgets and a report')
     .option('-d, --duration <d>', 'test length', '15s')
     .option('-c, --connections <n>', 'concurrent connections', '10')
-    .option('-o, --out <kind=path>', 'write an output (default json=.squall/demo-result.json)', collect)
+    .option(
+      '-o, --out <kind=path>',
+      'write an output (default json=.squall/demo-result.json and html=.squall/demo-report.html)',
+      collect,
+    )
+    .option('--ui', 'serve a live dashboard on 127.0.0.1 (URL on stderr) with a Stop button')
     .option('--json', 'print the result document on stdout instead of the summary')
     .option('-q, --quiet', 'no progress; print the summary only when a threshold fails')
     .option('--no-color', 'no ANSI colours')

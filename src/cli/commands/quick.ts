@@ -13,6 +13,7 @@ Examples:
   $ squall quick -c 50 -d 30s http://127.0.0.1:8080/api/items
   $ squall quick -R 2000 -d 1m http://127.0.0.1:8080/           # open model: 2000 requests/s
   $ squall quick -m POST -H 'Content-Type: application/json' -b '{"q":1}' http://127.0.0.1:8080/search
+  $ squall quick -d 1m --ui -o html=report.html http://127.0.0.1:8080/   # live dashboard, then a report
   $ squall quick -n 10000 --threshold 'http_req_duration:p(99)<50' --json http://127.0.0.1:8080/ > r.json
 
 Exit codes: 0 ok, 99 a threshold failed, 2 bad input, 130 interrupted (results still written).`;
@@ -35,7 +36,12 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
     .option('-b, --body <text>', 'request body')
     .option('--timeout <d>', 'per-request timeout', '10s')
     .option('--threshold <metric:expr>', "budget, e.g. 'http_req_duration:p(95)<300' (repeatable)", collect)
-    .option('-o, --out <kind=path>', 'write an output: json=result.json (repeatable)', collect)
+    .option(
+      '-o, --out <kind=path>',
+      'write an output: json=r.json, html=r.html, csv=PREFIX, junit=r.xml, md=r.md, prometheus=HOST:PORT (repeatable)',
+      collect,
+    )
+    .option('--ui', 'serve a live dashboard on 127.0.0.1 (URL on stderr) with a Stop button')
     .option('-k, --insecure', 'https: do not verify the certificate (self-signed test servers)')
     .option('--json', 'print the result document on stdout instead of the summary')
     .option('-q, --quiet', 'no progress; print the summary only when a threshold fails')

@@ -12,6 +12,7 @@ Examples:
   $ squall run api.yaml --preset stress --vus 200
   $ squall run api.yaml --preset breakpoint --rate 2000   # ramp until it breaks; see breakingPoint
   $ squall run api.yaml --host http://127.0.0.1:8080 -e API_TOKEN=dev --threshold 'http_req_duration:p(95)<300'
+  $ squall run api.yaml --ui -o html=report.html -o csv=stats -o junit=results.xml
   $ squall init --yaml && squall run load-test.yaml  # a starter test for squall serve-demo
 
 Presets: smoke, baseline, stress, spike, burst, soak, endurance, breakpoint (docs/presets.md).
@@ -22,6 +23,7 @@ interface RunCliOptions extends RunFlags {
   json?: boolean;
   quiet?: boolean;
   color?: boolean;
+  ui?: boolean;
 }
 
 export function registerRun(program: Command, setExit: (code: number) => void): void {
@@ -42,7 +44,12 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       collect,
     )
     .option('--timeout <d>', 'default per-request timeout (default 10s)')
-    .option('-o, --out <kind=path>', 'write an output: json=result.json (repeatable)', collect)
+    .option(
+      '-o, --out <kind=path>',
+      'write an output: json=r.json, html=r.html, csv=PREFIX, junit=r.xml, md=r.md, prometheus=HOST:PORT (repeatable)',
+      collect,
+    )
+    .option('--ui', 'serve a live dashboard on 127.0.0.1 (URL on stderr) with a Stop button')
     .option('--json', 'print the result document on stdout instead of the summary')
     .option('-q, --quiet', 'no progress; print the summary only when a threshold fails')
     .option('--no-color', 'no ANSI colours')
@@ -62,6 +69,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
         json: !!opts.json,
         quiet: !!opts.quiet,
         color: opts.color,
+        ui: !!opts.ui,
       });
       setExit(exitCode);
     });

@@ -1,0 +1,40 @@
+import { renderSummary } from '../report/console.js';
+import { renderJson } from '../report/json.js';
+import type { ResultDocument } from '../result/schema.js';
+import { useColor } from './io.js';
+import { appendStepSummary, type OutputSpec, writeOutputs } from './outputs.js';
+
+export interface DeliverOptions {
+  outputs: readonly OutputSpec[];
+  json: boolean;
+  quiet: boolean;
+  color: boolean | undefined;
+  /** Print the console summary (default true; `squall report -o …` only writes files). */
+  summary?: boolean;
+  /** Append to $GITHUB_STEP_SUMMARY (default true: runs do, re-rendering does not). */
+  stepSummary?: boolean;
+}
+
+/**
+ * The end of every run: the `-o` files, the GitHub step summary, then the console summary (or
+ * the document with --json) and the notes. The summary is printed before a write error is
+ * thrown, so a run's figures are never lost to a full disk.
+ */
+export async function deliverResult(
+  result: ResultDocument,
+  o: DeliverOptions,
+  notes: readonly string[] = [],
+): Promise<void> {
+  const { written, error } = await writeOutputs(result, o.outputs);
+  const summaryWarning = o.stepSummary === false ? null : await appendStepSummary(result);
+  if (o.json) process.stdout.write(renderJson(result));
+  else if (o.summary !== false && (!o.quiet || !result.passed)) {
+    process.stdout.write(`${renderSummary(result, { color: useColor(process.stdout, o.color) })}\n`);
+  }
+  if (!o.quiet) {
+    for (const path of written) process.stderr.write(`wrote ${path}\n`);
+    for (const note of notes) process.stderr.write(`${note}\n`);
+  }
+  if (summaryWarning) process.stderr.write(`warning: ${summaryWarning}\n`);
+  if (error) throw error;
+}

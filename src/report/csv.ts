@@ -1,0 +1,301 @@
+import type { EndpointResult, ResultDocument, TimelinePoint } from '../result/schema.js';
+import { round } from '../util/units.js';
+import { isNum } from './format.js';
+
+/**
+ * Locust's CSV files (`--csv PREFIX`) from a result document, with Locust's exact headers and
+ * column order (locust/stats.py, StatsCSV and StatsCSVFileWriter), so spreadsheets and scripts
+ * built on Locust's files keep working: `_stats.csv`, `_stats_history.csv`, `_failures.csv`.
+ *
+ * Like Locust: "N/A" where there is no figure, the Aggregated row last with an empty Type, RFC
+ * 4180 quoting and CRLF line ends (Python's csv.writer). Documents read back from disk may come
+ * from older versions, so every field is checked before use and a missing one reads "N/A".
+ */
+
+export interface LocustCsv {
+  stats: string;
+  history: string;
+  failures: string;
+}
+
+/** A value for one CSV cell: text is quoted as needed, anything that is not a finite number is N/A. */
+type Cell = unknown;
+type Obj = Record<string, unknown>;
+
+const NA = 'N/A';
+
+/** Locust's PERCENTILES_TO_REPORT as its headers name them, with our field for each. */
+const PERCENTILES = [
+  ['50%', 'p50'],
+  ['66%', 'p66'],
+  ['75%', 'p75'],
+  ['80%', 'p80'],
+  ['90%', 'p90'],
+  ['95%', 'p95'],
+  ['98%', 'p98'],
+  ['99%', 'p99'],
+  ['99.9%', 'p999'],
+  ['99.99%', 'p9999'],
+  ['100%', 'max'],
+] as const;
+
+type PercentileKey = (typeof PERCENTILES)[number][1];
+
+const STATS_COLUMNS = [
+  'Type',
+  'Name',
+  'Request Count',
+  'Failure Count',
+  'Median Response Time',
+  'Average Response Time',
+  'Min Response Time',
+  'Max Response Time',
+  'Average Content Size',
+  'Requests/s',
+  'Failures/s',
+  ...PERCENTILES.map(([label]) => label),
+];
+
+const HISTORY_COLUMNS = [
+  'Timestamp',
+  'User Count',
+  'Type',
+  'Name',
+  'Requests/s',
+  'Failures/s',
+  ...PERCENTILES.map(([label]) => label),
+  'Total Request Count',
+  'Total Failure Count',
+  'Total Median Response Time',
+  'Total Average Response Time',
+  'Total Min Response Time',
+  'Total Max Response Time',
+  'Total Average Content Size',
+];
+
+const FAILURES_COLUMNS = ['Method', 'Name', 'Error', 'Occurrences'];
+
+const HTTP_METHODS = new Set([
+  'GET',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'HEAD',
+  'OPTIONS',
+  'TRACE',
+  'CONNECT',
+]);
+
+function asObj(v: unknown): Obj | undefined {
+  return v !== null && typeof v === 'object' ? (v as Obj) : undefined;
+}
+
+/** Plain decimal, at most three decimals (the document's own precision), never an exponent. */
+function cell(v: Cell): string {
+  if (typeof v === 'string') return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+  return isNum(v) ? String(round(v, 3)) : NA;
+}
+
+function csv(header: readonly string[], rows: readonly Cell[][]): string {
+  return [header, ...rows].map((r) => `${r.map(cell).join(',')}\r\n`).join('');
+}
+
+function ratio(n: unknown, d: unknown): number | undefined {
+  if (!isNum(n) || !isNum(d)) return undefined;
+  // Locust writes 0 for a per-request average over no requests (its ZeroDivisionError branch).
+  return d > 0 ? n / d : 0;
+}
+
+/**
+ * Type and Name as Locust shows them: the method, and the path without the `METHOD ` prefix of
+ * squall's default request names. Older documents have no `method`: read it from that prefix.
+ */
+function locustTypeAndName(e: Pick<EndpointResult, 'name' | 'method'>): [string, string] {
+  const name = String(e.name ?? '');
+  const method = typeof e.method === 'string' ? e.method : '';
+  if (method !== '') {
+    return [method, name.startsWith(`${method} `) ? name.slice(method.length + 1) : name];
+  }
+  const space = name.indexOf(' ');
+  const head = name.slice(0, space);
+  if (space > 0 && HTTP_METHODS.has(head)) return [head, name.slice(space + 1)];
+  return ['', name];
+}
+
+/** Whether any response was timed: requests that got none (refused, timeout) carry no duration. */
+function endpointAnswered(e: EndpointResult): boolean {
+  if (!isNum(e.count) || e.count === 0) return false;
+  const codes = asObj(e.statusCodes);
+  if (!codes) return true;
+  return Object.values(codes).some((n) => isNum(n) && n > 0);
+}
+
+/** Latency columns (Median, Average, Min, Max, then the percentiles) of one row. */
+function latencyCells(lat: Obj | undefined, timed: boolean): { summary: Cell[]; percentiles: Cell[] } {
+  // With no timed response a 0 would read as "0 ms"; Locust writes N/A when it has no data.
+  const pick = (key: string): Cell => (timed && lat && isNum(lat[key]) ? (lat[key] as number) : NA);
+  return {
+    summary: [pick('p50'), pick('mean'), pick('min'), pick('max')],
+    percentiles: PERCENTILES.map(([, key]) => pick(key)),
+  };
+}
+
+interface SortedEndpoint {
+  e: EndpointResult;
+  type: string;
+  name: string;
+}
+
+/** Locust sorts its rows by (name, method); so do we, so rows land where its users expect them. */
+function sortedEndpoints(doc: ResultDocument): SortedEndpoint[] {
+  const list = (Array.isArray(doc.endpoints) ? doc.endpoints : []).filter((e) => asObj(e));
+  const rows = list.map((e) => {
+    const [type, name] = locustTypeAndName(e);
+    return { e, type, name };
+  });
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return rows.sort((a, b) => cmp(a.name, b.name) || cmp(a.type, b.type));
+}
+
+function endpointRow(r: SortedEndpoint, durationSec: unknown): Cell[] {
+  const { e } = r;
+  const lat = latencyCells(asObj(e.latency), endpointAnswered(e));
+  return [
+    r.type,
+    r.name,
+    e.count,
+    e.failures,
+    ...lat.summary,
+    ratio(e.bytesReceived, e.count),
+    e.rps,
+    ratio(e.failures, durationSec),
+    ...lat.percentiles,
+  ];
+}
+
+/**
+ * The run-wide percentiles Locust reports, from http_req_duration (which carries Locust's 66,
+ * 75, 80, 98 and 99.99 too). Older documents lack those five: with one endpoint its histogram is
+ * the whole run's, so its percentiles stand in exactly; with several, no honest figure can be
+ * derived from theirs (the highest endpoint's would overstate it), so the cell says N/A.
+ */
+function aggregatedLatency(doc: ResultDocument, endpoints: SortedEndpoint[]): Obj | undefined {
+  const dur = asObj(asObj(doc.metrics)?.http_req_duration);
+  if (!dur) return undefined;
+  const only = endpoints.length === 1 ? asObj(endpoints[0]!.e.latency) : undefined;
+  const out: Obj = { ...dur };
+  for (const [, key] of PERCENTILES) {
+    if (!isNum(out[key]) && only && isNum(only[key])) out[key] = only[key];
+  }
+  return out;
+}
+
+function aggregatedRow(doc: ResultDocument, endpoints: SortedEndpoint[]): Cell[] {
+  const m = asObj(doc.metrics) ?? {};
+  const reqs = asObj(m.http_reqs) ?? {};
+  const failed = asObj(m.http_req_failed) ?? {};
+  const sum = (pick: (e: EndpointResult) => unknown): number | undefined => {
+    if (endpoints.length === 0 || endpoints.some(({ e }) => !isNum(pick(e)))) return undefined;
+    return endpoints.reduce((a, { e }) => a + (pick(e) as number), 0);
+  };
+  const count = isNum(reqs.count) ? reqs.count : sum((e) => e.count);
+  const fails = isNum(failed.fails) ? failed.fails : sum((e) => e.failures);
+  const bytes = sum((e) => e.bytesReceived) ?? asObj(m.data_received)?.count;
+  const lat = aggregatedLatency(doc, endpoints);
+  const timed = lat !== undefined && (isNum(lat.count) ? lat.count > 0 : isNum(count) && count > 0);
+  const cells = latencyCells(lat, timed);
+  return [
+    '',
+    'Aggregated',
+    count,
+    fails,
+    ...cells.summary,
+    ratio(bytes, count),
+    reqs.rate,
+    ratio(fails, doc.durationSec),
+    ...cells.percentiles,
+  ];
+}
+
+function renderStats(doc: ResultDocument): string {
+  const endpoints = sortedEndpoints(doc);
+  const rows = endpoints.map((r) => endpointRow(r, doc.durationSec));
+  rows.push(aggregatedRow(doc, endpoints));
+  return csv(STATS_COLUMNS, rows);
+}
+
+/** Unix seconds of a point, truncated as Locust's `int(time.time())`. */
+function timestampOf(startMs: number, t: unknown): Cell {
+  return Number.isFinite(startMs) && isNum(t) ? Math.floor(startMs / 1000 + t) : NA;
+}
+
+function historyRow(p: TimelinePoint, lengthSec: number, startMs: number): Cell[] {
+  // A second whose requests all went unanswered has no durations; its zeros are not latencies.
+  const volume = isNum(p.requests) ? p.requests : p.rps;
+  const timed = !(isNum(volume) && volume <= 0) && !(isNum(p.max) && p.max <= 0);
+  const pct = (key: PercentileKey): Cell => (timed && isNum(p[key]) ? p[key] : NA);
+  const totalTimed = isNum(p.totalMax) && p.totalMax > 0;
+  const total = (v: number | undefined): Cell => (totalTimed && isNum(v) ? v : NA);
+  return [
+    timestampOf(startMs, p.t),
+    p.vus,
+    '',
+    'Aggregated',
+    p.rps,
+    isNum(p.errors) && lengthSec > 0 ? p.errors / lengthSec : NA,
+    ...PERCENTILES.map(([, key]) => pct(key)),
+    p.totalRequests,
+    p.totalFailures,
+    total(p.totalP50),
+    total(p.totalMean),
+    total(p.totalMin),
+    total(p.totalMax),
+    ratio(p.totalBytes, p.totalRequests),
+  ];
+}
+
+/**
+ * One Aggregated row per timeline point, as Locust appends one every second. A point's length is
+ * the time since the one before: one second, except a short last bucket folded into the one before.
+ */
+function renderHistory(doc: ResultDocument): string {
+  const points = (Array.isArray(doc.timeline) ? doc.timeline : []).filter((p) => asObj(p));
+  const startMs = Date.parse(String(doc.startedAt ?? ''));
+  let prevT = 0;
+  const rows = points.map((p) => {
+    const t = isNum(p.t) ? p.t : prevT + 1;
+    const row = historyRow(p, t - prevT, startMs);
+    prevT = t;
+    return row;
+  });
+  return csv(HISTORY_COLUMNS, rows);
+}
+
+/**
+ * One row per endpoint and error kind. Documents older than the per-endpoint `errors` field only
+ * say which errors the run had, not where: their rows leave Method and Name empty.
+ */
+function renderFailures(doc: ResultDocument): string {
+  const endpoints = sortedEndpoints(doc);
+  const rows: Cell[][] = [];
+  const perEndpoint = endpoints.some(({ e }) => asObj(e.errors));
+  if (perEndpoint) {
+    for (const { e, type, name } of endpoints) {
+      const kinds = Object.entries(asObj(e.errors) ?? {}).filter(([, n]) => isNum(n) && n > 0);
+      kinds.sort(([, a], [, b]) => (b as number) - (a as number));
+      for (const [kind, n] of kinds) rows.push([type, name, kind, n as number]);
+    }
+  } else {
+    for (const g of Array.isArray(doc.errors) ? doc.errors : []) {
+      const o = asObj(g);
+      if (o && isNum(o.count) && o.count > 0) rows.push(['', '', String(o.kind ?? ''), o.count]);
+    }
+  }
+  return csv(FAILURES_COLUMNS, rows);
+}
+
+/** Locust's three CSV files of a result document. */
+export function renderCsv(doc: ResultDocument): LocustCsv {
+  return { stats: renderStats(doc), history: renderHistory(doc), failures: renderFailures(doc) };
+}

@@ -1,0 +1,177 @@
+import type { ResultDocument } from '../result/schema.js';
+import { round } from '../util/units.js';
+import { isNum } from './format.js';
+
+/**
+ * JUnit XML of a result document, in the common (Ant) schema that Jenkins, GitLab and the GitHub
+ * test reporters read: a `<testsuites>` with one suite for the thresholds (one case each) and one
+ * for the checks of `squall run` (one case each). A failed threshold or a check that failed at
+ * least once is a `<failure>` whose message carries the figures.
+ *
+ * The suites carry the run's duration. Their cases get `time="0"` (as Gatling's do): a threshold
+ * or a check is a verdict over the whole run, not a step with a duration of its own, and tools
+ * that add up case times would otherwise count the run once per case.
+ *
+ * Everything in the file that comes from the test or the target (names, expressions, messages) is
+ * escaped, and characters XML 1.0 forbids are dropped, since no parser accepts them even escaped.
+ */
+
+type Obj = Record<string, unknown>;
+
+function asObj(v: unknown): Obj | undefined {
+  return v !== null && typeof v === 'object' ? (v as Obj) : undefined;
+}
+
+// XML 1.0's Char production; lone surrogates (matched one by one under the `u` flag) fall outside.
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+// In attributes, whitespace is escaped too: parsers turn a raw newline or tab there into a space.
+const ATTR_ESCAPES: Record<string, string> = {
+  ...TEXT_ESCAPES,
+  '"': '&quot;',
+  "'": '&apos;',
+  '\n': '&#10;',
+  '\r': '&#13;',
+  '\t': '&#9;',
+};
+
+function xmlText(v: unknown): string {
+  return String(v ?? '')
+    .replace(NOT_XML_CHAR, '')
+    .replace(/[&<>]/g, (c) => TEXT_ESCAPES[c]!);
+}
+
+function xmlAttr(v: unknown): string {
+  return String(v ?? '')
+    .replace(NOT_XML_CHAR, '')
+    .replace(/[&<>"'\n\r\t]/g, (c) => ATTR_ESCAPES[c]!);
+}
+
+function attrs(a: Record<string, unknown>): string {
+  return Object.entries(a)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => ` ${k}="${xmlAttr(v)}"`)
+    .join('');
+}
+
+/** A figure as plain decimal, the document's precision. */
+function num(v: number): string {
+  return String(round(v, 3));
+}
+
+interface Case {
+  name: string;
+  classname: string;
+  failure?: { type: string; message: string; detail: string };
+  skipped?: string;
+}
+
+interface Suite {
+  name: string;
+  cases: Case[];
+}
+
+function thresholdCases(doc: ResultDocument): Case[] {
+  const list = Array.isArray(doc.thresholds) ? doc.thresholds : [];
+  return list
+    .filter((t) => asObj(t))
+    .map((t) => {
+      const metric = String(t.metric ?? '?');
+      const expr = String(t.expr ?? '?');
+      const c: Case = { name: `${metric}: ${expr}`, classname: 'squall.thresholds' };
+      if (t.ok !== true) {
+        const actual = isNum(t.actual) ? num(t.actual) : 'no data';
+        c.failure = {
+          type: 'threshold',
+          message: `${metric} '${expr}' failed: actual ${actual}`,
+          detail: `metric: ${metric}\nexpression: ${expr}\nactual: ${actual}\n`,
+        };
+      }
+      return c;
+    });
+}
+
+function checkCases(checks: unknown[]): Case[] {
+  return checks
+    .map((c) => asObj(c))
+    .filter((c): c is Obj => c !== undefined)
+    .map((c) => {
+      const passes = isNum(c.passes) ? c.passes : 0;
+      const fails = isNum(c.fails) ? c.fails : 0;
+      const out: Case = { name: String(c.name ?? '?'), classname: 'squall.checks' };
+      if (passes + fails === 0) out.skipped = 'the check never ran';
+      else if (fails > 0) {
+        const total = passes + fails;
+        out.failure = {
+          type: 'check',
+          message: `${fails} of ${total} failed (${passes} passed)`,
+          detail: `passes: ${passes}\nfails: ${fails}\n`,
+        };
+      }
+      return out;
+    });
+}
+
+function renderCase(c: Case): string {
+  const open = `    <testcase${attrs({ name: c.name, classname: c.classname, time: '0' })}`;
+  if (c.failure) {
+    const f = c.failure;
+    return `${open}>\n      <failure${attrs({ message: f.message, type: f.type })}>${xmlText(f.detail)}</failure>\n    </testcase>`;
+  }
+  if (c.skipped !== undefined)
+    return `${open}>\n      <skipped${attrs({ message: c.skipped })}/>\n    </testcase>`;
+  return `${open}/>`;
+}
+
+function count(s: Suite, what: 'failure' | 'skipped'): number {
+  return s.cases.filter((c) => c[what] !== undefined).length;
+}
+
+/** JUnit XML of a result document's thresholds and checks. */
+export function renderJunit(doc: ResultDocument): string {
+  const time = isNum(doc.durationSec) ? num(doc.durationSec) : '0';
+  const started = Date.parse(String(doc.startedAt ?? ''));
+  // The Ant schema's timestamp has no zone and no fraction; startedAt is UTC.
+  const timestamp = Number.isFinite(started) ? new Date(started).toISOString().slice(0, 19) : undefined;
+
+  const suites: Suite[] = [{ name: 'thresholds', cases: thresholdCases(doc) }];
+  const checks = (doc as { checks?: unknown }).checks;
+  // Only `squall run` has checks; quick's document has none to report, not zero that passed.
+  if (Array.isArray(checks)) suites.push({ name: 'checks', cases: checkCases(checks) });
+
+  const properties = [
+    ['squall.version', doc.version],
+    ['squall.endReason', doc.endReason],
+    ['squall.passed', doc.passed],
+  ].filter(([, v]) => v !== undefined && v !== null);
+
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const tests = suites.reduce((n, s) => n + s.cases.length, 0);
+  const failures = suites.reduce((n, s) => n + count(s, 'failure'), 0);
+  const skipped = suites.reduce((n, s) => n + count(s, 'skipped'), 0);
+  lines.push(
+    `<testsuites${attrs({ name: 'squall', tests, failures, errors: 0, skipped, time, timestamp })}>`,
+  );
+  suites.forEach((s, id) => {
+    const a = {
+      name: s.name,
+      tests: s.cases.length,
+      failures: count(s, 'failure'),
+      errors: 0,
+      skipped: count(s, 'skipped'),
+      // Both suites cover the same run, so each lasted all of it.
+      time,
+      timestamp,
+      id,
+      package: 'squall',
+    };
+    lines.push(`  <testsuite${attrs(a)}>`, '    <properties>');
+    for (const [name, value] of properties) lines.push(`      <property${attrs({ name, value })}/>`);
+    lines.push('    </properties>');
+    lines.push(...s.cases.map(renderCase));
+    lines.push('  </testsuite>');
+  });
+  lines.push('</testsuites>');
+  return `${lines.join('\n')}\n`;
+}

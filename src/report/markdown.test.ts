@@ -1,0 +1,280 @@
+import { describe, expect, it } from 'vitest';
+import type { EndpointResult, ResultDocument } from '../result/schema.js';
+import { renderMarkdown } from './markdown.js';
+
+/**
+ * The Markdown summary, read back the way GitHub reads it: tables are split into cells at every
+ * `|` no backslash escapes (GFM's rule), cells unescaped, and formatted figures parsed back and
+ * compared with the document's.
+ */
+
+/** The cells of one table row, by GFM's rule: a backslash escapes the character after it. */
+function cells(row: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < row.length; i++) {
+    const ch = row[i]!;
+    if (ch === '\\') {
+      cur += ch + (row[i + 1] ?? '');
+      i++;
+    } else if (ch === '|') {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur.trim());
+  // The text before the first pipe and after the last one are not cells.
+  return out.slice(1, -1);
+}
+
+/** What a reader sees in a cell: backslash escapes and the two entities resolved. */
+function shown(cell: string): string {
+  return cell.replace(/\\(.)/g, '$1').replace(/&lt;/g, '<').replace(/&amp;/g, '&');
+}
+
+/** The body rows (header and separator dropped) of the table under a `#### heading`, or of the first table. */
+function table(md: string, heading?: string): string[][] {
+  const lines = md.split('\n');
+  let i = heading === undefined ? 0 : lines.indexOf(`#### ${heading}`);
+  if (i < 0) return [];
+  while (i < lines.length && !lines[i]!.startsWith('|')) i++;
+  const rows: string[][] = [];
+  for (let j = i + 2; j < lines.length && lines[j]!.startsWith('|'); j++) rows.push(cells(lines[j]!));
+  return rows;
+}
+
+/** `850µs`, `12.3ms`, `4.56s`, `2m3s` back to ms. */
+function parseMs(text: string): number {
+  const m = /^(?:(\d+)m(\d+)s|([\d.]+)(µs|ms|s))$/.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  if (m[1] !== undefined) return (Number(m[1]) * 60 + Number(m[2])) * 1000;
+  return Number(m[3]) * { µs: 0.001, ms: 1, s: 1000 }[m[4] as 'µs' | 'ms' | 's'];
+}
+
+const parseNum = (text: string) => Number(text.replace(/,/g, ''));
+
+/** A figure shown with 3 significant digits or more is within half a percent of the true one. */
+function expectShownAs(text: string | undefined, actual: number, parse: (t: string) => number, what: string) {
+  expect(text, what).toBeDefined();
+  expect(Math.abs(parse(text!) - actual), `${what}: ${text} vs ${actual}`).toBeLessThanOrEqual(
+    actual * 0.005 + 0.0006,
+  );
+}
+
+function endpoint(name: string, count: number, failures = 0): EndpointResult {
+  return {
+    name,
+    method: 'GET',
+    count,
+    failures,
+    rps: count / 30,
+    statusCodes: { '200': count - failures, '503': failures },
+    latency: { p50: 4 + count / 100, p95: 9.5 + count / 50, p99: 13.25 + count / 20, max: 80.5, mean: 5.5 },
+  };
+}
+
+function fixture(): ResultDocument {
+  return {
+    schema: 1,
+    tool: 'squall',
+    version: '0.1.0',
+    startedAt: '2025-06-01T10:00:00.000Z',
+    endedAt: '2025-06-01T10:00:30.000Z',
+    durationSec: 30.25,
+    endReason: 'completed',
+    config: { target: 'http://127.0.0.1:5110' },
+    metrics: {
+      http_reqs: { count: 12_345, rate: 408.099 },
+      http_req_duration: {
+        count: 12_300,
+        min: 0.412,
+        mean: 18.3,
+        stdev: 4,
+        p50: 14.57,
+        p90: 60,
+        p95: 71.32,
+        p99: 212.7,
+        p999: 390,
+        max: 402.5,
+      },
+      http_req_failed: { rate: 45 / 12_345, fails: 45, total: 12_345 },
+    },
+    endpoints: [endpoint('GET /health', 8000), endpoint('POST /verify', 4345, 45)],
+    errors: [
+      { kind: 'status 503', count: 40, example: 'POST /verify answered 503' },
+      { kind: 'ECONNRESET', count: 5, example: 'socket hang up' },
+    ],
+    timeline: [],
+    thresholds: [
+      { metric: 'http_req_duration', expr: 'p(95)<300', ok: true, actual: 71.32 },
+      { metric: 'http_req_failed', expr: 'rate<0.001', ok: false, actual: 45 / 12_345 },
+      { metric: 'http_req_duration{name:GET /gone}', expr: 'p(95)<100', ok: false, actual: null },
+    ],
+    passed: false,
+    monitor: null,
+    breakingPoint: null,
+    checks: [
+      { name: 'status is 200', passes: 12_300, fails: 45 },
+      { name: 'has body', passes: 12_345, fails: 0 },
+    ],
+  };
+}
+
+describe('renderMarkdown', () => {
+  it('starts with a heading that says pass or fail', () => {
+    const failed = fixture();
+    expect(renderMarkdown(failed).split('\n')[0]).toMatch(/^### ❌ .*failed: 2 of 3 thresholds/);
+    const passed = fixture();
+    passed.thresholds = passed.thresholds.map((t) => ({ ...t, ok: true }));
+    passed.passed = true;
+    expect(renderMarkdown(passed).split('\n')[0]).toMatch(/^### ✅ .*passed/);
+    expect(table(renderMarkdown(passed), 'Thresholds').map((r) => r[0])).toEqual(
+      passed.thresholds.map(() => '✅'),
+    );
+  });
+
+  it('says when the run ended early, found its breaking point, or had no successful request', () => {
+    const d = fixture();
+    d.endReason = 'breaking-point';
+    d.breakingPoint = { rate: 850, vus: 40, atSec: 95, reason: 'p99 over 1000 ms', lastHealthyRate: 800 };
+    d.metrics.http_req_failed = {
+      rate: 1,
+      fails: d.metrics.http_reqs.count,
+      total: d.metrics.http_reqs.count,
+    };
+    const md = renderMarkdown(d);
+    expect(md).toContain('Ended early');
+    expect(md).toMatch(
+      new RegExp(
+        `Breaking point at ${d.breakingPoint.rate} req/s \\(last healthy ${d.breakingPoint.lastHealthyRate} `,
+      ),
+    );
+    expect(md).toContain(d.breakingPoint.reason);
+    expect(md).toMatch(/All [\d,]+ requests failed/);
+    expect(renderMarkdown(fixture())).not.toMatch(/Ended early|Breaking point|requests failed/);
+  });
+
+  it('has a table of the key figures equal to the run-wide metrics', () => {
+    const d = fixture();
+    const [row] = table(renderMarkdown(d));
+    const m = d.metrics;
+    expect(row).toHaveLength(7);
+    const [requests, rps, p50, p95, p99, errors, duration] = row!;
+    expect(parseNum(requests!)).toBe(m.http_reqs.count);
+    expectShownAs(rps, m.http_reqs.rate, parseNum, 'rps');
+    expectShownAs(p50, m.http_req_duration.p50, parseMs, 'p50');
+    expectShownAs(p95, m.http_req_duration.p95, parseMs, 'p95');
+    expectShownAs(p99, m.http_req_duration.p99, parseMs, 'p99');
+    const e = /^([\d.]+)% \(([\d,]+)\)$/.exec(errors!);
+    expect(e, errors).not.toBeNull();
+    expect(Number(e![1])).toBeCloseTo(m.http_req_failed.rate * 100, 2);
+    expect(parseNum(e![2]!)).toBe(m.http_req_failed.fails);
+    expectShownAs(duration, d.durationSec * 1000, parseMs, 'duration');
+  });
+
+  it('lists every threshold with ✅/❌, crossed ones first, and the actual value or "no data"', () => {
+    const d = fixture();
+    const rows = table(renderMarkdown(d), 'Thresholds');
+    expect(rows).toHaveLength(d.thresholds.length);
+    const order = [...d.thresholds.filter((t) => !t.ok), ...d.thresholds.filter((t) => t.ok)];
+    order.forEach((t, i) => {
+      const [mark, metric, expr, actual] = rows[i]!;
+      expect(mark).toBe(t.ok ? '✅' : '❌');
+      expect(shown(metric!)).toBe(t.metric);
+      expect(shown(expr!)).toBe(t.expr);
+      if (t.actual === null) expect(actual).toBe('no data');
+      else if (t.metric === 'http_req_failed')
+        expect(Number(actual!.replace('%', ''))).toBeCloseTo(t.actual * 100, 2);
+      else expectShownAs(actual, t.actual, parseMs, t.expr);
+    });
+  });
+
+  it('lists endpoints by request count, with their figures', () => {
+    const d = fixture();
+    const rows = table(renderMarkdown(d), 'Endpoints');
+    const sorted = [...d.endpoints].sort((a, b) => b.count - a.count);
+    expect(rows.map((r) => shown(r[0]!))).toEqual(sorted.map((e) => e.name));
+    sorted.forEach((e, i) => {
+      const r = rows[i]!;
+      expect(parseNum(r[1]!)).toBe(e.count);
+      expect(parseNum(r[2]!.split(' ')[0]!)).toBe(e.failures);
+      expectShownAs(r[4], e.latency.p50, parseMs, `${e.name} p50`);
+      expectShownAs(r[5], e.latency.p95, parseMs, `${e.name} p95`);
+      expectShownAs(r[6], e.latency.p99, parseMs, `${e.name} p99`);
+      expectShownAs(r[7], e.latency.max, parseMs, `${e.name} max`);
+    });
+  });
+
+  it('shows the most requested endpoints when there are many, and says it cut the list', () => {
+    const d = fixture();
+    d.endpoints = Array.from({ length: 35 }, (_, i) => endpoint(`GET /e${i}`, 100 + ((i * 37) % 35)));
+    const md = renderMarkdown(d);
+    const rows = table(md, 'Endpoints');
+    const top = [...d.endpoints].sort((a, b) => b.count - a.count).slice(0, rows.length);
+    expect(rows.length).toBeLessThan(d.endpoints.length);
+    expect(rows.map((r) => shown(r[0]!))).toEqual(top.map((e) => e.name));
+    expect(md).toContain(`Showing ${rows.length} of ${d.endpoints.length} endpoints`);
+  });
+
+  it('lists checks, failing ones first, and errors by count', () => {
+    const d = fixture();
+    const md = renderMarkdown(d);
+    const checks = table(md, 'Checks');
+    expect(checks.map((r) => [r[0], shown(r[1]!), parseNum(r[2]!), parseNum(r[3]!)])).toEqual(
+      d.checks!.map((c) => [c.fails > 0 ? '❌' : '✅', c.name, c.passes, c.fails]),
+    );
+    const errors = table(md, 'Errors');
+    expect(errors.map((r) => [shown(r[0]!), parseNum(r[1]!), shown(r[2]!)])).toEqual(
+      [...d.errors].sort((a, b) => b.count - a.count).map((e) => [e.kind, e.count, e.example]),
+    );
+  });
+
+  it('keeps a hostile name inside its cell: no new cell, row or HTML, no code span or link', () => {
+    const hostile = 'GET /a|b `c` <img src=x onerror=alert(1)> \\| [x](http://e) *em* $m$ &lt;\r\nnext | end';
+    const d = fixture();
+    d.endpoints = [endpoint(hostile, 10)];
+    d.checks = [{ name: hostile, passes: 1, fails: 0 }];
+    d.errors = [{ kind: hostile, count: 3, example: hostile }];
+    const md = renderMarkdown(d);
+    const oneLine = hostile.replace(/\s+/g, ' ');
+    const [ep] = table(md, 'Endpoints');
+    expect(ep).toHaveLength(8);
+    expect(shown(ep![0]!)).toBe(oneLine);
+    const [check] = table(md, 'Checks');
+    expect(check).toHaveLength(4);
+    expect(shown(check![1]!)).toBe(oneLine);
+    const [err] = table(md, 'Errors');
+    expect(err).toHaveLength(3);
+    expect(shown(err![0]!)).toBe(oneLine);
+    expect(md).not.toContain('<img');
+    // Every backtick, bracket and asterisk is escaped, so none opens a span.
+    expect(md).not.toMatch(/(^|[^\\])[`*[\]]/m);
+  });
+
+  it('stays small however large the run: tables are cut and names shortened', () => {
+    const d = fixture();
+    const long = (i: number) => `GET /${'x'.repeat(5000)}/${i}`;
+    d.endpoints = Array.from({ length: 5000 }, (_, i) => endpoint(long(i), i + 1));
+    d.checks = Array.from({ length: 5000 }, (_, i) => ({ name: long(i), passes: i, fails: i % 2 }));
+    d.errors = Array.from({ length: 5000 }, (_, i) => ({ kind: long(i), count: i + 1, example: long(i) }));
+    d.thresholds = Array.from({ length: 5000 }, (_, i) => ({
+      metric: `http_req_duration{name:${long(i)}}`,
+      expr: 'p(95)<1',
+      ok: false,
+      actual: 2,
+    }));
+    const bytes = Buffer.byteLength(renderMarkdown(d));
+    // GitHub's step summary takes at most 1 MiB; a summary should be a small part of it.
+    expect(bytes).toBeLessThan(64 * 1024);
+  });
+
+  it('never throws on a partial document', () => {
+    for (const partial of [
+      {},
+      { metrics: null, endpoints: [null], thresholds: [3], checks: 'x', errors: {} },
+    ]) {
+      const md = renderMarkdown(partial as unknown as ResultDocument);
+      expect(md.startsWith('### ')).toBe(true);
+    }
+  });
+});

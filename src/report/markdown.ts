@@ -1,0 +1,246 @@
+import type { EndpointResult, ResultDocument, ThresholdResult } from '../result/schema.js';
+import { formatMs } from '../util/duration.js';
+import { fmtCount, fmtPct, fmtRate, isNum, oneLine } from './format.js';
+
+/**
+ * A Markdown summary of a result document, fit for a pull-request comment or GitHub's step
+ * summary: a verdict line, the key figures, then thresholds, endpoints, checks and errors as
+ * GitHub-flavoured tables.
+ *
+ * Names come from the test and the target, so every one is escaped: it cannot end its cell,
+ * start a new row, open HTML or become a link. Long tables are cut (and say so) and long names
+ * shortened, so the summary stays far below GitHub's 1 MiB step-summary limit.
+ */
+
+const MAX_ENDPOINTS = 20;
+const MAX_THRESHOLDS = 50;
+const MAX_CHECKS = 30;
+const MAX_ERRORS = 10;
+const MAX_NAME = 100;
+
+type Obj = Record<string, unknown>;
+
+function asObj(v: unknown): Obj | undefined {
+  return v !== null && typeof v === 'object' ? (v as Obj) : undefined;
+}
+
+/**
+ * Text for a table cell or a line, shown as written: one line, cut to `max`; `&` and `<` as entities so
+ * no HTML gets through; a backslash before what opens inline Markdown (code, emphasis, strike-
+ * through, links, GitHub's `$` math) and before `|`, which GitHub's tables read as a cell's end
+ * even inside other spans. The backslash itself is escaped too, so `\|` in a name stays text.
+ */
+function mdText(text: unknown, max = MAX_NAME): string {
+  return oneLine(String(text ?? '').replace(/\p{Cc}/gu, ' '), max)
+    .replace(/[\\`*_[\]|~$]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;');
+}
+
+function table(header: string[], align: ('l' | 'r' | 'c')[], rows: string[][]): string[] {
+  const sep = align.map((a) => (a === 'r' ? '---:' : a === 'c' ? ':---:' : '---'));
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(sep), ...rows.map(line)];
+}
+
+function ms(v: unknown): string {
+  return isNum(v) ? formatMs(v) : '-';
+}
+
+function cutNote(shown: number, total: number, what: string, order: string): string[] {
+  return shown < total ? ['', `_Showing ${shown} of ${total} ${what}, ${order}._`] : [];
+}
+
+const END_REASONS: Record<string, string> = {
+  interrupted: 'interrupted; the figures cover the part that ran',
+  'threshold-abort': 'aborted by a threshold (abortOnFail)',
+  'breaking-point': 'stopped at the breaking point',
+  'script-error': 'stopped by a script error',
+};
+
+function header(doc: ResultDocument): string[] {
+  const thresholds = (Array.isArray(doc.thresholds) ? doc.thresholds : []).filter((t) => asObj(t));
+  const failed = thresholds.filter((t) => t.ok !== true).length;
+  const passed = doc.passed !== false && failed === 0;
+  let verdict: string;
+  if (!passed) {
+    verdict = failed > 0 ? `failed: ${failed} of ${thresholds.length} thresholds crossed` : 'failed';
+  } else if (thresholds.length > 0) {
+    verdict = `passed: ${thresholds.length === 1 ? 'the threshold' : `all ${thresholds.length} thresholds`} met`;
+  } else {
+    verdict = 'completed (no thresholds)';
+  }
+  const config = asObj(doc.config) ?? {};
+  const target = [config.url, config.target].find((v): v is string => typeof v === 'string' && v !== '');
+  const method = typeof config.method === 'string' && target ? `${config.method.toUpperCase()} ` : '';
+  const parts = [`${passed ? '✅' : '❌'} squall ${verdict}`];
+  if (target) parts.push(mdText(`${method}${target}`, 200));
+  const lines = [`### ${parts.join(' · ')}`];
+  const reason = typeof doc.endReason === 'string' ? doc.endReason : 'completed';
+  if (reason !== 'completed') lines.push('', `⚠️ Ended early: ${END_REASONS[reason] ?? mdText(reason)}.`);
+  const failedMetric = asObj(asObj(doc.metrics)?.http_req_failed);
+  if (failedMetric && failedMetric.rate === 1 && isNum(failedMetric.total) && failedMetric.total > 0) {
+    lines.push(
+      '',
+      `⚠️ All ${fmtCount(failedMetric.total)} requests failed: the target never answered successfully.`,
+    );
+  }
+  const bp = asObj(doc.breakingPoint);
+  if (bp) {
+    lines.push(
+      '',
+      `💥 Breaking point at ${fmtRate(bp.rate)} req/s (last healthy ${fmtRate(bp.lastHealthyRate)} req/s): ${mdText(bp.reason, 200)}`,
+    );
+  }
+  if (asObj(doc.monitor)?.leakSuspected === true)
+    lines.push('', '⚠️ Memory leak suspected in the target process.');
+  return lines;
+}
+
+function keyFigures(doc: ResultDocument): string[] {
+  const m = asObj(doc.metrics) ?? {};
+  const reqs = asObj(m.http_reqs) ?? {};
+  const dur = asObj(m.http_req_duration) ?? {};
+  const failed = asObj(m.http_req_failed) ?? {};
+  const timed = !isNum(dur.count) || dur.count > 0;
+  const lat = (v: unknown) => (timed ? ms(v) : '-');
+  const errors = isNum(failed.fails)
+    ? `${fmtPct(failed.rate)} (${fmtCount(failed.fails)})`
+    : fmtPct(failed.rate);
+  return table(
+    ['Requests', 'RPS', 'p50', 'p95', 'p99', 'Error rate', 'Duration'],
+    ['r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    [
+      [
+        fmtCount(reqs.count),
+        fmtRate(reqs.rate),
+        lat(dur.p50),
+        lat(dur.p95),
+        lat(dur.p99),
+        errors,
+        isNum(doc.durationSec) ? formatMs(doc.durationSec * 1000) : '-',
+      ],
+    ],
+  );
+}
+
+/**
+ * A threshold's actual value: durations in ms (as k6 reads them), a Rate metric's `rate` as a
+ * percentage (it is a fraction; a Counter's `rate` is per second), anything else as the figure.
+ */
+function actualOf(t: ThresholdResult, metrics: Obj): string {
+  if (!isNum(t.actual)) return 'no data';
+  const metric = String(t.metric ?? '');
+  const expr = String(t.expr ?? '');
+  const base = asObj(metrics[metric.split('{')[0]!.trim()]);
+  if (/^\s*(p\(|avg|min|max|med)/.test(expr) && /duration|waiting|connecting/.test(metric)) {
+    return formatMs(t.actual);
+  }
+  if (/^\s*rate/.test(expr) && base && isNum(base.total)) return fmtPct(t.actual);
+  return String(Math.round(t.actual * 1e6) / 1e6);
+}
+
+function thresholds(doc: ResultDocument): string[] {
+  const list = (Array.isArray(doc.thresholds) ? doc.thresholds : []).filter((t) => asObj(t));
+  if (list.length === 0) return [];
+  const metrics = asObj(doc.metrics) ?? {};
+  // Crossed thresholds first: they are what the reader came for.
+  const sorted = [...list.filter((t) => t.ok !== true), ...list.filter((t) => t.ok === true)];
+  const shown = sorted.slice(0, MAX_THRESHOLDS);
+  return [
+    '#### Thresholds',
+    '',
+    ...table(
+      ['', 'Metric', 'Expression', 'Actual'],
+      ['c', 'l', 'l', 'r'],
+      shown.map((t) => [t.ok === true ? '✅' : '❌', mdText(t.metric), mdText(t.expr), actualOf(t, metrics)]),
+    ),
+    ...cutNote(shown.length, list.length, 'thresholds', 'crossed ones first'),
+  ];
+}
+
+function endpoints(doc: ResultDocument): string[] {
+  const list = (Array.isArray(doc.endpoints) ? doc.endpoints : []).filter((e) => asObj(e));
+  if (list.length === 0) return [];
+  const countOf = (e: EndpointResult) => (isNum(e.count) ? e.count : 0);
+  const shown = [...list].sort((a, b) => countOf(b) - countOf(a)).slice(0, MAX_ENDPOINTS);
+  const row = (e: EndpointResult): string[] => {
+    const lat = asObj(e.latency) ?? {};
+    // Requests that got no response (refused, timeout) have no duration: no latency to show.
+    const codes = asObj(e.statusCodes);
+    const timed = !codes || Object.values(codes).some((n) => isNum(n) && n > 0);
+    const t = (v: unknown) => (timed ? ms(v) : '-');
+    const fails = isNum(e.failures) && e.failures > 0 && isNum(e.count) && e.count > 0;
+    return [
+      mdText(e.name),
+      fmtCount(e.count),
+      fails
+        ? `${fmtCount(e.failures)} (${fmtPct((e.failures as number) / (e.count as number))})`
+        : fmtCount(e.failures),
+      fmtRate(e.rps),
+      t(lat.p50),
+      t(lat.p95),
+      t(lat.p99),
+      t(lat.max),
+    ];
+  };
+  return [
+    '#### Endpoints',
+    '',
+    ...table(
+      ['Endpoint', 'Requests', 'Failures', 'RPS', 'p50', 'p95', 'p99', 'Max'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      shown.map(row),
+    ),
+    ...cutNote(shown.length, list.length, 'endpoints', 'the most requested'),
+  ];
+}
+
+function checks(doc: ResultDocument): string[] {
+  const raw = (doc as { checks?: unknown }).checks;
+  const list = (Array.isArray(raw) ? raw : []).map((c) => asObj(c)).filter((c): c is Obj => c !== undefined);
+  if (list.length === 0) return [];
+  const failsOf = (c: Obj) => (isNum(c.fails) ? c.fails : 0);
+  // Failing checks first, most failures first; the rest keep the test's order.
+  const sorted = [...list.filter((c) => failsOf(c) > 0).sort((a, b) => failsOf(b) - failsOf(a))];
+  sorted.push(...list.filter((c) => failsOf(c) === 0));
+  const shown = sorted.slice(0, MAX_CHECKS);
+  return [
+    '#### Checks',
+    '',
+    ...table(
+      ['', 'Check', 'Passes', 'Fails'],
+      ['c', 'l', 'r', 'r'],
+      shown.map((c) => [failsOf(c) > 0 ? '❌' : '✅', mdText(c.name), fmtCount(c.passes), fmtCount(c.fails)]),
+    ),
+    ...cutNote(shown.length, list.length, 'checks', 'failing ones first'),
+  ];
+}
+
+function errors(doc: ResultDocument): string[] {
+  const list = (Array.isArray(doc.errors) ? doc.errors : [])
+    .map((e) => asObj(e))
+    .filter((e): e is Obj => e !== undefined && isNum(e.count) && e.count > 0);
+  if (list.length === 0) return [];
+  const sorted = [...list].sort((a, b) => (b.count as number) - (a.count as number));
+  const shown = sorted.slice(0, MAX_ERRORS);
+  return [
+    '#### Errors',
+    '',
+    ...table(
+      ['Error', 'Count', 'Example'],
+      ['l', 'r', 'l'],
+      shown.map((e) => [mdText(e.kind), fmtCount(e.count), mdText(e.example)]),
+    ),
+    ...cutNote(shown.length, list.length, 'kinds of error', 'the most frequent'),
+  ];
+}
+
+/** A Markdown summary of a result document for a pull request; ends with a newline. */
+export function renderMarkdown(doc: ResultDocument): string {
+  const blocks = [header(doc), keyFigures(doc), thresholds(doc), endpoints(doc), checks(doc), errors(doc)];
+  return `${blocks
+    .filter((b) => b.length > 0)
+    .map((b) => b.join('\n'))
+    .join('\n\n')}\n`;
+}

@@ -1,0 +1,351 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pidusage from 'pidusage';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderHtml } from '../../src/report/html/render.js';
+import type { MonitorSample, ResultDocument } from '../../src/result/schema.js';
+import {
+  browserMissing,
+  chartInk,
+  figures,
+  launchBrowser,
+  tableRows,
+  type WatchedPage,
+  watchedPage,
+} from '../helpers/browser.js';
+import { type RouteServer, startRouteServer } from '../helpers/route-server.js';
+import { type CliResult, explain, readResult, requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
+import { writeTestFile } from '../helpers/run-file.js';
+
+/**
+ * The HTML report (`-o html=`), opened from disk in real headless Chromium: it must work offline
+ * with no request but the file itself, draw every chart, show the document's own figures, keep
+ * hostile names as text, and sort its endpoint table. The run is a real `squall run` of a YAML
+ * test against a real server, with thresholds, checks, a failing endpoint and hostile names.
+ */
+
+const missing = browserMissing();
+if (missing) console.warn(`skipping the browser tests: ${missing}`);
+const XSS_NAME = '<img src=x onerror=window.__xss=1>';
+const BREAKOUT_NAME = '</script><script>window.__xss=2</script><!--';
+
+const TEST = `scenarios:
+  browse:
+    executor: constant-vus
+    vus: 2
+    duration: 2s
+    users:
+      - name: Visitor
+        flow:
+          - get: /ok
+            check: { status: 200 }
+          - get: /broken
+            check: { status: 200 }
+          - get: /ok?x=1
+            name: "${XSS_NAME}"
+          - get: /ok?x=2
+            name: "${BREAKOUT_NAME}"
+thresholds:
+  http_req_duration: ["p(95)<5000"]
+  http_req_failed: ["rate<0.01"]
+  "http_req_duration{name:GET /never}": ["p(95)<100"]
+`;
+
+describe.skipIf(missing !== undefined)(
+  missing ? `HTML report (skipped: ${missing})` : 'HTML report in Chromium',
+  () => {
+    const dir = tempDir('squall-html-report-');
+    let server: RouteServer;
+    let browser: Browser;
+    let run: CliResult;
+    let doc: ResultDocument;
+    let htmlPath: string;
+    let w: WatchedPage;
+
+    beforeAll(async () => {
+      requireBuiltCli();
+      server = await startRouteServer({
+        delayMs: 3,
+        handler: (h) => (h.path === '/broken' ? { status: 503, body: 'down for maintenance' } : undefined),
+      });
+      const file = writeTestFile(dir.path, 'report.yaml', TEST);
+      const jsonPath = join(dir.path, 'result.json');
+      htmlPath = join(dir.path, 'report.html');
+      run = await runCli(
+        ['run', file, '--host', server.url, '-q', '-o', `json=${jsonPath}`, '-o', `html=${htmlPath}`],
+        { timeoutMs: 40_000 },
+      );
+      doc = readResult(jsonPath, run);
+      if (!existsSync(htmlPath)) throw new Error(`squall did not write ${htmlPath}\n${explain(run)}`);
+      browser = await launchBrowser();
+      w = await watchedPage(browser);
+      await w.page.goto(pathToFileURL(htmlPath).href);
+      await w.page.waitForSelector('#endpoints table');
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+      dir.remove();
+    });
+
+    it('the run is the one described: failures, checks and a threshold without data', () => {
+      const why = explain(run);
+      expect(run.code, why).toBe(doc.passed ? 0 : 99);
+      expect(doc.errors.length, why).toBeGreaterThan(0);
+      expect(
+        doc.checks?.some((c) => c.fails > 0),
+        why,
+      ).toBe(true);
+      expect(
+        doc.thresholds.some((t) => t.actual === null),
+        why,
+      ).toBe(true);
+      expect(
+        doc.endpoints.map((e) => e.name),
+        why,
+      ).toEqual(expect.arrayContaining([XSS_NAME, BREAKOUT_NAME]));
+    });
+
+    it('opens offline with no error and no request but the file itself', async () => {
+      expect(w.consoleErrors).toEqual([]);
+      expect(w.pageErrors).toEqual([]);
+      expect(w.requests).toEqual([pathToFileURL(htmlPath).href]);
+      // One file: nothing in it points anywhere else.
+      const html = readFileSync(htmlPath, 'utf8');
+      expect(html).not.toMatch(/<(?:script|link|img)\b[^>]*\b(?:src|href)=/i);
+    });
+
+    it('draws every chart of the timeline, and no resource chart without a monitor', async () => {
+      const ink = await chartInk(w.page);
+      expect(Object.keys(ink).sort()).toEqual(['errors', 'latency', 'rps', 'vus']);
+      for (const [chart, pixels] of Object.entries(ink)) expect(pixels, chart).toBeGreaterThan(0);
+    });
+
+    it('names that look like markup are shown as text and never run', async () => {
+      expect(await w.page.evaluate('typeof window.__xss')).toBe('undefined');
+      expect(await w.page.locator('img').count()).toBe(0);
+      const names = await w.page.locator('#endpoints tbody td[data-field="name"]').allTextContents();
+      expect(names).toEqual(expect.arrayContaining([XSS_NAME, BREAKOUT_NAME]));
+    });
+
+    it('the header and the cards show the document', async () => {
+      const f = await figures(w.page);
+      const m = doc.metrics;
+      expect(f.version).toBe(doc.version);
+      expect(f.startedAt).toBe(doc.startedAt);
+      expect(f.endedAt).toBe(doc.endedAt);
+      expect(Number(f.durationSec)).toBe(doc.durationSec);
+      expect(f.endReason).toBe(doc.endReason);
+      expect(f.passed).toBe(String(doc.passed));
+      expect(Number(f['http_reqs.count'])).toBe(m.http_reqs.count);
+      expect(Number(f['http_reqs.rate'])).toBe(m.http_reqs.rate);
+      expect(Number(f['http_req_duration.p50'])).toBe(m.http_req_duration.p50);
+      expect(Number(f['http_req_duration.p95'])).toBe(m.http_req_duration.p95);
+      expect(Number(f['http_req_duration.p99'])).toBe(m.http_req_duration.p99);
+      expect(Number(f['http_req_failed.rate'])).toBe(m.http_req_failed.rate);
+      expect(Number(f['thresholds.passed'])).toBe(doc.thresholds.filter((t) => t.ok).length);
+      expect(Number(f['thresholds.failed'])).toBe(doc.thresholds.filter((t) => !t.ok).length);
+    });
+
+    it('each endpoint row shows its figures', async () => {
+      const rows = await tableRows(w.page, '#endpoints tbody tr', 'data-endpoint');
+      expect(rows.map((r) => r.key)).toEqual(doc.endpoints.map((e) => e.name));
+      for (const ep of doc.endpoints) {
+        const c = rows.find((r) => r.key === ep.name)!.cells;
+        expect(c.name!.text, ep.name).toBe(ep.name);
+        expect(c.method!.value, ep.name).toBe(ep.method);
+        expect(Number(c.count!.value), ep.name).toBe(ep.count);
+        expect(Number(c.failures!.value), ep.name).toBe(ep.failures);
+        expect(Number(c.rps!.value), ep.name).toBe(ep.rps);
+        for (const k of ['p50', 'p95', 'p99', 'max', 'mean'] as const) {
+          expect(Number(c[k]!.value), `${ep.name} ${k}`).toBe(ep.latency[k]);
+        }
+      }
+      const total = await tableRows(w.page, '#endpoints tfoot tr', 'data-endpoint-total');
+      expect(Number(total[0]!.cells.count!.value)).toBe(doc.metrics.http_reqs.count);
+      expect(Number(total[0]!.cells.failures!.value)).toBe(doc.metrics.http_req_failed.fails);
+    });
+
+    it('status codes are summed over the endpoints; errors carry their examples', async () => {
+      const want = new Map<string, number>();
+      for (const ep of doc.endpoints) {
+        for (const [code, n] of Object.entries(ep.statusCodes)) want.set(code, (want.get(code) ?? 0) + n);
+      }
+      const codes = await tableRows(w.page, '#status-codes tr[data-status]', 'data-status');
+      expect(new Map(codes.map((r) => [r.key, Number(r.cells.count!.value)]))).toEqual(want);
+
+      const errors = await tableRows(w.page, '#errors li[data-error]', 'data-error');
+      expect(errors.map((e) => e.key)).toEqual(doc.errors.map((e) => e.kind));
+      for (const e of doc.errors) {
+        const c = errors.find((r) => r.key === e.kind)!.cells;
+        expect(Number(c.count!.value), e.kind).toBe(e.count);
+        expect(c.example!.text, e.kind).toBe(e.example);
+      }
+    });
+
+    it('thresholds show their actual values, "no data" when there is none', async () => {
+      const rows = await tableRows(w.page, '#thresholds tbody tr', 'data-metric');
+      expect(rows.map((r) => [r.key, r.cells.expr!.value])).toEqual(
+        doc.thresholds.map((t) => [t.metric, t.expr]),
+      );
+      doc.thresholds.forEach((t, i) => {
+        const c = rows[i]!.cells;
+        expect(c.ok!.value, t.metric).toBe(String(t.ok));
+        if (t.actual === null) {
+          expect(c.actual!.value, t.metric).toBe('');
+          expect(c.actual!.text, t.metric).toBe('no data');
+        } else {
+          expect(Number(c.actual!.value), t.metric).toBe(t.actual);
+        }
+      });
+    });
+
+    it('checks show their passes and fails', async () => {
+      const rows = await tableRows(w.page, '#checks tbody tr', 'data-check');
+      expect(rows.map((r) => r.key)).toEqual(doc.checks!.map((c) => c.name));
+      for (const c of doc.checks!) {
+        const cells = rows.find((r) => r.key === c.name)!.cells;
+        expect(Number(cells.passes!.value), c.name).toBe(c.passes);
+        expect(Number(cells.fails!.value), c.name).toBe(c.fails);
+      }
+    });
+
+    it('shows the resolved configuration', async () => {
+      const text = await w.page.textContent('[data-field="config"]');
+      expect(JSON.parse(text!)).toEqual(doc.config);
+    });
+
+    it('clicking a column header sorts the endpoint table by it, again reverses it', async () => {
+      const column = async (key: string) => ({
+        sort: await w.page.getAttribute(`#endpoints th[data-col="${key}"]`, 'aria-sort'),
+        values: (await tableRows(w.page, '#endpoints tbody tr', 'data-endpoint')).map(
+          (r) => r.cells[key]!.value,
+        ),
+      });
+      const click = (key: string) => w.page.click(`#endpoints th[data-col="${key}"] button`);
+
+      await click('name');
+      const byName = await column('name');
+      expect(byName.sort).toBe('ascending');
+      expect(byName.values).toEqual(
+        doc.endpoints.map((e) => e.name).sort((a, b) => a.localeCompare(b, 'en-US')),
+      );
+      await click('name');
+      expect((await column('name')).values).toEqual([...byName.values].reverse());
+
+      await click('p95');
+      const down = await column('p95');
+      expect(down.sort).toBe('descending');
+      expect(down.values.map(Number)).toEqual(doc.endpoints.map((e) => e.latency.p95).sort((a, b) => b - a));
+      await click('p95');
+      const up = await column('p95');
+      expect(up.sort).toBe('ascending');
+      expect(up.values.map(Number)).toEqual(doc.endpoints.map((e) => e.latency.p95).sort((a, b) => a - b));
+      await w.page.screenshot({ path: '/tmp/squall-html-report.png', fullPage: true });
+    });
+
+    it('renders a partial document from an older version, with "-" for what it lacks', async () => {
+      const old = {
+        schema: 1,
+        tool: 'squall',
+        version: '0.0.1',
+        startedAt: doc.startedAt,
+        metrics: { http_reqs: { count: doc.metrics.http_reqs.count } },
+        endpoints: [{ name: doc.endpoints[0]!.name, count: doc.endpoints[0]!.count }],
+        timeline: doc.timeline.map((p) => ({ t: p.t, rps: p.rps })),
+      } as unknown as ResultDocument;
+      const path = join(dir.path, 'old.html');
+      writeFileSync(path, renderHtml(old));
+      const o = await watchedPage(browser);
+      await o.page.goto(pathToFileURL(path).href);
+      await o.page.waitForSelector('#endpoints table');
+      expect(o.pageErrors).toEqual([]);
+      expect(o.consoleErrors).toEqual([]);
+      const f = await figures(o.page);
+      expect(Number(f['http_reqs.count'])).toBe(old.metrics.http_reqs.count);
+      expect(f['http_req_duration.p95']).toBe('');
+      expect(await o.page.textContent('[data-field="http_req_duration.p95"]')).toBe('-');
+      expect((await chartInk(o.page)).rps).toBeGreaterThan(0);
+      const rows = await tableRows(o.page, '#endpoints tbody tr', 'data-endpoint');
+      expect(rows.map((r) => [r.key, Number(r.cells.count!.value), r.cells.p95!.text])).toEqual([
+        [old.endpoints[0]!.name, old.endpoints[0]!.count, '-'],
+      ]);
+      await o.page.close();
+    });
+
+    describe('a document with a monitor, a breaking point and a spike', () => {
+      let m: WatchedPage;
+      let full: ResultDocument;
+
+      beforeAll(async () => {
+        // A real monitor's samples: this process's own memory and CPU, read while it works.
+        const samples: MonitorSample[] = [];
+        const t0 = Date.now();
+        for (let i = 0; i < 5; i++) {
+          const until = Date.now() + 60;
+          while (Date.now() < until) JSON.stringify(doc);
+          const s = await pidusage(process.pid);
+          samples.push({
+            t: (Date.now() - t0) / 1000,
+            rssMb: s.memory / 1e6,
+            cpuPct: s.cpu,
+            threads: 1,
+            fds: existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : 0,
+          });
+        }
+        const rss = samples.map((s) => s.rssMb);
+        const atSec = doc.timeline.at(-1)?.t ?? doc.durationSec;
+        full = {
+          ...doc,
+          monitor: {
+            pid: process.pid,
+            samples,
+            rssStartMb: rss[0]!,
+            rssPeakMb: Math.max(...rss),
+            rssEndMb: rss.at(-1)!,
+            rssGrowthMbPerMin: ((rss.at(-1)! - rss[0]!) / (samples.at(-1)!.t - samples[0]!.t)) * 60,
+            leakSuspected: false,
+            reasons: [],
+          },
+          breakingPoint: {
+            rate: doc.metrics.http_reqs.rate,
+            vus: doc.endpoints.length,
+            atSec,
+            reason: 'http_req_failed rate crossed its bound',
+            lastHealthyRate: doc.metrics.http_reqs.rate / 2,
+          },
+          spike: { startSec: doc.timeline[0]?.t ?? 0, endSec: atSec, recoverySec: null },
+        };
+        const path = join(dir.path, 'monitor.html');
+        writeFileSync(path, renderHtml(full));
+        m = await watchedPage(browser);
+        await m.page.goto(pathToFileURL(path).href);
+        await m.page.waitForSelector('#monitor');
+      });
+
+      it('draws the memory and CPU charts and shows the analyses', async () => {
+        expect(m.pageErrors).toEqual([]);
+        expect(m.consoleErrors).toEqual([]);
+        const ink = await chartInk(m.page);
+        expect(ink.memory).toBeGreaterThan(0);
+        expect(ink.cpu).toBeGreaterThan(0);
+        const f = await figures(m.page);
+        const mon = full.monitor!;
+        expect(Number(f['monitor.rssPeakMb'])).toBe(mon.rssPeakMb);
+        expect(Number(f['monitor.rssGrowthMbPerMin'])).toBe(mon.rssGrowthMbPerMin);
+        expect(Number(f['monitor.samples'])).toBe(mon.samples.length);
+        expect(Number(f['breakingPoint.rate'])).toBe(full.breakingPoint!.rate);
+        expect(Number(f['breakingPoint.lastHealthyRate'])).toBe(full.breakingPoint!.lastHealthyRate);
+        expect(await m.page.textContent('[data-field="breakingPoint.reason"]')).toBe(
+          full.breakingPoint!.reason,
+        );
+        expect(f['spike.recoverySec']).toBe('');
+        expect(await m.page.textContent('[data-field="spike.recoverySec"]')).toBe('never recovered');
+        await m.page.screenshot({ path: '/tmp/squall-html-report-monitor.png', fullPage: true });
+      });
+    });
+  },
+);
