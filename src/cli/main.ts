@@ -3,6 +3,7 @@ import { type ErrorCode, formatError, isSquallError } from '../errors/index.js';
 import { VERSION } from '../result/version.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
+import { registerMonitor } from './commands/monitor.js';
 import { registerQuick } from './commands/quick.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
@@ -41,6 +42,7 @@ Start here:
     registerRun,
     registerDemo,
     registerServeDemo,
+    registerMonitor,
     registerReport,
     registerInit,
   ])

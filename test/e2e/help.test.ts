@@ -6,7 +6,7 @@ import { explain, requireBuiltCli, runCli } from '../helpers/run-cli.js';
 beforeAll(requireBuiltCli);
 
 describe('--help', () => {
-  it.each(['quick', 'run', 'demo', 'serve-demo', 'report', 'init'])(
+  it.each(['quick', 'run', 'demo', 'serve-demo', 'monitor', 'report', 'init'])(
     'squall %s --help exits 0 and shows examples',
     async (command) => {
       const run = await runCli([command, '--help']);
@@ -20,7 +20,7 @@ describe('--help', () => {
   it('squall --help lists the commands', async () => {
     const run = await runCli(['--help']);
     expect(run.code, explain(run)).toBe(0);
-    for (const command of ['quick', 'run', 'demo', 'serve-demo', 'report', 'init'])
+    for (const command of ['quick', 'run', 'demo', 'serve-demo', 'monitor', 'report', 'init'])
       expect(run.stdout, explain(run)).toContain(command);
   });
 

@@ -1,0 +1,378 @@
+import type { Command } from 'commander';
+import {
+  parseDurationFlag,
+  parseOutput,
+  parsePositiveInt,
+  parseTargetUrl,
+} from '../../config/parse-flags.js';
+import { REPORT_OUTPUT_KINDS } from '../../config/quick.js';
+import { badFlag, isSquallError, SquallError } from '../../errors/index.js';
+import { Trend } from '../../metrics/trend.js';
+import {
+  DEFAULT_INTERVAL_MS,
+  DEFAULT_READY_TIMEOUT_MS,
+  gaugeSource,
+  serviceExitedError,
+  startTargetMonitor,
+  TARGET_METRICS,
+  type TargetMonitor,
+  targetMetricValues,
+} from '../../monitor/index.js';
+import type { MonitorResult, MonitorSample, ResultDocument } from '../../result/schema.js';
+import { VERSION } from '../../result/version.js';
+import {
+  evaluateThresholds,
+  type ParsedThreshold,
+  parseThreshold,
+  parseThresholdFlag,
+  validateThresholds,
+} from '../../thresholds/index.js';
+import { parseDurationMs } from '../../util/duration.js';
+import { round } from '../../util/units.js';
+import { deliverResult } from '../deliver.js';
+import { abortOnSignals, collect } from '../io.js';
+import { checkOutputsWritable } from '../outputs.js';
+
+const EXAMPLES = `
+Examples:
+  $ squall monitor --pid 4242 -d 10m -o json=mem.json        # a service under load from anything else
+  $ squall monitor --cmd 'node server.js' --ready http://127.0.0.1:3000/health -d 30m
+  $ squall monitor --pid 4242 --tree                          # a cluster: the process and its workers
+  $ squall monitor --cmd 'npm start' --ready http://127.0.0.1:3000/ -d 1h \\
+      --threshold 'target_rss_growth_mb_per_min:value<5' --threshold 'target_rss_peak_mb:value<1024'
+
+Without -d it runs until Ctrl-C (or until the process exits); either way the results are written.
+The verdict: healthy when RSS grows under 5 MB/min after the warm-up and is flat at the end; a leak
+above 10 MB/min and still growing; inconclusive between (see docs/errors.md for the codes).
+Threshold metrics: ${[...TARGET_METRICS.keys()].join(', ')} (gauges: value<N).
+
+Exit codes: 0 ok, 99 a threshold failed, 1 the --cmd service died while monitored,
+2 bad input, 130 interrupted (results still written).`;
+
+const MIN_INTERVAL_MS = 100;
+
+/** The flags of `squall monitor`, as commander hands them over. */
+export interface MonitorOptions {
+  pid?: string;
+  cmd?: string;
+  duration?: string;
+  interval?: string;
+  tree?: boolean;
+  ready?: string;
+  readyTimeout?: string;
+  warmup?: string;
+  threshold?: string[];
+  out?: string[];
+  json?: boolean;
+  quiet?: boolean;
+  color?: boolean;
+}
+
+export interface ResolvedMonitor {
+  pid?: number;
+  cmd?: string;
+  durationMs?: number;
+  intervalMs: number;
+  tree: boolean;
+  readyUrl?: string;
+  readyTimeoutMs: number;
+  warmupMs?: number;
+  thresholds: ParsedThreshold[];
+  outputs: Array<{ kind: string; path: string }>;
+  json: boolean;
+  quiet: boolean;
+}
+
+/** Validates the flags before anything starts: every message names its flag. */
+export function resolveMonitor(o: MonitorOptions): ResolvedMonitor {
+  if (o.pid === undefined && o.cmd === undefined) {
+    throw new SquallError(
+      'SQ_USAGE_MISSING_ARG',
+      "squall monitor needs the process to watch: --pid PID (a running process) or --cmd 'COMMAND' (squall starts it)",
+      { hint: "for example: squall monitor --pid 4242 -d 5m, or squall monitor --cmd 'node server.js'" },
+    );
+  }
+  if (o.pid !== undefined && o.cmd !== undefined) {
+    throw badFlag(
+      '--pid',
+      '--pid and --cmd were both given; give one: the process to attach to, or the command to start',
+    );
+  }
+  if (o.cmd !== undefined && o.cmd.trim() === '') {
+    throw badFlag('--cmd', "--cmd is empty; expected a command line such as --cmd 'node server.js'");
+  }
+  if (o.ready !== undefined && o.cmd === undefined) {
+    throw badFlag(
+      '--ready',
+      '--ready says when a started service is ready, so it needs --cmd; with --pid the process already runs',
+    );
+  }
+  const intervalMs =
+    o.interval === undefined ? DEFAULT_INTERVAL_MS : parseDurationFlag('--interval', o.interval);
+  if (intervalMs < MIN_INTERVAL_MS) {
+    throw badFlag(
+      '--interval',
+      `--interval "${o.interval}" is shorter than ${MIN_INTERVAL_MS}ms; sample at most 10 times a second`,
+    );
+  }
+  let warmupMs: number | undefined;
+  if (o.warmup !== undefined) {
+    warmupMs = parseDurationMs(o.warmup);
+    if (warmupMs === undefined || warmupMs < 0) {
+      throw badFlag(
+        '--warmup',
+        `--warmup "${o.warmup}" is not a duration; expected for example 30s, 2m, or 0 for none`,
+      );
+    }
+  }
+  const thresholds = (o.threshold ?? []).map((text) => {
+    const { key, expr } = parseThresholdFlag(text);
+    const t = parseThreshold(key, expr, { where: { flag: '--threshold' } });
+    if (Object.keys(t.tags).length > 0) {
+      throw new SquallError(
+        'SQ_THRESHOLD_SYNTAX',
+        `threshold "${text}" filters on tags, but the target metrics of squall monitor have none; ` +
+          `write it without {…}, e.g. '${t.metric}:${t.expr}'`,
+        { where: t.where },
+      );
+    }
+    return t;
+  });
+  validateThresholds(thresholds, TARGET_METRICS);
+  return {
+    pid: o.pid === undefined ? undefined : parsePositiveInt('--pid', o.pid, 2 ** 31 - 1),
+    cmd: o.cmd,
+    durationMs: o.duration === undefined ? undefined : parseDurationFlag('-d', o.duration),
+    intervalMs,
+    // A command runs through a shell (and often npm, or a cluster): its processes are summed.
+    tree: o.cmd !== undefined || !!o.tree,
+    readyUrl: o.ready === undefined ? undefined : parseTargetUrl('--ready', o.ready).href,
+    readyTimeoutMs:
+      o.readyTimeout === undefined
+        ? DEFAULT_READY_TIMEOUT_MS
+        : parseDurationFlag('--ready-timeout', o.readyTimeout),
+    warmupMs,
+    thresholds,
+    outputs: (o.out ?? []).map((text) => parseOutput(text, REPORT_OUTPUT_KINDS)),
+    json: !!o.json,
+    quiet: !!o.quiet,
+  };
+}
+
+/** The live line: one rewritten line on a terminal, a plain line every 10 s in a log. */
+function liveView(quiet: boolean): { onSample(s: MonitorSample): void; finish(): void } {
+  const tty = process.stderr.isTTY === true;
+  let lastLogAt = 0;
+  let drawn = false;
+  const write = (s: string) => {
+    try {
+      process.stderr.write(s);
+    } catch {
+      // A closed stderr must not stop monitoring.
+    }
+  };
+  return {
+    onSample(s) {
+      if (quiet) return;
+      const line =
+        `  ${Math.round(s.t)}s  rss ${s.rssMb.toFixed(1)} MB  cpu ${s.cpuPct.toFixed(1)}%` +
+        (s.threads === null ? '' : `  threads ${s.threads}`) +
+        (s.fds === null ? '' : `  fds ${s.fds}`);
+      if (tty) {
+        write(`\r${line}\u001b[K`);
+        drawn = true;
+      } else if (s.t - lastLogAt >= 10) {
+        lastLogAt = s.t;
+        write(`${line}\n`);
+      }
+    },
+    finish() {
+      if (drawn) write('\r\u001b[K');
+      drawn = false;
+    },
+  };
+}
+
+/** Ends when the duration is up, on Ctrl-C, or when the process ends, whichever comes first. */
+async function waitForEnd(
+  mon: TargetMonitor,
+  durationMs: number | undefined,
+  signal: AbortSignal,
+): Promise<'completed' | 'interrupted' | 'exited'> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    return await Promise.race([
+      mon.ended.then(() => 'exited' as const),
+      new Promise<'interrupted'>((resolve) => {
+        onAbort = () => resolve('interrupted');
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      }),
+      new Promise<'completed'>((resolve) => {
+        if (durationMs !== undefined) timer = setTimeout(() => resolve('completed'), durationMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function monitorDocument(
+  r: ResolvedMonitor,
+  monitor: MonitorResult,
+  startedAt: Date,
+  endedAt: Date,
+  interrupted: boolean,
+): ResultDocument {
+  const values = targetMetricValues(monitor);
+  const thresholds = evaluateThresholds(r.thresholds, (metric) => gaugeSource(values, metric));
+  return {
+    schema: 1,
+    tool: 'squall',
+    version: VERSION,
+    startedAt: startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    durationSec: round((endedAt.getTime() - startedAt.getTime()) / 1000),
+    endReason: interrupted ? 'interrupted' : 'completed',
+    config: {
+      command: 'monitor',
+      pid: r.pid ?? null,
+      cmd: r.cmd ?? null,
+      tree: r.tree,
+      intervalMs: r.intervalMs,
+      durationMs: r.durationMs ?? null,
+      warmupMs: r.warmupMs ?? null,
+      ready: r.readyUrl ?? null,
+      thresholds: r.thresholds.map((t) => `${t.key}:${t.expr}`),
+    },
+    // Monitoring alone sends no load: the HTTP metrics are there, and empty.
+    metrics: {
+      http_reqs: { count: 0, rate: 0 },
+      http_req_duration: new Trend().summary(),
+      http_req_failed: { rate: 0, fails: 0, total: 0 },
+    },
+    endpoints: [],
+    errors: [],
+    timeline: [],
+    thresholds,
+    passed: thresholds.every((t) => t.ok),
+    monitor,
+    breakingPoint: null,
+    generator: null,
+  };
+}
+
+export function registerMonitor(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('monitor')
+    .description(
+      "sample a process's memory, CPU, threads and open files (by --pid or --cmd) and report leaks",
+    )
+    .option('--pid <pid>', 'the running process to watch')
+    .option(
+      '--cmd <command>',
+      'start this shell command, watch it (with its child processes), stop it at the end',
+    )
+    .option(
+      '-d, --duration <d>',
+      'how long to watch: 30s, 10m, 2h (default: until Ctrl-C or the process exits)',
+    )
+    .option('--interval <d>', 'time between samples', '1s')
+    .option('--tree', 'with --pid: sum the process and all its descendants (a cluster, a pre-forking server)')
+    .option('--ready <url>', 'with --cmd: start watching once this URL answers with a status below 500')
+    .option('--ready-timeout <d>', 'with --cmd: how long to wait for --ready', '30s')
+    .option(
+      '--warmup <d>',
+      'samples left out of the trend at the start (default: 10% of the time, at least 10s)',
+    )
+    .option(
+      '--threshold <metric:expr>',
+      "budget, e.g. 'target_rss_growth_mb_per_min:value<5' (repeatable)",
+      collect,
+    )
+    .option(
+      '-o, --out <kind=path>',
+      'write an output: json=result.json, html=report.html (repeatable)',
+      collect,
+    )
+    .option('--json', 'print the result document on stdout instead of the summary')
+    .option('-q, --quiet', 'no live line; print the summary only when something failed')
+    .option('--no-color', 'no ANSI colours (also when not a TTY, or with NO_COLOR)')
+    .addHelpText('after', EXAMPLES)
+    .action(async (opts: MonitorOptions) => {
+      const r = resolveMonitor(opts);
+      checkOutputsWritable(r.outputs);
+      const signals = abortOnSignals();
+      const live = liveView(r.quiet);
+      let mon: TargetMonitor;
+      try {
+        mon = await startTargetMonitor({
+          pid: r.pid,
+          cmd: r.cmd,
+          cmdFlag: '--cmd',
+          readyUrl: r.readyUrl,
+          readyTimeoutMs: r.readyTimeoutMs,
+          signal: signals.signal,
+          intervalMs: r.intervalMs,
+          tree: r.tree,
+          verdict: { warmupMs: r.warmupMs },
+          onSample: live.onSample,
+        });
+      } catch (e) {
+        signals.dispose();
+        if (signals.signal.aborted) {
+          process.stderr.write(
+            'squall monitor: interrupted before the service was ready; nothing to report\n',
+          );
+          setExit(130);
+          return;
+        }
+        if (isSquallError(e) && e.code === 'SQ_MONITOR_NO_PROCESS') {
+          throw new SquallError(e.code, `--pid ${r.pid}: ${e.message}`, {
+            where: { flag: '--pid' },
+            hint: e.hint,
+          });
+        }
+        throw e;
+      }
+      if (!r.quiet) {
+        const what =
+          r.cmd === undefined
+            ? `pid ${mon.pid}${r.tree ? ' and its descendants' : ''}`
+            : `'${r.cmd}' (pid ${mon.pid})`;
+        const until =
+          r.durationMs === undefined
+            ? 'until Ctrl-C or until it exits'
+            : `for ${r.durationMs / 1000}s (Ctrl-C ends it early)`;
+        process.stderr.write(`squall monitor: watching ${what} every ${r.intervalMs / 1000}s, ${until}\n`);
+      }
+      let ending: Awaited<ReturnType<typeof waitForEnd>>;
+      let monitor: MonitorResult;
+      try {
+        ending = await waitForEnd(mon, r.durationMs, signals.signal);
+        monitor = await mon.finish();
+      } finally {
+        signals.dispose();
+        live.finish();
+      }
+      // The run is the monitoring itself, not the wait for a service to get ready.
+      const startedAt = new Date(mon.sampler.startedAt);
+      const result = monitorDocument(r, monitor, startedAt, new Date(), ending === 'interrupted');
+
+      const died = serviceExitedError(monitor, '--cmd');
+      const notes =
+        ending === 'exited' && !died
+          ? [`squall monitor: pid ${mon.pid} went away ${monitor.exit?.atSec ?? '?'}s in; monitoring ended`]
+          : [];
+      await deliverResult(
+        result,
+        { outputs: r.outputs, json: r.json, quiet: r.quiet, color: opts.color },
+        notes,
+      );
+      if (ending === 'interrupted') return setExit(130);
+      if (died) throw died;
+      setExit(result.passed ? 0 : 99);
+    });
+}

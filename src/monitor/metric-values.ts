@@ -1,0 +1,76 @@
+import type { GeneratorHealth, MonitorResult } from '../result/schema.js';
+import type { MetricKind, ThresholdSource } from '../thresholds/index.js';
+
+/**
+ * The monitor's figures as metrics thresholds can name, e.g.
+ * `target_rss_growth_mb_per_min: ["value<5"]` or `target_rss_peak_mb: ["value<1024"]`. They are
+ * gauges: one value for the run, read with `value`.
+ */
+
+export const TARGET_METRICS: ReadonlyMap<string, MetricKind> = new Map<string, MetricKind>([
+  ['target_rss_growth_mb_per_min', 'gauge'],
+  ['target_rss_start_mb', 'gauge'],
+  ['target_rss_peak_mb', 'gauge'],
+  ['target_rss_end_mb', 'gauge'],
+  ['target_cpu_avg_pct', 'gauge'],
+  ['target_cpu_peak_pct', 'gauge'],
+  ['target_threads_peak', 'gauge'],
+  ['target_threads_growth_per_min', 'gauge'],
+  ['target_fds_peak', 'gauge'],
+  ['target_fds_growth_per_min', 'gauge'],
+  /** 1 when a memory leak is suspected, else 0: `target_leak_suspected: ["value==0"]`. */
+  ['target_leak_suspected', 'gauge'],
+]);
+
+export const GENERATOR_METRICS: ReadonlyMap<string, MetricKind> = new Map<string, MetricKind>([
+  ['generator_cpu_avg_pct', 'gauge'],
+  ['generator_cpu_peak_pct', 'gauge'],
+  ['generator_event_loop_delay_p99_ms', 'gauge'],
+  ['generator_saturated', 'gauge'],
+]);
+
+function put(out: Record<string, number>, name: string, v: unknown): void {
+  if (typeof v === 'number' && Number.isFinite(v)) out[name] = v;
+}
+
+/**
+ * The target metrics of a monitor result, by name. A figure the platform did not measure
+ * (threads and fds outside Linux) is absent, so a threshold on it fails as "no data" instead of
+ * passing on a made-up zero.
+ */
+export function targetMetricValues(mon: MonitorResult | null | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!mon) return out;
+  put(out, 'target_rss_growth_mb_per_min', mon.rssGrowthMbPerMin);
+  put(out, 'target_rss_start_mb', mon.rssStartMb);
+  put(out, 'target_rss_peak_mb', mon.rssPeakMb);
+  put(out, 'target_rss_end_mb', mon.rssEndMb);
+  put(out, 'target_cpu_avg_pct', mon.cpuAvgPct);
+  put(out, 'target_cpu_peak_pct', mon.cpuPeakPct);
+  put(out, 'target_threads_peak', mon.threadsPeak);
+  put(out, 'target_threads_growth_per_min', mon.threadsGrowthPerMin);
+  put(out, 'target_fds_peak', mon.fdsPeak);
+  put(out, 'target_fds_growth_per_min', mon.fdsGrowthPerMin);
+  out.target_leak_suspected = mon.leakSuspected ? 1 : 0;
+  return out;
+}
+
+export function generatorMetricValues(g: GeneratorHealth | null | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!g) return out;
+  put(out, 'generator_cpu_avg_pct', g.cpuAvgPct);
+  put(out, 'generator_cpu_peak_pct', g.cpuPeakPct);
+  put(out, 'generator_event_loop_delay_p99_ms', g.eventLoopDelayP99Ms);
+  out.generator_saturated = g.saturated ? 1 : 0;
+  return out;
+}
+
+/** A threshold source for one of these values; undefined when it was not measured. */
+export function gaugeSource(
+  values: Readonly<Record<string, number>>,
+  metric: string,
+): ThresholdSource | undefined {
+  const v = values[metric];
+  if (v === undefined) return undefined;
+  return { kind: 'gauge', aggregate: (agg) => (agg.method === 'value' ? v : undefined) };
+}

@@ -1,0 +1,167 @@
+import { isSquallError, SquallError } from '../errors/index.js';
+import type { MonitorExit, MonitorResult, MonitorSample } from '../result/schema.js';
+import { round } from '../util/units.js';
+import {
+  describeExit,
+  type LaunchedService,
+  type LaunchOptions,
+  launchService,
+  type ServiceExit,
+} from './launcher.js';
+import { formatTail } from './line-tail.js';
+import type { SampleSource } from './readers.js';
+import { type Sampler, startSampler } from './sampler.js';
+import { buildMonitorResult, type VerdictOptions } from './verdict.js';
+
+/**
+ * Monitoring of the system under test from start to verdict: attach to a pid, or start a
+ * command and wait until it is ready; sample it while the load runs; then stop sampling, stop
+ * the service squall started, and judge. This is what `--monitor-pid` / `--monitor-cmd` and
+ * `squall monitor` use.
+ */
+
+export interface TargetMonitorOptions
+  extends Partial<
+    Pick<LaunchOptions, 'readyUrl' | 'readyAddress' | 'readyTimeoutMs' | 'cwd' | 'env' | 'signal'>
+  > {
+  /** Attach to this running process… */
+  pid?: number;
+  /** …or start this command (and stop it at the end). */
+  cmd?: string;
+  /** Flag names for messages: `--monitor-cmd` / `--monitor-pid` by default. */
+  cmdFlag?: string;
+  /** Default 1 s. */
+  intervalMs?: number;
+  /** Sum descendants. Default: on for a command (a shell, npm, a cluster), off for a pid. */
+  tree?: boolean;
+  source?: SampleSource;
+  verdict?: VerdictOptions;
+  /** Grace between SIGTERM and SIGKILL when stopping a started service. Default 5 s. */
+  stopGraceMs?: number;
+  onSample?: (sample: MonitorSample) => void;
+}
+
+export interface TargetMonitor {
+  readonly pid: number;
+  /** The service squall started (`cmd`), if any. */
+  readonly service: LaunchedService | undefined;
+  readonly sampler: Sampler;
+  /**
+   * Settles if the process ends before finish() (a crash under load, or a --monitor-pid process
+   * that went away); never settles otherwise.
+   */
+  readonly ended: Promise<MonitorExit>;
+  /** Stops sampling, stops a started service, and returns the verdict. Idempotent. */
+  finish(): Promise<MonitorResult>;
+}
+
+/** The error of a started service that died while in use (after the results are written). */
+export function serviceExitedError(mon: MonitorResult, flag = '--monitor-cmd'): SquallError | undefined {
+  const exit = mon.exit;
+  if (!exit || !mon.cmd) return undefined;
+  return new SquallError(
+    'SQ_MONITOR_EXITED',
+    `${flag} '${mon.cmd}' ${describeExit(exit)} ${round(exit.atSec, 1)} s into the run, while it was in use; ` +
+      formatTail(exit.tail),
+    { where: { flag } },
+  );
+}
+
+export async function startTargetMonitor(opts: TargetMonitorOptions): Promise<TargetMonitor> {
+  if ((opts.pid === undefined) === (opts.cmd === undefined)) {
+    throw new Error('startTargetMonitor needs exactly one of pid and cmd');
+  }
+  const flag = opts.cmdFlag ?? '--monitor-cmd';
+  const service =
+    opts.cmd === undefined
+      ? undefined
+      : await launchService({
+          cmd: opts.cmd,
+          readyUrl: opts.readyUrl,
+          readyAddress: opts.readyAddress,
+          readyTimeoutMs: opts.readyTimeoutMs,
+          cwd: opts.cwd,
+          env: opts.env,
+          signal: opts.signal,
+          flag,
+        });
+  const pid = service ? service.pid : opts.pid!;
+  const tree = opts.tree ?? service !== undefined;
+  let sampler: Sampler;
+  try {
+    sampler = await startSampler({
+      pid,
+      intervalMs: opts.intervalMs,
+      tree,
+      source: opts.source,
+      onSample: opts.onSample,
+    });
+  } catch (e) {
+    if (!service || !isSquallError(e)) throw e;
+    const exit = await service.stop(0);
+    throw new SquallError(
+      'SQ_MONITOR_START',
+      `${flag} '${opts.cmd}' ${describeExit(exit)} right after it was ready; ${formatTail(exit.tail)}`,
+      { where: { flag } },
+    );
+  }
+  const sinceStart = (at: number) => round(Math.max(0, (at - sampler.startedAt) / 1000), 3);
+
+  const exitOf = (e: ServiceExit): MonitorExit => ({
+    atSec: sinceStart(e.at),
+    code: e.code,
+    signal: e.signal,
+    tail: e.tail,
+  });
+  // Only an exit nobody asked for is news: stop() sets `stopped`, and finish() stops sampling
+  // before it stops the service.
+  const ended = new Promise<MonitorExit>((resolve) => {
+    if (service) {
+      void service.exited.then((e) => {
+        if (!e.stopped) resolve(exitOf(e));
+      });
+    } else {
+      void sampler.done.then((end) => {
+        if (end.reason === 'gone') resolve({ atSec: end.atSec, code: null, signal: null, tail: [] });
+      });
+    }
+  });
+
+  let result: Promise<MonitorResult> | undefined;
+  const finish = async (): Promise<MonitorResult> => {
+    const end = await sampler.stop();
+    let exit: MonitorExit | undefined;
+    if (service) {
+      const e = service.exit ?? (await service.stop(opts.stopGraceMs));
+      if (!e.stopped) exit = exitOf(e);
+      // A leader that died may have left children in its group: they go too.
+      await service.stop(opts.stopGraceMs);
+    } else if (end.reason === 'gone') {
+      exit = { atSec: end.atSec, code: null, signal: null, tail: [] };
+    }
+    return buildMonitorResult(
+      {
+        pid,
+        samples: sampler.samples,
+        durationSec: exit ? exit.atSec : end.atSec,
+        intervalMs: sampler.intervalMs,
+        tree,
+        source: sampler.source,
+        cmd: opts.cmd ?? null,
+        exit: exit ?? null,
+      },
+      opts.verdict,
+    );
+  };
+
+  return {
+    pid,
+    service,
+    sampler,
+    ended,
+    finish() {
+      result ??= finish();
+      return result;
+    },
+  };
+}
