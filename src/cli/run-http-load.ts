@@ -1,3 +1,4 @@
+import type { MonitorPlan } from '../config/monitor.js';
 import type { ResolvedQuick } from '../config/quick.js';
 import { HttpEngine } from '../engine/http-engine.js';
 import { buildHttpResult } from '../result/build.js';
@@ -7,22 +8,28 @@ import { createProgress } from '../ui/progress.js';
 import { deliverResult } from './deliver.js';
 import { abortOnSignals, useColor } from './io.js';
 import { startLiveViews } from './live-views.js';
+import { startMonitorsOrInterrupt } from './run-monitors.js';
 
 /**
- * Runs a resolved HTTP load from the CLI: live progress on stderr (and the dashboard and
- * Prometheus endpoint when asked), then the outputs, then the summary (or the result document
- * with --json) on stdout. Returns the exit code: 0, 99 when a threshold failed, 130 when
- * interrupted (after writing everything).
+ * Runs a resolved HTTP load from the CLI: the monitors (target process, squall's own health),
+ * live progress on stderr (and the dashboard and Prometheus endpoint when asked), then the
+ * outputs, then the summary (or the result document with --json) on stdout. Returns the exit
+ * code: 0, 99 when a threshold failed, 130 when interrupted (after writing everything).
  */
 export async function runHttpLoad(
-  q: Pick<ResolvedQuick, 'load' | 'thresholds' | 'outputs' | 'json' | 'quiet' | 'config'> & { ui?: boolean },
+  q: Pick<ResolvedQuick, 'load' | 'thresholds' | 'outputs' | 'json' | 'quiet' | 'config'> & {
+    ui?: boolean;
+    monitor?: MonitorPlan | null;
+  },
   opts: { color?: boolean },
-): Promise<{ exitCode: number; result: ResultDocument }> {
+): Promise<{ exitCode: number; result: ResultDocument | null }> {
   const errColor = useColor(process.stderr, opts.color);
+  const signals = abortOnSignals();
+  const monitors = await startMonitorsOrInterrupt(q.monitor ?? null, q.load.endpoint, q.quiet, signals);
+  if (!monitors) return { exitCode: 130, result: null };
   const progress = q.quiet
     ? null
     : createProgress({ stream: process.stderr, isTTY: process.stderr.isTTY === true, color: errColor });
-  const signals = abortOnSignals();
   const engine = new HttpEngine(q.load, { onTick: (s) => progress?.update(s) });
   let startedAt = new Date();
   const source: LiveSource = {
@@ -36,41 +43,45 @@ export async function runHttpLoad(
         vusMax: engine.connectionCount,
         config: q.config,
         thresholds: q.thresholds,
+        monitor: monitors.current(),
       }),
       elapsedMs: engine.elapsedMs(),
       totalMs: q.load.durationMs,
     }),
     stop: () => signals.stop('stopped from the dashboard'),
   };
-  let live: Awaited<ReturnType<typeof startLiveViews>>;
-  try {
-    live = await startLiveViews({ ui: q.ui === true, outputs: q.outputs }, source);
-  } catch (e) {
-    signals.dispose();
-    throw e;
-  }
   let outcome: Awaited<ReturnType<HttpEngine['run']>>;
   let result: ResultDocument | null = null;
   try {
+    const live = await startLiveViews({ ui: q.ui === true, outputs: q.outputs }, source);
     try {
-      startedAt = new Date();
-      outcome = await engine.run(signals.signal);
+      try {
+        startedAt = new Date();
+        monitors.loadStarted();
+        outcome = await engine.run(signals.signal);
+      } finally {
+        signals.dispose();
+        progress?.finish();
+      }
+      const watched = await monitors.finish();
+      result = buildHttpResult({ ...outcome, ...watched, config: q.config, thresholds: q.thresholds });
+      const notes =
+        outcome.queued > 0
+          ? [
+              `note: ${outcome.queued} requests waited for a free connection (all ${q.load.connections} were busy); ` +
+                'their wait is in http_req_duration. Raise -c to give the target more concurrency.',
+            ]
+          : [];
+      await deliverResult(result, { ...q, color: opts.color }, notes);
     } finally {
-      signals.dispose();
-      progress?.finish();
+      await live.finish(result);
     }
-    result = buildHttpResult({ ...outcome, config: q.config, thresholds: q.thresholds });
-    const notes =
-      outcome.queued > 0
-        ? [
-            `note: ${outcome.queued} requests waited for a free connection (all ${q.load.connections} were busy); ` +
-              'their wait is in http_req_duration. Raise -c to give the target more concurrency.',
-          ]
-        : [];
-    await deliverResult(result, { ...q, color: opts.color }, notes);
   } finally {
-    await live.finish(result);
+    signals.dispose();
+    await monitors.finish();
   }
-  const exitCode = outcome.endReason === 'interrupted' ? 130 : result.passed ? 0 : 99;
-  return { exitCode, result };
+  if (outcome.endReason === 'interrupted') return { exitCode: 130, result };
+  const died = monitors.diedError(result.monitor);
+  if (died) throw died;
+  return { exitCode: result.passed ? 0 : 99, result };
 }

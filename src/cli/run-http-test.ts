@@ -1,5 +1,6 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { crossedStopCondition, lastHealthySec } from '../analysis/breaking-point.js';
+import type { MonitorPlan } from '../config/monitor.js';
 import type { ScenarioPlan, TestPlan } from '../config/plan.js';
 import { rateAtMs, rateSegments } from '../engine/arrivals.js';
 import { executorFor } from '../engine/executors/index.js';
@@ -17,10 +18,23 @@ import { parseDurationMs } from '../util/duration.js';
 import { type DeliverOptions, deliverResult } from './deliver.js';
 import { abortOnSignals, useColor } from './io.js';
 import { startLiveViews } from './live-views.js';
+import { startMonitorsOrInterrupt } from './run-monitors.js';
 
 export interface RunOutputOptions extends DeliverOptions {
   /** Serve the live dashboard. */
   ui?: boolean;
+  /** The target process to watch (`--monitor-pid`, `--monitor-cmd`). */
+  monitor?: MonitorPlan | null;
+}
+
+/** Host and port of the test's base URL: where a `--monitor-cmd` service is awaited. */
+function targetAddress(target: string | undefined): { host: string; port: number } | undefined {
+  if (target === undefined) return undefined;
+  const u = new URL(target);
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(u.port) || (u.protocol === 'https:' ? 443 : 80),
+  };
 }
 
 /** k6's sleep: a number is seconds; a string is a duration (`250ms`, `1s`). */
@@ -83,6 +97,14 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   const openScenarios = new Set(
     plan.scenarios.filter((s) => s.executor.type.endsWith('arrival-rate')).map((s) => s.name),
   );
+  const signals = abortOnSignals();
+  const monitors = await startMonitorsOrInterrupt(
+    o.monitor ?? null,
+    targetAddress(plan.target),
+    o.quiet,
+    signals,
+  );
+  if (!monitors) return 130;
   const metrics = new RunMetrics({ openModel: openScenarios.size > 0 });
   const dispatcher = createDispatcher();
   // The progress bar's length: each scenario's start plus its own length, gracefulStop left out.
@@ -107,7 +129,6 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   const shownErrors = new Set<string>();
   let breakingPoint: BreakingPoint | null = null;
   const abortable = plan.thresholds.filter((t) => t.abortOnFail);
-  const signals = abortOnSignals();
   let startedAt = new Date();
   const source: LiveSource = {
     frame: () => ({
@@ -121,6 +142,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
         thresholds: plan.thresholds,
         perScenario: {},
         breakingPoint,
+        monitor: monitors.current(),
       }),
       elapsedMs: metrics.elapsedMs(),
       totalMs,
@@ -132,6 +154,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
     live = await startLiveViews({ ui: o.ui === true, outputs: o.outputs }, source);
   } catch (e) {
     signals.dispose();
+    await monitors.finish();
     throw e;
   }
   let outcome: Awaited<ReturnType<typeof runTest>>;
@@ -139,6 +162,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   try {
     try {
       startedAt = new Date();
+      monitors.loadStarted();
       metrics.start();
       outcome = await runTest(
         plan,
@@ -225,6 +249,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
     }
     metrics.closeSecond(outcome.durationMs / 1000, (outcome.durationMs - lastTickMs) / 1000);
     await dispatcher.close().catch(() => {});
+    const watched = await monitors.finish();
 
     result = buildRunResult({
       metrics,
@@ -239,6 +264,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
       perScenario: outcome.perScenario,
       breakingPoint,
       spike: spikeWindow(plan),
+      ...watched,
     });
     const notes = [
       ...(outcome.abortReason ? [`stopped early: ${outcome.abortReason}`] : []),
@@ -247,7 +273,10 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
     await deliverResult(result, o, notes);
   } finally {
     await live.finish(result);
+    await monitors.finish();
   }
   if (outcome.endReason === 'interrupted') return 130;
+  const died = monitors.diedError(result.monitor);
+  if (died) throw died;
   return result.passed ? 0 : 99;
 }

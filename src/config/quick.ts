@@ -5,6 +5,13 @@ import { encodeRequest } from '../protocols/http/prepare.js';
 import type { ParsedThreshold } from '../thresholds/index.js';
 import { parseThreshold, parseThresholdFlag } from '../thresholds/index.js';
 import {
+  type MonitorPlan,
+  monitorConfig,
+  type RunMonitorOptions,
+  requireMonitorFor,
+  resolveRunMonitor,
+} from './monitor.js';
+import {
   parseDurationFlag,
   parseHeader,
   parseMethod,
@@ -29,7 +36,7 @@ export const REPORT_OUTPUT_KINDS = ['json', 'html', 'csv', 'junit', 'md'] as con
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'api-key']);
 
 /** The flags of `squall quick`, as the CLI parser hands them over (strings, unvalidated). */
-export interface QuickOptions {
+export interface QuickOptions extends RunMonitorOptions {
   connections?: string;
   duration?: string;
   requests?: string;
@@ -57,6 +64,8 @@ export interface ResolvedQuick {
   quiet: boolean;
   /** Serve the live dashboard. */
   ui: boolean;
+  /** The target process to watch (`--monitor-pid`, `--monitor-cmd`). */
+  monitor: MonitorPlan | null;
   /** The configuration as the result document records it (secrets redacted). */
   config: Record<string, unknown>;
 }
@@ -85,6 +94,8 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
     return parseThreshold(key, expr, { where: { flag: '--threshold' } });
   });
   const outputs = (o.out ?? []).map((text) => parseOutput(text, QUICK_OUTPUT_KINDS));
+  const monitor = resolveRunMonitor(o);
+  requireMonitorFor(thresholds, monitor);
 
   const name = `${method} ${url.pathname}`;
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -128,6 +139,18 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
     timeoutMs,
     insecure: !!o.insecure,
     thresholds: thresholds.map((t) => `${t.key}:${t.expr}`),
+    monitor: monitorConfig(monitor),
   };
-  return { load, url, method, thresholds, outputs, json: !!o.json, quiet: !!o.quiet, ui: !!o.ui, config };
+  return {
+    load,
+    url,
+    method,
+    thresholds,
+    outputs,
+    json: !!o.json,
+    quiet: !!o.quiet,
+    ui: !!o.ui,
+    monitor,
+    config,
+  };
 }

@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import type { FlowFn } from '../engine/vu-context.js';
 import { badFlag, isSquallError, SquallError } from '../errors/index.js';
 import { BUILTIN_METRICS } from '../metrics/builtin.js';
+import { GENERATOR_METRICS, TARGET_METRICS } from '../monitor/metric-values.js';
 import { customMetrics } from '../metrics/custom.js';
 import {
   type MetricKind,
@@ -399,7 +400,13 @@ function declaredMetrics(): ReadonlyMap<string, MetricKind> {
 
 function knownMetrics(options: ResolveOptions): ReadonlyMap<string, MetricKind> {
   const custom = (options.customMetrics ?? declaredMetrics)();
-  return new Map<string, MetricKind>([...Object.entries(BUILTIN_METRICS), ...custom]);
+  return new Map<string, MetricKind>([
+    ...Object.entries(BUILTIN_METRICS),
+    // The monitor's figures (`--monitor-pid/--monitor-cmd`, and squall's own health).
+    ...TARGET_METRICS,
+    ...GENERATOR_METRICS,
+    ...custom,
+  ]);
 }
 
 function flagThresholds(list: ParsedThreshold[], known: ReadonlyMap<string, MetricKind>): ParsedThreshold[] {

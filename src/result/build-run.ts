@@ -13,6 +13,8 @@ import {
   httpMetricsSummary,
   httpTotals,
   httpTotalsSource,
+  isMonitorMetric,
+  monitorSource,
   resultDocument,
   trendSource,
   valueSource,
@@ -22,6 +24,7 @@ import type {
   CheckResult,
   EndReason,
   GaugeSummary,
+  GeneratorHealth,
   MetricSummary,
   Metrics,
   MonitorResult,
@@ -59,6 +62,7 @@ export interface RunParts {
   perScenario: Record<string, ScenarioParts>;
   breakingPoint?: BreakingPoint | null;
   monitor?: MonitorResult | null;
+  generator?: GeneratorHealth | null;
   /** A spike test's spike, seconds since the start: the document gets its recovery time. */
   spike?: { startSec: number; endSec: number };
 }
@@ -328,7 +332,11 @@ export function buildRunResult(p: RunParts): RunResultDocument {
   const m = rm.http;
   const sec = Math.max(p.durationMs / 1000, 1e-9);
   const totals = httpTotals(m);
-  const thresholds = evaluateThresholds(p.thresholds, runMetricsLookup(rm, p.durationMs));
+  const fromRun = runMetricsLookup(rm, p.durationMs);
+  const monitored = monitorSource(p.monitor, p.generator);
+  const thresholds = evaluateThresholds(p.thresholds, (metric, tags) =>
+    isMonitorMetric(metric) ? monitored(metric) : fromRun(metric, tags),
+  );
 
   const iterationDuration = new Trend();
   for (const c of rm.iterationCells) iterationDuration.add(c.duration);
@@ -354,7 +362,6 @@ export function buildRunResult(p: RunParts): RunResultDocument {
 
   const doc: RunResultDocument = {
     ...resultDocument({ ...p, metrics, http: m, thresholds, sec }),
-    monitor: p.monitor ?? null,
     breakingPoint: p.breakingPoint ?? null,
     checks: checkResults(rm),
     scenarios: scenarioResults(rm, p.perScenario),

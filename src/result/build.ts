@@ -2,6 +2,7 @@ import { SquallError } from '../errors/index.js';
 import type { EndpointStats } from '../metrics/endpoint-stats.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import { Trend } from '../metrics/trend.js';
+import { GENERATOR_METRICS, TARGET_METRICS } from '../monitor/metric-values.js';
 import type { MetricKind, ParsedThreshold, ThresholdSource } from '../thresholds/index.js';
 import { evaluateThresholds } from '../thresholds/index.js';
 import { didYouMean } from '../util/suggest.js';
@@ -9,11 +10,13 @@ import {
   httpMetricsSummary,
   httpTotals,
   httpTotalsSource,
+  isMonitorMetric,
+  monitorSource,
   resultDocument,
   trendSource,
   valueSource,
 } from './common.js';
-import type { EndReason, Metrics, ResultDocument } from './schema.js';
+import type { EndReason, GeneratorHealth, Metrics, MonitorResult, ResultDocument } from './schema.js';
 
 /** The metrics an HTTP load run produces, by kind: what thresholds may name. */
 export const HTTP_RUN_METRICS: ReadonlyMap<string, MetricKind> = new Map<string, MetricKind>([
@@ -28,6 +31,8 @@ export const HTTP_RUN_METRICS: ReadonlyMap<string, MetricKind> = new Map<string,
   ['dropped_iterations', 'counter'],
   ['vus', 'gauge'],
   ['vus_max', 'gauge'],
+  ...TARGET_METRICS,
+  ...GENERATOR_METRICS,
 ]);
 
 export interface HttpRunParts {
@@ -39,6 +44,8 @@ export interface HttpRunParts {
   vusMax: number;
   config: Record<string, unknown>;
   thresholds: readonly ParsedThreshold[];
+  monitor?: MonitorResult | null;
+  generator?: GeneratorHealth | null;
 }
 
 /** Tags a threshold may filter HTTP metrics by (k6's names). */
@@ -79,7 +86,9 @@ export function buildHttpResult(p: HttpRunParts): ResultDocument {
   const totals = httpTotals(m);
   const vus = p.vusMax;
 
+  const monitored = monitorSource(p.monitor, p.generator);
   const lookup = (metric: string, tags: Record<string, string>): ThresholdSource | undefined => {
+    if (isMonitorMetric(metric)) return monitored(metric);
     if (Object.keys(tags).length > 0) {
       const f = tagFilter(tags);
       const eps = m.endpoints.filter(f.endpoint);

@@ -1,12 +1,21 @@
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import type { Trend } from '../metrics/trend.js';
+import {
+  GENERATOR_METRICS,
+  gaugeSource,
+  generatorMetricValues,
+  TARGET_METRICS,
+  targetMetricValues,
+} from '../monitor/metric-values.js';
 import type { Aggregation, MetricKind, ThresholdSource } from '../thresholds/index.js';
 import { round } from '../util/units.js';
 import type {
   CounterSummary,
   EndpointResult,
   EndReason,
+  GeneratorHealth,
   Metrics,
+  MonitorResult,
   ResultDocument,
   ThresholdResult,
 } from './schema.js';
@@ -167,7 +176,25 @@ export interface DocumentParts {
   http: HttpMetrics;
   thresholds: ThresholdResult[];
   sec: number;
+  monitor?: MonitorResult | null;
+  generator?: GeneratorHealth | null;
 }
+
+/**
+ * Threshold sources for the monitor's figures (`target_rss_peak_mb`, `generator_saturated`, …):
+ * one value each for the run, known once monitoring has ended.
+ */
+export function monitorSource(
+  monitor: MonitorResult | null | undefined,
+  generator: GeneratorHealth | null | undefined,
+): (metric: string) => ThresholdSource | undefined {
+  const values = { ...targetMetricValues(monitor), ...generatorMetricValues(generator) };
+  return (metric) => gaugeSource(values, metric);
+}
+
+/** Whether thresholds read `metric` from the monitor rather than from the requests. */
+export const isMonitorMetric = (metric: string): boolean =>
+  TARGET_METRICS.has(metric) || GENERATOR_METRICS.has(metric);
 
 /** The document's frame: identity, times, config, endpoints, errors, timeline, verdict. */
 export function resultDocument(p: DocumentParts): ResultDocument {
@@ -186,7 +213,8 @@ export function resultDocument(p: DocumentParts): ResultDocument {
     timeline: p.http.timeline,
     thresholds: p.thresholds,
     passed: p.thresholds.every((t) => t.ok),
-    monitor: null,
+    monitor: p.monitor ?? null,
     breakingPoint: null,
+    generator: p.generator ?? null,
   };
 }

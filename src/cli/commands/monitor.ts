@@ -1,16 +1,10 @@
 import type { Command } from 'commander';
-import {
-  parseDurationFlag,
-  parseOutput,
-  parsePositiveInt,
-  parseTargetUrl,
-} from '../../config/parse-flags.js';
+import { type MonitorPlan, resolveMonitorPlan } from '../../config/monitor.js';
+import { parseDurationFlag, parseOutput } from '../../config/parse-flags.js';
 import { REPORT_OUTPUT_KINDS } from '../../config/quick.js';
-import { badFlag, isSquallError, SquallError } from '../../errors/index.js';
+import { isSquallError, SquallError } from '../../errors/index.js';
 import { Trend } from '../../metrics/trend.js';
 import {
-  DEFAULT_INTERVAL_MS,
-  DEFAULT_READY_TIMEOUT_MS,
   gaugeSource,
   serviceExitedError,
   startTargetMonitor,
@@ -27,7 +21,6 @@ import {
   parseThresholdFlag,
   validateThresholds,
 } from '../../thresholds/index.js';
-import { parseDurationMs } from '../../util/duration.js';
 import { round } from '../../util/units.js';
 import { deliverResult } from '../deliver.js';
 import { abortOnSignals, collect } from '../io.js';
@@ -49,7 +42,7 @@ Threshold metrics: ${[...TARGET_METRICS.keys()].join(', ')} (gauges: value<N).
 Exit codes: 0 ok, 99 a threshold failed, 1 the --cmd service died while monitored,
 2 bad input, 130 interrupted (results still written).`;
 
-const MIN_INTERVAL_MS = 100;
+const _MIN_INTERVAL_MS = 100;
 
 /** The flags of `squall monitor`, as commander hands them over. */
 export interface MonitorOptions {
@@ -68,15 +61,8 @@ export interface MonitorOptions {
   color?: boolean;
 }
 
-export interface ResolvedMonitor {
-  pid?: number;
-  cmd?: string;
+export interface ResolvedMonitor extends MonitorPlan {
   durationMs?: number;
-  intervalMs: number;
-  tree: boolean;
-  readyUrl?: string;
-  readyTimeoutMs: number;
-  warmupMs?: number;
   thresholds: ParsedThreshold[];
   outputs: Array<{ kind: string; path: string }>;
   json: boolean;
@@ -85,45 +71,21 @@ export interface ResolvedMonitor {
 
 /** Validates the flags before anything starts: every message names its flag. */
 export function resolveMonitor(o: MonitorOptions): ResolvedMonitor {
-  if (o.pid === undefined && o.cmd === undefined) {
+  const plan = resolveMonitorPlan(o, {
+    pid: '--pid',
+    cmd: '--cmd',
+    tree: '--tree',
+    interval: '--interval',
+    ready: '--ready',
+    readyTimeout: '--ready-timeout',
+    warmup: '--warmup',
+  });
+  if (!plan) {
     throw new SquallError(
       'SQ_USAGE_MISSING_ARG',
       "squall monitor needs the process to watch: --pid PID (a running process) or --cmd 'COMMAND' (squall starts it)",
       { hint: "for example: squall monitor --pid 4242 -d 5m, or squall monitor --cmd 'node server.js'" },
     );
-  }
-  if (o.pid !== undefined && o.cmd !== undefined) {
-    throw badFlag(
-      '--pid',
-      '--pid and --cmd were both given; give one: the process to attach to, or the command to start',
-    );
-  }
-  if (o.cmd !== undefined && o.cmd.trim() === '') {
-    throw badFlag('--cmd', "--cmd is empty; expected a command line such as --cmd 'node server.js'");
-  }
-  if (o.ready !== undefined && o.cmd === undefined) {
-    throw badFlag(
-      '--ready',
-      '--ready says when a started service is ready, so it needs --cmd; with --pid the process already runs',
-    );
-  }
-  const intervalMs =
-    o.interval === undefined ? DEFAULT_INTERVAL_MS : parseDurationFlag('--interval', o.interval);
-  if (intervalMs < MIN_INTERVAL_MS) {
-    throw badFlag(
-      '--interval',
-      `--interval "${o.interval}" is shorter than ${MIN_INTERVAL_MS}ms; sample at most 10 times a second`,
-    );
-  }
-  let warmupMs: number | undefined;
-  if (o.warmup !== undefined) {
-    warmupMs = parseDurationMs(o.warmup);
-    if (warmupMs === undefined || warmupMs < 0) {
-      throw badFlag(
-        '--warmup',
-        `--warmup "${o.warmup}" is not a duration; expected for example 30s, 2m, or 0 for none`,
-      );
-    }
   }
   const thresholds = (o.threshold ?? []).map((text) => {
     const { key, expr } = parseThresholdFlag(text);
@@ -140,18 +102,8 @@ export function resolveMonitor(o: MonitorOptions): ResolvedMonitor {
   });
   validateThresholds(thresholds, TARGET_METRICS);
   return {
-    pid: o.pid === undefined ? undefined : parsePositiveInt('--pid', o.pid, 2 ** 31 - 1),
-    cmd: o.cmd,
+    ...plan,
     durationMs: o.duration === undefined ? undefined : parseDurationFlag('-d', o.duration),
-    intervalMs,
-    // A command runs through a shell (and often npm, or a cluster): its processes are summed.
-    tree: o.cmd !== undefined || !!o.tree,
-    readyUrl: o.ready === undefined ? undefined : parseTargetUrl('--ready', o.ready).href,
-    readyTimeoutMs:
-      o.readyTimeout === undefined
-        ? DEFAULT_READY_TIMEOUT_MS
-        : parseDurationFlag('--ready-timeout', o.readyTimeout),
-    warmupMs,
     thresholds,
     outputs: (o.out ?? []).map((text) => parseOutput(text, REPORT_OUTPUT_KINDS)),
     json: !!o.json,

@@ -4,6 +4,7 @@ import { HTTP_RUN_METRICS, validateHttpThresholdTags } from '../../result/build.
 import { VERSION } from '../../result/version.js';
 import { validateThresholds } from '../../thresholds/index.js';
 import { collect } from '../io.js';
+import { addMonitorOptions } from '../monitor-flags.js';
 import { checkOutputsWritable } from '../outputs.js';
 import { runHttpLoad } from '../run-http-load.js';
 
@@ -14,12 +15,13 @@ Examples:
   $ squall quick -R 2000 -d 1m http://127.0.0.1:8080/           # open model: 2000 requests/s
   $ squall quick -m POST -H 'Content-Type: application/json' -b '{"q":1}' http://127.0.0.1:8080/search
   $ squall quick -d 1m --ui -o html=report.html http://127.0.0.1:8080/   # live dashboard, then a report
+  $ squall quick -d 2m --monitor-cmd 'node server.js' http://127.0.0.1:3000/   # and its memory, CPU, leaks
   $ squall quick -n 10000 --threshold 'http_req_duration:p(99)<50' --json http://127.0.0.1:8080/ > r.json
 
 Exit codes: 0 ok, 99 a threshold failed, 2 bad input, 130 interrupted (results still written).`;
 
 export function registerQuick(program: Command, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('quick')
     .description('benchmark one URL: requests per second, latency percentiles, errors')
     .argument('<url>', 'the URL to load, http:// or https://')
@@ -45,7 +47,8 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
     .option('-k, --insecure', 'https: do not verify the certificate (self-signed test servers)')
     .option('--json', 'print the result document on stdout instead of the summary')
     .option('-q, --quiet', 'no progress; print the summary only when a threshold fails')
-    .option('--no-color', 'no ANSI colours (also when not a TTY, or with NO_COLOR)')
+    .option('--no-color', 'no ANSI colours (also when not a TTY, or with NO_COLOR)');
+  addMonitorOptions(command)
     .addHelpText('after', EXAMPLES)
     .action(async (url: string, opts: QuickOptions) => {
       const q = resolveQuick(url, opts, VERSION);

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
+import { type RunMonitorOptions, requireMonitorFor, resolveRunMonitor } from '../../config/monitor.js';
 import { parseOutput } from '../../config/parse-flags.js';
 import { QUICK_OUTPUT_KINDS } from '../../config/quick.js';
 import type { RunFlags } from '../../config/resolve-test.js';
+import { badFlag } from '../../errors/index.js';
 import { collect } from '../io.js';
+import { addMonitorOptions } from '../monitor-flags.js';
 import { checkOutputsWritable } from '../outputs.js';
 
 const EXAMPLES = `
@@ -13,12 +16,13 @@ Examples:
   $ squall run api.yaml --preset breakpoint --rate 2000   # ramp until it breaks; see breakingPoint
   $ squall run api.yaml --host http://127.0.0.1:8080 -e API_TOKEN=dev --threshold 'http_req_duration:p(95)<300'
   $ squall run api.yaml --ui -o html=report.html -o csv=stats -o junit=results.xml
+  $ squall run soak.yaml --monitor-cmd 'node server.js' --threshold 'target_rss_growth_mb_per_min:value<5'
   $ squall init --yaml && squall run load-test.yaml  # a starter test for squall serve-demo
 
 Presets: smoke, baseline, stress, spike, burst, soak, endurance, breakpoint (docs/presets.md).
 Exit codes: 0 ok, 99 a threshold failed, 2 bad input, 130 interrupted (results still written).`;
 
-interface RunCliOptions extends RunFlags {
+interface RunCliOptions extends RunFlags, RunMonitorOptions {
   out?: string[];
   json?: boolean;
   quiet?: boolean;
@@ -27,7 +31,7 @@ interface RunCliOptions extends RunFlags {
 }
 
 export function registerRun(program: Command, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('run')
     .description('run a test file: scenarios, user types, checks, thresholds (.ts .js .mjs .yaml .yml .json)')
     .argument('<test-file>', 'the test to run')
@@ -52,10 +56,12 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--ui', 'serve a live dashboard on 127.0.0.1 (URL on stderr) with a Stop button')
     .option('--json', 'print the result document on stdout instead of the summary')
     .option('-q, --quiet', 'no progress; print the summary only when a threshold fails')
-    .option('--no-color', 'no ANSI colours')
+    .option('--no-color', 'no ANSI colours');
+  addMonitorOptions(command)
     .addHelpText('after', EXAMPLES)
     .action(async (file: string, opts: RunCliOptions) => {
       const outputs = (opts.out ?? []).map((t) => parseOutput(t, QUICK_OUTPUT_KINDS));
+      const monitor = resolveRunMonitor(opts);
       // Loaded only for `run`: the TypeScript loader, YAML, zod and undici cost every other
       // command memory (quick -c 1000's RSS budget) and start-up time.
       const [{ resolveTest }, { runHttpTest }] = await Promise.all([
@@ -63,6 +69,14 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
         import('../run-http-test.js'),
       ]);
       const plan = await resolveTest(file, opts, process.env);
+      requireMonitorFor(plan.thresholds, monitor);
+      if (monitor?.cmd !== undefined && monitor.readyUrl === undefined && plan.target === undefined) {
+        throw badFlag(
+          '--monitor-ready',
+          `--monitor-cmd needs to know when the service is ready, and ${plan.file} has no base URL (host) ` +
+            'whose port it could wait for: add --monitor-ready URL, or --host URL',
+        );
+      }
       checkOutputsWritable(outputs);
       const exitCode = await runHttpTest(plan, {
         outputs,
@@ -70,6 +84,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
         quiet: !!opts.quiet,
         color: opts.color,
         ui: !!opts.ui,
+        monitor,
       });
       setExit(exitCode);
     });

@@ -1,0 +1,119 @@
+import type { MonitorPlan } from '../config/monitor.js';
+import type { SquallError } from '../errors/index.js';
+import {
+  buildMonitorResult,
+  serviceExitedError,
+  startGeneratorHealth,
+  startTargetMonitor,
+  type TargetMonitor,
+} from '../monitor/index.js';
+import type { GeneratorHealth, MonitorResult } from '../result/schema.js';
+
+/** What a run watches besides its requests: the target process (when asked) and squall itself. */
+export interface RunMonitors {
+  /** The target's figures so far, for the live views; null when no process is monitored. */
+  current(): MonitorResult | null;
+  /** Starts squall's own health sampling: call it when the load starts. */
+  loadStarted(): void;
+  /**
+   * Stops sampling (and the service squall started); the verdicts for the result document.
+   * Idempotent: the CLI calls it again in a `finally`, so a started service never outlives squall.
+   */
+  finish(): Promise<{ monitor: MonitorResult | null; generator: GeneratorHealth | null }>;
+  /** After the outputs are written: the error of a started service that died while in use. */
+  diedError(monitor: MonitorResult | null): SquallError | undefined;
+}
+
+/**
+ * Starts the monitor of a run before its load: attaches to `--monitor-pid`, or starts
+ * `--monitor-cmd` and waits until it is ready (`--monitor-ready`, else until the target's port
+ * accepts connections). A service that exits or never gets ready is a SquallError naming it,
+ * with the tail of its output, before any load is sent.
+ */
+export async function startRunMonitors(
+  plan: MonitorPlan | null,
+  target: { host: string; port: number } | undefined,
+  o: { quiet: boolean; signal: AbortSignal },
+): Promise<RunMonitors> {
+  let mon: TargetMonitor | null = null;
+  if (plan) {
+    const { host, port } = target ?? { host: '', port: 0 };
+    if (!o.quiet && plan.cmd) {
+      process.stderr.write(
+        `squall: starting '${plan.cmd}', waiting until ${plan.readyUrl ?? `${host}:${port}`} is ready\n`,
+      );
+    }
+    mon = await startTargetMonitor({
+      pid: plan.pid,
+      cmd: plan.cmd,
+      readyUrl: plan.readyUrl,
+      readyAddress: target,
+      readyTimeoutMs: plan.readyTimeoutMs,
+      intervalMs: plan.intervalMs,
+      tree: plan.tree,
+      verdict: { warmupMs: plan.warmupMs },
+      signal: o.signal,
+    });
+    if (!o.quiet) {
+      const what = plan.cmd ? `'${plan.cmd}' (pid ${mon.pid})` : `pid ${mon.pid}`;
+      process.stderr.write(
+        `squall: monitoring ${what}${plan.tree ? ' and its child processes' : ''} every ${plan.intervalMs / 1000}s\n`,
+      );
+    }
+  }
+  let health: ReturnType<typeof startGeneratorHealth> | null = null;
+  let finished: ReturnType<RunMonitors['finish']> | undefined;
+  const target_ = mon;
+  return {
+    current() {
+      if (!target_ || !plan) return null;
+      const s = target_.sampler;
+      return buildMonitorResult(
+        {
+          pid: target_.pid,
+          samples: s.samples,
+          durationSec: (Date.now() - s.startedAt) / 1000,
+          intervalMs: s.intervalMs,
+          tree: s.tree,
+          source: s.source,
+          cmd: plan.cmd ?? null,
+        },
+        { warmupMs: plan.warmupMs },
+      );
+    },
+    loadStarted() {
+      health ??= startGeneratorHealth({ cores: 1 });
+    },
+    finish() {
+      finished ??= (async () => {
+        const generator = health ? health.stop() : null;
+        const monitor = target_ ? await target_.finish() : null;
+        return { monitor, generator };
+      })();
+      return finished;
+    },
+    diedError(monitor) {
+      return monitor ? serviceExitedError(monitor, '--monitor-cmd') : undefined;
+    },
+  };
+}
+
+/**
+ * startRunMonitors for the CLI: null when Ctrl-C came while a `--monitor-cmd` service was still
+ * starting (nothing ran, so there is nothing to write: exit 130).
+ */
+export async function startMonitorsOrInterrupt(
+  plan: MonitorPlan | null,
+  target: { host: string; port: number } | undefined,
+  quiet: boolean,
+  signals: { signal: AbortSignal; dispose(): void },
+): Promise<RunMonitors | null> {
+  try {
+    return await startRunMonitors(plan, target, { quiet, signal: signals.signal });
+  } catch (e) {
+    signals.dispose();
+    if (!signals.signal.aborted) throw e;
+    process.stderr.write('squall: interrupted before the service was ready; nothing ran\n');
+    return null;
+  }
+}

@@ -1,0 +1,175 @@
+import { badFlag, SquallError } from '../errors/index.js';
+import { parseDurationMs } from '../util/duration.js';
+import { parseDurationFlag, parsePositiveInt, parseTargetUrl } from './parse-flags.js';
+
+/** What to monitor and how: `--monitor-*` on quick and run, `--pid/--cmd/…` on squall monitor. */
+export interface MonitorPlan {
+  /** Attach to this running process… */
+  pid?: number;
+  /** …or start this shell command, wait until it is ready, and stop it after. */
+  cmd?: string;
+  /** Sum the process and its descendants (always for a command: a shell, npm, a cluster). */
+  tree: boolean;
+  intervalMs: number;
+  /** With a command: ready once this URL answers below 500 (else when the target's port accepts). */
+  readyUrl?: string;
+  readyTimeoutMs: number;
+  /** Samples left out of the trend at the start; default 10% of the run, at least 10 s. */
+  warmupMs?: number;
+}
+
+export const DEFAULT_MONITOR_INTERVAL_MS = 1000;
+export const DEFAULT_MONITOR_READY_TIMEOUT_MS = 30_000;
+const MIN_INTERVAL_MS = 100;
+
+/** The flags as commander hands them over, under either command's names. */
+export interface MonitorFlagValues {
+  pid?: string;
+  cmd?: string;
+  tree?: boolean;
+  interval?: string;
+  ready?: string;
+  readyTimeout?: string;
+  warmup?: string;
+}
+
+/** `--monitor-*` as commander names them on quick and run. */
+export interface RunMonitorOptions {
+  monitorPid?: string;
+  monitorCmd?: string;
+  monitorTree?: boolean;
+  monitorInterval?: string;
+  monitorReady?: string;
+  monitorReadyTimeout?: string;
+  monitorWarmup?: string;
+}
+
+/** The `--monitor-*` flags of quick and run, resolved. */
+export function resolveRunMonitor(o: RunMonitorOptions): MonitorPlan | null {
+  return resolveMonitorPlan(
+    {
+      pid: o.monitorPid,
+      cmd: o.monitorCmd,
+      tree: o.monitorTree,
+      interval: o.monitorInterval,
+      ready: o.monitorReady,
+      readyTimeout: o.monitorReadyTimeout,
+      warmup: o.monitorWarmup,
+    },
+    RUN_MONITOR_FLAGS,
+  );
+}
+
+/** The flag names, for messages: `--monitor-pid` on quick/run, `--pid` on squall monitor. */
+export interface MonitorFlagNames {
+  pid: string;
+  cmd: string;
+  tree: string;
+  interval: string;
+  ready: string;
+  readyTimeout: string;
+  warmup: string;
+}
+
+export const RUN_MONITOR_FLAGS: MonitorFlagNames = {
+  pid: '--monitor-pid',
+  cmd: '--monitor-cmd',
+  tree: '--monitor-tree',
+  interval: '--monitor-interval',
+  ready: '--monitor-ready',
+  readyTimeout: '--monitor-ready-timeout',
+  warmup: '--monitor-warmup',
+};
+
+/**
+ * Validates the monitor flags before anything starts; every message names its flag. Returns
+ * null when neither a pid nor a command was given (and no other monitor flag either).
+ */
+export function resolveMonitorPlan(o: MonitorFlagValues, f: MonitorFlagNames): MonitorPlan | null {
+  if (o.pid === undefined && o.cmd === undefined) {
+    const stray = (['tree', 'interval', 'ready', 'readyTimeout', 'warmup'] as const).find(
+      (k) => o[k] !== undefined && o[k] !== false,
+    );
+    if (stray) {
+      throw badFlag(
+        f[stray],
+        `${f[stray]} needs the process to watch: add ${f.pid} PID or ${f.cmd} 'COMMAND'`,
+      );
+    }
+    return null;
+  }
+  if (o.pid !== undefined && o.cmd !== undefined) {
+    throw badFlag(
+      f.pid,
+      `${f.pid} and ${f.cmd} were both given; give one: the process to attach to, or the command to start`,
+    );
+  }
+  if (o.cmd !== undefined && o.cmd.trim() === '') {
+    throw badFlag(f.cmd, `${f.cmd} is empty; expected a command line such as ${f.cmd} 'node server.js'`);
+  }
+  if (o.ready !== undefined && o.cmd === undefined) {
+    throw badFlag(
+      f.ready,
+      `${f.ready} says when a started service is ready, so it needs ${f.cmd}; with ${f.pid} the process already runs`,
+    );
+  }
+  const intervalMs =
+    o.interval === undefined ? DEFAULT_MONITOR_INTERVAL_MS : parseDurationFlag(f.interval, o.interval);
+  if (intervalMs < MIN_INTERVAL_MS) {
+    throw badFlag(
+      f.interval,
+      `${f.interval} "${o.interval}" is shorter than ${MIN_INTERVAL_MS}ms; sample at most 10 times a second`,
+    );
+  }
+  let warmupMs: number | undefined;
+  if (o.warmup !== undefined) {
+    warmupMs = parseDurationMs(o.warmup);
+    if (warmupMs === undefined || warmupMs < 0) {
+      throw badFlag(
+        f.warmup,
+        `${f.warmup} "${o.warmup}" is not a duration; expected for example 30s, 2m, or 0 for none`,
+      );
+    }
+  }
+  return {
+    pid: o.pid === undefined ? undefined : parsePositiveInt(f.pid, o.pid, 2 ** 31 - 1),
+    cmd: o.cmd,
+    tree: o.cmd !== undefined || !!o.tree,
+    intervalMs,
+    readyUrl: o.ready === undefined ? undefined : parseTargetUrl(f.ready, o.ready).href,
+    readyTimeoutMs:
+      o.readyTimeout === undefined
+        ? DEFAULT_MONITOR_READY_TIMEOUT_MS
+        : parseDurationFlag(f.readyTimeout, o.readyTimeout),
+    warmupMs,
+  };
+}
+
+/** A threshold on the target's figures needs a target to watch. */
+export function requireMonitorFor(
+  thresholds: ReadonlyArray<{ metric: string; key: string }>,
+  plan: MonitorPlan | null,
+): void {
+  if (plan) return;
+  const t = thresholds.find((x) => x.metric.startsWith('target_'));
+  if (!t) return;
+  throw new SquallError(
+    'SQ_USAGE_BAD_FLAG',
+    `threshold "${t.key}" is on the target process, but no process is monitored; ` +
+      "add --monitor-pid PID or --monitor-cmd 'COMMAND'",
+    { where: { flag: '--monitor-pid' } },
+  );
+}
+
+/** The monitor settings as the result document's `config` records them. */
+export function monitorConfig(plan: MonitorPlan | null): Record<string, unknown> | null {
+  if (!plan) return null;
+  return {
+    pid: plan.pid ?? null,
+    cmd: plan.cmd ?? null,
+    tree: plan.tree,
+    intervalMs: plan.intervalMs,
+    ready: plan.readyUrl ?? null,
+    warmupMs: plan.warmupMs ?? null,
+  };
+}
