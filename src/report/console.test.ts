@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { judgedHealthy, monitoredRuns, unsaturated } from '../../test/helpers/monitored-runs.js';
+import { requireBuiltCli, tempDir } from '../../test/helpers/run-cli.js';
 import type { ResultDocument, TimelinePoint, TrendSummary } from '../result/schema.js';
 import { renderSummary } from './console.js';
 import { renderJson } from './json.js';
@@ -249,9 +251,10 @@ describe('renderSummary', () => {
     );
   });
 
-  it('renders monitor and breaking-point sections when present', () => {
+  it('renders the breaking point, and the monitor section of an older document', () => {
     const doc = fixture();
     doc.breakingPoint = { rate: 850, vus: 120, atSec: 95, reason: 'p99 over 1s', lastHealthyRate: 800 };
+    // Written before the verdict, the CI and the threads/fds figures existed.
     doc.monitor = {
       pid: 4242,
       samples: [
@@ -268,9 +271,11 @@ describe('renderSummary', () => {
     const text = renderSummary(doc, { color: false });
     expect(text).toContain('broke at 850 req/s (120 VUs) after 1m35s: p99 over 1s');
     expect(text).toContain('last healthy rate: 800 req/s');
-    expect(text).toContain('rss: start=100.0 MB peak=140.0 MB end=139.0 MB growth=+12.50 MB/min');
-    expect(text).toContain('cpu: avg=40.0% peak=60.0%');
-    expect(text).toContain('✗ memory leak suspected: rss grew steadily');
+    expect(text).toMatch(/rss\.+: start=100\.0 MB peak=140\.0 MB end=139\.0 MB\n/);
+    expect(text).toMatch(/growth\.+: \+12\.50 MB\/min\n/);
+    expect(text).toMatch(/cpu\.+: avg=40\.0% peak=60\.0%\n/);
+    expect(text).toContain('    ✗ memory leak suspected\n      · rss grew steadily\n');
+    expect(text).not.toMatch(/threads|fds/);
   });
 
   it('never crashes on a partial document', () => {
@@ -294,5 +299,132 @@ describe('renderJson', () => {
     expect(text.endsWith('}\n')).toBe(true);
     expect(text).toContain('\n  "schema": 1,');
     expect(JSON.parse(text)).toEqual(fixture());
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Documents of real monitored runs, through the built CLI.
+
+const VERDICT_LINE = {
+  healthy: '✓ healthy',
+  leak: '✗ memory leak suspected',
+  inconclusive: '? inconclusive',
+};
+
+/** The lines of one `█ TITLE` section, up to the next section. */
+function section(text: string, title: string): string {
+  const from = text.indexOf(`  █ ${title}`);
+  if (from < 0) return '';
+  const next = text.indexOf('\n  █ ', from + 1);
+  return text.slice(from, next < 0 ? undefined : next);
+}
+
+/** Wrapped reason lines joined back into their sentences. */
+const unwrap = (text: string) => text.replace(/\n {6,}(?=[^\s·|])/g, ' ');
+
+/** `+12.34` → 12.34; a figure printed with `digits` decimals is within half a unit of the last. */
+function expectPrinted(text: string | undefined, actual: number, digits: number, what: string) {
+  expect(text, what).toBeDefined();
+  expect(Math.abs(Number(text) - actual), `${what}: ${text} vs ${actual}`).toBeLessThanOrEqual(
+    0.5 * 10 ** -digits + 1e-9,
+  );
+}
+
+describe('renderSummary of real monitored runs', () => {
+  const dir = tempDir('squall-console-monitor-');
+  let alone: ResultDocument;
+  let loaded: ResultDocument;
+
+  beforeAll(async () => {
+    requireBuiltCli();
+    ({ alone, loaded } = await monitoredRuns(dir.path));
+  }, 60_000);
+  afterAll(() => dir.remove());
+
+  it('the runs are the ones described: a monitor alone, and a saturated run whose service died', () => {
+    expect(alone.config.command).toBe('monitor');
+    expect(alone.monitor!.samples.length).toBeGreaterThanOrEqual(3);
+    expect(loaded.metrics.http_reqs.count).toBeGreaterThan(0);
+    expect(loaded.generator?.saturated).toBe(true);
+    expect(loaded.monitor?.exit?.tail.length).toBeGreaterThan(0);
+  });
+
+  it('shows the verdict with each of its reasons, and the figures of the document', () => {
+    const healthy = judgedHealthy(alone);
+    expect(healthy.monitor!.verdict).toBe('healthy');
+    for (const doc of [alone, loaded, healthy]) {
+      const m = doc.monitor!;
+      const text = section(renderSummary(doc, { color: false }), 'TARGET PROCESS');
+      const why = `${JSON.stringify({ ...m, samples: m.samples.length })}\n${text}`;
+      expect(text, why).toContain(`(pid ${m.pid}, `);
+      expect(text, why).toContain(`    cmd: ${m.cmd}\n`);
+      expect(text, why).toContain(`\n    ${VERDICT_LINE[m.verdict!]}\n`);
+      for (const r of m.reasons) expect(unwrap(text), why).toContain(`\n      · ${r}\n`);
+
+      const rss = /rss\.+: start=([\d.]+) MB peak=([\d.]+) MB end=([\d.]+) MB\n/.exec(text);
+      expectPrinted(rss?.[1], m.rssStartMb, 1, 'rss start');
+      expectPrinted(rss?.[2], m.rssPeakMb, 1, 'rss peak');
+      expectPrinted(rss?.[3], m.rssEndMb, 1, 'rss end');
+      const growth =
+        /growth\.+: ([+-][\d.]+) MB\/min(?: \(95% CI ([+-][\d.]+) to ([+-][\d.]+)\))? after a ([\d.]+)s warm-up(.*)\n/.exec(
+          text,
+        );
+      expectPrinted(growth?.[1], m.rssGrowthMbPerMin, 2, 'growth');
+      if (m.rssGrowthCiMbPerMin) {
+        expectPrinted(growth?.[2], m.rssGrowthCiMbPerMin[0], 2, 'CI low');
+        expectPrinted(growth?.[3], m.rssGrowthCiMbPerMin[1], 2, 'CI high');
+      } else expect(growth?.[2], why).toBeUndefined();
+      expect(Number(growth?.[4])).toBe(m.warmupSec);
+      const settled = { true: ', settled by the end', false: ', still growing at the end', null: '' };
+      expect(growth?.[5]).toBe(settled[String(m.settled) as 'true' | 'false' | 'null']);
+      const cpu = /cpu\.+: avg=([\d.]+)% peak=([\d.]+)%\n/.exec(text);
+      expectPrinted(cpu?.[1], m.cpuAvgPct!, 1, 'cpu avg');
+      expectPrinted(cpu?.[2], m.cpuPeakPct!, 1, 'cpu peak');
+      expect(text, why).toMatch(new RegExp(`threads\\.+: ${m.threadsStart} → ${m.threadsEnd}\\b`));
+      expect(text, why).toMatch(new RegExp(`fds\\.+: ${m.fdsStart} → ${m.fdsEnd}\\b`));
+    }
+  });
+
+  it('says how the service ended, with its last output', () => {
+    const exit = loaded.monitor!.exit!;
+    const text = section(renderSummary(loaded, { color: false }), 'TARGET PROCESS');
+    expect(text).toContain(`✗ the service exited with code ${exit.code} `);
+    for (const line of exit.tail) expect(text).toContain(`      | ${line}\n`);
+    expect(section(renderSummary(alone, { color: false }), 'TARGET PROCESS')).not.toContain('exited');
+  });
+
+  it('draws the target memory and CPU in the timeline, from the samples', () => {
+    for (const doc of [alone, loaded]) {
+      const rss = doc.monitor!.samples.map((s) => s.rssMb);
+      const text = section(renderSummary(doc, { color: false }), 'TIMELINE');
+      const row = /target rss\.+: (.+) {2}([\d.]+) MB → ([\d.]+) MB, peak ([\d.]+) MB\n/.exec(text);
+      expect(row, text).not.toBeNull();
+      expectPrinted(row![2], rss[0]!, 1, 'first rss');
+      expectPrinted(row![3], rss.at(-1)!, 1, 'last rss');
+      expectPrinted(row![4], Math.max(...rss), 1, 'peak rss');
+      expect(text).toMatch(/target cpu\.+: /);
+    }
+    // Beside the HTTP rows, on the same seconds.
+    expect(section(renderSummary(loaded, { color: false }), 'TIMELINE')).toMatch(/rps\.+: /);
+  });
+
+  it('warns that the figures measure squall when it was saturated, with the reasons, and not otherwise', () => {
+    const text = renderSummary(loaded, { color: false });
+    const top = text.slice(0, text.indexOf('  █ '));
+    expect(top).toContain('⚠ squall itself was saturated: the figures below measure squall, not the target');
+    for (const r of loaded.generator!.reasons) expect(unwrap(top)).toContain(`    · ${r}\n`);
+    expect(top).toContain('what to do: run again with fewer VUs (--vus)');
+    for (const doc of [unsaturated(loaded), alone])
+      expect(renderSummary(doc, { color: false })).not.toMatch(/saturated|measure squall/);
+  });
+
+  it('a monitor document names its process and has no empty HTTP parts', () => {
+    const text = renderSummary(alone, { color: false });
+    expect(text.split('\n')[0]).toContain(`monitor '${alone.monitor!.cmd}' (pid ${alone.monitor!.pid})`);
+    expect(text).not.toMatch(/No requests were made|TOTAL RESULTS|http_req|ENDPOINTS/);
+    expect(text).toContain('█ TARGET PROCESS');
+    // A load test that sent nothing still says so.
+    const empty = { ...loaded, config: { ...loaded.config, command: 'quick' }, metrics: alone.metrics };
+    expect(renderSummary(empty, { color: false })).toContain('⚠ No requests were made.');
   });
 });

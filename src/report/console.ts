@@ -3,6 +3,8 @@ import type {
   EndpointResult,
   ErrorGroup,
   MonitorResult,
+  MonitorSample,
+  MonitorVerdict,
   ResultDocument,
   ThresholdResult,
   TimelinePoint,
@@ -10,24 +12,37 @@ import type {
 import { formatMs } from '../util/duration.js';
 import { formatBytes } from '../util/units.js';
 import {
+  asObj,
+  countRange,
+  exitText,
   fmtCount,
   fmtNum,
   fmtPct,
   fmtRate,
+  isMonitorOnly,
   isNum,
+  monitoredName,
+  monitorSamples,
+  monitorVerdict,
+  type Obj,
   oneLine,
   type Painter,
   padEndVisible,
   padStartVisible,
   painter,
+  processesSummed,
+  rssGrowthText,
   visibleWidth,
+  wrapText,
 } from './format.js';
 
 /**
  * The end-of-test summary printed to the terminal: k6's layout (THRESHOLDS, TOTAL RESULTS
  * grouped HTTP / EXECUTION / NETWORK, dot-padded labels) so k6 users read it without thinking,
  * plus what k6 leaves out: a per-endpoint table, status codes, grouped errors with an example,
- * a timeline sparkline that shows stalls, and a plain sentence when nothing worked.
+ * a timeline sparkline that shows stalls, and a plain sentence when nothing worked. With a
+ * monitored target it adds the target's verdict and figures; when squall itself was the
+ * bottleneck it says so before any figure.
  *
  * It reads only the result document and must render any document, including one loaded from
  * an older or partial file, so every field is checked before use.
@@ -42,11 +57,6 @@ const MAX_ENDPOINT_ROWS = 30;
 const MAX_ERROR_ROWS = 10;
 
 type Kind = 'trend' | 'rate' | 'gauge' | 'counter' | 'unknown';
-type Obj = Record<string, unknown>;
-
-function asObj(v: unknown): Obj | undefined {
-  return v !== null && typeof v === 'object' ? (v as Obj) : undefined;
-}
 
 /** The document has no metric types, so infer them from the fields each summary carries. */
 function kindOf(v: unknown): Kind {
@@ -515,12 +525,12 @@ function sparkline(values: number[]): string {
     .join('');
 }
 
-function renderTimeline(timeline: TimelinePoint[], p: Painter): string[] {
-  const points = (Array.isArray(timeline) ? timeline : []).filter((t) => asObj(t));
-  if (points.length < 3) return [];
+type SparkRow = [label: string, spark: string, note: string];
+
+/** The HTTP rows: requests per second, p95, failures and VUs, one column per second or more. */
+function httpTimelineRows(points: TimelinePoint[], cols: number, p: Painter): SparkRow[] {
   const series = (pick: (t: TimelinePoint) => unknown) =>
     points.map((t) => (isNum(pick(t)) ? (pick(t) as number) : 0));
-  const cols = Math.min(points.length, MAX_SPARK_COLUMNS);
   const rps = downsample(
     series((t) => t.rps),
     cols,
@@ -537,9 +547,7 @@ function renderTimeline(timeline: TimelinePoint[], p: Painter): string[] {
     'sum',
   );
   const vus = series((t) => t.vus);
-  const per = points.length / cols;
-  const scale = per === 1 ? '1 column = 1s' : `1 column ≈ ${fmtNum(per)}s`;
-  const rows: [string, string, string][] = [
+  const rows: SparkRow[] = [
     ['rps', sparkline(rps), `peak ${fmtRate(Math.max(...rps))}/s`],
     ['p95', sparkline(p95), `peak ${formatMs(Math.max(...p95))}`],
   ];
@@ -549,9 +557,103 @@ function renderTimeline(timeline: TimelinePoint[], p: Painter): string[] {
   if (Math.min(...vus) !== Math.max(...vus)) {
     rows.push(['vus', sparkline(downsample(vus, cols, 'avg')), `peak ${fmtCount(Math.max(...vus))}`]);
   }
+  return rows;
+}
+
+/**
+ * Averages of the samples in each of `cols` equal slices of `spanSec` seconds, by their time
+ * (`t` ends its interval, as a timeline point's does), so the target's rows line up with the
+ * HTTP rows above them. A slice left empty after a sample is timer jitter, or sampling that
+ * stopped a moment before the load did, and takes the value before it; only when the process
+ * went away (`ended`) do the slices after its last sample stay blank.
+ */
+function bucketByTime(
+  samples: MonitorSample[],
+  pick: (s: MonitorSample) => unknown,
+  cols: number,
+  spanSec: number,
+  ended: boolean,
+): number[] {
+  const sums = new Array<number>(cols).fill(0);
+  const counts = new Array<number>(cols).fill(0);
+  for (const s of samples) {
+    const v = pick(s);
+    if (!isNum(v)) continue;
+    const c = Math.min(cols - 1, Math.max(0, Math.ceil((s.t / spanSec) * cols) - 1));
+    sums[c]! += v;
+    counts[c]! += 1;
+  }
+  const out: number[] = [];
+  const last = counts.findLastIndex((n) => n > 0);
+  for (let i = 0; i < cols; i++) {
+    if (counts[i]! > 0) out.push(sums[i]! / counts[i]!);
+    else out.push(i > 0 && (i < last || !ended) ? out[i - 1]! : 0);
+  }
+  return out;
+}
+
+/** The target's RSS and CPU from the monitor's samples, from zero so growth reads as growth. */
+function targetTimelineRows(
+  samples: MonitorSample[],
+  cols: number,
+  spanSec: number | null,
+  ended: boolean,
+): SparkRow[] {
+  const rss = samples.map((s) => s.rssMb).filter(isNum);
+  const cpu = samples.map((s) => s.cpuPct).filter(isNum);
+  // Alone, the samples are evenly spaced already: one column per sample, or their averages.
+  const series = (pick: (s: MonitorSample) => unknown) =>
+    spanSec === null
+      ? downsample(
+          samples.map((s) => (isNum(pick(s)) ? (pick(s) as number) : 0)),
+          cols,
+          'avg',
+        )
+      : bucketByTime(samples, pick, cols, spanSec, ended);
+  const rows: SparkRow[] = [];
+  if (rss.length > 0) {
+    rows.push([
+      'target rss',
+      sparkline(series((s) => s.rssMb)),
+      `${fmtMb(rss[0])} → ${fmtMb(rss[rss.length - 1])}, peak ${fmtMb(Math.max(...rss))}`,
+    ]);
+  }
+  if (cpu.length > 0) {
+    rows.push([
+      'target cpu',
+      sparkline(series((s) => s.cpuPct)),
+      `avg ${fmtCpu(cpu.reduce((a, b) => a + b, 0) / cpu.length)}, peak ${fmtCpu(Math.max(...cpu))}`,
+    ]);
+  }
+  return rows;
+}
+
+function renderTimeline(result: ResultDocument, p: Painter): string[] {
+  const points = (Array.isArray(result.timeline) ? result.timeline : []).filter((t) => asObj(t));
+  const samples = monitorSamples(result.monitor);
+  const http = points.length >= 3;
+  const target = samples.length >= 3;
+  if (!http && !target) return [];
+  const cols = Math.min(http ? points.length : samples.length, MAX_SPARK_COLUMNS);
+  // With HTTP rows, the target's samples (often several a second) are placed on their seconds.
+  const spanSec = http ? Math.max(points.length, ...points.map((x) => (isNum(x.t) ? x.t : 0))) : null;
+  const rows = [
+    ...(http ? httpTimelineRows(points, cols, p) : []),
+    ...(target
+      ? targetTimelineRows(samples, cols, spanSec, asObj(asObj(result.monitor)?.exit) !== undefined)
+      : []),
+  ];
+  let scale: string;
+  if (http) {
+    const per = points.length / cols;
+    scale = `${points.length}s, ${per === 1 ? '1 column = 1s' : `1 column ≈ ${fmtNum(per)}s`}`;
+  } else {
+    const span = samples[samples.length - 1]!.t;
+    scale = `${fmtNum(span)}s, ${fmtCount(samples.length)} samples, 1 column ≈ ${fmtNum(span / cols)}s`;
+  }
   const labelWidth = Math.max(...rows.map((r) => r[0].length)) + 3;
   return [
-    `${sectionTitle('TIMELINE', p)}  ${p('dim', `(${points.length}s, ${scale})`)}`,
+    `${sectionTitle('TIMELINE', p)}  ${p('dim', `(${scale})`)}`,
     '',
     ...rows.map(
       ([label, spark, note]) =>
@@ -630,27 +732,89 @@ function renderScenarios(result: ResultDocument, p: Painter): string[] {
   return lines;
 }
 
+// The target process: the verdict first, then the figures it rests on.
+
+const VERDICTS: Record<MonitorVerdict, { mark: string; text: string; style: 'green' | 'red' | 'yellow' }> = {
+  healthy: { mark: '✓', text: 'healthy', style: 'green' },
+  leak: { mark: '✗', text: 'memory leak suspected', style: 'red' },
+  inconclusive: { mark: '?', text: 'inconclusive', style: 'yellow' },
+};
+const MAX_EXIT_TAIL = 5;
+const REASON_WIDTH = 100;
+
+function fmtMb(v: unknown): string {
+  return isNum(v) ? `${v.toFixed(1)} MB` : '-';
+}
+
+function fmtCpu(v: unknown): string {
+  return isNum(v) ? `${v.toFixed(1)}%` : '-';
+}
+
+/** `pid 4242, 3 processes summed, 48 samples every 0.25s` */
+function monitorWho(m: Partial<MonitorResult>, samples: MonitorSample[]): string {
+  const processes = processesSummed(samples);
+  return [
+    isNum(m.pid) ? `pid ${m.pid}` : '',
+    processes > 1 ? `${processes} processes summed` : m.tree === true ? 'with its child processes' : '',
+    samples.length > 0
+      ? `${fmtCount(samples.length)} samples${isNum(m.intervalMs) ? ` every ${fmtNum(m.intervalMs / 1000)}s` : ''}`
+      : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
 function renderMonitor(mon: MonitorResult | null | undefined, p: Painter): string[] {
   const m = asObj(mon) as Partial<MonitorResult> | undefined;
   if (!m) return [];
-  const mb = (v: unknown) => (isNum(v) ? `${v.toFixed(1)} MB` : '-');
-  const growth = isNum(m.rssGrowthMbPerMin)
-    ? `${m.rssGrowthMbPerMin >= 0 ? '+' : ''}${m.rssGrowthMbPerMin.toFixed(2)} MB/min`
-    : '-';
-  const lines = [
-    `${sectionTitle('TARGET PROCESS', p)}${isNum(m.pid) ? `  ${p('dim', `(pid ${m.pid})`)}` : ''}`,
-    '',
-    `${INDENT}rss: start=${mb(m.rssStartMb)} peak=${mb(m.rssPeakMb)} end=${mb(m.rssEndMb)} growth=${growth}`,
-  ];
-  const samples = (Array.isArray(m.samples) ? m.samples : []).filter((s) => asObj(s) && isNum(s.cpuPct));
-  if (samples.length > 0) {
-    const cpu = samples.map((s) => s.cpuPct);
-    const avg = cpu.reduce((a, b) => a + b, 0) / cpu.length;
-    lines.push(`${INDENT}cpu: avg=${avg.toFixed(1)}% peak=${Math.max(...cpu).toFixed(1)}%`);
+  const samples = monitorSamples(m);
+  const who = monitorWho(m, samples);
+  const lines = [`${sectionTitle('TARGET PROCESS', p)}${who ? `  ${p('dim', `(${who})`)}` : ''}`];
+  const cmd = typeof m.cmd === 'string' && m.cmd !== '' ? m.cmd : undefined;
+  if (cmd) lines.push(`${INDENT}${p('dim', `cmd: ${oneLine(cmd, 500)}`)}`);
+  lines.push('');
+
+  // The verdict always comes first, with the plain sentences it rests on.
+  const verdict = monitorVerdict(m);
+  const v = verdict ? VERDICTS[verdict] : undefined;
+  lines.push(`${INDENT}${v ? p(v.style, `${v.mark} ${v.text}`) : p('green', '✓ no leak suspected')}`);
+  const reasons = (Array.isArray(m.reasons) ? m.reasons : []).filter((r) => typeof r === 'string');
+  for (const r of reasons) {
+    const [first, ...rest] = wrapText(oneLine(r, 1000), REASON_WIDTH);
+    lines.push(`${INDENT}  · ${first ?? ''}`, ...rest.map((l) => `${INDENT}    ${l}`));
   }
-  if (m.leakSuspected) {
-    const reasons = Array.isArray(m.reasons) && m.reasons.length > 0 ? `: ${m.reasons.join('; ')}` : '';
-    lines.push(`${INDENT}${p('red', `✗ memory leak suspected${reasons}`)}`);
+  lines.push('');
+
+  const rows: Array<[string, string]> = [
+    ['rss', `start=${fmtMb(m.rssStartMb)} peak=${fmtMb(m.rssPeakMb)} end=${fmtMb(m.rssEndMb)}`],
+    ['growth', rssGrowthText(m)],
+  ];
+  const cpu = samples.filter((s) => isNum(s.cpuPct)).map((s) => s.cpuPct);
+  const cpuAvg = isNum(m.cpuAvgPct)
+    ? m.cpuAvgPct
+    : cpu.length > 0
+      ? cpu.reduce((a, b) => a + b, 0) / cpu.length
+      : null;
+  const cpuPeak = isNum(m.cpuPeakPct) ? m.cpuPeakPct : cpu.length > 0 ? Math.max(...cpu) : null;
+  if (cpuAvg !== null) rows.push(['cpu', `avg=${fmtCpu(cpuAvg)} peak=${fmtCpu(cpuPeak)}`]);
+  rows.push(['threads', countRange(m.threadsStart, m.threadsEnd, m.threadsPeak, m.threadsGrowthPerMin)]);
+  rows.push(['fds', countRange(m.fdsStart, m.fdsEnd, m.fdsPeak, m.fdsGrowthPerMin)]);
+  const shown = rows.filter(([, text]) => text !== '');
+  const width = Math.max(...shown.map(([label]) => label.length)) + 3;
+  for (const [label, text] of shown) {
+    lines.push(`${INDENT}${label}${p('dim', '.'.repeat(width - label.length))}: ${text}`);
+  }
+
+  // A service that died in use: how, when, and its last words.
+  const exit = asObj(m.exit);
+  if (exit) {
+    const tail = (Array.isArray(exit.tail) ? exit.tail : []).filter((l) => typeof l === 'string');
+    const shownTail = tail.slice(-MAX_EXIT_TAIL);
+    lines.push(
+      '',
+      `${INDENT}${p('red', `✗ ${cmd !== undefined ? 'the service' : 'the process'} ${exitText(exit)}${shownTail.length > 0 ? '; its last output:' : ''}`)}`,
+    );
+    for (const l of shownTail) lines.push(`${INDENT}  ${p('dim', `| ${oneLine(l, 160)}`)}`);
   }
   return lines;
 }
@@ -674,7 +838,8 @@ function renderHeader(result: ResultDocument, p: Painter): string {
   const target = [config.url, config.target].find((v): v is string => typeof v === 'string' && v !== '');
   const method = typeof config.method === 'string' && target ? `${config.method.toUpperCase()} ` : '';
   const parts = [p('bold', `squall ${result.version ?? ''}`.trim())];
-  if (target) parts.push(p('cyan', `${method}${target}`));
+  if (isMonitorOnly(result)) parts.push(p('cyan', monitoredName(result)));
+  else if (target) parts.push(p('cyan', `${method}${target}`));
   if (isNum(result.durationSec)) parts.push(formatMs(result.durationSec * 1000));
   const reason = result.endReason;
   if (reason && reason !== 'completed') {
@@ -711,7 +876,8 @@ function renderNotices(result: ResultDocument, p: Painter): string[] {
     );
     const hint = ALL_FAILED_HINTS[errors[0]?.kind ?? ''];
     if (hint) lines.push(`    ${p('dim', `hint: ${hint}`)}`);
-  } else if (total === 0 && isNum(reqs.count) && reqs.count === 0) {
+  } else if (total === 0 && isNum(reqs.count) && reqs.count === 0 && !isMonitorOnly(result)) {
+    // Monitoring alone sends no load by design: nothing to warn about.
     lines.push(`  ${p('yellow', '⚠ No requests were made.')}`);
   }
   const dropped = asObj(m.dropped_iterations);
@@ -721,6 +887,31 @@ function renderNotices(result: ResultDocument, p: Painter): string[] {
       `  ${p('yellow', `${what}: the target or the load generator could not keep up with the rate`)}`,
     );
   }
+  lines.push(...renderSaturation(result, p));
+  return lines;
+}
+
+/**
+ * When squall itself ran out of CPU or its event loop lagged, every latency includes its own
+ * delay: said before the figures, with the reasons and what to change.
+ */
+function renderSaturation(result: ResultDocument, p: Painter): string[] {
+  const gen = asObj(result.generator);
+  if (gen?.saturated !== true) return [];
+  const lines = [
+    `  ${p('yellow', '⚠ squall itself was saturated: the figures below measure squall, not the target')}`,
+  ];
+  for (const r of Array.isArray(gen.reasons) ? gen.reasons : []) {
+    if (typeof r !== 'string') continue;
+    const [first, ...rest] = wrapText(oneLine(r, 1000), REASON_WIDTH);
+    lines.push(`    · ${first ?? ''}`, ...rest.map((l) => `      ${l}`));
+  }
+  const command = asObj(result.config)?.command;
+  const fewer =
+    command === 'quick' ? 'fewer connections (-c)' : command === 'run' ? 'fewer VUs (--vus)' : 'less load';
+  lines.push(
+    `    ${p('dim', `what to do: run again with ${fewer} and compare, or give squall a bigger machine, or split the load over a second machine`)}`,
+  );
   return lines;
 }
 
@@ -752,10 +943,11 @@ export function renderSummary(result: ResultDocument, opts: SummaryOptions): str
     [renderHeader(result, p), ...renderNotices(result, p)],
     thresholds.length > 0 ? renderThresholds(thresholds, metrics, p) : [],
     renderChecks(result, p),
-    renderTotals(metrics, p),
+    // A monitor document has no HTTP traffic: its empty HTTP totals would only be noise.
+    isMonitorOnly(result) ? [] : renderTotals(metrics, p),
     renderEndpoints(result, p),
     renderScenarios(result, p),
-    renderTimeline(result.timeline, p),
+    renderTimeline(result, p),
     renderErrors(result, p),
     renderBreakingPoint(result.breakingPoint, p),
     renderMonitor(result.monitor, p),

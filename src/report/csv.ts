@@ -1,6 +1,6 @@
 import type { EndpointResult, ResultDocument, TimelinePoint } from '../result/schema.js';
 import { round } from '../util/units.js';
-import { isNum } from './format.js';
+import { asObj, isNum, type Obj } from './format.js';
 
 /**
  * Locust's CSV files (`--csv PREFIX`) from a result document, with Locust's exact headers and
@@ -20,8 +20,6 @@ export interface LocustCsv {
 
 /** A value for one CSV cell: text is quoted as needed, anything that is not a finite number is N/A. */
 type Cell = unknown;
-type Obj = Record<string, unknown>;
-
 const NA = 'N/A';
 
 /** Locust's PERCENTILES_TO_REPORT as its headers name them, with our field for each. */
@@ -86,10 +84,6 @@ const HTTP_METHODS = new Set([
   'TRACE',
   'CONNECT',
 ]);
-
-function asObj(v: unknown): Obj | undefined {
-  return v !== null && typeof v === 'object' ? (v as Obj) : undefined;
-}
 
 /** Plain decimal, at most three decimals (the document's own precision), never an exponent. */
 function cell(v: Cell): string {

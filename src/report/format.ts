@@ -1,7 +1,9 @@
 import { stripVTControlCharacters } from 'node:util';
+import type { MonitorResult, MonitorSample, MonitorVerdict, ResultDocument } from '../result/schema.js';
 
 /**
- * Small formatting helpers shared by the console summary and the live progress line.
+ * Small formatting helpers shared by the reporters (console, Markdown, CSV, JUnit) and the live
+ * progress line.
  *
  * Colours are raw ANSI codes behind an explicit flag rather than `util.styleText`: newer Node
  * versions make styleText check process.stdout for a TTY by default, which would silently drop
@@ -44,6 +46,14 @@ export function padEndVisible(text: string, width: number): string {
 export function padStartVisible(text: string, width: number): string {
   const n = width - visibleWidth(text);
   return n > 0 ? ' '.repeat(n) + text : text;
+}
+
+/** A JSON object read from a result document, whose fields are still to be checked. */
+export type Obj = Record<string, unknown>;
+
+/** Result documents come from files and other versions: anything but an object is missing. */
+export function asObj(v: unknown): Obj | undefined {
+  return v !== null && typeof v === 'object' ? (v as Obj) : undefined;
 }
 
 /** Result documents come from files and other versions: treat anything odd as missing. */
@@ -91,4 +101,95 @@ export function oneLine(text: unknown, max: number): string {
     .replace(/\s+/g, ' ')
     .trim();
   return s.length > max ? `${s.slice(0, Math.max(0, max - 1))}…` : s;
+}
+
+/** Breaks one line of text at spaces into lines of at most `width` (a longer word gets its own line). */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const word of text.split(' ')) {
+    if (word === '') continue;
+    if (cur !== '' && cur.length + 1 + word.length > width) {
+      lines.push(cur);
+      cur = word;
+    } else cur = cur === '' ? word : `${cur} ${word}`;
+  }
+  if (cur !== '') lines.push(cur);
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The monitored process in words, the same in the console summary and the Markdown. Older
+// documents lack most of these fields, so each is checked.
+
+/** A `squall monitor` document: no HTTP traffic by design, only the watched process. */
+export function isMonitorOnly(doc: Pick<ResultDocument, 'config'>): boolean {
+  return asObj(doc.config)?.command === 'monitor';
+}
+
+/** `monitor 'node server.js' (pid 4242)` or `monitor pid 4242`. */
+export function monitoredName(doc: Pick<ResultDocument, 'config' | 'monitor'>): string {
+  const config = asObj(doc.config) ?? {};
+  const mon = asObj(doc.monitor) ?? {};
+  const cmd = [mon.cmd, config.cmd].find((v): v is string => typeof v === 'string' && v !== '');
+  const pid = [mon.pid, config.pid].find(isNum);
+  const pidText = pid === undefined ? '' : `pid ${pid}`;
+  if (cmd) return `monitor '${oneLine(cmd, 500)}'${pidText ? ` (${pidText})` : ''}`;
+  return `monitor ${pidText || 'a process'}`;
+}
+
+/** The verdict of a monitor result; documents older than the verdict have only `leakSuspected`. */
+export function monitorVerdict(m: Partial<MonitorResult>): MonitorVerdict | undefined {
+  if (m.verdict === 'healthy' || m.verdict === 'leak' || m.verdict === 'inconclusive') return m.verdict;
+  return m.leakSuspected === true ? 'leak' : undefined;
+}
+
+/** The samples of a monitor result that carry a time, whatever else is wrong with them. */
+export function monitorSamples(m: unknown): MonitorSample[] {
+  const samples = asObj(m)?.samples;
+  return (Array.isArray(samples) ? samples : []).filter((s): s is MonitorSample => isNum(asObj(s)?.t));
+}
+
+/** The most processes summed into one sample (tree mode); 0 when the samples do not say. */
+export function processesSummed(samples: readonly MonitorSample[]): number {
+  return Math.max(0, ...samples.map((s) => (isNum(s.processes) ? s.processes : 0)));
+}
+
+export function signed(v: number, digits: number): string {
+  return `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
+}
+
+/** `12 → 14 (peak 15, +1.5/min)`; '' when the platform did not count them (null). */
+export function countRange(start: unknown, end: unknown, peak: unknown, perMin: unknown): string {
+  if (!isNum(start) || !isNum(end)) return '';
+  const extra = [
+    isNum(peak) && peak > Math.max(start, end) ? `peak ${fmtCount(peak)}` : '',
+    isNum(perMin) ? `${signed(perMin, perMin === 0 ? 0 : 1)}/min` : '',
+  ].filter(Boolean);
+  return `${fmtCount(start)} → ${fmtCount(end)}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`;
+}
+
+/** `+12.50 MB/min (95% CI +9.10 to +15.20) after a 10s warm-up, still growing at the end`. */
+export function rssGrowthText(m: Partial<MonitorResult>): string {
+  if (!isNum(m.rssGrowthMbPerMin)) return '';
+  const ci = m.rssGrowthCiMbPerMin;
+  let text = `${signed(m.rssGrowthMbPerMin, 2)} MB/min`;
+  if (Array.isArray(ci) && isNum(ci[0]) && isNum(ci[1])) {
+    text += ` (95% CI ${signed(ci[0], 2)} to ${signed(ci[1], 2)})`;
+  }
+  if (isNum(m.warmupSec)) text += ` after a ${fmtNum(m.warmupSec)}s warm-up`;
+  if (m.settled === true) text += ', settled by the end';
+  if (m.settled === false) text += ', still growing at the end';
+  return text;
+}
+
+/** `exited with code 3 2.58s into monitoring`, `was killed by SIGKILL …`, `went away …`. */
+export function exitText(exit: Obj): string {
+  const how =
+    typeof exit.signal === 'string' && exit.signal !== ''
+      ? `was killed by ${oneLine(exit.signal, 20)}`
+      : isNum(exit.code)
+        ? `exited with code ${exit.code}`
+        : 'went away';
+  return isNum(exit.atSec) ? `${how} ${fmtNum(exit.atSec)}s into monitoring` : how;
 }

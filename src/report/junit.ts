@@ -1,6 +1,6 @@
 import type { ResultDocument } from '../result/schema.js';
 import { round } from '../util/units.js';
-import { isNum } from './format.js';
+import { asObj, isNum, type Obj } from './format.js';
 
 /**
  * JUnit XML of a result document, in the common (Ant) schema that Jenkins, GitLab and the GitHub
@@ -15,12 +15,6 @@ import { isNum } from './format.js';
  * Everything in the file that comes from the test or the target (names, expressions, messages) is
  * escaped, and characters XML 1.0 forbids are dropped, since no parser accepts them even escaped.
  */
-
-type Obj = Record<string, unknown>;
-
-function asObj(v: unknown): Obj | undefined {
-  return v !== null && typeof v === 'object' ? (v as Obj) : undefined;
-}
 
 // XML 1.0's Char production; lone surrogates (matched one by one under the `u` flag) fall outside.
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;

@@ -1,47 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shown, table } from '../../test/helpers/markdown-table.js';
+import { judgedHealthy, monitoredRuns, unsaturated } from '../../test/helpers/monitored-runs.js';
+import { requireBuiltCli, tempDir } from '../../test/helpers/run-cli.js';
 import type { EndpointResult, ResultDocument } from '../result/schema.js';
 import { renderMarkdown } from './markdown.js';
 
 /**
- * The Markdown summary, read back the way GitHub reads it: tables are split into cells at every
- * `|` no backslash escapes (GFM's rule), cells unescaped, and formatted figures parsed back and
- * compared with the document's.
+ * The Markdown summary, read back the way GitHub reads it (test/helpers/markdown-table.ts), with
+ * formatted figures parsed back and compared with the document's.
  */
-
-/** The cells of one table row, by GFM's rule: a backslash escapes the character after it. */
-function cells(row: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  for (let i = 0; i < row.length; i++) {
-    const ch = row[i]!;
-    if (ch === '\\') {
-      cur += ch + (row[i + 1] ?? '');
-      i++;
-    } else if (ch === '|') {
-      out.push(cur.trim());
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur.trim());
-  // The text before the first pipe and after the last one are not cells.
-  return out.slice(1, -1);
-}
-
-/** What a reader sees in a cell: backslash escapes and the two entities resolved. */
-function shown(cell: string): string {
-  return cell.replace(/\\(.)/g, '$1').replace(/&lt;/g, '<').replace(/&amp;/g, '&');
-}
-
-/** The body rows (header and separator dropped) of the table under a `#### heading`, or of the first table. */
-function table(md: string, heading?: string): string[][] {
-  const lines = md.split('\n');
-  let i = heading === undefined ? 0 : lines.indexOf(`#### ${heading}`);
-  if (i < 0) return [];
-  while (i < lines.length && !lines[i]!.startsWith('|')) i++;
-  const rows: string[][] = [];
-  for (let j = i + 2; j < lines.length && lines[j]!.startsWith('|'); j++) rows.push(cells(lines[j]!));
-  return rows;
-}
 
 /** `850µs`, `12.3ms`, `4.56s`, `2m3s` back to ms. */
 function parseMs(text: string): number {
@@ -276,5 +243,113 @@ describe('renderMarkdown', () => {
       const md = renderMarkdown(partial as unknown as ResultDocument);
       expect(md.startsWith('### ')).toBe(true);
     }
+  });
+});
+
+describe('renderMarkdown of real monitored runs', () => {
+  const dir = tempDir('squall-md-monitor-');
+  let alone: ResultDocument;
+  let loaded: ResultDocument;
+
+  beforeAll(async () => {
+    requireBuiltCli();
+    ({ alone, loaded } = await monitoredRuns(dir.path));
+  }, 60_000);
+  afterAll(() => dir.remove());
+
+  const VERDICT = {
+    healthy: '✅ **Healthy**',
+    leak: '❌ **Leak suspected**',
+    inconclusive: '❔ **Inconclusive**',
+  };
+
+  /** The lines of the `#### Target process` section. */
+  function targetSection(md: string): string[] {
+    const lines = md.split('\n');
+    const from = lines.indexOf('#### Target process');
+    expect(from, md).toBeGreaterThanOrEqual(0);
+    const end = lines.findIndex((l, i) => i > from && l.startsWith('#### '));
+    return lines.slice(from, end < 0 ? undefined : end);
+  }
+
+  /** `59.1 MB / 292.9 MB / 292.9 MB` → [59.1, 292.9, 292.9] */
+  const numbers = (text: string | undefined) =>
+    [...(text ?? '').matchAll(/[+-]?[\d.]+/g)].map((m) => Number(m[0]));
+
+  it('shows the verdict, each reason and the figures of the document', () => {
+    const healthy = judgedHealthy(alone);
+    expect(healthy.monitor!.verdict).toBe('healthy');
+    for (const doc of [alone, loaded, healthy]) {
+      const m = doc.monitor!;
+      const md = renderMarkdown(doc);
+      const lines = targetSection(md);
+      const lead = lines.find((l) => l.startsWith(VERDICT[m.verdict!]));
+      expect(lead, md).toBeDefined();
+      expect(shown(lead!)).toContain(`pid ${m.pid}`);
+      expect(shown(lead!)).toContain(m.cmd!);
+      const reasons = lines.filter((l) => l.startsWith('- ')).map((l) => shown(l.slice(2)));
+      expect(reasons).toEqual(m.reasons);
+
+      const rows = new Map(table(md, 'Target process').map((r) => [r[0], shown(r[1]!)]));
+      const near = (got: number | undefined, want: number, digits: number, what: string) =>
+        expect(Math.abs((got ?? Number.NaN) - want), `${what}: ${got} vs ${want}`).toBeLessThanOrEqual(
+          0.5 * 10 ** -digits + 1e-9,
+        );
+      const rss = numbers(rows.get('RSS start / peak / end'));
+      near(rss[0], m.rssStartMb, 1, 'rss start');
+      near(rss[1], m.rssPeakMb, 1, 'rss peak');
+      near(rss[2], m.rssEndMb, 1, 'rss end');
+      const growth = rows.get('RSS growth')!;
+      near(numbers(growth)[0], m.rssGrowthMbPerMin, 2, 'growth');
+      if (m.rssGrowthCiMbPerMin) {
+        const ci = /95% CI ([+-][\d.]+) to ([+-][\d.]+)/.exec(growth);
+        near(Number(ci?.[1]), m.rssGrowthCiMbPerMin[0], 2, 'CI low');
+        near(Number(ci?.[2]), m.rssGrowthCiMbPerMin[1], 2, 'CI high');
+      } else expect(growth).not.toContain('CI');
+      if (m.settled === true) expect(growth).toContain('settled by the end');
+      if (m.settled === false) expect(growth).toContain('still growing at the end');
+      const cpu = numbers(rows.get('CPU avg / peak'));
+      near(cpu[0], m.cpuAvgPct!, 1, 'cpu avg');
+      near(cpu[1], m.cpuPeakPct!, 1, 'cpu peak');
+      expect(numbers(rows.get('Threads')).slice(0, 2)).toEqual([m.threadsStart, m.threadsEnd]);
+      expect(numbers(rows.get('Open files')).slice(0, 2)).toEqual([m.fdsStart, m.fdsEnd]);
+    }
+  });
+
+  it('says how the service ended, with its last output in a code block', () => {
+    const exit = loaded.monitor!.exit!;
+    const md = renderMarkdown(loaded);
+    const row = table(md, 'Target process').find((r) => r[0] === 'Exit');
+    const how = /^exited with code (\d+) ([\d.]+)s into monitoring$/.exec(shown(row![1]!));
+    expect(Number(how?.[1])).toBe(exit.code);
+    expect(Math.abs(Number(how?.[2]) - exit.atSec)).toBeLessThanOrEqual(0.005);
+    const lines = targetSection(md);
+    const open = lines.indexOf('```');
+    expect(lines.slice(open + 1, open + 1 + exit.tail.length)).toEqual(exit.tail);
+    expect(lines[open + 1 + exit.tail.length]).toBe('```');
+    expect(table(renderMarkdown(alone), 'Target process').map((r) => r[0])).not.toContain('Exit');
+  });
+
+  it('warns that the figures measure squall when it was saturated, with the reasons, and not otherwise', () => {
+    const md = renderMarkdown(loaded);
+    const top = md.slice(0, md.indexOf('| Requests |'));
+    expect(top).toContain('⚠️ **squall itself was saturated: the figures measure squall, not the target.**');
+    const bullets = top
+      .split('\n')
+      .filter((l) => l.startsWith('- '))
+      .map((l) => shown(l.slice(2)));
+    expect(bullets).toEqual(loaded.generator!.reasons);
+    for (const doc of [unsaturated(loaded), alone])
+      expect(renderMarkdown(doc)).not.toMatch(/saturated|measure squall/);
+  });
+
+  it('a monitor document names its process and has no table of request figures', () => {
+    const md = renderMarkdown(alone);
+    expect(shown(md.split('\n')[0]!)).toContain(
+      `monitor '${alone.monitor!.cmd}' (pid ${alone.monitor!.pid})`,
+    );
+    expect(md).not.toMatch(/\| Requests \||#### Endpoints|requests failed/);
+    // A load test keeps its table, even with a monitor.
+    expect(renderMarkdown(loaded)).toMatch(/^\| Requests \|/m);
   });
 });

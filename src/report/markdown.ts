@@ -1,11 +1,34 @@
-import type { EndpointResult, ResultDocument, ThresholdResult } from '../result/schema.js';
+import type {
+  EndpointResult,
+  MonitorResult,
+  MonitorVerdict,
+  ResultDocument,
+  ThresholdResult,
+} from '../result/schema.js';
 import { formatMs } from '../util/duration.js';
-import { fmtCount, fmtPct, fmtRate, isNum, oneLine } from './format.js';
+import {
+  asObj,
+  countRange,
+  exitText,
+  fmtCount,
+  fmtPct,
+  fmtRate,
+  isMonitorOnly,
+  isNum,
+  monitoredName,
+  monitorSamples,
+  monitorVerdict,
+  type Obj,
+  oneLine,
+  processesSummed,
+  rssGrowthText,
+} from './format.js';
 
 /**
  * A Markdown summary of a result document, fit for a pull-request comment or GitHub's step
  * summary: a verdict line, the key figures, then thresholds, endpoints, checks and errors as
- * GitHub-flavoured tables.
+ * GitHub-flavoured tables, and the monitored target process with its verdict. A warning up top
+ * says when squall itself was saturated, since its figures then measure squall.
  *
  * Names come from the test and the target, so every one is escaped: it cannot end its cell,
  * start a new row, open HTML or become a link. Long tables are cut (and say so) and long names
@@ -17,12 +40,6 @@ const MAX_THRESHOLDS = 50;
 const MAX_CHECKS = 30;
 const MAX_ERRORS = 10;
 const MAX_NAME = 100;
-
-type Obj = Record<string, unknown>;
-
-function asObj(v: unknown): Obj | undefined {
-  return v !== null && typeof v === 'object' ? (v as Obj) : undefined;
-}
 
 /**
  * Text for a table cell or a line, shown as written: one line, cut to `max`; `&` and `<` as entities so
@@ -74,7 +91,8 @@ function header(doc: ResultDocument): string[] {
   const target = [config.url, config.target].find((v): v is string => typeof v === 'string' && v !== '');
   const method = typeof config.method === 'string' && target ? `${config.method.toUpperCase()} ` : '';
   const parts = [`${passed ? '✅' : '❌'} squall ${verdict}`];
-  if (target) parts.push(mdText(`${method}${target}`, 200));
+  if (isMonitorOnly(doc)) parts.push(mdText(monitoredName(doc), 600));
+  else if (target) parts.push(mdText(`${method}${target}`, 200));
   const lines = [`### ${parts.join(' · ')}`];
   const reason = typeof doc.endReason === 'string' ? doc.endReason : 'completed';
   if (reason !== 'completed') lines.push('', `⚠️ Ended early: ${END_REASONS[reason] ?? mdText(reason)}.`);
@@ -93,11 +111,28 @@ function header(doc: ResultDocument): string[] {
     );
   }
   if (asObj(doc.monitor)?.leakSuspected === true)
-    lines.push('', '⚠️ Memory leak suspected in the target process.');
+    lines.push('', '⚠️ Memory leak suspected in the target process (see Target process).');
+  lines.push(...saturation(doc));
   return lines;
 }
 
+/** When squall ran out of CPU or its event loop lagged, its latencies include its own delay. */
+function saturation(doc: ResultDocument): string[] {
+  const gen = asObj(doc.generator);
+  if (gen?.saturated !== true) return [];
+  const reasons = (Array.isArray(gen.reasons) ? gen.reasons : []).filter((r) => typeof r === 'string');
+  return [
+    '',
+    '⚠️ **squall itself was saturated: the figures measure squall, not the target.** ' +
+      'Run again with less load (fewer connections or VUs) and compare, or give squall a bigger ' +
+      'machine, or split the load over a second machine.',
+    ...(reasons.length > 0 ? ['', ...reasons.map((r) => `- ${mdText(r, 400)}`)] : []),
+  ];
+}
+
 function keyFigures(doc: ResultDocument): string[] {
+  // Monitoring alone sends no requests: a row of zeros would say nothing.
+  if (isMonitorOnly(doc)) return [];
   const m = asObj(doc.metrics) ?? {};
   const reqs = asObj(m.http_reqs) ?? {};
   const dur = asObj(m.http_req_duration) ?? {};
@@ -236,9 +271,77 @@ function errors(doc: ResultDocument): string[] {
   ];
 }
 
+const VERDICTS: Record<MonitorVerdict, string> = {
+  healthy: '✅ **Healthy**',
+  leak: '❌ **Leak suspected**',
+  inconclusive: '❔ **Inconclusive**',
+};
+const MAX_TAIL = 10;
+
+const mb = (v: unknown) => (isNum(v) ? `${v.toFixed(1)} MB` : '-');
+const pct = (v: unknown) => (isNum(v) ? `${v.toFixed(1)}%` : '-');
+
+/** Lines printed by the service, in a fence no line of theirs can close. */
+function codeBlock(lines: string[]): string[] {
+  const clean = lines.map((l) => oneLine(l.replace(/\p{Cc}/gu, ' '), 200));
+  const longest = Math.max(
+    0,
+    ...clean.map((l) => Math.max(0, ...(l.match(/`+/g) ?? []).map((r) => r.length))),
+  );
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return [fence, ...clean, fence];
+}
+
+/** The monitored process: its verdict, the reasons, and the figures they rest on. */
+function targetProcess(doc: ResultDocument): string[] {
+  const m = asObj(doc.monitor) as Partial<MonitorResult> | undefined;
+  if (!m) return [];
+  const samples = monitorSamples(m);
+  const verdict = monitorVerdict(m);
+  const processes = processesSummed(samples);
+  const who = [
+    isNum(m.pid) ? `pid ${m.pid}` : '',
+    processes > 1 ? `${processes} processes summed` : '',
+    typeof m.cmd === 'string' && m.cmd !== '' ? mdText(m.cmd, 500) : '',
+    `${fmtCount(samples.length)} samples${isNum(m.intervalMs) ? ` every ${m.intervalMs / 1000}s` : ''}`,
+  ].filter(Boolean);
+  const reasons = (Array.isArray(m.reasons) ? m.reasons : []).filter((r) => typeof r === 'string');
+  const exit = asObj(m.exit);
+  const rows: Array<[string, string]> = [
+    ['RSS start / peak / end', `${mb(m.rssStartMb)} / ${mb(m.rssPeakMb)} / ${mb(m.rssEndMb)}`],
+    ['RSS growth', rssGrowthText(m)],
+    ['CPU avg / peak', isNum(m.cpuAvgPct) ? `${pct(m.cpuAvgPct)} / ${pct(m.cpuPeakPct)}` : ''],
+    ['Threads', countRange(m.threadsStart, m.threadsEnd, m.threadsPeak, m.threadsGrowthPerMin)],
+    ['Open files', countRange(m.fdsStart, m.fdsEnd, m.fdsPeak, m.fdsGrowthPerMin)],
+    ['Exit', exit ? mdText(exitText(exit), 200) : ''],
+  ];
+  const tail = exit && Array.isArray(exit.tail) ? exit.tail.filter((l) => typeof l === 'string') : [];
+  return [
+    '#### Target process',
+    '',
+    `${verdict ? VERDICTS[verdict] : '✅ **No leak suspected**'} · ${who.join(' · ')}`,
+    ...(reasons.length > 0 ? ['', ...reasons.map((r) => `- ${mdText(r, 400)}`)] : []),
+    '',
+    ...table(
+      ['Figure', 'Value'],
+      ['l', 'l'],
+      rows.filter(([, value]) => value !== ''),
+    ),
+    ...(tail.length > 0 ? ['', 'Its last output:', '', ...codeBlock(tail.slice(-MAX_TAIL))] : []),
+  ];
+}
+
 /** A Markdown summary of a result document for a pull request; ends with a newline. */
 export function renderMarkdown(doc: ResultDocument): string {
-  const blocks = [header(doc), keyFigures(doc), thresholds(doc), endpoints(doc), checks(doc), errors(doc)];
+  const blocks = [
+    header(doc),
+    keyFigures(doc),
+    thresholds(doc),
+    endpoints(doc),
+    checks(doc),
+    errors(doc),
+    targetProcess(doc),
+  ];
   return `${blocks
     .filter((b) => b.length > 0)
     .map((b) => b.join('\n'))

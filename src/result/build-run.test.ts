@@ -322,7 +322,9 @@ describe('build.ts after the refactor', () => {
       'passed',
       'monitor',
       'breakingPoint',
+      'generator',
     ]);
+    expect(doc.generator).toBeNull();
     expect(Object.keys(doc.metrics)).toEqual([
       'http_reqs',
       'http_req_duration',

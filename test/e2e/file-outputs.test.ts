@@ -4,6 +4,14 @@ import { parse } from 'csv-parse/sync';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointResult } from '../../src/result/schema.js';
+import {
+  LOCUST_FAILURES_HEADER,
+  LOCUST_HISTORY_HEADER,
+  LOCUST_PERCENTILES,
+  LOCUST_STATS_HEADER,
+  PCT_FIELDS,
+} from '../helpers/locust-csv.js';
+import { shown, table } from '../helpers/markdown-table.js';
 import { type RouteServer, startRouteServer } from '../helpers/route-server.js';
 import { type CliResult, explain, readResult, requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
 import type { RunResult } from '../helpers/run-file.js';
@@ -30,21 +38,6 @@ const SUMMARY = out('step-summary.md');
 // Names that need CSV quoting (comma, quote) and Markdown and XML escaping (pipe, backtick, <, &).
 const ORDERS_NAME = 'POST /orders, "bulk" | `v2` <b>&';
 const HOSTILE_CHECK = 'stock < 10 & "fresh" | `ok`\u0001';
-
-const LOCUST_PERCENTILES = [
-  '50%',
-  '66%',
-  '75%',
-  '80%',
-  '90%',
-  '95%',
-  '98%',
-  '99%',
-  '99.9%',
-  '99.99%',
-  '100%',
-];
-const PCT_FIELDS = ['p50', 'p66', 'p75', 'p80', 'p90', 'p95', 'p98', 'p99', 'p999', 'p9999', 'max'] as const;
 
 beforeAll(async () => {
   requireBuiltCli();
@@ -145,20 +138,7 @@ describe('a run with -o csv= -o junit= -o md=', () => {
 
   it("writes _stats.csv with Locust's columns: each endpoint as squall and the server counted it, then Aggregated", () => {
     const { header, recs } = csvFile('stats_stats.csv');
-    expect(header).toEqual([
-      'Type',
-      'Name',
-      'Request Count',
-      'Failure Count',
-      'Median Response Time',
-      'Average Response Time',
-      'Min Response Time',
-      'Max Response Time',
-      'Average Content Size',
-      'Requests/s',
-      'Failures/s',
-      ...LOCUST_PERCENTILES,
-    ]);
+    expect(header).toEqual(LOCUST_STATS_HEADER);
     expect(recs).toHaveLength(result.endpoints.length + 1);
     const sec = result.durationSec;
     for (const e of result.endpoints) {
@@ -235,22 +215,7 @@ describe('a run with -o csv= -o junit= -o md=', () => {
 
   it('writes _stats_history.csv: one row per timeline point, the last one carrying the run totals', () => {
     const { header, recs } = csvFile('stats_stats_history.csv');
-    expect(header).toEqual([
-      'Timestamp',
-      'User Count',
-      'Type',
-      'Name',
-      'Requests/s',
-      'Failures/s',
-      ...LOCUST_PERCENTILES,
-      'Total Request Count',
-      'Total Failure Count',
-      'Total Median Response Time',
-      'Total Average Response Time',
-      'Total Min Response Time',
-      'Total Max Response Time',
-      'Total Average Content Size',
-    ]);
+    expect(header).toEqual(LOCUST_HISTORY_HEADER);
     const tl = result.timeline;
     expect(tl.length, why).toBeGreaterThanOrEqual(2);
     expect(recs).toHaveLength(tl.length);
@@ -288,7 +253,7 @@ describe('a run with -o csv= -o junit= -o md=', () => {
 
   it('writes _failures.csv: one row per endpoint and error kind, as the server answered', () => {
     const { header, recs } = csvFile('stats_failures.csv');
-    expect(header).toEqual(['Method', 'Name', 'Error', 'Occurrences']);
+    expect(header).toEqual(LOCUST_FAILURES_HEADER);
     const expected = result.endpoints.flatMap((e) =>
       Object.entries(e.errors ?? {}).map(([kind, n]) => ({
         Method: e.method!,
@@ -443,42 +408,6 @@ describe('a run with -o csv= -o junit= -o md=', () => {
     }
   });
 });
-
-// Markdown, read as GitHub reads it.
-
-/** The cells of one table row: split at each `|` that no backslash escapes (GFM's rule). */
-function cells(row: string): string[] {
-  const outCells: string[] = [];
-  let cur = '';
-  for (let i = 0; i < row.length; i++) {
-    const ch = row[i]!;
-    if (ch === '\\') {
-      cur += ch + (row[i + 1] ?? '');
-      i++;
-    } else if (ch === '|') {
-      outCells.push(cur.trim());
-      cur = '';
-    } else cur += ch;
-  }
-  outCells.push(cur.trim());
-  return outCells.slice(1, -1);
-}
-
-/** What a reader sees in a cell: backslash escapes and entities resolved. */
-function shown(cell: string): string {
-  return cell.replace(/\\(.)/g, '$1').replace(/&lt;/g, '<').replace(/&amp;/g, '&');
-}
-
-/** The body rows of the table under `#### heading`, or of the first table. */
-function table(md: string, heading?: string): string[][] {
-  const lines = md.split('\n');
-  let i = heading === undefined ? 0 : lines.indexOf(`#### ${heading}`);
-  if (i < 0) return [];
-  while (i < lines.length && !lines[i]!.startsWith('|')) i++;
-  const rows: string[][] = [];
-  for (let j = i + 2; j < lines.length && lines[j]!.startsWith('|'); j++) rows.push(cells(lines[j]!));
-  return rows;
-}
 
 const parseCount = (text: string) => Number(text.replace(/,/g, ''));
 

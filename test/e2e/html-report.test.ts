@@ -1,7 +1,6 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import pidusage from 'pidusage';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html/render.js';
@@ -15,6 +14,7 @@ import {
   type WatchedPage,
   watchedPage,
 } from '../helpers/browser.js';
+import { judgedHealthy, type MonitoredRuns, monitoredRuns, unsaturated } from '../helpers/monitored-runs.js';
 import { type RouteServer, startRouteServer } from '../helpers/route-server.js';
 import { type CliResult, explain, readResult, requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
 import { writeTestFile } from '../helpers/run-file.js';
@@ -276,75 +276,181 @@ describe.skipIf(missing !== undefined)(
       await o.page.close();
     });
 
-    describe('a document with a monitor, a breaking point and a spike', () => {
-      let m: WatchedPage;
-      let full: ResultDocument;
+    describe('documents of real monitored runs', () => {
+      let runs: MonitoredRuns;
+      const pages = new Map<string, WatchedPage>();
 
-      beforeAll(async () => {
-        // A real monitor's samples: this process's own memory and CPU, read while it works.
-        const samples: MonitorSample[] = [];
-        const t0 = Date.now();
-        for (let i = 0; i < 5; i++) {
-          const until = Date.now() + 60;
-          while (Date.now() < until) JSON.stringify(doc);
-          const s = await pidusage(process.pid);
-          samples.push({
-            t: (Date.now() - t0) / 1000,
-            rssMb: s.memory / 1e6,
-            cpuPct: s.cpu,
-            threads: 1,
-            fds: existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : 0,
-          });
-        }
-        const rss = samples.map((s) => s.rssMb);
-        const atSec = doc.timeline.at(-1)?.t ?? doc.durationSec;
-        full = {
-          ...doc,
-          monitor: {
-            pid: process.pid,
-            samples,
-            rssStartMb: rss[0]!,
-            rssPeakMb: Math.max(...rss),
-            rssEndMb: rss.at(-1)!,
-            rssGrowthMbPerMin: ((rss.at(-1)! - rss[0]!) / (samples.at(-1)!.t - samples[0]!.t)) * 60,
-            leakSuspected: false,
-            reasons: [],
-          },
+      /** The report of `d` opened in Chromium, once per name. */
+      async function open(name: string, d: ResultDocument): Promise<WatchedPage> {
+        const found = pages.get(name);
+        if (found) return found;
+        const path = join(dir.path, `${name}.html`);
+        writeFileSync(path, renderHtml(d));
+        const p = await watchedPage(browser);
+        await p.page.goto(pathToFileURL(path).href);
+        await p.page.waitForSelector('#monitor');
+        pages.set(name, p);
+        return p;
+      }
+
+      /** The saturated run with a dead service, plus a breaking point and a spike to analyse. */
+      const full = (): ResultDocument => {
+        const l = runs.loaded;
+        const atSec = l.timeline.at(-1)?.t ?? l.durationSec;
+        return {
+          ...l,
           breakingPoint: {
-            rate: doc.metrics.http_reqs.rate,
-            vus: doc.endpoints.length,
+            rate: l.metrics.http_reqs.rate,
+            vus: 1,
             atSec,
             reason: 'http_req_failed rate crossed its bound',
-            lastHealthyRate: doc.metrics.http_reqs.rate / 2,
+            lastHealthyRate: l.metrics.http_reqs.rate / 2,
           },
-          spike: { startSec: doc.timeline[0]?.t ?? 0, endSec: atSec, recoverySec: null },
+          spike: { startSec: l.timeline[0]?.t ?? 0, endSec: atSec, recoverySec: null },
         };
-        const path = join(dir.path, 'monitor.html');
-        writeFileSync(path, renderHtml(full));
-        m = await watchedPage(browser);
-        await m.page.goto(pathToFileURL(path).href);
-        await m.page.waitForSelector('#monitor');
+      };
+
+      beforeAll(async () => {
+        runs = await monitoredRuns(dir.path);
+      }, 60_000);
+
+      afterAll(async () => {
+        for (const p of pages.values()) await p.page.close();
       });
 
-      it('draws the memory and CPU charts and shows the analyses', async () => {
-        expect(m.pageErrors).toEqual([]);
-        expect(m.consoleErrors).toEqual([]);
-        const ink = await chartInk(m.page);
-        expect(ink.memory).toBeGreaterThan(0);
-        expect(ink.cpu).toBeGreaterThan(0);
-        const f = await figures(m.page);
-        const mon = full.monitor!;
-        expect(Number(f['monitor.rssPeakMb'])).toBe(mon.rssPeakMb);
-        expect(Number(f['monitor.rssGrowthMbPerMin'])).toBe(mon.rssGrowthMbPerMin);
-        expect(Number(f['monitor.samples'])).toBe(mon.samples.length);
-        expect(Number(f['breakingPoint.rate'])).toBe(full.breakingPoint!.rate);
-        expect(Number(f['breakingPoint.lastHealthyRate'])).toBe(full.breakingPoint!.lastHealthyRate);
-        expect(await m.page.textContent('[data-field="breakingPoint.reason"]')).toBe(
-          full.breakingPoint!.reason,
+      it('the runs are the ones described: a monitor alone, and a saturated run whose service died', () => {
+        expect(runs.alone.config.command).toBe('monitor');
+        expect(runs.alone.monitor!.samples.length).toBeGreaterThanOrEqual(3);
+        expect(runs.loaded.metrics.http_reqs.count).toBeGreaterThan(0);
+        expect(runs.loaded.generator?.saturated).toBe(true);
+        expect(runs.loaded.monitor?.exit?.tail.length).toBeGreaterThan(0);
+      });
+
+      it('shows the verdict with its reasons and the figures of the document, up top in a badge too', async () => {
+        const healthy = judgedHealthy(runs.alone);
+        expect(healthy.monitor!.verdict).toBe('healthy');
+        for (const [name, d] of [
+          ['loaded', full()],
+          ['alone', runs.alone],
+          ['healthy', healthy],
+        ] as const) {
+          const p = await open(name, d);
+          expect(p.pageErrors, name).toEqual([]);
+          expect(p.consoleErrors, name).toEqual([]);
+          const m = d.monitor!;
+          const f = await figures(p.page, '#monitor');
+          expect(f['monitor.verdict'], name).toBe(m.verdict);
+          expect(
+            await p.page.locator('#monitor [data-field="monitor.reason"]').allTextContents(),
+            name,
+          ).toEqual(m.reasons);
+          expect(Number(f['monitor.pid']), name).toBe(m.pid);
+          expect(f['monitor.cmd'], name).toBe(m.cmd);
+          expect(Number(f['monitor.processes']), name).toBe(
+            Math.max(...m.samples.map((x) => x.processes ?? 0)),
+          );
+          for (const k of [
+            'rssStartMb',
+            'rssPeakMb',
+            'rssEndMb',
+            'rssGrowthMbPerMin',
+            'cpuAvgPct',
+            'cpuPeakPct',
+          ] as const) {
+            expect(Number(f[`monitor.${k}`]), `${name} ${k}`).toBe(m[k]);
+          }
+          expect(f['monitor.rssGrowthCiMbPerMin'], name).toBe(m.rssGrowthCiMbPerMin?.join(',') ?? '');
+          expect(f['monitor.settled'], name).toBe(m.settled === null ? '' : String(m.settled));
+          expect(Number(f['monitor.warmupSec']), name).toBe(m.warmupSec);
+          expect(f['monitor.threads'], name).toBe(`${m.threadsStart},${m.threadsEnd}`);
+          expect(f['monitor.fds'], name).toBe(`${m.fdsStart},${m.fdsEnd}`);
+          expect(Number(f['monitor.samples']), name).toBe(m.samples.length);
+          const badges = await p.page.locator('header .badges .badge').allTextContents();
+          expect(
+            badges.map((b) => b.toLowerCase()),
+            name,
+          ).toContain(
+            { healthy: 'target healthy', leak: 'leak suspected', inconclusive: 'target inconclusive' }[
+              m.verdict!
+            ],
+          );
+        }
+      });
+
+      it('draws memory and CPU, and threads or descriptors only when they moved', async () => {
+        for (const [name, d] of [
+          ['loaded', full()],
+          ['alone', runs.alone],
+        ] as const) {
+          const ink = await chartInk((await open(name, d)).page);
+          expect(ink.memory, name).toBeGreaterThan(0);
+          expect(ink.cpu, name).toBeDefined();
+          const moved = (pick: (x: MonitorSample) => number | null) =>
+            new Set(d.monitor!.samples.map(pick).filter((v) => v !== null)).size > 1;
+          expect('threads' in ink, name).toBe(moved((x) => x.threads));
+          expect('fds' in ink, name).toBe(moved((x) => x.fds));
+          if ('fds' in ink) expect(ink.fds, name).toBeGreaterThan(0);
+        }
+      });
+
+      it('shows how the service ended, with its last output', async () => {
+        const p = await open('loaded', full());
+        const exit = runs.loaded.monitor!.exit!;
+        expect(await p.page.textContent('#monitor-exit [data-field="monitor.exit"]')).toMatch(
+          new RegExp(`^The service exited with code ${exit.code} `),
         );
+        expect(await p.page.textContent('#monitor-exit [data-field="monitor.exit.tail"]')).toBe(
+          exit.tail.join('\n'),
+        );
+        expect(await (await open('alone', runs.alone)).page.locator('#monitor-exit').count()).toBe(0);
+      });
+
+      it('puts a banner with the reasons above the figures when squall was saturated, and none otherwise', async () => {
+        const p = await open('loaded', full());
+        const banner = p.page.locator('#saturation');
+        expect(await banner.isVisible()).toBe(true);
+        expect(await banner.textContent()).toContain('the figures below measure squall, not the target');
+        expect(await banner.locator('[data-field="generator.reason"]').allTextContents()).toEqual(
+          runs.loaded.generator!.reasons,
+        );
+        const order = await p.page.evaluate(
+          '[...document.querySelectorAll("#saturation, #summary")].map((e) => e.id)',
+        );
+        expect(order).toEqual(['saturation', 'summary']);
+        await p.page.screenshot({ path: '/tmp/squall-html-report-monitor.png', fullPage: true });
+        for (const [name, d] of [
+          ['calm', unsaturated(runs.loaded)],
+          ['alone', runs.alone],
+        ] as const) {
+          expect(await (await open(name, d)).page.locator('#saturation').count(), name).toBe(0);
+        }
+      });
+
+      it('a monitor document shows the process and its verdict first, and no empty HTTP part', async () => {
+        const p = await open('alone', runs.alone);
+        expect(await p.page.textContent('h1')).toBe('Monitor report');
+        expect((await figures(p.page, 'header')).process).toContain(runs.alone.monitor!.cmd!);
+        for (const sel of ['#summary', '#endpoints', '#status-codes', '#errors', '#metrics', '.banner']) {
+          expect(await p.page.locator(sel).count(), sel).toBe(0);
+        }
+        const ink = await chartInk(p.page);
+        expect(Object.keys(ink).filter((k) => !['memory', 'cpu', 'threads', 'fds'].includes(k))).toEqual([]);
+        const order = await p.page.evaluate(
+          '[...document.querySelectorAll("#monitor, #charts")].map((e) => e.id)',
+        );
+        expect(order).toEqual(['monitor', 'charts']);
+        await p.page.screenshot({ path: '/tmp/squall-html-report-monitor-only.png', fullPage: true });
+      });
+
+      it('shows the analyses of a run', async () => {
+        const d = full();
+        const f = await figures((await open('loaded', d)).page);
+        const p = pages.get('loaded')!;
+        expect(Number(f['breakingPoint.rate'])).toBe(d.breakingPoint!.rate);
+        expect(Number(f['breakingPoint.lastHealthyRate'])).toBe(d.breakingPoint!.lastHealthyRate);
+        expect(await p.page.textContent('[data-field="breakingPoint.reason"]')).toBe(d.breakingPoint!.reason);
         expect(f['spike.recoverySec']).toBe('');
-        expect(await m.page.textContent('[data-field="spike.recoverySec"]')).toBe('never recovered');
-        await m.page.screenshot({ path: '/tmp/squall-html-report-monitor.png', fullPage: true });
+        expect(await p.page.textContent('[data-field="spike.recoverySec"]')).toBe('never recovered');
       });
     });
   },

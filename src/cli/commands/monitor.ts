@@ -71,6 +71,14 @@ export interface ResolvedMonitor extends MonitorPlan {
 
 /** Validates the flags before anything starts: every message names its flag. */
 export function resolveMonitor(o: MonitorOptions): ResolvedMonitor {
+  // Asked first: --interval has a default, so the plan alone would blame it instead.
+  if (o.pid === undefined && o.cmd === undefined) {
+    throw new SquallError(
+      'SQ_USAGE_MISSING_ARG',
+      "squall monitor needs the process to watch: --pid PID (a running process) or --cmd 'COMMAND' (squall starts it)",
+      { hint: "for example: squall monitor --pid 4242 -d 5m, or squall monitor --cmd 'node server.js'" },
+    );
+  }
   const plan = resolveMonitorPlan(o, {
     pid: '--pid',
     cmd: '--cmd',
@@ -79,14 +87,7 @@ export function resolveMonitor(o: MonitorOptions): ResolvedMonitor {
     ready: '--ready',
     readyTimeout: '--ready-timeout',
     warmup: '--warmup',
-  });
-  if (!plan) {
-    throw new SquallError(
-      'SQ_USAGE_MISSING_ARG',
-      "squall monitor needs the process to watch: --pid PID (a running process) or --cmd 'COMMAND' (squall starts it)",
-      { hint: "for example: squall monitor --pid 4242 -d 5m, or squall monitor --cmd 'node server.js'" },
-    );
-  }
+  })!;
   const thresholds = (o.threshold ?? []).map((text) => {
     const { key, expr } = parseThresholdFlag(text);
     const t = parseThreshold(key, expr, { where: { flag: '--threshold' } });

@@ -234,6 +234,22 @@
     return str(c.target || c.url || c.host);
   }
 
+  /** A `squall monitor` document: no HTTP traffic by design, only the watched process. */
+  function isMonitorOnly(doc) {
+    return obj(doc.config).command === 'monitor';
+  }
+
+  /** `'node server.js' (pid 4242)` or `pid 4242`: the process a monitor document watched. */
+  function monitoredName(doc) {
+    const c = obj(doc.config);
+    const m = obj(doc.monitor);
+    const cmd = [m.cmd, c.cmd].find((v) => typeof v === 'string' && v !== '');
+    const pid = [m.pid, c.pid].find(isNum);
+    const pidText = pid === undefined ? '' : `pid ${pid}`;
+    if (cmd) return `'${cmd}'${pidText ? ` (${pidText})` : ''}`;
+    return pidText || '-';
+  }
+
   function renderHeader(doc) {
     const passed = doc.passed === true ? true : doc.passed === false ? false : null;
     const live = view.live;
@@ -249,9 +265,15 @@
       `badge ${passed === true ? 'ok' : passed === false ? 'bad' : ''}`,
     );
     const badges = [verdict];
+    // The target's verdict sits next to the thresholds' one: a run can pass its budgets and leak.
+    const mv = doc.monitor && typeof doc.monitor === 'object' ? verdictOf(doc.monitor) : null;
+    if (mv) badges.push(el('span', { class: `badge ${VERDICTS[mv].cls}`, text: VERDICTS[mv].badge }));
     if (live) badges.unshift(fig('span', 'state', view.state, view.state, `badge state state-${view.state}`));
+    const monitorOnly = isMonitorOnly(doc);
     const meta = kv([
-      ['Target', 'target', target(doc.config), target(doc.config) || '-'],
+      monitorOnly
+        ? ['Process', 'process', monitoredName(doc), monitoredName(doc)]
+        : ['Target', 'target', target(doc.config), target(doc.config) || '-'],
       ['Started', 'startedAt', str(doc.startedAt), fmtDate(doc.startedAt)],
       ['Ended', 'endedAt', str(doc.endedAt), live && !view.final ? '-' : fmtDate(doc.endedAt)],
       ['Duration', 'durationSec', num(doc.durationSec), fmtSec(doc.durationSec)],
@@ -273,7 +295,13 @@
           'div',
           { class: 'brand' },
           el('span', { class: 'logo', text: 'squall' }),
-          el('h1', { text: live && !view.final ? 'Live load test' : 'Load test report' }),
+          el('h1', {
+            text: monitorOnly
+              ? 'Monitor report'
+              : live && !view.final
+                ? 'Live load test'
+                : 'Load test report',
+          }),
         ),
         el('div', { class: 'badges' }, badges),
       ),
@@ -292,6 +320,8 @@
   }
 
   function renderCards(doc) {
+    // Monitoring alone sends no requests: the target's panel takes the cards' place.
+    if (isMonitorOnly(doc)) return null;
     const m = obj(doc.metrics);
     const reqs = obj(m.http_reqs);
     const dur = obj(m.http_req_duration);
@@ -343,20 +373,58 @@
     );
   }
 
+  /** What makes the figures below mislead, said before them. */
   function renderBanner(doc) {
+    const notes = [renderSaturation(doc)];
     const m = obj(doc.metrics);
     const count = num(obj(m.http_reqs).count);
     const fails = num(obj(m.http_req_failed).fails);
-    if (count === 0 && !(view.live && !view.final)) {
-      return note('No request completed in this run.', 'warn banner');
+    if (count === 0 && !(view.live && !view.final) && !isMonitorOnly(doc)) {
+      notes.push(note('No request completed in this run.', 'warn banner'));
     }
     if (count !== null && count > 0 && fails === count) {
-      return note(
-        `Every request failed (${fmtCount(count)} of ${fmtCount(count)}): see Errors below.`,
-        'bad banner',
+      notes.push(
+        note(
+          `Every request failed (${fmtCount(count)} of ${fmtCount(count)}): see Errors below.`,
+          'bad banner',
+        ),
       );
     }
-    return null;
+    const shown = notes.filter(Boolean);
+    return shown.length > 0 ? el('div', { class: 'banners' }, shown) : null;
+  }
+
+  /** squall ran out of CPU or its event loop lagged: its latencies include its own delay. */
+  function renderSaturation(doc) {
+    const g = obj(doc.generator);
+    if (g.saturated !== true) return null;
+    const command = obj(doc.config).command;
+    const fewer =
+      command === 'quick' ? 'fewer connections (-c)' : command === 'run' ? 'fewer VUs (--vus)' : 'less load';
+    return el(
+      'div',
+      {
+        class: 'banner warn saturation',
+        id: 'saturation',
+        'data-field': 'generator.saturated',
+        'data-value': 'true',
+      },
+      el('p', {
+        class: 'banner-title',
+        text: 'squall itself was saturated: the figures below measure squall, not the target.',
+      }),
+      el(
+        'ul',
+        { class: 'reasons' },
+        arr(g.reasons).map((r) => el('li', { 'data-field': 'generator.reason', text: str(r) })),
+      ),
+      el('p', {
+        class: 'banner-hint',
+        text:
+          `Run again with ${fewer} and compare, or give squall a bigger machine, or split the load ` +
+          'over a second machine.',
+      }),
+    );
   }
 
   // ------------------------------------------------------------------------------------------
@@ -417,6 +485,25 @@
       axis: (v) => `${fmtNum(v)}%`,
       series: [{ key: 'cpuPct', label: 'CPU', color: '#ea580c' }],
     },
+    // Threads and descriptors are drawn only when they moved: a flat count needs no chart.
+    {
+      id: 'threads',
+      title: 'Target threads',
+      source: 'monitor',
+      onlyIfChanging: true,
+      fmt: fmtCount,
+      whole: true,
+      series: [{ key: 'threads', label: 'threads', color: '#7c3aed', stepped: true }],
+    },
+    {
+      id: 'fds',
+      title: 'Target open file descriptors',
+      source: 'monitor',
+      onlyIfChanging: true,
+      fmt: fmtCount,
+      whole: true,
+      series: [{ key: 'fds', label: 'fds', color: '#0891b2', stepped: true }],
+    },
   ];
 
   const CHART_HEIGHT = 200;
@@ -433,12 +520,20 @@
   const charts = new Map();
   let chartGrid = null;
 
+  /** The points of a chart, or null when the chart has no place in this document. */
   function chartPoints(spec, doc) {
     if (spec.source === 'monitor') {
       const mon = doc.monitor;
       return mon && typeof mon === 'object' ? arr(mon.samples).map(obj) : null;
     }
-    return arr(doc.timeline).map(obj);
+    // A monitor document has no HTTP timeline by design: no empty request charts.
+    return isMonitorOnly(doc) ? null : arr(doc.timeline).map(obj);
+  }
+
+  function changes(spec, points) {
+    const values = new Set();
+    for (const p of points) for (const s of spec.series) if (isNum(p[s.key])) values.add(p[s.key]);
+    return values.size > 1;
   }
 
   function chartData(spec, points) {
@@ -524,8 +619,9 @@
   function updateCharts(doc) {
     for (const c of charts.values()) {
       const points = chartPoints(c.spec, doc);
-      c.box.hidden = points === null;
-      if (points === null) continue;
+      const shown = points !== null && (!c.spec.onlyIfChanging || changes(c.spec, points));
+      c.box.hidden = !shown;
+      if (!shown) continue;
       const data = chartData(c.spec, points);
       // Series only grow at their end (live) or never change (report): the length and the last
       // point tell whether to redraw, without serialising hours of points every second.
@@ -591,6 +687,7 @@
   }
 
   function renderEndpoints(doc) {
+    if (isMonitorOnly(doc)) return null;
     const eps = arr(doc.endpoints).map(obj);
     if (eps.length === 0) return panel('endpoints', 'Endpoints', note('No requests were recorded.'));
     const head = el(
@@ -765,7 +862,11 @@
       return panel(
         'thresholds',
         'Thresholds',
-        note("No thresholds were set (add budgets with --threshold 'http_req_duration:p(95)<300')."),
+        note(
+          `No thresholds were set (add budgets with --threshold '${
+            isMonitorOnly(doc) ? 'target_rss_growth_mb_per_min:value<5' : 'http_req_duration:p(95)<300'
+          }').`,
+        ),
       );
     }
     const metrics = obj(doc.metrics);
@@ -960,39 +1061,145 @@
       : null;
   }
 
+  const VERDICTS = {
+    healthy: { mark: '✓', text: 'Healthy: memory is flat', cls: 'ok', badge: 'target healthy' },
+    leak: { mark: '✗', text: 'Memory leak suspected', cls: 'bad', badge: 'leak suspected' },
+    inconclusive: { mark: '?', text: 'Inconclusive', cls: 'warn', badge: 'target inconclusive' },
+  };
+
+  /** The verdict of a monitor result; documents older than the verdict have only leakSuspected. */
+  function verdictOf(m) {
+    if (Object.hasOwn(VERDICTS, m.verdict)) return m.verdict;
+    return m.leakSuspected === true ? 'leak' : null;
+  }
+
+  function signed(v, digits) {
+    return isNum(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(digits)}` : '-';
+  }
+
+  /** `12 → 14`, with its growth per minute; '-' when the platform did not count them. */
+  function countRange(start, end, perMin) {
+    if (!isNum(start) || !isNum(end)) return '-';
+    return `${fmtCount(start)} → ${fmtCount(end)}${isNum(perMin) ? ` (${signed(perMin, perMin === 0 ? 0 : 1)}/min)` : ''}`;
+  }
+
+  function exitText(exit, service) {
+    const how =
+      typeof exit.signal === 'string' && exit.signal !== ''
+        ? `was killed by ${exit.signal}`
+        : isNum(exit.code)
+          ? `exited with code ${exit.code}`
+          : 'went away';
+    const when = isNum(exit.atSec) ? ` ${fmtSec(exit.atSec)} into monitoring` : '';
+    return `The ${service ? 'service' : 'process'} ${how}${when}.`;
+  }
+
+  /** The monitored process: the verdict and its reasons first, then the figures they rest on. */
   function renderMonitor(doc) {
     if (!doc.monitor || typeof doc.monitor !== 'object') return null;
     const m = doc.monitor;
-    const leak = m.leakSuspected === true;
+    const verdict = verdictOf(m);
+    const v = verdict ? VERDICTS[verdict] : { mark: '✓', text: 'No leak suspected', cls: 'ok' };
+    const soFar = view.live && !view.final ? ' (so far)' : '';
+    const samples = arr(m.samples).map(obj);
+    const processes = Math.max(0, ...samples.map((x) => (isNum(x.processes) ? x.processes : 0)));
+    const ci = arr(m.rssGrowthCiMbPerMin);
+    const hasCi = ci.length === 2 && ci.every(isNum);
+    const settled = m.settled === true ? 'yes' : m.settled === false ? 'no, still growing' : '-';
+    const cmd = typeof m.cmd === 'string' && m.cmd !== '' ? m.cmd : null;
+    const exit = m.exit && typeof m.exit === 'object' ? m.exit : null;
+    const tail = exit ? arr(exit.tail).map(str) : [];
+    const rows = [
+      ['PID', 'monitor.pid', num(m.pid), str(m.pid) || '-'],
+      ['Processes', 'monitor.processes', processes || null, processes > 0 ? fmtCount(processes) : '-'],
+      ['RSS at start', 'monitor.rssStartMb', num(m.rssStartMb), fmtMb(m.rssStartMb)],
+      ['RSS peak', 'monitor.rssPeakMb', num(m.rssPeakMb), fmtMb(m.rssPeakMb)],
+      ['RSS at end', 'monitor.rssEndMb', num(m.rssEndMb), fmtMb(m.rssEndMb)],
+      [
+        'RSS growth',
+        'monitor.rssGrowthMbPerMin',
+        num(m.rssGrowthMbPerMin),
+        isNum(m.rssGrowthMbPerMin) ? `${signed(m.rssGrowthMbPerMin, 2)} MB/min` : '-',
+      ],
+      [
+        '95% interval',
+        'monitor.rssGrowthCiMbPerMin',
+        hasCi ? ci.join(',') : null,
+        hasCi ? `${signed(ci[0], 2)} to ${signed(ci[1], 2)} MB/min` : '-',
+      ],
+      ['Settled', 'monitor.settled', typeof m.settled === 'boolean' ? m.settled : null, settled],
+      ['Warm-up', 'monitor.warmupSec', num(m.warmupSec), fmtSec(m.warmupSec)],
+      [
+        'CPU avg',
+        'monitor.cpuAvgPct',
+        num(m.cpuAvgPct),
+        isNum(m.cpuAvgPct) ? `${fmtNum(m.cpuAvgPct)}%` : '-',
+      ],
+      [
+        'CPU peak',
+        'monitor.cpuPeakPct',
+        num(m.cpuPeakPct),
+        isNum(m.cpuPeakPct) ? `${fmtNum(m.cpuPeakPct)}%` : '-',
+      ],
+      [
+        'Threads',
+        'monitor.threads',
+        isNum(m.threadsStart) && isNum(m.threadsEnd) ? `${m.threadsStart},${m.threadsEnd}` : null,
+        countRange(m.threadsStart, m.threadsEnd, m.threadsGrowthPerMin),
+      ],
+      [
+        'Open files',
+        'monitor.fds',
+        isNum(m.fdsStart) && isNum(m.fdsEnd) ? `${m.fdsStart},${m.fdsEnd}` : null,
+        countRange(m.fdsStart, m.fdsEnd, m.fdsGrowthPerMin),
+      ],
+      [
+        'Samples',
+        'monitor.samples',
+        samples.length,
+        `${fmtCount(samples.length)}${isNum(m.intervalMs) ? ` every ${fmtNum(m.intervalMs / 1000)}s` : ''}`,
+      ],
+    ];
     return panel(
       'monitor',
-      'System under test',
-      el('p', {
-        class: `note ${leak ? 'bad' : 'ok'}`,
-        'data-field': 'monitor.leakSuspected',
-        'data-value': String(leak),
-        text: leak ? 'A memory leak is suspected.' : 'No leak suspected.',
-      }),
-      arr(m.reasons).length > 0
+      isMonitorOnly(doc) ? 'Monitored process' : 'System under test',
+      el(
+        'div',
+        { class: `verdict-box ${v.cls}` },
+        fig('p', 'monitor.verdict', verdict, `${v.mark} ${v.text}${soFar}`, 'verdict-line'),
+        arr(m.reasons).length > 0
+          ? el(
+              'ul',
+              { class: 'reasons' },
+              arr(m.reasons).map((r) => el('li', { 'data-field': 'monitor.reason', text: str(r) })),
+            )
+          : null,
+      ),
+      cmd
         ? el(
-            'ul',
-            { class: 'reasons' },
-            arr(m.reasons).map((r) => el('li', { text: str(r) })),
+            'p',
+            { class: 'cmd' },
+            el('span', { class: 'muted', text: 'Command ' }),
+            fig('code', 'monitor.cmd', cmd, cmd),
           )
         : null,
-      kv([
-        ['PID', 'monitor.pid', num(m.pid), str(m.pid) || '-'],
-        ['RSS at start', 'monitor.rssStartMb', num(m.rssStartMb), fmtMb(m.rssStartMb)],
-        ['RSS peak', 'monitor.rssPeakMb', num(m.rssPeakMb), fmtMb(m.rssPeakMb)],
-        ['RSS at end', 'monitor.rssEndMb', num(m.rssEndMb), fmtMb(m.rssEndMb)],
-        [
-          'RSS growth',
-          'monitor.rssGrowthMbPerMin',
-          num(m.rssGrowthMbPerMin),
-          isNum(m.rssGrowthMbPerMin) ? `${fmtNum(m.rssGrowthMbPerMin)} MB/min` : '-',
-        ],
-        ['Samples', 'monitor.samples', arr(m.samples).length, fmtCount(arr(m.samples).length)],
-      ]),
+      kv(rows),
+      exit
+        ? el(
+            'div',
+            { class: 'exit', id: 'monitor-exit' },
+            fig(
+              'p',
+              'monitor.exit',
+              exit.code ?? exit.signal ?? '',
+              exitText(exit, cmd !== null),
+              'exit-line',
+            ),
+            tail.length > 0
+              ? el('pre', { class: 'tail', 'data-field': 'monitor.exit.tail', text: tail.join('\n') })
+              : null,
+          )
+        : null,
     );
   }
 
@@ -1000,6 +1207,8 @@
   // Every metric, and the configuration
 
   function renderMetrics(doc) {
+    // A monitor document's HTTP metrics are there only to keep the schema, and are empty.
+    if (isMonitorOnly(doc)) return null;
     const entries = Object.entries(obj(doc.metrics)).sort((a, b) => a[0].localeCompare(b[0], EN));
     if (entries.length === 0) return null;
     return el(
@@ -1060,19 +1269,42 @@
     problem: '',
   };
 
+  /** What the monitor panel shows, without serialising every sample once a second. */
+  function monitorKey(d) {
+    const m = d.monitor && typeof d.monitor === 'object' ? d.monitor : null;
+    return m ? { ...m, samples: arr(m.samples).length } : null;
+  }
+
   const SLOT_ORDER = [
-    ['header', (d) => [d.version, d.startedAt, d.endedAt, d.durationSec, d.endReason, d.passed, d.config]],
-    ['banner', (d) => [obj(d.metrics).http_reqs, obj(d.metrics).http_req_failed]],
-    ['cards', (d) => [d.metrics, d.thresholds]],
+    [
+      'header',
+      (d) => [
+        d.version,
+        d.startedAt,
+        d.endedAt,
+        d.durationSec,
+        d.endReason,
+        d.passed,
+        d.config,
+        obj(d.monitor).pid,
+        obj(d.monitor).cmd,
+        obj(d.monitor).verdict,
+        obj(d.monitor).leakSuspected,
+      ],
+    ],
+    ['banner', (d) => [obj(d.metrics).http_reqs, obj(d.metrics).http_req_failed, d.generator, d.config]],
+    // A monitor document's process comes first, with its verdict, where a load test has its cards.
+    ['target', (d) => [isMonitorOnly(d) && monitorKey(d)]],
+    ['cards', (d) => [d.metrics, d.thresholds, d.config]],
     ['charts', null],
-    ['endpoints', (d) => [d.endpoints, d.metrics, sort]],
-    ['codes-errors', (d) => [d.endpoints, d.errors]],
-    ['thresholds', (d) => [d.thresholds, d.metrics]],
+    ['endpoints', (d) => [d.endpoints, d.metrics, sort, d.config]],
+    ['codes-errors', (d) => [d.endpoints, d.errors, d.config]],
+    ['thresholds', (d) => [d.thresholds, d.metrics, d.config]],
     ['checks', (d) => [d.checks]],
     ['scenarios', (d) => [d.scenarios]],
     ['analysis', (d) => [d.breakingPoint, d.spike]],
-    ['monitor', (d) => [d.monitor]],
-    ['metrics', (d) => [d.metrics]],
+    ['monitor', (d) => [!isMonitorOnly(d) && monitorKey(d)]],
+    ['metrics', (d) => [d.metrics, d.config]],
     ['config', (d) => [d.config]],
   ];
 
@@ -1081,12 +1313,14 @@
     banner: renderBanner,
     cards: renderCards,
     endpoints: renderEndpoints,
-    'codes-errors': (d) => el('div', { class: 'two-col' }, renderStatusCodes(d), renderErrors(d)),
+    'codes-errors': (d) =>
+      isMonitorOnly(d) ? null : el('div', { class: 'two-col' }, renderStatusCodes(d), renderErrors(d)),
     thresholds: renderThresholds,
     checks: renderChecks,
     scenarios: renderScenarios,
     analysis: renderAnalysis,
-    monitor: renderMonitor,
+    target: (d) => (isMonitorOnly(d) ? renderMonitor(d) : null),
+    monitor: (d) => (isMonitorOnly(d) ? null : renderMonitor(d)),
     metrics: renderMetrics,
     config: renderConfig,
   };
@@ -1128,7 +1362,7 @@
     }
     updateCharts(doc);
     if (view.live) updateLiveBar();
-    const t = target(doc.config);
+    const t = isMonitorOnly(doc) ? `monitor ${monitoredName(doc)}` : target(doc.config);
     document.title = `squall ${view.live && !view.final ? 'live' : 'report'}${t ? ` · ${t}` : ''}`;
   }
 
