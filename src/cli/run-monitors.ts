@@ -1,12 +1,7 @@
 import type { MonitorPlan } from '../config/monitor.js';
 import type { SquallError } from '../errors/index.js';
-import {
-  buildMonitorResult,
-  serviceExitedError,
-  startGeneratorHealth,
-  startTargetMonitor,
-  type TargetMonitor,
-} from '../monitor/index.js';
+import { startGeneratorHealth } from '../monitor/generator-health.js';
+import type { TargetMonitor } from '../monitor/target-monitor.js';
 import type { GeneratorHealth, MonitorResult } from '../result/schema.js';
 
 /** What a run watches besides its requests: the target process (when asked) and squall itself. */
@@ -36,14 +31,18 @@ export async function startRunMonitors(
   o: { quiet: boolean; signal: AbortSignal },
 ): Promise<RunMonitors> {
   let mon: TargetMonitor | null = null;
-  if (plan) {
+  // The target's monitor is loaded only when asked for: quick's memory budget counts every module.
+  const lib = plan
+    ? { ...(await import('../monitor/target-monitor.js')), ...(await import('../monitor/verdict.js')) }
+    : null;
+  if (plan && lib) {
     const { host, port } = target ?? { host: '', port: 0 };
     if (!o.quiet && plan.cmd) {
       process.stderr.write(
         `squall: starting '${plan.cmd}', waiting until ${plan.readyUrl ?? `${host}:${port}`} is ready\n`,
       );
     }
-    mon = await startTargetMonitor({
+    mon = await lib.startTargetMonitor({
       pid: plan.pid,
       cmd: plan.cmd,
       readyUrl: plan.readyUrl,
@@ -66,9 +65,9 @@ export async function startRunMonitors(
   const target_ = mon;
   return {
     current() {
-      if (!target_ || !plan) return null;
+      if (!target_ || !plan || !lib) return null;
       const s = target_.sampler;
-      return buildMonitorResult(
+      return lib.buildMonitorResult(
         {
           pid: target_.pid,
           samples: s.samples,
@@ -93,7 +92,7 @@ export async function startRunMonitors(
       return finished;
     },
     diedError(monitor) {
-      return monitor ? serviceExitedError(monitor, '--monitor-cmd') : undefined;
+      return monitor && lib ? lib.serviceExitedError(monitor, '--monitor-cmd') : undefined;
     },
   };
 }

@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request } from 'undici';
 import { SquallError } from '../errors/index.js';
 import { formatTail, LineTail } from './line-tail.js';
 import { groupMembers } from './procfs.js';
@@ -96,22 +97,28 @@ async function groupAlive(child: ChildProcess): Promise<boolean> {
   }
 }
 
+/**
+ * GET `url` once on a fresh connection: 'ready' for any status below 500. node:http, not
+ * undici: the monitor is loaded by quick, whose memory budget undici's 20 MB would break.
+ */
+function httpProbe(url: string): Promise<'ready' | string> {
+  return new Promise((resolve) => {
+    const u = new URL(url);
+    const get = u.protocol === 'https:' ? httpsGet : httpGet;
+    // A self-signed test server is ready all the same.
+    const req = get(u, { agent: false, timeout: PROBE_TIMEOUT_MS, rejectUnauthorized: false }, (res) => {
+      res.resume();
+      const status = res.statusCode ?? 0;
+      resolve(status < 500 ? 'ready' : `GET ${url} answered ${status}`);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(`GET ${url} failed: ${e.code ?? e.message}`));
+  });
+}
+
 /** One readiness probe; resolves with what was seen (for the timeout message) or 'ready'. */
-async function probe(opts: LaunchOptions, agent: Agent): Promise<'ready' | string> {
-  if (opts.readyUrl !== undefined) {
-    try {
-      const res = await request(opts.readyUrl, {
-        dispatcher: agent,
-        headersTimeout: PROBE_TIMEOUT_MS,
-        bodyTimeout: PROBE_TIMEOUT_MS,
-      });
-      await res.body.dump();
-      return res.statusCode < 500 ? 'ready' : `GET ${opts.readyUrl} answered ${res.statusCode}`;
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      return `GET ${opts.readyUrl} failed: ${err.code ?? err.message}`;
-    }
-  }
+async function probe(opts: LaunchOptions): Promise<'ready' | string> {
+  if (opts.readyUrl !== undefined) return httpProbe(opts.readyUrl);
   const { host, port } = opts.readyAddress!;
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
@@ -208,7 +215,6 @@ export async function launchService(opts: LaunchOptions): Promise<LaunchedServic
 
   const timeoutMs = opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
-  const agent = new Agent({ connect: { timeout: PROBE_TIMEOUT_MS, rejectUnauthorized: false } });
   // What ends the wait before the service is ready: its exit, a failed spawn, or the caller's abort.
   const early: Promise<EarlyEnd> = Promise.race([
     exited.then((e) => `${describeExit(e)} before it was ready`),
@@ -224,29 +230,22 @@ export async function launchService(opts: LaunchOptions): Promise<LaunchedServic
     opts.signal!.throwIfAborted();
     throw new Error('aborted');
   };
-  try {
-    if (opts.readyUrl === undefined && opts.readyAddress === undefined) {
-      const why = await Promise.race([early, sleep(SETTLE_MS).then(() => undefined)]);
-      if (why !== undefined) return await stopEarly(why);
-      return service;
-    }
-    let last = 'no probe answered yet';
-    let pause = 50;
-    while (Date.now() < deadline) {
-      const outcome = await Promise.race([
-        early.then((why): { why: EarlyEnd } => ({ why })),
-        probe(opts, agent),
-      ]);
-      if (typeof outcome === 'object') return await stopEarly(outcome.why);
-      if (outcome === 'ready') return service;
-      last = outcome;
-      const why = await Promise.race([early, sleep(pause).then(() => undefined)]);
-      if (why !== undefined) return await stopEarly(why);
-      pause = Math.min(pause * 2, 500);
-    }
-    const what = opts.readyUrl ?? `${opts.readyAddress!.host}:${opts.readyAddress!.port}`;
-    return await fail(`was not ready within ${timeoutMs / 1000}s (waiting for ${what}; last probe: ${last})`);
-  } finally {
-    await agent.close();
+  if (opts.readyUrl === undefined && opts.readyAddress === undefined) {
+    const why = await Promise.race([early, sleep(SETTLE_MS).then(() => undefined)]);
+    if (why !== undefined) return await stopEarly(why);
+    return service;
   }
+  let last = 'no probe answered yet';
+  let pause = 50;
+  while (Date.now() < deadline) {
+    const outcome = await Promise.race([early.then((why): { why: EarlyEnd } => ({ why })), probe(opts)]);
+    if (typeof outcome === 'object') return await stopEarly(outcome.why);
+    if (outcome === 'ready') return service;
+    last = outcome;
+    const why = await Promise.race([early, sleep(pause).then(() => undefined)]);
+    if (why !== undefined) return await stopEarly(why);
+    pause = Math.min(pause * 2, 500);
+  }
+  const what = opts.readyUrl ?? `${opts.readyAddress!.host}:${opts.readyAddress!.port}`;
+  return await fail(`was not ready within ${timeoutMs / 1000}s (waiting for ${what}; last probe: ${last})`);
 }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import pidusage from 'pidusage';
+import type pidusageModule from 'pidusage';
 import { processTree, readProc } from './procfs.js';
 
 /**
@@ -117,14 +117,20 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** pidusage keeps the previous CPU time of each pid itself, so its `cpu` is already a delta. */
+/**
+ * pidusage keeps the previous CPU time of each pid itself, so its `cpu` is already a delta. It is
+ * loaded on first use: on Linux, where /proc serves, it would only cost every run memory.
+ */
 function pidusageReader(root: number, tree: boolean): ProcessReader {
+  let loaded: typeof pidusageModule | undefined;
   return {
     source: 'pidusage',
     async read() {
       if (!isAlive(root)) return undefined;
+      loaded ??= (await import('pidusage')).default;
+      const pidusage = loaded;
       const pids = tree ? await psTree(root) : [root];
-      let stats: Record<string, pidusage.Status>;
+      let stats: Record<string, pidusageModule.Status>;
       try {
         stats = await pidusage(pids);
       } catch {
@@ -147,7 +153,7 @@ function pidusageReader(root: number, tree: boolean): ProcessReader {
       };
     },
     close() {
-      pidusage.clear();
+      loaded?.clear();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -66,7 +66,7 @@ describe('squall demo', () => {
     expect(await answers(`${api}/health`), why).toBe(false);
   });
 
-  it('without -o writes its result to .squall/demo-result.json in the working directory', async () => {
+  it('without -o writes its result and an HTML report to .squall/ in the working directory', async () => {
     const cwd = join(dir.path, 'default-out');
     mkdirSync(cwd);
     const run = await runCli(['demo', '-d', '1s', '-q'], { cwd, timeoutMs: 30_000 });
@@ -74,6 +74,10 @@ describe('squall demo', () => {
     const r = readResult(join(cwd, '.squall', 'demo-result.json'), run);
     expect(r.config.command).toBe('demo');
     expect(r.metrics.http_reqs.count, explain(run)).toBeGreaterThan(0);
+    // The report embeds this very document (the browser tests check how it renders).
+    const html = readFileSync(join(cwd, '.squall', 'demo-report.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain(JSON.stringify(r.startedAt));
   });
 });
 

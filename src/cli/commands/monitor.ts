@@ -4,14 +4,8 @@ import { parseDurationFlag, parseOutput } from '../../config/parse-flags.js';
 import { REPORT_OUTPUT_KINDS } from '../../config/quick.js';
 import { isSquallError, SquallError } from '../../errors/index.js';
 import { Trend } from '../../metrics/trend.js';
-import {
-  gaugeSource,
-  serviceExitedError,
-  startTargetMonitor,
-  TARGET_METRICS,
-  type TargetMonitor,
-  targetMetricValues,
-} from '../../monitor/index.js';
+import { gaugeSource, TARGET_METRICS, targetMetricValues } from '../../monitor/metric-values.js';
+import type { TargetMonitor } from '../../monitor/target-monitor.js';
 import type { MonitorResult, MonitorSample, ResultDocument } from '../../result/schema.js';
 import { VERSION } from '../../result/version.js';
 import {
@@ -259,6 +253,8 @@ export function registerMonitor(program: Command, setExit: (code: number) => voi
       checkOutputsWritable(r.outputs);
       const signals = abortOnSignals();
       const live = liveView(r.quiet);
+      // Loaded here: every other command would pay for the monitor's modules at start-up.
+      const { serviceExitedError, startTargetMonitor } = await import('../../monitor/target-monitor.js');
       let mon: TargetMonitor;
       try {
         mon = await startTargetMonitor({
