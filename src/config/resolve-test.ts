@@ -2,8 +2,8 @@ import { dirname } from 'node:path';
 import type { FlowFn } from '../engine/vu-context.js';
 import { badFlag, isSquallError, SquallError } from '../errors/index.js';
 import { BUILTIN_METRICS } from '../metrics/builtin.js';
-import { GENERATOR_METRICS, TARGET_METRICS } from '../monitor/metric-values.js';
 import { customMetrics } from '../metrics/custom.js';
+import { GENERATOR_METRICS, TARGET_METRICS } from '../monitor/metric-values.js';
 import {
   type MetricKind,
   type ParsedThreshold,
