@@ -1,9 +1,10 @@
 import {
-  accessSync,
   appendFileSync,
-  constants,
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -103,17 +104,35 @@ export async function appendStepSummary(
  * in a write error: the folder exists or can be made and is writable, the path is no folder.
  */
 export function checkOutputsWritable(outputs: readonly OutputSpec[]): void {
+  const owner = new Map<string, string>();
   for (const o of outputs.filter(isFileOutput)) {
     for (const file of filesOf(o)) {
       const full = resolve(file);
+      const other = owner.get(full);
+      if (other !== undefined) {
+        throw badFlag(
+          '-o',
+          `-o ${o.kind}=${o.path} and -o ${other} would write the same file ${full}; give each its own path`,
+        );
+      }
+      owner.set(full, `${o.kind}=${o.path}`);
       try {
         if (existsSync(full) && statSync(full).isDirectory()) throw new Error(`${file} is a directory`);
         mkdirSync(dirname(full), { recursive: true });
-        accessSync(dirname(full), constants.W_OK);
-        if (existsSync(full)) accessSync(full, constants.W_OK);
+        probeWrite(full);
       } catch (e) {
         throw badFlag('-o', `-o ${o.kind}=${o.path} cannot be written: ${(e as Error).message}`);
       }
     }
   }
+}
+
+/**
+ * Opens the file for appending (which changes nothing in it) and removes it again if it did not
+ * exist: a real answer where permission bits mislead (root, /proc, read-only mounts).
+ */
+function probeWrite(full: string): void {
+  const existed = existsSync(full);
+  closeSync(openSync(full, 'a'));
+  if (!existed) rmSync(full, { force: true });
 }

@@ -107,11 +107,13 @@ export function resolveMonitorPlan(o: MonitorFlagValues, f: MonitorFlagNames): M
   if (o.cmd !== undefined && o.cmd.trim() === '') {
     throw badFlag(f.cmd, `${f.cmd} is empty; expected a command line such as ${f.cmd} 'node server.js'`);
   }
-  if (o.ready !== undefined && o.cmd === undefined) {
-    throw badFlag(
-      f.ready,
-      `${f.ready} says when a started service is ready, so it needs ${f.cmd}; with ${f.pid} the process already runs`,
-    );
+  for (const k of ['ready', 'readyTimeout'] as const) {
+    if (o[k] !== undefined && o.cmd === undefined) {
+      throw badFlag(
+        f[k],
+        `${f[k]} is about a service squall starts, so it needs ${f.cmd}; with ${f.pid} the process already runs`,
+      );
+    }
   }
   const intervalMs =
     o.interval === undefined ? DEFAULT_MONITOR_INTERVAL_MS : parseDurationFlag(f.interval, o.interval);
@@ -157,7 +159,7 @@ export function requireMonitorFor(
     'SQ_USAGE_BAD_FLAG',
     `threshold "${t.key}" is on the target process, but no process is monitored; ` +
       "add --monitor-pid PID or --monitor-cmd 'COMMAND'",
-    { where: { flag: '--monitor-pid' } },
+    { where: { flag: '--threshold' } },
   );
 }
 

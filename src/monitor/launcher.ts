@@ -209,7 +209,9 @@ export async function launchService(opts: LaunchOptions): Promise<LaunchedServic
     await service.stop(0);
     throw new SquallError('SQ_MONITOR_START', `${flag} '${opts.cmd}' ${why}; ${formatTail(tail.get())}`, {
       where: { flag },
-      hint: 'run the command by hand to see it start; --ready URL (or the target address) says when it is ready',
+      hint:
+        `run the command by hand to see it start; ${flag === '--cmd' ? '--ready' : '--monitor-ready'} URL ` +
+        '(else the target address) says when it is ready',
     });
   };
 

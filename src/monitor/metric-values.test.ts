@@ -59,4 +59,30 @@ describe('target metrics for thresholds', () => {
     expect(r).toMatchObject({ ok: false, actual: null });
     expect(targetMetricValues(null)).toEqual({});
   });
+
+  it('has no data, not zeros, when no sample was taken', () => {
+    const empty = result([]);
+    expect(empty.rssPeakMb).toBe(0);
+    expect(empty.reasons[0]).toContain('monitoring ended within the first interval');
+    expect(targetMetricValues(empty)).toEqual({});
+    const [r] = evaluateThresholds([parseThreshold('target_rss_peak_mb', 'value<1024')], (m) =>
+      gaugeSource(targetMetricValues(empty), m),
+    );
+    expect(r).toMatchObject({ ok: false, actual: null });
+  });
+
+  it('has no growth figure (nor a leak flag) when the warm-up left too few samples to judge', () => {
+    // Steep start-up growth, all of it inside the warm-up.
+    const startup = leak.slice(0, 8).map((s) => ({ ...s, rssMb: 50 + s.t * 5 }));
+    const mon = buildMonitorResult(
+      { pid: 7, samples: startup, durationSec: 8, intervalMs: 1000, tree: false, source: 'procfs' },
+      { warmupMs: 6000 },
+    );
+    expect(mon.verdict).toBe('inconclusive');
+    expect(mon.rssGrowthCiMbPerMin).toBeNull();
+    const values = targetMetricValues(mon);
+    expect(values.target_rss_growth_mb_per_min).toBeUndefined();
+    expect(values.target_leak_suspected).toBeUndefined();
+    expect(values.target_rss_peak_mb).toBe(mon.rssPeakMb);
+  });
 });

@@ -40,8 +40,12 @@ function put(out: Record<string, number>, name: string, v: unknown): void {
  */
 export function targetMetricValues(mon: MonitorResult | null | undefined): Record<string, number> {
   const out: Record<string, number> = {};
-  if (!mon) return out;
-  put(out, 'target_rss_growth_mb_per_min', mon.rssGrowthMbPerMin);
+  // No sample, no figure: the zeros a document carries then are placeholders, not readings.
+  if (!mon || !Array.isArray(mon.samples) || mon.samples.length === 0) return out;
+  // The growth is judged after the warm-up; with too few samples there (no interval), a budget
+  // on it has no data rather than the slope of the warm-up itself.
+  const judged = mon.rssGrowthCiMbPerMin !== null;
+  if (judged) put(out, 'target_rss_growth_mb_per_min', mon.rssGrowthMbPerMin);
   put(out, 'target_rss_start_mb', mon.rssStartMb);
   put(out, 'target_rss_peak_mb', mon.rssPeakMb);
   put(out, 'target_rss_end_mb', mon.rssEndMb);
@@ -51,7 +55,7 @@ export function targetMetricValues(mon: MonitorResult | null | undefined): Recor
   put(out, 'target_threads_growth_per_min', mon.threadsGrowthPerMin);
   put(out, 'target_fds_peak', mon.fdsPeak);
   put(out, 'target_fds_growth_per_min', mon.fdsGrowthPerMin);
-  out.target_leak_suspected = mon.leakSuspected ? 1 : 0;
+  if (judged) out.target_leak_suspected = mon.leakSuspected ? 1 : 0;
   return out;
 }
 

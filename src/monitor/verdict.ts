@@ -181,7 +181,11 @@ export function buildMonitorResult(ctx: MonitorContext, opts: VerdictOptions = {
   if (fdNote) reasons.push(fdNote);
   if (threadNote) reasons.push(threadNote);
   if (ctx.exit) reasons.push(exitSentence(ctx.exit, ctx.cmd));
-  if (samples.length === 0) reasons[0] = 'no samples were taken: the process ended within the first interval';
+  if (samples.length === 0) {
+    reasons[0] = ctx.exit
+      ? 'no samples were taken: the process ended within the first interval'
+      : `no samples were taken: monitoring ended within the first interval (${ctx.intervalMs} ms); monitor for longer or sample more often`;
+  }
 
   const rssStats = stats(samples, rss);
   const cpu = samples.map((s) => s.cpuPct);

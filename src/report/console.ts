@@ -32,6 +32,7 @@ import {
   painter,
   processesSummed,
   rssGrowthText,
+  serviceExited,
   visibleWidth,
   wrapText,
 } from './format.js';
@@ -926,7 +927,12 @@ function renderVerdict(result: ResultDocument, metrics: Obj, p: Painter): string
       `  ${p('red', `✗ FAILED: ${failed.length} of ${thresholds.length} thresholds crossed: ${which}`)}`,
     ];
   }
-  if (result.passed === false) return [`  ${p('red', '✗ FAILED')}`];
+  if (result.passed === false) {
+    const why = serviceExited(result)
+      ? ': the service under test exited while in use (see TARGET PROCESS)'
+      : '';
+    return [`  ${p('red', `✗ FAILED${why}`)}`];
+  }
   if (thresholds.length > 0) {
     const n = thresholds.length;
     return [`  ${p('green', `✓ PASSED: ${n === 1 ? 'the threshold' : `all ${n} thresholds`} met`)}`];

@@ -177,7 +177,10 @@ export function rssGrowthText(m: Partial<MonitorResult>): string {
   if (Array.isArray(ci) && isNum(ci[0]) && isNum(ci[1])) {
     text += ` (95% CI ${signed(ci[0], 2)} to ${signed(ci[1], 2)})`;
   }
-  if (isNum(m.warmupSec)) text += ` after a ${fmtNum(m.warmupSec)}s warm-up`;
+  // Without an interval the warm-up left too few samples: the slope is of every sample, warm-up
+  // included, and says little (the verdict says so).
+  if (ci === null) text += ' over every sample (too few after the warm-up to judge)';
+  else if (isNum(m.warmupSec)) text += ` after a ${fmtNum(m.warmupSec)}s warm-up`;
   if (m.settled === true) text += ', settled by the end';
   if (m.settled === false) text += ', still growing at the end';
   return text;
@@ -192,4 +195,10 @@ export function exitText(exit: Obj): string {
         ? `exited with code ${exit.code}`
         : 'went away';
   return isNum(exit.atSec) ? `${how} ${fmtNum(exit.atSec)}s into monitoring` : how;
+}
+
+/** The started service died while in use (`monitor.exit` with a `cmd`): the run failed. */
+export function serviceExited(doc: Pick<ResultDocument, 'monitor'>): boolean {
+  const m = asObj(doc.monitor);
+  return !!m && !!asObj(m.exit) && typeof m.cmd === 'string' && m.cmd !== '';
 }

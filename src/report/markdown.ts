@@ -22,6 +22,7 @@ import {
   oneLine,
   processesSummed,
   rssGrowthText,
+  serviceExited,
 } from './format.js';
 
 /**
@@ -81,7 +82,8 @@ function header(doc: ResultDocument): string[] {
   const passed = doc.passed !== false && failed === 0;
   let verdict: string;
   if (!passed) {
-    verdict = failed > 0 ? `failed: ${failed} of ${thresholds.length} thresholds crossed` : 'failed';
+    if (failed > 0) verdict = `failed: ${failed} of ${thresholds.length} thresholds crossed`;
+    else verdict = serviceExited(doc) ? 'failed: the service under test exited while in use' : 'failed';
   } else if (thresholds.length > 0) {
     verdict = `passed: ${thresholds.length === 1 ? 'the threshold' : `all ${thresholds.length} thresholds`} met`;
   } else {

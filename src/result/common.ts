@@ -196,6 +196,14 @@ export function monitorSource(
 export const isMonitorMetric = (metric: string): boolean =>
   TARGET_METRICS.has(metric) || GENERATOR_METRICS.has(metric);
 
+/**
+ * A service squall started (`--monitor-cmd`) that died while in use fails the run whatever the
+ * thresholds say: the figures after its death measure refusals, not the service.
+ */
+export function serviceDied(m: Pick<MonitorResult, 'exit' | 'cmd'> | null | undefined): boolean {
+  return !!m?.exit && !!m.cmd;
+}
+
 /** The document's frame: identity, times, config, endpoints, errors, timeline, verdict. */
 export function resultDocument(p: DocumentParts): ResultDocument {
   return {
@@ -212,7 +220,7 @@ export function resultDocument(p: DocumentParts): ResultDocument {
     errors: p.http.errors.toArray(),
     timeline: p.http.timeline,
     thresholds: p.thresholds,
-    passed: p.thresholds.every((t) => t.ok),
+    passed: p.thresholds.every((t) => t.ok) && !serviceDied(p.monitor),
     monitor: p.monitor ?? null,
     breakingPoint: null,
     generator: p.generator ?? null,

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explain, hasStackTrace, requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
 import { startTarget, type TargetServer } from '../helpers/target-server.js';
@@ -121,5 +121,21 @@ describe('an output that cannot be written', () => {
     expect(run.stderr, explain(run)).toMatch(/-o/);
     expect(server.count() - before, `requests sent before failing\n${explain(run)}`).toBe(0);
     expect(run.code, explain(run)).toBe(2);
+  });
+
+  it('refuses a path where permission bits say yes but writing fails (/proc), before any load', async () => {
+    const before = server.count();
+    const run = await runCli(['quick', '-c', '2', '-n', '50', '-o', 'junit=/proc/squall-test.xml', url]);
+    expect(run.code, explain(run)).toBe(2);
+    expect(run.stderr, explain(run)).toContain('-o junit=/proc/squall-test.xml cannot be written');
+    expect(server.count() - before, explain(run)).toBe(0);
+  });
+
+  it('refuses two outputs that would write the same file', async () => {
+    const same = `${dir.path}/same.out`;
+    const run = await runCli(['quick', '-n', '10', '-o', `json=${same}`, '-o', `md=${same}`, url]);
+    expect(run.code, explain(run)).toBe(2);
+    expect(run.stderr, explain(run)).toContain(`-o md=${same} and -o json=${same} would write the same file`);
+    expect(existsSync(same), explain(run)).toBe(false);
   });
 });

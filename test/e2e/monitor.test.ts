@@ -211,7 +211,12 @@ describe('squall monitor', () => {
       [
         '--ready without --cmd',
         ['monitor', '--pid', '1', '--ready', 'http://127.0.0.1:1/'],
-        /--ready says when a started service is ready, so it needs --cmd/,
+        /--ready is about a service squall starts, so it needs --cmd/,
+      ],
+      [
+        '--ready-timeout without --cmd',
+        ['monitor', '--pid', '1', '--ready-timeout', '2s'],
+        /--ready-timeout is about a service squall starts, so it needs --cmd/,
       ],
       [
         'a bad --interval',

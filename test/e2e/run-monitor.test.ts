@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type RunningService, serviceCmd, startService } from '../fixtures/services/services.js';
@@ -129,6 +129,8 @@ describe('squall quick --monitor-cmd', () => {
         serviceCmd('exits', ['--port', String(port), '--after-ms', '2000', '--code', '3']),
         '-o',
         `json=${out}`,
+        '-o',
+        `md=${out}.md`,
         `http://127.0.0.1:${port}/`,
       ],
       { timeoutMs: 60_000 },
@@ -148,6 +150,13 @@ describe('squall quick --monitor-cmd', () => {
     expect(run.stderr).toContain(last);
     // The load went on against the dead service: its refusals are counted, not fatal.
     expect(r.metrics.http_req_failed.fails).toBeGreaterThan(0);
+    // No threshold failed, yet the run did: every report says so (a CI summary must not be green).
+    expect(r.thresholds).toEqual([]);
+    expect(r.passed).toBe(false);
+    expect(run.stdout).toContain('FAILED: the service under test exited while in use');
+    expect(readFileSync(`${out}.md`, 'utf8')).toMatch(
+      /^### ❌ squall failed: the service under test exited/m,
+    );
   });
 
   it('gives a clear error, with the service output, when it never becomes ready', async () => {
@@ -221,6 +230,23 @@ describe('squall quick --monitor-pid', () => {
     ]);
     expect(run.code, explain(run)).toBe(2);
     expect(run.stderr).toContain('no process is monitored; add --monitor-pid PID or --monitor-cmd');
+  });
+
+  it('refuses readiness settings for a process it did not start', async () => {
+    const run = await runCli([
+      'quick',
+      '-n',
+      '10',
+      '--monitor-pid',
+      String(service.pid),
+      '--monitor-ready-timeout',
+      '2s',
+      `http://127.0.0.1:${port}/`,
+    ]);
+    expect(run.code, explain(run)).toBe(2);
+    expect(run.stderr).toContain(
+      '--monitor-ready-timeout is about a service squall starts, so it needs --monitor-cmd',
+    );
   });
 
   it('refuses monitor settings without a process to watch', async () => {

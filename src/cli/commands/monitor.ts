@@ -6,6 +6,7 @@ import { isSquallError, SquallError } from '../../errors/index.js';
 import { Trend } from '../../metrics/trend.js';
 import { gaugeSource, TARGET_METRICS, targetMetricValues } from '../../monitor/metric-values.js';
 import type { TargetMonitor } from '../../monitor/target-monitor.js';
+import { serviceDied } from '../../result/common.js';
 import type { MonitorResult, MonitorSample, ResultDocument } from '../../result/schema.js';
 import { VERSION } from '../../result/version.js';
 import {
@@ -204,7 +205,7 @@ function monitorDocument(
     errors: [],
     timeline: [],
     thresholds,
-    passed: thresholds.every((t) => t.ok),
+    passed: thresholds.every((t) => t.ok) && !serviceDied(monitor),
     monitor,
     breakingPoint: null,
     generator: null,
@@ -229,7 +230,7 @@ export function registerMonitor(program: Command, setExit: (code: number) => voi
     .option('--interval <d>', 'time between samples', '1s')
     .option('--tree', 'with --pid: sum the process and all its descendants (a cluster, a pre-forking server)')
     .option('--ready <url>', 'with --cmd: start watching once this URL answers with a status below 500')
-    .option('--ready-timeout <d>', 'with --cmd: how long to wait for --ready', '30s')
+    .option('--ready-timeout <d>', 'with --cmd: how long to wait until it is ready (default 30s)')
     .option(
       '--warmup <d>',
       'samples left out of the trend at the start (default: 10% of the time, at least 10s)',
@@ -241,7 +242,7 @@ export function registerMonitor(program: Command, setExit: (code: number) => voi
     )
     .option(
       '-o, --out <kind=path>',
-      'write an output: json=result.json, html=report.html (repeatable)',
+      'write an output: json=r.json, html=r.html, md=r.md, junit=r.xml, csv=PREFIX (repeatable)',
       collect,
     )
     .option('--json', 'print the result document on stdout instead of the summary')
