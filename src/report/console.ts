@@ -201,8 +201,13 @@ const HTTP_ORDER = [
 const EXECUTION_ORDER = ['iteration_duration', 'iterations', 'dropped_iterations', 'vus', 'vus_max'];
 const NETWORK_ORDER = ['data_received', 'data_sent'];
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+/** The trend fields DESIGN.md defines: what "the same trend" compares (extras such as p66 aside). */
+const TREND_FIELDS = ['count', 'min', 'mean', 'stdev', 'p50', 'p90', 'p95', 'p99', 'p999', 'max'] as const;
+
+function sameTrend(a: unknown, b: unknown): boolean {
+  const x = asObj(a);
+  const y = asObj(b);
+  return !!x && !!y && TREND_FIELDS.every((k) => x[k] === y[k]);
 }
 
 function sectionOf(base: string): SectionName {
@@ -309,7 +314,7 @@ function buildMetricRows(metrics: Obj, p: Painter): Map<SectionName, Row[]> {
   const sections = new Map<SectionName, Row[]>();
   for (const base of bases) {
     // In the closed model service time is duration itself: one row says it.
-    if (base === 'http_req_service_duration' && sameJson(metrics[base], metrics.http_req_duration)) continue;
+    if (base === 'http_req_service_duration' && sameTrend(metrics[base], metrics.http_req_duration)) continue;
     const section = sectionOf(base);
     const rows = sections.get(section) ?? [];
     const m = asObj(metrics[base]);

@@ -54,6 +54,14 @@ describe('squall report', () => {
     expect(readResult(out)).toEqual(JSON.parse(readFileSync(failed.json, 'utf8')));
   });
 
+  it('shows service time only where it differs from the duration: the open model', async () => {
+    // Closed model: service time is the duration itself, so one row says it.
+    expect(failed.stdout).toContain('http_req_duration');
+    expect(failed.stdout).not.toContain('http_req_service_duration');
+    const open = await runCli(['quick', '-R', '200', '-n', '100', server.url]);
+    expect(open.stdout, explain(open)).toContain('http_req_service_duration');
+  });
+
   it('exits 0 for a document that passed', async () => {
     const doc = JSON.parse(readFileSync(failed.json, 'utf8'));
     const passed = join(dir.path, 'passed.json');
