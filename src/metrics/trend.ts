@@ -20,6 +20,22 @@ export function createHistogram(): hdr.Histogram {
   });
 }
 
+/** p50 … p99.99: k6's and Locust's percentiles, by the name the result document gives them. */
+const REPORTED_PERCENTILES = [
+  ['p50', 50],
+  ['p66', 66],
+  ['p75', 75],
+  ['p80', 80],
+  ['p90', 90],
+  ['p95', 95],
+  ['p98', 98],
+  ['p99', 99],
+  ['p999', 99.9],
+  ['p9999', 99.99],
+] as const;
+
+export type ReportedPercentile = (typeof REPORTED_PERCENTILES)[number][0];
+
 /** A trend metric: an HDR histogram of microseconds, summarised in milliseconds. */
 export class Trend {
   readonly histogram: hdr.Histogram = createHistogram();
@@ -80,6 +96,14 @@ export class Trend {
     this.sumUs = 0;
     this.minUs = Number.POSITIVE_INFINITY;
     this.maxUs = 0;
+  }
+
+  /** The percentiles reported per endpoint and per second (Locust's columns among them), in ms. */
+  percentiles(): Record<ReportedPercentile, number> {
+    const r = (v: number) => Math.round(v * 1000) / 1000;
+    const out = {} as Record<ReportedPercentile, number>;
+    for (const [key, p] of REPORTED_PERCENTILES) out[key] = r(this.percentileMs(p));
+    return out;
   }
 
   summary(): TrendSummary {

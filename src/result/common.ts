@@ -62,19 +62,10 @@ export function counterSummary(count: number, sec: number): CounterSummary {
 
 export function latencyOf(t: Trend): EndpointResult['latency'] {
   return {
-    p50: round(t.percentileMs(50)),
-    p95: round(t.percentileMs(95)),
-    p99: round(t.percentileMs(99)),
+    ...t.percentiles(),
     max: round(t.maxMs()),
     mean: round(t.meanMs()),
     min: round(t.minMs()),
-    p66: round(t.percentileMs(66)),
-    p75: round(t.percentileMs(75)),
-    p80: round(t.percentileMs(80)),
-    p90: round(t.percentileMs(90)),
-    p98: round(t.percentileMs(98)),
-    p999: round(t.percentileMs(99.9)),
-    p9999: round(t.percentileMs(99.99)),
   };
 }
 
