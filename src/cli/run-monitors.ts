@@ -1,5 +1,5 @@
 import type { MonitorPlan } from '../config/monitor.js';
-import type { SquallError } from '../errors/index.js';
+import { isSquallError, SquallError } from '../errors/index.js';
 import { startGeneratorHealth } from '../monitor/generator-health.js';
 import type { TargetMonitor } from '../monitor/target-monitor.js';
 import type { GeneratorHealth, MonitorResult } from '../result/schema.js';
@@ -42,17 +42,26 @@ export async function startRunMonitors(
         `squall: starting '${plan.cmd}', waiting until ${plan.readyUrl ?? `${host}:${port}`} is ready\n`,
       );
     }
-    mon = await lib.startTargetMonitor({
-      pid: plan.pid,
-      cmd: plan.cmd,
-      readyUrl: plan.readyUrl,
-      readyAddress: target,
-      readyTimeoutMs: plan.readyTimeoutMs,
-      intervalMs: plan.intervalMs,
-      tree: plan.tree,
-      verdict: { warmupMs: plan.warmupMs },
-      signal: o.signal,
-    });
+    mon = await lib
+      .startTargetMonitor({
+        pid: plan.pid,
+        cmd: plan.cmd,
+        readyUrl: plan.readyUrl,
+        readyAddress: target,
+        readyTimeoutMs: plan.readyTimeoutMs,
+        intervalMs: plan.intervalMs,
+        tree: plan.tree,
+        verdict: { warmupMs: plan.warmupMs },
+        signal: o.signal,
+      })
+      .catch((e: unknown) => {
+        // The monitor names the pid; the user needs the flag that gave it.
+        if (!isSquallError(e) || e.code !== 'SQ_MONITOR_NO_PROCESS') throw e;
+        throw new SquallError(e.code, `--monitor-pid ${plan.pid}: ${e.message}`, {
+          where: { flag: '--monitor-pid' },
+          hint: e.hint,
+        });
+      });
     if (!o.quiet) {
       const what = plan.cmd ? `'${plan.cmd}' (pid ${mon.pid})` : `pid ${mon.pid}`;
       process.stderr.write(

@@ -249,6 +249,25 @@ describe('squall quick --monitor-pid', () => {
     );
   });
 
+  it('names the flag when the pid to watch does not run, before any load', async () => {
+    // A pid from a process that has just ended: nothing runs under it now.
+    const gone = await startService('flat', ['--port', '0'], /listening on/);
+    await gone.stop();
+    const run = await runCli([
+      'quick',
+      '-n',
+      '10',
+      '--monitor-pid',
+      String(gone.pid),
+      `http://127.0.0.1:${port}/`,
+    ]);
+    expect(run.code, explain(run)).toBe(2);
+    expect(run.stderr).toContain(
+      `error SQ_MONITOR_NO_PROCESS: --monitor-pid ${gone.pid}: no process with pid ${gone.pid}`,
+    );
+    expect(hasStackTrace(run.stderr), explain(run)).toBe(false);
+  });
+
   it('refuses monitor settings without a process to watch', async () => {
     const run = await runCli(['quick', '-n', '10', '--monitor-tree', `http://127.0.0.1:${port}/`]);
     expect(run.code, explain(run)).toBe(2);
