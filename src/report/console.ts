@@ -30,6 +30,7 @@ import {
   padEndVisible,
   padStartVisible,
   painter,
+  plural,
   processesSummed,
   rssGrowthText,
   serviceExited,
@@ -677,7 +678,7 @@ function renderBreakingPoint(bp: BreakingPoint | null | undefined, p: Painter): 
   return [
     sectionTitle('BREAKING POINT', p),
     '',
-    `${INDENT}broke at ${p('bold', `${fmtRate(b.rate)} req/s`)} (${fmtCount(b.vus)} VUs) after ${fmtTime(
+    `${INDENT}broke at ${p('bold', `${fmtRate(b.rate)} req/s`)} (${plural(b.vus, 'VU')}) after ${fmtTime(
       isNum(b.atSec) ? b.atSec * 1000 : undefined,
     )}: ${oneLine(b.reason, 100)}`,
     `${INDENT}last healthy rate: ${p('green', `${fmtRate(b.lastHealthyRate)} req/s`)}`,
@@ -717,14 +718,14 @@ function renderScenarios(result: ResultDocument, p: Painter): string[] {
         : '',
     ].filter(Boolean);
     lines.push(
-      `${INDENT}${p('bold', oneLine(name, 40))}: ${fmtCount(sc.iterations)} iterations, up to ${fmtCount(sc.vusMax)} VUs` +
+      `${INDENT}${p('bold', oneLine(name, 40))}: ${plural(sc.iterations, 'iteration')}, up to ${plural(sc.vusMax, 'VU')}` +
         (extra.length > 0 ? `, ${extra.join(', ')}` : ''),
     );
     for (const [user, u] of Object.entries(asObj(sc.users) ?? {})) {
       const uo = asObj(u);
       if (uo)
         lines.push(
-          `${INDENT}  ${oneLine(user, 40)}: ${fmtCount(uo.vus)} VUs, ${fmtCount(uo.iterations)} iterations`,
+          `${INDENT}  ${oneLine(user, 40)}: ${plural(uo.vus, 'VU')}, ${plural(uo.iterations, 'iteration')}`,
         );
     }
   }
@@ -763,7 +764,7 @@ function monitorWho(m: Partial<MonitorResult>, samples: MonitorSample[]): string
     isNum(m.pid) ? `pid ${m.pid}` : '',
     processes > 1 ? `${processes} processes summed` : m.tree === true ? 'with its child processes' : '',
     samples.length > 0
-      ? `${fmtCount(samples.length)} samples${isNum(m.intervalMs) ? ` every ${fmtNum(m.intervalMs / 1000)}s` : ''}`
+      ? `${plural(samples.length, 'sample')}${isNum(m.intervalMs) ? ` every ${fmtNum(m.intervalMs / 1000)}s` : ''}`
       : '',
   ]
     .filter(Boolean)

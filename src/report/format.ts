@@ -202,3 +202,8 @@ export function serviceExited(doc: Pick<ResultDocument, 'monitor'>): boolean {
   const m = asObj(doc.monitor);
   return !!m && !!asObj(m.exit) && typeof m.cmd === 'string' && m.cmd !== '';
 }
+
+/** `1 sample`, `48 samples`, `1,200 VUs`: a count with its noun, singular for one. */
+export function plural(n: unknown, one: string, many = `${one}s`): string {
+  return `${fmtCount(n)} ${n === 1 ? one : many}`;
+}

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type QuickOptions, resolveQuick } from '../../config/quick.js';
+import { plural } from '../../report/format.js';
 import { HTTP_RUN_METRICS, validateHttpThresholdTags } from '../../result/build.js';
 import { VERSION } from '../../result/version.js';
 import { validateThresholds } from '../../thresholds/index.js';
@@ -59,7 +60,7 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
         const l = q.load;
         const shape =
           l.ratePerSec === undefined
-            ? `${l.connections} connections`
+            ? plural(l.connections, 'connection')
             : `${l.ratePerSec} requests/s (open model, up to ${l.connections} connections)`;
         const length = [
           l.durationMs !== undefined ? `for ${l.durationMs / 1000}s` : '',
