@@ -198,6 +198,24 @@
     return e;
   }
 
+  /** A data table: heads as [label, 'text' | 'num'] pairs (a header cell each), then the rows. */
+  function dataTable(cls, heads, rows) {
+    return el(
+      'table',
+      { class: `data ${cls}` },
+      el(
+        'thead',
+        null,
+        el(
+          'tr',
+          null,
+          heads.map(([label, align]) => el('th', { class: align, text: label })),
+        ),
+      ),
+      el('tbody', null, rows),
+    );
+  }
+
   /** A figure: friendly text, with the raw value in data-value ('' when there is none). */
   function fig(tag, field, value, text, cls) {
     return el(tag, {
@@ -873,48 +891,37 @@
     return panel(
       'thresholds',
       'Thresholds',
-      el(
-        'table',
-        { class: 'data thresholds' },
-        el(
-          'thead',
-          null,
+      dataTable(
+        'thresholds',
+        [
+          ['', 'text'],
+          ['Metric', 'text'],
+          ['Budget', 'text'],
+          ['Actual', 'num'],
+        ],
+        th.map((t) =>
           el(
             'tr',
-            null,
-            el('th', { class: 'text', text: '' }),
-            el('th', { class: 'text', text: 'Metric' }),
-            el('th', { class: 'text', text: 'Budget' }),
-            el('th', { class: 'num', text: 'Actual' }),
-          ),
-        ),
-        el(
-          'tbody',
-          null,
-          th.map((t) =>
-            el(
-              'tr',
-              {
-                'data-metric': str(t.metric),
-                'data-expr': str(t.expr),
-                class: t.ok === false ? 'failed' : null,
-              },
-              fig(
-                'td',
-                'ok',
-                t.ok === true || t.ok === false ? t.ok : null,
-                t.ok === true ? '✓ passed' : t.ok === false ? '✗ failed' : '-',
-                `text verdict ${t.ok === true ? 'ok' : t.ok === false ? 'bad' : ''}`,
-              ),
-              fig('td', 'metric', str(t.metric), str(t.metric), 'text mono'),
-              fig('td', 'expr', str(t.expr), str(t.expr), 'text mono'),
-              fig(
-                'td',
-                'actual',
-                num(t.actual),
-                fmtThresholdActual(t, metrics),
-                `num ${isNum(t.actual) ? '' : 'muted'}`,
-              ),
+            {
+              'data-metric': str(t.metric),
+              'data-expr': str(t.expr),
+              class: t.ok === false ? 'failed' : null,
+            },
+            fig(
+              'td',
+              'ok',
+              t.ok === true || t.ok === false ? t.ok : null,
+              t.ok === true ? '✓ passed' : t.ok === false ? '✗ failed' : '-',
+              `text verdict ${t.ok === true ? 'ok' : t.ok === false ? 'bad' : ''}`,
+            ),
+            fig('td', 'metric', str(t.metric), str(t.metric), 'text mono'),
+            fig('td', 'expr', str(t.expr), str(t.expr), 'text mono'),
+            fig(
+              'td',
+              'actual',
+              num(t.actual),
+              fmtThresholdActual(t, metrics),
+              `num ${isNum(t.actual) ? '' : 'muted'}`,
             ),
           ),
         ),
@@ -929,38 +936,27 @@
     return panel(
       'checks',
       'Checks',
-      el(
-        'table',
-        { class: 'data checks' },
-        el(
-          'thead',
-          null,
-          el(
+      dataTable(
+        'checks',
+        [
+          ['Check', 'text'],
+          ['Passed', 'num'],
+          ['Failed', 'num'],
+          ['Pass rate', 'num'],
+        ],
+        checks.map((c) => {
+          const passes = num(c.passes);
+          const fails = num(c.fails);
+          const total = (passes || 0) + (fails || 0);
+          return el(
             'tr',
-            null,
-            el('th', { class: 'text', text: 'Check' }),
-            el('th', { class: 'num', text: 'Passed' }),
-            el('th', { class: 'num', text: 'Failed' }),
-            el('th', { class: 'num', text: 'Pass rate' }),
-          ),
-        ),
-        el(
-          'tbody',
-          null,
-          checks.map((c) => {
-            const passes = num(c.passes);
-            const fails = num(c.fails);
-            const total = (passes || 0) + (fails || 0);
-            return el(
-              'tr',
-              { 'data-check': str(c.name), class: fails > 0 ? 'failed' : null },
-              fig('td', 'name', str(c.name), `${fails > 0 ? '✗' : '✓'} ${str(c.name)}`, 'text'),
-              fig('td', 'passes', passes, fmtCount(passes), 'num'),
-              fig('td', 'fails', fails, fmtCount(fails), `num ${fails > 0 ? 'bad' : ''}`),
-              el('td', { class: 'num', text: total > 0 ? fmtPct((passes || 0) / total) : '-' }),
-            );
-          }),
-        ),
+            { 'data-check': str(c.name), class: fails > 0 ? 'failed' : null },
+            fig('td', 'name', str(c.name), `${fails > 0 ? '✗' : '✓'} ${str(c.name)}`, 'text'),
+            fig('td', 'passes', passes, fmtCount(passes), 'num'),
+            fig('td', 'fails', fails, fmtCount(fails), `num ${fails > 0 ? 'bad' : ''}`),
+            el('td', { class: 'num', text: total > 0 ? fmtPct((passes || 0) / total) : '-' }),
+          );
+        }),
       ),
     );
   }
@@ -978,37 +974,26 @@
     return panel(
       'scenarios',
       'Scenarios',
-      el(
-        'table',
-        { class: 'data scenarios' },
-        el(
-          'thead',
-          null,
-          el(
+      dataTable(
+        'scenarios',
+        [
+          ['Scenario', 'text'],
+          ...cols.map(([, label]) => [label, 'num']),
+          ['Users (VUs · iterations)', 'text'],
+        ],
+        entries.map(([name, s0]) => {
+          const s = obj(s0);
+          const users = Object.entries(obj(s.users))
+            .map(([u, x]) => `${u} (${fmtCount(obj(x).vus)} · ${fmtCount(obj(x).iterations)})`)
+            .join(', ');
+          return el(
             'tr',
-            null,
-            el('th', { class: 'text', text: 'Scenario' }),
-            cols.map(([, label]) => el('th', { class: 'num', text: label })),
-            el('th', { class: 'text', text: 'Users (VUs · iterations)' }),
-          ),
-        ),
-        el(
-          'tbody',
-          null,
-          entries.map(([name, s0]) => {
-            const s = obj(s0);
-            const users = Object.entries(obj(s.users))
-              .map(([u, x]) => `${u} (${fmtCount(obj(x).vus)} · ${fmtCount(obj(x).iterations)})`)
-              .join(', ');
-            return el(
-              'tr',
-              { 'data-scenario': name },
-              el('td', { class: 'text', text: name }),
-              cols.map(([k]) => fig('td', k, num(s[k]), fmtCount(s[k]), 'num')),
-              el('td', { class: 'text muted', text: users || '-' }),
-            );
-          }),
-        ),
+            { 'data-scenario': name },
+            el('td', { class: 'text', text: name }),
+            cols.map(([k]) => fig('td', k, num(s[k]), fmtCount(s[k]), 'num')),
+            el('td', { class: 'text muted', text: users || '-' }),
+          );
+        }),
       ),
     );
   }
