@@ -99,7 +99,16 @@ describe.runIf(process.platform !== 'win32')('launchService', () => {
 
   it('tells a service that dies while in use from one that was stopped', async () => {
     const port = await freePort();
-    const cmd = serviceCmd('exits', ['--port', String(port), '--after-ms', '300', '--code', '5']);
+    const cmd = serviceCmd('exits', [
+      '--port',
+      String(port),
+      '--after-ms',
+      '300',
+      '--code',
+      '5',
+      '--count-from',
+      'first-request',
+    ]);
     const svc = await launchService({ cmd, readyUrl: `http://127.0.0.1:${port}/` });
     const exit = await svc.exited;
     expect(exit).toMatchObject({ code: 5, signal: null, stopped: false });
