@@ -30,13 +30,13 @@ export function isSecretName(name: string): boolean {
  * `scheme://user:password@`: the password goes, the user stays (it tells runs apart). The
  * password runs to the last `@` before the path, as URL parsers read it.
  */
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:'"]*):([^\s/?#'"]*)@/gi;
+const URL_USERINFO = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:'"]*):([^\s/?#'"]*)@/gi;
 /** `"name": "value"` in JSON text (a response body quoted in an error, say). */
 const JSON_PAIR = /"([^"\\\s]{1,100})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g;
 /** `name=value`: query parameters, `--flag=value`, `VAR=value` in a command line. */
-const ASSIGNMENT = /([\w.-]+)=([^\s&#;'",]+)/g;
+const ASSIGNMENT = /(?<![\w.-])([\w.-]+)=([^\s&#;'",]+)/g;
 /** `Name: value` as a header is written, up to the end of the line or a closing quote. */
-const HEADER_LINE = /([\w-]+):[ \t]+([^\r\n'"]+)/g;
+const HEADER_LINE = /(?<![\w-])([\w-]+):[ \t]+([^\r\n'"]+)/g;
 /** `--flag value` in a command line. */
 const FLAG_VALUE = /(^|\s)(--?[\w-]+)[ \t]+(?!-)([^\s'"]+)/g;
 /** A credential after its scheme, wherever it stands. */
