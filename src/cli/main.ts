@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { type ErrorCode, formatError, isSquallError } from '../errors/index.js';
 import { VERSION } from '../result/version.js';
+import { redactText } from '../util/redact.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
 import { registerMonitor } from './commands/monitor.js';
@@ -81,7 +82,7 @@ function exitCodeFor(e: unknown): number {
   }
   const err = e instanceof Error ? e : new Error(String(e));
   process.stderr.write(
-    `error SQ_INTERNAL: ${err.message}\n  This is a squall bug. Please report it with the command you ran` +
+    `error SQ_INTERNAL: ${redactText(err.message)}\n  This is a squall bug. Please report it with the command you ran` +
       ` (squall ${VERSION}, Node ${process.version}, ${process.platform}).\n`,
   );
   if (DEBUG() && err.stack) process.stderr.write(`${err.stack}\n`);

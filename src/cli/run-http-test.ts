@@ -15,6 +15,7 @@ import { evaluateThreshold } from '../thresholds/index.js';
 import type { LiveSource } from '../ui/live.js';
 import { createProgress } from '../ui/progress.js';
 import { parseDurationMs } from '../util/duration.js';
+import { redactText } from '../util/redact.js';
 import { type DeliverOptions, deliverResult } from './deliver.js';
 import { abortOnSignals, useColor } from './io.js';
 import { startLiveViews } from './live-views.js';
@@ -198,7 +199,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
             metrics.recordIteration(e.durationMs, e, e.ok);
             // A flow that threw: grouped by message like a target fault, so the summary says why.
             if (e.ok) return;
-            const message = `${e.scenario}/${e.user}: ${describeThrown(e.error)}`;
+            const message = redactText(`${e.scenario}/${e.user}: ${describeThrown(e.error)}`);
             metrics.http.errors.add('exception', message);
             // Like k6, show a script's errors as they happen; a few distinct ones, not a flood.
             if (!o.quiet && shownErrors.size < MAX_SHOWN_ERRORS && !shownErrors.has(message)) {

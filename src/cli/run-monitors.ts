@@ -3,6 +3,7 @@ import { isSquallError, SquallError } from '../errors/index.js';
 import { startGeneratorHealth } from '../monitor/generator-health.js';
 import type { TargetMonitor } from '../monitor/target-monitor.js';
 import type { GeneratorHealth, MonitorResult } from '../result/schema.js';
+import { redactText } from '../util/redact.js';
 
 /** What a run watches besides its requests: the target process (when asked) and squall itself. */
 export interface RunMonitors {
@@ -39,7 +40,9 @@ export async function startRunMonitors(
     const { host, port } = target ?? { host: '', port: 0 };
     if (!o.quiet && plan.cmd) {
       process.stderr.write(
-        `squall: starting '${plan.cmd}', waiting until ${plan.readyUrl ?? `${host}:${port}`} is ready\n`,
+        redactText(
+          `squall: starting '${plan.cmd}', waiting until ${plan.readyUrl ?? `${host}:${port}`} is ready\n`,
+        ),
       );
     }
     mon = await lib
@@ -63,7 +66,7 @@ export async function startRunMonitors(
         });
       });
     if (!o.quiet) {
-      const what = plan.cmd ? `'${plan.cmd}' (pid ${mon.pid})` : `pid ${mon.pid}`;
+      const what = plan.cmd ? `'${redactText(plan.cmd)}' (pid ${mon.pid})` : `pid ${mon.pid}`;
       process.stderr.write(
         `squall: monitoring ${what}${plan.tree ? ' and its child processes' : ''} every ${plan.intervalMs / 1000}s\n`,
       );

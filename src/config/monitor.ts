@@ -1,5 +1,6 @@
 import { badFlag, SquallError } from '../errors/index.js';
 import { parseDurationMs } from '../util/duration.js';
+import { redactText, redactUrl } from '../util/redact.js';
 import { parseDurationFlag, parsePositiveInt, parseTargetUrl } from './parse-flags.js';
 
 /** What to monitor and how: `--monitor-*` on quick and run, `--pid/--cmd/…` on squall monitor. */
@@ -168,10 +169,10 @@ export function monitorConfig(plan: MonitorPlan | null): Record<string, unknown>
   if (!plan) return null;
   return {
     pid: plan.pid ?? null,
-    cmd: plan.cmd ?? null,
+    cmd: plan.cmd === undefined ? null : redactText(plan.cmd),
     tree: plan.tree,
     intervalMs: plan.intervalMs,
-    ready: plan.readyUrl ?? null,
+    ready: redactUrl(plan.readyUrl) ?? null,
     warmupMs: plan.warmupMs ?? null,
   };
 }

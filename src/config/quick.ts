@@ -4,6 +4,7 @@ import { badFlag } from '../errors/index.js';
 import { encodeRequest } from '../protocols/http/prepare.js';
 import type { ParsedThreshold } from '../thresholds/index.js';
 import { parseThreshold, parseThresholdFlag } from '../thresholds/index.js';
+import { redactHeaders, redactUrl } from '../util/redact.js';
 import {
   type MonitorPlan,
   monitorConfig,
@@ -31,9 +32,6 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const QUICK_OUTPUT_KINDS = ['json', 'html', 'csv', 'junit', 'md', 'prometheus'] as const;
 /** What `squall report` can render from a saved result. */
 export const REPORT_OUTPUT_KINDS = ['json', 'html', 'csv', 'junit', 'md'] as const;
-
-/** Header names whose values never reach a result document. */
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'api-key']);
 
 /** The flags of `squall quick`, as the CLI parser hands them over (strings, unvalidated). */
 export interface QuickOptions extends RunMonitorOptions {
@@ -125,11 +123,9 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
   };
   const config: Record<string, unknown> = {
     command: 'quick',
-    url: url.href,
+    url: redactUrl(url.href),
     method,
-    headers: Object.fromEntries(
-      headers.map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) ? '[redacted]' : v]),
-    ),
+    headers: redactHeaders(Object.fromEntries(headers)),
     bodyBytes: body?.length ?? 0,
     model: ratePerSec === undefined ? 'closed' : 'open',
     connections,

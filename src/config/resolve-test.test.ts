@@ -611,7 +611,7 @@ ${USERS}`,
       format: 'yaml',
       preset: 'soak',
       monitorSuggested: true,
-      target: 'http://user:%5Bredacted%5D@127.0.0.1:1/',
+      target: 'http://user:[redacted]@127.0.0.1:1',
       defaults: {
         headers: {
           Authorization: '[redacted]',

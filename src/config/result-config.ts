@@ -1,39 +1,10 @@
+import { redactHeaders, redactUrl } from '../util/redact.js';
 import type { TestPlan, ThinkPlan } from './plan.js';
 
 /**
  * The `config` of the result document for `squall run`: the resolved settings a reader needs to
  * understand the numbers, with secrets redacted (DESIGN.md, "The result document").
  */
-
-/** Header names whose values never reach a result document (compared lower-case). */
-export const SECRET_HEADERS: ReadonlySet<string> = new Set([
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'x-api-key',
-  'api-key',
-]);
-
-export const REDACTED = '[redacted]';
-
-export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(headers).map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) ? REDACTED : v]),
-  );
-}
-
-/** A URL without its password (`http://user:secret@host` is a secret too). */
-export function redactUrl(url: string | undefined): string | undefined {
-  if (url === undefined) return undefined;
-  try {
-    const u = new URL(url);
-    if (u.password === '') return url;
-    u.password = REDACTED;
-    return u.href;
-  } catch {
-    return url;
-  }
-}
 
 function describeThink(t: ThinkPlan): string | null {
   switch (t.kind) {

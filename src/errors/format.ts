@@ -1,6 +1,10 @@
+import { redactText } from '../util/redact.js';
 import type { SquallError } from './squall-error.js';
 
-/** Renders an error for a person: code and message, then where, then how to fix it. */
+/**
+ * Renders an error for a person: code and message, then where, then how to fix it. A message may
+ * quote a URL, header or command line as given, so the whole text is redacted.
+ */
 export function formatError(err: SquallError): string {
   const lines = [`error ${err.code}: ${err.message}`];
   const w = err.where;
@@ -11,5 +15,5 @@ export function formatError(err: SquallError): string {
     lines.push(`  --> flag ${w.flag}`);
   }
   if (err.hint) lines.push(`  hint: ${err.hint}`);
-  return lines.join('\n');
+  return redactText(lines.join('\n'));
 }

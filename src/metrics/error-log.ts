@@ -1,4 +1,5 @@
 import type { ErrorGroup } from '../result/schema.js';
+import { redactText } from '../util/redact.js';
 
 /** Errors grouped by kind, each with its count and the first example seen. */
 export class ErrorLog {
@@ -15,7 +16,8 @@ export class ErrorLog {
   add(kind: string, example: string, count = 1): void {
     const g = this.groups.get(kind);
     if (g) g.count += count;
-    else this.groups.set(kind, { kind, count, example });
+    // An error's text may quote the URL or a header it was sent with: recorded redacted, once per kind.
+    else this.groups.set(kind, { kind: redactText(kind), count, example: redactText(example) });
   }
 
   get total(): number {

@@ -1,4 +1,5 @@
 import type { TimelinePoint } from '../result/schema.js';
+import { redactText } from '../util/redact.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { ErrorLog } from './error-log.js';
 import { Trend } from './trend.js';
@@ -52,7 +53,8 @@ export class HttpMetrics {
   endpoint(name: string, method = ''): EndpointStats {
     let ep = this.endpointsByName.get(name);
     if (!ep) {
-      ep = new EndpointStats(name, method);
+      // A name given by hand may carry a URL with its secrets; looked up by the name as given.
+      ep = new EndpointStats(redactText(name), method);
       this.endpointsByName.set(name, ep);
     }
     return ep;

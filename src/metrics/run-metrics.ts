@@ -215,7 +215,7 @@ export class RunMetrics {
       this.seriesByKey.set(key, s);
       if (this.seriesByKey.size === MANY_SERIES) {
         this.warnings.push(
-          `${MANY_SERIES} distinct request series so far (latest: '${name}'); each keeps its own histograms, ` +
+          `${MANY_SERIES} distinct request series so far (latest: '${s.endpoint.name}'); each keeps its own histograms, ` +
             "so memory grows with them: give requests with ids in their path a name, e.g. { name: 'GET /items/:id' }",
         );
       }

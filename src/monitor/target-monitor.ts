@@ -1,5 +1,6 @@
 import { isSquallError, SquallError } from '../errors/index.js';
 import type { MonitorExit, MonitorResult, MonitorSample } from '../result/schema.js';
+import { redactText } from '../util/redact.js';
 import { round } from '../util/units.js';
 import {
   describeExit,
@@ -111,7 +112,8 @@ export async function startTargetMonitor(opts: TargetMonitorOptions): Promise<Ta
     atSec: sinceStart(e.at),
     code: e.code,
     signal: e.signal,
-    tail: e.tail,
+    // The service's own output may print its secrets; the document keeps them out.
+    tail: e.tail.map(redactText),
   });
   // Only an exit nobody asked for is news: stop() sets `stopped`, and finish() stops sampling
   // before it stops the service.
@@ -147,7 +149,7 @@ export async function startTargetMonitor(opts: TargetMonitorOptions): Promise<Ta
         intervalMs: sampler.intervalMs,
         tree,
         source: sampler.source,
-        cmd: opts.cmd ?? null,
+        cmd: opts.cmd === undefined ? null : redactText(opts.cmd),
         exit: exit ?? null,
       },
       opts.verdict,

@@ -16,6 +16,7 @@ import {
   parseThresholdFlag,
   validateThresholds,
 } from '../../thresholds/index.js';
+import { redactText, redactUrl } from '../../util/redact.js';
 import { round } from '../../util/units.js';
 import { deliverResult } from '../deliver.js';
 import { abortOnSignals, collect } from '../io.js';
@@ -187,12 +188,12 @@ function monitorDocument(
     config: {
       command: 'monitor',
       pid: r.pid ?? null,
-      cmd: r.cmd ?? null,
+      cmd: r.cmd === undefined ? null : redactText(r.cmd),
       tree: r.tree,
       intervalMs: r.intervalMs,
       durationMs: r.durationMs ?? null,
       warmupMs: r.warmupMs ?? null,
-      ready: r.readyUrl ?? null,
+      ready: redactUrl(r.readyUrl) ?? null,
       thresholds: r.thresholds.map((t) => `${t.key}:${t.expr}`),
     },
     // Monitoring alone sends no load: the HTTP metrics are there, and empty.
@@ -291,7 +292,7 @@ export function registerMonitor(program: Command, setExit: (code: number) => voi
         const what =
           r.cmd === undefined
             ? `pid ${mon.pid}${r.tree ? ' and its descendants' : ''}`
-            : `'${r.cmd}' (pid ${mon.pid})`;
+            : `'${redactText(r.cmd)}' (pid ${mon.pid})`;
         const until =
           r.durationMs === undefined
             ? 'until Ctrl-C or until it exits'

@@ -4,6 +4,7 @@ import { plural } from '../../report/format.js';
 import { HTTP_RUN_METRICS, validateHttpThresholdTags } from '../../result/build.js';
 import { VERSION } from '../../result/version.js';
 import { validateThresholds } from '../../thresholds/index.js';
+import { redactUrl } from '../../util/redact.js';
 import { collect } from '../io.js';
 import { addMonitorOptions } from '../monitor-flags.js';
 import { checkOutputsWritable } from '../outputs.js';
@@ -68,7 +69,7 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
         ]
           .filter(Boolean)
           .join(', ');
-        process.stderr.write(`squall quick: ${q.method} ${q.url.href} — ${shape}, ${length}\n`);
+        process.stderr.write(`squall quick: ${q.method} ${redactUrl(q.url.href)} — ${shape}, ${length}\n`);
       }
       const { exitCode } = await runHttpLoad(q, { color: opts.color });
       setExit(exitCode);

@@ -12,6 +12,7 @@ import type { HttpSample, HttpSeries, RunMetrics } from '../../metrics/run-metri
 import { classifyError, errorMessage } from './classify.js';
 import type { CookieJar } from './cookie-jar.js';
 import { LeanPool, type LeanRequest, type OriginPool } from './lean-pool.js';
+import { basicAuthOf } from './prepare.js';
 import type { RawConnection } from './raw-connection.js';
 import { copyRange, parseHeaderLines, ResponseCapture } from './response-parser.js';
 import { expectWrite, parseTimeoutMs, timedConnector, type WriteObserver } from './timings.js';
@@ -116,6 +117,8 @@ interface Base {
   prefix: string;
   hostname: string;
   secure: boolean;
+  /** `Authorization` from the base URL's `user:password@`. */
+  auth: string | undefined;
 }
 
 function parseBase(baseUrl: string | undefined): Base | null {
@@ -136,6 +139,7 @@ function parseBase(baseUrl: string | undefined): Base | null {
     prefix: u.pathname.replace(/\/+$/, ''),
     hostname: u.hostname.replace(/^\[|\]$/g, '').toLowerCase(),
     secure: u.protocol === 'https:',
+    auth: basicAuthOf(u),
   };
 }
 
@@ -814,6 +818,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     defaults.push(k, String(v));
     defaultNames.push(k.toLowerCase());
   }
+  if (base?.auth !== undefined && !defaultNames.includes('authorization')) {
+    defaults.push('authorization', base.auth);
+    defaultNames.push('authorization');
+  }
   const st: ClientState = {
     metrics: opts.metrics,
     jar: opts.cookies,
@@ -918,6 +926,13 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
       hostname = u.hostname.replace(/^\[|\]$/g, '');
       secure = u.protocol === 'https:';
       written = u.pathname;
+      const auth = basicAuthOf(u);
+      if (
+        auth !== undefined &&
+        !Object.keys(o?.headers ?? {}).some((k) => k.toLowerCase() === 'authorization')
+      ) {
+        o = { ...o, headers: { ...o?.headers, authorization: auth } };
+      }
     } else {
       if (base === null) {
         throw new Error(

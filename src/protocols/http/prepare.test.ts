@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeRequest, hostHeader, type RequestShape } from './prepare.js';
+import { basicAuthOf, encodeRequest, hostHeader, type RequestShape } from './prepare.js';
 
 /** What node:http made of a request. */
 interface View {
@@ -301,5 +301,26 @@ describe('hostHeader', () => {
     const url = new URL('http://[::1]:3000/p');
     const text = encodeRequest({ method: 'GET', url, headers: [], userAgent: USER_AGENT }).toString('latin1');
     expect(text.split('\r\n')).toContain(`Host: ${hostHeader(url)}`);
+  });
+});
+
+describe('basicAuthOf', () => {
+  it("turns a URL's user:password@ into Basic credentials, percent-decoded", () => {
+    expect(basicAuthOf(new URL('http://al%40ice:p%3Aw@h/'))).toBe(
+      `Basic ${Buffer.from('al@ice:p:w').toString('base64')}`,
+    );
+    expect(basicAuthOf(new URL('http://h/'))).toBeUndefined();
+  });
+
+  it('is sent unless an Authorization header is given', () => {
+    const shape = (headers: Array<[string, string]>): string =>
+      encodeRequest({
+        method: 'GET',
+        url: new URL('http://u:p@h/'),
+        headers,
+        userAgent: USER_AGENT,
+      }).toString();
+    expect(shape([])).toContain(`\r\nAuthorization: Basic ${Buffer.from('u:p').toString('base64')}\r\n`);
+    expect(shape([['authorization', 'Bearer x']])).not.toContain('Basic');
   });
 });

@@ -19,6 +19,16 @@ export function hostHeader(url: URL): string {
   return url.host; // includes a non-default port, and brackets for IPv6
 }
 
+/**
+ * The `Authorization` a URL's `user:password@` stands for (Basic, as curl and k6 send it), or
+ * undefined when it has none. Only the request carries it: records show the URL redacted.
+ */
+export function basicAuthOf(url: URL): string | undefined {
+  if (url.username === '' && url.password === '') return undefined;
+  const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+}
+
 export function encodeRequest(shape: RequestShape): Buffer {
   const { method, url, headers, body } = shape;
   const names = new Set(headers.map(([k]) => k.toLowerCase()));
@@ -27,6 +37,8 @@ export function encodeRequest(shape: RequestShape): Buffer {
   if (!names.has('user-agent')) lines.push(`User-Agent: ${shape.userAgent}`);
   if (!names.has('accept')) lines.push('Accept: */*');
   for (const [k, v] of headers) lines.push(`${k}: ${v}`);
+  const auth = names.has('authorization') ? undefined : basicAuthOf(url);
+  if (auth !== undefined) lines.push(`Authorization: ${auth}`);
   const hasBody = body !== undefined && body.length > 0;
   // A body-less POST or PUT still says Content-Length: 0, or some servers wait for a body.
   if (!names.has('content-length') && (hasBody || ['POST', 'PUT', 'PATCH'].includes(method))) {
