@@ -108,7 +108,7 @@ export function createDispatcher(
 /** Encoded requests a client keeps per method: a few paths repeat; ids in paths need not. */
 const MAX_ENCODED = 64;
 
-/** Distinct URLs a client remembers the series of (see defaultSeries). */
+/** Distinct URLs, and names, a client remembers the series of (see defaultSeries, seriesFor). */
 const MAX_URL_CACHE = 1000;
 
 /** Where relative URLs go, parsed once per client. */
@@ -910,6 +910,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     }
     let methods = byName.get(name);
     if (methods === undefined) {
+      // Names built from ids need not repeat: past the bound they are looked up, not kept.
+      if (byName.size >= MAX_URL_CACHE) return opts.metrics.httpSeries(baseTags, name, method);
       methods = new Map();
       byName.set(name, methods);
     }

@@ -155,10 +155,10 @@ function hasBareLf(buf: Buffer, from: number, to: number): boolean {
   return false;
 }
 
-/** RFC 9110 token characters, the only ones a header name may have (undici refuses others). */
-const TOKEN = new Uint8Array(256);
+/** RFC 9110 token characters (prepare.ts TOKEN, as a byte table): undici refuses other header names. */
+const TOKEN_BYTE = new Uint8Array(256);
 for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
-  TOKEN[c.charCodeAt(0)] = 1;
+  TOKEN_BYTE[c.charCodeAt(0)] = 1;
 }
 
 function isDigit(c: number): boolean {
@@ -322,7 +322,7 @@ export class ResponseParser {
         return this.fail('header line without a name and colon');
       }
       for (let i = line; i < colon; i++) {
-        if (TOKEN[buf[i]!] === 0) return this.fail('invalid character in a header name');
+        if (TOKEN_BYTE[buf[i]!] === 0) return this.fail('invalid character in a header name');
       }
       const nameLen = colon - line;
       let v = colon + 1;
