@@ -26,6 +26,8 @@ export interface RunOutputOptions extends DeliverOptions {
   ui?: boolean;
   /** The target process to watch (`--monitor-pid`, `--monitor-cmd`). */
   monitor?: MonitorPlan | null;
+  /** `--max-endpoints`: distinct request names kept apart (metrics/endpoint-names.ts). */
+  maxEndpoints?: number;
 }
 
 /** Host and port of the test's base URL: where a `--monitor-cmd` service is awaited. */
@@ -106,7 +108,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
     signals,
   );
   if (!monitors) return 130;
-  const metrics = new RunMetrics({ openModel: openScenarios.size > 0 });
+  const metrics = new RunMetrics({ openModel: openScenarios.size > 0, maxEndpoints: o.maxEndpoints });
   const dispatcher = createDispatcher();
   // The progress bar's length: each scenario's start plus its own length, gracefulStop left out.
   const totalMs = Math.max(

@@ -1,5 +1,6 @@
 import type { TimelinePoint } from '../result/schema.js';
 import { redactText } from '../util/redact.js';
+import { DEFAULT_MAX_ENDPOINTS, EndpointNames } from './endpoint-names.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { ErrorLog } from './error-log.js';
 import { Trend } from './trend.js';
@@ -46,16 +47,31 @@ export class HttpMetrics {
   private sofarBytes = 0;
   readonly timeline: TimelinePoint[] = [];
 
-  /** Open model: service time differs from duration and is recorded apart. */
-  constructor(readonly openModel: boolean) {}
+  /** Which endpoint each request name is recorded under (the endpoint limit). */
+  readonly names: EndpointNames;
 
-  /** The stats of `name`, made on first use; `method` is kept from that first use. */
+  /** Open model: service time differs from duration and is recorded apart. */
+  constructor(
+    readonly openModel: boolean,
+    maxEndpoints = DEFAULT_MAX_ENDPOINTS,
+  ) {
+    this.names = new EndpointNames(maxEndpoints);
+  }
+
+  /**
+   * The stats of `name`, made on first use; `method` is kept from that first use. Past the
+   * endpoint limit, the stats of the template or `other` that `name` is grouped under.
+   */
   endpoint(name: string, method = ''): EndpointStats {
     let ep = this.endpointsByName.get(name);
     if (!ep) {
-      // A name given by hand may carry a URL with its secrets; looked up by the name as given.
-      ep = new EndpointStats(redactText(name), method);
-      this.endpointsByName.set(name, ep);
+      const target = this.names.resolve(name);
+      ep = this.endpointsByName.get(target);
+      if (!ep) {
+        // A name given by hand may carry a URL with its secrets.
+        ep = new EndpointStats(redactText(target), method);
+        this.endpointsByName.set(target, ep);
+      }
     }
     return ep;
   }

@@ -266,11 +266,30 @@ describe('RunMetrics: warnings', () => {
   it('warns once when requests make too many series', () => {
     const m = new RunMetrics();
     for (let i = 0; i < MANY_SERIES + 10; i++)
-      m.httpSeries({ scenario: 's', user: 'u' }, `GET /items/${i}`, 'GET');
+      m.httpSeries({ scenario: 's', user: 'u', page: String(i) }, 'GET /items', 'GET');
     expect(m.warnings).toHaveLength(1);
     expect(m.warnings[0]).toContain(
       "give requests with ids in their path a name, e.g. { name: 'GET /items/:id' }",
     );
+  });
+
+  it('past the endpoint limit, names with ids share their template, series and all, and it says so once', () => {
+    const m = new RunMetrics({ maxEndpoints: 3 });
+    const tags = { scenario: 's', user: 'u' };
+    for (let i = 0; i < 50; i++) m.httpSeries(tags, `GET /items/${i}`, 'GET');
+    m.httpSeries(tags, 'GET /health', 'GET');
+    expect(m.http.endpoints.map((e) => e.name)).toEqual([
+      'GET /items/0',
+      'GET /items/1',
+      'GET /items/2',
+      'GET /items/:id',
+      'other',
+    ]);
+    expect(m.httpSeriesList).toHaveLength(5);
+    expect(m.httpSeries(tags, 'GET /items/77', 'GET').tags.name).toBe('GET /items/:id');
+    expect(m.http.names.grouped.get('GET /items/:id')).toBe(48);
+    expect(m.warnings).toHaveLength(1);
+    expect(m.warnings[0]).toMatch(/more than 3 distinct request names.*--max-endpoints/);
   });
 });
 

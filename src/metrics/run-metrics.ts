@@ -163,6 +163,8 @@ export interface RunMetricsOptions {
   now?: () => number;
   /** Some scenario is open-model: service time is kept apart from duration. */
   openModel?: boolean;
+  /** The endpoint limit (`--max-endpoints`, endpoint-names.ts). */
+  maxEndpoints?: number;
 }
 
 export class RunMetrics {
@@ -179,13 +181,14 @@ export class RunMetrics {
   /** Error kinds seen: an example string is built only for the first of each. */
   private readonly errorKindsSeen = new Set<string>();
   private iterationCount = 0;
+  private groupingNoticed = false;
   /** Things a person should know about how the test records (shown once, after the run). */
   readonly warnings: string[] = [];
   private readonly now: () => number;
   private t0: number;
 
   constructor(options: RunMetricsOptions = {}) {
-    this.http = new HttpMetrics(options.openModel === true);
+    this.http = new HttpMetrics(options.openModel === true, options.maxEndpoints);
     this.now = options.now ?? (() => performance.now());
     this.t0 = this.now();
     resetCustomMetricData();
@@ -207,11 +210,17 @@ export class RunMetrics {
    * client keeps one per name and method), so this runs once per combination, not per request.
    */
   httpSeries(baseTags: Readonly<Record<string, string>>, name: string, method: string): HttpSeries {
-    const tags: Record<string, string> = { ...baseTags, name, method };
+    // Past the endpoint limit the series takes the grouped name too: `{name:GET /items/:id}`.
+    const endpoint = this.http.endpoint(name, method);
+    if (endpoint.name !== name && this.http.names.notice !== undefined && !this.groupingNoticed) {
+      this.groupingNoticed = true;
+      this.warnings.push(this.http.names.notice);
+    }
+    const tags: Record<string, string> = { ...baseTags, name: endpoint.name, method };
     const key = tagKey(tags);
     let s = this.seriesByKey.get(key);
     if (s === undefined) {
-      s = new HttpSeries(Object.freeze(tags), this.http.endpoint(name, method));
+      s = new HttpSeries(Object.freeze(tags), endpoint);
       this.seriesByKey.set(key, s);
       if (this.seriesByKey.size === MANY_SERIES) {
         this.warnings.push(

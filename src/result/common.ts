@@ -81,7 +81,14 @@ export function endpointResults(m: HttpMetrics, sec: number): EndpointResult[] {
     method: ep.method,
     bytesReceived: ep.bytesReceived,
     errors: Object.fromEntries(ep.failureKinds),
+    ...groupedField(m, ep.name),
   }));
+}
+
+/** `grouped`: how many distinct request names the endpoint limit put under this endpoint. */
+function groupedField(m: HttpMetrics, name: string): { grouped?: number } {
+  const n = m.names.grouped.get(name);
+  return n === undefined ? {} : { grouped: n };
 }
 
 /** The run-wide HTTP trends, built once per document. */

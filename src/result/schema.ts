@@ -60,6 +60,11 @@ export interface EndpointResult {
   bytesReceived?: number;
   /** Added: the endpoint's failed requests by error kind (`status 503`, `ECONNREFUSED`, …). */
   errors?: Record<string, number>;
+  /**
+   * Added: past the endpoint limit (`--max-endpoints`, default 200), how many distinct request
+   * names were grouped under this endpoint (a path template such as `GET /items/:id`, or `other`).
+   */
+  grouped?: number;
 }
 
 export interface EndpointLatency {

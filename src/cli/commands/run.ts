@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type RunMonitorOptions, requireMonitorFor, resolveRunMonitor } from '../../config/monitor.js';
-import { parseOutput } from '../../config/parse-flags.js';
+import { parseOutput, parsePositiveInt } from '../../config/parse-flags.js';
 import { QUICK_OUTPUT_KINDS } from '../../config/quick.js';
 import type { RunFlags } from '../../config/resolve-test.js';
 import { badFlag } from '../../errors/index.js';
@@ -28,7 +28,11 @@ interface RunCliOptions extends RunFlags, RunMonitorOptions {
   quiet?: boolean;
   color?: boolean;
   ui?: boolean;
+  maxEndpoints?: string;
 }
+
+/** A bound on --max-endpoints: each endpoint keeps histograms, so a million would be gigabytes. */
+const MAX_ENDPOINTS_LIMIT = 100_000;
 
 export function registerRun(program: Command, setExit: (code: number) => void): void {
   const command = program
@@ -49,6 +53,10 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     )
     .option('--timeout <d>', 'default per-request timeout (default 10s)')
     .option(
+      '--max-endpoints <n>',
+      'distinct request names kept apart (default 200); later ones are grouped by path template (:id), then into `other`',
+    )
+    .option(
       '-o, --out <kind=path>',
       'write an output: json=r.json, html=r.html, csv=PREFIX, junit=r.xml, md=r.md, prometheus=HOST:PORT (repeatable)',
       collect,
@@ -61,6 +69,10 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .addHelpText('after', EXAMPLES)
     .action(async (file: string, opts: RunCliOptions) => {
       const outputs = (opts.out ?? []).map((t) => parseOutput(t, QUICK_OUTPUT_KINDS));
+      const maxEndpoints =
+        opts.maxEndpoints === undefined
+          ? undefined
+          : parsePositiveInt('--max-endpoints', opts.maxEndpoints, MAX_ENDPOINTS_LIMIT);
       const monitor = resolveRunMonitor(opts);
       // Loaded only for `run`: the TypeScript loader, YAML, zod and undici cost every other
       // command memory (quick -c 1000's RSS budget) and start-up time.
@@ -85,6 +97,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
         color: opts.color,
         ui: !!opts.ui,
         monitor,
+        maxEndpoints,
       });
       setExit(exitCode);
     });

@@ -23,9 +23,14 @@ export function classifyError(err: unknown): string {
     if (code === 'UND_ERR_BODY_TIMEOUT' || code === 'ABORT_ERR') return 'timeout';
     if (code === 'UND_ERR_SOCKET') return 'closed';
     if (code.startsWith('HPE_')) return 'malformed';
+    // The lean parser calls these malformed too (a head over the limit, framing that disagrees).
+    if (code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')
+      return 'malformed';
     if (code.startsWith('ERR_TLS') || code.includes('CERT')) return 'tls';
     return code;
   }
+  // undici's parser errors carry no code (llhttp's number does not map back to a name).
+  if ((err as { name?: unknown } | null)?.name === 'HTTPParserError') return 'malformed';
   return 'error';
 }
 

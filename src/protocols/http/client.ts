@@ -14,7 +14,7 @@ import type { CookieJar } from './cookie-jar.js';
 import { LeanPool, type LeanRequest, type OriginPool } from './lean-pool.js';
 import { basicAuthOf } from './prepare.js';
 import type { RawConnection } from './raw-connection.js';
-import { copyRange, parseHeaderLines, ResponseCapture } from './response-parser.js';
+import { copyRange, MAX_HEAD_BYTES, parseHeaderLines, ResponseCapture } from './response-parser.js';
 import { expectWrite, parseTimeoutMs, timedConnector, type WriteObserver } from './timings.js';
 
 /**
@@ -99,6 +99,8 @@ export function createDispatcher(
       connect: timedConnector(options.insecure ? { rejectUnauthorized: false } : {}),
       connections: maxConnectionsPerOrigin ?? null,
       pipelining: 1,
+      // The lean parser's limit; onHeaders checks the exact head size (undici counts fields only).
+      maxHeaderSize: MAX_HEAD_BYTES,
     },
     transport === 'undici' ? null : new LeanPool(maxConnectionsPerOrigin),
   );
@@ -107,7 +109,7 @@ export function createDispatcher(
 /** Encoded requests a client keeps per method: a few paths repeat; ids in paths need not. */
 const MAX_ENCODED = 64;
 
-/** Distinct URLs a client remembers the series of (see defaultSeries). */
+/** Distinct URLs, and names, a client remembers the series of (see defaultSeries, seriesFor). */
 const MAX_URL_CACHE = 1000;
 
 /** Where relative URLs go, parsed once per client. */
@@ -335,6 +337,12 @@ function isSetCookie(name: Buffer): boolean {
   return name.length === 10 && name.toString('latin1').toLowerCase() === 'set-cookie';
 }
 
+/** 1 for a Content-Length field name, 2 for Transfer-Encoding, else 0 (any case). */
+function framingHeader(name: Buffer): number {
+  const lower = name.toString('latin1').toLowerCase();
+  return lower === 'content-length' ? 1 : lower === 'transfer-encoding' ? 2 : 0;
+}
+
 /** The state shared by one VU's requests. */
 interface ClientState {
   metrics: RunMetrics;
@@ -557,9 +565,28 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, Wri
     this.rawHeaders = rawHeaders;
     // The head's size as it came: status line, `name: value\r\n` per field, the blank line.
     let n = 17 + statusText.length;
-    for (let i = 0; i < rawHeaders.length; i++) n += rawHeaders[i]!.length + 2;
+    let framing = 0;
+    for (let i = 0; i < rawHeaders.length; i++) {
+      const h = rawHeaders[i]!;
+      n += h.length + 2;
+      if ((i & 1) === 0 && (h.length === 14 || h.length === 17)) framing |= framingHeader(h);
+    }
     this.bytesIn += n;
+    // What the lean parser refuses, refused alike (response-parser.ts): one behaviour per response.
+    // Its head limit counts the bytes before the blank line (the status line's space and reason
+    // included, the last CRLF not), the form n has less 4.
+    if (n - 4 - (statusText === '' ? 1 : 0) > MAX_HEAD_BYTES)
+      return this.refuse('response head larger than 64 KiB');
+    if (framing === 3) return this.refuse('both Content-Length and Transfer-Encoding');
     return true;
+  }
+
+  /** Ends the request as malformed from inside onHeaders. */
+  private refuse(why: string): boolean {
+    const abort = this.abortRequest;
+    this.fail('malformed', why);
+    abort?.(new Error(why));
+    return false;
   }
 
   onData(chunk: Buffer): boolean {
@@ -593,6 +620,12 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, Wri
   onError(err: Error): void {
     if (this.done) return;
     const code = (err as { code?: unknown }).code;
+    if (code === 'ERR_ASSERTION' && this.status === 0) {
+      // undici asserts on a status line it cannot use (a status below 100): the lean parser's
+      // malformed.
+      this.fail('malformed', 'invalid status code');
+      return;
+    }
     if (code === 'UND_ERR_INVALID_ARG') {
       // A header or option undici refuses: the script's mistake, not the target's.
       this.settle();
@@ -885,6 +918,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     }
     let methods = byName.get(name);
     if (methods === undefined) {
+      // Names built from ids need not repeat: past the bound they are looked up, not kept.
+      if (byName.size >= MAX_URL_CACHE) return opts.metrics.httpSeries(baseTags, name, method);
       methods = new Map();
       byName.set(name, methods);
     }

@@ -176,12 +176,9 @@ export class RawConnection {
       this.fail('malformed', this.parser.error);
       return;
     }
-    if (r > 0) {
-      this.drop();
-      this.fail('malformed', `${r} bytes after the end of the response`);
-      return;
-    }
-    if (!this.parser.keepAlive) this.drop();
+    // Bytes past the end of a whole response (a body longer than its Content-Length): the
+    // response stands, as in undici and browsers, but the connection cannot be trusted again.
+    if (!this.parser.keepAlive || r > 0) this.drop();
     this.busy = false;
     this.owner.onResponse(this, this.parser.status);
   }

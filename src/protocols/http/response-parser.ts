@@ -123,8 +123,12 @@ enum State {
 const CR = 13;
 const LF = 10;
 const HEADER_END = Buffer.from('\r\n\r\n', 'latin1');
-/** Larger heads are malformed for our purpose (Node's own limit is 16 KiB). */
-const MAX_HEAD_BYTES = 64 * 1024;
+/**
+ * The one limit on a response head, both transports (undici is given the same one): the status
+ * line and header lines, up to the blank line. Node's own default is 16 KiB; browsers take more,
+ * and a load tool should not fail a response the target's users get.
+ */
+export const MAX_HEAD_BYTES = 64 * 1024;
 const CONTENT_LENGTH = Buffer.from('content-length', 'latin1');
 const TRANSFER_ENCODING = Buffer.from('transfer-encoding', 'latin1');
 const CONNECTION = Buffer.from('connection', 'latin1');
@@ -136,6 +140,25 @@ const KEEP_ALIVE = Buffer.from('keep-alive', 'latin1');
 function findHeadEnd(buf: Buffer, from: number, len: number): number {
   const i = buf.indexOf(HEADER_END, from);
   return i !== -1 && i + 4 <= len ? i : -1;
+}
+
+/**
+ * A line ended by LF without CR in buf[from, to): undici (llhttp) refuses such a head, so the
+ * lean parser refuses it too, at once, instead of waiting for a CRLF CRLF that never comes.
+ */
+function hasBareLf(buf: Buffer, from: number, to: number): boolean {
+  let i = buf.indexOf(LF, from);
+  while (i !== -1 && i < to) {
+    if (i === 0 || buf[i - 1] !== CR) return true;
+    i = buf.indexOf(LF, i + 1);
+  }
+  return false;
+}
+
+/** RFC 9110 token characters (prepare.ts TOKEN, as a byte table): undici refuses other header names. */
+const TOKEN_BYTE = new Uint8Array(256);
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+  TOKEN_BYTE[c.charCodeAt(0)] = 1;
 }
 
 function isDigit(c: number): boolean {
@@ -222,6 +245,9 @@ export class ResponseParser {
         end = findHeadEnd(buf, pos, len);
       }
       if (end === -1) {
+        if (hasBareLf(buf, Math.max(pos, searchFrom - 1), len)) {
+          return this.fail('bare LF line ending in the response head (CRLF expected)');
+        }
         // Up to 3 bytes of the blank line that ends the head may already be here.
         if (len - pos - 3 > MAX_HEAD_BYTES) return this.fail('response head larger than 64 KiB');
         // A copy: the caller may reuse its read buffer (net's onread).
@@ -277,17 +303,26 @@ export class ResponseParser {
     let keepAlive = !http10;
     let contentLength = -1;
     let chunked = false;
+    let hasTransferEncoding = false;
     // Informational heads (1xx other than 101) are skipped, so their fields are not the response's.
     const capture = status >= 200 || status === 101 ? this.capture : null;
     let line = buf.indexOf(LF, start) + 1;
+    if (line > 0 && line <= end && buf[line - 2] !== CR) {
+      return this.fail('bare LF line ending in the response head (CRLF expected)');
+    }
     if (capture !== null && line > 0 && line < end) capture.head(buf, line, end);
     while (line > 0 && line < end) {
       let lineEnd = buf.indexOf(LF, line);
       if (lineEnd === -1 || lineEnd > end) lineEnd = end;
+      else if (buf[lineEnd - 1] !== CR)
+        return this.fail('bare LF line ending in the response head (CRLF expected)');
       const valueEnd = buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
       const colon = buf.indexOf(58, line);
       if (colon === -1 || colon >= valueEnd || colon === line) {
         return this.fail('header line without a name and colon');
+      }
+      for (let i = line; i < colon; i++) {
+        if (TOKEN_BYTE[buf[i]!] === 0) return this.fail('invalid character in a header name');
       }
       const nameLen = colon - line;
       let v = colon + 1;
@@ -303,6 +338,7 @@ export class ResponseParser {
         contentLength = n;
       } else if (nameIs(buf, line, nameLen, TRANSFER_ENCODING)) {
         chunked = containsWord(buf, v, valueEnd, CHUNKED);
+        hasTransferEncoding = true;
       } else if (nameIs(buf, line, nameLen, CONNECTION)) {
         if (containsWord(buf, v, valueEnd, CLOSE)) keepAlive = false;
         else if (http10 && containsWord(buf, v, valueEnd, KEEP_ALIVE)) keepAlive = true;
@@ -316,6 +352,10 @@ export class ResponseParser {
       line = lineEnd + 1;
     }
 
+    if (contentLength !== -1 && hasTransferEncoding) {
+      // RFC 9112 §6.3: ambiguous framing, the mark of response splitting; undici and Node refuse it.
+      return this.fail('both Content-Length and Transfer-Encoding');
+    }
     if (status < 200 && status !== 101) return 1;
     this.status = status;
     // After 101 the connection speaks another protocol: it cannot carry the next request.

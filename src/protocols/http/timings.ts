@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { buildConnector } from 'undici';
 import { parseDurationMs } from '../../util/duration.js';
+import { awaitResponse, relabelInterimContinue } from './undici-interim.js';
 
 /**
  * The phase timings undici does not report: TCP connect time of a new connection (k6's
@@ -37,8 +38,9 @@ export function timedConnector(options: buildConnector.BuildOptions = {}): build
     let timed = false;
     const socket = base(opts, (...args: Parameters<buildConnector.Callback>) => {
       // Should a future undici not return the socket, time up to the callback (TLS included).
-      const s = args[1] as StampedSocket | null;
+      const s = (args[1] ?? null) as StampedSocket | null;
       if (s !== null && !timed) s[CONNECT_MS] = Math.max(performance.now() - t0, MIN_CONNECT_MS);
+      if (s !== null) relabelInterimContinue(s);
       callback(...args);
     });
     if (socket !== undefined && typeof socket.prependOnceListener === 'function') {
@@ -70,10 +72,11 @@ export function expectWrite(o: WriteObserver): void {
 }
 
 subscribe('undici:client:sendHeaders', (message) => {
+  const { socket, headers } = message as { socket: StampedSocket; headers: string };
+  awaitResponse(socket);
   const o = writing;
   if (o === null) return;
   writing = null;
-  const { socket, headers } = message as { socket: StampedSocket; headers: string };
   const ms = socket[CONNECT_MS] ?? 0;
   if (ms !== 0) socket[CONNECT_MS] = 0;
   o.onWrite(ms, headers.length);
