@@ -178,7 +178,8 @@ const unreachable: FlowFn = () => {
 function issuesFromError(e: SquallError, fallback: IssuePath): ConfigIssue[] {
   const list = e instanceof ConfigError ? e.issues : [{ ...issueFromError(e, fallback), where: e.where }];
   return list.map(({ where, ...iss }) => {
-    const path = iss.path.length > 0 ? iss.path : where?.path ? parseKeyPath(where.path) : fallback;
+    // A single error's own key path (`feeders.users.file`) is more precise than the fallback.
+    const path = !(e instanceof ConfigError) && where?.path ? parseKeyPath(where.path) : iss.path;
     return where?.line ? { ...iss, path, where } : { ...iss, path };
   });
 }
@@ -211,12 +212,15 @@ function loadFileFeeders(
   file: string,
   issues: ConfigIssue[],
 ): Record<string, Feeder> {
+  const problems: SquallError[] = [];
   try {
-    return loadFeeders(raw, dirname(absPath), { file, path: 'feeders' });
+    return loadFeeders(raw, dirname(absPath), { file, path: 'feeders' }, problems);
   } catch (e) {
     if (!isSquallError(e)) throw e;
-    issues.push(...issuesFromError(e, ['feeders']));
+    problems.push(e);
     return {};
+  } finally {
+    for (const e of problems) issues.push(...issuesFromError(e, ['feeders']));
   }
 }
 

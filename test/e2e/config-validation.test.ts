@@ -125,3 +125,44 @@ describe('squall report refuses a corrupted result document (item 15)', () => {
     expect([written.endReason, written.checks, written.scenarios]).toEqual([undefined, undefined, undefined]);
   });
 });
+
+describe('a feeder that cannot be loaded is its only error (item 14)', () => {
+  const flowWith = (feeders: string) =>
+    `target: ${server.url}\nvus: 1\niterations: 1\nfeeders:\n${feeders}users:\n  - name: U\n    flow:\n      - feed: users\n      - get: /x/\${row.id}\n`;
+
+  it.each([
+    ['missing', null, 'not found'],
+    ['malformed', 'id,name\n1,"never closed\n', 'a quoted field opened on line 2 is never closed'],
+  ])('a %s CSV: one error at feeders.users.file, no "unknown feeder"', async (what, csv, message) => {
+    const data = join(dir.path, `${what}.csv`);
+    if (csv !== null) writeFileSync(data, csv);
+    const file = writeTestFile(
+      dir.path,
+      `feeder-${what}.yaml`,
+      flowWith(`  users: { file: ./${what}.csv }\n`),
+    );
+    const run = await runCli(['run', file]);
+    expectBadInput(run, 'SQ_CONFIG_INVALID');
+    expect(run.stderr, explain(run)).toContain(message);
+    expect(run.stderr, explain(run)).toContain(`${file}:5:18 (feeders.users.file)`);
+    expect(run.stderr, explain(run)).not.toMatch(/unknown feeder|no feeders are declared|problems:/);
+  });
+
+  it('every broken feeder is reported, and a real unknown feeder still is', async () => {
+    writeFileSync(join(dir.path, 'bad.json'), '[{"id": 1},');
+    const file = writeTestFile(
+      dir.path,
+      'feeders-two.yaml',
+      flowWith('  users: { file: ./gone.csv }\n  words: { file: ./bad.json }\n').replace(
+        'feed: users',
+        'feed: usrs',
+      ),
+    );
+    const run = await runCli(['run', file]);
+    expectBadInput(run, 'SQ_CONFIG_INVALID');
+    expect(run.stderr, explain(run)).toContain('has 3 problems');
+    expect(run.stderr, explain(run)).toContain(`${file}:5:18 (feeders.users.file)`);
+    expect(run.stderr, explain(run)).toContain(`${file}:6:18 (feeders.words.file)`);
+    expect(run.stderr, explain(run)).toContain("unknown feeder 'usrs' — did you mean 'users'?");
+  });
+});
