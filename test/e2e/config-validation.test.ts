@@ -166,3 +166,156 @@ describe('a feeder that cannot be loaded is its only error (item 14)', () => {
     expect(run.stderr, explain(run)).toContain("unknown feeder 'usrs' — did you mean 'users'?");
   });
 });
+
+describe('thresholds that can match nothing are refused before the load (item 9)', () => {
+  let quiet: TargetServer;
+  beforeAll(async () => {
+    quiet = await startTarget();
+  });
+  afterAll(() => quiet.close());
+
+  const yaml = () =>
+    `target: ${quiet.url}\nvus: 1\niterations: 2\nusers:\n  - name: Reader\n    flow:\n      - get: /items\n      - get: /items/\${vu.id}\nthresholds:\n`;
+
+  it.each([
+    ['an unknown tag', 'http_req_duration{nmae:GET /items}', ':10:', "tag 'nmae' (did you mean 'name'?)"],
+    [
+      'an unknown scenario',
+      'http_req_duration{scenario:defualt}',
+      ':10:',
+      "no scenario of this test is 'defualt' (did you mean 'default'?)",
+    ],
+    [
+      'a name no request has',
+      'http_reqs{name:GET /item}',
+      ':10:',
+      "no request name of this test is 'GET /item' (did you mean 'GET /items'?)",
+    ],
+    [
+      'an unknown user type',
+      'iterations{user:Raeder}',
+      ':10:',
+      "no user type of this test is 'Raeder' (did you mean 'Reader'?)",
+    ],
+  ])('in the file, %s: exit 2 at its line, no request sent', async (_what, key, line, message) => {
+    const file = writeTestFile(
+      dir.path,
+      `t9-${Math.random()}.yaml`,
+      `${yaml()}  "${key}": ['count>0']\n`.replace(
+        "['count>0']",
+        key.startsWith('http_req_duration') ? "['p(95)<500']" : "['count>0']",
+      ),
+    );
+    const run = await runCli(['run', file]);
+    expectBadInput(run, 'SQ_THRESHOLD_SYNTAX');
+    expect(run.stderr, explain(run)).toContain(message);
+    expect(run.stderr, explain(run)).toContain(`${file}${line}`);
+    expect(quiet.count()).toBe(0);
+  });
+
+  it('from --threshold, and the same filters that can match pass a real run', async () => {
+    const file = writeTestFile(
+      dir.path,
+      't9-flags.yaml',
+      `${yaml()}  "http_reqs{name:GET /items/:vu.id}": ['count==2']\n`,
+    );
+    const bad = await runCli(['run', file, '--threshold', 'http_reqs{scenario:defualt}:count>0']);
+    expectBadInput(bad, 'SQ_THRESHOLD_SYNTAX');
+    expect(bad.stderr, explain(bad)).toContain("did you mean 'default'?");
+    expect(bad.stderr, explain(bad)).toContain('flag --threshold');
+    expect(quiet.count()).toBe(0);
+    // The templated URL's name (`GET /items/:vu.id`) is one the run does carry.
+    const ok = await runFileOk(file, ['--threshold', 'http_reqs{scenario:default,name:GET /items}:count==2']);
+    expect(ok.run.code, ok.why).toBe(0);
+    expect(ok.result.thresholds.every((t) => t.ok)).toBe(true);
+  });
+
+  it('a script metric created on first use in a flow is known; a misspelt one is refused', async () => {
+    const ts = (threshold: string) =>
+      `import { Counter, defineTest } from 'squall';\nlet seen: Counter | undefined;\nexport default defineTest({\n  target: '${quiet.url}',\n  vus: 1,\n  iterations: 2,\n  thresholds: { ${threshold}: ['count==2'] },\n  users: [{ name: 'U', run: async ({ http }) => {\n    seen ??= new Counter('items_seen');\n    seen.add(1);\n    await http.get('/whatever/' + Math.random());\n  } }],\n});\n`;
+    const before = quiet.count();
+    const bad = await runCli(['run', writeTestFile(dir.path, 't9-bad.ts', ts('items_sene'))]);
+    expectBadInput(bad, 'SQ_THRESHOLD_UNKNOWN_METRIC');
+    expect(bad.stderr, explain(bad)).toContain("did you mean 'items_seen'?");
+    expect(quiet.count()).toBe(before);
+    const good = await runFileOk(
+      writeTestFile(dir.path, 't9-good.ts', ts('"items_seen{phase:any}"').replace('{phase:any}', '')),
+    );
+    expect(good.run.code, good.why).toBe(0);
+    expect(good.result.thresholds).toEqual([
+      expect.objectContaining({ metric: 'items_seen', ok: true, actual: 2 }),
+    ]);
+  });
+
+  it('squall quick refuses an unknown tag the same way', async () => {
+    const before = quiet.count();
+    const run = await runCli([
+      'quick',
+      '-n',
+      '5',
+      '--threshold',
+      'http_req_duration{stauts:200}:p(95)<500',
+      quiet.url,
+    ]);
+    expectBadInput(run, 'SQ_THRESHOLD_SYNTAX');
+    expect(run.stderr, explain(run)).toContain("did you mean 'status'?");
+    expect(quiet.count()).toBe(before);
+  });
+});
+
+describe('every problem of a test file in one report (item 13)', () => {
+  it('schema, executor, feeder, flow, env, threshold and flag problems: exit 2, each at its line', async () => {
+    const file = writeTestFile(
+      dir.path,
+      't13.yaml',
+      [
+        `target: ${server.url}`,
+        'duraton: 1s', // 2: unknown key (schema)
+        'feeders:',
+        '  users: { file: ./t13-missing.csv }', // 4: feeder file missing
+        'scenarios:',
+        '  browse:',
+        '    executor: constant-vus', // 7: executor without its duration
+        '    vus: 2',
+        '    users:',
+        '      - name: Reader',
+        '        flow:',
+        '          - feed: users',
+        `          - get: /items/\${idd}`, // 13: flow: unknown variable
+        '      - name: Writer',
+        '        flow:',
+        '          - post: /items', // 16: env not set (the flow that reads it)
+        `            headers: { Authorization: "Bearer \${env.SQUALL_T13_UNSET}" }`,
+        'thresholds:',
+        "  http_req_duration{scenario:brwse}: ['p(95)<300']", // 19: unknown scenario
+        "  target_rss_peak_mb: ['value<100']", // 20: no process monitored
+        '',
+      ].join('\n'),
+    );
+    const run = await runCli(['run', file, '--threshold', 'http_req_duraton:p(95)<1'], {
+      env: { SQUALL_T13_UNSET: undefined },
+    });
+    expectBadInput(run, 'SQ_CONFIG_INVALID');
+    const why = explain(run);
+    expect(run.stderr, why).toContain('has 8 problems');
+    const expected: Array<[number, string]> = [
+      [2, "unknown key 'duraton' — did you mean 'duration'?"],
+      [4, 'feeder file ./t13-missing.csv: not found'],
+      [7, 'duration is missing; a constant-vus scenario needs it'],
+      [13, "no earlier step sets 'idd'"],
+      [16, `\${env.SQUALL_T13_UNSET}, which is not set`],
+      [19, "no scenario of this test is 'brwse' (did you mean 'browse'?)"],
+      [20, 'is on the target process, but no process is monitored'],
+    ];
+    for (const [line, message] of expected) {
+      expect(run.stderr, why).toMatch(
+        new RegExp(
+          `- ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:\\d+ .*${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+        ),
+      );
+    }
+    expect(run.stderr, why).toContain(
+      "flag --threshold: threshold \"http_req_duraton: p(95)<1\" names an unknown metric 'http_req_duraton' (did you mean 'http_req_duration'?)",
+    );
+  });
+});
