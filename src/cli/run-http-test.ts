@@ -9,7 +9,7 @@ import type { VuContext } from '../engine/vu-context.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
 import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
 import { CookieJar } from '../protocols/http/cookie-jar.js';
-import { buildRunResult, runMetricsLookup, validateRunThresholdTags } from '../result/build-run.js';
+import { buildRunResult, runMetricsLookup } from '../result/build-run.js';
 import type { BreakingPoint } from '../result/schema.js';
 import { evaluateThreshold } from '../thresholds/index.js';
 import type { LiveSource } from '../ui/live.js';
@@ -96,7 +96,6 @@ function spikeWindow(plan: TestPlan): { startSec: number; endSec: number } | und
  * summary. Returns the exit code (0, 99, 130).
  */
 export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<number> {
-  validateRunThresholdTags(plan.thresholds);
   const openScenarios = new Set(
     plan.scenarios.filter((s) => s.executor.type.endsWith('arrival-rate')).map((s) => s.name),
   );

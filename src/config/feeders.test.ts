@@ -248,4 +248,18 @@ describe('loadFeeders', () => {
       /map of name/,
     );
   });
+
+  it('with a problems list, records each broken feeder and keeps it declared without fields', () => {
+    const problems: SquallError[] = [];
+    const feeders = loadFeeders(
+      { gone: 'nope.csv', users: 'users.csv', odd: { file: 'x.bin' } },
+      dir,
+      { file: 't.yaml', path: 'feeders' },
+      problems,
+    );
+    expect(Object.keys(feeders)).toEqual(['gone', 'users', 'odd']);
+    expect(problems.map((p) => p.where?.path)).toEqual(['feeders.gone.file', 'feeders.odd.file']);
+    expect(feeders.gone!.fields).toEqual([]);
+    expect(feeders.users!.fields).toEqual(['email', 'password']);
+  });
 });

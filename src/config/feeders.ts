@@ -272,11 +272,32 @@ function oneOf<T extends string>(
   );
 }
 
-/** Validates and loads every feeder of a test file's `feeders:` map. */
+/**
+ * A feeder that is declared but could not be loaded: flows may still name it (no false "unknown
+ * feeder" beside the real error), and it has no known fields to check `${row.x}` against. A test
+ * with one is refused before it runs, so `next` is never called.
+ */
+function unloadedFeeder(name: string): Feeder {
+  return {
+    name,
+    order: 'sequential',
+    rows: [],
+    fields: [],
+    next() {
+      throw new Error(`feeder '${name}' could not be loaded`);
+    },
+  };
+}
+
+/**
+ * Validates and loads every feeder of a test file's `feeders:` map. With `problems`, each feeder
+ * that fails is recorded there and stands in as declared, so every feeder's problem shows at once.
+ */
 export function loadFeeders(
   raw: unknown,
   baseDir: string,
   where: { file: string; path: string },
+  problems?: SquallError[],
 ): Record<string, Feeder> {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
@@ -285,7 +306,13 @@ export function loadFeeders(
   const feeders: Record<string, Feeder> = {};
   for (const [name, spec] of Object.entries(raw)) {
     const at = { file: where.file, path: `${where.path}.${name}` };
-    feeders[name] = loadFeeder(parseFeederSpec(spec, at), baseDir, at);
+    try {
+      feeders[name] = loadFeeder(parseFeederSpec(spec, at), baseDir, at);
+    } catch (e) {
+      if (problems === undefined || !(e instanceof SquallError)) throw e;
+      problems.push(e);
+      feeders[name] = unloadedFeeder(name);
+    }
   }
   return feeders;
 }

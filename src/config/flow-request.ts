@@ -62,12 +62,39 @@ const REQUEST_ALIASES = { qs: 'query', form: 'body' };
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/**
+ * What a flow's requests can be tagged with, gathered while compiling: the names (each a function
+ * of the run's env, which `${env.X}` in a URL depends on), the methods and the extra tag keys.
+ * Thresholds' tag filters are checked against it before the load (`{name:GET /x}` of no request).
+ */
+export interface RequestFacts {
+  names: Array<(env: Readonly<Record<string, string>>) => string>;
+  methods: Set<string>;
+  tagKeys: Set<string>;
+  /** Set when a flow did not compile: some of its requests are missing from the lists. */
+  incomplete?: boolean;
+}
+
+/** The client's own default name of a constant URL: the method and the path, without the query. */
+function constantName(METHOD: string, source: string): string {
+  let path = source;
+  if (/^https?:\/\//i.test(source)) {
+    try {
+      path = new URL(source).pathname;
+    } catch {
+      // A URL the client will refuse at run time: no name to offer.
+    }
+  }
+  return `${METHOD} ${path.replace(/[?#].*$/s, '')}`;
+}
+
 /** Compiles `step` (whose kind is `method`) at `where` (the step's path). */
 export function compileRequest(
   method: HttpMethod,
   step: Record<string, unknown>,
   where: At,
   scope: FlowScope,
+  facts?: RequestFacts,
 ): StepRun {
   const { options, optionsAt, url: rawUrl, urlAt } = splitForms(method, step, where);
   const METHOD = method.toUpperCase();
@@ -114,6 +141,12 @@ export function compileRequest(
   const captures =
     options.capture === undefined ? [] : compileCaptures(options.capture, at(optionsAt, '.capture'), scope);
   const label = name ?? `${METHOD} ${url.source}`;
+  if (facts) {
+    const fixed = name ?? (url.constant ? constantName(METHOD, url.source) : undefined);
+    facts.names.push(fixed !== undefined ? () => fixed : routeNameIn(METHOD, url.parts));
+    facts.methods.add(METHOD);
+    if (isPlainObject(options.tags)) for (const k of Object.keys(options.tags)) facts.tagKeys.add(k);
+  }
 
   return async (run) => {
     const opts: RequestOptions = {};
@@ -206,14 +239,18 @@ function compileUrl(value: unknown, where: At, scope: FlowScope): Template {
  * per env object); the scheme and host, and the query string, are dropped as the client's own
  * default name drops them.
  */
-function routeName(METHOD: string, parts: readonly TemplatePart[]): (run: Run) => string {
-  const build = (env: Readonly<Record<string, string>>): string => {
+function routeNameIn(METHOD: string, parts: readonly TemplatePart[]) {
+  return (env: Readonly<Record<string, string>>): string => {
     const route = routeOf(parts, (ref) =>
       ref.head === 'env' ? (env[ref.path[0]!] ?? ref.fallback) : undefined,
     );
     const path = route.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').replace(/[?#].*$/s, '');
     return `${METHOD} ${path === '' ? '/' : path}`;
   };
+}
+
+function routeName(METHOD: string, parts: readonly TemplatePart[]): (run: Run) => string {
+  const build = routeNameIn(METHOD, parts);
   if (!parts.some((p) => typeof p !== 'string' && p.head === 'env')) {
     const fixed = build({});
     return () => fixed;

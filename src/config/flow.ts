@@ -1,7 +1,7 @@
 import type { FlowFn } from '../engine/vu-context.js';
 import { SquallError } from '../errors/index.js';
 import type { Feeder } from './feeders.js';
-import { compileRequest, HTTP_METHODS, type HttpMethod } from './flow-request.js';
+import { compileRequest, HTTP_METHODS, type HttpMethod, type RequestFacts } from './flow-request.js';
 import { FlowScope } from './flow-scope.js';
 import {
   type At,
@@ -77,6 +77,7 @@ interface Compiler {
   feeders: Readonly<Record<string, Feeder>>;
   /** Every step's problem, so one run of the compiler reports them all (STYLE.md). */
   problems: SquallError[];
+  facts?: RequestFacts;
 }
 
 /**
@@ -92,8 +93,9 @@ export function compileFlow(
   steps: Step[],
   where: { file: string; path: string },
   feeders: Record<string, Feeder> = {},
+  facts?: RequestFacts,
 ): FlowFn {
-  const c: Compiler = { scope: new FlowScope(), feeders, problems: [] };
+  const c: Compiler = { scope: new FlowScope(), feeders, problems: [], ...(facts ? { facts } : {}) };
   let runs: StepRun[] = [];
   try {
     runs = compileSteps(steps, where, c);
@@ -208,7 +210,7 @@ function compileStep(step: unknown, where: At, c: Compiler): StepRun {
     case 'loop':
       return compileLoop(step, where, c);
     default:
-      return compileRequest(kind as HttpMethod, step, where, c.scope);
+      return compileRequest(kind as HttpMethod, step, where, c.scope, c.facts);
   }
 }
 

@@ -11,10 +11,12 @@ import {
   parseThresholdFlag,
   validateThresholds,
 } from '../thresholds/index.js';
+import { metricsInSources as sourceMetrics } from './declared-metrics.js';
 import { definedEnv, substituteEnv } from './env.js';
 import { isExecutorName, SCENARIO_COMMON, toExecutorPlan } from './executors.js';
 import { type Feeder, loadFeeders } from './feeders.js';
 import { compileFlow, envNamesIn, type Step } from './flow.js';
+import type { RequestFacts } from './flow-request.js';
 import { parseKeyPath } from './flow-shape.js';
 import {
   ConfigError,
@@ -46,6 +48,7 @@ import { resultConfig } from './result-config.js';
 import { DEFAULT_MAX_DURATION_MS, hasSizes, openModelVUs, type Sizes, scaleExecutor } from './scale.js';
 import { type ParsedScenario, type ParsedTestFile, type ParsedUser, parseTestFile } from './schema.js';
 import type { PresetName } from './test-definition.js';
+import { type TagScope, thresholdTagIssues } from './threshold-scope.js';
 
 /**
  * `squall run`'s configuration pipeline (STYLE.md, "Config validation conventions"):
@@ -78,6 +81,8 @@ export interface ResolveOptions {
    * Built-in metrics are always known.
    */
   customMetrics?: () => ReadonlyMap<string, MetricKind>;
+  /** False when no process is monitored: thresholds on the target's figures are refused with the rest. */
+  monitored?: boolean;
 }
 
 interface ParsedFlags {
@@ -165,6 +170,8 @@ interface BuildContext {
   target: string | undefined;
   feeders: Record<string, Feeder>;
   issues: ConfigIssue[];
+  /** What the compiled flows' requests are named and tagged (for thresholds' tag filters). */
+  facts: RequestFacts;
 }
 
 const unreachable: FlowFn = () => {
@@ -178,7 +185,8 @@ const unreachable: FlowFn = () => {
 function issuesFromError(e: SquallError, fallback: IssuePath): ConfigIssue[] {
   const list = e instanceof ConfigError ? e.issues : [{ ...issueFromError(e, fallback), where: e.where }];
   return list.map(({ where, ...iss }) => {
-    const path = iss.path.length > 0 ? iss.path : where?.path ? parseKeyPath(where.path) : fallback;
+    // A single error's own key path (`feeders.users.file`) is more precise than the fallback.
+    const path = !(e instanceof ConfigError) && where?.path ? parseKeyPath(where.path) : iss.path;
     return where?.line ? { ...iss, path, where } : { ...iss, path };
   });
 }
@@ -196,11 +204,12 @@ function compile(steps: Step[], path: IssuePath, ctx: BuildContext): FlowFn {
     });
   }
   try {
-    const run = compileFlow(steps, { file: ctx.file, path: formatPath(path) }, ctx.feeders);
+    const run = compileFlow(steps, { file: ctx.file, path: formatPath(path) }, ctx.feeders, ctx.facts);
     return ctx.issues.length > before ? unreachable : run;
   } catch (e) {
     if (!isSquallError(e)) throw e;
     ctx.issues.push(...issuesFromError(e, path));
+    ctx.facts.incomplete = true;
     return unreachable;
   }
 }
@@ -211,12 +220,15 @@ function loadFileFeeders(
   file: string,
   issues: ConfigIssue[],
 ): Record<string, Feeder> {
+  const problems: SquallError[] = [];
   try {
-    return loadFeeders(raw, dirname(absPath), { file, path: 'feeders' });
+    return loadFeeders(raw, dirname(absPath), { file, path: 'feeders' }, problems);
   } catch (e) {
     if (!isSquallError(e)) throw e;
-    issues.push(...issuesFromError(e, ['feeders']));
+    problems.push(e);
     return {};
+  } finally {
+    for (const e of problems) issues.push(...issuesFromError(e, ['feeders']));
   }
 }
 
@@ -398,20 +410,151 @@ function declaredMetrics(): ReadonlyMap<string, MetricKind> {
   return new Map(customMetrics().map((m) => [m.name, m.kind]));
 }
 
-function knownMetrics(options: ResolveOptions): ReadonlyMap<string, MetricKind> {
+function knownMetrics(options: ResolveOptions, loaded: LoadedTestFile): ReadonlyMap<string, MetricKind> {
   const custom = (options.customMetrics ?? declaredMetrics)();
   return new Map<string, MetricKind>([
     ...Object.entries(BUILTIN_METRICS),
     // The monitor's figures (`--monitor-pid/--monitor-cmd`, and squall's own health).
     ...TARGET_METRICS,
     ...GENERATOR_METRICS,
+    // A script may create a metric later (in setup, or on first use in a flow).
+    ...(loaded.format === 'module' ? sourceMetrics(loaded.absPath) : []),
     ...custom,
   ]);
 }
 
-function flagThresholds(list: ParsedThreshold[], known: ReadonlyMap<string, MetricKind>): ParsedThreshold[] {
-  validateThresholds(list, known);
-  return list;
+/** The --threshold flags that name a known metric; the others become issues. */
+function flagThresholds(
+  list: ParsedThreshold[],
+  known: ReadonlyMap<string, MetricKind>,
+  issues: ConfigIssue[],
+): ParsedThreshold[] {
+  return list.filter((t) => {
+    try {
+      validateThresholds([t], known);
+      return true;
+    } catch (e) {
+      if (!isSquallError(e)) throw e;
+      issues.push({ ...issueFromError(e, []), where: e.where ?? { flag: '--threshold' } });
+      return false;
+    }
+  });
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function startsWith(path: IssuePath, prefix: IssuePath): boolean {
+  return prefix.every((seg, i) => path[i] === seg);
+}
+
+function newFacts(): RequestFacts {
+  return { names: [], methods: new Set(), tagKeys: new Set() };
+}
+
+/** What the test's samples can carry, from its scenarios, user types and compiled flows. */
+function tagScope(
+  scenarios: readonly string[],
+  users: readonly string[],
+  scenarioTagKeys: Iterable<string>,
+  facts: RequestFacts,
+  env: Readonly<Record<string, string>>,
+  hasCode: boolean,
+): TagScope {
+  // Code, or a flow that did not compile, may name and tag requests we have not seen.
+  if (hasCode || facts.incomplete)
+    return { scenarios, users, requestNames: null, methods: null, extraTagKeys: null };
+  return {
+    scenarios,
+    users,
+    requestNames: new Set(facts.names.map((name) => name(env))),
+    methods: facts.methods,
+    extraTagKeys: new Set([...scenarioTagKeys, ...facts.tagKeys]),
+  };
+}
+
+/**
+ * When the schema refused the file there is no parsed test to build, but the later checks can
+ * still run on what was written, so every problem shows in one report (issue 10, item 13): the
+ * feeders, each flow the schema found no fault in, and the thresholds' tag filters.
+ */
+function checkRawTest(
+  data: unknown,
+  flags: ParsedFlags,
+  env: Readonly<Record<string, string>>,
+  loaded: LoadedTestFile,
+  file: string,
+  issues: ConfigIssue[],
+  thresholds: readonly ParsedThreshold[],
+): void {
+  if (!isObject(data)) return;
+  const schemaIssues = [...issues];
+  const feeders = loadFileFeeders(data.feeders, loaded.absPath, file, issues);
+  const rawTarget = data.target === undefined ? undefined : String(data.target);
+  const facts = newFacts();
+  const ctx: BuildContext = {
+    file,
+    env,
+    target: resolveTarget(flags, env, rawTarget),
+    feeders,
+    issues,
+    facts,
+  };
+  const lists: Array<[unknown, PathSegment[]]> = [[data.users, ['users']]];
+  const scenarios = isObject(data.scenarios) ? Object.entries(data.scenarios) : [];
+  const scenarioTagKeys: string[] = [];
+  for (const [name, sc] of scenarios) {
+    if (!isObject(sc)) continue;
+    lists.push([sc.users, ['scenarios', name, 'users']]);
+    if (isObject(sc.tags)) scenarioTagKeys.push(...Object.keys(sc.tags));
+  }
+  const users: string[] = [];
+  let unknown = typeof data.setup === 'function' || typeof data.teardown === 'function';
+  const compileRaw = (flow: unknown, path: PathSegment[]) => {
+    if (typeof flow === 'function') unknown = true;
+    if (!Array.isArray(flow)) return;
+    // A flow the schema already faulted would repeat its problem, and its names are not known.
+    if (schemaIssues.some((iss) => startsWith(iss.path, path))) unknown = true;
+    else compile(flow as Step[], path, ctx);
+  };
+  for (const [list, base] of lists) {
+    if (!Array.isArray(list)) continue;
+    list.forEach((u, i) => {
+      if (!isObject(u)) return;
+      if (typeof u.name === 'string') users.push(u.name);
+      compileRaw(u.run, [...base, i, 'run']);
+      compileRaw(u.flow, [...base, i, 'flow']);
+      if (Array.isArray(u.tasks)) {
+        u.tasks.forEach((t, j) => {
+          if (!isObject(t)) return;
+          compileRaw(t.run, [...base, i, 'tasks', j, 'run']);
+          compileRaw(t.flow, [...base, i, 'tasks', j, 'flow']);
+        });
+      }
+    });
+  }
+  const preset = flags.preset ?? (typeof data.preset === 'string' ? data.preset : undefined);
+  const scenarioNames = scenarios.length > 0 ? scenarios.map(([n]) => n) : [preset ?? 'default'];
+  const scope = tagScope(scenarioNames, users, scenarioTagKeys, facts, env, unknown);
+  issues.push(...thresholdTagIssues(thresholds, scope));
+}
+
+/** Thresholds on the target process's figures when no process is watched. */
+function unmonitoredIssues(
+  thresholds: readonly ParsedThreshold[],
+  monitored: boolean | undefined,
+): ConfigIssue[] {
+  if (monitored !== false) return [];
+  return thresholds
+    .filter((t) => t.metric.startsWith('target_'))
+    .map((t) => ({
+      code: 'SQ_USAGE_BAD_FLAG' as const,
+      path: t.where?.path ? parseKeyPath(t.where.path) : [],
+      message: `threshold "${t.key}" is on the target process, but no process is monitored`,
+      hint: "add --monitor-pid PID or --monitor-cmd 'COMMAND'",
+      where: t.where ?? { flag: '--threshold' },
+    }));
 }
 
 /** Freezes plain objects and arrays all the way down; functions (the user's) are left alone. */
@@ -435,20 +578,47 @@ export async function resolveTest(
   const f = parseRunFlags(flags);
   const env: Readonly<Record<string, string>> = Object.freeze({ ...definedEnv(processEnv), ...f.env });
   const loaded: LoadedTestFile = await loadTestFile(file, options.cwd);
-  const known = knownMetrics(options);
+  const known = knownMetrics(options, loaded);
   const issues: ConfigIssue[] = [];
   const data = loaded.format === 'module' ? loaded.data : substituteEnv(loaded.data, env, issues);
-  const parsed = parseTestFile(data, { file, locate: loaded.locate, knownMetrics: known });
+  const fileThresholds: ParsedThreshold[] = [];
+  const parsed = parseTestFile(data, {
+    file,
+    locate: loaded.locate,
+    knownMetrics: known,
+    thresholdsOut: fileThresholds,
+  });
   issues.push(...parsed.issues);
-  throwIfIssues(issues, file, loaded.locate, data);
+  const fromFlags = flagThresholds(f.thresholds, known, issues);
+  issues.push(...unmonitoredIssues([...fileThresholds, ...fromFlags], options.monitored));
+  if (parsed.value === undefined) {
+    checkRawTest(data, f, env, loaded, file, issues, [...fileThresholds, ...fromFlags]);
+    throwIfIssues(issues, file, loaded.locate, data);
+  }
   const t = parsed.value!;
 
   const preset = f.preset ?? (t.preset as PresetName | undefined);
   const target = resolveTarget(f, env, t.target);
   const feeders = loadFileFeeders(t.feeders, loaded.absPath, file, issues);
-  const ctx: BuildContext = { file, env, target, feeders, issues };
+  const ctx: BuildContext = { file, env, target, feeders, issues, facts: newFacts() };
   const scenarios = buildScenarios(t, f, preset, ctx);
-  const thresholds = [...(t.thresholds ?? []), ...flagThresholds(f.thresholds, known)];
+  const thresholds = [...(t.thresholds ?? []), ...fromFlags];
+  const userTypes = scenarios.flatMap((s) => s.users);
+  const hasCode =
+    t.setup !== undefined ||
+    t.teardown !== undefined ||
+    [...(t.users ?? []), ...Object.values(t.scenarios ?? {}).flatMap((s) => s.users)].some(
+      (u) => u.run !== undefined || (u.tasks ?? []).some((task) => task.run !== undefined),
+    );
+  const scope = tagScope(
+    scenarios.map((s) => s.name),
+    [...new Set(userTypes.map((u) => u.name))],
+    scenarios.flatMap((s) => Object.keys(s.tags)),
+    ctx.facts,
+    env,
+    hasCode,
+  );
+  issues.push(...thresholdTagIssues(thresholds, scope));
   throwIfIssues(issues, file, loaded.locate, data);
 
   const plan: Omit<TestPlan, 'config'> = {

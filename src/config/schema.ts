@@ -44,6 +44,8 @@ export interface SchemaContext {
   locate: Locate;
   /** Metric names a threshold may use (built-ins, plus custom metrics the test declared). */
   knownMetrics: ReadonlyMap<string, MetricKind>;
+  /** Receives every valid threshold, also when other parts of the file are not (more checks follow). */
+  thresholdsOut?: ParsedThreshold[];
 }
 
 /** A rule's issue travels through zod in a custom issue's params. */
@@ -278,6 +280,7 @@ function thresholdItem(
       where: where(sc, exprPath),
     });
     validateThresholds([t], sc.knownMetrics);
+    sc.thresholdsOut?.push(t);
     return t;
   } catch (e) {
     if (!isSquallError(e)) throw e;

@@ -2,19 +2,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SquallError } from '../errors/index.js';
 import { Trend as CustomTrend } from '../metrics/custom.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
 import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
 import { CookieJar } from '../protocols/http/cookie-jar.js';
 import { parseThreshold, validateThresholds } from '../thresholds/index.js';
 import { buildHttpResult } from './build.js';
-import {
-  buildRunResult,
-  RUN_METRIC_KINDS,
-  type RunResultDocument,
-  validateRunThresholdTags,
-} from './build-run.js';
+import { buildRunResult, RUN_METRIC_KINDS, type RunResultDocument } from './build-run.js';
 
 let server: http.Server;
 let base: string;
@@ -260,35 +254,6 @@ describe('threshold validation for run', () => {
     expect(() => validateThresholds([parseThreshold('iteration_duraton', 'p(95)<1')], kinds)).toThrow(
       /did you mean 'iteration_duration'/,
     );
-  });
-
-  it('rejects tag filters a metric cannot answer', () => {
-    const bad: [string, string][] = [
-      ['http_req_waiting{name:GET /x}', "'http_req_waiting' is kept for the whole run only"],
-      ['vus{scenario:a}', "'vus' is kept for the whole run only"],
-      ['iterations{name:GET /x}', "'iterations' can be filtered by scenario, user"],
-      ['dropped_iterations{user:U}', "'dropped_iterations' can be filtered by scenario"],
-    ];
-    for (const [key, text] of bad) {
-      const err = (() => {
-        try {
-          validateRunThresholdTags([parseThreshold(key, key.startsWith('vus') ? 'value<1' : 'count<1')]);
-        } catch (e) {
-          return e as SquallError;
-        }
-        throw new Error(`no error for ${key}`);
-      })();
-      expect(err).toBeInstanceOf(SquallError);
-      expect(err.message).toContain(text);
-    }
-    expect(() =>
-      validateRunThresholdTags([
-        parseThreshold('http_req_duration{name:GET /x,type:API,scenario:s}', 'p(95)<1'),
-        parseThreshold('checks{check:ok,phase:late}', 'rate>0.9'),
-        parseThreshold('iterations{scenario:s,user:U}', 'count>1'),
-        parseThreshold('my_metric{anything:goes}', 'count>1'),
-      ]),
-    ).not.toThrow();
   });
 });
 

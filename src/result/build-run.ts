@@ -1,5 +1,4 @@
 import { spikeRecoverySec } from '../analysis/spike-recovery.js';
-import { SquallError } from '../errors/index.js';
 import { type CustomMetricEntry, type CustomSeries, customMetrics } from '../metrics/custom.js';
 import { type RunMetrics, tagsMatch } from '../metrics/run-metrics.js';
 import { Trend } from '../metrics/trend.js';
@@ -91,8 +90,15 @@ export function runMetricKinds(_metrics?: RunMetrics): Map<string, MetricKind> {
 /** The same, under the name the config layer asked for. */
 export const RUN_METRIC_KINDS = runMetricKinds;
 
-/** The tags each built-in can be filtered by; `null` means any (extra request or check tags). */
-const FILTERABLE: ReadonlyMap<string, readonly string[] | null> = new Map<string, readonly string[] | null>([
+/**
+ * The tags each built-in can be filtered by; `null` means any (extra request or check tags), and
+ * a built-in not listed keeps no per-tag data. config/threshold-scope.ts checks filters with it
+ * before the load.
+ */
+export const RUN_TAG_FILTERS: ReadonlyMap<string, readonly string[] | null> = new Map<
+  string,
+  readonly string[] | null
+>([
   ['http_req_duration', null],
   ['http_reqs', null],
   ['http_req_failed', null],
@@ -102,30 +108,9 @@ const FILTERABLE: ReadonlyMap<string, readonly string[] | null> = new Map<string
   ['dropped_iterations', ['scenario']],
 ]);
 
-/**
- * Rejects, before the load starts, a tag filter on a built-in metric that keeps no per-tag data
- * (`http_req_waiting{…}`, `vus{…}`), or on a tag that metric does not carry
- * (`iterations{name:…}`). Tags of HTTP requests and checks cannot be listed in advance (a flow
- * may add its own), so a filter that matches nothing shows at the end as a failed threshold
- * with no value.
- */
-export function validateRunThresholdTags(list: readonly ParsedThreshold[]): void {
-  for (const t of list) {
-    const tags = Object.keys(t.tags);
-    if (tags.length === 0 || !RUN_BUILTINS.has(t.metric)) continue;
-    const allowed = FILTERABLE.get(t.metric);
-    if (allowed === null) continue;
-    const bad = allowed === undefined ? tags[0] : tags.find((k) => !allowed.includes(k));
-    if (bad === undefined) continue;
-    const kept =
-      allowed === undefined
-        ? `'${t.metric}' is kept for the whole run only, without tags`
-        : `'${t.metric}' can be filtered by ${allowed.join(', ')}`;
-    throw new SquallError('SQ_THRESHOLD_SYNTAX', `threshold "${t.key}" filters on tag '${bad}'; ${kept}`, {
-      where: t.where,
-      hint: 'tag filters work on http_req_duration, http_reqs, http_req_failed, checks and custom metrics',
-    });
-  }
+/** Whether `metric` is one of `squall run`'s own metrics (not a custom one). */
+export function isRunBuiltin(metric: string): boolean {
+  return RUN_BUILTINS.has(metric);
 }
 
 /** A custom metric's series that carry every tag of `filter`. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SquallError } from '../errors/index.js';
 import type { ResultDocument } from './schema.js';
+import { firstResultProblem } from './validate.js';
 
 /** Where JSON.parse stopped, as `line L, column C` when Node's message gives a position. */
 function jsonPosition(text: string, message: string): { line?: number; column?: number } {
@@ -18,8 +19,9 @@ const fail = (file: string, message: string, where: { line?: number; column?: nu
   });
 
 /**
- * Reads a saved result document (`squall report`). The renderers read documents defensively,
- * so only what identifies one is checked here: the tool, the schema version, the figures.
+ * Reads a saved result document (`squall report`): what identifies one (the tool, the schema
+ * version, the figures) with its own message, then every field the renderers read (validate.ts),
+ * so a corrupted file is exit 2 naming its first bad field, never a renderer's crash.
  */
 export function readResultFile(file: string): ResultDocument {
   let text: string;
@@ -48,6 +50,10 @@ export function readResultFile(file: string): ResultDocument {
   }
   if (typeof o.metrics !== 'object' || o.metrics === null || !Array.isArray(o.endpoints)) {
     throw fail(file, `${file} is a squall result document without its "metrics" and "endpoints"`);
+  }
+  const problem = firstResultProblem(o);
+  if (problem !== undefined) {
+    throw fail(file, `${file} is not a valid squall result document: ${problem}`);
   }
   return o as ResultDocument;
 }

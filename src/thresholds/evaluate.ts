@@ -50,7 +50,10 @@ function checkOne(t: ParsedThreshold, known: ReadonlyMap<string, MetricKind>): v
       'SQ_THRESHOLD_UNKNOWN_METRIC',
       `threshold "${t.key}: ${t.expr}" names an unknown metric '${t.metric}'` +
         `${suggestion ? ` (${suggestion})` : ''}; known metrics: ${names.join(', ') || '(none)'}`,
-      { where: t.where, hint: 'a custom metric must be declared in the test before a threshold can use it' },
+      {
+        where: t.where,
+        hint: "a custom metric takes a threshold when the test creates it with its name written out, e.g. new Trend('verify_ms')",
+      },
     );
   }
   if (!aggregationApplies(kind, t.aggregation)) {

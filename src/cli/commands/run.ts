@@ -80,7 +80,8 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
         import('../../config/resolve-test.js'),
         import('../run-http-test.js'),
       ]);
-      const plan = await resolveTest(file, opts, process.env);
+      // Every problem of the file and the flags at once, the monitor's included.
+      const plan = await resolveTest(file, opts, process.env, { monitored: monitor !== null });
       requireMonitorFor(plan.thresholds, monitor);
       if (monitor?.cmd !== undefined && monitor.readyUrl === undefined && plan.target === undefined) {
         throw badFlag(

@@ -1,0 +1,184 @@
+import { z } from 'zod';
+
+/**
+ * The shape of a schema-1 result document as a reader needs it (`squall report`): every field a
+ * renderer reads has the type schema.ts gives it, so a corrupted or hand-edited file is refused
+ * with the path of its first bad field instead of crashing a renderer. Objects are loose (unknown
+ * keys kept) and added fields optional, so documents of older and newer squall 0.x versions of
+ * schema 1 still read. Enumerations (endReason, verdict) are checked as strings only, so a reason
+ * added later does not make a document unreadable.
+ */
+
+const num = z.number();
+const count = z.number().min(0);
+const optNum = num.optional();
+const nullableNum = num.nullable();
+
+const trend = z.looseObject({
+  count: count,
+  min: num,
+  mean: num,
+  stdev: num,
+  p50: num,
+  p90: num,
+  p95: num,
+  p99: num,
+  p999: num,
+  max: num,
+});
+const counter = z.looseObject({ count: num, rate: num });
+const rate = z.looseObject({ rate: num, fails: num, total: num });
+// Other metrics (custom ones, those added later) need only be objects: renderers print what they find.
+const metrics = z
+  .looseObject({ http_reqs: counter, http_req_duration: trend, http_req_failed: rate })
+  .catchall(z.looseObject({}));
+
+const endpoint = z.looseObject({
+  name: z.string(),
+  count: count,
+  failures: count,
+  rps: num,
+  statusCodes: z.record(z.string(), num),
+  latency: z.looseObject({ p50: num, p95: num, p99: num, max: num, mean: num }).catchall(num),
+  method: z.string().optional(),
+  bytesReceived: optNum,
+  errors: z.record(z.string(), num).optional(),
+});
+
+const errorGroup = z.looseObject({ kind: z.string(), count: count, example: z.string() });
+
+const timelinePoint = z
+  .looseObject({ t: num, rps: num, p50: num, p95: num, p99: num, errors: num, vus: num })
+  .catchall(num.nullable());
+
+const threshold = z.looseObject({
+  metric: z.string(),
+  expr: z.string(),
+  ok: z.boolean(),
+  actual: nullableNum,
+});
+
+const monitor = z.looseObject({
+  pid: num,
+  samples: z.array(
+    z.looseObject({ t: num, rssMb: num, cpuPct: num, threads: nullableNum, fds: nullableNum }),
+  ),
+  rssStartMb: num,
+  rssPeakMb: num,
+  rssEndMb: num,
+  rssGrowthMbPerMin: num,
+  leakSuspected: z.boolean(),
+  reasons: z.array(z.string()),
+  verdict: z.string().optional(),
+});
+
+const generator = z.looseObject({
+  cpuAvgPct: num,
+  cpuPeakPct: num,
+  saturated: z.boolean(),
+  reasons: z.array(z.string()),
+});
+
+const breakingPoint = z.looseObject({ rate: num, vus: num, atSec: num, reason: z.string() });
+
+const scenario = z.looseObject({
+  iterations: num,
+  users: z.record(z.string(), z.looseObject({ vus: num, iterations: num })),
+});
+
+export const resultDocumentSchema = z.looseObject({
+  schema: z.literal(1),
+  tool: z.literal('squall'),
+  version: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  durationSec: num,
+  endReason: z.string().optional(),
+  config: z.record(z.string(), z.unknown()),
+  metrics,
+  endpoints: z.array(endpoint),
+  errors: z.array(errorGroup),
+  timeline: z.array(timelinePoint),
+  thresholds: z.array(threshold),
+  passed: z.boolean(),
+  monitor: monitor.nullable().optional(),
+  breakingPoint: breakingPoint.nullable().optional(),
+  generator: generator.nullable().optional(),
+  checks: z.array(z.looseObject({ name: z.string(), passes: num, fails: num })).optional(),
+  scenarios: z.record(z.string(), scenario).optional(),
+  spike: z.looseObject({ startSec: num, endSec: num, recoverySec: nullableNum }).optional(),
+});
+
+/** `endpoints[0].latency`, `metrics["http_req_duration"]`-style paths for messages. */
+export function formatResultPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(String(seg)))
+      out += out === '' ? String(seg) : `.${String(seg)}`;
+    else out += `[${JSON.stringify(String(seg))}]`;
+  }
+  return out === '' ? 'the document' : out;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing (the field is missing)';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  return `the ${typeof v} ${String(v)}`;
+}
+
+const EXPECTED: Readonly<Record<string, string>> = {
+  object: 'an object',
+  array: 'a list',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  record: 'an object',
+};
+
+/** Walks the document to the value at `path`, to say what was there. */
+function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
+  let v = doc;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[seg];
+  }
+  return v;
+}
+
+/** One zod issue as `endpoints[0]: expected an object, got null`. */
+function issueText(doc: unknown, iss: z.core.$ZodIssue): string {
+  // A union's issue: the branch that got furthest says the most.
+  if (iss.code === 'invalid_union' && iss.errors.length > 0) {
+    const deepest = iss.errors
+      .map((branch) => branch[0])
+      .filter((b): b is z.core.$ZodIssue => b !== undefined)
+      .sort((a, b) => b.path.length - a.path.length)[0];
+    if (deepest !== undefined && deepest.path.length > 0) {
+      return issueText(doc, { ...deepest, path: [...iss.path, ...deepest.path] });
+    }
+  }
+  const at = formatResultPath(iss.path);
+  const got = describe(valueAt(doc, iss.path));
+  switch (iss.code) {
+    case 'invalid_type':
+      return `${at}: expected ${EXPECTED[iss.expected] ?? iss.expected}, got ${got}`;
+    case 'invalid_value':
+      return `${at}: expected ${iss.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${got}`;
+    case 'too_small':
+      return `${at}: expected at least ${String(iss.minimum)}, got ${got}`;
+    default:
+      return `${at}: ${iss.message}, got ${got}`;
+  }
+}
+
+/** The first problem of a document that claims to be a schema-1 result, or undefined if none. */
+export function firstResultProblem(doc: unknown): string | undefined {
+  const r = resultDocumentSchema.safeParse(doc);
+  if (r.success) return undefined;
+  // zod reports in schema order; the first issue is the first bad field of the document's shape.
+  return issueText(doc, r.error.issues[0]!);
+}
