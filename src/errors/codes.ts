@@ -3,7 +3,8 @@
  * site, so one code always means one exit status (DESIGN.md, "Exit codes").
  */
 export const ERROR_CODES = {
-  SQ_USAGE_UNKNOWN_FLAG: { exit: 2, title: 'Unknown flag or command' },
+  SQ_USAGE_UNKNOWN_FLAG: { exit: 2, title: 'Unknown flag' },
+  SQ_USAGE_UNKNOWN_COMMAND: { exit: 2, title: 'Unknown command' },
   SQ_USAGE_BAD_FLAG: { exit: 2, title: 'A flag has an invalid value' },
   SQ_USAGE_MISSING_ARG: { exit: 2, title: 'A required argument is missing' },
   SQ_CONFIG_INVALID: { exit: 2, title: 'Invalid configuration' },
