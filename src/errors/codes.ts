@@ -19,7 +19,7 @@ export const ERROR_CODES = {
   SQ_SCRIPT_LOAD: { exit: 2, title: 'The test script failed to load' },
   SQ_THRESHOLD_SYNTAX: { exit: 2, title: 'A threshold expression does not parse' },
   SQ_THRESHOLD_UNKNOWN_METRIC: { exit: 2, title: 'A threshold names a metric that does not exist' },
-  SQ_SCRIPT_ERROR: { exit: 1, title: 'The test script threw in setup() or teardown()' },
+  SQ_SCRIPT_ERROR: { exit: 1, title: 'The test script threw in setup(), teardown() or a think function' },
   SQ_RESULT_READ: { exit: 2, title: 'A saved result cannot be read as a squall result document' },
   SQ_OUTPUT_WRITE: { exit: 1, title: 'An output file could not be written' },
   SQ_DEMO_START: { exit: 1, title: 'The demo API could not start' },
