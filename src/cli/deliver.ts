@@ -27,9 +27,15 @@ export async function deliverResult(
 ): Promise<void> {
   const { written, error } = await writeOutputs(result, o.outputs);
   const summaryWarning = o.stepSummary === false ? null : await appendStepSummary(result);
-  if (o.json) process.stdout.write(renderJson(result));
-  else if (o.summary !== false && (!o.quiet || !result.passed)) {
-    process.stdout.write(`${renderSummary(result, { color: useColor(process.stdout, o.color) })}\n`);
+  // A reporter that throws must not silence the rest: the files are written, the notes said.
+  let summaryError: unknown;
+  try {
+    if (o.json) process.stdout.write(renderJson(result));
+    else if (o.summary !== false && (!o.quiet || !result.passed)) {
+      process.stdout.write(`${renderSummary(result, { color: useColor(process.stdout, o.color) })}\n`);
+    }
+  } catch (e) {
+    summaryError = e;
   }
   if (!o.quiet) {
     for (const path of written) process.stderr.write(`wrote ${path}\n`);
@@ -37,4 +43,5 @@ export async function deliverResult(
   }
   if (summaryWarning) process.stderr.write(`warning: ${summaryWarning}\n`);
   if (error) throw error;
+  if (summaryError !== undefined) throw summaryError;
 }

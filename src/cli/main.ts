@@ -9,6 +9,7 @@ import { registerQuick } from './commands/quick.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerServeDemo } from './commands/serve-demo.js';
+import { rejectUnknownCommand } from './unknown-command.js';
 
 const DEBUG = () => process.env.SQUALL_DEBUG === '1';
 
@@ -51,6 +52,7 @@ Start here:
   for (const cmd of program.commands) cmd.exitOverride();
 
   try {
+    rejectUnknownCommand(program, argv.slice(2));
     await program.parseAsync(argv);
   } catch (e) {
     exitCode = exitCodeFor(e);
@@ -63,7 +65,8 @@ Start here:
 
 /** The catalogue code of a usage error commander reports (docs/errors.md). */
 function usageCode(message: string): ErrorCode {
-  if (/unknown (option|command)|too many arguments/.test(message)) return 'SQ_USAGE_UNKNOWN_FLAG';
+  if (/unknown command/.test(message)) return 'SQ_USAGE_UNKNOWN_COMMAND';
+  if (/unknown option|too many arguments/.test(message)) return 'SQ_USAGE_UNKNOWN_FLAG';
   if (/missing required argument|argument missing/.test(message)) return 'SQ_USAGE_MISSING_ARG';
   return 'SQ_USAGE_BAD_FLAG';
 }

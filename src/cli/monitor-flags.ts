@@ -1,9 +1,34 @@
 import type { Command } from 'commander';
+import { badFlag } from '../errors/index.js';
+
+/**
+ * A parser for a pid flag given at most once: commander would keep the last of two silently,
+ * and the user would watch one process believing both were watched.
+ */
+export function onePid(
+  flag: string,
+  treeFlag: string,
+): (value: string, previous: string | undefined) => string {
+  return (value, previous) => {
+    if (previous !== undefined && previous !== value) {
+      throw badFlag(
+        flag,
+        `${flag} was given twice (${previous} and ${value}); squall watches one process: give one ${flag}, ` +
+          `and add ${treeFlag} when the service runs as a parent with child processes`,
+      );
+    }
+    return value;
+  };
+}
 
 /** `--monitor-*` of quick and run: the system under test, sampled while the load runs. */
 export function addMonitorOptions(c: Command): Command {
   return c
-    .option('--monitor-pid <pid>', "sample this running process's memory, CPU, threads and open files")
+    .option(
+      '--monitor-pid <pid>',
+      "sample this running process's memory, CPU, threads and open files",
+      onePid('--monitor-pid', '--monitor-tree'),
+    )
     .option(
       '--monitor-cmd <command>',
       'start the service under test with this command, wait until it is ready, sample it, stop it after',

@@ -1,16 +1,8 @@
-import {
-  appendFileSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { badFlag, SquallError } from '../errors/index.js';
 import type { ResultDocument } from '../result/schema.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 export interface OutputSpec {
   kind: string;
@@ -50,32 +42,39 @@ async function render(kind: string, doc: ResultDocument): Promise<string[]> {
 }
 
 /**
- * Writes every `-o KIND=PATH` file output: the paths written, and the first failure, named with
- * its path and reason (the other outputs are still written; the caller throws it last).
+ * Writes every `-o KIND=PATH` file output: the paths written, and one error naming each output
+ * that failed, with its path and reason (the others are still written; the caller throws it last).
  */
 export async function writeOutputs(
   result: ResultDocument,
   outputs: readonly OutputSpec[],
 ): Promise<{ written: string[]; error: SquallError | null }> {
   const written: string[] = [];
-  let error: SquallError | null = null;
+  const failed: string[] = [];
+  let cause: unknown;
   for (const o of outputs.filter(isFileOutput)) {
     const files = filesOf(o).map((f) => resolve(f));
     try {
       const texts = await render(o.kind, result);
       files.forEach((full, i) => {
-        mkdirSync(dirname(full), { recursive: true });
+        makeDirs(dirname(full));
         writeFileSync(full, texts[i]!);
         written.push(full);
       });
     } catch (e) {
-      error ??= new SquallError(
-        'SQ_OUTPUT_WRITE',
-        `could not write the ${o.kind} output to ${o.path}: ${(e as Error).message}`,
-        { where: { flag: '-o' }, cause: e },
-      );
+      failed.push(`the ${o.kind} output to ${o.path}: ${e instanceof Error ? e.message : String(e)}`);
+      cause ??= e;
     }
   }
+  // Every failure is named: fixing one to meet the next would cost a run each.
+  const error =
+    failed.length === 0
+      ? null
+      : new SquallError('SQ_OUTPUT_WRITE', `could not write ${failed.join('; nor ')}`, {
+          where: { flag: '-o' },
+          cause,
+          ...(written.length > 0 ? { hint: `the other outputs were written: ${written.join(', ')}` } : {}),
+        });
   return { written, error };
 }
 
@@ -118,7 +117,7 @@ export function checkOutputsWritable(outputs: readonly OutputSpec[]): void {
       owner.set(full, `${o.kind}=${o.path}`);
       try {
         if (existsSync(full) && statSync(full).isDirectory()) throw new Error(`${file} is a directory`);
-        mkdirSync(dirname(full), { recursive: true });
+        makeDirs(dirname(full));
         probeWrite(full);
       } catch (e) {
         throw badFlag('-o', `-o ${o.kind}=${o.path} cannot be written: ${(e as Error).message}`);

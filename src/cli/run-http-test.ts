@@ -4,8 +4,10 @@ import type { MonitorPlan } from '../config/monitor.js';
 import type { ScenarioPlan, TestPlan } from '../config/plan.js';
 import { rateAtMs, rateSegments } from '../engine/arrivals.js';
 import { executorFor } from '../engine/executors/index.js';
-import { runTest } from '../engine/runner.js';
+import { type RunOutcome, runTest } from '../engine/runner.js';
+import { ScriptError } from '../engine/script-error.js';
 import type { VuContext } from '../engine/vu-context.js';
+import { formatError, isSquallError } from '../errors/index.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
 import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
 import { CookieJar } from '../protocols/http/cookie-jar.js';
@@ -20,6 +22,7 @@ import { type DeliverOptions, deliverResult } from './deliver.js';
 import { abortOnSignals, useColor } from './io.js';
 import { startLiveViews } from './live-views.js';
 import { startMonitorsOrInterrupt } from './run-monitors.js';
+import { catchStrayScriptErrors, describeScriptError } from './stray-errors.js';
 
 export interface RunOutputOptions extends DeliverOptions {
   /** Serve the live dashboard. */
@@ -56,10 +59,10 @@ function sleepFor(signal: AbortSignal) {
 /** Distinct flow errors printed while the test runs; the rest are counted in the summary. */
 const MAX_SHOWN_ERRORS = 5;
 
-/** What a flow threw, in one line: the message of an Error, else its text. */
-function describeThrown(e: unknown): string {
-  const text = e instanceof Error ? e.message : String(e);
-  return text.split('\n')[0]!.slice(0, 300);
+/** ` (file:line)` of a script error whose place is known. */
+function placeOf(e: ScriptError): string {
+  const w = e.where;
+  return w?.file && w.line ? ` (${w.file}:${w.line})` : '';
 }
 
 /** The arrival rate (per second) a scenario asked for at `tMs` since the run began, if open-model. */
@@ -129,6 +132,16 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
 
   let lastTickMs = 0;
   const shownErrors = new Set<string>();
+  /** A script error, in errors[] as kind `exception`; like k6, shown as it happens, a few distinct ones. */
+  const scriptErrorSeen = (raw: string) => {
+    const message = redactText(raw);
+    metrics.http.errors.add('exception', message);
+    if (!o.quiet && shownErrors.size < MAX_SHOWN_ERRORS && !shownErrors.has(message)) {
+      shownErrors.add(message);
+      process.stderr.write(`\niteration failed: ${message}\n`);
+    }
+  };
+
   let breakingPoint: BreakingPoint | null = null;
   const abortable = plan.thresholds.filter((t) => t.abortOnFail);
   let startedAt = new Date();
@@ -159,8 +172,12 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
     await monitors.finish();
     throw e;
   }
-  let outcome: Awaited<ReturnType<typeof runTest>>;
+  let outcome: RunOutcome;
   let result: ReturnType<typeof buildRunResult> | null = null;
+  // setup(), teardown() or a think function that threw: reported after the outputs are written.
+  let scriptError: ScriptError | undefined;
+  let outputError: unknown;
+  const stopCatching = catchStrayScriptErrors(plan.file, scriptErrorSeen);
   try {
     try {
       startedAt = new Date();
@@ -200,13 +217,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
             metrics.recordIteration(e.durationMs, e, e.ok);
             // A flow that threw: grouped by message like a target fault, so the summary says why.
             if (e.ok) return;
-            const message = redactText(`${e.scenario}/${e.user}: ${describeThrown(e.error)}`);
-            metrics.http.errors.add('exception', message);
-            // Like k6, show a script's errors as they happen; a few distinct ones, not a flood.
-            if (!o.quiet && shownErrors.size < MAX_SHOWN_ERRORS && !shownErrors.has(message)) {
-              shownErrors.add(message);
-              process.stderr.write(`\niteration failed: ${message}\n`);
-            }
+            scriptErrorSeen(`${e.scenario}/${e.user}: ${describeScriptError(e.error, plan.file)}`);
           },
           onDropped: (scenario) => metrics.recordDropped(scenario),
           onVus: (active, max) => metrics.setVus(active, max),
@@ -244,11 +255,20 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
           },
         },
         signals.signal,
-      );
+      ).catch((e: unknown) => {
+        // Once the load ran (teardown, a think function), what ran is still written.
+        if (!(e instanceof ScriptError) || e.outcome === undefined) throw e;
+        scriptError = e;
+        metrics.http.errors.add('exception', `${e.message}${placeOf(e)}`);
+        return e.outcome as RunOutcome;
+      });
     } finally {
       signals.dispose();
       progress?.finish();
     }
+    // Node reports a rejection nobody handled once the microtasks ran out: let the last
+    // iterations' ones arrive before the figures are taken.
+    await new Promise((r) => setImmediate(r));
     metrics.closeSecond(outcome.durationMs / 1000, (outcome.durationMs - lastTickMs) / 1000);
     await dispatcher.close().catch(() => {});
     const watched = await monitors.finish();
@@ -272,11 +292,21 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
       ...(outcome.abortReason ? [`stopped early: ${outcome.abortReason}`] : []),
       ...metrics.warnings.map((w) => `warning: ${w}`),
     ];
-    await deliverResult(result, o, notes);
+    await deliverResult(result, o, notes).catch((e: unknown) => {
+      outputError = e;
+    });
   } finally {
+    stopCatching();
     await live.finish(result);
     await monitors.finish();
   }
+  if (scriptError) {
+    // Both failed: the output's error is said here, the script's is the exit's reason.
+    if (outputError !== undefined && isSquallError(outputError))
+      process.stderr.write(`${formatError(outputError)}\n`);
+    throw scriptError;
+  }
+  if (outputError !== undefined) throw outputError;
   if (outcome.endReason === 'interrupted') return 130;
   const died = monitors.diedError(result.monitor);
   if (died) throw died;

@@ -4,6 +4,7 @@ import { startGeneratorHealth } from '../monitor/generator-health.js';
 import type { TargetMonitor } from '../monitor/target-monitor.js';
 import type { GeneratorHealth, MonitorResult } from '../result/schema.js';
 import { redactText } from '../util/redact.js';
+import { hasChildren, wrapperHint } from './wrapper-hint.js';
 
 /** What a run watches besides its requests: the target process (when asked) and squall itself. */
 export interface RunMonitors {
@@ -32,6 +33,7 @@ export async function startRunMonitors(
   o: { quiet: boolean; signal: AbortSignal },
 ): Promise<RunMonitors> {
   let mon: TargetMonitor | null = null;
+  let wrapper = false;
   // The target's monitor is loaded only when asked for: quick's memory budget counts every module.
   const lib = plan
     ? { ...(await import('../monitor/target-monitor.js')), ...(await import('../monitor/verdict.js')) }
@@ -65,6 +67,8 @@ export async function startRunMonitors(
           hint: e.hint,
         });
       });
+    // A wrapper's own figures are near zero: say so at the end (checked now, while its children run).
+    if (plan.pid !== undefined && !plan.tree) wrapper = await hasChildren(plan.pid);
     if (!o.quiet) {
       const what = plan.cmd ? `'${redactText(plan.cmd)}' (pid ${mon.pid})` : `pid ${mon.pid}`;
       process.stderr.write(
@@ -99,6 +103,13 @@ export async function startRunMonitors(
       finished ??= (async () => {
         const generator = health ? health.stop() : null;
         const monitor = target_ ? await target_.finish() : null;
+        const hint =
+          monitor &&
+          wrapperHint(
+            monitor,
+            wrapper || (plan?.pid !== undefined && !plan.tree && (await hasChildren(plan.pid))),
+          );
+        if (hint && !o.quiet) process.stderr.write(`${hint}\n`);
         return { monitor, generator };
       })();
       return finished;

@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import Module, { register } from 'node:module';
 import { extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
+import { rememberSourceMap, scriptPosition } from '../engine/script-location.js';
 import { type ErrorLocation, SquallError } from '../errors/index.js';
 
 /**
@@ -29,11 +31,23 @@ const INDEX_URL = new URL(`../index${OWN_EXT === '.ts' ? '.ts' : '.js'}`, import
  * the URL with a query and make a second instance of the package.
  */
 const HOOK_SOURCE = `
-let target, direct;
-export function initialize(data) { target = data.target; direct = data.direct; }
+let target, direct, port;
+export function initialize(data) { target = data.target; direct = data.direct; port = data.port; }
 export async function resolve(specifier, context, next) {
   if (specifier !== 'squall') return next(specifier, context);
   return direct ? { url: target, shortCircuit: true } : next(target, context);
+}
+export async function load(url, context, next) {
+  const r = await next(url, context);
+  const at = typeof r.responseURL === 'string' && r.responseURL.startsWith('data:')
+    ? r.responseURL.lastIndexOf('?filePath=') : -1;
+  if (port && at >= 0 && r.source != null) {
+    const src = typeof r.source === 'string' ? r.source : Buffer.from(r.source).toString('utf8');
+    const m = /\\/\\/# sourceMappingURL=data:application\\/json;base64,([A-Za-z0-9+\\/=]+)\\s*$/.exec(src);
+    const file = decodeURIComponent(r.responseURL.slice(at + 10)).replace(/\\?.*$/, '');
+    if (m) port.postMessage({ file, map: m[1] });
+  }
+  return r;
 }
 `;
 const HOOK_URL = `data:text/javascript,${encodeURIComponent(HOOK_SOURCE)}`;
@@ -57,7 +71,14 @@ let cjsHookInstalled = false;
  * the order in our hands.)
  */
 function installEsmHook(): void {
-  register(HOOK_URL, { data: { target: INDEX_URL, direct: OWN_EXT !== '.ts' } });
+  // The load hook sends the source maps Node drops (see engine/script-location.ts) over a port.
+  const { port1, port2 } = new MessageChannel();
+  port1.on('message', (m: { file: string; map: string }) => rememberSourceMap(m.file, m.map));
+  port1.unref();
+  register(HOOK_URL, {
+    data: { target: INDEX_URL, direct: OWN_EXT !== '.ts', port: port2 },
+    transferList: [port2],
+  });
   esmHookInstalled = true;
   esmHookAfterTsx = tsx !== undefined;
 }
@@ -120,22 +141,6 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
-/** The first place in the error's stack that is inside the test file (source-mapped for .ts). */
-function lineFromStack(e: unknown, absPath: string): { line: number; column: number } | undefined {
-  const stack = e instanceof Error ? e.stack : undefined;
-  if (!stack) return undefined;
-  const url = pathToFileURL(absPath).href;
-  for (const frame of stack.split('\n').slice(1)) {
-    for (const base of [url, absPath]) {
-      const at = frame.indexOf(base);
-      if (at < 0) continue;
-      const m = /^(?:\?[^:\s)]*)?:(\d+):(\d+)/.exec(frame.slice(at + base.length));
-      if (m) return { line: Number(m[1]), column: Number(m[2]) };
-    }
-  }
-  return undefined;
-}
-
 /**
  * Node 20 keeps the position of an ES module's syntax error out of reach of the code that
  * imported it (only its own uncaught-error printer sees it), so ask `node --check`, the same
@@ -179,7 +184,7 @@ export function loadError(e: unknown, absPath: string, file: string): SquallErro
     );
   }
   if (e instanceof SyntaxError) {
-    const pos = lineFromStack(e, absPath) ?? syntaxErrorLine(absPath);
+    const pos = scriptPosition(e, absPath) ?? syntaxErrorLine(absPath);
     return new SquallError('SQ_SCRIPT_LOAD', `the test script has a syntax error: ${errorText(e)}`, {
       where: { ...where, ...pos },
       cause: e,
@@ -187,7 +192,7 @@ export function loadError(e: unknown, absPath: string, file: string): SquallErro
   }
   const name = e instanceof Error ? e.name : 'a non-Error value';
   return new SquallError('SQ_SCRIPT_LOAD', `the test script threw while loading: ${name}: ${errorText(e)}`, {
-    where: { ...where, ...lineFromStack(e, absPath) },
+    where: { ...where, ...scriptPosition(e, absPath) },
     hint: "a test file's top-level code runs before the load starts; move work that needs the target into setup() or a user's run()",
     cause: e,
   });

@@ -649,6 +649,38 @@ describe('runTest: scenarios, users, lifecycle', () => {
     expect((err as ScriptError).message).toContain('bad think');
   });
 
+  it('after a think function threw: teardown still runs, and the error carries what ran', async () => {
+    const { run } = counted(1);
+    const { deps } = recorder();
+    let tornDown = false;
+    const err = await runTest(
+      testPlan(
+        [
+          scenario('t', { type: 'per-vu-iterations', vus: 1, iterations: 5, maxDurationMs: 5000 }, [
+            user('U', run, 1, {
+              kind: 'function',
+              fn: (vu) => {
+                if (vu.iteration === 2) throw new Error('bad think');
+                return 1;
+              },
+            }),
+          ]),
+        ],
+        {
+          teardown: () => {
+            tornDown = true;
+          },
+        },
+      ),
+      deps,
+    ).catch((e: unknown) => e);
+    expect(tornDown).toBe(true);
+    expect(err).toBeInstanceOf(ScriptError);
+    const outcome = (err as ScriptError<RunOutcome>).outcome;
+    expect(outcome?.endReason).toBe('script-error');
+    expect(outcome?.perScenario.t?.iterations).toBe(2);
+  });
+
   it('rejects a plan the config should have refused, before setup', async () => {
     let setupRan = false;
     const { deps } = recorder();

@@ -41,7 +41,7 @@ export interface RunDeps {
   share?: Share;
 }
 
-export type RunEndReason = 'completed' | 'interrupted' | 'threshold-abort';
+export type RunEndReason = 'completed' | 'interrupted' | 'threshold-abort' | 'script-error';
 
 export interface RunOutcome {
   /** When the load started (after setup). */
@@ -57,9 +57,9 @@ export interface RunOutcome {
 /**
  * Runs a test plan: setup() once, then every scenario side by side (each after its startTime),
  * then teardown(data) — also after an interrupt or an abort, as k6 does, so that what setup
- * made is cleaned up. Flow errors are data (onIteration with ok: false); setup and teardown
- * errors reject with a ScriptError (SQ_SCRIPT_ERROR, exit 1); a teardown error carries the
- * outcome, so the results can still be written.
+ * made is cleaned up. Flow errors are data (onIteration with ok: false); setup, teardown and
+ * think errors reject with a ScriptError (SQ_SCRIPT_ERROR, exit 1); once the load ran, the error
+ * carries its outcome, so the results can still be written.
  *
  * Stopping: `signal` (SIGINT) interrupts every running iteration at once → 'interrupted';
  * shouldAbort() stops starting iterations and gives running ones their gracefulStop →
@@ -73,12 +73,22 @@ export async function runTest(plan: TestPlan, deps: RunDeps, signal?: AbortSigna
   } catch (e) {
     throw new ScriptError('setup', plan.file, e);
   }
-  const outcome = await new TestRun(plan, deps, data).run(signal);
+  const { outcome, failure } = await new TestRun(plan, deps, data).run(signal);
+  // Also after a failed load: what setup made is cleaned up all the same.
+  let teardownError: ScriptError<RunOutcome> | undefined;
   try {
     await plan.teardown?.({ env: plan.env, data });
   } catch (e) {
-    throw new ScriptError('teardown', plan.file, e, outcome);
+    teardownError = new ScriptError('teardown', plan.file, e, outcome);
   }
+  if (failure) {
+    // A think function that threw stopped the run: its counts go with the error, so the caller
+    // can write what ran. Anything else is squall's bug, thrown as it is.
+    const e = failure.error;
+    if (e instanceof ScriptError) throw new ScriptError(e.phase, plan.file, e.cause, outcome);
+    throw e;
+  }
+  if (teardownError) throw teardownError;
   return outcome;
 }
 
@@ -142,7 +152,9 @@ class TestRun {
     }
   }
 
-  async run(signal: AbortSignal | undefined): Promise<RunOutcome> {
+  async run(
+    signal: AbortSignal | undefined,
+  ): Promise<{ outcome: RunOutcome; failure: { error: unknown } | undefined }> {
     const startedAt = new Date();
     this.t0 = performance.now();
     const onAbort = () => this.interrupt();
@@ -156,17 +168,17 @@ class TestRun {
     clearTimeout(this.tickTimer);
     const durationMs = performance.now() - this.t0;
     this.flushVus();
-    if (this.failure) throw this.failure.error;
     const perScenario: Record<string, ScenarioOutcome> = {};
     for (const s of this.scenarios) perScenario[s.name] = s.outcome();
-    return {
+    const outcome: RunOutcome = {
       startedAt,
       endedAt: new Date(),
       durationMs,
-      endReason: this.endReason,
+      endReason: this.failure ? 'script-error' : this.endReason,
       ...(this.abortReason === undefined ? {} : { abortReason: this.abortReason }),
       perScenario,
     };
+    return { outcome, failure: this.failure };
   }
 
   /** Waits for the scenario's startTime (unless the run stops first), then runs it. */

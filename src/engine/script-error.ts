@@ -1,4 +1,5 @@
 import { SquallError } from '../errors/index.js';
+import { scriptPosition } from './script-location.js';
 
 /** Where the user's code threw, outside a flow (flow errors are per-iteration data, not this). */
 export type ScriptPhase = 'setup' | 'teardown' | 'think';
@@ -10,7 +11,7 @@ function describe(e: unknown): string {
 
 const HINTS: Record<ScriptPhase, string> = {
   setup: 'setup() runs once before the load starts; no load was sent. Fix the error and run again.',
-  teardown: 'teardown() runs once after the load; the load itself ran to its end.',
+  teardown: 'teardown() runs once after the load; the load ran to its end and its results were written.',
   think: 'A think-time function must return a number of milliseconds and must not throw.',
 };
 
@@ -33,7 +34,7 @@ export class ScriptError<Outcome = unknown> extends SquallError {
       {
         cause,
         hint: HINTS[phase],
-        where: { file },
+        where: { file, ...scriptPosition(cause, file) },
       },
     );
   }

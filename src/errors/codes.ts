@@ -3,7 +3,8 @@
  * site, so one code always means one exit status (DESIGN.md, "Exit codes").
  */
 export const ERROR_CODES = {
-  SQ_USAGE_UNKNOWN_FLAG: { exit: 2, title: 'Unknown flag or command' },
+  SQ_USAGE_UNKNOWN_FLAG: { exit: 2, title: 'Unknown flag' },
+  SQ_USAGE_UNKNOWN_COMMAND: { exit: 2, title: 'Unknown command' },
   SQ_USAGE_BAD_FLAG: { exit: 2, title: 'A flag has an invalid value' },
   SQ_USAGE_MISSING_ARG: { exit: 2, title: 'A required argument is missing' },
   SQ_CONFIG_INVALID: { exit: 2, title: 'Invalid configuration' },
@@ -18,7 +19,7 @@ export const ERROR_CODES = {
   SQ_SCRIPT_LOAD: { exit: 2, title: 'The test script failed to load' },
   SQ_THRESHOLD_SYNTAX: { exit: 2, title: 'A threshold expression does not parse' },
   SQ_THRESHOLD_UNKNOWN_METRIC: { exit: 2, title: 'A threshold names a metric that does not exist' },
-  SQ_SCRIPT_ERROR: { exit: 1, title: 'The test script threw in setup() or teardown()' },
+  SQ_SCRIPT_ERROR: { exit: 1, title: 'The test script threw in setup(), teardown() or a think function' },
   SQ_RESULT_READ: { exit: 2, title: 'A saved result cannot be read as a squall result document' },
   SQ_OUTPUT_WRITE: { exit: 1, title: 'An output file could not be written' },
   SQ_DEMO_START: { exit: 1, title: 'The demo API could not start' },

@@ -20,6 +20,7 @@ import { redactText, redactUrl } from '../../util/redact.js';
 import { round } from '../../util/units.js';
 import { deliverResult } from '../deliver.js';
 import { abortOnSignals, collect } from '../io.js';
+import { onePid } from '../monitor-flags.js';
 import { checkOutputsWritable } from '../outputs.js';
 
 const EXAMPLES = `
@@ -219,7 +220,7 @@ export function registerMonitor(program: Command, setExit: (code: number) => voi
     .description(
       "sample a process's memory, CPU, threads and open files (by --pid or --cmd) and report leaks",
     )
-    .option('--pid <pid>', 'the running process to watch')
+    .option('--pid <pid>', 'the running process to watch', onePid('--pid', '--tree'))
     .option(
       '--cmd <command>',
       'start this shell command, watch it (with its child processes), stop it at the end',
