@@ -102,7 +102,9 @@ function liveRun(): LiveRun {
 
 /** GET /ok's request count in a scrape, read from its sample line. */
 function okCount(body: string): number | undefined {
-  const m = /^squall_http_reqs_total\{name="GET \/ok",method="GET",status="200"\} (\d+)$/m.exec(body);
+  const m = /^squall_http_reqs_total\{name="GET \/ok",method="GET",status="200"(?:,[^}]*)?\} (\d+)$/m.exec(
+    body,
+  );
   return m ? Number(m[1]) : undefined;
 }
 
