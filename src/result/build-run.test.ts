@@ -309,6 +309,7 @@ describe('build.ts after the refactor', () => {
       'schema',
       'tool',
       'version',
+      'runId',
       'startedAt',
       'endedAt',
       'durationSec',
