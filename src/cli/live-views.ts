@@ -3,7 +3,7 @@ import type { ResultDocument } from '../result/schema.js';
 import type { LiveSource, LiveView } from '../ui/live.js';
 import type { OutputSpec } from './outputs.js';
 
-/** The live views a run asked for (`--ui`, `-o prometheus=HOST:PORT`), started before its load. */
+/** The live views a run asked for (`--ui`, `-o prometheus=HOST:PORT`, `-o prometheus-rw=URL`), started before its load. */
 export interface LiveViews {
   /** Hands every view the final document, then closes them. */
   finish(doc: ResultDocument | null): Promise<void>;
@@ -28,9 +28,20 @@ export async function startLiveViews(
     }
     for (const o of opts.outputs.filter((x) => x.kind === 'prometheus')) {
       const { startPrometheus } = await import('../ui/prometheus.js');
-      const view = await startPrometheus(source, parseListenAddress(o.path, `-o prometheus=${o.path}`));
+      const at = parseListenAddress(o.path, `-o prometheus=${o.path}`);
+      const view = await startPrometheus(source, { ...at, names: o.prometheus?.names });
       views.push(view);
       process.stderr.write(`prometheus: ${view.url}\n`);
+    }
+    for (const o of opts.outputs.filter((x) => x.kind === 'prometheus-rw')) {
+      const { startRemoteWrite } = await import('../ui/prometheus-rw.js');
+      const view = startRemoteWrite(source, {
+        url: o.path,
+        names: o.prometheus?.names,
+        intervalMs: o.prometheus?.pushIntervalMs,
+      });
+      views.push(view);
+      process.stderr.write(`prometheus remote write: ${view.url}\n`);
     }
   } catch (e) {
     await Promise.allSettled(views.map((v) => v.close()));

@@ -7,6 +7,8 @@ import { makeDirs } from '../util/make-dirs.js';
 export interface OutputSpec {
   kind: string;
   path: string;
+  /** `prometheus` and `prometheus-rw`: --prometheus-names and --prometheus-push-interval. */
+  prometheus?: { names?: 'squall' | 'k6'; pushIntervalMs?: number };
 }
 
 /** A file output's files: `-o csv=PREFIX` is three of them, every other kind one. */
@@ -16,7 +18,7 @@ function filesOf({ kind, path }: OutputSpec): string[] {
 }
 
 /** Live outputs (served while the test runs) write no file. */
-const isFileOutput = (o: OutputSpec) => o.kind !== 'prometheus';
+const isFileOutput = (o: OutputSpec) => o.kind !== 'prometheus' && o.kind !== 'prometheus-rw';
 
 /**
  * The renderers, loaded when an output asks for them: quick's memory and start-up stay lean

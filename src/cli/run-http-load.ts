@@ -5,6 +5,7 @@ import { buildHttpResult } from '../result/build.js';
 import type { ResultDocument } from '../result/schema.js';
 import type { LiveSource } from '../ui/live.js';
 import { createProgress } from '../ui/progress.js';
+import { httpLiveTrends } from '../ui/prometheus-extras.js';
 import { deliverResult } from './deliver.js';
 import { abortOnSignals, useColor } from './io.js';
 import { startLiveViews } from './live-views.js';
@@ -48,6 +49,7 @@ export async function runHttpLoad(
       elapsedMs: engine.elapsedMs(),
       totalMs: q.load.durationMs,
     }),
+    trends: () => httpLiveTrends(engine.metrics),
     stop: () => signals.stop('stopped from the dashboard'),
   };
   let outcome: Awaited<ReturnType<HttpEngine['run']>>;

@@ -16,6 +16,7 @@ import type { BreakingPoint } from '../result/schema.js';
 import { evaluateThreshold } from '../thresholds/index.js';
 import type { LiveSource } from '../ui/live.js';
 import { createProgress } from '../ui/progress.js';
+import { httpLiveTrends } from '../ui/prometheus-extras.js';
 import { parseDurationMs } from '../util/duration.js';
 import { redactText } from '../util/redact.js';
 import { type DeliverOptions, deliverResult } from './deliver.js';
@@ -162,6 +163,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
       elapsedMs: metrics.elapsedMs(),
       totalMs,
     }),
+    trends: () => httpLiveTrends(metrics.http, { iteration_duration: metrics.selectIterations({}).duration }),
     stop: () => signals.stop('stopped from the dashboard'),
   };
   let live: Awaited<ReturnType<typeof startLiveViews>>;

@@ -92,7 +92,24 @@ export function parseOutput(text: string, kinds: readonly string[]): { kind: str
     throw badFlag('-o', `-o "${text}": unknown output kind "${kind}"; available: ${kinds.join(', ')}`);
   }
   if (kind === 'prometheus') parseListenAddress(path, `-o ${text}`);
+  if (kind === 'prometheus-rw') parseRemoteWriteUrl(path);
   return { kind, path };
+}
+
+/** `-o prometheus-rw=URL`: the http(s) URL of a remote-write receiver. */
+function parseRemoteWriteUrl(text: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {}
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+    throw badFlag(
+      '-o',
+      `-o prometheus-rw=${text}: "${text}" is not an http:// or https:// URL; expected the remote-write ` +
+        'endpoint, for example -o prometheus-rw=http://127.0.0.1:9090/api/v1/write',
+    );
+  }
+  return url;
 }
 
 /** `HOST:PORT` or `[::1]:PORT` to listen on; port 0 picks a free one. */

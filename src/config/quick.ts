@@ -29,7 +29,15 @@ export const DEFAULT_DURATION_MS = 10_000;
 export const DEFAULT_OPEN_MAX_CONNECTIONS = 100;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Output kinds of `-o` for a run: files, and the live Prometheus endpoint. */
-export const QUICK_OUTPUT_KINDS = ['json', 'html', 'csv', 'junit', 'md', 'prometheus'] as const;
+export const QUICK_OUTPUT_KINDS = [
+  'json',
+  'html',
+  'csv',
+  'junit',
+  'md',
+  'prometheus',
+  'prometheus-rw',
+] as const;
 /** What `squall report` can render from a saved result. */
 export const REPORT_OUTPUT_KINDS = ['json', 'html', 'csv', 'junit', 'md'] as const;
 

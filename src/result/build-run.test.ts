@@ -274,6 +274,7 @@ describe('build.ts after the refactor', () => {
       'schema',
       'tool',
       'version',
+      'runId',
       'startedAt',
       'endedAt',
       'durationSec',

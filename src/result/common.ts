@@ -9,6 +9,7 @@ import {
 } from '../monitor/metric-values.js';
 import type { Aggregation, MetricKind, ThresholdSource } from '../thresholds/index.js';
 import { round } from '../util/units.js';
+import { processRunId } from './run-id.js';
 import type {
   CounterSummary,
   EndpointResult,
@@ -208,6 +209,7 @@ export function resultDocument(p: DocumentParts): ResultDocument {
     schema: 1,
     tool: 'squall',
     version: VERSION,
+    runId: processRunId(),
     startedAt: p.startedAt.toISOString(),
     endedAt: p.endedAt.toISOString(),
     durationSec: round(p.durationMs / 1000),

@@ -275,6 +275,8 @@ export interface ResultDocument {
   schema: 1;
   tool: 'squall';
   version: string;
+  /** The run's id (added field): also the `run_id` label of its Prometheus series. */
+  runId?: string;
   startedAt: string;
   endedAt: string;
   durationSec: number;

@@ -1,3 +1,4 @@
+import type { Trend } from '../metrics/trend.js';
 import type { ResultDocument } from '../result/schema.js';
 
 /**
@@ -15,6 +16,8 @@ export interface LiveFrame {
 
 export interface LiveSource {
   frame(): LiveFrame;
+  /** The HDR trends behind the document (the Prometheus exporters' histograms); they stay readable after the run. */
+  trends?(): LiveTrends;
   /** Ends the test as Ctrl-C does: stop starting work, write every output, exit 130. */
   stop(): void;
 }
@@ -24,4 +27,10 @@ export interface LiveView {
   readonly url: string;
   finish(doc: ResultDocument): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Durations per endpoint (by name) and run-wide trends by metric name. */
+export interface LiveTrends {
+  endpoints: ReadonlyArray<{ name: string; duration: Trend }>;
+  run: Partial<Record<string, Trend>>;
 }

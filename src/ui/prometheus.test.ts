@@ -1,15 +1,18 @@
 import http from 'node:http';
 import net from 'node:net';
+import protobuf from 'protobufjs/light.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatError, isSquallError, type SquallError } from '../errors/index.js';
 import { RunMetrics } from '../metrics/run-metrics.js';
 import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
 import { CookieJar } from '../protocols/http/cookie-jar.js';
+import { PROTOBUF_CONTENT_TYPE, protobufTypes } from '../report/prometheus-proto.js';
 import { renderPrometheus } from '../report/prometheus-text.js';
 import { buildRunResult } from '../result/build-run.js';
 import type { ResultDocument } from '../result/schema.js';
 import type { LiveSource, LiveView } from './live.js';
 import { startPrometheus } from './prometheus.js';
+import { httpLiveTrends } from './prometheus-extras.js';
 
 let target: http.Server;
 let targetUrl: string;
@@ -46,6 +49,7 @@ async function start(source: LiveSource, host = '127.0.0.1', port = 0): Promise<
  * document it built, so a test can compare a scrape with it.
  */
 interface LiveRun {
+  metrics: RunMetrics;
   /** Frames built so far. */
   frames: number;
   last: ResultDocument | null;
@@ -70,6 +74,7 @@ function liveRun(): LiveRun {
     dispatcher,
   });
   const run: LiveRun = {
+    metrics,
     frames: 0,
     last: null,
     document(): ResultDocument {
@@ -102,7 +107,9 @@ function liveRun(): LiveRun {
 
 /** GET /ok's request count in a scrape, read from its sample line. */
 function okCount(body: string): number | undefined {
-  const m = /^squall_http_reqs_total\{name="GET \/ok",method="GET",status="200"\} (\d+)$/m.exec(body);
+  const m = /^squall_http_reqs_total\{name="GET \/ok",method="GET",status="200"(?:,[^}]*)?\} (\d+)$/m.exec(
+    body,
+  );
   return m ? Number(m[1]) : undefined;
 }
 
@@ -120,6 +127,22 @@ async function expectBadFlag(p: Promise<unknown>): Promise<SquallError> {
   expect(e.message).toContain('-o prometheus=HOST:PORT');
   expect(formatError(e)).not.toMatch(/^\s+at /m);
   return e;
+}
+
+/** The MetricFamily fields the protobuf test reads. */
+interface DecodedFamily {
+  type: number;
+  metric: Array<{
+    label: Array<{ name: string; value: string }>;
+    histogram: {
+      sampleCount: number;
+      schema: number;
+      zeroThreshold: number;
+      positiveSpan: unknown[];
+      positiveDelta: number[];
+      bucket: Array<{ cumulativeCount: number }>;
+    };
+  }>;
 }
 
 describe('startPrometheus', () => {
@@ -160,6 +183,51 @@ describe('startPrometheus', () => {
     expect(run.frames).toBe(0);
     expect(body).toBe(renderPrometheus(final));
     expect(okCount(body)).toBe(final.endpoints[0]!.statusCodes['200']);
+    await run.close();
+  });
+
+  it('serves the protobuf exposition with native histograms to a scraper that asks for it', async () => {
+    const run = liveRun();
+    const trends = () => httpLiveTrends(run.metrics.http);
+    const view = await start({ ...run.source, trends });
+    await run.send(4);
+    // Prometheus's Accept header when native histograms are enabled.
+    const accept =
+      'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.1';
+    const res = await fetch(view.url, { headers: { Accept: accept } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(PROTOBUF_CONTENT_TYPE);
+    const reader = protobuf.Reader.create(new Uint8Array(await res.arrayBuffer()));
+    const families = new Map<string, DecodedFamily>();
+    while (reader.pos < reader.len) {
+      const f = protobufTypes.MetricFamily.toObject(protobufTypes.MetricFamily.decodeDelimited(reader), {
+        longs: Number,
+        defaults: true,
+      });
+      families.set(f.name as string, f as DecodedFamily);
+    }
+    const duration = families.get('squall_http_req_duration_seconds')!;
+    expect(duration.type).toBe(4); // HISTOGRAM
+    const h = duration.metric[0]!.histogram;
+    expect(h.sampleCount).toBe(4);
+    expect(h.schema).toBe(3);
+    expect(h.zeroThreshold).toBeGreaterThan(0);
+    expect(h.positiveSpan.length).toBeGreaterThan(0);
+    // The deltas add up, bucket by bucket, to every observation.
+    let count = 0;
+    let total = 0;
+    for (const d of h.positiveDelta) total += count += d;
+    expect(total).toBe(4);
+    expect(h.bucket.at(-1)?.cumulativeCount).toBe(4);
+    const labels = Object.fromEntries(
+      duration.metric[0]!.label.map((l: { name: string; value: string }) => [l.name, l.value]),
+    );
+    expect(labels).toMatchObject({ name: 'GET /ok', method: 'GET', run_id: run.last!.runId });
+    // A plain scraper still gets text, with the classic buckets.
+    const text = await (await fetch(view.url)).text();
+    expect(text).toMatch(
+      /^squall_http_req_duration_seconds_bucket\{name="GET \/ok",method="GET",run_id="[^"]+",le="\+Inf"\} 4$/m,
+    );
     await run.close();
   });
 

@@ -1,19 +1,28 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { badFlag } from '../errors/index.js';
+import type { PrometheusNames } from '../report/prometheus-model.js';
+import {
+  acceptsProtobuf,
+  PROTOBUF_CONTENT_TYPE,
+  renderPrometheusProtobuf,
+} from '../report/prometheus-proto.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../report/prometheus-text.js';
 import type { ResultDocument } from '../result/schema.js';
 import type { LiveSource, LiveView } from './live.js';
+import { prometheusExtras } from './prometheus-extras.js';
 
 const FLAG = '-o prometheus=HOST:PORT';
 
 /**
  * `-o prometheus=HOST:PORT`: serves `GET /metrics` while the test runs. Each scrape builds a frame
  * of the run so far (nothing is computed between scrapes); after `finish`, the final document.
+ * A scraper that asks for the protobuf exposition (Prometheus does when native histograms are
+ * enabled) gets it, with native histograms; any other gets the text format.
  */
 export async function startPrometheus(
   source: LiveSource,
-  opts: { host: string; port: number },
+  opts: { host: string; port: number; names?: PrometheusNames },
 ): Promise<LiveView> {
   let final: ResultDocument | null = null;
 
@@ -27,16 +36,22 @@ export async function startPrometheus(
       reply(res, 405, 'method not allowed: use GET /metrics\n', { Allow: 'GET, HEAD' });
       return;
     }
-    let body: string;
+    let body: string | Buffer;
+    let type = PROMETHEUS_CONTENT_TYPE;
     try {
-      body = renderPrometheus(final ?? source.frame().doc);
+      const doc = final ?? source.frame().doc;
+      const extras = prometheusExtras(source.trends?.(), opts.names ?? 'squall');
+      if (acceptsProtobuf(req.headers.accept)) {
+        body = renderPrometheusProtobuf(doc, extras);
+        type = PROTOBUF_CONTENT_TYPE;
+      } else body = renderPrometheus(doc, extras);
     } catch (e) {
       // A scrape must not take the run down: the scraper sees the failure, the load goes on.
       reply(res, 500, `squall could not build its metrics: ${(e as Error).message}\n`);
       return;
     }
     // Node sends no body for HEAD, only the length GET would have.
-    reply(res, 200, body, { 'Content-Type': PROMETHEUS_CONTENT_TYPE });
+    reply(res, 200, body, { 'Content-Type': type });
   });
 
   const port = await listen(server, opts.host, opts.port);
@@ -62,7 +77,7 @@ export async function startPrometheus(
 function reply(
   res: http.ServerResponse,
   status: number,
-  body: string,
+  body: string | Buffer,
   headers: Record<string, string> = {},
 ): void {
   res.writeHead(status, {

@@ -8,6 +8,7 @@ import { redactUrl } from '../../util/redact.js';
 import { collect } from '../io.js';
 import { addMonitorOptions } from '../monitor-flags.js';
 import { checkOutputsWritable } from '../outputs.js';
+import { addPrometheusOptions, applyPrometheusFlags, type PrometheusFlags } from '../prometheus-flags.js';
 import { runHttpLoad } from '../run-http-load.js';
 
 const EXAMPLES = `
@@ -42,7 +43,7 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
     .option('--threshold <metric:expr>', "budget, e.g. 'http_req_duration:p(95)<300' (repeatable)", collect)
     .option(
       '-o, --out <kind=path>',
-      'write an output: json=r.json, html=r.html, csv=PREFIX, junit=r.xml, md=r.md, prometheus=HOST:PORT (repeatable)',
+      'write an output: json=r.json, html=r.html, csv=PREFIX, junit=r.xml, md=r.md, prometheus=HOST:PORT, prometheus-rw=URL (repeatable)',
       collect,
     )
     .option('--ui', 'serve a live dashboard on 127.0.0.1 (URL on stderr) with a Stop button')
@@ -50,10 +51,11 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
     .option('--json', 'print the result document on stdout instead of the summary')
     .option('-q, --quiet', 'no progress; print the summary only when a threshold fails')
     .option('--no-color', 'no ANSI colours (also when not a TTY, or with NO_COLOR)');
-  addMonitorOptions(command)
+  addPrometheusOptions(addMonitorOptions(command))
     .addHelpText('after', EXAMPLES)
-    .action(async (url: string, opts: QuickOptions) => {
+    .action(async (url: string, opts: QuickOptions & PrometheusFlags) => {
       const q = resolveQuick(url, opts, VERSION);
+      applyPrometheusFlags(q.outputs, opts);
       validateThresholds(q.thresholds, HTTP_RUN_METRICS);
       validateHttpThresholdTags(q.thresholds);
       checkOutputsWritable(q.outputs);

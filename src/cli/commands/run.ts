@@ -7,6 +7,7 @@ import { badFlag } from '../../errors/index.js';
 import { collect } from '../io.js';
 import { addMonitorOptions } from '../monitor-flags.js';
 import { checkOutputsWritable } from '../outputs.js';
+import { addPrometheusOptions, applyPrometheusFlags, type PrometheusFlags } from '../prometheus-flags.js';
 
 const EXAMPLES = `
 Examples:
@@ -58,21 +59,22 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     )
     .option(
       '-o, --out <kind=path>',
-      'write an output: json=r.json, html=r.html, csv=PREFIX, junit=r.xml, md=r.md, prometheus=HOST:PORT (repeatable)',
+      'write an output: json=r.json, html=r.html, csv=PREFIX, junit=r.xml, md=r.md, prometheus=HOST:PORT, prometheus-rw=URL (repeatable)',
       collect,
     )
     .option('--ui', 'serve a live dashboard on 127.0.0.1 (URL on stderr) with a Stop button')
     .option('--json', 'print the result document on stdout instead of the summary')
     .option('-q, --quiet', 'no progress; print the summary only when a threshold fails')
     .option('--no-color', 'no ANSI colours');
-  addMonitorOptions(command)
+  addPrometheusOptions(addMonitorOptions(command))
     .addHelpText('after', EXAMPLES)
-    .action(async (file: string, opts: RunCliOptions) => {
+    .action(async (file: string, opts: RunCliOptions & PrometheusFlags) => {
       const outputs = (opts.out ?? []).map((t) => parseOutput(t, QUICK_OUTPUT_KINDS));
       const maxEndpoints =
         opts.maxEndpoints === undefined
           ? undefined
           : parsePositiveInt('--max-endpoints', opts.maxEndpoints, MAX_ENDPOINTS_LIMIT);
+      applyPrometheusFlags(outputs, opts);
       const monitor = resolveRunMonitor(opts);
       // Loaded only for `run`: the TypeScript loader, YAML, zod and undici cost every other
       // command memory (quick -c 1000's RSS budget) and start-up time.
