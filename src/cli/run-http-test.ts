@@ -206,7 +206,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
               process.stderr.write(`\niteration failed: ${message}\n`);
             }
           },
-          onDropped: (scenario) => metrics.recordDropped(scenario),
+          onDropped: (scenario, count) => metrics.recordDropped(scenario, count),
           onVus: (active, max) => metrics.setVus(active, max),
           onTick(elapsedMs) {
             metrics.closeSecond(elapsedMs / 1000, (elapsedMs - lastTickMs) / 1000);
