@@ -69,18 +69,22 @@ export async function runArrivals(ctx: ExecutorContext, schedule: ArrivalSchedul
     if (timer === undefined && !ctx.stopping.aborted) tick();
   };
 
-  /** Starts the arrivals due by `untilMs` on free or new VUs; what finds none stays due. */
-  const startUntil = (untilMs: number) => {
+  /**
+   * Starts the arrivals due by `untilMs` on free or new VUs; what finds none stays due, and then
+   * it returns true (every VU is busy: the next one to finish takes it).
+   */
+  const startUntil = (untilMs: number): boolean => {
     dropBefore(ctx.elapsedMs() - ctx.queueTimeoutMs);
     while (nextMs <= untilMs) {
       let vu = free.pop();
       if (vu === undefined && ctx.vusCreated < schedule.maxVUs) vu = ctx.vu(ctx.vusCreated);
-      if (vu === undefined) return;
+      if (vu === undefined) return true;
       const t = nextMs;
       nextMs = source.next();
       vu.claim();
       chain(vu, ctx.startedAt + t).catch((e: unknown) => ctx.fail(e));
     }
+    return false;
   };
 
   const tick = () => {
@@ -89,9 +93,8 @@ export async function runArrivals(ctx: ExecutorContext, schedule: ArrivalSchedul
     const now = ctx.elapsedMs();
     // How late the oldest due arrival is noticed: squall's own lateness (its loop was busy).
     if (nextMs <= now) noteSendLag(now - nextMs);
-    startUntil(now + EARLY_MS);
     // Arrivals still due wait for a VU to finish, which takes them (chain): no timer meanwhile.
-    if (nextMs === Number.POSITIVE_INFINITY || nextMs <= ctx.elapsedMs() + EARLY_MS) return;
+    if (startUntil(now + EARLY_MS) || nextMs === Number.POSITIVE_INFINITY) return;
     timer = setTimeout(tick, Math.max(0, nextMs - ctx.elapsedMs()));
   };
 
