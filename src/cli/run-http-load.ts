@@ -1,6 +1,6 @@
 import type { MonitorPlan } from '../config/monitor.js';
 import type { ResolvedQuick } from '../config/quick.js';
-import { HttpEngine } from '../engine/http-engine.js';
+import { HttpEngine, type LoadOutcome } from '../engine/http-engine.js';
 import { buildHttpResult } from '../result/build.js';
 import type { ResultDocument } from '../result/schema.js';
 import type { LiveSource } from '../ui/live.js';
@@ -74,6 +74,8 @@ export async function runHttpLoad(
                 'their wait is in http_req_duration. Raise -c to give the target more concurrency.',
             ]
           : [];
+      const dropped = droppedWarning(outcome, q.load.connections, result.generator?.saturated === true);
+      if (dropped) notes.push(dropped);
       await deliverResult(result, { ...q, color: opts.color }, notes);
     } finally {
       await live.finish(result);
@@ -86,4 +88,31 @@ export async function runHttpLoad(
   const died = monitors.diedError(result.monitor);
   if (died) throw died;
   return { exitCode: result.passed ? 0 : 99, result };
+}
+
+/**
+ * Open model: arrivals that could not start are k6's dropped_iterations. Said on stderr with the
+ * rate asked for, the rate reached and what bounded it, since a rate beyond what one process and
+ * its connections can send measures squall, not the target.
+ */
+export function droppedWarning(
+  outcome: Pick<LoadOutcome, 'metrics' | 'ratePerSec' | 'startedPerSec'>,
+  connections: number,
+  saturated: boolean,
+): string | undefined {
+  const dropped = outcome.metrics.dropped;
+  if (dropped <= 0 || outcome.ratePerSec === undefined) return undefined;
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  const serviceMs = outcome.metrics.service.meanMs();
+  const capacity = serviceMs > 0 ? (connections * 1000) / serviceMs : 0;
+  const bound = saturated
+    ? 'squall itself was saturated (see the summary)'
+    : capacity > 0
+      ? `${connections} connections at the measured ${serviceMs.toFixed(2)} ms per response carry about ${n(capacity)}/s`
+      : `all ${connections} connections were busy`;
+  return (
+    `warning: ${n(dropped)} requests could not start and were dropped (dropped_iterations): squall started ` +
+    `${n(outcome.startedPerSec ?? 0)}/s of the ${n(outcome.ratePerSec)}/s asked for. The generator, not the target, ` +
+    `is the limit: ${bound}. Lower -R to what one squall process can send, or raise -c.`
+  );
 }

@@ -221,7 +221,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
             if (e.ok) return;
             scriptErrorSeen(`${e.scenario}/${e.user}: ${describeScriptError(e.error, plan.file)}`);
           },
-          onDropped: (scenario) => metrics.recordDropped(scenario),
+          onDropped: (scenario, count) => metrics.recordDropped(scenario, count),
           onVus: (active, max) => metrics.setVus(active, max),
           onTick(elapsedMs) {
             metrics.closeSecond(elapsedMs / 1000, (elapsedMs - lastTickMs) / 1000);

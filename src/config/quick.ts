@@ -28,6 +28,11 @@ export const DEFAULT_DURATION_MS = 10_000;
 /** Open model: connections are opened as needed, up to this many unless -c says otherwise. */
 export const DEFAULT_OPEN_MAX_CONNECTIONS = 100;
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/**
+ * The highest -R: one request per nanosecond. Far above what one process sends (the run reports
+ * the rate it reached and drops the rest); above it the schedule's counters would lose precision.
+ */
+export const MAX_RATE_PER_SEC = 1e9;
 /** Output kinds of `-o` for a run: files, and the live Prometheus endpoint. */
 export const QUICK_OUTPUT_KINDS = [
   'json',
@@ -85,6 +90,14 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
   const body = o.body === undefined ? undefined : Buffer.from(o.body, 'utf8');
   const ratePerSec =
     o.rate === undefined ? undefined : parsePositiveNumber('-R', o.rate, 'requests per second');
+  if (ratePerSec !== undefined && ratePerSec > MAX_RATE_PER_SEC) {
+    throw badFlag(
+      '-R',
+      `-R ${o.rate} is beyond the most squall schedules: 1e9 (1,000,000,000) requests per second. ` +
+        'One process sends well under a million per second, and what it cannot start is counted as ' +
+        'dropped, so any rate up to that bound runs and reports the rate it reached.',
+    );
+  }
   const connections =
     o.connections === undefined
       ? ratePerSec === undefined

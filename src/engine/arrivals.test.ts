@@ -139,3 +139,40 @@ describe('ArrivalSource, poisson', () => {
     expect(times.length - firstHalf).toBeLessThan(820);
   });
 });
+
+describe('ArrivalSource.skipBefore', () => {
+  it('skips exactly the even arrivals before a time, and the next one follows on', () => {
+    const all = arrivalTimes(new ArrivalSource(constant(1000, 1000), 1000, 'even', 1, undefined));
+    const s = new ArrivalSource(constant(1000, 1000), 1000, 'even', 1, undefined);
+    s.next();
+    const skipped = s.skipBefore(250.5);
+    expect(skipped).toBe(all.filter((t) => t < 250.5).length - 1);
+    expect(s.next()).toBe(all.find((t) => t >= 250.5));
+  });
+
+  it('counts only this shard’s arrivals, and shards add up', () => {
+    const seg = constant(1_000_000, 1000);
+    let total = 0;
+    for (let index = 0; index < 3; index++) {
+      total += new ArrivalSource(seg, 1000, 'even', 1, { index, count: 3 }).skipBefore(500);
+    }
+    expect(total).toBe(new ArrivalSource(seg, 1000, 'even', 1, undefined).skipBefore(500));
+  });
+
+  it('skips a Poisson backlog of millions in one step, near its expected size', () => {
+    const s = new ArrivalSource(constant(1e9, 10_000), 10_000, 'poisson', 7, undefined);
+    const n = s.skipBefore(5);
+    // Mean 5,000,000, standard deviation ~2,236: ten deviations either side.
+    expect(Math.abs(n - 5_000_000)).toBeLessThan(25_000);
+    expect(s.next()).toBeGreaterThanOrEqual(5);
+  });
+
+  it('skips nothing before the next arrival or past the end', () => {
+    const s = new ArrivalSource(constant(10, 1000), 1000, 'even', 1, undefined);
+    expect(s.next()).toBe(0);
+    expect(s.skipBefore(50)).toBe(0);
+    expect(s.next()).toBe(100);
+    expect(s.skipBefore(5000)).toBe(8);
+    expect(s.next()).toBe(Number.POSITIVE_INFINITY);
+  });
+});

@@ -1,6 +1,6 @@
 import type { Stage } from '../config/plan.js';
 import { Rng } from './rng.js';
-import { isMine, type Share } from './share.js';
+import { isMine, type Share, scaleCount } from './share.js';
 
 /**
  * The open model's schedule: the arrival rate over time as linear segments, and the arrival
@@ -129,6 +129,33 @@ export class ArrivalSource {
   }
 
   /**
+   * Skips every arrival before `tMs` without visiting each (a backlog that waited too long, at a
+   * rate of millions per second, is dropped in one step); returns how many of this shard's it
+   * skipped. Even spacing: the arrivals up to the integral's value there. Poisson: their number
+   * is Poisson-distributed with the integral's growth as its mean (sampled: exactly for small
+   * means, by the normal approximation for large ones), and the process restarts there, as it
+   * is memoryless.
+   */
+  skipBefore(tMs: number): number {
+    const c = countByMs(this.segments, Math.min(tMs, this.endMs));
+    let skipped: number;
+    if (this.rng === null) {
+      const to = Math.ceil(c - 1e-9 * Math.max(1, c));
+      if (to <= this.k) return 0;
+      skipped = to - this.k;
+      this.s = to - 1;
+    } else {
+      const mean = c - this.s;
+      if (mean <= 0) return 0;
+      skipped = poissonSample(this.rng, mean);
+      this.s = c;
+    }
+    const from = this.k;
+    this.k += skipped;
+    return scaleCount(this.k, this.share) - scaleCount(from, this.share);
+  }
+
+  /**
    * Where the integral reaches `s`. Segments hold the counts [start, end): a count on a boundary
    * belongs to the next segment with a rate, so no arrival lands on the first instant of a pause
    * or on the very end. The segment pointer only moves forward, as s grows.
@@ -141,6 +168,18 @@ export class ArrivalSource {
     const segment = this.segments[this.seg]!;
     return segment.startMs + segmentTimeOf(segment, s - this.starts[this.seg]!);
   }
+}
+
+/** A Poisson-distributed count with this mean (Knuth's method below 50, else normal). */
+function poissonSample(rng: Rng, mean: number): number {
+  if (mean < 50) {
+    let n = 0;
+    for (let sum = rng.exponential(); sum < mean; sum += rng.exponential()) n++;
+    return n;
+  }
+  // Box–Muller: 1 - u lies in (0, 1], so the log is finite.
+  const z = Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+  return Math.max(0, Math.round(mean + Math.sqrt(mean) * z));
 }
 
 /** All arrival times of a schedule (tests and descriptions; the engine never builds this array). */

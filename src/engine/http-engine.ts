@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { EndpointStats } from '../metrics/endpoint-stats.js';
 import { HttpMetrics } from '../metrics/http-metrics.js';
+import { noteSendLag } from '../monitor/send-lag.js';
 import { type ConnectionOwner, RawConnection } from '../protocols/http/raw-connection.js';
 import type { EndReason } from '../result/schema.js';
-import { ArrivalQueue } from './arrival-queue.js';
 import type { LoadPlan, LoadSnapshot } from './load-plan.js';
 
 /**
@@ -34,8 +34,10 @@ export function unrollMix(weights: readonly number[]): Uint16Array {
  */
 const EARLY_MS = 1;
 
-/** The open model's wait queue holds at least this many requests, whatever the rate. */
-const MIN_QUEUE = 1024;
+/** Open model: about one connection per this many requests/s is opened before the clock starts. */
+const RATE_PER_PRECONNECTION = 1000;
+/** The longest the pre-start connects may take before the run starts anyway. */
+const PRECONNECT_MS = 2000;
 
 export interface LoadOutcome {
   metrics: HttpMetrics;
@@ -44,8 +46,11 @@ export interface LoadOutcome {
   durationMs: number;
   endReason: EndReason;
   vusMax: number;
-  /** Open model: requests that had to wait for a free connection. */
+  /** Open model: requests that started after waiting for a free connection. */
   queued: number;
+  /** Open model: the rate asked for, and what was started (per second of the run). */
+  ratePerSec?: number;
+  startedPerSec?: number;
 }
 
 export interface LoadHooks {
@@ -62,7 +67,6 @@ export class HttpEngine implements ConnectionOwner {
   readonly metrics: HttpMetrics;
   private readonly conns: RawConnection[] = [];
   private readonly free: RawConnection[] = [];
-  private readonly queue: ArrivalQueue | null;
   /** The request mix unrolled by weight: request i goes out as mix[i % mix.length]. */
   private readonly mix: Uint16Array;
   private readonly eps: EndpointStats[];
@@ -73,7 +77,13 @@ export class HttpEngine implements ConnectionOwner {
   private t0 = 0;
   private started = 0;
   private inflight = 0;
+  /**
+   * Open model: arrival k is scheduled at t0 + k / rate, so the schedule needs no array. Arrivals
+   * [0, taken) have started or been dropped, [taken, issued) wait for a free connection (the
+   * backlog: two counters, whatever its length), [issued, …) are not due yet.
+   */
   private issued = 0;
+  private taken = 0;
   private queued = 0;
   private stopping = false;
   private endReason: EndReason = 'completed';
@@ -96,9 +106,6 @@ export class HttpEngine implements ConnectionOwner {
     if (this.open && plan.durationMs !== undefined) arrivals = Math.ceil(plan.durationMs * this.ratePerMs);
     if (plan.maxRequests !== undefined) arrivals = Math.min(arrivals, plan.maxRequests);
     this.maxArrivals = arrivals;
-    this.queue = this.open
-      ? new ArrivalQueue(Math.max(MIN_QUEUE, Math.ceil(this.ratePerMs * plan.timeoutMs)))
-      : null;
   }
 
   /** Connections opened so far (the run's VUs). */
@@ -113,6 +120,7 @@ export class HttpEngine implements ConnectionOwner {
 
   /** Runs to the end, or until `signal` aborts (then the part that ran is returned). */
   async run(signal?: AbortSignal): Promise<LoadOutcome> {
+    await this.preconnect(signal);
     const startedAt = new Date();
     this.t0 = performance.now();
     this.lastTickAt = this.t0;
@@ -126,7 +134,8 @@ export class HttpEngine implements ConnectionOwner {
     this.startTimers();
     if (this.open) this.scheduleArrivals();
     else
-      for (let i = 0; i < this.plan.connections && !this.stopping; i++) this.sendNext(this.newConnection());
+      for (let i = 0; i < this.plan.connections && !this.stopping; i++)
+        this.sendNext(this.conns[i] ?? this.newConnection());
     this.checkDone();
 
     await done;
@@ -141,7 +150,29 @@ export class HttpEngine implements ConnectionOwner {
       endReason: this.endReason,
       vusMax: this.conns.length,
       queued: this.queued,
+      ...(this.open
+        ? {
+            ratePerSec: this.plan.ratePerSec,
+            startedPerSec: this.started / Math.max(0.001, (end - this.t0) / 1000),
+          }
+        : {}),
     };
+  }
+
+  /**
+   * Opens connections before the clock starts, so that the first second measures the target
+   * rather than squall's connects: every connection of the closed model, about one per
+   * RATE_PER_PRECONNECTION requests/s of the open model (it opens more as needed).
+   */
+  private async preconnect(signal: AbortSignal | undefined): Promise<void> {
+    const n = this.open
+      ? Math.min(this.plan.connections, Math.ceil(this.ratePerMs * (1000 / RATE_PER_PRECONNECTION)))
+      : this.plan.connections;
+    const opening: Promise<void>[] = [];
+    for (let i = 0; i < n && !signal?.aborted; i++)
+      opening.push(this.newConnection().preconnect(PRECONNECT_MS));
+    await Promise.all(opening);
+    if (this.open) for (let i = this.conns.length - 1; i >= 0; i--) this.free.push(this.conns[i]!);
   }
 
   /** Ends the run now: stop sending, abandon requests in flight (SIGINT, the UI's stop). */
@@ -196,9 +227,12 @@ export class HttpEngine implements ConnectionOwner {
       return;
     }
     if (this.open) {
-      const q = this.queue!;
-      if (q.length > 0) this.start(conn, q.shift());
-      else this.free.push(conn);
+      this.dropStale(performance.now());
+      if (this.taken < this.issued) {
+        // It waited for this connection, and its wait counts in its duration.
+        this.queued++;
+        this.start(conn, this.scheduledAt(this.taken++));
+      } else this.free.push(conn);
       return;
     }
     if (this.started >= this.maxArrivals) {
@@ -219,36 +253,49 @@ export class HttpEngine implements ConnectionOwner {
     conn.send(req.bytes, req.expectBody, scheduledAt);
   }
 
-  /** Open model: starts every arrival that is due, then sleeps until the next one. */
+  /** Open model: when arrival k was meant to start. */
+  private scheduledAt(k: number): number {
+    return this.t0 + k / this.ratePerMs;
+  }
+
+  /**
+   * Open model: starts every arrival that is due on a free (or new) connection, leaves the rest
+   * in the backlog, then sleeps until the next one. Its lateness is squall's own (the loop was
+   * busy elsewhere): the generator's main health signal.
+   */
   private scheduleArrivals = (): void => {
     this.scheduleTimer = null;
     if (this.stopping) return;
     const now = performance.now();
     const due = Math.min(this.maxArrivals, Math.floor((now + EARLY_MS - this.t0) * this.ratePerMs) + 1);
-    while (this.issued < due) {
-      this.arrive(this.t0 + this.issued / this.ratePerMs);
-      this.issued++;
+    if (due > this.issued) noteSendLag(now - this.scheduledAt(this.issued));
+    this.issued = Math.max(this.issued, due);
+    this.dropStale(now);
+    while (this.taken < this.issued) {
+      const conn =
+        this.free.pop() ?? (this.conns.length < this.plan.connections ? this.newConnection() : null);
+      if (conn === null) break;
+      this.start(conn, this.scheduledAt(this.taken++));
     }
     if (this.issued >= this.maxArrivals) {
       this.stopStarting();
       return;
     }
-    const next = this.t0 + this.issued / this.ratePerMs;
+    const next = this.scheduledAt(this.issued);
     this.scheduleTimer = setTimeout(this.scheduleArrivals, Math.max(0, next - performance.now()));
   };
 
-  private arrive(scheduledAt: number): void {
-    const conn = this.free.pop();
-    if (conn) {
-      this.start(conn, scheduledAt);
-      return;
-    }
-    if (this.conns.length < this.plan.connections) {
-      this.start(this.newConnection(), scheduledAt);
-      return;
-    }
-    this.queued++;
-    if (!this.queue!.push(scheduledAt)) this.metrics.dropped++;
+  /**
+   * The backlog's bound: an arrival still waiting a whole timeout after its scheduled time could
+   * only time out, so it is dropped (k6's dropped_iterations). At rate r that keeps at most
+   * r × timeout waiting (DESIGN.md), in two counters rather than a queue.
+   */
+  private dropStale(now: number): void {
+    const fresh = Math.ceil((now - this.plan.timeoutMs - this.t0) * this.ratePerMs);
+    if (fresh <= this.taken) return;
+    const to = Math.min(fresh, this.issued);
+    this.metrics.dropped += to - this.taken;
+    this.taken = to;
   }
 
   private startTimers(): void {
@@ -293,7 +340,8 @@ export class HttpEngine implements ConnectionOwner {
     this.stopping = true;
     if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
     // Requests still waiting for a connection never started: k6 counts them as dropped.
-    if (this.queue) this.metrics.dropped += this.queue.clear();
+    this.metrics.dropped += this.issued - this.taken;
+    this.taken = this.issued;
     this.checkDone();
   }
 

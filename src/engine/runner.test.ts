@@ -75,7 +75,9 @@ function recorder(extra: Partial<RunDeps> = {}): { seen: Seen; deps: RunDeps } {
       return ctx;
     },
     onIteration: (e) => seen.iterations.push({ ...e }),
-    onDropped: () => seen.dropped++,
+    onDropped: (_s, n) => {
+      seen.dropped += n;
+    },
     onVus: (active, max) => seen.vus.push([active, max]),
     onTick: () => seen.ticks++,
     ...extra,

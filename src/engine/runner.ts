@@ -24,8 +24,8 @@ export interface RunDeps {
    * read it during the call, keep none of it.
    */
   onIteration(e: IterationEvent): void;
-  /** One iteration that was due but never started (k6's dropped_iterations). */
-  onDropped(scenario: string): void;
+  /** `count` iterations that were due but never started (k6's dropped_iterations). */
+  onDropped(scenario: string, count: number): void;
   /**
    * VUs active (looping, or allocated in the open model) and allocated, over all scenarios, when
    * they change; a burst of changes in one turn of the event loop is reported once.
@@ -133,7 +133,7 @@ class TestRun {
     const hooks = {
       makeContext: (info: VuInfo, signal: AbortSignal, d: unknown) => deps.makeContext(info, signal, d),
       onIteration: (e: IterationEvent) => deps.onIteration(e),
-      onDropped: (scenario: string) => deps.onDropped(scenario),
+      onDropped: (scenario: string, count: number) => deps.onDropped(scenario, count),
       onVusChanged: () => this.vusChanged(),
     };
     const runSeed = deps.seed ?? 0;

@@ -13,7 +13,7 @@ import { WeightedSequence } from './weights.js';
 export interface ScenarioHooks {
   makeContext(info: VuInfo, signal: AbortSignal, data: unknown): VuContext;
   onIteration(e: IterationEvent): void;
-  onDropped(scenario: string): void;
+  onDropped(scenario: string, count: number): void;
   /** Its active or allocated VU count changed (the run coalesces these). */
   onVusChanged(): void;
 }
@@ -172,8 +172,9 @@ export class ScenarioRuntime implements ExecutorContext, VuHost {
   }
 
   dropped(count: number): void {
+    if (count <= 0) return;
     this.droppedCount += count;
-    for (let i = 0; i < count; i++) this.hooks.onDropped(this.name);
+    this.hooks.onDropped(this.name, count);
   }
 
   whenStopping(): Promise<void> {

@@ -7,6 +7,7 @@ import {
   MIN_SUSTAINED_SEC,
   startGeneratorHealth,
 } from './generator-health.js';
+import { noteSendLag } from './send-lag.js';
 
 /** Blocks the event loop in slices of `sliceMs` for `totalMs`, as a CPU-bound generator does. */
 async function starve(totalMs: number, sliceMs: number): Promise<void> {
@@ -70,5 +71,19 @@ describe('startGeneratorHealth', () => {
     expect(one.reasons.some((r) => r.startsWith(`squall used at least ${CPU_BOUND_PCT}% of one core`))).toBe(
       sustained,
     );
+  });
+
+  it('marks a second in which requests went out far behind schedule, and only that kind of second', async () => {
+    const health = startGeneratorHealth({ intervalMs: 500 });
+    await sleep(600);
+    // What an engine reports when its loop noticed due arrivals a second late.
+    noteSendLag(1000);
+    await sleep(600);
+    const h = health.stop();
+    expect(h.saturated).toBe(true);
+    expect(h.sendLagMaxMs).toBe(1000);
+    expect(h.limitedSeconds!.length).toBeGreaterThan(0);
+    expect(h.samples!.filter((s) => s.limited).length).toBe(1);
+    expect(h.reasons.some((r) => r.includes('fell behind its own schedule'))).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { GeneratorHealth } from '../result/schema.js';
 import { round } from '../util/units.js';
+import { takeSendLag } from './send-lag.js';
 
 /**
  * squall's own health during a run. A Node load generator is CPU-bound long before most targets
@@ -15,13 +16,25 @@ import { round } from '../util/units.js';
  *   the start-up second (compiling the test, opening connections) alone never trips it;
  * - event-loop delay p99 above 50 ms: each timing taken by the main thread may then be late by
  *   that much for one request in a hundred, the size of the budgets people set on p95/p99
- *   (100–300 ms), while a healthy loop, even loaded, stays within a few milliseconds.
+ *   (100–300 ms), while a healthy loop, even loaded, stays within a few milliseconds;
+ * - per second, the main signal: requests sent more than 50 ms after their scheduled time (the
+ *   engines report it, see send-lag.ts), or an event-loop delay over the same bound, in a second
+ *   when squall was busy (at least half a core: else the delay is the machine's other processes
+ *   taking the CPU, and fewer connections would not help), or over 250 ms whatever the CPU. Such
+ *   a second is generator-limited (`limitedSeconds`, and the timeline point's flag), and one is
+ *   enough to flag the run: a single stall of seconds hides in a run-wide p99 but not here.
  */
 
 export const CPU_BOUND_PCT = 90;
 export const SUSTAINED_SHARE = 0.25;
 export const MIN_SUSTAINED_SEC = 2;
 export const LOOP_DELAY_BOUND_MS = 50;
+/** A second whose worst send lag or event-loop delay exceeds this is generator-limited. */
+export const SEND_LAG_BOUND_MS = 50;
+/** ...when squall used at least this much of a core in that second... */
+export const BUSY_CPU_PCT = 50;
+/** ...or whatever the CPU when the lag exceeds this. */
+export const SEVERE_LAG_MS = 250;
 /** Timer resolution of the delay histogram: 10 ms is Node's default, cheap and fine enough. */
 const LOOP_RESOLUTION_MS = 10;
 const MIB = 1024 * 1024;
@@ -33,6 +46,7 @@ export interface GeneratorHealthOptions {
   intervalMs?: number;
   cpuBoundPct?: number;
   loopDelayBoundMs?: number;
+  sendLagBoundMs?: number;
 }
 
 export interface GeneratorHealthMonitor {
@@ -51,6 +65,7 @@ export function startGeneratorHealth(opts: GeneratorHealthOptions = {}): Generat
   const intervalMs = opts.intervalMs ?? 1000;
   const cpuBound = opts.cpuBoundPct ?? CPU_BOUND_PCT;
   const loopBound = opts.loopDelayBoundMs ?? LOOP_DELAY_BOUND_MS;
+  const lagBound = opts.sendLagBoundMs ?? SEND_LAG_BOUND_MS;
   // One histogram for the run, one reset every second for that second's worst delay.
   const total: IntervalHistogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   const perSecond: IntervalHistogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
@@ -61,6 +76,10 @@ export function startGeneratorHealth(opts: GeneratorHealthOptions = {}): Generat
   let lastCpu = process.cpuUsage();
   let rssPeak = process.memoryUsage.rss();
   const samples: NonNullable<GeneratorHealth['samples']> = [];
+  // Whole seconds of the run (k covers (k-1, k] s) in which squall, not the target, set the pace.
+  const limited = new Set<number>();
+  let sendLagMax = 0;
+  takeSendLag();
 
   const sample = () => {
     const now = performance.now();
@@ -70,11 +89,23 @@ export function startGeneratorHealth(opts: GeneratorHealthOptions = {}): Generat
     lastAt = now;
     rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
     if (wallUs <= 0) return;
+    const loopMax = perSecond.count > 0 ? delayMs(perSecond.max) : 0;
+    const lag = takeSendLag();
+    sendLagMax = Math.max(sendLagMax, lag);
+    const from = samples.length > 0 ? samples[samples.length - 1]!.t : 0;
+    const t = round((now - t0) / 1000, 3);
+    const cpuPct = ((cpu.user + cpu.system) / wallUs) * 100;
+    const worst = Math.max(lag, loopMax);
+    const isLimited = worst > SEVERE_LAG_MS || (worst > lagBound && cpuPct >= BUSY_CPU_PCT);
     samples.push({
-      t: round((now - t0) / 1000, 3),
-      cpuPct: round(((cpu.user + cpu.system) / wallUs) * 100, 1),
-      loopDelayMaxMs: round(perSecond.count > 0 ? delayMs(perSecond.max) : 0, 1),
+      t,
+      cpuPct: round(cpuPct, 1),
+      loopDelayMaxMs: round(loopMax, 1),
+      sendLagMaxMs: round(lag, 1),
+      limited: isLimited,
     });
+    // A late sample covers a stall of several seconds: each of them was limited.
+    if (isLimited) for (let k = Math.floor(from) + 1; k <= Math.ceil(t); k++) limited.add(k);
     perSecond.reset();
   };
   const timer = setInterval(sample, intervalMs);
@@ -102,6 +133,8 @@ export function startGeneratorHealth(opts: GeneratorHealthOptions = {}): Generat
         eventLoopDelayP99Ms: p(99),
         eventLoopDelayMaxMs: total.count > 0 ? round(delayMs(total.max), 1) : 0,
         rssPeakMb: round(rssPeak / MIB, 1),
+        sendLagMaxMs: round(sendLagMax, 1),
+        limitedSeconds: [...limited].sort((a, b) => a - b),
         saturated: false,
         reasons: [],
         samples,
@@ -121,8 +154,30 @@ export function startGeneratorHealth(opts: GeneratorHealthOptions = {}): Generat
             'measure squall, not the target',
         );
       }
+      const late = health.limitedSeconds!;
+      if (late.length > 0) {
+        const start = late[0] === 1 ? ', from the start' : '';
+        health.reasons.push(
+          `squall fell behind its own schedule in ${late.length} s (${describeSeconds(late)}${start}): ` +
+            `requests went out up to ${health.sendLagMaxMs} ms late and the event loop stalled up to ` +
+            `${health.eventLoopDelayMaxMs} ms (bound ${lagBound} ms), so those seconds measure squall, not the target`,
+        );
+      }
       health.saturated = health.reasons.length > 0;
       return health;
     },
   };
+}
+
+/** "second 3", "seconds 1–4, 7": runs of whole seconds, short. */
+export function describeSeconds(seconds: readonly number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < seconds.length; ) {
+    let j = i;
+    while (j + 1 < seconds.length && seconds[j + 1] === seconds[j]! + 1) j++;
+    runs.push(i === j ? `${seconds[i]}` : `${seconds[i]}–${seconds[j]}`);
+    i = j + 1;
+  }
+  const shown = runs.length > 6 ? [...runs.slice(0, 6), '…'] : runs;
+  return `${seconds.length === 1 ? 'second' : 'seconds'} ${shown.join(', ')}`;
 }

@@ -19,6 +19,7 @@ import type {
   MonitorResult,
   ResultDocument,
   ThresholdResult,
+  TimelinePoint,
 } from './schema.js';
 import { VERSION } from './version.js';
 
@@ -203,6 +204,25 @@ export function serviceDied(m: Pick<MonitorResult, 'exit' | 'cmd'> | null | unde
   return !!m?.exit && !!m.cmd;
 }
 
+/**
+ * Flags the timeline points that overlap a generator-limited second. A point covers (previous t,
+ * t]; a point stretched by a stall covers several seconds, and any of them limited marks it.
+ */
+export function markLimitedSeconds(
+  timeline: TimelinePoint[],
+  limited: readonly number[] | undefined,
+): TimelinePoint[] {
+  if (!limited || limited.length === 0) return timeline;
+  const set = new Set(limited);
+  let from = 0;
+  return timeline.map((point) => {
+    let hit = false;
+    for (let k = Math.floor(from) + 1; k <= Math.ceil(point.t) && !hit; k++) hit = set.has(k);
+    from = point.t;
+    return hit ? { ...point, generatorLimited: true } : point;
+  });
+}
+
 /** The document's frame: identity, times, config, endpoints, errors, timeline, verdict. */
 export function resultDocument(p: DocumentParts): ResultDocument {
   return {
@@ -218,7 +238,7 @@ export function resultDocument(p: DocumentParts): ResultDocument {
     metrics: p.metrics,
     endpoints: endpointResults(p.http, p.sec),
     errors: p.http.errors.toArray(),
-    timeline: p.http.timeline,
+    timeline: markLimitedSeconds(p.http.timeline, p.generator?.limitedSeconds),
     thresholds: p.thresholds,
     passed: p.thresholds.every((t) => t.ok) && !serviceDied(p.monitor),
     monitor: p.monitor ?? null,

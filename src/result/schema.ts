@@ -115,6 +115,8 @@ export interface TimelinePoint {
   p9999?: number;
   /** Bytes received in this second. */
   bytes?: number;
+  /** Squall fell behind its own schedule in this second (see generator.limitedSeconds). */
+  generatorLimited?: boolean;
   totalRequests?: number;
   totalFailures?: number;
   totalBytes?: number;
@@ -228,11 +230,28 @@ export interface GeneratorHealth {
   eventLoopDelayMaxMs: number;
   /** Peak resident memory of the squall process, MB. */
   rssPeakMb: number;
+  /** The worst lateness of a request (or iteration) behind its scheduled send time, ms (added field). */
+  sendLagMaxMs?: number;
+  /**
+   * Whole seconds of the run (k covers (k-1, k]) in which squall fell behind its own schedule
+   * (send lag or event-loop delay over the bound): the generator, not the target, set the pace
+   * (added field). The timeline points of those seconds carry `generatorLimited: true`.
+   */
+  limitedSeconds?: number[];
   saturated: boolean;
   /** Plain sentences; empty when healthy. */
   reasons: string[];
-  /** Per second: CPU % of one core and the event loop's worst delay in that second (ms). */
-  samples?: Array<{ t: number; cpuPct: number; loopDelayMaxMs: number }>;
+  /**
+   * Per second: CPU % of one core, the event loop's worst delay, the worst send lag (ms), and
+   * whether the second was generator-limited.
+   */
+  samples?: Array<{
+    t: number;
+    cpuPct: number;
+    loopDelayMaxMs: number;
+    sendLagMaxMs?: number;
+    limited?: boolean;
+  }>;
 }
 
 export interface BreakingPoint {

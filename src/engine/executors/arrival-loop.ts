@@ -1,13 +1,10 @@
-import { ArrivalQueue } from '../arrival-queue.js';
+import { noteSendLag } from '../../monitor/send-lag.js';
 import { ArrivalSource } from '../arrivals.js';
 import { hashSeed } from '../rng.js';
 import { scaleAmount } from '../share.js';
 import { mustYield, yieldTurn } from '../turns.js';
 import type { Vu } from '../vu.js';
 import { type ArrivalSchedule, EARLY_MS, type ExecutorContext } from './executor.js';
-
-/** The wait queue holds at least this many iterations, whatever the rate. */
-const MIN_QUEUE = 1024;
 
 /** The highest rate of a schedule (this shard's), per second. */
 export function peakRatePerSec(schedule: ArrivalSchedule): number {
@@ -22,68 +19,97 @@ export function createArrivalSource(schedule: ArrivalSchedule, seed: number): Ar
 
 /**
  * The open model (both arrival-rate executors): iterations start at the planned times on a free
- * VU, allocating VUs up to maxVUs. When every VU is busy an arrival waits in a bounded queue (one
- * request timeout's worth of the peak rate, at least MIN_QUEUE) and its duration counts from its
- * planned time, so a stall shows in the numbers; what overflows the queue, and what still waits
- * when the scenario ends, is dropped (DESIGN.md, Metrics; k6's dropped_iterations).
+ * VU, allocating VUs up to maxVUs. When every VU is busy the arrivals due wait, and each one's
+ * duration counts from its planned time, so a stall shows in the numbers. The waiting arrivals
+ * are the source's own next ones (they come in order), so the backlog costs no memory however
+ * high the rate: an arrival still waiting a request timeout after its planned time is dropped,
+ * which bounds the wait to one timeout's worth of the rate, as does what still waits when the
+ * scenario ends (DESIGN.md, Metrics; k6's dropped_iterations).
  * Think time does not apply: the schedule is the pacing, and a thinking VU would only be a busy
  * one.
  */
 export async function runArrivals(ctx: ExecutorContext, schedule: ArrivalSchedule): Promise<void> {
   const source = createArrivalSource(schedule, hashSeed(ctx.seed, 'arrivals'));
-  const queue = new ArrivalQueue(
-    Math.max(MIN_QUEUE, Math.ceil((peakRatePerSec(schedule) * ctx.queueTimeoutMs) / 1000)),
-  );
   const free: Vu[] = [];
   for (let i = schedule.preAllocatedVUs - 1; i >= 0; i--) free.push(ctx.vu(i));
+  /** The oldest arrival not yet started or dropped, ms from the scenario's start. */
+  let nextMs = source.next();
+  let timer: NodeJS.Timeout | undefined;
 
-  // A VU runs its iteration, then whatever waits in the queue, then goes back to the free list.
+  /** Drops the backlog's arrivals planned before `cutMs` (and not after `dueMs`). */
+  const dropBefore = (cutMs: number) => {
+    if (nextMs >= cutMs) return;
+    ctx.dropped(1 + source.skipBefore(cutMs));
+    nextMs = source.next();
+  };
+
+  /** The oldest arrival due by now, for a VU that just finished; undefined when none waits. */
+  const takeDue = (): number | undefined => {
+    const now = ctx.elapsedMs();
+    if (nextMs > now + EARLY_MS) return undefined;
+    dropBefore(now - ctx.queueTimeoutMs);
+    if (nextMs > now + EARLY_MS) return undefined;
+    const t = nextMs;
+    nextMs = source.next();
+    return ctx.startedAt + t;
+  };
+
+  // A VU runs its iteration, then whatever is due meanwhile, then goes back to the free list.
   const chain = async (vu: Vu, scheduledAt: number): Promise<void> => {
     for (;;) {
       if (!(await vu.iterate(scheduledAt))) return;
-      if (ctx.stopping.aborted || queue.length === 0) break;
+      if (ctx.stopping.aborted || nextMs > ctx.elapsedMs() + EARLY_MS) break;
       if (mustYield()) await yieldTurn();
-      scheduledAt = queue.shift();
+      const t = ctx.stopping.aborted ? undefined : takeDue();
+      if (t === undefined) break;
+      scheduledAt = t;
     }
     vu.release();
     free.push(vu);
+    if (timer === undefined && !ctx.stopping.aborted) tick();
   };
 
-  const arrive = (scheduledAt: number) => {
-    let vu = free.pop();
-    if (vu === undefined && ctx.vusCreated < schedule.maxVUs) vu = ctx.vu(ctx.vusCreated);
-    if (vu === undefined) {
-      if (!queue.push(scheduledAt)) ctx.dropped(1);
-      return;
-    }
-    vu.claim();
-    chain(vu, scheduledAt).catch((e: unknown) => ctx.fail(e));
-  };
-
-  let nextMs = source.next();
-  let timer: NodeJS.Timeout | undefined;
-  const issueUntil = (untilMs: number) => {
+  /**
+   * Starts the arrivals due by `untilMs` on free or new VUs; what finds none stays due, and then
+   * it returns true (every VU is busy: the next one to finish takes it).
+   */
+  const startUntil = (untilMs: number): boolean => {
+    dropBefore(ctx.elapsedMs() - ctx.queueTimeoutMs);
     while (nextMs <= untilMs) {
-      arrive(ctx.startedAt + nextMs);
+      let vu = free.pop();
+      if (vu === undefined && ctx.vusCreated < schedule.maxVUs) vu = ctx.vu(ctx.vusCreated);
+      if (vu === undefined) return true;
+      const t = nextMs;
       nextMs = source.next();
+      vu.claim();
+      chain(vu, ctx.startedAt + t).catch((e: unknown) => ctx.fail(e));
     }
+    return false;
   };
+
   const tick = () => {
     timer = undefined;
     if (ctx.stopping.aborted) return;
-    issueUntil(ctx.elapsedMs() + EARLY_MS);
-    if (nextMs !== Number.POSITIVE_INFINITY) {
-      timer = setTimeout(tick, Math.max(0, nextMs - ctx.elapsedMs()));
-    }
+    const now = ctx.elapsedMs();
+    // How late the oldest due arrival is noticed: squall's own lateness (its loop was busy).
+    if (nextMs <= now) noteSendLag(now - nextMs);
+    // Arrivals still due wait for a VU to finish, which takes them (chain): no timer meanwhile.
+    if (startUntil(now + EARLY_MS) || nextMs === Number.POSITIVE_INFINITY) return;
+    timer = setTimeout(tick, Math.max(0, nextMs - ctx.elapsedMs()));
   };
 
   tick();
   await ctx.whenStopping();
   clearTimeout(timer);
+  timer = undefined;
   // Arrivals already due when the stop came (the end timer may fire just before the last
   // arrival's timer) belong to the run; nothing after the stop is started.
-  if (!ctx.interrupted.aborted) issueUntil(Math.min(ctx.elapsedMs(), schedule.durationMs));
+  const endMs = Math.min(ctx.elapsedMs(), schedule.durationMs);
+  if (!ctx.interrupted.aborted) startUntil(endMs);
   // Iterations still waiting never started: k6 counts them as dropped.
-  ctx.dropped(queue.clear());
+  if (nextMs <= endMs) {
+    ctx.dropped(1 + source.skipBefore(endMs));
+    nextMs = Number.POSITIVE_INFINITY;
+  }
   await ctx.drain();
 }

@@ -1,6 +1,6 @@
 import { scaleCount } from '../share.js';
 import type { Executor, PlanOf, VuSchedule } from './executor.js';
-import { startLoop, untilStopped } from './vu-loop.js';
+import { startLoop, startSpread, untilStopped } from './vu-loop.js';
 
 type Plan = PlanOf<'constant-vus'>;
 
@@ -29,7 +29,7 @@ export const constantVus: Executor<Plan, VuSchedule> = {
   async run(ctx) {
     const policy = untilStopped(ctx);
     const vus = scaleCount(ctx.executor.vus, ctx.share);
-    for (let i = 0; i < vus && !ctx.stopping.aborted; i++) startLoop(ctx, ctx.vu(i), policy);
+    await startSpread(ctx, vus, (i) => startLoop(ctx, ctx.vu(i), policy));
     await ctx.drain();
   },
 };

@@ -1,7 +1,7 @@
 import { scaleCount } from '../share.js';
 import type { Vu } from '../vu.js';
 import type { Executor, IterationSchedule, PlanOf } from './executor.js';
-import { startLoop } from './vu-loop.js';
+import { startLoop, startSpread } from './vu-loop.js';
 
 type Plan = PlanOf<'per-vu-iterations'>;
 
@@ -29,7 +29,7 @@ export const perVuIterations: Executor<Plan, IterationSchedule> = {
     // info.iteration counts this VU's finished iterations (an interrupted one ends the scenario).
     const more = (vu: Vu) => !ctx.stopping.aborted && vu.info.iteration < iterationsPerVu;
     const policy = { next: more, peek: more };
-    for (let i = 0; i < vus && iterationsPerVu > 0; i++) startLoop(ctx, ctx.vu(i), policy);
+    if (iterationsPerVu > 0) await startSpread(ctx, vus, (i) => startLoop(ctx, ctx.vu(i), policy));
     await ctx.drain();
   },
 };

@@ -1,6 +1,6 @@
 import { scaleCount } from '../share.js';
 import type { Executor, IterationSchedule, PlanOf } from './executor.js';
-import { startLoop } from './vu-loop.js';
+import { startLoop, startSpread } from './vu-loop.js';
 
 type Plan = PlanOf<'shared-iterations'>;
 
@@ -37,7 +37,7 @@ export const sharedIterations: Executor<Plan, IterationSchedule> = {
       },
       peek: () => !ctx.stopping.aborted && claimed < totalIterations,
     };
-    for (let i = 0; i < vus; i++) startLoop(ctx, ctx.vu(i), policy);
+    await startSpread(ctx, vus, (i) => startLoop(ctx, ctx.vu(i), policy), policy.peek);
     await ctx.drain();
   },
 };

@@ -33,6 +33,40 @@ export function startLoop(ctx: ExecutorContext, vu: Vu, policy: LoopPolicy): voi
   loop(vu, policy).catch((e: unknown) => ctx.fail(e));
 }
 
+/** Pools up to this size start at once; a larger one is spread over SPREAD_MS. */
+export const START_AT_ONCE = 50;
+export const SPREAD_MS = 1000;
+
+/**
+ * Starts VUs 0..count-1. Thousands of VUs starting (and connecting) in the same instant stall
+ * the event loop and the first second measures squall, so a pool over START_AT_ONCE starts
+ * evenly over the first second (VU i at i/count of it). A test that wants them all at once says
+ * so with ramping-vus and `startVUs` (docs/test-file.md). Resolves once every VU has started, or
+ * when the scenario stops (or `more` says no more are needed) first.
+ */
+export function startSpread(
+  ctx: ExecutorContext,
+  count: number,
+  start: (index: number) => void,
+  more: () => boolean = () => true,
+): Promise<void> {
+  const go = () => !ctx.stopping.aborted && more();
+  if (count <= START_AT_ONCE) {
+    for (let i = 0; i < count && go(); i++) start(i);
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    let next = 0;
+    const step = () => {
+      const due = Math.min(count, Math.floor((ctx.elapsedMs() * count) / SPREAD_MS) + 1);
+      while (next < due && go()) start(next++);
+      if (next >= count || !go()) resolve();
+      else setTimeout(step, Math.max(1, (next * SPREAD_MS) / count - ctx.elapsedMs()));
+    };
+    step();
+  });
+}
+
 /** Loop until the scenario stops (constant-vus, ramping-vus), or until this VU is retired. */
 export function untilStopped(ctx: ExecutorContext): LoopPolicy {
   const more = (vu: Vu) => !ctx.stopping.aborted && !vu.retiring;

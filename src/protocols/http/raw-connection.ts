@@ -87,6 +87,26 @@ export class RawConnection {
     }
   }
 
+  /**
+   * Opens the connection ahead of its first request, so that a run's clock starts on open
+   * connections. Resolves when it is up or has failed (a failure shows on the first send), or
+   * after `withinMs`.
+   */
+  preconnect(withinMs: number): Promise<void> {
+    if (this.socket) return Promise.resolve();
+    this.open();
+    const socket = this.socket!;
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, withinMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      socket.once(this.endpoint.tls ? 'secureConnect' : 'connect', done);
+      socket.once('close', done);
+    });
+  }
+
   /** Fails the request in flight if it has run longer than `timeoutMs`; returns true if so. */
   checkTimeout(now: number, timeoutMs: number): boolean {
     if (!this.busy) return false;

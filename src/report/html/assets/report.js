@@ -412,6 +412,24 @@
     return shown.length > 0 ? el('div', { class: 'banners' }, shown) : null;
   }
 
+  /** The seconds squall fell behind its own schedule, as the timeline counts them (t of 1 = the first). */
+  function limitedSeconds(g) {
+    const secs = arr(g.limitedSeconds).filter((s) => typeof s === 'number');
+    if (secs.length === 0) return null;
+    return el('p', {
+      class: 'limited-seconds',
+      'data-field': 'generator.limitedSeconds',
+      'data-value': secs.join(','),
+      text:
+        `⏱ Generator-limited seconds (${secs.length}): ` +
+        secs
+          .slice(0, 12)
+          .map((s) => `${s - 1}–${s} s`)
+          .join(', ') +
+        (secs.length > 12 ? ', …' : ''),
+    });
+  }
+
   /** squall ran out of CPU or its event loop lagged: its latencies include its own delay. */
   function renderSaturation(doc) {
     const g = obj(doc.generator);
@@ -436,6 +454,7 @@
         { class: 'reasons' },
         arr(g.reasons).map((r) => el('li', { 'data-field': 'generator.reason', text: str(r) })),
       ),
+      limitedSeconds(g),
       el('p', {
         class: 'banner-hint',
         text:
