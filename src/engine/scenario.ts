@@ -7,7 +7,7 @@ import type { Share } from './share.js';
 import type { IterationEvent } from './vu.js';
 import { toUserType, type UserType, Vu, type VuHost } from './vu.js';
 import type { VuContext, VuInfo } from './vu-context.js';
-import { WeightedSequence } from './weights.js';
+import { Apportionment, WeightedSequence } from './weights.js';
 
 /** What a scenario reports to the run. */
 export interface ScenarioHooks {
@@ -41,8 +41,9 @@ export interface ScenarioOutcome {
 }
 
 /**
- * One scenario while it runs: its VUs (typed by weight, by index), its two stop signals and their
- * timers, and its counts. It is the ExecutorContext its executor runs in and the host of its VUs.
+ * One scenario while it runs: its VUs (typed by weight, by index, in the closed model; taking the
+ * type of each iteration they start, dealt by weight, in the open model), its two stop signals
+ * and their timers, and its counts. It is the ExecutorContext its executor runs in and the host of its VUs.
  * Lifecycle: run() → [duration over, or stopStarting()] → gracefulStop → interrupt() → finish.
  */
 export class ScenarioRuntime implements ExecutorContext, VuHost {
@@ -61,6 +62,8 @@ export class ScenarioRuntime implements ExecutorContext, VuHost {
   private readonly open: boolean;
   private readonly types: UserType[];
   private readonly sequence: WeightedSequence;
+  /** Open model: the user types of started iterations, dealt by weight. */
+  private readonly arrivalTypes: Apportionment;
   private readonly vus: Vu[] = [];
   private readonly userVus: number[];
   private readonly userIterations: number[];
@@ -90,6 +93,7 @@ export class ScenarioRuntime implements ExecutorContext, VuHost {
       plan.executor.type === 'constant-arrival-rate' || plan.executor.type === 'ramping-arrival-rate';
     this.types = plan.users.map(toUserType);
     this.sequence = new WeightedSequence(plan.users.map((u) => u.weight));
+    this.arrivalTypes = new Apportionment(plan.users.map((u) => u.weight));
     this.userVus = this.types.map(() => 0);
     this.userIterations = this.types.map(() => 0);
   }
@@ -165,10 +169,16 @@ export class ScenarioRuntime implements ExecutorContext, VuHost {
       const i = this.vus.length;
       const type = this.types[this.sequence.at(i)]!;
       this.vus.push(new Vu(i, this.options.firstVuId + i, type, this, hashSeed(this.seed, 'vu', i)));
-      this.userVus[type.index]!++;
+      // Open model: a VU counts for the user types it serves (serveNext), not for its first one.
       if (this.open) this.hooks.onVusChanged();
+      else this.userVus[type.index]!++;
     }
     return this.vus[index]!;
+  }
+
+  serveNext(vu: Vu): void {
+    const type = this.types[this.arrivalTypes.next()]!;
+    if (vu.serve(type)) this.userVus[type.index]!++;
   }
 
   dropped(count: number): void {

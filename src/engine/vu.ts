@@ -32,6 +32,14 @@ export function toUserType(plan: UserTypePlan, index: number): UserType {
   return { index, name: plan.name, plan, picker };
 }
 
+/** A VU as one user type: that type's state, and a context made with the VU's signal. */
+interface Persona {
+  info: VuInfo;
+  context: VuContext;
+  /** The signal the context was made with: after an abandon it is stale and made again. */
+  signal: AbortSignal;
+}
+
 /** What a VU needs from its scenario. */
 export interface VuHost {
   readonly name: string;
@@ -48,19 +56,29 @@ export interface VuHost {
 /**
  * A virtual user: one user type, one VuContext, its own random stream and state, kept across
  * iterations. Executors drive it: `claim()` it, run `iterate()` and `think()` in a loop, then
- * `release()` it. `abandon()` cuts a running iteration short: the iteration is counted as
+ * `release()` it. In the open model a VU serves arrivals of any user type (`serve()`): it keeps
+ * one persona per type it served (its VuInfo with `state`, and its VuContext with cookies and
+ * tags), so a type's state is never seen by another type's flow, while the VU's id, iteration
+ * count and random stream stay one. `abandon()` cuts a running iteration short: the iteration is counted as
  * interrupted at once and the VU is released, whether or not the flow ever returns, so a flow
  * that ignores its signal cannot hold up the end of a run. Each abandon starts a new epoch; an
  * abandoned flow that returns later sees the epoch changed and does nothing.
  */
 export class Vu {
-  readonly info: VuInfo;
+  /** The current user type's VuInfo (what its flow sees as `ctx.vu`). */
+  info: VuInfo;
+  /** The user type it runs now: fixed in the closed model, the arrival's in the open model. */
+  user: UserType;
   /** Reused for every report of this VU: consumers read it during the call and keep nothing. */
   readonly event: IterationEvent;
   /** ramping-vus: above the target; finish the current iteration, then leave. */
   retiring = false;
   private controller = new AbortController();
   private context: VuContext;
+  /** By user type index; the closed model only ever has its own. */
+  private readonly personas: Array<Persona | undefined> = [];
+  /** By user type index: serve() has run this type at least once. */
+  private readonly served: boolean[] = [];
   private readonly rng: Rng;
   private epoch = 0;
   private inIteration = false;
@@ -72,14 +90,15 @@ export class Vu {
   constructor(
     readonly index: number,
     id: number,
-    readonly user: UserType,
+    user: UserType,
     private readonly host: VuHost,
     seed: number,
   ) {
+    this.user = user;
     this.info = { id, iteration: 0, scenario: host.name, user: user.name, state: {}, scheduledAt: 0 };
     this.event = { scenario: host.name, user: user.name, durationMs: 0, ok: true, error: undefined };
     this.rng = new Rng(seed);
-    this.context = host.makeContext(this.info, this.controller.signal);
+    this.context = this.bind(this.info).context;
   }
 
   /** Taken by a loop (closed model) or an iteration chain (open model). */
@@ -89,6 +108,39 @@ export class Vu {
 
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  /**
+   * Open model: the next iteration is of `type` (the arrival's), run with that type's persona,
+   * made on first use. True the first time this VU serves the type.
+   */
+  serve(type: UserType): boolean {
+    const first = this.served[type.index] !== true;
+    this.served[type.index] = true;
+    if (type === this.user) return first;
+    const iteration = this.info.iteration;
+    const id = this.info.id;
+    const known = this.personas[type.index];
+    const persona =
+      known === undefined || known.signal !== this.controller.signal
+        ? this.bind(
+            known?.info ?? {
+              id,
+              iteration,
+              scenario: this.host.name,
+              user: type.name,
+              state: {},
+              scheduledAt: 0,
+            },
+            type,
+          )
+        : known;
+    persona.info.iteration = iteration;
+    this.user = type;
+    this.info = persona.info;
+    this.context = persona.context;
+    this.event.user = type.name;
+    return first;
   }
 
   claim(): void {
@@ -208,7 +260,15 @@ export class Vu {
   /** Back in use after an abandon: a signal that is not aborted needs a new context. */
   private revive(): void {
     this.controller = new AbortController();
-    this.context = this.host.makeContext(this.info, this.controller.signal);
+    this.context = this.bind(this.info).context;
+  }
+
+  /** A context for `info` (the current user type's, or a new one) on the current signal. */
+  private bind(info: VuInfo, type = this.user): Persona {
+    const signal = this.controller.signal;
+    const persona = { info, context: this.host.makeContext(info, signal), signal };
+    this.personas[type.index] = persona;
+    return persona;
   }
 
   private clearRetireTimer(): void {

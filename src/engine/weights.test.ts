@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashSeed, Rng } from './rng.js';
-import { splitByWeight, WeightedPicker, WeightedSequence } from './weights.js';
+import { Apportionment, splitByWeight, WeightedPicker, WeightedSequence } from './weights.js';
 
 describe('WeightedSequence (user types by VU index)', () => {
   it('splits 70/30 of 10 VUs exactly 7/3, and 3 of 10 as 2/1', () => {
@@ -104,5 +104,36 @@ describe('Rng', () => {
     expect(hashSeed(0, 'a')).not.toBe(hashSeed(0, 'b'));
     expect(hashSeed(0, 'ab')).not.toBe(hashSeed(0, 'a', 'b'));
     expect(hashSeed(3, 'vu', 1)).toBe(hashSeed(3, 'vu', 1));
+  });
+});
+
+describe('Apportionment (user types of open-model iterations, one at a time)', () => {
+  it('deals a long run within floor..ceil of the exact shares at every prefix, in constant memory', () => {
+    for (const weights of [
+      [3, 1],
+      [0.7, 0.2, 0.1],
+      [5, 3, 2, 1],
+    ]) {
+      const deal = new Apportionment(weights);
+      const total = weights.reduce((a, b) => a + b, 0);
+      const counts = weights.map(() => 0);
+      let outside = 0;
+      for (let n = 1; n <= 2_000_000; n++) {
+        counts[deal.next()]!++;
+        // Checking every prefix is slow; every 997th and the last catch drift as well.
+        if (n % 997 !== 0 && n !== 2_000_000) continue;
+        weights.forEach((w, i) => {
+          const exact = (n * w) / total;
+          if (counts[i]! < Math.floor(exact + 1e-9) || counts[i]! > Math.ceil(exact - 1e-9)) outside++;
+        });
+      }
+      expect(outside, `weights ${weights}: ${counts}`).toBe(0);
+    }
+  });
+
+  it('gives the same first types as WeightedSequence gives the first VUs', () => {
+    const deal = new Apportionment([70, 30]);
+    const seq = new WeightedSequence([70, 30]);
+    for (let i = 0; i < 50; i++) expect(deal.next()).toBe(seq.at(i));
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Weighted choices of the engine: which user type each VU is (deterministic, by VU index) and
- * which task an iteration runs (random, by weight).
+ * Weighted choices of the engine: which user type each VU is (closed model) or each started
+ * iteration is (open model), deterministic, in order; and which task an iteration runs (random,
+ * by weight).
  */
 
 /** Weights that sum to zero or less (or are not numbers) count as equal, never as NaN shares. */
@@ -10,43 +11,42 @@ function usable(weights: readonly number[]): number[] {
 }
 
 /**
- * Gives VU index 0, 1, 2, … a user type each, by weight, so that:
- * - the first n VUs always split within one of their exact shares (n·w/W rounded down or up),
+ * Deals items 0, 1, 2, … (VUs in the closed model, started iterations in the open model) out to
+ * types by weight, one at a time, so that:
+ * - the first n items always split within one of their exact shares (n·w/W rounded down or up),
  *   so 70/30 of 10 VUs is exactly 7/3 and 2 of 3 equal types never go to one type;
- * - VU i keeps its type whatever n becomes, so ramping up and down never re-types a VU.
+ * - item i keeps its type whatever n becomes, so ramping up and down never re-types a VU.
  * Largest remainder alone satisfies the first but not the second (the Alabama paradox), and
  * smooth weighted round-robin breaks the first with uneven weights. Balinski and Young's quota
- * method does both: the next VU goes to the type with the highest w/(count+1) among those that
- * would not exceed their upper share.
+ * method does both: the next item goes to the type with the highest w/(count+1) among those that
+ * would not exceed their upper share. Its state is one count per type, so an open-model run
+ * deals millions of iterations in constant memory.
  */
-export class WeightedSequence {
+export class Apportionment {
   private readonly weights: number[];
   private readonly total: number;
   private readonly counts: number[];
-  private readonly types: number[] = [];
+  private n = 0;
 
   constructor(weights: readonly number[]) {
-    if (weights.length === 0) throw new RangeError('WeightedSequence needs at least one weight');
+    if (weights.length === 0) throw new RangeError('Apportionment needs at least one weight');
     this.weights = usable(weights);
     this.total = this.weights.reduce((a, b) => a + b, 0);
     this.counts = this.weights.map(() => 0);
   }
 
-  /** The type (index into the weights) of VU `index` (0-based). */
-  at(index: number): number {
-    while (this.types.length <= index) this.types.push(this.nextType());
-    return this.types[index]!;
-  }
-
-  private nextType(): number {
-    const n = this.types.length + 1;
+  /** The type (index into the weights) of the next item. */
+  next(): number {
+    const n = ++this.n;
+    // Upper quota: a type already at its exact share n·w/W (or above) waits. The tolerance keeps
+    // float error from blocking an exact share (10·70/100 must be 7); it grows with n, as the
+    // error of n·w/W does, and stays far below one item.
+    const tolerance = 1e-9 + 1e-12 * n;
     let best = -1;
     let bestScore = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < this.weights.length; i++) {
       const w = this.weights[i]!;
-      // Upper quota: a type already at its exact share n·w/W (or above) waits; the tolerance
-      // keeps float error from blocking an exact share (10·70/100 must be 7).
-      if (this.counts[i]! >= (n * w) / this.total - 1e-9) continue;
+      if (this.counts[i]! >= (n * w) / this.total - tolerance) continue;
       const score = w / (this.counts[i]! + 1);
       if (score > bestScore) {
         best = i;
@@ -57,6 +57,23 @@ export class WeightedSequence {
     if (best < 0) best = this.weights.indexOf(Math.max(...this.weights));
     this.counts[best]!++;
     return best;
+  }
+}
+
+/** The Apportionment of VU indexes, remembered, so that VU i's type can be asked again. */
+export class WeightedSequence {
+  private readonly deal: Apportionment;
+  private readonly types: number[] = [];
+
+  constructor(weights: readonly number[]) {
+    if (weights.length === 0) throw new RangeError('WeightedSequence needs at least one weight');
+    this.deal = new Apportionment(weights);
+  }
+
+  /** The type (index into the weights) of VU `index` (0-based). */
+  at(index: number): number {
+    while (this.types.length <= index) this.types.push(this.deal.next());
+    return this.types[index]!;
   }
 }
 

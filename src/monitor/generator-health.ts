@@ -60,6 +60,19 @@ export interface GeneratorHealthMonitor {
  */
 const delayMs = (ns: number) => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
 
+/**
+ * The process's RSS, or 0 when it cannot be read: on Linux it opens /proc/self/stat, which fails
+ * with EMFILE once the load has used every file descriptor, and a timer that throws would end the
+ * whole run (issue 10, item 1).
+ */
+function rssNow(): number {
+  try {
+    return process.memoryUsage.rss();
+  } catch {
+    return 0;
+  }
+}
+
 export function startGeneratorHealth(opts: GeneratorHealthOptions = {}): GeneratorHealthMonitor {
   const cores = opts.cores ?? 1;
   const intervalMs = opts.intervalMs ?? 1000;
@@ -74,7 +87,7 @@ export function startGeneratorHealth(opts: GeneratorHealthOptions = {}): Generat
   const t0 = performance.now();
   let lastAt = t0;
   let lastCpu = process.cpuUsage();
-  let rssPeak = process.memoryUsage.rss();
+  let rssPeak = rssNow();
   const samples: NonNullable<GeneratorHealth['samples']> = [];
   // Whole seconds of the run (k covers (k-1, k] s) in which squall, not the target, set the pace.
   const limited = new Set<number>();
@@ -87,7 +100,7 @@ export function startGeneratorHealth(opts: GeneratorHealthOptions = {}): Generat
     const wallUs = (now - lastAt) * 1000;
     lastCpu = process.cpuUsage();
     lastAt = now;
-    rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+    rssPeak = Math.max(rssPeak, rssNow());
     if (wallUs <= 0) return;
     const loopMax = perSecond.count > 0 ? delayMs(perSecond.max) : 0;
     const lag = takeSendLag();

@@ -280,6 +280,7 @@ export interface ScenarioResult {
   dropped: number;
   interrupted: number;
   vusMax: number;
+  /** Per user type; `vus`: its VUs (closed model), the VUs that ran it (open model). */
   users: Record<string, { vus: number; iterations: number }>;
 }
 

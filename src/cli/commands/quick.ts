@@ -5,6 +5,7 @@ import { HTTP_RUN_METRICS, validateHttpThresholdTags } from '../../result/build.
 import { VERSION } from '../../result/version.js';
 import { validateThresholds } from '../../thresholds/index.js';
 import { redactUrl } from '../../util/redact.js';
+import { checkOpenFileLimit } from '../fd-limit.js';
 import { collect } from '../io.js';
 import { addMonitorOptions } from '../monitor-flags.js';
 import { checkOutputsWritable } from '../outputs.js';
@@ -59,6 +60,15 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
       validateThresholds(q.thresholds, HTTP_RUN_METRICS);
       validateHttpThresholdTags(q.thresholds);
       checkOutputsWritable(q.outputs);
+      checkOpenFileLimit({
+        sockets: q.load.connections,
+        what:
+          opts.connections === undefined
+            ? `${q.load.connections} connections (the default of -c)`
+            : `-c ${q.load.connections}`,
+        flag: '-c',
+        unit: 'connection',
+      });
       if (!q.quiet) {
         const l = q.load;
         const shape =

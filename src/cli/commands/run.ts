@@ -4,6 +4,7 @@ import { parseOutput, parsePositiveInt } from '../../config/parse-flags.js';
 import { QUICK_OUTPUT_KINDS } from '../../config/quick.js';
 import type { RunFlags } from '../../config/resolve-test.js';
 import { badFlag } from '../../errors/index.js';
+import { checkOpenFileLimit } from '../fd-limit.js';
 import { collect } from '../io.js';
 import { addMonitorOptions } from '../monitor-flags.js';
 import { checkOutputsWritable } from '../outputs.js';
@@ -93,6 +94,14 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
         );
       }
       checkOutputsWritable(outputs);
+      const { peakVus } = await import('../../engine/peak-vus.js');
+      const vus = peakVus(plan.scenarios);
+      checkOpenFileLimit({
+        sockets: vus,
+        what: `${plan.file} at its peak of ${vus} VUs (maxVUs for arrival-rate scenarios)`,
+        flag: '--vus',
+        unit: 'VU',
+      });
       const exitCode = await runHttpTest(plan, {
         outputs,
         json: !!opts.json,

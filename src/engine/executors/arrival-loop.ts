@@ -26,7 +26,8 @@ export function createArrivalSource(schedule: ArrivalSchedule, seed: number): Ar
  * which bounds the wait to one timeout's worth of the rate, as does what still waits when the
  * scenario ends (DESIGN.md, Metrics; k6's dropped_iterations).
  * Think time does not apply: the schedule is the pacing, and a thinking VU would only be a busy
- * one.
+ * one. Each started iteration takes its user type by weight (ctx.serveNext), so the mix of types
+ * does not depend on which VU happens to be free.
  */
 export async function runArrivals(ctx: ExecutorContext, schedule: ArrivalSchedule): Promise<void> {
   const source = createArrivalSource(schedule, hashSeed(ctx.seed, 'arrivals'));
@@ -57,6 +58,7 @@ export async function runArrivals(ctx: ExecutorContext, schedule: ArrivalSchedul
   // A VU runs its iteration, then whatever is due meanwhile, then goes back to the free list.
   const chain = async (vu: Vu, scheduledAt: number): Promise<void> => {
     for (;;) {
+      ctx.serveNext(vu);
       if (!(await vu.iterate(scheduledAt))) return;
       if (ctx.stopping.aborted || nextMs > ctx.elapsedMs() + EARLY_MS) break;
       if (mustYield()) await yieldTurn();

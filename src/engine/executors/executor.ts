@@ -74,6 +74,12 @@ export interface ExecutorContext<E extends ExecutorPlan = ExecutorPlan> {
   elapsedMs(): number;
   /** The VU with this scenario-local index (0-based), created on first use. */
   vu(index: number): Vu;
+  /**
+   * Open model: `vu` is about to start an iteration; it takes the next user type by weight. The
+   * weights split the started iterations, exactly in the long run, whatever the pool size and
+   * the server's speed (Artillery's semantics); the VU runs that type with that type's state.
+   */
+  serveNext(vu: Vu): void;
   /** Iterations that were due but never started (k6's dropped_iterations). */
   dropped(count: number): void;
   /** Resolves once `stopping` is aborted. */
