@@ -50,7 +50,7 @@ const TEST = `scenarios:
 thresholds:
   http_req_duration: ["p(95)<5000"]
   http_req_failed: ["rate<0.01"]
-  "http_req_duration{name:GET /never}": ["p(95)<100"]
+  "http_req_duration{status:418}": ["p(95)<100"]
 `;
 
 describe.skipIf(missing !== undefined)(
@@ -187,6 +187,10 @@ describe.skipIf(missing !== undefined)(
     });
 
     it('thresholds show their actual values, "no data" when there is none', async () => {
+      // {status:418} matches no response of this test: its row must say so.
+      expect(doc.thresholds.filter((t) => t.actual === null).map((t) => t.metric)).toEqual([
+        'http_req_duration{status:418}',
+      ]);
       const rows = await tableRows(w.page, '#thresholds tbody tr', 'data-metric');
       expect(rows.map((r) => [r.key, r.cells.expr!.value])).toEqual(
         doc.thresholds.map((t) => [t.metric, t.expr]),
