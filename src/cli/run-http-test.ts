@@ -1,8 +1,7 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import { crossedStopCondition, lastHealthySec } from '../analysis/breaking-point.js';
+import { breakingPointAt, crossedStopCondition } from '../analysis/breaking-point.js';
 import type { MonitorPlan } from '../config/monitor.js';
-import type { ScenarioPlan, TestPlan } from '../config/plan.js';
-import { rateAtMs, rateSegments } from '../engine/arrivals.js';
+import type { TestPlan } from '../config/plan.js';
 import { executorFor } from '../engine/executors/index.js';
 import { runTest } from '../engine/runner.js';
 import type { VuContext } from '../engine/vu-context.js';
@@ -57,16 +56,6 @@ const MAX_SHOWN_ERRORS = 5;
 function describeThrown(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   return text.split('\n')[0]!.slice(0, 300);
-}
-
-/** The arrival rate (per second) a scenario asked for at `tMs` since the run began, if open-model. */
-function plannedRate(s: ScenarioPlan, tMs: number): number | undefined {
-  const e = s.executor;
-  const at = tMs - s.startTimeMs;
-  if (e.type === 'constant-arrival-rate') return (e.rate * 1000) / e.timeUnitMs;
-  if (e.type === 'ramping-arrival-rate')
-    return rateAtMs(rateSegments(e.startRate, e.stages, e.timeUnitMs), at);
-  return undefined;
 }
 
 /** The spike of a spike test: from the start of the stage that climbs to the peak to the end of the last one at it. */
@@ -225,17 +214,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
             const c = plan.stopConditions;
             const crossed = c && crossedStopCondition(metrics.http.timeline, c);
             if (c && crossed) {
-              const s = plan.scenarios.find((x) => plannedRate(x, crossed.atSec * 1000) !== undefined);
-              const healthy = lastHealthySec(metrics.http.timeline, c);
-              breakingPoint = {
-                rate: Math.round((s && plannedRate(s, crossed.atSec * 1000)) ?? 0),
-                vus: metrics.vus.value,
-                atSec: crossed.atSec,
-                reason: crossed.reason,
-                lastHealthyRate: Math.round(
-                  (s && healthy !== undefined && plannedRate(s, healthy * 1000)) || 0,
-                ),
-              };
+              breakingPoint = breakingPointAt(metrics.http.timeline, c, crossed, metrics.vus.value);
               return { reason: `breaking point: ${crossed.reason}` };
             }
             return undefined;
