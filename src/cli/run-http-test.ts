@@ -3,7 +3,7 @@ import { breakingPointAt, crossedStopCondition } from '../analysis/breaking-poin
 import type { MonitorPlan } from '../config/monitor.js';
 import type { TestPlan } from '../config/plan.js';
 import { executorFor } from '../engine/executors/index.js';
-import { runTest } from '../engine/runner.js';
+import { runTest, type ScenarioOutcome } from '../engine/runner.js';
 import type { VuContext } from '../engine/vu-context.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
 import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
@@ -119,6 +119,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   let breakingPoint: BreakingPoint | null = null;
   const abortable = plan.thresholds.filter((t) => t.abortOnFail);
   let startedAt = new Date();
+  let scenariosSoFar: () => Record<string, ScenarioOutcome> = () => ({});
   const source: LiveSource = {
     frame: () => ({
       doc: buildRunResult({
@@ -129,7 +130,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
         endReason: 'completed',
         config: plan.config,
         thresholds: plan.thresholds,
-        perScenario: {},
+        perScenario: scenariosSoFar(),
         breakingPoint,
         monitor: monitors.current(),
       }),
@@ -194,6 +195,9 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
               shownErrors.add(message);
               process.stderr.write(`\niteration failed: ${message}\n`);
             }
+          },
+          onStart(perScenario) {
+            scenariosSoFar = perScenario;
           },
           onDropped: (scenario) => metrics.recordDropped(scenario),
           onVus: (active, max) => metrics.setVus(active, max),

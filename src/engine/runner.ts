@@ -39,6 +39,11 @@ export interface RunDeps {
   seed?: number;
   /** This process's slice of the load (`--shard`, workers); the whole load when undefined. */
   share?: Share;
+  /**
+   * Called as the load starts with a reader of each scenario's outcome so far, for live views
+   * (the dashboard's Scenarios panel shows VUs while the test runs, not only at the end).
+   */
+  onStart?(perScenario: () => Record<string, ScenarioOutcome>): void;
 }
 
 export type RunEndReason = 'completed' | 'interrupted' | 'threshold-abort';
@@ -149,6 +154,7 @@ class TestRun {
     if (signal?.aborted) this.interrupt();
     else signal?.addEventListener('abort', onAbort, { once: true });
     this.scheduleTick();
+    this.deps.onStart?.(() => this.perScenario());
 
     await Promise.all(this.scenarios.map((s) => this.runScenario(s)));
 
@@ -157,8 +163,7 @@ class TestRun {
     const durationMs = performance.now() - this.t0;
     this.flushVus();
     if (this.failure) throw this.failure.error;
-    const perScenario: Record<string, ScenarioOutcome> = {};
-    for (const s of this.scenarios) perScenario[s.name] = s.outcome();
+    const perScenario = this.perScenario();
     return {
       startedAt,
       endedAt: new Date(),
@@ -167,6 +172,12 @@ class TestRun {
       ...(this.abortReason === undefined ? {} : { abortReason: this.abortReason }),
       perScenario,
     };
+  }
+
+  private perScenario(): Record<string, ScenarioOutcome> {
+    const out: Record<string, ScenarioOutcome> = {};
+    for (const s of this.scenarios) out[s.name] = s.outcome();
+    return out;
   }
 
   /** Waits for the scenario's startTime (unless the run stops first), then runs it. */
