@@ -58,6 +58,27 @@ function describeThrown(e: unknown): string {
   return text.split('\n')[0]!.slice(0, 300);
 }
 
+/**
+ * What the progress shows as the run's end: the time (each scenario's start plus its own length,
+ * gracefulStop left out) when every scenario runs for a time, the iterations when every one runs
+ * a count. A count-bounded scenario's maxDuration is a safety net, not its length, so a mix of
+ * both has no honest total and shows the elapsed time alone.
+ */
+function progressBounds(plan: TestPlan): { totalMs?: number; totalIterations?: number } {
+  const schedules = plan.scenarios.map((s) => executorFor(s.executor).plan(s.executor));
+  if (schedules.every((x) => x.kind === 'iterations')) {
+    return {
+      totalIterations: schedules.reduce((n, x) => n + (x.kind === 'iterations' ? x.totalIterations : 0), 0),
+    };
+  }
+  if (schedules.some((x) => x.kind === 'iterations')) return {};
+  return {
+    totalMs: Math.max(
+      ...plan.scenarios.map((s) => s.startTimeMs + executorFor(s.executor).durationMs(s.executor)),
+    ),
+  };
+}
+
 /** The spike of a spike test: from the start of the stage that climbs to the peak to the end of the last one at it. */
 function spikeWindow(plan: TestPlan): { startSec: number; endSec: number } | undefined {
   if (plan.preset !== 'spike') return undefined;
@@ -96,10 +117,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   if (!monitors) return 130;
   const metrics = new RunMetrics({ openModel: openScenarios.size > 0 });
   const dispatcher = createDispatcher();
-  // The progress bar's length: each scenario's start plus its own length, gracefulStop left out.
-  const totalMs = Math.max(
-    ...plan.scenarios.map((s) => s.startTimeMs + executorFor(s.executor).durationMs(s.executor)),
-  );
+  const { totalMs, totalIterations } = progressBounds(plan);
   const progress = o.quiet
     ? null
     : createProgress({
@@ -205,7 +223,14 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
             metrics.closeSecond(elapsedMs / 1000, (elapsedMs - lastTickMs) / 1000);
             lastTickMs = elapsedMs;
             const snap = metrics.snapshot();
-            progress?.update({ elapsedMs, totalMs, ...snap });
+            progress?.update({
+              elapsedMs,
+              totalMs,
+              ...snap,
+              ...(totalIterations === undefined
+                ? {}
+                : { count: { done: snap.iterations, total: totalIterations, unit: 'iterations' } }),
+            });
           },
           shouldAbort() {
             const elapsed = metrics.elapsedMs();
