@@ -54,7 +54,7 @@ describe('progress of count-bounded runs', () => {
         flow: [{ get: /r }]
 `,
     );
-    const { run, result, why } = await runFileOk(file, ['--host', server.url], { quiet: false });
+    const { run, why } = await runFileOk(file, ['--host', server.url], { quiet: false });
     expect(run.code, why).toBe(0);
     expect(server.on('/r').length, why).toBe(N);
     const lines = progressLines(run.stderr);
