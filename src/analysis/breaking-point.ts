@@ -1,5 +1,5 @@
 import type { StopConditions } from '../config/plan.js';
-import type { TimelinePoint } from '../result/schema.js';
+import type { BreakingPoint, TimelinePoint } from '../result/schema.js';
 
 /**
  * breakpoint's stop conditions judged on the per-second timeline. Over the last window: the
@@ -16,7 +16,7 @@ export function crossedStopCondition(
   let errors = 0;
   let p99 = 0;
   for (const p of window) {
-    requests += p.rps;
+    requests += p.requests ?? p.rps;
     errors += p.errors;
     if (p.p99 > p99) p99 = p.p99;
   }
@@ -31,11 +31,54 @@ export function crossedStopCondition(
   return undefined;
 }
 
-/** The end of the last second that was within both bounds on its own; undefined if none was. */
-export function lastHealthySec(timeline: readonly TimelinePoint[], c: StopConditions): number | undefined {
+/** The last second that was within both bounds on its own; undefined if none was. */
+export function lastHealthySecond(
+  timeline: readonly TimelinePoint[],
+  c: StopConditions,
+): TimelinePoint | undefined {
   for (let i = timeline.length - 1; i >= 0; i--) {
     const p = timeline[i]!;
-    if (p.rps > 0 && p.errors / p.rps <= c.maxErrorRate && p.p99 <= c.maxP99Ms) return p.t;
+    const requests = p.requests ?? p.rps;
+    if (requests > 0 && p.errors / requests <= c.maxErrorRate && p.p99 <= c.maxP99Ms) return p;
   }
   return undefined;
+}
+
+/** A bucket shorter than this is a sliver whose rate is noise, not the throughput of the moment. */
+const MIN_WHOLE_SEC = 0.5;
+
+/**
+ * The throughput the run really reached at `atSec` (req/s): the latest second up to then that
+ * saw requests and lasted long enough to measure. Measured, not planned: a closed-model ramp has
+ * no planned rate, and an open-model ramp's plan says nothing of what the target got. An empty
+ * second (the target stalled, or the ramp has not sent anything yet) never reads as 0.
+ */
+export function measuredRateAt(timeline: readonly TimelinePoint[], atSec: number): number {
+  for (let i = timeline.length - 1; i >= 0; i--) {
+    const p = timeline[i]!;
+    if (p.t > atSec) continue;
+    const lengthSec = p.t - (i > 0 ? timeline[i - 1]!.t : 0);
+    if ((p.requests ?? p.rps) > 0 && p.rps > 0 && lengthSec >= MIN_WHOLE_SEC) return p.rps;
+  }
+  return 0;
+}
+
+/**
+ * The breaking point once a stop condition held at `crossed.atSec`: the throughput measured then,
+ * and that of the last second that was healthy on its own (0 when none was).
+ */
+export function breakingPointAt(
+  timeline: readonly TimelinePoint[],
+  c: StopConditions,
+  crossed: { reason: string; atSec: number },
+  vus: number,
+): BreakingPoint {
+  const healthy = lastHealthySecond(timeline, c);
+  return {
+    rate: measuredRateAt(timeline, crossed.atSec),
+    vus,
+    atSec: crossed.atSec,
+    reason: crossed.reason,
+    lastHealthyRate: healthy?.rps ?? 0,
+  };
 }

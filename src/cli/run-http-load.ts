@@ -31,7 +31,15 @@ export async function runHttpLoad(
   const progress = q.quiet
     ? null
     : createProgress({ stream: process.stderr, isTTY: process.stderr.isTTY === true, color: errColor });
-  const engine = new HttpEngine(q.load, { onTick: (s) => progress?.update(s) });
+  const maxRequests = q.load.maxRequests;
+  const engine = new HttpEngine(q.load, {
+    onTick: (s) =>
+      progress?.update(
+        maxRequests === undefined
+          ? s
+          : { ...s, count: { done: s.requests, total: maxRequests, unit: 'reqs' } },
+      ),
+  });
   let startedAt = new Date();
   const source: LiveSource = {
     frame: () => ({

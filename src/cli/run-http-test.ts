@@ -1,10 +1,9 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import { crossedStopCondition, lastHealthySec } from '../analysis/breaking-point.js';
+import { breakingPointAt, crossedStopCondition } from '../analysis/breaking-point.js';
 import type { MonitorPlan } from '../config/monitor.js';
-import type { ScenarioPlan, TestPlan } from '../config/plan.js';
-import { rateAtMs, rateSegments } from '../engine/arrivals.js';
+import type { TestPlan } from '../config/plan.js';
 import { executorFor } from '../engine/executors/index.js';
-import { type RunOutcome, runTest } from '../engine/runner.js';
+import { type RunOutcome, runTest, type ScenarioOutcome } from '../engine/runner.js';
 import { ScriptError } from '../engine/script-error.js';
 import type { VuContext } from '../engine/vu-context.js';
 import { formatError, isSquallError } from '../errors/index.js';
@@ -66,14 +65,25 @@ function placeOf(e: ScriptError): string {
   return w?.file && w.line ? ` (${w.file}:${w.line})` : '';
 }
 
-/** The arrival rate (per second) a scenario asked for at `tMs` since the run began, if open-model. */
-function plannedRate(s: ScenarioPlan, tMs: number): number | undefined {
-  const e = s.executor;
-  const at = tMs - s.startTimeMs;
-  if (e.type === 'constant-arrival-rate') return (e.rate * 1000) / e.timeUnitMs;
-  if (e.type === 'ramping-arrival-rate')
-    return rateAtMs(rateSegments(e.startRate, e.stages, e.timeUnitMs), at);
-  return undefined;
+/**
+ * What the progress shows as the run's end: the time (each scenario's start plus its own length,
+ * gracefulStop left out) when every scenario runs for a time, the iterations when every one runs
+ * a count. A count-bounded scenario's maxDuration is a safety net, not its length, so a mix of
+ * both has no honest total and shows the elapsed time alone.
+ */
+function progressBounds(plan: TestPlan): { totalMs?: number; totalIterations?: number } {
+  const schedules = plan.scenarios.map((s) => executorFor(s.executor).plan(s.executor));
+  if (schedules.every((x) => x.kind === 'iterations')) {
+    return {
+      totalIterations: schedules.reduce((n, x) => n + (x.kind === 'iterations' ? x.totalIterations : 0), 0),
+    };
+  }
+  if (schedules.some((x) => x.kind === 'iterations')) return {};
+  return {
+    totalMs: Math.max(
+      ...plan.scenarios.map((s) => s.startTimeMs + executorFor(s.executor).durationMs(s.executor)),
+    ),
+  };
 }
 
 /** The spike of a spike test: from the start of the stage that climbs to the peak to the end of the last one at it. */
@@ -113,10 +123,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   if (!monitors) return 130;
   const metrics = new RunMetrics({ openModel: openScenarios.size > 0, maxEndpoints: o.maxEndpoints });
   const dispatcher = createDispatcher();
-  // The progress bar's length: each scenario's start plus its own length, gracefulStop left out.
-  const totalMs = Math.max(
-    ...plan.scenarios.map((s) => s.startTimeMs + executorFor(s.executor).durationMs(s.executor)),
-  );
+  const { totalMs, totalIterations } = progressBounds(plan);
   const progress = o.quiet
     ? null
     : createProgress({
@@ -146,6 +153,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   let breakingPoint: BreakingPoint | null = null;
   const abortable = plan.thresholds.filter((t) => t.abortOnFail);
   let startedAt = new Date();
+  let scenariosSoFar: () => Record<string, ScenarioOutcome> = () => ({});
   const source: LiveSource = {
     frame: () => ({
       doc: buildRunResult({
@@ -156,7 +164,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
         endReason: 'completed',
         config: plan.config,
         thresholds: plan.thresholds,
-        perScenario: {},
+        perScenario: scenariosSoFar(),
         breakingPoint,
         monitor: monitors.current(),
       }),
@@ -221,13 +229,23 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
             if (e.ok) return;
             scriptErrorSeen(`${e.scenario}/${e.user}: ${describeScriptError(e.error, plan.file)}`);
           },
+          onStart(perScenario) {
+            scenariosSoFar = perScenario;
+          },
           onDropped: (scenario, count) => metrics.recordDropped(scenario, count),
           onVus: (active, max) => metrics.setVus(active, max),
           onTick(elapsedMs) {
             metrics.closeSecond(elapsedMs / 1000, (elapsedMs - lastTickMs) / 1000);
             lastTickMs = elapsedMs;
             const snap = metrics.snapshot();
-            progress?.update({ elapsedMs, totalMs, ...snap });
+            progress?.update({
+              elapsedMs,
+              totalMs,
+              ...snap,
+              ...(totalIterations === undefined
+                ? {}
+                : { count: { done: snap.iterations, total: totalIterations, unit: 'iterations' } }),
+            });
           },
           shouldAbort() {
             const elapsed = metrics.elapsedMs();
@@ -240,17 +258,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
             const c = plan.stopConditions;
             const crossed = c && crossedStopCondition(metrics.http.timeline, c);
             if (c && crossed) {
-              const s = plan.scenarios.find((x) => plannedRate(x, crossed.atSec * 1000) !== undefined);
-              const healthy = lastHealthySec(metrics.http.timeline, c);
-              breakingPoint = {
-                rate: Math.round((s && plannedRate(s, crossed.atSec * 1000)) ?? 0),
-                vus: metrics.vus.value,
-                atSec: crossed.atSec,
-                reason: crossed.reason,
-                lastHealthyRate: Math.round(
-                  (s && healthy !== undefined && plannedRate(s, healthy * 1000)) || 0,
-                ),
-              };
+              breakingPoint = breakingPointAt(metrics.http.timeline, c, crossed, metrics.vus.value);
               return { reason: `breaking point: ${crossed.reason}` };
             }
             return undefined;

@@ -39,6 +39,11 @@ export interface RunDeps {
   seed?: number;
   /** This process's slice of the load (`--shard`, workers); the whole load when undefined. */
   share?: Share;
+  /**
+   * Called as the load starts with a reader of each scenario's outcome so far, for live views
+   * (the dashboard's Scenarios panel shows VUs while the test runs, not only at the end).
+   */
+  onStart?(perScenario: () => Record<string, ScenarioOutcome>): void;
 }
 
 export type RunEndReason = 'completed' | 'interrupted' | 'threshold-abort' | 'script-error';
@@ -161,6 +166,7 @@ class TestRun {
     if (signal?.aborted) this.interrupt();
     else signal?.addEventListener('abort', onAbort, { once: true });
     this.scheduleTick();
+    this.deps.onStart?.(() => this.perScenario());
 
     await Promise.all(this.scenarios.map((s) => this.runScenario(s)));
 
@@ -168,8 +174,7 @@ class TestRun {
     clearTimeout(this.tickTimer);
     const durationMs = performance.now() - this.t0;
     this.flushVus();
-    const perScenario: Record<string, ScenarioOutcome> = {};
-    for (const s of this.scenarios) perScenario[s.name] = s.outcome();
+    const perScenario = this.perScenario();
     const outcome: RunOutcome = {
       startedAt,
       endedAt: new Date(),
@@ -179,6 +184,12 @@ class TestRun {
       perScenario,
     };
     return { outcome, failure: this.failure };
+  }
+
+  private perScenario(): Record<string, ScenarioOutcome> {
+    const out: Record<string, ScenarioOutcome> = {};
+    for (const s of this.scenarios) out[s.name] = s.outcome();
+    return out;
   }
 
   /** Waits for the scenario's startTime (unless the run stops first), then runs it. */

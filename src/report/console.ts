@@ -13,14 +13,19 @@ import { formatMs } from '../util/duration.js';
 import { formatBytes } from '../util/units.js';
 import {
   asObj,
+  BYTE_COUNTERS,
+  baseName,
   countRange,
   exitText,
   fmtCount,
   fmtNum,
   fmtPct,
   fmtRate,
+  formatThresholdValue,
   isMonitorOnly,
   isNum,
+  isTimeMetric,
+  kindOf,
   monitoredName,
   monitorSamples,
   monitorVerdict,
@@ -34,6 +39,7 @@ import {
   processesSummed,
   rssGrowthText,
   serviceExited,
+  thresholdAggregation,
   visibleWidth,
   wrapText,
 } from './format.js';
@@ -58,25 +64,6 @@ const INDENT = '    ';
 const MAX_ENDPOINT_ROWS = 30;
 const MAX_ERROR_ROWS = 10;
 
-type Kind = 'trend' | 'rate' | 'gauge' | 'counter' | 'unknown';
-
-/** The document has no metric types, so infer them from the fields each summary carries. */
-function kindOf(v: unknown): Kind {
-  const o = asObj(v);
-  if (!o) return 'unknown';
-  if (isNum(o.p50) && isNum(o.p95)) return 'trend';
-  if (isNum(o.rate) && isNum(o.total)) return 'rate';
-  if (isNum(o.value)) return 'gauge';
-  if (isNum(o.count)) return 'counter';
-  return 'unknown';
-}
-
-/** `http_req_duration{name:GET /x}` -> `http_req_duration`. */
-function baseName(key: string): string {
-  const i = key.indexOf('{');
-  return i < 0 ? key : key.slice(0, i).trim();
-}
-
 function tagsOf(key: string): string {
   const i = key.indexOf('{');
   if (i < 0) return '';
@@ -85,18 +72,6 @@ function tagsOf(key: string): string {
     .replace(/}\s*$/, '')
     .trim();
 }
-
-/**
- * Trends carry no unit, and a custom trend may count tokens or bytes, so only the ones whose
- * names say they are times are shown in ms (k6 does the same with its `isTime` flag).
- */
-const TIME_NAME =
-  /duration|latency|time|waiting|connecting|blocked|sending|receiving|handshaking|ttft|itl|tpot|_ms$/i;
-function isTimeMetric(base: string): boolean {
-  return TIME_NAME.test(base);
-}
-
-const BYTE_COUNTERS = new Set(['data_received', 'data_sent']);
 
 function fmtTime(v: unknown): string {
   return isNum(v) ? formatMs(v) : '-';
@@ -109,44 +84,10 @@ function fmtBytes(v: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // Thresholds
 
-interface Aggregation {
-  label: string;
-  kind: 'trend' | 'rate' | 'count' | 'value' | 'unknown';
-}
-
-function aggregationOf(expr: string): Aggregation {
-  const m = /^\s*(p\(\s*([\d.]+)\s*\)|avg|min|max|med|count|rate|value)/.exec(expr);
-  if (!m) return { label: 'value', kind: 'unknown' };
-  if (m[2] !== undefined) return { label: `p(${m[2]})`, kind: 'trend' };
-  const name = m[1]!;
-  if (name === 'count' || name === 'rate' || name === 'value') return { label: name, kind: name };
-  return { label: name, kind: 'trend' };
-}
-
-/** The actual value of a threshold in the unit its metric is read in: ms, %, /s or a count. */
+/** `p(95)=412ms`: a threshold's aggregation and its actual value in its metric's unit. */
 function formatThresholdActual(t: ThresholdResult, metrics: Obj): string {
-  const agg = aggregationOf(String(t.expr ?? ''));
-  const base = baseName(String(t.metric ?? ''));
-  if (!isNum(t.actual)) return `${agg.label}=n/a`;
-  const kind = kindOf(metrics[base]);
-  const v = t.actual;
-  let text: string;
-  switch (agg.kind) {
-    case 'rate':
-      // `rate` is a fraction on a Rate metric but requests per second on a Counter.
-      text = kind === 'counter' ? `${fmtRate(v)}/s` : fmtPct(v);
-      if (kind === 'counter' && BYTE_COUNTERS.has(base)) text = `${fmtBytes(v)}/s`;
-      break;
-    case 'count':
-      text = BYTE_COUNTERS.has(base) ? fmtBytes(v) : fmtCount(v);
-      break;
-    case 'trend':
-      text = isTimeMetric(base) ? formatMs(v) : fmtNum(v);
-      break;
-    default:
-      text = fmtNum(v);
-  }
-  return `${agg.label}=${text}`;
+  const label = thresholdAggregation(String(t.expr ?? '')).label;
+  return `${label}=${formatThresholdValue(t, metrics) ?? 'n/a'}`;
 }
 
 function renderThresholds(thresholds: ThresholdResult[], metrics: Obj, p: Painter): string[] {

@@ -93,7 +93,7 @@ describe('renderJunit', () => {
       }
       expect(failure, t.expr).toBeDefined();
       expect(failure!.message).toContain(t.expr);
-      expect(failure!.message).toContain(t.actual === null ? 'no data' : String(t.actual));
+      expect(failure!.message).toContain(t.actual === null ? 'no data' : `${t.actual}`);
     });
     expect(Number(suite!.tests)).toBe(d.thresholds.length);
     expect(Number(suite!.failures)).toBe(d.thresholds.filter((t) => !t.ok).length);
@@ -171,12 +171,37 @@ describe('renderJunit', () => {
     expect(Number(root.tests)).toBe(THRESHOLDS.length);
   });
 
-  it('is valid, empty JUnit for a run without thresholds, and never throws on a partial document', () => {
-    const { root } = parseJunit(renderJunit(doc([])));
-    expect(Number(root.tests)).toBe(0);
+  it('gives a run without thresholds one "run completed" case, failed when the run was cut short', () => {
+    const { root, suites } = parseJunit(renderJunit(doc([])));
+    expect(Number(root.tests)).toBe(1);
+    expect(Number(root.failures)).toBe(0);
+    const [c] = casesOf(suiteNamed(suites, 'run'));
+    expect(c).toMatchObject({ name: 'run completed', classname: 'squall.run' });
+    expect(String(c!['system-out'])).toContain('requests: 10');
+    const cut = parseJunit(renderJunit({ ...doc([]), endReason: 'interrupted' }));
+    expect(Number(cut.root.failures)).toBe(1);
+    expect((casesOf(suiteNamed(cut.suites, 'run'))[0]!.failure as Node).message).toMatch(/interrupted/);
     for (const partial of [{}, { thresholds: [null, 3], checks: 'x', durationSec: 'n' }]) {
       const xml = renderJunit(partial as unknown as ResultDocument);
       expect(XMLValidator.validate(xml)).toBe(true);
     }
+  });
+
+  it("gives every threshold's actual value its unit: ms, %, /s, bytes", () => {
+    const d = doc([
+      { metric: 'http_req_duration', expr: 'p(95)<1', ok: false, actual: 212.5 },
+      { metric: 'http_req_failed', expr: 'rate<0.01', ok: false, actual: 0.125 },
+      { metric: 'http_reqs', expr: 'rate>100', ok: false, actual: 42.5 },
+      { metric: 'data_received', expr: 'count<1', ok: false, actual: 2_500_000 },
+      { metric: 'http_req_duration', expr: 'p(50)<1000', ok: true, actual: 2 },
+    ]);
+    d.metrics.data_received = { count: 2_500_000, rate: 1 };
+    const cases = casesOf(suiteNamed(parseJunit(renderJunit(d)).suites, 'thresholds'));
+    const messages = cases.map((c) => (c.failure as Node | undefined)?.message ?? c['system-out']);
+    expect(messages[0]).toMatch(/actual 212\.5\s?ms$/);
+    expect(messages[1]).toMatch(/actual 12\.50%$/);
+    expect(messages[2]).toMatch(/actual 42\.5\/s$/);
+    expect(messages[3]).toMatch(/actual 2\.50? ?MB$/);
+    expect(messages[4]).toMatch(/^actual: 2(\.0+)?\s?ms\n$/);
   });
 });

@@ -1,12 +1,15 @@
 import type { ResultDocument } from '../result/schema.js';
 import { round } from '../util/units.js';
-import { asObj, isNum, type Obj } from './format.js';
+import { asObj, fmtCount, fmtPct, formatThresholdValue, isNum, type Obj } from './format.js';
 
 /**
  * JUnit XML of a result document, in the common (Ant) schema that Jenkins, GitLab and the GitHub
  * test reporters read: a `<testsuites>` with one suite for the thresholds (one case each) and one
  * for the checks of `squall run` (one case each). A failed threshold or a check that failed at
- * least once is a `<failure>` whose message carries the figures.
+ * least once is a `<failure>` whose message carries the figures, in their units (ms, %, /s,
+ * bytes); a passed threshold says its actual value in `<system-out>`. A run without thresholds
+ * gets one `run completed` case in a `run` suite, so that CI never reads "0 tests" for a run
+ * that happened (it fails when the run was interrupted or a script broke).
  *
  * The suites carry the run's duration. Their cases get `time="0"` (as Gatling's do): a threshold
  * or a check is a verdict over the whole run, not a step with a duration of its own, and tools
@@ -59,6 +62,8 @@ interface Case {
   classname: string;
   failure?: { type: string; message: string; detail: string };
   skipped?: string;
+  /** What the case measured, for a passed case (`<system-out>`). */
+  out?: string;
 }
 
 interface Suite {
@@ -68,22 +73,50 @@ interface Suite {
 
 function thresholdCases(doc: ResultDocument): Case[] {
   const list = Array.isArray(doc.thresholds) ? doc.thresholds : [];
+  const metrics = asObj(doc.metrics) ?? {};
   return list
     .filter((t) => asObj(t))
     .map((t) => {
       const metric = String(t.metric ?? '?');
       const expr = String(t.expr ?? '?');
       const c: Case = { name: `${metric}: ${expr}`, classname: 'squall.thresholds' };
+      const actual = formatThresholdValue(t, metrics) ?? 'no data';
       if (t.ok !== true) {
-        const actual = isNum(t.actual) ? num(t.actual) : 'no data';
         c.failure = {
           type: 'threshold',
           message: `${metric} '${expr}' failed: actual ${actual}`,
           detail: `metric: ${metric}\nexpression: ${expr}\nactual: ${actual}\n`,
         };
+      } else {
+        c.out = `actual: ${actual}\n`;
       }
       return c;
     });
+}
+
+/** Why a run without thresholds did not complete, if it did not. */
+const NOT_COMPLETED: Record<string, string> = {
+  interrupted: 'the run was interrupted before its end',
+  'script-error': 'the test script failed',
+};
+
+/** The one case of a run without thresholds: it ran to its end, with its figures. */
+function runCase(doc: ResultDocument): Case {
+  const metrics = asObj(doc.metrics) ?? {};
+  const reqs = asObj(metrics.http_reqs);
+  const failed = asObj(metrics.http_req_failed);
+  const endReason = String(doc.endReason ?? 'completed');
+  const summary = [
+    `end: ${endReason}`,
+    `requests: ${fmtCount(reqs?.count)}`,
+    `failed: ${fmtPct(failed?.rate)}`,
+    `duration: ${isNum(doc.durationSec) ? `${num(doc.durationSec)}s` : '-'}`,
+  ].join('\n');
+  const c: Case = { name: 'run completed', classname: 'squall.run' };
+  const why = NOT_COMPLETED[endReason];
+  if (why) c.failure = { type: 'run', message: why, detail: `${summary}\n` };
+  else c.out = `${summary}\n`;
+  return c;
 }
 
 function checkCases(checks: unknown[]): Case[] {
@@ -115,6 +148,8 @@ function renderCase(c: Case): string {
   }
   if (c.skipped !== undefined)
     return `${open}>\n      <skipped${attrs({ message: c.skipped })}/>\n    </testcase>`;
+  if (c.out !== undefined)
+    return `${open}>\n      <system-out>${xmlText(c.out)}</system-out>\n    </testcase>`;
   return `${open}/>`;
 }
 
@@ -129,7 +164,11 @@ export function renderJunit(doc: ResultDocument): string {
   // The Ant schema's timestamp has no zone and no fraction; startedAt is UTC.
   const timestamp = Number.isFinite(started) ? new Date(started).toISOString().slice(0, 19) : undefined;
 
-  const suites: Suite[] = [{ name: 'thresholds', cases: thresholdCases(doc) }];
+  const thresholds = thresholdCases(doc);
+  const suites: Suite[] =
+    thresholds.length > 0
+      ? [{ name: 'thresholds', cases: thresholds }]
+      : [{ name: 'run', cases: [runCase(doc)] }];
   const checks = (doc as { checks?: unknown }).checks;
   // Only `squall run` has checks; quick's document has none to report, not zero that passed.
   if (Array.isArray(checks)) suites.push({ name: 'checks', cases: checkCases(checks) });

@@ -338,6 +338,14 @@ describe.skipIf(missing !== undefined)(
         // needs a CORS preflight, which the dashboard never grants, so it is not even sent.
         expect(tries).toEqual(['simple: opaque 0', 'with a guessed token: TypeError']);
         expect(run.stops()).toBe(0);
+        // Nor can it frame the dashboard to overlay its Stop button: the browser refuses to
+        // render it inside another page (frame-ancestors 'none', X-Frame-Options: DENY).
+        await page.setContent(`<iframe src="${view.url}" width="800" height="600"></iframe>`);
+        await page.waitForTimeout(1000);
+        const framed = page.frames().find((f) => f !== page.mainFrame());
+        const app = framed ? await framed.$('#app').catch(() => null) : null;
+        expect(app).toBeNull();
+        expect(run.stops()).toBe(0);
         await page.close();
       } finally {
         await new Promise<void>((resolve) => evil.close(() => resolve()));

@@ -17,14 +17,22 @@ import type { LiveFrame, LiveSource, LiveView } from './live.js';
  *
  * The token is random per server and only readable by a page served from this origin, and a
  * custom header makes a cross-origin POST need a CORS preflight, which is never granted: another
- * website open in the same browser cannot stop the test. Requests must name the server by IP
- * address or localhost in their Host header, so a DNS-rebound name cannot reach it either.
+ * website open in the same browser cannot stop the test. A POST that says it comes from another
+ * origin (Origin, Sec-Fetch-Site) is refused even with the token. Requests must name the server
+ * by IP address or localhost in their Host header, so a DNS-rebound name cannot reach it either.
+ * No response may be framed (frame-ancestors, X-Frame-Options): another page cannot overlay the
+ * dashboard and trick a click on Stop.
  */
 
 const FRAME_INTERVAL_MS = 1000;
 /** `finish` never holds the CLI's exit longer than this for a client that reads slowly. */
 const FINISH_FLUSH_LIMIT_MS = 2000;
 const TOKEN_HEADER = 'x-squall-token';
+/** Sent with every response, errors included. */
+const NO_FRAMING: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': "frame-ancestors 'none'",
+  'X-Frame-Options': 'DENY',
+};
 
 interface Client {
   res: http.ServerResponse;
@@ -109,6 +117,10 @@ export async function startDashboard(
       reply(res, 403, 'POST /stop needs the token of the dashboard page in the X-Squall-Token header');
       return;
     }
+    if (!sameOrigin(req)) {
+      reply(res, 403, 'POST /stop is accepted only from the dashboard page itself');
+      return;
+    }
     if (!stopped && !finalDoc) {
       stopped = true;
       source.stop();
@@ -117,6 +129,7 @@ export async function startDashboard(
   };
 
   const server = http.createServer((req, res) => {
+    for (const [name, value] of Object.entries(NO_FRAMING)) res.setHeader(name, value);
     if (!hostAllowed(req.headers.host)) {
       reply(res, 403, 'the dashboard answers only to an IP address or localhost in the Host header');
       return;
@@ -190,6 +203,23 @@ function reply(res: http.ServerResponse, status: number, text: string): void {
 function sameToken(given: string | string[] | undefined, token: string): boolean {
   if (typeof given !== 'string' || given.length !== token.length) return false;
   return timingSafeEqual(Buffer.from(given), Buffer.from(token));
+}
+
+/**
+ * Browsers name the page that sent a POST (Origin) and how it relates to the target
+ * (Sec-Fetch-Site); either one naming another site is refused. Clients that send neither (curl)
+ * are not browsers and cannot be tricked into a request, so the token alone suffices for them.
+ */
+function sameOrigin(req: http.IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin') return false;
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
 }
 
 /** An IP literal or localhost: a name an attacker's DNS could point at 127.0.0.1 is refused. */

@@ -50,6 +50,21 @@ describe('renderProgressLine', () => {
     expect(line).not.toContain('[');
   });
 
+  it('counts a count-bounded run and shows its elapsed time alone', () => {
+    const count = { done: 120, total: 500, unit: 'iterations' };
+    const line = renderProgressLine(snap({ totalMs: undefined, count }), { color: false });
+    expect(line).toMatch(/^\[=+> +\] 24% 120\/500 iterations 12s {2}vus 20 {2}reqs 4,944/);
+    const quick = renderProgressLine(snap({ totalMs: undefined, count: { ...count, unit: 'reqs' } }), {
+      color: false,
+      bar: false,
+    });
+    expect(quick).toMatch(/^24% 120\/500 reqs 12s {2}vus 20 {2}412 req\/s/);
+    // Both bounds: whichever is nearer its end.
+    expect(renderProgressLine(snap({ count }), { color: false, bar: false })).toMatch(
+      /^40% 120\/500 iterations 12s\/30s/,
+    );
+  });
+
   it('formats long runs with minutes and hours', () => {
     const line = renderProgressLine(snap({ elapsedMs: 3_725_000, totalMs: 7_200_000 }), { color: false });
     expect(line).toContain('51% 1h02m05s/2h00m00s');

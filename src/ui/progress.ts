@@ -11,11 +11,23 @@ export interface ProgressSnapshot {
   elapsedMs: number;
   /** Known for duration-based tests; absent for iteration- or request-count tests. */
   totalMs?: number;
+  /**
+   * Known for count-bounded tests (`quick -n`, iteration executors): how many of `total` are done.
+   * A count-bounded test has no meaningful time total, so this, not a made-up one, is its progress.
+   */
+  count?: ProgressCount;
   requests: number;
   rps: number;
   p95Ms: number;
   errors: number;
   vus: number;
+}
+
+export interface ProgressCount {
+  done: number;
+  total: number;
+  /** `reqs` or `iterations`. */
+  unit: string;
 }
 
 export interface ProgressLineOptions {
@@ -76,19 +88,25 @@ interface Segment {
 export function renderProgressLine(snap: ProgressSnapshot, opts: ProgressLineOptions): string {
   const p = painter(opts.color);
   const total = isNum(snap.totalMs) && snap.totalMs > 0 ? snap.totalMs : undefined;
-  const ratio = total ? Math.min(1, Math.max(0, (snap.elapsedMs || 0) / total)) : 0;
+  const count = snap.count && isNum(snap.count.total) && snap.count.total > 0 ? snap.count : undefined;
   const errors = isNum(snap.errors) ? snap.errors : 0;
   const requests = isNum(snap.requests) ? snap.requests : 0;
+  const done = count && isNum(count.done) ? count.done : 0;
+  // With both bounds (quick -n -d) the run ends at whichever comes first.
+  const ratios = [...(total ? [(snap.elapsedMs || 0) / total] : []), ...(count ? [done / count.total] : [])];
+  const known = ratios.length > 0;
+  const ratio = known ? Math.min(1, Math.max(0, ...ratios)) : 0;
 
-  const time = total
-    ? `${Math.floor(ratio * 100)}% ${clock(snap.elapsedMs)}/${clock(total)}`
-    : `running ${clock(snap.elapsedMs)}`;
+  const clockText = total ? `${clock(snap.elapsedMs)}/${clock(total)}` : clock(snap.elapsedMs);
+  const countText = count ? `${fmtCount(done)}/${fmtCount(count.total)} ${count.unit} ` : '';
+  const time = known ? `${Math.floor(ratio * 100)}% ${countText}${clockText}` : `running ${clockText}`;
   let errorText = `errors ${fmtCount(errors)}`;
   if (errors > 0 && requests > 0) errorText += ` (${fmtPct(errors / requests)})`;
   const segments: Segment[] = [
     { text: time, keep: 9 },
     { text: `vus ${fmtCount(snap.vus)}`, keep: 5 },
-    { text: `reqs ${fmtCount(requests)}`, keep: 4 },
+    // quick -n counts requests in its progress already.
+    ...(count?.unit === 'reqs' ? [] : [{ text: `reqs ${fmtCount(requests)}`, keep: 4 }]),
     { text: `${fmtRate(snap.rps)} req/s`, keep: 8 },
     { text: `p95 ${isNum(snap.p95Ms) ? formatMs(snap.p95Ms) : '-'}`, keep: 7 },
     { text: errors > 0 ? p('red', errorText) : errorText, keep: 8 },
@@ -105,7 +123,7 @@ export function renderProgressLine(snap: ProgressSnapshot, opts: ProgressLineOpt
   }
   let line = join(rest);
 
-  if (total && opts.bar !== false) {
+  if (known && opts.bar !== false) {
     const inner = Math.min(MAX_BAR, room - visibleWidth(line) - 3);
     if (inner >= MIN_BAR) line = `${p('cyan', bar(ratio, inner))} ${line}`;
   }

@@ -120,6 +120,9 @@ describe.skipIf(missing !== undefined)(
       const out = join(dir.path, 'run.json');
       const { w, cli } = await openLive(['run', file, '--ui', '--host', server.url, '-o', `json=${out}`]);
       await w.page.waitForSelector('#errors li[data-error]');
+      // The Scenarios panel shows the running VUs while the test runs (issue 10 #19: it read 0).
+      const peak = '#scenarios tr[data-scenario="live"] [data-field="vusMax"]';
+      await expect.poll(() => w.page.getAttribute(peak, 'data-value'), { timeout: 15_000 }).toBe('2');
       await w.page.click('button.stop');
       const run = await cli.result;
       const why = explain(run);
@@ -128,6 +131,8 @@ describe.skipIf(missing !== undefined)(
       expect(doc.endReason, why).toBe('interrupted');
 
       await w.page.waitForSelector('[data-field="state"][data-value="finished"]');
+      expect(await w.page.getAttribute(peak, 'data-value')).toBe(String(doc.scenarios!.live!.vusMax));
+      expect(doc.scenarios!.live!.vusMax).toBe(2);
       const checks = await tableRows(w.page, '#checks tbody tr', 'data-check');
       expect(checks.map((c) => [c.key, Number(c.cells.passes!.value), Number(c.cells.fails!.value)])).toEqual(
         doc.checks!.map((c) => [c.name, c.passes, c.fails]),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fmtPct } from '../../src/report/format.js';
 import type { EndpointResult } from '../../src/result/schema.js';
 import {
   LOCUST_FAILURES_HEADER,
@@ -296,7 +297,14 @@ describe('a run with -o csv= -o junit= -o md=', () => {
       expect(String(c.name)).toContain(t.expr);
       const failure = c.failure as Record<string, string> | undefined;
       expect(failure === undefined, `${t.metric} ${t.expr}`).toBe(t.ok);
-      if (failure) expect(failure.message).toContain(t.actual === null ? 'no data' : String(t.actual));
+      // The actual value in its metric's unit (issue 10 #22): a rate as %, a duration in ms.
+      const rate = t.metric.startsWith('http_req_failed');
+      const unit = rate ? '%' : 'ms';
+      if (failure && t.actual === null) expect(failure.message).toMatch(/actual no data$/);
+      else if (failure) {
+        expect(failure.message).toMatch(new RegExp(`actual [\\d.,]+\\s?${unit}$`));
+        if (rate) expect(failure.message).toContain(fmtPct(t.actual));
+      } else expect(String(c['system-out'])).toMatch(new RegExp(`^actual: [\\d.,]+\\s?${unit}$`));
     });
     // The run has all three kinds: met, crossed, and crossed for want of data.
     expect(
@@ -418,3 +426,36 @@ function expectShownAs(text: string, actual: number, what: string): void {
   const ms = Number(m![1]) * { µs: 0.001, ms: 1, s: 1000 }[m![2] as 'µs' | 'ms' | 's'];
   expect(Math.abs(ms - actual), `${what}: ${text} vs ${actual}`).toBeLessThanOrEqual(actual * 0.005 + 0.0006);
 }
+
+describe('JUnit of a run without thresholds (issue 10 #22)', () => {
+  it('has one "run completed" case, not zero tests', async () => {
+    const xmlPath = out('quick-junit.xml');
+    const quick = await runCli([
+      'quick',
+      '-n',
+      '20',
+      '-c',
+      '2',
+      '-q',
+      '-o',
+      `junit=${xmlPath}`,
+      `${server.url}/items`,
+    ]);
+    const why = explain(quick);
+    expect(quick.code, why).toBe(0);
+    const xml = readFileSync(xmlPath, 'utf8');
+    expect(XMLValidator.validate(xml), xml).toBe(true);
+    const root = (
+      new XMLParser({
+        ignoreAttributes: false,
+        attributeNamePrefix: '',
+        isArray: (name) => ['testsuite', 'testcase'].includes(name),
+      }).parse(xml) as { testsuites: Record<string, unknown> & { testsuite: Record<string, unknown>[] } }
+    ).testsuites;
+    expect(Number(root.tests), xml).toBe(1);
+    expect(Number(root.failures), xml).toBe(0);
+    const cases = root.testsuite.flatMap((s) => (s.testcase ?? []) as Record<string, unknown>[]);
+    expect(cases.map((c) => c.name)).toEqual(['run completed']);
+    expect(String(cases[0]!['system-out'])).toContain('requests: 20');
+  });
+});

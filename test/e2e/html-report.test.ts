@@ -217,6 +217,48 @@ describe.skipIf(missing !== undefined)(
       }
     });
 
+    it('chart legends show the latest second when not hovered, not dashes (issue 10 #23)', async () => {
+      await w.page.mouse.move(0, 0);
+      const legends = (await w.page.evaluate(`[...document.querySelectorAll('[data-chart]')].map((host) => ({
+        chart: host.getAttribute('data-chart'),
+        values: [...host.querySelectorAll('.u-legend .u-series')].map((row) =>
+          (row.querySelector('.u-value')?.textContent ?? '').trim()),
+      }))`)) as { chart: string; values: string[] }[];
+      const last = doc.timeline.at(-1)!.t;
+      const clock = `${Number.isInteger(last) ? last : last.toFixed(1)}s`;
+      // The charts drawn (the resource ones have no plot without a monitor).
+      const drawn = legends.filter((l) => l.values.length > 0);
+      expect(drawn.map((l) => l.chart).sort()).toEqual(['errors', 'latency', 'rps', 'vus']);
+      for (const { chart, values } of drawn) {
+        expect(values[0], `${chart} time`).toBe(clock);
+        for (const v of values) expect(v, `${chart} ${values.join(' | ')}`).not.toMatch(/^(-+|—|)$/);
+      }
+    });
+
+    it('the thresholds card has the verdict colour and names the failed ones (issue 10 #23)', async () => {
+      const failed = doc.thresholds.filter((t) => !t.ok);
+      expect(failed.length).toBeGreaterThan(0);
+      expect(failed.length).toBeLessThan(doc.thresholds.length);
+      const card = w.page.locator('.thresholds-card');
+      expect(await card.getAttribute('data-verdict')).toBe(doc.passed ? 'ok' : 'bad');
+      const sub = (await card.locator('.card-sub').textContent()) ?? '';
+      expect(sub).toContain(`${failed.length} failed`);
+      for (const t of failed) expect(sub).toContain(`${t.metric} ${t.expr}`);
+      // The passed count is not painted as a failure: the same colour as the other cards' figures.
+      const colour = (sel: string) =>
+        w.page.evaluate(`getComputedStyle(document.querySelector(${JSON.stringify(sel)})).color`);
+      expect(await colour('.thresholds-card .card-value')).toBe(await colour('.card .card-value'));
+    });
+
+    it("the page title names the test and the run's date (issue 10 #23)", async () => {
+      const d = new Date(doc.startedAt);
+      const p = (n: number) => String(n).padStart(2, '0');
+      const want = `report.yaml — ${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())} — squall`;
+      expect(await w.page.title()).toBe(want);
+      // The file carries it too, for what lists files and tabs before any script runs.
+      expect(readFileSync(htmlPath, 'utf8')).toContain(`<title>${want}</title>`);
+    });
+
     it('shows the resolved configuration', async () => {
       const text = await w.page.textContent('[data-field="config"]');
       expect(JSON.parse(text!)).toEqual(doc.config);

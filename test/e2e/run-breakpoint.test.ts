@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fmtRate } from '../../src/report/format.js';
 import { type RouteServer, startRouteServer } from '../helpers/route-server.js';
 import { hasStackTrace, requireBuiltCli, tempDir } from '../helpers/run-cli.js';
 import { runFileOk, writeTestFile } from '../helpers/run-file.js';
@@ -90,14 +91,17 @@ describe('breakpoint', () => {
     // It stopped soon after: well before the planned end, and before the server shed most requests.
     expect(bp!.atSec, ctx).toBeLessThan(durationSec);
     expect(r.durationSec, ctx).toBeLessThan(durationSec - 1);
-    expect(bp!.atSec, ctx).toBeCloseTo(bp!.rate / slope, 0);
+    // The rate is the one measured in the second that broke: between the planned rates at its
+    // start and end (with a second of slack for the arrivals' spacing).
+    expect(bp!.rate, ctx).toBeGreaterThanOrEqual(slope * (bp!.atSec - 2));
+    expect(bp!.rate, ctx).toBeLessThanOrEqual(slope * (bp!.atSec + 1));
     expect(bp!.vus, ctx).toBeGreaterThan(0);
     // What the server shed is what squall counted as failed.
     expect(r.metrics.http_req_failed.fails, ctx).toBe(shed.shed());
     expect(r.metrics.http_reqs.count, ctx).toBe(server.hits.length);
     // The summary says where it broke; stderr says why it stopped early.
     expect(run.stdout, ctx).toMatch(/breaking point/i);
-    expect(run.stdout, ctx).toContain(String(bp!.rate));
+    expect(run.stdout, ctx).toContain(`broke at ${fmtRate(bp!.rate)} req/s`);
     expect(run.stderr, ctx).toMatch(/stopped early: breaking point/);
     expect(hasStackTrace(run.stdout + run.stderr), ctx).toBe(false);
   });
@@ -135,7 +139,9 @@ describe('breakpoint', () => {
     expect(run.code, ctx).toBe(0);
     expect(r.endReason, ctx).toBe('breaking-point');
     expect(bp?.reason, ctx).toMatch(/p99/);
-    expect(bp!.rate, ctx).toBeGreaterThanOrEqual(limit);
+    // The throughput measured when p99 crossed: the slowed requests end later, so it may read
+    // below the limit, but never below the ramp's last healthy second by more than a step.
+    expect(bp!.rate, ctx).toBeGreaterThanOrEqual(limit - slope);
     expect(bp!.rate, ctx).toBeLessThanOrEqual(limit + 2 * slope);
     expect(bp!.lastHealthyRate, ctx).toBeGreaterThanOrEqual(limit - slope);
     expect(bp!.lastHealthyRate, ctx).toBeLessThanOrEqual(limit + slope);
@@ -165,5 +171,49 @@ describe('breakpoint', () => {
     expect(r.endReason, why).toBe('breaking-point');
     expect(r.breakingPoint, why).not.toBeNull();
     expect(r.thresholds[0], why).toMatchObject({ metric: 'http_req_failed', ok: false });
+  });
+
+  it('a closed-model ramp that breaks reports the throughput it reached, not 0 (issue 10 #18)', async () => {
+    // Fails whenever more than 2 requests are in flight: healthy at 1-2 VUs, broken past that.
+    server = await startRouteServer({
+      delayMs: 20,
+      handler: (hit) => (hit.inFlight > 2 ? { status: 503, body: 'over capacity' } : undefined),
+    });
+    const file = writeTestFile(
+      dir.path,
+      'breakpoint-ramping-vus.yaml',
+      `scenarios:
+  ramp:
+    executor: ramping-vus
+    startVUs: 1
+    stages: [{ duration: 1s, target: 1 }, { duration: 3s, target: 6 }]
+    users:
+      - name: Prober
+        flow: [{ get: /bp }]
+stopConditions: { maxErrorRate: 0.1, window: 1s }
+`,
+    );
+    const { run, result: r, why } = await runFileOk(file, ['--host', server.url], { quiet: false });
+    const bp = r.breakingPoint;
+    const ctx = `${why}\nbreakingPoint ${JSON.stringify(bp)}\ntimeline ${JSON.stringify(r.timeline)}`;
+    expect(r.endReason, ctx).toBe('breaking-point');
+    expect(bp, ctx).not.toBeNull();
+    expect(bp!.rate, ctx).toBeGreaterThan(0);
+    // The throughput measured in the second that broke (the run's last: a sliver after it may
+    // have been folded into it, which moves its end and its rate by at most a quarter).
+    const atBreak = r.timeline.find((p) => Math.abs(p.t - bp!.atSec) < 0.3);
+    expect(atBreak, ctx).toBeDefined();
+    expect(bp!.rate, ctx).toBeGreaterThan(atBreak!.rps * 0.7);
+    expect(bp!.rate, ctx).toBeLessThan(atBreak!.rps * 1.3);
+    // The last healthy second is an earlier one of the timeline, with its own measured rate.
+    expect(bp!.lastHealthyRate, ctx).toBeGreaterThan(0);
+    expect(
+      r.timeline.some((p) => p.rps === bp!.lastHealthyRate && p.t < bp!.atSec),
+      ctx,
+    ).toBe(true);
+    expect(bp!.vus, ctx).toBeGreaterThan(2);
+    expect(run.stdout, ctx).not.toMatch(/broke at 0(\.0+)? req\/s/);
+    expect(run.stdout, ctx).not.toMatch(/last healthy rate: 0(\.0+)? req\/s/);
+    expect(run.stdout, ctx).toMatch(/broke at [1-9][\d.,]* req\/s/);
   });
 });

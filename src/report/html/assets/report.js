@@ -252,6 +252,30 @@
     return str(c.target || c.url || c.host);
   }
 
+  /** `2026-12-03 10:41`, local time: a tab's title, short and sortable. */
+  function titleDate(iso) {
+    const d = new Date(str(iso));
+    if (Number.isNaN(d.getTime())) return '';
+    const p = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  }
+
+  /**
+   * `load-test.yaml — 2026-12-03 10:41 — squall`: the test and the run's date, so saved tabs and
+   * files can be told apart (page.ts writes the same title into the file).
+   */
+  function pageTitle(doc) {
+    const c = obj(doc.config);
+    const file = str(c.file);
+    const name = isMonitorOnly(doc)
+      ? `monitor ${monitoredName(doc)}`
+      : file
+        ? file.split(/[\\/]/).pop()
+        : target(c);
+    const live = view.live && !view.final ? 'live' : '';
+    return [name, titleDate(doc.startedAt), live, 'squall'].filter((x) => x).join(' — ');
+  }
+
   /** A `squall monitor` document: no HTTP traffic by design, only the watched process. */
   function isMonitorOnly(doc) {
     return obj(doc.config).command === 'monitor';
@@ -376,17 +400,42 @@
         'of requests failed',
         errRate === null ? '' : errRate > 0 ? 'bad' : 'ok',
       ),
+      thresholdsCard(doc, th, thOk, thBad),
+    );
+  }
+
+  /**
+   * Thresholds: how many passed of how many, in the run's verdict colour (a partial pass is not
+   * painted as a total failure), and which ones failed, by name.
+   */
+  function thresholdsCard(doc, th, thOk, thBad) {
+    const verdict = th.length === 0 ? '' : doc.passed === true ? 'ok' : doc.passed === false ? 'bad' : '';
+    const failedNames = th.filter((t) => t.ok === false).map((t) => `${str(t.metric)} ${str(t.expr)}`);
+    const shown = failedNames.slice(0, 3).join(', ');
+    const more = failedNames.length > 3 ? ` and ${failedNames.length - 3} more` : '';
+    return el(
+      'div',
+      { class: `card thresholds-card ${verdict}`, 'data-verdict': verdict || null },
+      el('div', { class: 'card-label', text: 'Thresholds' }),
       el(
         'div',
-        { class: `card ${thBad > 0 ? 'bad' : th.length > 0 ? 'ok' : ''}` },
-        el('div', { class: 'card-label', text: 'Thresholds' }),
-        el(
-          'div',
-          { class: 'card-value' },
-          fig('span', 'thresholds.passed', thOk, th.length > 0 ? String(thOk) : '–'),
-          el('span', { class: 'card-of', text: th.length > 0 ? ` / ${th.length} passed` : ' none set' }),
+        { class: 'card-value' },
+        fig('span', 'thresholds.passed', thOk, th.length > 0 ? String(thOk) : '–'),
+        el('span', { class: 'card-of', text: th.length > 0 ? ` / ${th.length} passed` : ' none set' }),
+      ),
+      el(
+        'div',
+        { class: 'card-sub' },
+        fig(
+          'span',
+          'thresholds.failed',
+          thBad,
+          thBad > 0 ? `${thBad} failed: ` : `${thBad} failed`,
+          thBad > 0 ? 'bad' : '',
         ),
-        el('div', { class: 'card-sub' }, fig('span', 'thresholds.failed', thBad, `${thBad} failed`)),
+        thBad > 0
+          ? el('span', { class: 'failed-list', title: failedNames.join('\n'), text: `${shown}${more}` })
+          : null,
       ),
     );
   }
@@ -624,6 +673,17 @@
       ],
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
+      hooks: {
+        // Away from the cursor the legend shows the latest second, not a row of dashes.
+        setLegend: [
+          (u) => {
+            // Live charts grow: away from the cursor it follows the newest point.
+            const n = u.data[0].length;
+            const away = u.legend.idx == null || !(u.cursor.left >= 0);
+            if (away && n > 0 && u.legend.idx !== n - 1) u.setLegend({ idx: n - 1 }, false);
+          },
+        ],
+      },
     };
   }
 
@@ -1366,8 +1426,7 @@
     }
     updateCharts(doc);
     if (view.live) updateLiveBar();
-    const t = isMonitorOnly(doc) ? `monitor ${monitoredName(doc)}` : target(doc.config);
-    document.title = `squall ${view.live && !view.final ? 'live' : 'report'}${t ? ` · ${t}` : ''}`;
+    document.title = pageTitle(doc);
   }
 
   // ------------------------------------------------------------------------------------------
