@@ -157,7 +157,7 @@ export function startGeneratorHealth(opts: GeneratorHealthOptions = {}): Generat
         health.reasons.push(
           `squall used at least ${cpuBound}% of ${cores1} for ${saturatedSec} of ${sampledSec} s ` +
             `(peak ${health.cpuPeakPct}%): the load generator was CPU-bound, so the figures measure squall, ` +
-            'not the target; use fewer connections or VUs, or a bigger machine or a second one',
+            'not the target; use fewer connections or VUs, or a bigger machine',
         );
       }
       if (health.eventLoopDelayP99Ms > loopBound) {

@@ -858,7 +858,7 @@ function renderSaturation(result: ResultDocument, p: Painter): string[] {
   const fewer =
     command === 'quick' ? 'fewer connections (-c)' : command === 'run' ? 'fewer VUs (--vus)' : 'less load';
   lines.push(
-    `    ${p('dim', `what to do: run again with ${fewer} and compare, or give squall a bigger machine, or split the load over a second machine`)}`,
+    `    ${p('dim', `what to do: run again with ${fewer} and compare, or run squall on a bigger machine, apart from the target`)}`,
   );
   return lines;
 }

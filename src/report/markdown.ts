@@ -126,8 +126,8 @@ function saturation(doc: ResultDocument): string[] {
   return [
     '',
     '⚠️ **squall itself was saturated: the figures measure squall, not the target.** ' +
-      'Run again with less load (fewer connections or VUs) and compare, or give squall a bigger ' +
-      'machine, or split the load over a second machine.',
+      'Run again with less load (fewer connections or VUs) and compare, or run squall on a bigger ' +
+      'machine, apart from the target.',
     ...(reasons.length > 0 ? ['', ...reasons.map((r) => `- ${mdText(r, 400)}`)] : []),
   ];
 }

@@ -106,7 +106,7 @@ function proseFlagsIn(file: string): { where: string; flag: string }[] {
     if (/^\s*```/.test(line)) inFence = !inFence;
     if (inFence) return;
     for (const m of line.matchAll(/(\S+ )?`(--[a-z][\w-]*\w)(?:[ =][^`]*)?`/g)) {
-      if (m[1] && /(Locust|k6|Artillery|autocannon|wrk)'s $/.test(m[1])) continue;
+      if (m[1] && /(Locust|k6|Artillery|autocannon|wrk|Prometheus)'s $/.test(m[1])) continue;
       found.push({ where: `${file}:${i + 1}`, flag: m[2]! });
     }
   });

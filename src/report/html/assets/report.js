@@ -507,8 +507,8 @@
       el('p', {
         class: 'banner-hint',
         text:
-          `Run again with ${fewer} and compare, or give squall a bigger machine, or split the load ` +
-          'over a second machine.',
+          `Run again with ${fewer} and compare, or run squall on a bigger machine, apart from the ` +
+          'target.',
       }),
     );
   }
