@@ -127,7 +127,7 @@ function aggregationOf(expr: string): Aggregation {
 function formatThresholdActual(t: ThresholdResult, metrics: Obj): string {
   const agg = aggregationOf(String(t.expr ?? ''));
   const base = baseName(String(t.metric ?? ''));
-  if (!isNum(t.actual)) return `${agg.label}=n/a`;
+  if (!isNum(t.actual)) return 'no data';
   const kind = kindOf(metrics[base]);
   const v = t.actual;
   let text: string;
