@@ -2,10 +2,14 @@ import { parseListenAddress } from '../config/parse-flags.js';
 import type { ResultDocument } from '../result/schema.js';
 import type { LiveSource, LiveView } from '../ui/live.js';
 import type { OutputSpec } from './outputs.js';
+import { DEFAULT_LINGER_MS } from './prometheus-flags.js';
 
 /** The live views a run asked for (`--ui`, `-o prometheus=HOST:PORT`, `-o prometheus-rw=URL`), started before its load. */
 export interface LiveViews {
-  /** Hands every view the final document, then closes them. */
+  /**
+   * Hands every view the final document (the remote-write push of the final figures included),
+   * then closes them; the `-o prometheus` endpoints only after `--prometheus-linger`.
+   */
   finish(doc: ResultDocument | null): Promise<void>;
 }
 
@@ -19,6 +23,9 @@ export async function startLiveViews(
   source: LiveSource,
 ): Promise<LiveViews> {
   const views: LiveView[] = [];
+  // The scrape endpoints, served on after the run so that a scraper reads the final figures.
+  const scraped: LiveView[] = [];
+  let lingerMs = 0;
   try {
     if (opts.ui) {
       const { startDashboard } = await import('../ui/dashboard.js');
@@ -31,6 +38,8 @@ export async function startLiveViews(
       const at = parseListenAddress(o.path, `-o prometheus=${o.path}`);
       const view = await startPrometheus(source, { ...at, names: o.prometheus?.names });
       views.push(view);
+      scraped.push(view);
+      lingerMs = Math.max(lingerMs, o.prometheus?.lingerMs ?? DEFAULT_LINGER_MS);
       process.stderr.write(`prometheus: ${view.url}\n`);
     }
     for (const o of opts.outputs.filter((x) => x.kind === 'prometheus-rw')) {
@@ -50,7 +59,44 @@ export async function startLiveViews(
   return {
     async finish(doc) {
       if (doc) await Promise.allSettled(views.map((v) => v.finish(doc)));
-      await Promise.allSettled(views.map((v) => v.close()));
+      // No linger after Ctrl-C (or the dashboard's Stop): the user asked squall to end.
+      const lingering = doc && doc.endReason !== 'interrupted' && lingerMs > 0 ? scraped : [];
+      await Promise.allSettled(views.filter((v) => !lingering.includes(v)).map((v) => v.close()));
+      if (lingering.length > 0) {
+        const urls = lingering.map((v) => v.url).join(', ');
+        process.stderr.write(
+          `serving final metrics on ${urls} for ${formatLinger(lingerMs)}; Ctrl-C to stop\n`,
+        );
+        await lingerFor(lingerMs);
+      }
+      await Promise.allSettled(lingering.map((v) => v.close()));
     },
   };
+}
+
+/**
+ * Waits `ms`, or until SIGINT/SIGTERM. The run is over and every output written, so a signal
+ * here only shortens the wait: the run's own exit code stands (not 130).
+ */
+function lingerFor(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    // setTimeout fires at once past 2^31-1 ms (24.8 days): hold a longer linger at that.
+    const timer = setTimeout(done, Math.min(ms, 2 ** 31 - 1));
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
+
+/** `15s`, `1m30s`, `500ms`: the linger as the user would write it. */
+function formatLinger(ms: number): string {
+  if (ms % 1000 !== 0) return `${Math.round(ms)}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s}s`;
+  return s % 60 === 0 ? `${s / 60}m` : `${Math.floor(s / 60)}m${s % 60}s`;
 }

@@ -7,8 +7,8 @@ import { makeDirs } from '../util/make-dirs.js';
 export interface OutputSpec {
   kind: string;
   path: string;
-  /** `prometheus` and `prometheus-rw`: --prometheus-names and --prometheus-push-interval. */
-  prometheus?: { names?: 'squall' | 'k6'; pushIntervalMs?: number };
+  /** `prometheus` and `prometheus-rw`: --prometheus-names, --prometheus-push-interval, --prometheus-linger. */
+  prometheus?: { names?: 'squall' | 'k6'; pushIntervalMs?: number; lingerMs?: number };
 }
 
 /** A file output's files: `-o csv=PREFIX` is three of them, every other kind one. */

@@ -10,7 +10,11 @@ export function addPrometheusOptions(c: Command): Command {
       '--prometheus-names <scheme>',
       "with -o prometheus / prometheus-rw: metric names, 'squall' (default) or 'k6' (k6_http_reqs_total, … for k6's Grafana dashboards)",
     )
-    .option('--prometheus-push-interval <d>', 'with -o prometheus-rw: time between pushes (default 5s)');
+    .option('--prometheus-push-interval <d>', 'with -o prometheus-rw: time between pushes (default 5s)')
+    .option(
+      '--prometheus-linger <d>',
+      'with -o prometheus: keep serving the final metrics this long after the run, so a scraper reads them (default 15s; 0 = stop at once; Ctrl-C ends it)',
+    );
 }
 
 const NAMES = ['squall', 'k6'] as const;
@@ -18,8 +22,11 @@ const NAMES = ['squall', 'k6'] as const;
 export interface PrometheusFlags {
   prometheusNames?: string;
   prometheusPushInterval?: string;
+  prometheusLinger?: string;
 }
 const MIN_PUSH_MS = 100;
+/** One scrape interval of Prometheus's default configuration: the next scrape reads the final figures. */
+export const DEFAULT_LINGER_MS = 15_000;
 
 /** Checks the `--prometheus-*` flags and hands them to the Prometheus outputs (exit 2 on a bad value). */
 export function applyPrometheusFlags(outputs: OutputSpec[], opts: PrometheusFlags): void {
@@ -34,6 +41,22 @@ export function applyPrometheusFlags(outputs: OutputSpec[], opts: PrometheusFlag
       throw badFlag(
         '--prometheus-push-interval',
         `--prometheus-push-interval "${opts.prometheusPushInterval}": expected a duration of ${MIN_PUSH_MS}ms or more, such as 1s or 5s`,
+      );
+    }
+  }
+  let lingerMs: number | undefined;
+  if (opts.prometheusLinger !== undefined) {
+    lingerMs = parseDurationMs(opts.prometheusLinger);
+    if (lingerMs === undefined || !Number.isFinite(lingerMs)) {
+      throw badFlag(
+        '--prometheus-linger',
+        `--prometheus-linger "${opts.prometheusLinger}": expected a duration such as 15s or 1m, or 0 to stop serving when the run ends`,
+      );
+    }
+    if (!outputs.some((o) => o.kind === 'prometheus')) {
+      throw badFlag(
+        '--prometheus-linger',
+        '--prometheus-linger applies to -o prometheus=HOST:PORT (the endpoint a scraper reads), which is not given',
       );
     }
   }
@@ -52,5 +75,9 @@ export function applyPrometheusFlags(outputs: OutputSpec[], opts: PrometheusFlag
     );
   }
   for (const o of targets)
-    o.prometheus = { names: names as (typeof NAMES)[number] | undefined, pushIntervalMs };
+    o.prometheus = {
+      names: names as (typeof NAMES)[number] | undefined,
+      pushIntervalMs,
+      lingerMs: o.kind === 'prometheus' ? (lingerMs ?? DEFAULT_LINGER_MS) : undefined,
+    };
 }

@@ -288,7 +288,7 @@ describe('renderSummary', () => {
     odd.thresholds = [{ metric: 'nope', expr: '???', ok: false, actual: null }];
     odd.timeline = [null, {}, { t: 3 }];
     const text = renderSummary(odd as unknown as ResultDocument, { color: false });
-    expect(text).toContain("✗ '???' value=n/a");
+    expect(text).toContain("✗ '???' no data");
     expect(text).toMatch(/custom_tokens\{model:a\}\.+: 3\s+1\.00\/s/);
   });
 });

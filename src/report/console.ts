@@ -87,7 +87,8 @@ function fmtBytes(v: unknown): string {
 /** `p(95)=412ms`: a threshold's aggregation and its actual value in its metric's unit. */
 function formatThresholdActual(t: ThresholdResult, metrics: Obj): string {
   const label = thresholdAggregation(String(t.expr ?? '')).label;
-  return `${label}=${formatThresholdValue(t, metrics) ?? 'n/a'}`;
+  const value = formatThresholdValue(t, metrics);
+  return value === undefined ? 'no data' : `${label}=${value}`;
 }
 
 function renderThresholds(thresholds: ThresholdResult[], metrics: Obj, p: Painter): string[] {

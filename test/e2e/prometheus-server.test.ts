@@ -110,6 +110,85 @@ describe.skipIf(!bin)('a real Prometheus', () => {
     );
   });
 
+  it('quick -o prometheus-rw=URL, push interval longer than the run: the final push alone carries every request', async () => {
+    server = await startRouteServer();
+    const out = join(dir.path, 'rw-final.json');
+    const r = await runCli([
+      'quick',
+      '-q',
+      '-c',
+      '2',
+      '-n',
+      '200',
+      // No interval push can happen: what Prometheus holds was pushed at the end, before exit.
+      '--prometheus-push-interval',
+      '1h',
+      '-o',
+      `prometheus-rw=${prom!.url}/api/v1/write`,
+      '-o',
+      `json=${out}`,
+      `${server.url}/final`,
+    ]);
+    expect(r.code, explain(r)).toBe(0);
+    expect(r.stderr, explain(r)).not.toContain('could not push');
+    const id = readResult(out, r).runId!;
+    expect(server.hits.length).toBe(200);
+    const ctx = () => `prometheus log:\n${prom!.log().slice(-2000)}`;
+    expect(value(await prom!.query(`sum(squall_http_reqs_total{run_id="${id}"})`)), ctx()).toBe(
+      server.hits.length,
+    );
+  });
+
+  it('-o prometheus=HOST:PORT --prometheus-linger: Prometheus scrapes the final count after the run, and keeps it', async () => {
+    server = await startRouteServer();
+    const out = join(dir.path, 'linger.json');
+    cli = startCli(
+      [
+        'quick',
+        '-c',
+        '2',
+        '-n',
+        '300',
+        '-o',
+        'prometheus=127.0.0.1:0',
+        '--prometheus-linger',
+        '10m',
+        '-o',
+        `json=${out}`,
+        `${server.url}/linger`,
+      ],
+      { timeoutMs: 60_000 },
+    );
+    const p = cli;
+    const at = (await p.waitFor('stderr', /prometheus: http:\/\/(127\.0\.0\.1:\d+)\/metrics/))[1]!;
+    await prom!.scrape(at, 200);
+    // The run is over and its outputs written; the endpoint serves on, with the final figures.
+    await p.waitFor('stderr', /serving final metrics on/);
+    const id = readResult(out).runId!;
+    expect(server.hits.length).toBe(300);
+    const q = `sum(squall_http_reqs_total{job="squall",run_id="${id}"})`;
+    const ctx = () => `stderr:\n${p.stderr()}\nprometheus log:\n${prom!.log().slice(-2000)}`;
+    const deadline = Date.now() + 30_000;
+    let reqs = Number.NaN;
+    while (Date.now() < deadline) {
+      reqs = value(await prom!.query(q));
+      if (reqs === server.hits.length) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(reqs, ctx()).toBe(server.hits.length);
+    // Ctrl-C ends the linger; the run passed, so the exit code is 0.
+    p.kill('SIGINT');
+    const r = await p.result;
+    expect(r.code, explain(r)).toBe(0);
+    // Prometheus keeps the final value once the target is gone.
+    expect(
+      value(
+        await prom!.query(`sum(max_over_time(squall_http_reqs_total{job="squall",run_id="${id}"}[10m]))`),
+      ),
+      ctx(),
+    ).toBe(server.hits.length);
+  });
+
   it('run --prometheus-names k6: k6 names, custom metrics with their tags, and testid = run_id', async () => {
     server = await startRouteServer({ handler: () => ({ status: 201 }) });
     const file = writeTestFile(

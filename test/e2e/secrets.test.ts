@@ -199,6 +199,9 @@ describe('squall quick', () => {
         '--ui',
         '-o',
         'prometheus=127.0.0.1:0',
+        // The scrape is read during the run: no need to serve it on afterwards.
+        '--prometheus-linger',
+        '0',
         ...outputFlags(out),
         `${server.url}/live?token=${token}`,
       ],
