@@ -11,9 +11,9 @@ import { formatError, isSquallError } from '../errors/index.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
 import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
 import { CookieJar } from '../protocols/http/cookie-jar.js';
-import { buildRunResult, runMetricsLookup } from '../result/build-run.js';
+import { buildRunResult, type RunParts, runMetricsLookup } from '../result/build-run.js';
 import type { BreakingPoint } from '../result/schema.js';
-import { evaluateThreshold } from '../thresholds/index.js';
+import { evaluateThreshold, formatAggregation, isTimeAggregation } from '../thresholds/index.js';
 import type { LiveSource } from '../ui/live.js';
 import { createProgress } from '../ui/progress.js';
 import { httpLiveTrends } from '../ui/prometheus-extras.js';
@@ -145,6 +145,8 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
 
   let breakingPoint: BreakingPoint | null = null;
   const abortable = plan.thresholds.filter((t) => t.abortOnFail);
+  // The threshold that aborted the run: it fails, whatever the final data say.
+  let abortedBy: RunParts['abortedBy'];
   let startedAt = new Date();
   const source: LiveSource = {
     frame: () => ({
@@ -230,12 +232,19 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
             progress?.update({ elapsedMs, totalMs, ...snap });
           },
           shouldAbort() {
+            // Answered once: the first crossing is the one the run stopped on.
+            if (abortedBy !== undefined || breakingPoint !== null) return undefined;
             const elapsed = metrics.elapsedMs();
             for (const t of abortable) {
               if (elapsed < (t.delayAbortEvalMs ?? 0)) continue;
               const r = evaluateThreshold(t, runMetricsLookup(metrics, elapsed));
-              if (r.actual !== null && !r.ok)
-                return { reason: `threshold ${r.metric} '${r.expr}' crossed (abortOnFail)` };
+              if (r.actual !== null && !r.ok) {
+                abortedBy = { threshold: t, atSec: elapsed / 1000, actual: r.actual };
+                const value = `${formatAggregation(t.aggregation)}=${+r.actual.toFixed(3)}${isTimeAggregation(t.aggregation) ? 'ms' : ''}`;
+                return {
+                  reason: `threshold ${r.metric} '${r.expr}' crossed at ${(elapsed / 1000).toFixed(1)}s with ${value} (abortOnFail)`,
+                };
+              }
             }
             const c = plan.stopConditions;
             const crossed = c && crossedStopCondition(metrics.http.timeline, c);
@@ -251,7 +260,8 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
                   (s && healthy !== undefined && plannedRate(s, healthy * 1000)) || 0,
                 ),
               };
-              return { reason: `breaking point: ${crossed.reason}` };
+              // The iterations running at the limit finish: their latencies are the evidence.
+              return { reason: `breaking point: ${crossed.reason}`, graceful: true };
             }
             return undefined;
           },
@@ -288,6 +298,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
       perScenario: outcome.perScenario,
       breakingPoint,
       spike: spikeWindow(plan),
+      ...(abortedBy && outcome.endReason === 'threshold-abort' ? { abortedBy } : {}),
       ...watched,
     });
     const notes = [

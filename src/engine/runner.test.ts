@@ -387,7 +387,28 @@ describe('runTest: stopping', () => {
     expect(out.abortReason).toBe('http_req_failed rate<0.01');
     expect(out.durationMs).toBeLessThan(3000);
     expect(seen.ticks).toBeGreaterThanOrEqual(1);
-    expect(only(out).interrupted).toBe(0);
+  });
+
+  it('shouldAbort interrupts running iterations at once (k6 cancels the run), unless graceful', async () => {
+    const plan = () =>
+      testPlan([
+        scenario(
+          'long',
+          { type: 'constant-vus', vus: 2, durationMs: 10_000 },
+          [user('U', counted(1500).run)],
+          {
+            gracefulStopMs: 30_000,
+          },
+        ),
+      ]);
+    const now = await runTest(plan(), recorder({ shouldAbort: () => ({ reason: 'crossed' }) }).deps);
+    expect(now.endReason).toBe('threshold-abort');
+    expect(only(now)).toMatchObject({ iterations: 0, interrupted: 2 });
+    const graceful = await runTest(
+      plan(),
+      recorder({ shouldAbort: () => ({ reason: 'crossed', graceful: true }) }).deps,
+    );
+    expect(only(graceful)).toMatchObject({ iterations: 2, interrupted: 0 });
   });
 
   it('the outer signal interrupts everything at once', async () => {
