@@ -231,7 +231,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
             const snap = metrics.snapshot();
             progress?.update({ elapsedMs, totalMs, ...snap });
           },
-          shouldAbort() {
+          shouldAbort(loadMs) {
             // Answered once: the first crossing is the one the run stopped on.
             if (abortedBy !== undefined || breakingPoint !== null) return undefined;
             const elapsed = metrics.elapsedMs();
@@ -239,10 +239,10 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
               if (elapsed < (t.delayAbortEvalMs ?? 0)) continue;
               const r = evaluateThreshold(t, runMetricsLookup(metrics, elapsed));
               if (r.actual !== null && !r.ok) {
-                abortedBy = { threshold: t, atSec: elapsed / 1000, actual: r.actual };
+                abortedBy = { threshold: t, atSec: loadMs / 1000, actual: r.actual };
                 const value = `${formatAggregation(t.aggregation)}=${+r.actual.toFixed(3)}${isTimeAggregation(t.aggregation) ? 'ms' : ''}`;
                 return {
-                  reason: `threshold ${r.metric} '${r.expr}' crossed at ${(elapsed / 1000).toFixed(1)}s with ${value} (abortOnFail)`,
+                  reason: `threshold ${r.metric} '${r.expr}' crossed at ${(loadMs / 1000).toFixed(1)}s with ${value} (abortOnFail)`,
                 };
               }
             }

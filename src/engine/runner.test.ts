@@ -233,6 +233,24 @@ describe('runTest: closed executors', () => {
     expect(only(out).iterations).toBeGreaterThan(2);
     expect(only(out).iterations).toBeLessThan(15);
   });
+
+  it('counts the iterations maxDuration left unstarted as dropped (k6), not the interrupted ones', async () => {
+    for (const executor of [
+      { type: 'shared-iterations', vus: 2, iterations: 100, maxDurationMs: 250 },
+      { type: 'per-vu-iterations', vus: 2, iterations: 50, maxDurationMs: 250 },
+    ] as const) {
+      const { c, run } = counted(100);
+      const { seen, deps } = recorder();
+      const out = await runTest(
+        testPlan([scenario('s', executor, [user('U', run)], { gracefulStopMs: 0 })]),
+        deps,
+      );
+      expect(c.started, executor.type).toBeLessThan(100);
+      expect(only(out).iterations + only(out).interrupted, executor.type).toBe(c.started);
+      expect(only(out).dropped, executor.type).toBe(100 - c.started);
+      expect(seen.dropped, executor.type).toBe(100 - c.started);
+    }
+  });
 });
 
 describe('runTest: open executors', () => {

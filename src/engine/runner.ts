@@ -34,11 +34,12 @@ export interface RunDeps {
   /** Once per second of the run, with the ms since the load started. */
   onTick?(elapsedMs: number): void;
   /**
-   * Checked every second (abortOnFail, breakpoint's stop conditions): a reason stops the run.
+   * Checked every second, with the ms since the load started (abortOnFail, breakpoint's stop
+   * conditions): a reason stops the run.
    * As k6 does on abortOnFail, running iterations are cut short at once (their requests in flight
    * are cancelled); `graceful` gives them their gracefulStop instead (breakpoint's stop).
    */
-  shouldAbort?(): { reason: string; graceful?: boolean } | undefined;
+  shouldAbort?(elapsedMs: number): { reason: string; graceful?: boolean } | undefined;
   /** Seeds task picks, think times and Poisson arrivals (default 0: runs repeat exactly). */
   seed?: number;
   /** This process's slice of the load (`--shard`, workers); the whole load when undefined. */
@@ -243,8 +244,9 @@ class TestRun {
 
   private readonly tick = (): void => {
     this.ticks++;
-    this.deps.onTick?.(performance.now() - this.t0);
-    const abort = this.deps.shouldAbort?.();
+    const elapsedMs = performance.now() - this.t0;
+    this.deps.onTick?.(elapsedMs);
+    const abort = this.deps.shouldAbort?.(elapsedMs);
     if (abort !== undefined) this.abort(abort.reason, abort.graceful === true);
     this.scheduleTick();
   };
