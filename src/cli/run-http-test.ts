@@ -10,9 +10,9 @@ import { formatError, isSquallError } from '../errors/index.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
 import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
 import { CookieJar } from '../protocols/http/cookie-jar.js';
-import { buildRunResult, runMetricsLookup } from '../result/build-run.js';
+import { buildRunResult, type RunParts, runMetricsLookup } from '../result/build-run.js';
 import type { BreakingPoint } from '../result/schema.js';
-import { evaluateThreshold } from '../thresholds/index.js';
+import { evaluateThreshold, formatAggregation, isTimeAggregation } from '../thresholds/index.js';
 import type { LiveSource } from '../ui/live.js';
 import { createProgress } from '../ui/progress.js';
 import { httpLiveTrends } from '../ui/prometheus-extras.js';
@@ -152,6 +152,8 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
 
   let breakingPoint: BreakingPoint | null = null;
   const abortable = plan.thresholds.filter((t) => t.abortOnFail);
+  // The threshold that aborted the run: it fails, whatever the final data say.
+  let abortedBy: RunParts['abortedBy'];
   let startedAt = new Date();
   let scenariosSoFar: () => Record<string, ScenarioOutcome> = () => ({});
   const source: LiveSource = {
@@ -247,19 +249,27 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
                 : { count: { done: snap.iterations, total: totalIterations, unit: 'iterations' } }),
             });
           },
-          shouldAbort() {
+          shouldAbort(loadMs) {
+            // Answered once: the first crossing is the one the run stopped on.
+            if (abortedBy !== undefined || breakingPoint !== null) return undefined;
             const elapsed = metrics.elapsedMs();
             for (const t of abortable) {
               if (elapsed < (t.delayAbortEvalMs ?? 0)) continue;
               const r = evaluateThreshold(t, runMetricsLookup(metrics, elapsed));
-              if (r.actual !== null && !r.ok)
-                return { reason: `threshold ${r.metric} '${r.expr}' crossed (abortOnFail)` };
+              if (r.actual !== null && !r.ok) {
+                abortedBy = { threshold: t, atSec: loadMs / 1000, actual: r.actual };
+                const value = `${formatAggregation(t.aggregation)}=${+r.actual.toFixed(3)}${isTimeAggregation(t.aggregation) ? 'ms' : ''}`;
+                return {
+                  reason: `threshold ${r.metric} '${r.expr}' crossed at ${(loadMs / 1000).toFixed(1)}s with ${value} (abortOnFail)`,
+                };
+              }
             }
             const c = plan.stopConditions;
             const crossed = c && crossedStopCondition(metrics.http.timeline, c);
             if (c && crossed) {
               breakingPoint = breakingPointAt(metrics.http.timeline, c, crossed, metrics.vus.value);
-              return { reason: `breaking point: ${crossed.reason}` };
+              // The iterations running at the limit finish: their latencies are the evidence.
+              return { reason: `breaking point: ${crossed.reason}`, graceful: true };
             }
             return undefined;
           },
@@ -296,6 +306,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
       perScenario: outcome.perScenario,
       breakingPoint,
       spike: spikeWindow(plan),
+      ...(abortedBy && outcome.endReason === 'threshold-abort' ? { abortedBy } : {}),
       ...watched,
     });
     const notes = [

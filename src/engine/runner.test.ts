@@ -235,6 +235,24 @@ describe('runTest: closed executors', () => {
     expect(only(out).iterations).toBeGreaterThan(2);
     expect(only(out).iterations).toBeLessThan(15);
   });
+
+  it('counts the iterations maxDuration left unstarted as dropped (k6), not the interrupted ones', async () => {
+    for (const executor of [
+      { type: 'shared-iterations', vus: 2, iterations: 100, maxDurationMs: 250 },
+      { type: 'per-vu-iterations', vus: 2, iterations: 50, maxDurationMs: 250 },
+    ] as const) {
+      const { c, run } = counted(100);
+      const { seen, deps } = recorder();
+      const out = await runTest(
+        testPlan([scenario('s', executor, [user('U', run)], { gracefulStopMs: 0 })]),
+        deps,
+      );
+      expect(c.started, executor.type).toBeLessThan(100);
+      expect(only(out).iterations + only(out).interrupted, executor.type).toBe(c.started);
+      expect(only(out).dropped, executor.type).toBe(100 - c.started);
+      expect(seen.dropped, executor.type).toBe(100 - c.started);
+    }
+  });
 });
 
 describe('runTest: open executors', () => {
@@ -389,7 +407,28 @@ describe('runTest: stopping', () => {
     expect(out.abortReason).toBe('http_req_failed rate<0.01');
     expect(out.durationMs).toBeLessThan(3000);
     expect(seen.ticks).toBeGreaterThanOrEqual(1);
-    expect(only(out).interrupted).toBe(0);
+  });
+
+  it('shouldAbort interrupts running iterations at once (k6 cancels the run), unless graceful', async () => {
+    const plan = () =>
+      testPlan([
+        scenario(
+          'long',
+          { type: 'constant-vus', vus: 2, durationMs: 10_000 },
+          [user('U', counted(1500).run)],
+          {
+            gracefulStopMs: 30_000,
+          },
+        ),
+      ]);
+    const now = await runTest(plan(), recorder({ shouldAbort: () => ({ reason: 'crossed' }) }).deps);
+    expect(now.endReason).toBe('threshold-abort');
+    expect(only(now)).toMatchObject({ iterations: 0, interrupted: 2 });
+    const graceful = await runTest(
+      plan(),
+      recorder({ shouldAbort: () => ({ reason: 'crossed', graceful: true }) }).deps,
+    );
+    expect(only(graceful)).toMatchObject({ iterations: 2, interrupted: 0 });
   });
 
   it('the outer signal interrupts everything at once', async () => {

@@ -33,8 +33,13 @@ export interface RunDeps {
   onVus(active: number, max: number): void;
   /** Once per second of the run, with the ms since the load started. */
   onTick?(elapsedMs: number): void;
-  /** Checked every second (abortOnFail, breakpoint's stop conditions): a reason stops the run gracefully. */
-  shouldAbort?(): { reason: string } | undefined;
+  /**
+   * Checked every second, with the ms since the load started (abortOnFail, breakpoint's stop
+   * conditions): a reason stops the run.
+   * As k6 does on abortOnFail, running iterations are cut short at once (their requests in flight
+   * are cancelled); `graceful` gives them their gracefulStop instead (breakpoint's stop).
+   */
+  shouldAbort?(elapsedMs: number): { reason: string; graceful?: boolean } | undefined;
   /** Seeds task picks, think times and Poisson arrivals (default 0: runs repeat exactly). */
   seed?: number;
   /** This process's slice of the load (`--shard`, workers); the whole load when undefined. */
@@ -67,8 +72,8 @@ export interface RunOutcome {
  * carries its outcome, so the results can still be written.
  *
  * Stopping: `signal` (SIGINT) interrupts every running iteration at once → 'interrupted';
- * shouldAbort() stops starting iterations and gives running ones their gracefulStop →
- * 'threshold-abort'. When both happen, the first reason is the one reported.
+ * shouldAbort() does too (or, when graceful, stops starting iterations and gives running ones
+ * their gracefulStop) → 'threshold-abort'. When both happen, the first reason is the one reported.
  */
 export async function runTest(plan: TestPlan, deps: RunDeps, signal?: AbortSignal): Promise<RunOutcome> {
   checkPlan(plan);
@@ -221,13 +226,20 @@ class TestRun {
     for (const s of this.scenarios) if (s.started) s.interrupt();
   }
 
-  /** shouldAbort() answered: start no more iterations; running ones get their gracefulStop. */
-  private stopGracefully(reason: string): void {
+  /**
+   * shouldAbort() answered: start no more iterations; running ones are interrupted now (k6
+   * cancels the run's context), or get their gracefulStop when the stop is graceful.
+   */
+  private abort(reason: string, graceful: boolean): void {
     if (this.endReason !== 'completed') return;
     this.endReason = 'threshold-abort';
     this.abortReason = reason;
     this.cancelPending();
-    for (const s of this.scenarios) if (s.started) s.stopStarting();
+    for (const s of this.scenarios) {
+      if (!s.started) continue;
+      if (graceful) s.stopStarting();
+      else s.interrupt();
+    }
   }
 
   private cancelPending(): void {
@@ -243,9 +255,10 @@ class TestRun {
 
   private readonly tick = (): void => {
     this.ticks++;
-    this.deps.onTick?.(performance.now() - this.t0);
-    const abort = this.deps.shouldAbort?.();
-    if (abort !== undefined) this.stopGracefully(abort.reason);
+    const elapsedMs = performance.now() - this.t0;
+    this.deps.onTick?.(elapsedMs);
+    const abort = this.deps.shouldAbort?.(elapsedMs);
+    if (abort !== undefined) this.abort(abort.reason, abort.graceful === true);
     this.scheduleTick();
   };
 

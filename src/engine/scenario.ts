@@ -58,6 +58,7 @@ export class ScenarioRuntime implements ExecutorContext, VuHost {
   private readonly interruptController = new AbortController();
   readonly stopping: AbortSignal = this.stopController.signal;
   readonly interrupted: AbortSignal = this.interruptController.signal;
+  timeUp = false;
   private readonly module: Executor;
   private readonly open: boolean;
   private readonly types: UserType[];
@@ -116,7 +117,10 @@ export class ScenarioRuntime implements ExecutorContext, VuHost {
   async run(): Promise<void> {
     this.state = 'running';
     this.startedAt = performance.now();
-    this.durationTimer = setTimeout(() => this.stopStarting(), this.module.durationMs(this.executor));
+    this.durationTimer = setTimeout(() => {
+      if (!this.stopping.aborted) this.timeUp = true;
+      this.stopStarting();
+    }, this.module.durationMs(this.executor));
     try {
       if (!this.stopping.aborted) await this.module.run(this);
     } finally {

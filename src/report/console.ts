@@ -91,6 +91,13 @@ function formatThresholdActual(t: ThresholdResult, metrics: Obj): string {
   return value === undefined ? 'no data' : `${label}=${value}`;
 }
 
+/** The threshold that stopped the run (abortOnFail): when, and its value then. */
+function abortNote(t: ThresholdResult, metrics: Obj): string {
+  if (!isNum(t.abortedAtSec) || !isNum(t.actualAtAbort)) return '';
+  const then = formatThresholdActual({ ...t, actual: t.actualAtAbort }, metrics);
+  return ` — crossed at ${t.abortedAtSec.toFixed(1)}s with ${then}: aborted the run`;
+}
+
 function renderThresholds(thresholds: ThresholdResult[], metrics: Obj, p: Painter): string[] {
   const lines = [sectionTitle('THRESHOLDS', p), ''];
   // Grouped by metric in first-seen order, as k6 prints them.
@@ -107,7 +114,7 @@ function renderThresholds(thresholds: ThresholdResult[], metrics: Obj, p: Painte
       const mark = t.ok ? p('green', '✓') : p('red', '✗');
       const expr = `'${t.expr}'`;
       const actual = formatThresholdActual(t, metrics);
-      lines.push(`${INDENT}${mark} ${t.ok ? expr : p('red', expr)} ${actual}`);
+      lines.push(`${INDENT}${mark} ${t.ok ? expr : p('red', expr)} ${actual}${abortNote(t, metrics)}`);
     }
   }
   return lines;

@@ -2,8 +2,14 @@ import { spikeRecoverySec } from '../analysis/spike-recovery.js';
 import { type CustomMetricEntry, type CustomSeries, customMetrics } from '../metrics/custom.js';
 import { type RunMetrics, tagsMatch } from '../metrics/run-metrics.js';
 import { Trend } from '../metrics/trend.js';
-import type { MetricKind, ParsedThreshold, SourceLookup, ThresholdSource } from '../thresholds/index.js';
-import { evaluateThresholds } from '../thresholds/index.js';
+import type {
+  MetricKind,
+  ParsedThreshold,
+  SourceLookup,
+  ThresholdCrossing,
+  ThresholdSource,
+} from '../thresholds/index.js';
+import { abortedResult, evaluateThresholds } from '../thresholds/index.js';
 import { round } from '../util/units.js';
 import { HTTP_RUN_METRICS } from './build.js';
 import {
@@ -64,6 +70,8 @@ export interface RunParts {
   generator?: GeneratorHealth | null;
   /** A spike test's spike, seconds since the start: the document gets its recovery time. */
   spike?: { startSec: number; endSec: number };
+  /** The abortOnFail threshold (one of `thresholds`) that stopped the run, and when. */
+  abortedBy?: ThresholdCrossing & { threshold: ParsedThreshold };
 }
 
 /** `squall run`'s document: the added fields of a scripted test are always there. */
@@ -166,7 +174,8 @@ function customSource(
   const t = customTotals(m, tags);
   switch (m.kind) {
     case 'counter':
-      return valueSource('counter', { count: t.sum, rate: t.sum / sec });
+      // Nothing added (or nothing with these tags): no data, not a count of 0.
+      return t.samples === 0 ? undefined : valueSource('counter', { count: t.sum, rate: t.sum / sec });
     case 'rate':
       return t.samples === 0 ? undefined : valueSource('rate', { rate: t.trues / t.samples });
     case 'gauge':
@@ -202,8 +211,10 @@ function hasTags(tags: Record<string, string>): boolean {
 /**
  * Threshold answers over a run's metrics, tag filters included. Rates per second are over
  * `durationMs` (the run's length), or the time since the metrics started while the run goes on
- * (abortOnFail checks). Counters answer 0 when nothing matched; trends, rates and gauges answer
- * nothing (the threshold fails with no value).
+ * (abortOnFail checks). One rule for every kind: a (sub-)metric that no sample matched answers
+ * nothing, and the threshold fails with `actual: null`. Zero is data only for what the engine
+ * measures whatever happens: the run-wide http_reqs, iterations, data_sent, data_received,
+ * dropped_iterations (also per scenario), vus and vus_max.
  */
 export function runMetricsLookup(metrics: RunMetrics, durationMs?: number): SourceLookup {
   // The final answers may share one set of totals; live ones (abortOnFail) must see new data.
@@ -219,13 +230,16 @@ export function runMetricsLookup(metrics: RunMetrics, durationMs?: number): Sour
         const sel = metrics.selectHttp(tags, metric === 'http_req_duration');
         if (metric === 'http_req_duration') return trendSource(sel.duration);
         if (metric === 'http_reqs')
-          return valueSource('counter', { count: sel.count, rate: sel.count / sec });
+          return sel.count === 0
+            ? undefined
+            : valueSource('counter', { count: sel.count, rate: sel.count / sec });
         return sel.count === 0 ? undefined : valueSource('rate', { rate: sel.failed / sel.count });
       }
       case 'iterations':
       case 'iteration_duration': {
         const sel = metrics.selectIterations(tags, metric === 'iteration_duration');
         if (metric === 'iteration_duration') return trendSource(sel.duration);
+        if (tagged && sel.count === 0) return undefined;
         return valueSource('counter', { count: sel.count, rate: sel.count / sec });
       }
       case 'checks': {
@@ -318,9 +332,12 @@ export function buildRunResult(p: RunParts): RunResultDocument {
   const sec = Math.max(p.durationMs / 1000, 1e-9);
   const totals = httpTotals(m);
   const fromRun = runMetricsLookup(rm, p.durationMs);
+  const abortedBy = p.abortedBy;
   const monitored = monitorSource(p.monitor, p.generator);
   const thresholds = evaluateThresholds(p.thresholds, (metric, tags) =>
     isMonitorMetric(metric) ? monitored(metric) : fromRun(metric, tags),
+  ).map((r, i) =>
+    abortedBy !== undefined && abortedBy.threshold === p.thresholds[i] ? abortedResult(r, abortedBy) : r,
   );
 
   const iterationDuration = new Trend();

@@ -131,6 +131,13 @@ export interface ThresholdResult {
   expr: string;
   ok: boolean;
   actual: number | null;
+  /**
+   * Added fields of the abortOnFail threshold that stopped the run (it is `ok: false` whatever
+   * `actual`, the final value, says): seconds since the load started when it was seen crossed,
+   * and its value then.
+   */
+  abortedAtSec?: number;
+  actualAtAbort?: number;
 }
 
 /**

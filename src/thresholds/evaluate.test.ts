@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ErrorCode, SquallError } from '../errors/index.js';
 import {
+  abortedResult,
   aggregationApplies,
   compare,
   evaluateThresholds,
@@ -210,5 +211,17 @@ describe('evaluateThresholds', () => {
 
   it('returns nothing for no thresholds', () => {
     expect(evaluateThresholds([], lookup)).toEqual([]);
+  });
+});
+
+describe('abortedResult', () => {
+  it('fails the threshold that aborted the run, keeps the final value, adds when and the value then', () => {
+    const final = { metric: 'http_req_duration', expr: 'avg<10', ok: true, actual: 7.74 };
+    expect(abortedResult(final, { atSec: 1.00049, actual: 312.5 })).toEqual({
+      ...final,
+      ok: false,
+      abortedAtSec: 1,
+      actualAtAbort: 312.5,
+    });
   });
 });

@@ -109,6 +109,20 @@ export function evaluateThreshold(t: ParsedThreshold, lookup: SourceLookup): Thr
   return { metric: t.key, expr: t.expr, ok: actual !== null && compare(actual, t.op, t.value), actual };
 }
 
+/** When an abortOnFail threshold was seen crossed (seconds since the load started), and its value. */
+export interface ThresholdCrossing {
+  atSec: number;
+  actual: number;
+}
+
+/**
+ * The answer of the threshold that aborted the run: failed, whatever the final data say (k6 ends
+ * such a run with ThresholdsHaveFailed, exit 99), with when and at what value it crossed.
+ */
+export function abortedResult(r: ThresholdResult, c: ThresholdCrossing): ThresholdResult {
+  return { ...r, ok: false, abortedAtSec: Math.round(c.atSec * 1000) / 1000, actualAtAbort: c.actual };
+}
+
 export function evaluateThresholds(
   list: readonly ParsedThreshold[],
   lookup: SourceLookup,

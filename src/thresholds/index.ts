@@ -1,11 +1,13 @@
 export {
   AGGREGATIONS_BY_KIND,
+  abortedResult,
   aggregationApplies,
   compare,
   evaluateThreshold,
   evaluateThresholds,
   type MetricKind,
   type SourceLookup,
+  type ThresholdCrossing,
   type ThresholdSource,
   validateThresholds,
 } from './evaluate.js';

@@ -26,6 +26,8 @@ export interface Hit {
   inFlight: number;
   /** The same, counting only requests to this path. */
   inFlightOnPath: number;
+  /** Date.now() when the client closed the connection before the answer was sent. */
+  cancelledAt?: number;
 }
 
 export interface Reply {
@@ -96,7 +98,10 @@ export async function startRouteServer(opts: RouteServerOptions = {}): Promise<R
       onPath.set(path, onPath.get(path)! - 1);
     };
     res.on('finish', finished);
-    res.on('close', finished);
+    res.on('close', () => {
+      if (!res.writableFinished) hit.cancelledAt ??= Date.now();
+      finished();
+    });
     const hit: Hit = {
       at,
       method: req.method ?? '',

@@ -61,3 +61,10 @@ export async function runFileOk(
   if (r.result === undefined) throw new Error(`squall wrote no result for ${file}\n${r.why}`);
   return { ...r, result: r.result };
 }
+
+/** The result's answer to one threshold, failing with the list when it is not there. */
+export function thresholdOf(r: RunResult, metric: string, expr: string): RunResult['thresholds'][number] {
+  const t = r.thresholds.find((x) => x.metric === metric && x.expr === expr);
+  if (!t) throw new Error(`no threshold ${metric} ${expr} in ${JSON.stringify(r.thresholds)}`);
+  return t;
+}

@@ -66,6 +66,11 @@ export interface ExecutorContext<E extends ExecutorPlan = ExecutorPlan> {
   readonly startedAt: number;
   readonly stopping: AbortSignal;
   readonly interrupted: AbortSignal;
+  /**
+   * The executor's own duration (maxDuration) ran out before anything else stopped it: what was
+   * left undone is dropped for lack of time (k6), unlike after an abort or an interrupt.
+   */
+  readonly timeUp: boolean;
   /** Open model: an arrival that finds no free VU may wait this long's worth of the rate. */
   readonly queueTimeoutMs: number;
   /** VUs created so far; the next new VU has this index. */

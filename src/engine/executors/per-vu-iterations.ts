@@ -5,7 +5,10 @@ import { startLoop, startSpread } from './vu-loop.js';
 
 type Plan = PlanOf<'per-vu-iterations'>;
 
-/** k6's per-vu-iterations: each of `vus` VUs runs `iterations` iterations, within maxDuration. */
+/**
+ * k6's per-vu-iterations: each of `vus` VUs runs `iterations` iterations, within maxDuration;
+ * those not started by the end of maxDuration count as dropped_iterations.
+ */
 export const perVuIterations: Executor<Plan, IterationSchedule> = {
   type: 'per-vu-iterations',
 
@@ -28,8 +31,17 @@ export const perVuIterations: Executor<Plan, IterationSchedule> = {
     const { vus, iterationsPerVu = 0 } = perVuIterations.plan(ctx.executor, ctx.share);
     // info.iteration counts this VU's finished iterations (an interrupted one ends the scenario).
     const more = (vu: Vu) => !ctx.stopping.aborted && vu.info.iteration < iterationsPerVu;
-    const policy = { next: more, peek: more };
+    let started = 0;
+    const next = (vu: Vu) => {
+      if (!more(vu)) return false;
+      started++;
+      return true;
+    };
+    const policy = { next, peek: more };
     if (iterationsPerVu > 0) await startSpread(ctx, vus, (i) => startLoop(ctx, ctx.vu(i), policy));
     await ctx.drain();
+    // k6: iterations never started when maxDuration ran out are dropped; interrupted ones are not.
+    const total = vus * iterationsPerVu;
+    if (ctx.timeUp && started < total) ctx.dropped(total - started);
   },
 };

@@ -6,7 +6,8 @@ type Plan = PlanOf<'shared-iterations'>;
 
 /**
  * k6's shared-iterations: `vus` VUs take iterations from a shared count until `iterations` have
- * started, within maxDuration. As in k6, never more VUs than iterations.
+ * started, within maxDuration. As in k6, never more VUs than iterations, and the iterations not
+ * started by the end of maxDuration count as dropped_iterations.
  */
 export const sharedIterations: Executor<Plan, IterationSchedule> = {
   type: 'shared-iterations',
@@ -39,5 +40,7 @@ export const sharedIterations: Executor<Plan, IterationSchedule> = {
     };
     await startSpread(ctx, vus, (i) => startLoop(ctx, ctx.vu(i), policy), policy.peek);
     await ctx.drain();
+    // k6: iterations never started when maxDuration ran out are dropped; interrupted ones are not.
+    if (ctx.timeUp && claimed < totalIterations) ctx.dropped(totalIterations - claimed);
   },
 };
