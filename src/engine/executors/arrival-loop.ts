@@ -128,11 +128,17 @@ export async function runArrivals(ctx: ExecutorContext, schedule: ArrivalSchedul
   timer = undefined;
   // Arrivals already due when the stop came (the end timer may fire just before the last
   // arrival's timer) belong to the run; nothing after the stop is started.
-  const endMs = Math.min(ctx.elapsedMs(), schedule.durationMs);
+  // A timer may fire a hair before its time on performance.now()'s clock: a stop within
+  // EARLY_MS of the end is the end (ramping-arrival-rate may have an arrival right on it).
+  const elapsed = ctx.elapsedMs();
+  const endMs = elapsed >= schedule.durationMs - EARLY_MS ? schedule.durationMs : elapsed;
   if (!ctx.interrupted.aborted) startUntil(endMs);
   // Iterations still waiting never started: k6 counts them as dropped.
   if (nextMs <= endMs) {
-    ctx.dropped(1 + source.skipBefore(endMs));
+    let n = 1 + source.skipBefore(endMs);
+    // skipBefore stops short of the end; ramping-arrival-rate may have one right on it.
+    for (let t = source.next(); t <= endMs; t = source.next()) n++;
+    ctx.dropped(n);
     nextMs = Number.POSITIVE_INFINITY;
   }
   await ctx.drain();
