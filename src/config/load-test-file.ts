@@ -140,7 +140,9 @@ function namesExec(options: unknown): boolean {
 function execUser(mod: Record<string, unknown>, scenario: string, exec: unknown, file: string) {
   const fn = typeof exec === 'string' ? mod[exec] : undefined;
   if (typeof exec === 'string' && typeof fn === 'function') return { name: exec, run: fn };
-  const exported = Object.keys(mod).filter((k) => typeof mod[k] === 'function' && k !== 'setup' && k !== 'teardown');
+  const exported = Object.keys(mod).filter(
+    (k) => typeof mod[k] === 'function' && k !== 'setup' && k !== 'teardown',
+  );
   throw new SquallError(
     'SQ_CONFIG_INVALID',
     `${file}: scenario '${scenario}' has exec: ${JSON.stringify(exec)}, and the file exports no function of that name; ` +

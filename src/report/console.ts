@@ -10,8 +10,8 @@ import type {
   TimelinePoint,
 } from '../result/schema.js';
 import { formatMs } from '../util/duration.js';
-import { droppedNotes } from './dropped.js';
 import { formatBytes } from '../util/units.js';
+import { droppedNotes } from './dropped.js';
 import {
   asObj,
   BYTE_COUNTERS,

@@ -32,6 +32,7 @@ function dropReason(executor: Obj | undefined, sc: Obj): string {
       ? `no free VU (maxVUs ${fmtCount(max)} reached): the target or the iterations are slower than the rate allows`
       : 'no free VU';
   }
-  if (type === 'per-vu-iterations' || type === 'shared-iterations') return 'maxDuration ran out before they started';
+  if (type === 'per-vu-iterations' || type === 'shared-iterations')
+    return 'maxDuration ran out before they started';
   return 'they could not start in time';
 }
