@@ -451,7 +451,7 @@
       .filter(([, s]) => (num(obj(s).dropped) ?? 0) > 0)
       .map(([name, s0]) => {
         const s = obj(s0);
-        const e = obj((configs.find((c) => c.name === name) ?? {}).executor);
+        const e = obj(configs.find((c) => c.name === name)?.executor);
         let why = 'they could not start in time';
         if (e.type === 'constant-arrival-rate' || e.type === 'ramping-arrival-rate') {
           why =
