@@ -110,8 +110,10 @@ function spikeWindow(plan: TestPlan): { startSec: number; endSec: number } | und
  * summary. Returns the exit code (0, 99, 130).
  */
 export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<number> {
+  // Scenarios whose first request counts from the iteration's planned start (`queue: true`);
+  // k6's arrival-rate executors drop instead, and measure sending + waiting + receiving.
   const openScenarios = new Set(
-    plan.scenarios.filter((s) => s.executor.type.endsWith('arrival-rate')).map((s) => s.name),
+    plan.scenarios.filter((s) => 'queue' in s.executor && s.executor.queue === true).map((s) => s.name),
   );
   const signals = abortOnSignals();
   const monitors = await startMonitorsOrInterrupt(
@@ -122,6 +124,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   );
   if (!monitors) return 130;
   const metrics = new RunMetrics({ openModel: openScenarios.size > 0, maxEndpoints: o.maxEndpoints });
+  for (const s of plan.scenarios) metrics.setScenarioTags(s.name, s.tags);
   const dispatcher = createDispatcher();
   const { totalMs, totalIterations } = progressBounds(plan);
   const progress = o.quiet

@@ -13,7 +13,7 @@ const REQUIRED = 'required';
 /** maxVUs defaults to preAllocatedVUs. */
 const SAME_AS_PRE_ALLOCATED = 'preAllocatedVUs';
 
-type ParamDefault = number | 'even' | typeof REQUIRED | typeof SAME_AS_PRE_ALLOCATED;
+type ParamDefault = number | boolean | 'even' | typeof REQUIRED | typeof SAME_AS_PRE_ALLOCATED;
 
 export interface ExecutorSpec {
   /** closed: a fixed number of VUs loop; open: iterations start at a rate, whatever the responses do. */
@@ -34,6 +34,7 @@ export const EXECUTORS: Readonly<Record<ExecutorName, ExecutorSpec>> = {
       preAllocatedVUs: REQUIRED,
       maxVUs: SAME_AS_PRE_ALLOCATED,
       arrival: 'even',
+      queue: false,
     },
   },
   'ramping-arrival-rate': {
@@ -45,6 +46,7 @@ export const EXECUTORS: Readonly<Record<ExecutorName, ExecutorSpec>> = {
       preAllocatedVUs: REQUIRED,
       maxVUs: SAME_AS_PRE_ALLOCATED,
       arrival: 'even',
+      queue: false,
     },
   },
   'per-vu-iterations': { model: 'closed', params: { vus: 1, iterations: 1, maxDuration: 600_000 } },
@@ -75,6 +77,7 @@ export interface ScenarioParams {
   iterations?: number;
   maxDuration?: number;
   arrival?: 'even' | 'poisson';
+  queue?: boolean;
 }
 
 export function isExecutorName(name: unknown): name is ExecutorName {
@@ -292,6 +295,7 @@ export function toExecutorPlan(s: ScenarioParams & { executor: ExecutorName }): 
         preAllocatedVUs: s.preAllocatedVUs!,
         maxVUs: s.maxVUs ?? s.preAllocatedVUs!,
         arrival,
+        ...(s.queue === true ? { queue: true } : {}),
       };
     case 'ramping-arrival-rate':
       return {
@@ -302,6 +306,7 @@ export function toExecutorPlan(s: ScenarioParams & { executor: ExecutorName }): 
         preAllocatedVUs: s.preAllocatedVUs!,
         maxVUs: s.maxVUs ?? s.preAllocatedVUs!,
         arrival,
+        ...(s.queue === true ? { queue: true } : {}),
       };
     case 'per-vu-iterations':
     case 'shared-iterations':

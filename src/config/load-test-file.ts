@@ -118,7 +118,9 @@ export function definitionFromModule(
       ? inner
       : ns;
   const def = mod.default;
-  if (typeof def === 'function') return { data: fromK6Style(mod, def), k6Style: true };
+  if (typeof def === 'function' || (def === undefined && namesExec(mod.options))) {
+    return { data: fromK6Style(mod, def, file), k6Style: true };
+  }
   if (def === undefined) {
     throw new SquallError('SQ_CONFIG_INVALID', `${file} has no default export; expected a test definition`, {
       where: { file },
@@ -128,20 +130,46 @@ export function definitionFromModule(
   return { data: def, k6Style: false };
 }
 
+/** Whether some scenario of k6-shaped options names its function with `exec`. */
+function namesExec(options: unknown): boolean {
+  if (!isObject(options) || !isObject(options.scenarios)) return false;
+  return Object.values(options.scenarios).some((s) => isObject(s) && s.exec !== undefined);
+}
+
+/** A scenario's `exec` (k6): the named export becomes its one user. */
+function execUser(mod: Record<string, unknown>, scenario: string, exec: unknown, file: string) {
+  const fn = typeof exec === 'string' ? mod[exec] : undefined;
+  if (typeof exec === 'string' && typeof fn === 'function') return { name: exec, run: fn };
+  const exported = Object.keys(mod).filter(
+    (k) => typeof mod[k] === 'function' && k !== 'setup' && k !== 'teardown',
+  );
+  throw new SquallError(
+    'SQ_CONFIG_INVALID',
+    `${file}: scenario '${scenario}' has exec: ${JSON.stringify(exec)}, and the file exports no function of that name; ` +
+      `expected the name of an exported function (${exported.map((k) => `'${k}'`).join(', ') || 'none exported'})`,
+    { where: { file }, hint: 'k6: `exec` names the exported function a scenario runs' },
+  );
+}
+
 /**
  * k6's shape, accepted because it costs little: `export const options = {...}` (squall's keys)
  * with `export default function`, and optional `setup`/`teardown` exports. The default
- * function becomes the one user of the test (or of every scenario that names no users).
+ * function becomes the one user of the test (or of every scenario that names no users); a
+ * scenario's `exec: 'name'` runs that exported function instead, as in k6.
  */
-function fromK6Style(mod: Record<string, unknown>, run: unknown): Record<string, unknown> {
+function fromK6Style(mod: Record<string, unknown>, run: unknown, file: string): Record<string, unknown> {
   const options = isObject(mod.options) ? { ...mod.options } : {};
   const user = { name: 'default', run };
   if (isObject(options.scenarios)) {
     options.scenarios = Object.fromEntries(
-      Object.entries(options.scenarios).map(([name, s]) => [
-        name,
-        isObject(s) && s.users === undefined ? { ...s, users: [user] } : s,
-      ]),
+      Object.entries(options.scenarios).map(([name, s]) => {
+        if (!isObject(s)) return [name, s];
+        if (s.exec !== undefined && s.users === undefined) {
+          const { exec, ...rest } = s;
+          return [name, { ...rest, users: [execUser(mod, name, exec, file)] }];
+        }
+        return [name, s.users === undefined && run !== undefined ? { ...s, users: [user] } : s];
+      }),
     );
   } else if (options.users === undefined) {
     options.users = [user];

@@ -42,6 +42,8 @@ export type ExecutorPlan =
       preAllocatedVUs: number;
       maxVUs: number;
       arrival: 'even' | 'poisson';
+      /** Arrivals that find no free VU wait for one instead of being dropped (k6 drops them). */
+      queue?: boolean;
     }
   | {
       type: 'ramping-arrival-rate';
@@ -52,6 +54,8 @@ export type ExecutorPlan =
       preAllocatedVUs: number;
       maxVUs: number;
       arrival: 'even' | 'poisson';
+      /** Arrivals that find no free VU wait for one instead of being dropped (k6 drops them). */
+      queue?: boolean;
     }
   | { type: 'per-vu-iterations'; vus: number; iterations: number; maxDurationMs: number }
   | { type: 'shared-iterations'; vus: number; iterations: number; maxDurationMs: number };

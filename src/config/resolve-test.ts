@@ -256,11 +256,11 @@ function fromShortcuts(
   arrival: 'even' | 'poisson',
 ): ExecutorPlan | undefined {
   if (s.ratePerSec !== undefined) {
+    // Iterations at a rate set the length (resolve refuses --duration beside both flags).
     const durationMs =
-      s.durationMs ??
-      (s.iterations === undefined
-        ? undefined
-        : Math.max(1, Math.round((s.iterations / s.ratePerSec) * 1000)));
+      s.iterations === undefined
+        ? s.durationMs
+        : Math.max(1, Math.round((s.iterations / s.ratePerSec) * 1000));
     if (durationMs === undefined) return undefined;
     const rate = s.ratePerSec;
     return {
@@ -350,6 +350,16 @@ function buildScenarios(
       scenarioPlan(name, executor, buildUsers(s.users, ['scenarios', name, 'users'], ctx), s),
     );
   }
+  // N iterations at R/s last N/R seconds: a --duration beside them could only be ignored.
+  const complete = t.duration !== undefined || t.iterations !== undefined || t.stages !== undefined;
+  const rateGiven = flagSizes.ratePerSec ?? (complete ? undefined : t.rate);
+  if (flagSizes.iterations !== undefined && flagSizes.durationMs !== undefined && rateGiven !== undefined) {
+    throw badFlag(
+      '--duration',
+      `--iterations ${flagSizes.iterations} at ${rateGiven}/s already sets the length (the time to start ${flagSizes.iterations} iterations at that rate), so --duration cannot set it too`,
+      'give --iterations N --rate R (N iterations at R/s), or --rate R --duration D (R/s for D)',
+    );
+  }
   const origin = hasSizes(flagSizes) ? 'flags' : undefined;
   /** The flags' sizes applied (when `scale`), then what no plan may be, blamed on a flag or the file. */
   const sized = (p: ExecutorPlan, scale: boolean, filePath: IssuePath): ExecutorPlan => {
@@ -372,7 +382,6 @@ function buildScenarios(
   }
   // Shortcuts. A file whose shortcuts make a whole executor keeps its shape and takes the flags
   // as its size; otherwise (nothing, or only vus/rate) the flags complete the shortcuts.
-  const complete = t.duration !== undefined || t.iterations !== undefined || t.stages !== undefined;
   const sizes = complete ? fileSizes(t) : { ...defined(fileSizes(t)), ...defined(flagSizes) };
   const base = fromShortcuts({ ...sizes, stages: t.stages }, arrival);
   if (base === undefined) {

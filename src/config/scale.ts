@@ -91,7 +91,41 @@ function totalIterations(p: ExecutorPlan): number | undefined {
   return undefined;
 }
 
-/** `--rate`: the open-model form of the same shape, its peak at `ratePerSec`. */
+/** Iterations a ramp of arrival rates starts: the area under its rate line (per timeUnit). */
+export function rampArea(startRate: number, stages: readonly Stage[], timeUnitMs: number): number {
+  let from = startRate;
+  let area = 0;
+  for (const st of stages) {
+    area += ((from + st.target) / 2) * (st.durationMs / timeUnitMs);
+    from = st.target;
+  }
+  return area;
+}
+
+/**
+ * `--iterations N` with `--rate`: the ramp stretched until its area holds N iterations (k6's
+ * ramping-arrival-rate starts one each time the area grows by one), the shape kept.
+ */
+function stretchToIterations(startRate: number, stages: Stage[], timeUnitMs: number, n: number): Stage[] {
+  const area = rampArea(startRate, stages, timeUnitMs);
+  let totalMs = Math.max(1, Math.ceil((stagesDurationMs(stages) * n) / area));
+  let out = stretchStages(stages, totalMs);
+  // Whole milliseconds may leave the area a hair short of N: lengthen by a millisecond at a time.
+  for (let i = 0; i < 1000 && rampArea(startRate, out, timeUnitMs) < n - 1e-9; i++) {
+    out = stretchStages(stages, ++totalMs);
+  }
+  return out;
+}
+
+/** `--iterations N` at `ratePerSec`: how long a constant rate takes to start them, ms. */
+function lengthOf(iterations: number, ratePerSec: number): number {
+  return Math.max(1, Math.round((iterations / ratePerSec) * 1000));
+}
+
+/**
+ * `--rate`: the open-model form of the same shape, its peak at `ratePerSec`. With `--iterations`
+ * the length is what starts N iterations at that rate (resolve-test refuses `--duration` too).
+ */
 function toOpenModel(p: ExecutorPlan, s: Sizes & { ratePerSec: number }): ExecutorPlan {
   const R = s.ratePerSec;
   const capVUs = (pre: number, max: number) =>
@@ -103,27 +137,29 @@ function toOpenModel(p: ExecutorPlan, s: Sizes & { ratePerSec: number }): Execut
       return {
         ...p,
         rate: (R * p.timeUnitMs) / 1000,
-        durationMs: s.durationMs ?? p.durationMs,
+        durationMs: s.iterations !== undefined ? lengthOf(s.iterations, R) : (s.durationMs ?? p.durationMs),
         ...capVUs(p.preAllocatedVUs, p.maxVUs),
       };
     case 'ramping-arrival-rate': {
       const factor = (R * p.timeUnitMs) / 1000 / peakOf(p.startRate, p.stages);
+      const startRate = scaleLevel(p.startRate, factor, false);
       const stages = scaleStages(p.stages, factor, false);
       return {
         ...p,
-        startRate: scaleLevel(p.startRate, factor, false),
-        stages: s.durationMs === undefined ? stages : stretchStages(stages, s.durationMs),
+        startRate,
+        stages: resize(startRate, stages, p.timeUnitMs, s),
         ...capVUs(p.preAllocatedVUs, p.maxVUs),
       };
     }
     case 'ramping-vus': {
       const factor = R / peakOf(p.startVUs, p.stages);
+      const startRate = scaleLevel(p.startVUs, factor, false);
       const stages = scaleStages(p.stages, factor, false);
       return {
         type: 'ramping-arrival-rate',
-        startRate: scaleLevel(p.startVUs, factor, false),
+        startRate,
         timeUnitMs: 1000,
-        stages: s.durationMs === undefined ? stages : stretchStages(stages, s.durationMs),
+        stages: resize(startRate, stages, 1000, s),
         ...openModelVUs(R, s.vus),
         arrival: 'even',
       };
@@ -132,8 +168,9 @@ function toOpenModel(p: ExecutorPlan, s: Sizes & { ratePerSec: number }): Execut
       // constant-vus keeps its length; the iteration executors run their iterations at the rate.
       const iterations = s.iterations ?? totalIterations(p);
       const durationMs =
-        s.durationMs ??
-        (p.type === 'constant-vus' ? p.durationMs : Math.max(1, Math.round(((iterations ?? 1) / R) * 1000)));
+        s.iterations !== undefined
+          ? lengthOf(s.iterations, R)
+          : (s.durationMs ?? (p.type === 'constant-vus' ? p.durationMs : lengthOf(iterations ?? 1, R)));
       return {
         type: 'constant-arrival-rate',
         rate: R,
@@ -144,6 +181,12 @@ function toOpenModel(p: ExecutorPlan, s: Sizes & { ratePerSec: number }): Execut
       };
     }
   }
+}
+
+/** A ramp's stages at the flags' length: N iterations' worth, or `--duration`, or as they are. */
+function resize(startRate: number, stages: Stage[], timeUnitMs: number, s: Sizes): Stage[] {
+  if (s.iterations !== undefined) return stretchToIterations(startRate, stages, timeUnitMs, s.iterations);
+  return s.durationMs === undefined ? stages : stretchStages(stages, s.durationMs);
 }
 
 /** `--iterations` without `--rate`: N iterations in total, shared by the VUs. */

@@ -156,6 +156,7 @@ const scenario = z
     iterations: wholeNumber(1).optional(),
     maxDuration: durationMs.optional(),
     arrival: arrival.optional(),
+    queue: z.boolean().optional(),
     startTime: durationMs.optional(),
     gracefulStop: durationMs.optional(),
     tags: tags.optional(),

@@ -98,6 +98,11 @@ export type ScenarioDefinition = ScenarioCommon &
         /** @default preAllocatedVUs */
         maxVUs?: number;
         arrival?: Arrival;
+        /**
+         * An arrival that finds every VU busy waits for one (measured from its planned start)
+         * instead of being dropped as k6 does; bursts above the rate after a stall. @default false
+         */
+        queue?: boolean;
       }
     | {
         executor: 'ramping-arrival-rate';
@@ -110,6 +115,11 @@ export type ScenarioDefinition = ScenarioCommon &
         /** @default preAllocatedVUs */
         maxVUs?: number;
         arrival?: Arrival;
+        /**
+         * An arrival that finds every VU busy waits for one (measured from its planned start)
+         * instead of being dropped as k6 does; bursts above the rate after a stall. @default false
+         */
+        queue?: boolean;
       }
     | {
         executor: 'per-vu-iterations' | 'shared-iterations';

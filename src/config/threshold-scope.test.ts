@@ -19,7 +19,7 @@ describe('thresholdTagIssues', () => {
   it.each([
     ['http_req_waiting{name:GET /items}', "'http_req_waiting' is kept for the whole run only"],
     ['vus{scenario:browse}', "'vus' is kept for the whole run only"],
-    ['iterations{name:GET /items}', "'iterations' can be filtered by scenario, user"],
+    ['iterations{name:GET /items}', "tag 'name', which no sample of 'iterations' in this test carries"],
     ['dropped_iterations{user:Reader}', "'dropped_iterations' can be filtered by scenario"],
     ['iterations{scenaro:browse}', "did you mean 'scenario'?"],
     ['http_reqs{nmae:GET /items}', "tag 'nmae' (did you mean 'name'?), which no sample of 'http_reqs'"],

@@ -27,8 +27,12 @@ const HTTP_SAMPLE_TAGS = ['name', 'method', 'scenario', 'user', ...OUTCOME_TAGS]
 /** The tags of a check sample (createCheck). */
 const CHECK_SAMPLE_TAGS = ['check', 'scenario', 'user'];
 
+/** The tags of an iteration (besides its scenario's `tags`). */
+const ITERATION_TAGS = ['scenario', 'user'];
+
 function tagKeysOf(metric: string): readonly string[] | undefined {
   if (metric === 'checks') return CHECK_SAMPLE_TAGS;
+  if (metric === 'iterations' || metric === 'iteration_duration') return ITERATION_TAGS;
   if (metric.startsWith('http_')) return HTTP_SAMPLE_TAGS;
   return undefined;
 }

@@ -79,13 +79,14 @@ function segmentTimeOf(s: RateSegment, u: number): number {
  * (no array of a whole run's arrivals, no iterator objects per arrival).
  *
  * Arrival k (0-based, counted over all shards) comes when the rate's integral reaches s_k:
- * - even spacing: s_k = k, so the first arrival is at once and a constant rate r gives one every
- *   1/r (k6's constant-arrival-rate; squall uses the same phase for ramping-arrival-rate, so a
- *   flat ramping stage behaves exactly like constant-arrival-rate);
+ * - even spacing: s_k = k + phase. constant-arrival-rate has phase 0 (the first arrival at once,
+ *   then one every 1/r, as k6); ramping-arrival-rate has phase 1, as k6's: its first arrival
+ *   comes where one iteration's worth of area has accumulated, so a ramp from 0 does not fire
+ *   at t = 0;
  * - poisson: s_k is a sum of k+1 unit exponentials, i.e. a Poisson process whose intensity is
  *   the planned rate (time-rescaling), so ramps keep their shape.
  * A shard keeps the arrivals k ≡ index (mod count), so shards add up to the single-process run.
- * Only arrivals strictly before `endMs` are produced.
+ * Only arrivals before `endMs` are produced (phase 1: up to and including it).
  */
 export class ArrivalSource {
   private readonly starts: Float64Array;
@@ -101,6 +102,7 @@ export class ArrivalSource {
     arrival: 'even' | 'poisson',
     seed: number,
     private readonly share: Share | undefined,
+    private readonly phase: 0 | 1 = 0,
   ) {
     this.rng = arrival === 'poisson' ? new Rng(seed) : null;
     this.starts = new Float64Array(segments.length);
@@ -117,10 +119,12 @@ export class ArrivalSource {
   next(): number {
     for (;;) {
       const k = this.k++;
-      if (this.rng === null) this.s = k;
+      if (this.rng === null) this.s = k + this.phase;
       else this.s += this.rng.exponential();
       const t = this.timeOf(this.s);
-      if (t >= this.endMs) {
+      // Phase 1 (k6's ramping-arrival-rate) keeps an arrival that lands on the very end, so a
+      // ramp runs the whole area under its rate line (rounded down), as k6's does.
+      if (t > this.endMs || (t === this.endMs && this.phase === 0)) {
         this.seg = this.segments.length;
         return Number.POSITIVE_INFINITY;
       }
@@ -140,10 +144,11 @@ export class ArrivalSource {
     const c = countByMs(this.segments, Math.min(tMs, this.endMs));
     let skipped: number;
     if (this.rng === null) {
-      const to = Math.ceil(c - 1e-9 * Math.max(1, c));
+      // Arrivals k with k + phase < c.
+      const to = Math.ceil(c - this.phase - 1e-9 * Math.max(1, c));
       if (to <= this.k) return 0;
       skipped = to - this.k;
-      this.s = to - 1;
+      this.s = to - 1 + this.phase;
     } else {
       const mean = c - this.s;
       if (mean <= 0) return 0;
@@ -163,7 +168,12 @@ export class ArrivalSource {
   private timeOf(s: number): number {
     const n = this.segments.length;
     // The tolerance absorbs the float error of summed segment areas (relative, like the sums).
-    while (this.seg < n && s >= this.ends[this.seg]! - 1e-9 * Math.max(1, this.ends[this.seg]!)) this.seg++;
+    for (; this.seg < n; this.seg++) {
+      const end = this.ends[this.seg]!;
+      const tolerance = 1e-9 * Math.max(1, end);
+      if (s < end - tolerance) break;
+      if (this.phase === 1 && this.seg === n - 1 && s <= end + tolerance) break;
+    }
     if (this.seg >= n) return Number.POSITIVE_INFINITY;
     const segment = this.segments[this.seg]!;
     return segment.startMs + segmentTimeOf(segment, s - this.starts[this.seg]!);

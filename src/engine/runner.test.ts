@@ -298,6 +298,25 @@ describe('runTest: open executors', () => {
     expect(s.iterations).toBeLessThan(40);
     expect(s.dropped).toBeGreaterThan(70);
     expect(seen.dropped).toBe(s.dropped);
+  });
+
+  it('queue: true keeps arrivals waiting for a VU, measured from their planned start', async () => {
+    const { c, run } = counted(50);
+    const { seen, deps } = recorder();
+    const executor: ExecutorPlan = {
+      type: 'constant-arrival-rate',
+      rate: 200,
+      timeUnitMs: 1000,
+      durationMs: 600,
+      preAllocatedVUs: 1,
+      maxVUs: 2,
+      arrival: 'even',
+      queue: true,
+    };
+    const out = await runTest(testPlan([scenario('slow', executor, [user('U', run)])]), deps);
+    const s = only(out);
+    expect(c.maxRunning).toBe(2);
+    expect(s.iterations + s.dropped + s.interrupted).toBe(120);
     // Iterations that waited for a VU are measured from their planned start.
     const longest = Math.max(...seen.iterations.map((e) => e.durationMs));
     expect(longest).toBeGreaterThan(200);

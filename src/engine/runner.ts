@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { ScenarioPlan, TestPlan } from '../config/plan.js';
 import { SquallError } from '../errors/index.js';
 import { executorFor } from './executors/index.js';
+import { peakVus, plannedVus } from './peak-vus.js';
 import { hashSeed } from './rng.js';
 import { type ScenarioOutcome, ScenarioRuntime } from './scenario.js';
 import { ScriptError } from './script-error.js';
@@ -132,6 +133,9 @@ class TestRun {
   private vusQueued = false;
   private lastActive = -1;
   private lastMax = -1;
+  /** k6's vus_max: the planned VUs from the start, plus what arrival-rate scenarios add later. */
+  private readonly plannedVus: number;
+  private readonly plannedPerScenario: number[] = [];
   private failure: { error: unknown } | undefined;
 
   constructor(
@@ -158,8 +162,10 @@ class TestRun {
         queueTimeoutMs: plan.defaults.timeoutMs,
       };
       this.scenarios.push(new ScenarioRuntime(s, options, hooks));
+      this.plannedPerScenario.push(plannedVus(s, deps.share));
       firstVuId += executorFor(s.executor).maxVUs(s.executor, deps.share);
     }
+    this.plannedVus = peakVus(plan.scenarios, deps.share, true);
   }
 
   async run(
@@ -172,6 +178,7 @@ class TestRun {
     else signal?.addEventListener('abort', onAbort, { once: true });
     this.scheduleTick();
     this.deps.onStart?.(() => this.perScenario());
+    this.flushVus();
 
     await Promise.all(this.scenarios.map((s) => this.runScenario(s)));
 
@@ -272,11 +279,11 @@ class TestRun {
   private flushVus(): void {
     this.vusQueued = false;
     let active = 0;
-    let max = 0;
-    for (const s of this.scenarios) {
+    let max = this.plannedVus;
+    this.scenarios.forEach((s, i) => {
       active += s.activeVus;
-      max += s.vusCreated;
-    }
+      max += Math.max(0, s.vusCreated - this.plannedPerScenario[i]!);
+    });
     if (active === this.lastActive && max === this.lastMax) return;
     this.lastActive = active;
     this.lastMax = max;

@@ -172,6 +172,7 @@ export class RunMetrics {
   readonly http: HttpMetrics;
   readonly vus: GaugeState = gauge();
   readonly vusMax: GaugeState = gauge();
+  private readonly scenarioTags = new Map<string, Readonly<Record<string, string>>>();
   private vusSet = false;
   private intervalVusPeak = 0;
   private readonly seriesByKey = new Map<string, HttpSeries>();
@@ -349,6 +350,11 @@ export class RunMetrics {
     return [...this.iterationsByKey.values()];
   }
 
+  /** A scenario's `tags`, which its iterations carry too (`iterations{team:red}`, as in k6). */
+  setScenarioTags(scenario: string, tags: Readonly<Record<string, string>>): void {
+    this.scenarioTags.set(scenario, tags);
+  }
+
   /** Iterations (count, duration) of the (scenario, user) pairs that match `filter`. */
   selectIterations(
     filter: Readonly<Record<string, string>>,
@@ -356,7 +362,8 @@ export class RunMetrics {
   ): { count: number; failed: number; duration: Trend } {
     const out = { count: 0, failed: 0, duration: withDuration ? new Trend() : EMPTY_TREND };
     for (const c of this.iterationsByKey.values()) {
-      if (!tagsMatch({ scenario: c.scenario, user: c.user }, filter)) continue;
+      const tags = { ...this.scenarioTags.get(c.scenario), scenario: c.scenario, user: c.user };
+      if (!tagsMatch(tags, filter)) continue;
       out.count += c.count;
       out.failed += c.failed;
       if (withDuration) out.duration.add(c.duration);

@@ -11,6 +11,7 @@ import type {
 } from '../result/schema.js';
 import { formatMs } from '../util/duration.js';
 import { formatBytes } from '../util/units.js';
+import { droppedNotes } from './dropped.js';
 import {
   asObj,
   BYTE_COUNTERS,
@@ -837,7 +838,9 @@ function renderNotices(result: ResultDocument, p: Painter): string[] {
     lines.push(`  ${p('yellow', '⚠ No requests were made.')}`);
   }
   const dropped = asObj(m.dropped_iterations);
-  if (dropped && isNum(dropped.count) && dropped.count > 0) {
+  const dropNotes = droppedNotes(result);
+  for (const note of dropNotes) lines.push(`  ${p('yellow', `⚠ ${note}`)}`);
+  if (dropNotes.length === 0 && dropped && isNum(dropped.count) && dropped.count > 0) {
     const what = `⚠ ${fmtCount(dropped.count)} iterations were dropped`;
     lines.push(
       `  ${p('yellow', `${what}: the target or the load generator could not keep up with the rate`)}`,

@@ -111,8 +111,9 @@ export const RUN_TAG_FILTERS: ReadonlyMap<string, readonly string[] | null> = ne
   ['http_reqs', null],
   ['http_req_failed', null],
   ['checks', null],
-  ['iterations', ['scenario', 'user']],
-  ['iteration_duration', ['scenario', 'user']],
+  // Scenario tags too (checked against the test's tags in threshold-scope.ts).
+  ['iterations', null],
+  ['iteration_duration', null],
   ['dropped_iterations', ['scenario']],
 ]);
 

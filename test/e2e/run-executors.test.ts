@@ -244,7 +244,7 @@ describe('open model', () => {
     expect(r.metrics.http_reqs.count, ctx).toBe(steady.length + rampHits.length);
   });
 
-  it('arrivals that find every VU busy wait, and those still waiting at the end are dropped', async () => {
+  it('queue: true — arrivals that find every VU busy wait, and those still waiting at the end are dropped', async () => {
     const delayMs = 100;
     server = await startRouteServer({ delayMs });
     const rate = 40;
@@ -259,6 +259,7 @@ describe('open model', () => {
     duration: ${durationMs}ms
     preAllocatedVUs: 1
     maxVUs: 1
+    queue: true
     users: [{ name: U, flow: ${flow('/slow')} }]
   ramp:
     executor: ramping-arrival-rate
@@ -266,6 +267,7 @@ describe('open model', () => {
     stages: [{ duration: ${durationMs}ms, target: ${2 * rate} }]
     preAllocatedVUs: 1
     maxVUs: 1
+    queue: true
     users: [{ name: U, flow: ${flow('/ramp')} }]
 `,
     );
@@ -298,7 +300,7 @@ describe('open model', () => {
     };
   });
 
-  // DESIGN.md: in the open model a request's duration counts from when it was scheduled to start,
+  // DESIGN.md: with queue: true a request's duration counts from when it was scheduled to start,
   // and http_req_service_duration keeps the time from the send.
   it('the wait for a free VU counts in http_req_duration (coordinated omission)', () => {
     expect(waited, 'runs after the test above').toBeDefined();

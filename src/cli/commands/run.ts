@@ -43,7 +43,10 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .argument('<test-file>', 'the test to run')
     .option('--vus <n>', 'virtual users (the peak, for a ramp)')
     .option('-d, --duration <d>', 'test length (stages are stretched to it)')
-    .option('--iterations <n>', 'stop after N iterations in total (shared-iterations)')
+    .option(
+      '--iterations <n>',
+      'stop after N iterations in total (shared-iterations; with --rate, N iterations at that rate)',
+    )
     .option('-R, --rate <r>', 'open model: iterations started per second (the peak, for a ramp)')
     .option('--preset <name>', 'smoke, baseline, stress, spike, burst, soak, endurance, breakpoint')
     .option('--host <url>', 'base URL for relative paths (also SQUALL_HOST, then LOAD_TEST_HOST)')

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { noteSendLag } from '../../monitor/send-lag.js';
 import { ArrivalSource } from '../arrivals.js';
 import { hashSeed } from '../rng.js';
@@ -14,23 +15,37 @@ export function peakRatePerSec(schedule: ArrivalSchedule): number {
 
 /** The arrival times of a schedule (this shard's), in ms from the scenario's start. */
 export function createArrivalSource(schedule: ArrivalSchedule, seed: number): ArrivalSource {
-  return new ArrivalSource(schedule.segments, schedule.durationMs, schedule.arrival, seed, schedule.share);
+  return new ArrivalSource(
+    schedule.segments,
+    schedule.durationMs,
+    schedule.arrival,
+    seed,
+    schedule.share,
+    schedule.phase,
+  );
 }
 
 /**
  * The open model (both arrival-rate executors): iterations start at the planned times on a free
- * VU, allocating VUs up to maxVUs. When every VU is busy the arrivals due wait, and each one's
- * duration counts from its planned time, so a stall shows in the numbers. The waiting arrivals
- * are the source's own next ones (they come in order), so the backlog costs no memory however
- * high the rate: an arrival still waiting a request timeout after its planned time is dropped,
- * which bounds the wait to one timeout's worth of the rate, as does what still waits when the
- * scenario ends (DESIGN.md, Metrics; k6's dropped_iterations).
+ * VU, allocating VUs up to maxVUs (a new VU is ready at once, so the arrival that needed it
+ * starts on it). What happens when every VU is busy and maxVUs is reached is the schedule's
+ * `overflow` (DESIGN.md, Metrics):
+ * - 'drop' (k6's contract, the default): the arrival is dropped and counted in
+ *   dropped_iterations, so the rate at the server never exceeds the plan and a duration is the
+ *   request's own;
+ * - 'queue' (`queue: true`): the arrivals due wait, and each one's duration counts from its
+ *   planned time, so a stall shows in the numbers (at the price of a burst once VUs free up).
+ *   The waiting arrivals are the source's own next ones (they come in order), so the backlog
+ *   costs no memory however high the rate: an arrival still waiting a request timeout after its
+ *   planned time is dropped, which bounds the wait to one timeout's worth of the rate, as does
+ *   what still waits when the scenario ends.
  * Think time does not apply: the schedule is the pacing, and a thinking VU would only be a busy
  * one. Each started iteration takes its user type by weight (ctx.serveNext), so the mix of types
  * does not depend on which VU happens to be free.
  */
 export async function runArrivals(ctx: ExecutorContext, schedule: ArrivalSchedule): Promise<void> {
   const source = createArrivalSource(schedule, hashSeed(ctx.seed, 'arrivals'));
+  const queue = schedule.overflow === 'queue';
   const free: Vu[] = [];
   for (let i = schedule.preAllocatedVUs - 1; i >= 0; i--) free.push(ctx.vu(i));
   /** The oldest arrival not yet started or dropped, ms from the scenario's start. */
@@ -55,12 +70,12 @@ export async function runArrivals(ctx: ExecutorContext, schedule: ArrivalSchedul
     return ctx.startedAt + t;
   };
 
-  // A VU runs its iteration, then whatever is due meanwhile, then goes back to the free list.
+  // A VU runs its iteration, then (queue) whatever is due meanwhile, then goes back to the free list.
   const chain = async (vu: Vu, scheduledAt: number): Promise<void> => {
     for (;;) {
       ctx.serveNext(vu);
       if (!(await vu.iterate(scheduledAt))) return;
-      if (ctx.stopping.aborted || nextMs > ctx.elapsedMs() + EARLY_MS) break;
+      if (!queue || ctx.stopping.aborted || nextMs > ctx.elapsedMs() + EARLY_MS) break;
       if (mustYield()) await yieldTurn();
       const t = ctx.stopping.aborted ? undefined : takeDue();
       if (t === undefined) break;
@@ -72,19 +87,26 @@ export async function runArrivals(ctx: ExecutorContext, schedule: ArrivalSchedul
   };
 
   /**
-   * Starts the arrivals due by `untilMs` on free or new VUs; what finds none stays due, and then
-   * it returns true (every VU is busy: the next one to finish takes it).
+   * Starts the arrivals due by `untilMs` on free or new VUs. What finds none is dropped at once
+   * ('drop'; the rest of the due ones with it, in one step), or stays due ('queue'), and then it
+   * returns true (every VU is busy: the next one to finish takes it).
    */
   const startUntil = (untilMs: number): boolean => {
-    dropBefore(ctx.elapsedMs() - ctx.queueTimeoutMs);
+    if (queue) dropBefore(ctx.elapsedMs() - ctx.queueTimeoutMs);
     while (nextMs <= untilMs) {
       let vu = free.pop();
       if (vu === undefined && ctx.vusCreated < schedule.maxVUs) vu = ctx.vu(ctx.vusCreated);
-      if (vu === undefined) return true;
+      if (vu === undefined) {
+        if (queue) return true;
+        ctx.dropped(1 + source.skipBefore(untilMs));
+        nextMs = source.next();
+        continue;
+      }
       const t = nextMs;
       nextMs = source.next();
       vu.claim();
-      chain(vu, ctx.startedAt + t).catch((e: unknown) => ctx.fail(e));
+      // k6 measures an iteration from its actual start; the queue, from its planned time.
+      chain(vu, queue ? ctx.startedAt + t : performance.now()).catch((e: unknown) => ctx.fail(e));
     }
     return false;
   };
@@ -106,11 +128,17 @@ export async function runArrivals(ctx: ExecutorContext, schedule: ArrivalSchedul
   timer = undefined;
   // Arrivals already due when the stop came (the end timer may fire just before the last
   // arrival's timer) belong to the run; nothing after the stop is started.
-  const endMs = Math.min(ctx.elapsedMs(), schedule.durationMs);
+  // A timer may fire a hair before its time on performance.now()'s clock: a stop within
+  // EARLY_MS of the end is the end (ramping-arrival-rate may have an arrival right on it).
+  const elapsed = ctx.elapsedMs();
+  const endMs = elapsed >= schedule.durationMs - EARLY_MS ? schedule.durationMs : elapsed;
   if (!ctx.interrupted.aborted) startUntil(endMs);
   // Iterations still waiting never started: k6 counts them as dropped.
   if (nextMs <= endMs) {
-    ctx.dropped(1 + source.skipBefore(endMs));
+    let n = 1 + source.skipBefore(endMs);
+    // skipBefore stops short of the end; ramping-arrival-rate may have one right on it.
+    for (let t = source.next(); t <= endMs; t = source.next()) n++;
+    ctx.dropped(n);
     nextMs = Number.POSITIVE_INFINITY;
   }
   await ctx.drain();

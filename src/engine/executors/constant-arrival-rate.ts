@@ -25,12 +25,15 @@ export const constantArrivalRate: Executor<PlanOf<'constant-arrival-rate'>, Arri
       segments: [{ startMs: 0, durationMs: e.durationMs, fromPerSec: ratePerSec, toPerSec: ratePerSec }],
       durationMs: e.durationMs,
       arrival: e.arrival,
+      phase: 0,
+      overflow: e.queue === true ? 'queue' : 'drop',
       ...poolSizes(e, share),
       share,
     };
   },
 
   maxVUs: (e, share) => poolSizes(e, share).maxVUs,
+  plannedVUs: (e, share) => poolSizes(e, share).preAllocatedVUs,
   durationMs: (e) => e.durationMs,
   totalDurationMs: (e, gracefulStopMs) => e.durationMs + gracefulStopMs,
   run: (ctx) => runArrivals(ctx, constantArrivalRate.plan(ctx.executor, ctx.share)),

@@ -35,6 +35,14 @@ export interface ArrivalSchedule {
   segments: RateSegment[];
   durationMs: number;
   arrival: 'even' | 'poisson';
+  /** Even spacing: where the first arrival falls (see ArrivalSource). */
+  phase: 0 | 1;
+  /**
+   * What an arrival that finds every VU busy (and maxVUs reached) does: k6's 'drop' (counted in
+   * dropped_iterations), or 'queue' (it waits for the next free VU and is measured from its
+   * planned time: the `queue: true` scenario option).
+   */
+  overflow: 'drop' | 'queue';
   preAllocatedVUs: number;
   maxVUs: number;
   share: Share | undefined;
@@ -71,7 +79,7 @@ export interface ExecutorContext<E extends ExecutorPlan = ExecutorPlan> {
    * left undone is dropped for lack of time (k6), unlike after an abort or an interrupt.
    */
   readonly timeUp: boolean;
-  /** Open model: an arrival that finds no free VU may wait this long's worth of the rate. */
+  /** Open model with `queue: true`: an arrival that finds no free VU may wait this long. */
   readonly queueTimeoutMs: number;
   /** VUs created so far; the next new VU has this index. */
   readonly vusCreated: number;
@@ -104,6 +112,11 @@ export interface Executor<
   plan(executor: E, share?: Share): S;
   /** The most VUs it can use at once (this shard's part). */
   maxVUs(executor: E, share?: Share): number;
+  /**
+   * The VUs allocated before the load starts (k6's planned VUs; vus_max starts there): the
+   * pre-allocated ones of an arrival-rate executor, else maxVUs.
+   */
+  plannedVUs?(executor: E, share?: Share): number;
   /** When it stops starting iterations, ms after the scenario's start. */
   durationMs(executor: E): number;
   /** The longest it can take, gracefulStop included (k6 counts it in the scenario's length). */

@@ -16,12 +16,15 @@ export const rampingArrivalRate: Executor<PlanOf<'ramping-arrival-rate'>, Arriva
       segments: rateSegments(e.startRate, e.stages, e.timeUnitMs),
       durationMs: sumMs(e.stages),
       arrival: e.arrival,
+      phase: 1,
+      overflow: e.queue === true ? 'queue' : 'drop',
       ...poolSizes(e, share),
       share,
     };
   },
 
   maxVUs: (e, share) => poolSizes(e, share).maxVUs,
+  plannedVUs: (e, share) => poolSizes(e, share).preAllocatedVUs,
   durationMs: (e) => sumMs(e.stages),
   totalDurationMs: (e, gracefulStopMs) => sumMs(e.stages) + gracefulStopMs,
   run: (ctx) => runArrivals(ctx, rampingArrivalRate.plan(ctx.executor, ctx.share)),

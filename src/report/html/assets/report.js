@@ -440,9 +440,37 @@
     );
   }
 
+  /**
+   * Why iterations were dropped, per scenario (the console says the same: src/report/dropped.ts):
+   * in the open model a stall shows as drops, so the reason belongs beside the count.
+   */
+  function dropNotes(doc) {
+    const entries = Object.entries(obj(doc.scenarios));
+    const configs = arr(obj(doc.config).scenarios).map(obj);
+    return entries
+      .filter(([, s]) => (num(obj(s).dropped) ?? 0) > 0)
+      .map(([name, s0]) => {
+        const s = obj(s0);
+        const e = obj(configs.find((c) => c.name === name)?.executor);
+        let why = 'they could not start in time';
+        if (e.type === 'constant-arrival-rate' || e.type === 'ramping-arrival-rate') {
+          why =
+            e.queue === true
+              ? 'no free VU within the request timeout (queue: true)'
+              : num(e.maxVUs) !== null && (num(s.vusMax) ?? 0) >= e.maxVUs
+                ? `no free VU (maxVUs ${fmtCount(e.maxVUs)} reached): the target or the iterations are slower than the rate allows`
+                : 'no free VU';
+        } else if (e.type === 'per-vu-iterations' || e.type === 'shared-iterations') {
+          why = 'maxDuration ran out before they started';
+        }
+        const where = entries.length > 1 ? ` in scenario ${name}` : '';
+        return note(`${fmtCount(s.dropped)} iterations dropped${where}: ${why}`, 'warn banner dropped');
+      });
+  }
+
   /** What makes the figures below mislead, said before them. */
   function renderBanner(doc) {
-    const notes = [renderSaturation(doc)];
+    const notes = [renderSaturation(doc), ...dropNotes(doc)];
     const m = obj(doc.metrics);
     const count = num(obj(m.http_reqs).count);
     const fails = num(obj(m.http_req_failed).fails);
