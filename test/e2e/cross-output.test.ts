@@ -315,6 +315,14 @@ describe('one result document, every output: each figure reads the same, in its 
     },
   );
 
+  it('the JUnit suites add up to the run once: thresholds and checks, times summing to its duration', () => {
+    const xml = readFileSync(path('r.xml'), 'utf8');
+    const suites = [...xml.matchAll(/<testsuite name="(\w+)" tests="(\d+)"[^>]* time="([\d.]+)"/g)];
+    expect(suites.map((m) => m[1])).toEqual(['thresholds', 'checks']);
+    expect(suites.reduce((n, m) => n + Number(m[2]), 0)).toBe(doc.thresholds.length + doc.checks!.length);
+    expect(suites.reduce((n, m) => n + Number(m[3]), 0)).toBeCloseTo(doc.durationSec, 3);
+  });
+
   it.skipIf(missingBrowser !== undefined)(
     'the HTML page, in Chromium, shows every threshold value and metric figure as the console does',
     async () => {
