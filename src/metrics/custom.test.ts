@@ -143,9 +143,11 @@ describe('custom metrics in a run', () => {
       thresholds: [],
       perScenario: {},
     });
-    expect(doc.metrics.run_errors).toEqual({ count: 6, rate: 3 });
-    expect(doc.metrics.run_ok).toEqual({ rate: 0.636364, fails: 4, total: 11 });
-    expect(doc.metrics.run_queue).toEqual({ value: 4, min: 2, max: 40 });
-    expect(doc.metrics.run_verify_ms).toEqual(expectVerify.summary());
+    expect(doc.metrics.run_errors).toEqual({ kind: 'counter', unit: 'count', count: 6, rate: 3 });
+    expect(doc.metrics.run_ok).toEqual({ kind: 'rate', unit: 'ratio', rate: 0.636364, fails: 4, total: 11 });
+    expect(doc.metrics.run_queue).toEqual({ kind: 'gauge', unit: 'count', value: 4, min: 2, max: 40 });
+    // isTime decides the unit, never the name: run_verify_ms is a time trend, run_size a count.
+    expect(doc.metrics.run_verify_ms).toEqual({ kind: 'trend', unit: 'ms', ...expectVerify.summary() });
+    expect(doc.metrics.run_size).toMatchObject({ kind: 'trend', unit: 'count' });
   });
 });

@@ -9,24 +9,21 @@ import type {
   ThresholdResult,
   TimelinePoint,
 } from '../result/schema.js';
-import { formatMs } from '../util/duration.js';
-import { formatBytes } from '../util/units.js';
 import { droppedNotes } from './dropped.js';
 import {
   asObj,
-  BYTE_COUNTERS,
   baseName,
   countRange,
   exitText,
+  metricCells as figureCells,
   fmtCount,
   fmtNum,
   fmtPct,
   fmtRate,
-  formatThresholdValue,
+  formatMs,
   isMonitorOnly,
   isNum,
-  isTimeMetric,
-  kindOf,
+  metricKind,
   monitoredName,
   monitorSamples,
   monitorVerdict,
@@ -40,7 +37,8 @@ import {
   processesSummed,
   rssGrowthText,
   serviceExited,
-  thresholdAggregation,
+  thresholdFigure,
+  thresholdLabel,
   visibleWidth,
   wrapText,
 } from './format.js';
@@ -78,17 +76,13 @@ function fmtTime(v: unknown): string {
   return isNum(v) ? formatMs(v) : '-';
 }
 
-function fmtBytes(v: unknown): string {
-  return isNum(v) ? formatBytes(Math.round(v)) : '-';
-}
-
 // ---------------------------------------------------------------------------------------------
 // Thresholds
 
 /** `p(95)=412ms`: a threshold's aggregation and its actual value in its metric's unit. */
 function formatThresholdActual(t: ThresholdResult, metrics: Obj): string {
-  const label = thresholdAggregation(String(t.expr ?? '')).label;
-  const value = formatThresholdValue(t, metrics);
+  const label = thresholdLabel(String(t.expr ?? ''));
+  const value = thresholdFigure(t, metrics);
   return value === undefined ? 'no data' : `${label}=${value}`;
 }
 
@@ -177,58 +171,23 @@ function rankOf(base: string): number {
   return 1000;
 }
 
-function trendCells(m: Obj, base: string): { cells: string[]; align: Align } {
-  if (m.count === 0) return { cells: ['no samples'], align: 'none' };
-  const f = isTimeMetric(base) ? fmtTime : fmtNum;
-  return {
-    cells: [
-      `avg=${f(m.mean)}`,
-      `min=${f(m.min)}`,
-      `med=${f(m.p50)}`,
-      `max=${f(m.max)}`,
-      `p(90)=${f(m.p90)}`,
-      `p(95)=${f(m.p95)}`,
-      `p(99)=${f(m.p99)}`,
-    ],
-    align: 'trend',
-  };
-}
-
+/** A metric's figures (util/figures.ts, the same in every output), coloured where they warn. */
 function metricCells(key: string, m: Obj, p: Painter): { cells: string[]; align: Align } | undefined {
   const base = baseName(key);
-  switch (kindOf(m)) {
-    case 'trend':
-      return trendCells(m, base);
-    case 'rate': {
-      const total = m.total as number;
-      const rate = m.rate as number;
-      // http_req_failed counts failures in `fails`; for other rates `rate` is the share of
-      // true values, so derive the count from it rather than guess what `fails` means there.
-      const n = base === 'http_req_failed' && isNum(m.fails) ? m.fails : Math.round(rate * total);
-      const pct = fmtPct(rate);
-      const bad = base === 'http_req_failed' && n > 0;
-      return {
-        cells: [bad ? p('red', pct) : pct, `${fmtCount(n)} out of ${fmtCount(total)}`],
-        align: 'value',
-      };
-    }
-    case 'gauge':
-      return { cells: [fmtNum(m.value), `min=${fmtNum(m.min)}`, `max=${fmtNum(m.max)}`], align: 'value' };
-    case 'counter': {
-      const bytes = BYTE_COUNTERS.has(base);
-      const count = bytes ? fmtBytes(m.count) : fmtCount(m.count);
-      const cells = [base === 'dropped_iterations' ? p('yellow', count) : count];
-      if (isNum(m.rate)) cells.push(bytes ? `${fmtBytes(m.rate)}/s` : `${fmtRate(m.rate)}/s`);
-      return { cells, align: 'value' };
-    }
-    default:
-      return undefined;
+  const kind = metricKind(m);
+  const cells = figureCells(key, m);
+  if (cells.length === 0) return undefined;
+  if (kind === 'trend') return { cells, align: cells.length > 1 ? 'trend' : 'none' };
+  if (kind === 'rate' && base === 'http_req_failed' && isNum(m.fails) && m.fails > 0) {
+    cells[0] = p('red', cells[0]!);
   }
+  if (base === 'dropped_iterations') cells[0] = p('yellow', cells[0]!);
+  return { cells, align: 'value' };
 }
 
 /** k6 splits `checks` into succeeded and failed lines; so do we. */
 function checksRows(m: Obj, p: Painter): Row[] {
-  if (kindOf(m) !== 'rate') return [];
+  if (metricKind(m) !== 'rate') return [];
   const total = m.total as number;
   const passed = Math.round((m.rate as number) * total);
   const failed = total - passed;

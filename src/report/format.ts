@@ -1,11 +1,35 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { MonitorResult, MonitorSample, MonitorVerdict, ResultDocument } from '../result/schema.js';
-import { formatMs } from '../util/duration.js';
-import { formatBytes } from '../util/units.js';
+import { fmtCount, fmtNum, isNum } from '../util/figures.js';
+
+// Every figure's text, by its unit, comes from util/figures.ts (the report page runs the same
+// functions); reporters take them from here.
+export {
+  baseName,
+  type FigureKind,
+  type FigureUnit,
+  fmtBytes,
+  fmtCount,
+  fmtIn,
+  fmtNum,
+  fmtPct,
+  fmtPerSec,
+  fmtRate,
+  fmtSig,
+  fmtTrend,
+  formatBytes,
+  formatMs,
+  isNum,
+  metricCells,
+  metricKind,
+  metricUnit,
+  thresholdFigure,
+  thresholdLabel,
+} from '../util/figures.js';
 
 /**
- * Small formatting helpers shared by the reporters (console, Markdown, CSV, JUnit) and the live
- * progress line.
+ * Small formatting helpers shared by the reporters (console, Markdown, CSV, JUnit, HTML) and the
+ * live progress line.
  *
  * Colours are raw ANSI codes behind an explicit flag rather than `util.styleText`: newer Node
  * versions make styleText check process.stdout for a TTY by default, which would silently drop
@@ -56,45 +80,6 @@ export type Obj = Record<string, unknown>;
 /** Result documents come from files and other versions: anything but an object is missing. */
 export function asObj(v: unknown): Obj | undefined {
   return v !== null && typeof v === 'object' ? (v as Obj) : undefined;
-}
-
-/** Result documents come from files and other versions: treat anything odd as missing. */
-export function isNum(x: unknown): x is number {
-  return typeof x === 'number' && Number.isFinite(x);
-}
-
-/** A count with thousands separators (`12,345`), fixed to en-US so output is the same everywhere. */
-export function fmtCount(n: unknown): string {
-  if (!isNum(n)) return '-';
-  return Math.round(n).toLocaleString('en-US');
-}
-
-/** A plain number with up to two decimals (`3.14`, `1,200`). */
-export function fmtNum(n: unknown): string {
-  if (!isNum(n)) return '-';
-  return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
-}
-
-/**
- * A per-second rate with fixed decimals by magnitude, so a column of rates lines up and small
- * rates keep their meaning (`0.25`, `13.3`, `1,204`).
- */
-export function fmtRate(n: unknown): string {
-  if (!isNum(n)) return '-';
-  const digits = Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : 2;
-  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
-/**
- * A fraction as a percentage with two decimals. Never rounds a partial failure to `100.00%`
- * or a non-zero one to `0.00%`: either would tell the reader the opposite of the truth.
- */
-export function fmtPct(fraction: unknown): string {
-  if (!isNum(fraction)) return '-';
-  let s = (fraction * 100).toFixed(2);
-  if (fraction < 1 && s === '100.00') s = '99.99';
-  if (fraction > 0 && s === '0.00') return '<0.01%';
-  return `${s}%`;
 }
 
 /** Collapses whitespace and cuts long text with an ellipsis, for one-line table cells. */
@@ -208,81 +193,4 @@ export function serviceExited(doc: Pick<ResultDocument, 'monitor'>): boolean {
 /** `1 sample`, `48 samples`, `1,200 VUs`: a count with its noun, singular for one. */
 export function plural(n: unknown, one: string, many = `${one}s`): string {
   return `${fmtCount(n)} ${n === 1 ? one : many}`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Metrics and thresholds, as every reporter reads them
-
-export type Kind = 'trend' | 'rate' | 'gauge' | 'counter' | 'unknown';
-
-/** The document has no metric types, so infer them from the fields each summary carries. */
-export function kindOf(v: unknown): Kind {
-  const o = asObj(v);
-  if (!o) return 'unknown';
-  if (isNum(o.p50) && isNum(o.p95)) return 'trend';
-  if (isNum(o.rate) && isNum(o.total)) return 'rate';
-  if (isNum(o.value)) return 'gauge';
-  if (isNum(o.count)) return 'counter';
-  return 'unknown';
-}
-
-/** `http_req_duration{name:GET /x}` -> `http_req_duration`. */
-export function baseName(key: string): string {
-  const i = key.indexOf('{');
-  return i < 0 ? key : key.slice(0, i).trim();
-}
-
-/**
- * Trends carry no unit, and a custom trend may count tokens or bytes, so only the ones whose
- * names say they are times are shown in ms (k6 does the same with its `isTime` flag).
- */
-const TIME_NAME =
-  /duration|latency|time|waiting|connecting|blocked|sending|receiving|handshaking|ttft|itl|tpot|_ms$/i;
-export function isTimeMetric(base: string): boolean {
-  return TIME_NAME.test(base);
-}
-
-export const BYTE_COUNTERS = new Set(['data_received', 'data_sent']);
-
-export interface Aggregation {
-  label: string;
-  kind: 'trend' | 'rate' | 'count' | 'value' | 'unknown';
-}
-
-/** What a threshold expression reads: `p(95)<300` -> p(95) of a trend. */
-export function thresholdAggregation(expr: string): Aggregation {
-  const m = /^\s*(p\(\s*([\d.]+)\s*\)|avg|min|max|med|count|rate|value)/.exec(expr);
-  if (!m) return { label: 'value', kind: 'unknown' };
-  if (m[2] !== undefined) return { label: `p(${m[2]})`, kind: 'trend' };
-  const name = m[1]!;
-  if (name === 'count' || name === 'rate' || name === 'value') return { label: name, kind: name };
-  return { label: name, kind: 'trend' };
-}
-
-/**
- * A threshold's actual value in the unit its metric is read in: ms, %, /s, bytes or a count;
- * undefined when it had no data.
- */
-export function formatThresholdValue(
-  t: { metric?: unknown; expr?: unknown; actual?: unknown },
-  metrics: Obj,
-): string | undefined {
-  if (!isNum(t.actual)) return undefined;
-  const agg = thresholdAggregation(String(t.expr ?? ''));
-  const base = baseName(String(t.metric ?? ''));
-  const kind = kindOf(metrics[base]);
-  const v = t.actual;
-  const bytes = (n: number) => formatBytes(Math.round(n));
-  switch (agg.kind) {
-    case 'rate':
-      // `rate` is a fraction on a Rate metric but requests per second on a Counter.
-      if (kind !== 'counter') return fmtPct(v);
-      return BYTE_COUNTERS.has(base) ? `${bytes(v)}/s` : `${fmtRate(v)}/s`;
-    case 'count':
-      return BYTE_COUNTERS.has(base) ? bytes(v) : fmtCount(v);
-    case 'trend':
-      return isTimeMetric(base) ? formatMs(v) : fmtNum(v);
-    default:
-      return fmtNum(v);
-  }
 }

@@ -1,19 +1,27 @@
 import type { ResultDocument } from '../result/schema.js';
 import { round } from '../util/units.js';
-import { asObj, fmtCount, fmtPct, formatThresholdValue, isNum, type Obj } from './format.js';
+import { asObj, fmtCount, fmtPct, isNum, type Obj, thresholdFigure } from './format.js';
 
 /**
- * JUnit XML of a result document, in the common (Ant) schema that Jenkins, GitLab and the GitHub
- * test reporters read: a `<testsuites>` with one suite for the thresholds (one case each) and one
- * for the checks of `squall run` (one case each). A failed threshold or a check that failed at
- * least once is a `<failure>` whose message carries the figures, in their units (ms, %, /s,
- * bytes); a passed threshold says its actual value in `<system-out>`. A run without thresholds
- * gets one `run completed` case in a `run` suite, so that CI never reads "0 tests" for a run
- * that happened (it fails when the run was interrupted or a script broke).
+ * JUnit XML of a result document that validates against both published schemas CI tools read:
+ * the Apache Ant schema (windyroad's JUnit.xsd, which Jenkins, GitLab and the GitHub test
+ * reporters follow) and the Jenkins xUnit plugin's junit-10.xsd (test/fixtures/junit/ has both,
+ * and a test validates against them with xmllint). One suite for the thresholds (one case each)
+ * and one for the checks of `squall run` (one case each). A failed threshold or a check that
+ * failed at least once is a `<failure>` whose message carries the figures, in their units (ms,
+ * %, /s, bytes); every threshold's actual value is also listed in its suite's `<system-out>`. A
+ * run without thresholds gets one `run completed` case in a `run` suite, so that CI never reads
+ * "0 tests" for a run that happened (it fails when the run was interrupted or a script broke).
  *
- * The suites carry the run's duration. Their cases get `time="0"` (as Gatling's do): a threshold
- * or a check is a verdict over the whole run, not a step with a duration of its own, and tools
- * that add up case times would otherwise count the run once per case.
+ * What both schemas allow decides the shape: Ant's `<testsuites>` takes no attributes (so the
+ * totals are the suites' own: tools add them up); Ant wants every suite's `hostname`,
+ * `timestamp` (no zone), `package`, `id`, `<properties>`, `<system-out>` and `<system-err>`,
+ * and no `<system-out>` inside a case.
+ *
+ * Times add up to the run: the first suite carries the run's duration and the checks suite 0,
+ * since its verdicts are over the same run (tools that add suite times would otherwise count the
+ * run twice). Cases get `time="0"` (as Gatling's do): a threshold or a check is a verdict over
+ * the whole run, not a step with a duration of its own.
  *
  * Everything in the file that comes from the test or the target (names, expressions, messages) is
  * escaped, and characters XML 1.0 forbids are dropped, since no parser accepts them even escaped.
@@ -62,13 +70,15 @@ interface Case {
   classname: string;
   failure?: { type: string; message: string; detail: string };
   skipped?: string;
-  /** What the case measured, for a passed case (`<system-out>`). */
+  /** What the case measured: a line of its suite's `<system-out>`. */
   out?: string;
 }
 
 interface Suite {
   name: string;
   cases: Case[];
+  /** Seconds; the suites' times add up to the run's. */
+  time: string;
 }
 
 function thresholdCases(doc: ResultDocument): Case[] {
@@ -80,16 +90,15 @@ function thresholdCases(doc: ResultDocument): Case[] {
       const metric = String(t.metric ?? '?');
       const expr = String(t.expr ?? '?');
       const c: Case = { name: `${metric}: ${expr}`, classname: 'squall.thresholds' };
-      const actual = formatThresholdValue(t, metrics) ?? 'no data';
+      const actual = thresholdFigure(t, metrics) ?? 'no data';
       if (t.ok !== true) {
         c.failure = {
           type: 'threshold',
           message: `${metric} '${expr}' failed: actual ${actual}`,
           detail: `metric: ${metric}\nexpression: ${expr}\nactual: ${actual}\n`,
         };
-      } else {
-        c.out = `actual: ${actual}\n`;
       }
+      c.out = `${c.name}: ${t.ok === true ? 'passed' : 'failed'}, actual ${actual}`;
       return c;
     });
 }
@@ -112,10 +121,9 @@ function runCase(doc: ResultDocument): Case {
     `failed: ${fmtPct(failed?.rate)}`,
     `duration: ${isNum(doc.durationSec) ? `${num(doc.durationSec)}s` : '-'}`,
   ].join('\n');
-  const c: Case = { name: 'run completed', classname: 'squall.run' };
+  const c: Case = { name: 'run completed', classname: 'squall.run', out: summary };
   const why = NOT_COMPLETED[endReason];
   if (why) c.failure = { type: 'run', message: why, detail: `${summary}\n` };
-  else c.out = `${summary}\n`;
   return c;
 }
 
@@ -126,7 +134,12 @@ function checkCases(checks: unknown[]): Case[] {
     .map((c) => {
       const passes = isNum(c.passes) ? c.passes : 0;
       const fails = isNum(c.fails) ? c.fails : 0;
-      const out: Case = { name: String(c.name ?? '?'), classname: 'squall.checks' };
+      const name = String(c.name ?? '?');
+      const out: Case = {
+        name,
+        classname: 'squall.checks',
+        out: `${name}: ${passes} passed, ${fails} failed`,
+      };
       if (passes + fails === 0) out.skipped = 'the check never ran';
       else if (fails > 0) {
         const total = passes + fails;
@@ -148,8 +161,6 @@ function renderCase(c: Case): string {
   }
   if (c.skipped !== undefined)
     return `${open}>\n      <skipped${attrs({ message: c.skipped })}/>\n    </testcase>`;
-  if (c.out !== undefined)
-    return `${open}>\n      <system-out>${xmlText(c.out)}</system-out>\n    </testcase>`;
   return `${open}/>`;
 }
 
@@ -157,21 +168,35 @@ function count(s: Suite, what: 'failure' | 'skipped'): number {
   return s.cases.filter((c) => c[what] !== undefined).length;
 }
 
+/** The Ant schema's timestamp: UTC without a zone or a fraction; required, so never left out. */
+function timestampOf(doc: ResultDocument): string {
+  for (const v of [doc.startedAt, doc.endedAt]) {
+    const t = Date.parse(String(v ?? ''));
+    if (Number.isFinite(t)) return new Date(t).toISOString().slice(0, 19);
+  }
+  return '1970-01-01T00:00:00';
+}
+
+/** The machine that ran the load when the document says (`run.host`); Ant's 'localhost' otherwise. */
+function hostnameOf(doc: ResultDocument): string {
+  const host = asObj((doc as { run?: unknown }).run)?.host;
+  return typeof host === 'string' && host.trim() !== '' ? host : 'localhost';
+}
+
 /** JUnit XML of a result document's thresholds and checks. */
 export function renderJunit(doc: ResultDocument): string {
-  const time = isNum(doc.durationSec) ? num(doc.durationSec) : '0';
-  const started = Date.parse(String(doc.startedAt ?? ''));
-  // The Ant schema's timestamp has no zone and no fraction; startedAt is UTC.
-  const timestamp = Number.isFinite(started) ? new Date(started).toISOString().slice(0, 19) : undefined;
+  const runTime = isNum(doc.durationSec) ? num(doc.durationSec) : '0';
+  const timestamp = timestampOf(doc);
+  const hostname = hostnameOf(doc);
 
   const thresholds = thresholdCases(doc);
   const suites: Suite[] =
     thresholds.length > 0
-      ? [{ name: 'thresholds', cases: thresholds }]
-      : [{ name: 'run', cases: [runCase(doc)] }];
+      ? [{ name: 'thresholds', cases: thresholds, time: runTime }]
+      : [{ name: 'run', cases: [runCase(doc)], time: runTime }];
   const checks = (doc as { checks?: unknown }).checks;
   // Only `squall run` has checks; quick's document has none to report, not zero that passed.
-  if (Array.isArray(checks)) suites.push({ name: 'checks', cases: checkCases(checks) });
+  if (Array.isArray(checks)) suites.push({ name: 'checks', cases: checkCases(checks), time: '0' });
 
   const properties = [
     ['squall.version', doc.version],
@@ -179,13 +204,7 @@ export function renderJunit(doc: ResultDocument): string {
     ['squall.passed', doc.passed],
   ].filter(([, v]) => v !== undefined && v !== null);
 
-  const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  const tests = suites.reduce((n, s) => n + s.cases.length, 0);
-  const failures = suites.reduce((n, s) => n + count(s, 'failure'), 0);
-  const skipped = suites.reduce((n, s) => n + count(s, 'skipped'), 0);
-  lines.push(
-    `<testsuites${attrs({ name: 'squall', tests, failures, errors: 0, skipped, time, timestamp })}>`,
-  );
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<testsuites>'];
   suites.forEach((s, id) => {
     const a = {
       name: s.name,
@@ -193,9 +212,9 @@ export function renderJunit(doc: ResultDocument): string {
       failures: count(s, 'failure'),
       errors: 0,
       skipped: count(s, 'skipped'),
-      // Both suites cover the same run, so each lasted all of it.
-      time,
+      time: s.time,
       timestamp,
+      hostname,
       id,
       package: 'squall',
     };
@@ -203,6 +222,8 @@ export function renderJunit(doc: ResultDocument): string {
     for (const [name, value] of properties) lines.push(`      <property${attrs({ name, value })}/>`);
     lines.push('    </properties>');
     lines.push(...s.cases.map(renderCase));
+    const out = s.cases.filter((c) => c.out !== undefined).map((c) => `${c.out}\n`);
+    lines.push(`    <system-out>${xmlText(out.join(''))}</system-out>`, '    <system-err></system-err>');
     lines.push('  </testsuite>');
   });
   lines.push('</testsuites>');

@@ -5,7 +5,6 @@ import type {
   ResultDocument,
   ThresholdResult,
 } from '../result/schema.js';
-import { formatMs } from '../util/duration.js';
 import {
   asObj,
   countRange,
@@ -13,8 +12,11 @@ import {
   fmtCount,
   fmtPct,
   fmtRate,
+  formatMs,
   isMonitorOnly,
   isNum,
+  metricCells,
+  metricKind,
   monitoredName,
   monitorSamples,
   monitorVerdict,
@@ -23,6 +25,7 @@ import {
   processesSummed,
   rssGrowthText,
   serviceExited,
+  thresholdFigure,
 } from './format.js';
 
 /**
@@ -161,20 +164,9 @@ function keyFigures(doc: ResultDocument): string[] {
   );
 }
 
-/**
- * A threshold's actual value: durations in ms (as k6 reads them), a Rate metric's `rate` as a
- * percentage (it is a fraction; a Counter's `rate` is per second), anything else as the figure.
- */
+/** A threshold's actual value in its metric's unit, as every output writes it. */
 function actualOf(t: ThresholdResult, metrics: Obj): string {
-  if (!isNum(t.actual)) return 'no data';
-  const metric = String(t.metric ?? '');
-  const expr = String(t.expr ?? '');
-  const base = asObj(metrics[metric.split('{')[0]!.trim()]);
-  if (/^\s*(p\(|avg|min|max|med)/.test(expr) && /duration|waiting|connecting/.test(metric)) {
-    return formatMs(t.actual);
-  }
-  if (/^\s*rate/.test(expr) && base && isNum(base.total)) return fmtPct(t.actual);
-  return String(Math.round(t.actual * 1e6) / 1e6);
+  return thresholdFigure(t, metrics) ?? 'no data';
 }
 
 function thresholds(doc: ResultDocument): string[] {
@@ -230,6 +222,31 @@ function endpoints(doc: ResultDocument): string[] {
       shown.map(row),
     ),
     ...cutNote(shown.length, list.length, 'endpoints', 'the most requested'),
+  ];
+}
+
+/**
+ * Every metric with its figures in its unit, as the console's TOTAL RESULTS shows them, folded
+ * away (a pull-request comment leads with the verdict and the key figures).
+ */
+function allMetrics(doc: ResultDocument): string[] {
+  if (isMonitorOnly(doc)) return [];
+  const metrics = asObj(doc.metrics) ?? {};
+  const rows = Object.keys(metrics)
+    .sort()
+    .map((name) => {
+      const m = asObj(metrics[name]);
+      const cells = m ? metricCells(name, m) : [];
+      return cells.length === 0 ? undefined : [mdText(name), metricKind(m), mdText(cells.join(' · '), 400)];
+    })
+    .filter((r): r is string[] => r !== undefined);
+  if (rows.length === 0) return [];
+  return [
+    '<details><summary>All metrics</summary>',
+    '',
+    ...table(['Metric', 'Kind', 'Figures'], ['l', 'l', 'l'], rows),
+    '',
+    '</details>',
   ];
 }
 
@@ -343,6 +360,7 @@ export function renderMarkdown(doc: ResultDocument): string {
     checks(doc),
     errors(doc),
     targetProcess(doc),
+    allMetrics(doc),
   ];
   return `${blocks
     .filter((b) => b.length > 0)

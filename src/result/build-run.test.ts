@@ -121,16 +121,17 @@ describe('buildRunResult', () => {
     expect(doc.durationSec).toBeGreaterThan(0);
 
     const m = doc.metrics;
-    expect(m.http_reqs).toEqual({ count: 16, rate: expect.any(Number) });
+    expect(m.http_reqs).toEqual({ kind: 'counter', unit: 'count', count: 16, rate: expect.any(Number) });
     // DESIGN.md's trend fields, and Locust's percentiles (added fields).
     expect(Object.keys(m.http_req_duration).sort()).toEqual(
       [
         ...['count', 'max', 'mean', 'min', 'p50', 'p90', 'p95', 'p99', 'p999', 'stdev'],
         ...['p66', 'p75', 'p80', 'p98', 'p9999'],
+        ...['kind', 'unit'],
       ].sort(),
     );
     expect(m.http_req_duration.count).toBe(16);
-    expect(m.http_req_failed).toEqual({ rate: 0.1875, fails: 3, total: 16 });
+    expect(m.http_req_failed).toEqual({ kind: 'rate', unit: 'ratio', rate: 0.1875, fails: 3, total: 16 });
     for (const name of [
       'http_req_waiting',
       'http_req_connecting',
@@ -139,11 +140,11 @@ describe('buildRunResult', () => {
     ])
       expect(m[name]).toHaveProperty('p95');
     expect(m.iterations).toMatchObject({ count: 13 });
-    expect(m.checks).toEqual({ rate: 0.8125, fails: 3, total: 16 });
+    expect(m.checks).toEqual({ kind: 'rate', unit: 'ratio', rate: 0.8125, fails: 3, total: 16 });
     expect(m.dropped_iterations).toMatchObject({ count: 2 });
-    expect(m.vus).toEqual({ value: 0, min: 0, max: 3 });
-    expect(m.vus_max).toEqual({ value: 3, min: 3, max: 3 });
-    expect(m.data_sent!).toHaveProperty('count');
+    expect(m.vus).toEqual({ kind: 'gauge', unit: 'count', value: 0, min: 0, max: 3 });
+    expect(m.vus_max).toEqual({ kind: 'gauge', unit: 'count', value: 3, min: 3, max: 3 });
+    expect(m.data_sent!).toMatchObject({ kind: 'counter', unit: 'bytes', count: expect.any(Number) });
     expect((m.data_received as { count: number }).count).toBeGreaterThan(16 * 50);
     expect(m.doc_verify_ms).toMatchObject({ count: 13 });
 
@@ -234,7 +235,7 @@ describe('buildRunResult', () => {
     expect(doc.thresholds).toEqual([
       { metric: 'http_req_duration', expr: 'p(95)<1', ok: false, actual: null },
     ]);
-    expect(doc.metrics.http_req_failed).toEqual({ rate: 0, fails: 0, total: 0 });
+    expect(doc.metrics.http_req_failed).toEqual({ kind: 'rate', unit: 'ratio', rate: 0, fails: 0, total: 0 });
   });
 });
 
@@ -304,8 +305,8 @@ describe('build.ts after the refactor', () => {
       'vus',
       'vus_max',
     ]);
-    expect(doc.metrics.vus).toEqual({ value: 7, min: 7, max: 7 });
-    expect(doc.metrics.http_reqs).toEqual({ count: 16, rate: 8 });
+    expect(doc.metrics.vus).toEqual({ kind: 'gauge', unit: 'count', value: 7, min: 7, max: 7 });
+    expect(doc.metrics.http_reqs).toEqual({ kind: 'counter', unit: 'count', count: 16, rate: 8 });
     expect(doc.thresholds[0]!.ok).toBe(true);
   });
 });

@@ -190,17 +190,22 @@ function customSummary(m: CustomMetricEntry, sec: number): MetricSummary {
   const t = customTotals(m, {});
   switch (m.kind) {
     case 'counter':
-      return counterSummary(t.sum, sec);
+      return { kind: 'counter', unit: 'count', ...counterSummary(t.sum, sec) };
     case 'rate':
       return {
+        kind: 'rate',
+        unit: 'ratio',
         rate: t.samples === 0 ? 0 : round(t.trues / t.samples, 6),
         fails: t.samples - t.trues,
         total: t.samples,
       };
-    case 'gauge':
-      return t.samples === 0 ? { value: 0, min: 0, max: 0 } : { value: t.last, min: t.min, max: t.max };
+    case 'gauge': {
+      const g = t.samples === 0 ? { value: 0, min: 0, max: 0 } : { value: t.last, min: t.min, max: t.max };
+      return { kind: 'gauge', unit: 'count', ...g };
+    }
     case 'trend':
-      return t.trend!.summary();
+      // k6's isTime: a time trend's values are milliseconds; any other is a plain quantity.
+      return { kind: 'trend', unit: m.isTime ? 'ms' : 'count', ...t.trend!.summary() };
   }
 }
 

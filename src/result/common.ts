@@ -1,3 +1,4 @@
+import { BUILTIN_METRICS } from '../metrics/builtin.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import type { Trend } from '../metrics/trend.js';
 import {
@@ -8,6 +9,7 @@ import {
   targetMetricValues,
 } from '../monitor/metric-values.js';
 import type { Aggregation, MetricKind, ThresholdSource } from '../thresholds/index.js';
+import { metricKind, metricUnit } from '../util/figures.js';
 import { round } from '../util/units.js';
 import { processRunId } from './run-id.js';
 import type {
@@ -15,6 +17,7 @@ import type {
   EndpointResult,
   EndReason,
   GeneratorHealth,
+  MetricMeta,
   Metrics,
   MonitorResult,
   ResultDocument,
@@ -223,6 +226,22 @@ export function markLimitedSeconds(
   });
 }
 
+/**
+ * Every metric with its `kind` and `unit` first (MetricMeta), so that no reader guesses them. A
+ * custom metric brings its own (a Trend's `isTime`); a built-in's come from k6's list, and its
+ * unit from the one table every output falls back on (util/figures.ts).
+ */
+export function withKindAndUnit(metrics: Metrics): Metrics {
+  const out: Record<string, unknown> = {};
+  for (const [name, m] of Object.entries(metrics)) {
+    const known = (BUILTIN_METRICS as Record<string, MetricMeta['kind']>)[name];
+    const kind = known ?? metricKind(m);
+    const meta: MetricMeta = kind === 'unknown' ? {} : { kind, unit: metricUnit(name, { ...m, kind }) };
+    out[name] = { ...meta, ...m };
+  }
+  return out as Metrics;
+}
+
 /** The document's frame: identity, times, config, endpoints, errors, timeline, verdict. */
 export function resultDocument(p: DocumentParts): ResultDocument {
   return {
@@ -235,7 +254,7 @@ export function resultDocument(p: DocumentParts): ResultDocument {
     durationSec: round(p.durationMs / 1000),
     endReason: p.endReason,
     config: p.config,
-    metrics: p.metrics,
+    metrics: withKindAndUnit(p.metrics),
     endpoints: endpointResults(p.http, p.sec),
     errors: p.http.errors.toArray(),
     timeline: markLimitedSeconds(p.http.timeline, p.generator?.limitedSeconds),

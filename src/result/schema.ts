@@ -5,8 +5,20 @@
 
 export const RESULT_SCHEMA_VERSION = 1;
 
+/**
+ * Added on every metric (DESIGN.md, schema 2, added to schema 1 as optional fields): what kind of
+ * metric it is and the unit of its values, so that every output reads a figure the same way.
+ * A counter's `count` is in `unit` and its `rate` in `unit` per second; a trend's statistics and
+ * a gauge's values are in `unit`; a rate is a `ratio`. A custom Trend is `ms` when declared with
+ * `isTime` (`new Trend('wait', true)`), `count` otherwise.
+ */
+export interface MetricMeta {
+  kind?: 'counter' | 'rate' | 'trend' | 'gauge';
+  unit?: 'ms' | 'bytes' | '1/s' | 'ratio' | 'count';
+}
+
 /** A trend metric (HDR histogram) summarised. */
-export interface TrendSummary {
+export interface TrendSummary extends MetricMeta {
   count: number;
   min: number;
   mean: number;
@@ -19,18 +31,18 @@ export interface TrendSummary {
   max: number;
 }
 
-export interface CounterSummary {
+export interface CounterSummary extends MetricMeta {
   count: number;
   rate: number;
 }
 
-export interface RateSummary {
+export interface RateSummary extends MetricMeta {
   rate: number;
   fails: number;
   total: number;
 }
 
-export interface GaugeSummary {
+export interface GaugeSummary extends MetricMeta {
   value: number;
   min: number;
   max: number;

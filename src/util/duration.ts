@@ -21,14 +21,5 @@ export function parseDurationMs(text: string): number | undefined {
   return total;
 }
 
-/** Formats milliseconds for people: `850µs`, `12.3ms`, `4.56s`, `2m3s`. */
-export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return String(ms);
-  if (ms < 1) return `${Math.round(ms * 1000)}µs`;
-  if (ms < 10) return `${ms.toFixed(2)}ms`;
-  if (ms < 1000) return `${ms.toFixed(1)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`;
-  // Round to whole seconds first, so that 119.6 s reads 2m0s and never 1m60s.
-  const total = Math.round(ms / 1000);
-  return `${Math.floor(total / 60)}m${total % 60}s`;
-}
+// One formatter for every output (the report page runs it too): see figures.ts.
+export { formatMs } from './figures.js';

@@ -61,7 +61,13 @@ describe('request counts match the server', () => {
     expect(server.count(), explain(run)).toBe(n);
     expect(r.metrics.http_reqs.count, explain(run)).toBe(n);
     expect(r.metrics.http_req_duration.count, explain(run)).toBe(n);
-    expect(r.metrics.http_req_failed, explain(run)).toEqual({ rate: 0, fails: 0, total: n });
+    expect(r.metrics.http_req_failed, explain(run)).toEqual({
+      kind: 'rate',
+      unit: 'ratio',
+      rate: 0,
+      fails: 0,
+      total: n,
+    });
     expect(r.endpoints, explain(run)).toHaveLength(1);
     expect(r.endpoints[0]!.name).toBe('GET /');
     expect(r.endpoints[0]!.count).toBe(n);

@@ -158,7 +158,13 @@ describe('a mix of outcomes', () => {
     const run = await runCli(['quick', '-c', '1', '-n', '10', '-o', `json=${out}`, t.url]);
     expect(run.code, explain(run)).toBe(0);
     const r = readResult(out, run);
-    expect(r.metrics.http_req_failed, explain(run)).toEqual({ rate: 1, fails: 10, total: 10 });
+    expect(r.metrics.http_req_failed, explain(run)).toEqual({
+      kind: 'rate',
+      unit: 'ratio',
+      rate: 1,
+      fails: 10,
+      total: 10,
+    });
     expect(r.errors.find((e) => e.kind === 'status 404')?.count, explain(run)).toBe(10);
   });
 });

@@ -143,7 +143,7 @@ describe('--json', () => {
     const r = parseStdout(run.stdout, explain(run));
     expectSchema1(r, explain(run));
     expect(r.errors.map((e) => e.kind)).toEqual(['ECONNREFUSED']);
-    expect(r.metrics.http_req_failed).toEqual({ rate: 1, fails: 10, total: 10 });
+    expect(r.metrics.http_req_failed).toEqual({ kind: 'rate', unit: 'ratio', rate: 1, fails: 10, total: 10 });
   });
 
   it('-q --json: still the document, and no progress', async () => {

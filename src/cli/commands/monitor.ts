@@ -6,7 +6,7 @@ import { isSquallError, SquallError } from '../../errors/index.js';
 import { Trend } from '../../metrics/trend.js';
 import { gaugeSource, TARGET_METRICS, targetMetricValues } from '../../monitor/metric-values.js';
 import type { TargetMonitor } from '../../monitor/target-monitor.js';
-import { serviceDied } from '../../result/common.js';
+import { serviceDied, withKindAndUnit } from '../../result/common.js';
 import type { MonitorResult, MonitorSample, ResultDocument } from '../../result/schema.js';
 import { VERSION } from '../../result/version.js';
 import {
@@ -198,11 +198,11 @@ function monitorDocument(
       thresholds: r.thresholds.map((t) => `${t.key}:${t.expr}`),
     },
     // Monitoring alone sends no load: the HTTP metrics are there, and empty.
-    metrics: {
+    metrics: withKindAndUnit({
       http_reqs: { count: 0, rate: 0 },
       http_req_duration: new Trend().summary(),
       http_req_failed: { rate: 0, fails: 0, total: 0 },
-    },
+    }),
     endpoints: [],
     errors: [],
     timeline: [],

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { SquallError } from '../../errors/index.js';
+import * as figures from '../../util/figures.js';
 
 /**
  * The files inlined into every report page: uPlot (the charting library, from its npm package)
@@ -23,10 +24,24 @@ export function pageAssets(): PageAssets {
   cached ??= {
     uplotJs: inlineable(readAsset(resolvePackageFile('uplot/dist/uPlot.iife.min.js')), 'script'),
     uplotCss: inlineable(readAsset(resolvePackageFile('uplot/dist/uPlot.min.css')), 'style'),
-    pageJs: inlineable(readAsset(fileURLToPath(new URL('./assets/report.js', import.meta.url))), 'script'),
+    pageJs: inlineable(
+      figuresScript() + readAsset(fileURLToPath(new URL('./assets/report.js', import.meta.url))),
+      'script',
+    ),
     pageCss: inlineable(readAsset(fileURLToPath(new URL('./assets/report.css', import.meta.url))), 'style'),
   };
   return cached;
+}
+
+/**
+ * The page formats figures with the very functions every other output uses: util/figures.ts's,
+ * whose sources are inlined as `squallFigures` (that module imports nothing and its functions
+ * call only each other, so each one's text runs as it is in the browser).
+ */
+export function figuresScript(): string {
+  const fns = Object.entries(figures as Record<string, unknown>).filter(([, f]) => typeof f === 'function');
+  const bodies = fns.map(([, f]) => String(f)).join('\n');
+  return `const squallFigures = (() => {\n${bodies}\nreturn { ${fns.map(([name]) => name).join(', ')} };\n})();\n`;
 }
 
 /** The `'sha256-…'` source a Content-Security-Policy needs to allow one inline script. */

@@ -19,55 +19,13 @@
   const str = (x) => (x === null || x === undefined ? '' : String(x));
 
   // ------------------------------------------------------------------------------------------
-  // Formatting: the same rules as the console summary (src/report/format.ts, src/util/).
+  // Formatting: every figure by its unit comes from squall's one formatter (src/util/figures.ts),
+  // whose functions the page inlines before this script as `squallFigures`.
 
   const EN = 'en-US';
-
-  function fmtCount(n) {
-    return isNum(n) ? Math.round(n).toLocaleString(EN) : '-';
-  }
-
-  function fmtNum(n) {
-    return isNum(n) ? n.toLocaleString(EN, { maximumFractionDigits: 2 }) : '-';
-  }
-
-  function fmtRate(n) {
-    if (!isNum(n)) return '-';
-    const digits = Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : 2;
-    return n.toLocaleString(EN, { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  }
-
-  /** Never rounds a partial failure to 100.00% or a non-zero one to 0.00%. */
-  function fmtPct(fraction) {
-    if (!isNum(fraction)) return '-';
-    let s = (fraction * 100).toFixed(2);
-    if (fraction < 1 && s === '100.00') s = '99.99';
-    if (fraction > 0 && s === '0.00') return '<0.01%';
-    return `${s}%`;
-  }
-
-  function fmtMs(ms) {
-    if (!isNum(ms)) return '-';
-    if (ms < 1) return `${Math.round(ms * 1000)}µs`;
-    if (ms < 10) return `${ms.toFixed(2)}ms`;
-    if (ms < 1000) return `${ms.toFixed(1)}ms`;
-    if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`;
-    const total = Math.round(ms / 1000);
-    return `${Math.floor(total / 60)}m${total % 60}s`;
-  }
-
-  function fmtBytes(n) {
-    if (!isNum(n)) return '-';
-    if (n < 1000) return `${Math.round(n)} B`;
-    const units = ['kB', 'MB', 'GB', 'TB'];
-    let v = n;
-    let i = -1;
-    while (v >= 1000 && i < units.length - 1) {
-      v /= 1000;
-      i++;
-    }
-    return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
-  }
+  const F = squallFigures;
+  const { fmtCount, fmtNum, fmtRate, fmtPct } = F;
+  const fmtMs = (ms) => F.fmtIn('ms', ms);
 
   function fmtMb(mb) {
     return isNum(mb) ? `${mb.toLocaleString(EN, { maximumFractionDigits: 1 })} MB` : '-';
@@ -104,75 +62,11 @@
   }
 
   // ------------------------------------------------------------------------------------------
-  // Metrics: the document has no types, so they are inferred as the console summary does.
+  // Metrics: kind and unit from the document (older documents: known built-ins, no name guess).
 
-  function kindOf(v) {
-    const o = obj(v);
-    if (isNum(o.p50) && isNum(o.p95)) return 'trend';
-    if (isNum(o.rate) && isNum(o.total)) return 'rate';
-    if (isNum(o.value)) return 'gauge';
-    if (isNum(o.count)) return 'counter';
-    return 'unknown';
-  }
-
-  function baseName(key) {
-    const i = key.indexOf('{');
-    return i < 0 ? key : key.slice(0, i).trim();
-  }
-
-  const TIME_NAME =
-    /duration|latency|time|waiting|connecting|blocked|sending|receiving|handshaking|ttft|itl|tpot|_ms$/i;
-  const BYTE_COUNTERS = new Set(['data_received', 'data_sent']);
-
-  /** A trend's value: milliseconds when its name says it is a time. */
-  function fmtTrendValue(base, v) {
-    return TIME_NAME.test(base) ? fmtMs(v) : fmtNum(v);
-  }
-
-  /** A threshold's actual value in the unit its metric is read in. */
-  function fmtThresholdActual(t, metrics) {
-    if (!isNum(t.actual)) return 'no data';
-    const base = baseName(str(t.metric));
-    const m = /^\s*(p\(\s*[\d.]+\s*\)|avg|min|max|med|count|rate|value)/.exec(str(t.expr));
-    const agg = m ? m[1] : '';
-    const kind = kindOf(metrics[base]);
-    if (agg === 'rate') {
-      if (kind !== 'counter') return fmtPct(t.actual);
-      return BYTE_COUNTERS.has(base) ? `${fmtBytes(t.actual)}/s` : `${fmtRate(t.actual)}/s`;
-    }
-    if (agg === 'count') return BYTE_COUNTERS.has(base) ? fmtBytes(t.actual) : fmtCount(t.actual);
-    if (agg === 'value' || agg === '') return fmtNum(t.actual);
-    return fmtTrendValue(base, t.actual);
-  }
-
-  function metricSummary(name, v) {
-    const o = obj(v);
-    const base = baseName(name);
-    switch (kindOf(v)) {
-      case 'trend':
-        return [
-          ['avg', o.mean],
-          ['min', o.min],
-          ['med', o.p50],
-          ['max', o.max],
-          ['p(90)', o.p90],
-          ['p(95)', o.p95],
-          ['p(99)', o.p99],
-        ]
-          .filter(([, x]) => isNum(x))
-          .map(([k, x]) => `${k}=${fmtTrendValue(base, x)}`)
-          .join('  ');
-      case 'rate':
-        return `${fmtPct(o.rate)}  ${fmtCount(o.total - o.fails)} ✓  ${fmtCount(o.fails)} ✗`;
-      case 'gauge':
-        return `${fmtNum(o.value)}  min=${fmtNum(o.min)}  max=${fmtNum(o.max)}`;
-      case 'counter':
-        if (BYTE_COUNTERS.has(base)) return `${fmtBytes(o.count)}  ${fmtBytes(o.rate)}/s`;
-        return isNum(o.rate) ? `${fmtCount(o.count)}  ${fmtRate(o.rate)}/s` : fmtCount(o.count);
-      default:
-        return JSON.stringify(v);
-    }
-  }
+  const kindOf = (v) => F.metricKind(v);
+  const fmtThresholdActual = (t, metrics) => F.thresholdFigure(t, metrics) ?? 'no data';
+  const metricSummary = (name, v) => F.metricCells(name, v).join('  ') || JSON.stringify(v);
 
   const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
