@@ -16,9 +16,10 @@ export function crossedStopCondition(
   let errors = 0;
   let p99 = 0;
   for (const p of window) {
-    requests += p.rps;
+    requests += p.requests ?? p.rps;
     errors += p.errors;
-    if (p.p99 > p99) p99 = p.p99;
+    // null: no response in that second (its errors count above).
+    if (p.p99 !== null && p.p99 > p99) p99 = p.p99;
   }
   const last = window[window.length - 1];
   if (!last || requests === 0) return undefined;
@@ -35,7 +36,8 @@ export function crossedStopCondition(
 export function lastHealthySec(timeline: readonly TimelinePoint[], c: StopConditions): number | undefined {
   for (let i = timeline.length - 1; i >= 0; i--) {
     const p = timeline[i]!;
-    if (p.rps > 0 && p.errors / p.rps <= c.maxErrorRate && p.p99 <= c.maxP99Ms) return p.t;
+    const n = p.requests ?? p.rps;
+    if (n > 0 && p.errors / n <= c.maxErrorRate && p.p99 !== null && p.p99 <= c.maxP99Ms) return p.t;
   }
   return undefined;
 }

@@ -11,6 +11,7 @@ import type {
 } from '../result/schema.js';
 import { formatMs } from '../util/duration.js';
 import { formatBytes } from '../util/units.js';
+import { endpointLabeller } from './endpoint-label.js';
 import {
   asObj,
   countRange,
@@ -64,7 +65,8 @@ type Kind = 'trend' | 'rate' | 'gauge' | 'counter' | 'unknown';
 function kindOf(v: unknown): Kind {
   const o = asObj(v);
   if (!o) return 'unknown';
-  if (isNum(o.p50) && isNum(o.p95)) return 'trend';
+  // A trend with no samples has null figures (the document's "none").
+  if ((isNum(o.p50) || o.p50 === null) && (isNum(o.p95) || o.p95 === null)) return 'trend';
   if (isNum(o.rate) && isNum(o.total)) return 'rate';
   if (isNum(o.value)) return 'gauge';
   if (isNum(o.count)) return 'counter';
@@ -418,13 +420,15 @@ function renderEndpoints(result: ResultDocument, p: Painter): string[] {
     const pct = isNum(count) && count > 0 ? ` (${fmtPct(fails / count)})` : '';
     return p('red', `${fmtCount(fails)}${pct}`);
   };
+  const label = endpointLabeller(endpoints);
   const row = (e: EndpointResult): string[] => {
     const lat = asObj(e.latency) ?? {};
-    // No response at all (every request refused, reset, timed out): no latency to show.
+    // No response at all (every request refused, reset, timed out): no latency to show (null;
+    // older documents hold zeros there).
     const answered = Object.values(e.statusCodes ?? {}).some((n) => isNum(n) && n > 0);
-    const t = (v: unknown) => (answered ? fmtTime(v) : '—');
+    const t = (v: unknown) => (answered && isNum(v) ? fmtTime(v) : '—');
     return [
-      oneLine(e.name, 48),
+      oneLine(label(e), 48),
       fmtCount(e.count),
       failCell(e.failures, e.count),
       fmtRate(e.rps),
@@ -453,10 +457,7 @@ function renderEndpoints(result: ResultDocument, p: Painter): string[] {
       fmtCount(reqs.count),
       failCell(failed.fails, reqs.count),
       fmtRate(reqs.rate),
-      fmtTime(dur.p50),
-      fmtTime(dur.p95),
-      fmtTime(dur.p99),
-      fmtTime(dur.max),
+      ...[dur.p50, dur.p95, dur.p99, dur.max].map((v) => (isNum(v) ? fmtTime(v) : '—')),
       statusCodes(codes, p),
     ]);
   }

@@ -108,7 +108,8 @@
 
   function kindOf(v) {
     const o = obj(v);
-    if (isNum(o.p50) && isNum(o.p95)) return 'trend';
+    // A trend with no samples has null figures (the document's "none").
+    if ((isNum(o.p50) || o.p50 === null) && (isNum(o.p95) || o.p95 === null)) return 'trend';
     if (isNum(o.rate) && isNum(o.total)) return 'rate';
     if (isNum(o.value)) return 'gauge';
     if (isNum(o.count)) return 'counter';
@@ -150,18 +151,20 @@
     const base = baseName(name);
     switch (kindOf(v)) {
       case 'trend':
-        return [
-          ['avg', o.mean],
-          ['min', o.min],
-          ['med', o.p50],
-          ['max', o.max],
-          ['p(90)', o.p90],
-          ['p(95)', o.p95],
-          ['p(99)', o.p99],
-        ]
-          .filter(([, x]) => isNum(x))
-          .map(([k, x]) => `${k}=${fmtTrendValue(base, x)}`)
-          .join('  ');
+        return (
+          [
+            ['avg', o.mean],
+            ['min', o.min],
+            ['med', o.p50],
+            ['max', o.max],
+            ['p(90)', o.p90],
+            ['p(95)', o.p95],
+            ['p(99)', o.p99],
+          ]
+            .filter(([, x]) => isNum(x))
+            .map(([k, x]) => `${k}=${fmtTrendValue(base, x)}`)
+            .join('  ') || 'no samples'
+        );
       case 'rate':
         return `${fmtPct(o.rate)}  ${fmtCount(o.total - o.fails)} ✓  ${fmtCount(o.fails)} ✗`;
       case 'gauge':
