@@ -75,7 +75,7 @@ export class HttpMetrics {
    * endpoints, as in Locust. Past the endpoint limit, the stats of the template or `other` that
    * `name` is grouped under.
    */
-  endpoint(name: string, method = ''): EndpointStats {
+  endpoint(name: string, method: string): EndpointStats {
     let ep = this.endpointsByKey.get(endpointKey(method, name));
     if (!ep) {
       const target = this.names.resolve(name, method);
