@@ -557,7 +557,8 @@ function httpTimelineRows(points: TimelinePoint[], cols: number, p: Painter): Sp
   const vus = series((t) => t.vus);
   const rows: SparkRow[] = [
     ['rps', sparkline(rps), `peak ${fmtRate(Math.max(...rps))}/s`],
-    ['p95', sparkline(p95), `peak ${formatMs(Math.max(...p95))}`],
+    // No second with a response: no latency to speak of (the document's nulls), not "0µs".
+    ['p95', sparkline(p95), points.some((t) => isNum(t.p95)) ? `peak ${formatMs(Math.max(...p95))}` : '—'],
   ];
   const errorTotal = errors.reduce((a, b) => a + b, 0);
   if (errorTotal > 0) rows.push(['errors', p('red', sparkline(errors)), `total ${fmtCount(errorTotal)}`]);
