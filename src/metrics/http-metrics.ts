@@ -178,14 +178,16 @@ export class HttpMetrics {
     const x = d.extremes();
     const total = this.sofar.count === 0;
     const stat = (v: number): Stat => (total ? null : r3(v));
+    // The rate over the length the point says, so that requests / lengthSec reads the same.
+    const length = r3(seconds);
     return {
       t: r3(t),
-      rps: r3(seconds > 0 ? c.requests / seconds : 0),
+      rps: r3(length > 0 ? c.requests / length : 0),
       ...d.percentiles(),
       errors: c.errors,
       vus,
       requests: c.requests,
-      lengthSec: r3(seconds),
+      lengthSec: length,
       min: x.min,
       mean: x.mean,
       max: x.max,
