@@ -220,11 +220,17 @@ describe('a run with -o csv= -o junit= -o md=', () => {
     expect(tl.length, why).toBeGreaterThanOrEqual(2);
     expect(recs).toHaveLength(tl.length);
     const start = Date.parse(result.startedAt) / 1000;
+    let prevStamp = Number.NEGATIVE_INFINITY;
     tl.forEach((p, i) => {
       const r = recs[i]!;
       const ctx = `${JSON.stringify(r)}\n${JSON.stringify(p)}`;
-      const length = p.t - (i === 0 ? 0 : tl[i - 1]!.t);
-      expect(num(r.Timestamp), ctx).toBe(Math.floor(start + p.t));
+      const length = p.lengthSec!;
+      expect(length, ctx).toBeCloseTo(p.t - (i === 0 ? 0 : tl[i - 1]!.t), 2);
+      // The second the point ended in; a last part ending in the same second as the point before
+      // takes the next, so timestamps strictly increase.
+      const stamp = Math.max(Math.floor(start + p.t), prevStamp + 1);
+      expect(num(r.Timestamp), ctx).toBe(stamp);
+      prevStamp = stamp;
       expect(num(r['User Count']), ctx).toBe(p.vus);
       expect([r.Type, r.Name], ctx).toEqual(['', 'Aggregated']);
       expect(num(r['Requests/s']), ctx).toBeCloseTo(p.rps, 3);
