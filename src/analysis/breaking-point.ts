@@ -18,7 +18,8 @@ export function crossedStopCondition(
   for (const p of window) {
     requests += p.requests ?? p.rps;
     errors += p.errors;
-    if (p.p99 > p99) p99 = p.p99;
+    // null: no response in that second (its errors count above).
+    if (p.p99 !== null && p.p99 > p99) p99 = p.p99;
   }
   const last = window[window.length - 1];
   if (!last || requests === 0) return undefined;
@@ -39,7 +40,8 @@ export function lastHealthySecond(
   for (let i = timeline.length - 1; i >= 0; i--) {
     const p = timeline[i]!;
     const requests = p.requests ?? p.rps;
-    if (requests > 0 && p.errors / requests <= c.maxErrorRate && p.p99 <= c.maxP99Ms) return p;
+    if (requests > 0 && p.errors / requests <= c.maxErrorRate && p.p99 !== null && p.p99 <= c.maxP99Ms)
+      return p;
   }
   return undefined;
 }

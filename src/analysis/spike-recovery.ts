@@ -38,7 +38,9 @@ function buckets(timeline: readonly TimelinePoint[]): Bucket[] {
 /** The upper bound of the pre-spike p95 band; null without pre-spike data. */
 export function preSpikeBand(timeline: readonly TimelinePoint[], spikeStartSec: number): number | null {
   const before: number[] = [];
-  for (const point of timeline) if (point.t <= spikeStartSec + 1e-9 && point.rps > 0) before.push(point.p95);
+  for (const point of timeline) {
+    if (point.t <= spikeStartSec + 1e-9 && point.rps > 0 && point.p95 !== null) before.push(point.p95);
+  }
   if (before.length === 0) return null;
   const mean = before.reduce((a, b) => a + b, 0) / before.length;
   const variance = before.reduce((a, b) => a + (b - mean) ** 2, 0) / before.length;
@@ -56,7 +58,9 @@ export function spikeRecoverySec(
   for (let i = 0; i < after.length; i++) {
     let ok = true;
     for (let j = i; j < Math.min(after.length, i + RECOVERY_STREAK); j++) {
-      if (after[j]!.point.p95 > band) {
+      // A second without a response (p95 null) has not recovered.
+      const p95 = after[j]!.point.p95;
+      if (p95 === null || p95 > band) {
         ok = false;
         break;
       }

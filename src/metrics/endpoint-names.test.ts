@@ -29,6 +29,20 @@ describe('EndpointNames', () => {
     expect(n.resolve('GET /plain')).toBe(OTHER_ENDPOINT);
     expect(n.resolve('GET /a/3')).toBe('GET /a/:id');
     expect(n.notice).toMatch(/more than 2 distinct request names \(from 'GET \/a\/2'\)/);
-    expect(Object.fromEntries(n.grouped)).toEqual({ 'GET /a/:id': 2, 'GET /b/:id': 1, other: 2 });
+    expect(n.groupedUnder('', 'GET /a/:id')).toBe(2);
+    expect(n.groupedUnder('', 'GET /b/:id')).toBe(1);
+    expect(n.groupedUnder('', OTHER_ENDPOINT)).toBe(2);
+    expect(n.grouped.size).toBe(3);
+  });
+
+  it('keys names by method: one name with two methods is two endpoints, and counts as two', () => {
+    const n = new EndpointNames(2);
+    expect(n.resolve('items', 'GET')).toBe('items');
+    expect(n.resolve('items', 'POST')).toBe('items');
+    // The limit of 2 is reached by the two (method, name) pairs.
+    expect(n.resolve('items/7', 'GET')).toBe('items/:id');
+    expect(n.resolve('items/8', 'POST')).toBe('items/:id');
+    expect(n.groupedUnder('GET', 'items/:id')).toBe(1);
+    expect(n.groupedUnder('POST', 'items/:id')).toBe(1);
   });
 });

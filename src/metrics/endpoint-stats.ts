@@ -1,7 +1,7 @@
 import { Trend } from './trend.js';
 
 /**
- * What one named request (`GET /health`) accumulates. Durations are kept per status code, so
+ * What one endpoint, a (method, name) pair, accumulates. Durations are kept per status code, so
  * that `http_req_duration{status:200}` is exact; the endpoint's own trend is their lossless sum.
  */
 export class EndpointStats {
@@ -18,7 +18,7 @@ export class EndpointStats {
 
   constructor(
     readonly name: string,
-    /** The method of the first request under this name. */
+    /** The endpoint's method: endpoints are keyed by (method, name). */
     readonly method: string,
   ) {}
 

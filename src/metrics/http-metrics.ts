@@ -1,6 +1,6 @@
-import type { TimelinePoint } from '../result/schema.js';
+import type { Stat, TimelinePoint } from '../result/schema.js';
 import { redactText } from '../util/redact.js';
-import { DEFAULT_MAX_ENDPOINTS, EndpointNames } from './endpoint-names.js';
+import { DEFAULT_MAX_ENDPOINTS, EndpointNames, endpointKey } from './endpoint-names.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { ErrorLog } from './error-log.js';
 import { Trend } from './trend.js';
@@ -17,8 +17,17 @@ function statusKind(status: number): string {
   return k;
 }
 
-/** A last timeline bucket shorter than this is folded into the one before. */
+/** A last timeline bucket shorter than this is merged into the one before. */
 const MIN_BUCKET_SEC = 0.25;
+
+const r3 = (v: number) => Math.round(v * 1000) / 1000;
+
+/** What one timeline bucket counted. */
+interface BucketCounts {
+  requests: number;
+  errors: number;
+  bytes: number;
+}
 
 /**
  * Everything the HTTP engine records. The hot path calls `recordResponse` / `recordError` with
@@ -30,13 +39,16 @@ export class HttpMetrics {
   readonly service = new Trend();
   readonly connecting = new Trend();
   readonly errors = new ErrorLog();
-  private readonly endpointsByName = new Map<string, EndpointStats>();
+  /** By endpointKey(method, name). */
+  private readonly endpointsByKey = new Map<string, EndpointStats>();
   bytesSent = 0;
   bytesReceived = 0;
   dropped = 0;
 
   /** The current one-second bucket of the timeline. */
-  private readonly intervalDuration = new Trend();
+  private intervalDuration = new Trend();
+  /** The durations of the last bucket closed: a short last part is merged into it. */
+  private closedDuration = new Trend();
   private intervalCount = 0;
   private intervalErrors = 0;
   private intervalBytes = 0;
@@ -59,25 +71,27 @@ export class HttpMetrics {
   }
 
   /**
-   * The stats of `name`, made on first use; `method` is kept from that first use. Past the
-   * endpoint limit, the stats of the template or `other` that `name` is grouped under.
+   * The stats of (method, name), made on first use: one name used with two methods is two
+   * endpoints, as in Locust. Past the endpoint limit, the stats of the template or `other` that
+   * `name` is grouped under.
    */
-  endpoint(name: string, method = ''): EndpointStats {
-    let ep = this.endpointsByName.get(name);
+  endpoint(name: string, method: string): EndpointStats {
+    let ep = this.endpointsByKey.get(endpointKey(method, name));
     if (!ep) {
-      const target = this.names.resolve(name);
-      ep = this.endpointsByName.get(target);
+      const target = this.names.resolve(name, method);
+      const key = endpointKey(method, target);
+      ep = this.endpointsByKey.get(key);
       if (!ep) {
         // A name given by hand may carry a URL with its secrets.
         ep = new EndpointStats(redactText(target), method);
-        this.endpointsByName.set(target, ep);
+        this.endpointsByKey.set(key, ep);
       }
     }
     return ep;
   }
 
   get endpoints(): EndpointStats[] {
-    return [...this.endpointsByName.values()];
+    return [...this.endpointsByKey.values()];
   }
 
   recordResponse(
@@ -124,53 +138,68 @@ export class HttpMetrics {
     this.connecting.recordMs(ms);
   }
 
-  /** Closes the current second of the timeline; `t` is seconds since the start. */
+  /**
+   * Closes the current bucket of the timeline; `t` is seconds since the start, `seconds` the
+   * bucket's length. Every request lands in exactly one bucket: a last part shorter than
+   * MIN_BUCKET_SEC (the drain after the last full second) is merged into the bucket before,
+   * durations included, whose length then says so; a longer one is a bucket of its own.
+   */
   closeInterval(t: number, seconds: number, vus: number): TimelinePoint {
-    const d = this.intervalDuration;
-    const r = (v: number) => Math.round(v * 1000) / 1000;
-    this.sofar.add(d);
+    this.sofar.add(this.intervalDuration);
     this.sofarRequests += this.intervalCount;
     this.sofarFailures += this.intervalErrors;
     this.sofarBytes += this.intervalBytes;
-    const totals = {
+    const last = this.timeline[this.timeline.length - 1];
+    let point: TimelinePoint;
+    if (last && seconds < MIN_BUCKET_SEC) {
+      this.closedDuration.add(this.intervalDuration);
+      const counts: BucketCounts = {
+        requests: (last.requests ?? 0) + this.intervalCount,
+        errors: last.errors + this.intervalErrors,
+        bytes: (last.bytes ?? 0) + this.intervalBytes,
+      };
+      const length = (last.lengthSec ?? 1) + seconds;
+      point = this.bucketPoint(t, length, Math.max(last.vus, vus), this.closedDuration, counts);
+      this.timeline[this.timeline.length - 1] = point;
+    } else {
+      const counts = { requests: this.intervalCount, errors: this.intervalErrors, bytes: this.intervalBytes };
+      point = this.bucketPoint(t, seconds, vus, this.intervalDuration, counts);
+      this.timeline.push(point);
+      // The bucket's durations stay at hand until the next one closes.
+      const closed = this.closedDuration;
+      this.closedDuration = this.intervalDuration;
+      this.intervalDuration = closed;
+    }
+    this.resetInterval();
+    return point;
+  }
+
+  private bucketPoint(t: number, seconds: number, vus: number, d: Trend, c: BucketCounts): TimelinePoint {
+    const x = d.extremes();
+    const total = this.sofar.count === 0;
+    const stat = (v: number): Stat => (total ? null : r3(v));
+    // The rate over the length the point says, so that requests / lengthSec reads the same.
+    const length = r3(seconds);
+    return {
+      t: r3(t),
+      rps: r3(length > 0 ? c.requests / length : 0),
+      ...d.percentiles(),
+      errors: c.errors,
+      vus,
+      requests: c.requests,
+      lengthSec: length,
+      min: x.min,
+      mean: x.mean,
+      max: x.max,
+      bytes: c.bytes,
       totalRequests: this.sofarRequests,
       totalFailures: this.sofarFailures,
       totalBytes: this.sofarBytes,
-      totalP50: r(this.sofar.percentileMs(50)),
-      totalMean: r(this.sofar.meanMs()),
-      totalMin: r(this.sofar.minMs()),
-      totalMax: r(this.sofar.maxMs()),
+      totalP50: stat(this.sofar.percentileMs(50)),
+      totalMean: stat(this.sofar.meanMs()),
+      totalMin: stat(this.sofar.minMs()),
+      totalMax: stat(this.sofar.maxMs()),
     };
-    const last = this.timeline[this.timeline.length - 1];
-    if (last && seconds < MIN_BUCKET_SEC) {
-      // A sliver at the end (the drain after the last full second): fold its counts into the
-      // second before rather than plot a bucket whose rate means nothing. Its few durations
-      // are in every run-wide figure and in the running totals already.
-      last.rps = r(last.rps + this.intervalCount / (1 + seconds) - last.rps * (seconds / (1 + seconds)));
-      last.errors += this.intervalErrors;
-      last.requests = (last.requests ?? 0) + this.intervalCount;
-      last.bytes = (last.bytes ?? 0) + this.intervalBytes;
-      last.t = r(t);
-      Object.assign(last, totals);
-      this.resetInterval();
-      return last;
-    }
-    const point: TimelinePoint = {
-      t: r(t),
-      rps: r(seconds > 0 ? this.intervalCount / seconds : 0),
-      ...d.percentiles(),
-      errors: this.intervalErrors,
-      vus,
-      requests: this.intervalCount,
-      min: r(d.minMs()),
-      mean: r(d.meanMs()),
-      max: r(d.maxMs()),
-      bytes: this.intervalBytes,
-      ...totals,
-    };
-    this.timeline.push(point);
-    this.resetInterval();
-    return point;
   }
 
   private resetInterval(): void {
@@ -187,20 +216,20 @@ export class HttpMetrics {
   /** Total requests ended so far (responses and errors). */
   get requests(): number {
     let n = 0;
-    for (const ep of this.endpointsByName.values()) n += ep.count;
+    for (const ep of this.endpointsByKey.values()) n += ep.count;
     return n;
   }
 
   get failures(): number {
     let n = 0;
-    for (const ep of this.endpointsByName.values()) n += ep.failures;
+    for (const ep of this.endpointsByKey.values()) n += ep.failures;
     return n;
   }
 
   /** http_req_duration over every endpoint: built on demand by adding histograms. */
   totalDuration(): Trend {
     const t = new Trend();
-    for (const ep of this.endpointsByName.values()) t.add(ep.duration());
+    for (const ep of this.endpointsByKey.values()) t.add(ep.duration());
     return t;
   }
 }

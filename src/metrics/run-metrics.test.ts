@@ -147,7 +147,7 @@ describe('RunMetrics: tag-filtered thresholds are exact', () => {
     expect(m.http.failures).toBe(made.filter((x) => x.failed).length);
     expect(m.http.bytesSent).toBe(made.length * 100);
     expect(m.http.connecting.count).toBe(5);
-    const items = m.http.endpoint('GET /items/:id');
+    const items = m.http.endpoint('GET /items/:id', 'GET');
     expect(items.count).toBe(pick(made, { name: 'GET /items/:id' }).length);
     expect(m.http.errors.toArray().find((e) => e.kind === 'ECONNRESET')).toEqual({
       kind: 'ECONNRESET',
@@ -288,7 +288,7 @@ describe('RunMetrics: warnings', () => {
     ]);
     expect(m.httpSeriesList).toHaveLength(5);
     expect(m.httpSeries(tags, 'GET /items/77', 'GET').tags.name).toBe('GET /items/:id');
-    expect(m.http.names.grouped.get('GET /items/:id')).toBe(48);
+    expect(m.http.names.groupedUnder('GET', 'GET /items/:id')).toBe(48);
     expect(m.warnings).toHaveLength(1);
     expect(m.warnings[0]).toMatch(/more than 3 distinct request names.*--max-endpoints/);
   });

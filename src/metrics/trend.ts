@@ -1,5 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
-import type { TrendSummary } from '../result/schema.js';
+import type { Stat, TrendSummary } from '../result/schema.js';
 
 /**
  * Trends are recorded in integer microseconds: 1 µs resolution, 3 significant digits
@@ -41,6 +41,9 @@ const REPORTED_PERCENTILES = [
 ] as const;
 
 export type ReportedPercentile = (typeof REPORTED_PERCENTILES)[number][0];
+
+/** Rounded to the microsecond, as the document keeps milliseconds. */
+const r3 = (v: number) => Math.round(v * 1000) / 1000;
 
 /** A trend metric: an HDR histogram of microseconds, summarised in milliseconds. */
 export class Trend {
@@ -104,27 +107,37 @@ export class Trend {
     this.maxUs = 0;
   }
 
-  /** The percentiles reported per endpoint and per second (Locust's columns among them), in ms. */
-  percentiles(): Record<ReportedPercentile, number> {
-    const r = (v: number) => Math.round(v * 1000) / 1000;
-    const out = {} as Record<ReportedPercentile, number>;
-    for (const [key, p] of REPORTED_PERCENTILES) out[key] = r(this.percentileMs(p));
+  /**
+   * The percentiles reported per endpoint and per second (Locust's columns among them), in ms;
+   * null when empty (the document's figures: a 0 would read as a measured latency).
+   */
+  percentiles(): Record<ReportedPercentile, Stat> {
+    const empty = this.count === 0;
+    const out = {} as Record<ReportedPercentile, Stat>;
+    for (const [key, p] of REPORTED_PERCENTILES) out[key] = empty ? null : r3(this.percentileMs(p));
     return out;
   }
 
+  /** min, mean and max in ms for the document: null when empty. */
+  extremes(): { min: Stat; mean: Stat; max: Stat } {
+    if (this.count === 0) return { min: null, mean: null, max: null };
+    return { min: r3(this.minMs()), mean: r3(this.meanMs()), max: r3(this.maxMs()) };
+  }
+
   summary(): TrendSummary {
-    const r = (v: number) => Math.round(v * 1000) / 1000;
+    const p = this.percentiles();
+    const x = this.extremes();
     return {
       count: this.count,
-      min: r(this.minMs()),
-      mean: r(this.meanMs()),
-      stdev: r(this.count === 0 ? 0 : this.histogram.stdDeviation / 1000),
-      p50: r(this.percentileMs(50)),
-      p90: r(this.percentileMs(90)),
-      p95: r(this.percentileMs(95)),
-      p99: r(this.percentileMs(99)),
-      p999: r(this.percentileMs(99.9)),
-      max: r(this.maxMs()),
+      min: x.min,
+      mean: x.mean,
+      stdev: this.count === 0 ? null : r3(this.histogram.stdDeviation / 1000),
+      p50: p.p50,
+      p90: p.p90,
+      p95: p.p95,
+      p99: p.p99,
+      p999: p.p999,
+      max: x.max,
     };
   }
 }

@@ -10,6 +10,7 @@ import type {
   TimelinePoint,
 } from '../result/schema.js';
 import { droppedNotes } from './dropped.js';
+import { endpointLabeller } from './endpoint-label.js';
 import {
   asObj,
   baseName,
@@ -327,13 +328,15 @@ function renderEndpoints(result: ResultDocument, p: Painter): string[] {
     const pct = isNum(count) && count > 0 ? ` (${fmtPct(fails / count)})` : '';
     return p('red', `${fmtCount(fails)}${pct}`);
   };
+  const label = endpointLabeller(endpoints);
   const row = (e: EndpointResult): string[] => {
     const lat = asObj(e.latency) ?? {};
-    // No response at all (every request refused, reset, timed out): no latency to show.
+    // No response at all (every request refused, reset, timed out): no latency to show (null;
+    // older documents hold zeros there).
     const answered = Object.values(e.statusCodes ?? {}).some((n) => isNum(n) && n > 0);
-    const t = (v: unknown) => (answered ? fmtTime(v) : '—');
+    const t = (v: unknown) => (answered && isNum(v) ? fmtTime(v) : '—');
     return [
-      oneLine(e.name, 48),
+      oneLine(label(e), 48),
       fmtCount(e.count),
       failCell(e.failures, e.count),
       fmtRate(e.rps),
@@ -362,10 +365,7 @@ function renderEndpoints(result: ResultDocument, p: Painter): string[] {
       fmtCount(reqs.count),
       failCell(failed.fails, reqs.count),
       fmtRate(reqs.rate),
-      fmtTime(dur.p50),
-      fmtTime(dur.p95),
-      fmtTime(dur.p99),
-      fmtTime(dur.max),
+      ...[dur.p50, dur.p95, dur.p99, dur.max].map((v) => (isNum(v) ? fmtTime(v) : '—')),
       statusCodes(codes, p),
     ]);
   }
@@ -465,7 +465,8 @@ function httpTimelineRows(points: TimelinePoint[], cols: number, p: Painter): Sp
   const vus = series((t) => t.vus);
   const rows: SparkRow[] = [
     ['rps', sparkline(rps), `peak ${fmtRate(Math.max(...rps))}/s`],
-    ['p95', sparkline(p95), `peak ${formatMs(Math.max(...p95))}`],
+    // No second with a response: no latency to speak of (the document's nulls), not "0µs".
+    ['p95', sparkline(p95), points.some((t) => isNum(t.p95)) ? `peak ${formatMs(Math.max(...p95))}` : '—'],
   ];
   const errorTotal = errors.reduce((a, b) => a + b, 0);
   if (errorTotal > 0) rows.push(['errors', p('red', sparkline(errors)), `total ${fmtCount(errorTotal)}`]);

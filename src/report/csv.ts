@@ -219,20 +219,15 @@ function renderStats(doc: ResultDocument): string {
   return csv(STATS_COLUMNS, rows);
 }
 
-/** Unix seconds of a point, truncated as Locust's `int(time.time())`. */
-function timestampOf(startMs: number, t: unknown): Cell {
-  return Number.isFinite(startMs) && isNum(t) ? Math.floor(startMs / 1000 + t) : NA;
-}
-
-function historyRow(p: TimelinePoint, lengthSec: number, startMs: number): Cell[] {
-  // A second whose requests all went unanswered has no durations; its zeros are not latencies.
+function historyRow(p: TimelinePoint, lengthSec: number, timestamp: Cell): Cell[] {
+  // A second whose requests all went unanswered has no durations (null; older documents: 0).
   const volume = isNum(p.requests) ? p.requests : p.rps;
   const timed = !(isNum(volume) && volume <= 0) && !(isNum(p.max) && p.max <= 0);
   const pct = (key: PercentileKey): Cell => (timed && isNum(p[key]) ? p[key] : NA);
   const totalTimed = isNum(p.totalMax) && p.totalMax > 0;
-  const total = (v: number | undefined): Cell => (totalTimed && isNum(v) ? v : NA);
+  const total = (v: unknown): Cell => (totalTimed && isNum(v) ? v : NA);
   return [
-    timestampOf(startMs, p.t),
+    timestamp,
     p.vus,
     '',
     'Aggregated',
@@ -251,15 +246,24 @@ function historyRow(p: TimelinePoint, lengthSec: number, startMs: number): Cell[
 
 /**
  * One Aggregated row per timeline point, as Locust appends one every second. A point's length is
- * the time since the one before: one second, except a short last bucket folded into the one before.
+ * its `lengthSec` (older documents: the time since the one before). Its timestamp is the Unix
+ * second its bucket ended in, truncated as Locust's `int(time.time())`; a last part that ends in
+ * the same second as the bucket before takes the next second, so timestamps strictly increase.
  */
 function renderHistory(doc: ResultDocument): string {
   const points = (Array.isArray(doc.timeline) ? doc.timeline : []).filter((p) => asObj(p));
   const startMs = Date.parse(String(doc.startedAt ?? ''));
   let prevT = 0;
+  let prevStamp = Number.NEGATIVE_INFINITY;
   const rows = points.map((p) => {
     const t = isNum(p.t) ? p.t : prevT + 1;
-    const row = historyRow(p, t - prevT, startMs);
+    const length = isNum(p.lengthSec) ? p.lengthSec : t - prevT;
+    let stamp: Cell = NA;
+    if (Number.isFinite(startMs)) {
+      stamp = Math.max(Math.floor(startMs / 1000 + t), prevStamp + 1);
+      prevStamp = stamp as number;
+    }
+    const row = historyRow(p, length, stamp);
     prevT = t;
     return row;
   });

@@ -129,9 +129,9 @@ describe('renderMarkdown', () => {
     const [requests, rps, p50, p95, p99, errors, duration] = row!;
     expect(parseNum(requests!)).toBe(m.http_reqs.count);
     expectShownAs(rps, m.http_reqs.rate, parseNum, 'rps');
-    expectShownAs(p50, m.http_req_duration.p50, parseMs, 'p50');
-    expectShownAs(p95, m.http_req_duration.p95, parseMs, 'p95');
-    expectShownAs(p99, m.http_req_duration.p99, parseMs, 'p99');
+    expectShownAs(p50, m.http_req_duration.p50!, parseMs, 'p50');
+    expectShownAs(p95, m.http_req_duration.p95!, parseMs, 'p95');
+    expectShownAs(p99, m.http_req_duration.p99!, parseMs, 'p99');
     const e = /^([\d.]+)% \(([\d,]+)\)$/.exec(errors!);
     expect(e, errors).not.toBeNull();
     expect(Number(e![1])).toBeCloseTo(m.http_req_failed.rate * 100, 2);
@@ -165,10 +165,10 @@ describe('renderMarkdown', () => {
       const r = rows[i]!;
       expect(parseNum(r[1]!)).toBe(e.count);
       expect(parseNum(r[2]!.split(' ')[0]!)).toBe(e.failures);
-      expectShownAs(r[4], e.latency.p50, parseMs, `${e.name} p50`);
-      expectShownAs(r[5], e.latency.p95, parseMs, `${e.name} p95`);
-      expectShownAs(r[6], e.latency.p99, parseMs, `${e.name} p99`);
-      expectShownAs(r[7], e.latency.max, parseMs, `${e.name} max`);
+      expectShownAs(r[4], e.latency.p50!, parseMs, `${e.name} p50`);
+      expectShownAs(r[5], e.latency.p95!, parseMs, `${e.name} p95`);
+      expectShownAs(r[6], e.latency.p99!, parseMs, `${e.name} p99`);
+      expectShownAs(r[7], e.latency.max!, parseMs, `${e.name} max`);
     });
   });
 

@@ -5,6 +5,7 @@ import type {
   ResultDocument,
   ThresholdResult,
 } from '../result/schema.js';
+import { endpointLabeller } from './endpoint-label.js';
 import {
   asObj,
   countRange,
@@ -193,6 +194,7 @@ function endpoints(doc: ResultDocument): string[] {
   if (list.length === 0) return [];
   const countOf = (e: EndpointResult) => (isNum(e.count) ? e.count : 0);
   const shown = [...list].sort((a, b) => countOf(b) - countOf(a)).slice(0, MAX_ENDPOINTS);
+  const label = endpointLabeller(list);
   const row = (e: EndpointResult): string[] => {
     const lat = asObj(e.latency) ?? {};
     // Requests that got no response (refused, timeout) have no duration: no latency to show.
@@ -201,7 +203,7 @@ function endpoints(doc: ResultDocument): string[] {
     const t = (v: unknown) => (timed ? ms(v) : '-');
     const fails = isNum(e.failures) && e.failures > 0 && isNum(e.count) && e.count > 0;
     return [
-      mdText(e.name),
+      mdText(label(e)),
       fmtCount(e.count),
       fails
         ? `${fmtCount(e.failures)} (${fmtPct((e.failures as number) / (e.count as number))})`

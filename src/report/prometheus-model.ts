@@ -49,12 +49,17 @@ export interface CustomMetricData {
 /** What the exporters know beyond the document: the HDR data and the custom metrics' tags. */
 export interface PrometheusExtras {
   names?: PrometheusNames;
-  /** Endpoint durations by endpoint name, and run-wide trends by metric name, in seconds. */
+  /** Endpoint durations by histogramKey(method, name), and run-wide trends by metric name, in seconds. */
   histograms?: {
     endpoints: ReadonlyMap<string, HistogramData>;
     run: Readonly<Partial<Record<string, HistogramData>>>;
   };
   custom?: readonly CustomMetricData[];
+}
+
+/** Endpoints are keyed by (method, name): one name used with two methods is two series. */
+export function histogramKey(method: string, name: string): string {
+  return `${method} ${name}`;
 }
 
 export interface Sample {
@@ -155,6 +160,7 @@ const tagLabels = (tags: Readonly<Record<string, string>>): Labels =>
 
 interface EndpointRow {
   name: string;
+  method: string;
   base: Labels;
   statuses: Array<[string, number]>;
   responses: number;
@@ -170,11 +176,13 @@ function endpointRows(doc: ResultDocument): EndpointRow[] {
     if (typeof ep?.name !== 'string') continue;
     const statuses = Object.entries(ep.statusCodes ?? {}).filter((e): e is [string, number] => isNum(e[1]));
     const responses = statuses.reduce((n, [, c]) => n + c, 0);
+    const method = typeof ep.method === 'string' ? ep.method : '';
     rows.push({
       name: ep.name,
+      method,
       base: [
         ['name', ep.name],
-        ['method', typeof ep.method === 'string' ? ep.method : ''],
+        ['method', method],
       ],
       statuses,
       responses,
@@ -257,7 +265,7 @@ function squallFamilies(doc: ResultDocument, extras: PrometheusExtras): Family[]
     if (ep.noResponse > 0) reqs.add([...ep.base, ['status', '0']], ep.noResponse);
     if (ep.failures !== undefined) failed.add(ep.base, ep.failures);
     for (const [kind, n] of ep.errors) errors.add([...ep.base, ['error', kind]], n);
-    const h = hdr?.endpoints.get(ep.name);
+    const h = hdr?.endpoints.get(histogramKey(ep.method, ep.name));
     if (hdr) {
       if (h) duration.addHistogram(ep.base, h);
     } else addSummary(duration, ep.base, ep.latency, ep.responses);
@@ -328,8 +336,9 @@ function squallFamilies(doc: ResultDocument, extras: PrometheusExtras): Family[]
 }
 
 /**
- * Quantiles, `_sum` and `_count` of one series. With no observations the quantiles are NaN, as
- * Prometheus's own clients report them, rather than the zeros a document holds for "none".
+ * Quantiles, `_sum` and `_count` of one series. With no observations the document's figures are
+ * null and the quantile series are left out; an older document's zeros for "none" become NaN,
+ * as Prometheus's own clients report them.
  */
 function addSummary(f: Family, labels: Labels, t: Partial<TrendSummary> | undefined, n: number): void {
   for (const [q, key] of QUANTILES) {
@@ -456,7 +465,7 @@ function k6Families(doc: ResultDocument, extras: PrometheusExtras): Family[] {
     const total = ep.responses + ep.noResponse;
     if (ep.failures !== undefined && total > 0) failed.add(ep.base, round(ep.failures / total, 6));
     if (ep.responses > 0) addStats(durationStats, ep.base, ep.latency, true);
-    const h = hdr?.endpoints.get(ep.name);
+    const h = hdr?.endpoints.get(histogramKey(ep.method, ep.name));
     if (h) native.addHistogram(ep.base, h);
   }
   const trends = K6_RUN_TRENDS.filter((m) => m !== 'http_req_duration').flatMap((metric) => {

@@ -20,6 +20,7 @@ import {
   httpTotalsSource,
   isMonitorMetric,
   monitorSource,
+  rateSeconds,
   resultDocument,
   trendSource,
   valueSource,
@@ -226,7 +227,9 @@ export function runMetricsLookup(metrics: RunMetrics, durationMs?: number): Sour
   // The final answers may share one set of totals; live ones (abortOnFail) must see new data.
   let totals: HttpTotals | null = null;
   return (metric, tags) => {
-    const sec = Math.max((durationMs ?? metrics.elapsedMs()) / 1000, 1e-9);
+    // The final answers count over the document's own duration (rateSeconds).
+    const sec =
+      durationMs === undefined ? Math.max(metrics.elapsedMs() / 1000, 1e-9) : rateSeconds(durationMs);
     const tagged = hasTags(tags);
     switch (metric) {
       case 'http_req_duration':
@@ -335,7 +338,7 @@ function scenarioResults(
 export function buildRunResult(p: RunParts): RunResultDocument {
   const rm = p.metrics;
   const m = rm.http;
-  const sec = Math.max(p.durationMs / 1000, 1e-9);
+  const sec = rateSeconds(p.durationMs);
   const totals = httpTotals(m);
   const fromRun = runMetricsLookup(rm, p.durationMs);
   const abortedBy = p.abortedBy;

@@ -12,6 +12,7 @@ import {
   httpTotalsSource,
   isMonitorMetric,
   monitorSource,
+  rateSeconds,
   resultDocument,
   trendSource,
   valueSource,
@@ -72,7 +73,7 @@ function tagFilter(tags: Record<string, string>) {
   const { name, method, status, expected_response: expected } = tags;
   return {
     endpoint: (ep: EndpointStats) =>
-      (name === undefined || ep.name === name) && (method === undefined || ep.name.startsWith(`${method} `)),
+      (name === undefined || ep.name === name) && (method === undefined || ep.method === method),
     status: (s: number) =>
       (status === undefined || String(s) === status) &&
       (expected === undefined || s < 400 === (expected === 'true')),
@@ -82,7 +83,7 @@ function tagFilter(tags: Record<string, string>) {
 /** Builds the result document of an HTTP load run, thresholds evaluated. */
 export function buildHttpResult(p: HttpRunParts): ResultDocument {
   const m = p.metrics;
-  const sec = Math.max(p.durationMs / 1000, 1e-9);
+  const sec = rateSeconds(p.durationMs);
   const totals = httpTotals(m);
   const vus = p.vusMax;
 

@@ -21,6 +21,7 @@ import type {
   Metrics,
   MonitorResult,
   ResultDocument,
+  Stat,
   ThresholdResult,
   TimelinePoint,
 } from './schema.js';
@@ -61,20 +62,25 @@ export function valueSource(kind: MetricKind, values: Partial<Record<string, num
   return { kind, aggregate: (agg) => values[agg.method] };
 }
 
+/**
+ * The one duration every rate of a document is counted over: the run's length rounded as the
+ * document's `durationSec` says it, so that a reader dividing by `durationSec` gets the same
+ * figure as the document's own rates.
+ */
+export function rateSeconds(durationMs: number): number {
+  return Math.max(round(durationMs / 1000), 1e-9);
+}
+
 export function counterSummary(count: number, sec: number): CounterSummary {
   return { count, rate: round(count / sec) };
 }
 
+/** An endpoint's latency figures; all null when none of its requests got a response. */
 export function latencyOf(t: Trend): EndpointResult['latency'] {
-  return {
-    ...t.percentiles(),
-    max: round(t.maxMs()),
-    mean: round(t.meanMs()),
-    min: round(t.minMs()),
-  };
+  return { ...t.percentiles(), ...t.extremes() };
 }
 
-/** `endpoints[]`: one row per request name, in first-seen order. */
+/** `endpoints[]`: one row per (method, request name), in first-seen order. */
 export function endpointResults(m: HttpMetrics, sec: number): EndpointResult[] {
   return m.endpoints.map((ep) => ({
     name: ep.name,
@@ -86,13 +92,13 @@ export function endpointResults(m: HttpMetrics, sec: number): EndpointResult[] {
     method: ep.method,
     bytesReceived: ep.bytesReceived,
     errors: Object.fromEntries(ep.failureKinds),
-    ...groupedField(m, ep.name),
+    ...groupedField(m, ep.method, ep.name),
   }));
 }
 
 /** `grouped`: how many distinct request names the endpoint limit put under this endpoint. */
-function groupedField(m: HttpMetrics, name: string): { grouped?: number } {
-  const n = m.names.grouped.get(name);
+function groupedField(m: HttpMetrics, method: string, name: string): { grouped?: number } {
+  const n = m.names.groupedUnder(method, name);
   return n === undefined ? {} : { grouped: n };
 }
 
@@ -147,9 +153,9 @@ export function httpTotalsSource(
   }
 }
 
-function locustPercentiles(t: Trend): Record<'p66' | 'p75' | 'p80' | 'p98' | 'p9999', number> {
-  const l = latencyOf(t);
-  return { p66: l.p66!, p75: l.p75!, p80: l.p80!, p98: l.p98!, p9999: l.p9999! };
+function locustPercentiles(t: Trend): Record<'p66' | 'p75' | 'p80' | 'p98' | 'p9999', Stat> {
+  const l = t.percentiles();
+  return { p66: l.p66, p75: l.p75, p80: l.p80, p98: l.p98, p9999: l.p9999 };
 }
 
 /** The HTTP part of `metrics` (everything but the VU gauges). */
@@ -251,7 +257,7 @@ export function resultDocument(p: DocumentParts): ResultDocument {
     runId: processRunId(),
     startedAt: p.startedAt.toISOString(),
     endedAt: p.endedAt.toISOString(),
-    durationSec: round(p.durationMs / 1000),
+    durationSec: rateSeconds(p.durationMs),
     endReason: p.endReason,
     config: p.config,
     metrics: withKindAndUnit(p.metrics),

@@ -17,18 +17,24 @@ export interface MetricMeta {
   unit?: 'ms' | 'bytes' | '1/s' | 'ratio' | 'count';
 }
 
-/** A trend metric (HDR histogram) summarised. */
+/**
+ * A latency-like statistic: null when its trend has no samples (all requests refused or timed
+ * out, no iteration ended), so that no reader takes 0 for a measured minimum.
+ */
+export type Stat = number | null;
+
+/** A trend metric (HDR histogram) summarised; every figure but `count` is null when count is 0. */
 export interface TrendSummary extends MetricMeta {
   count: number;
-  min: number;
-  mean: number;
-  stdev: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  max: number;
+  min: Stat;
+  mean: Stat;
+  stdev: Stat;
+  p50: Stat;
+  p90: Stat;
+  p95: Stat;
+  p99: Stat;
+  p999: Stat;
+  max: Stat;
 }
 
 export interface CounterSummary extends MetricMeta {
@@ -53,7 +59,7 @@ export type MetricSummary = TrendSummary | CounterSummary | RateSummary | GaugeS
 export interface Metrics {
   http_reqs: CounterSummary;
   /** Also carries p66, p75, p80, p98 and p9999 (added fields: Locust's CSV columns). */
-  http_req_duration: TrendSummary & Partial<Record<'p66' | 'p75' | 'p80' | 'p98' | 'p9999', number>>;
+  http_req_duration: TrendSummary & Partial<Record<'p66' | 'p75' | 'p80' | 'p98' | 'p9999', Stat>>;
   http_req_failed: RateSummary;
   [name: string]: MetricSummary;
 }
@@ -64,9 +70,15 @@ export interface EndpointResult {
   failures: number;
   rps: number;
   statusCodes: Record<string, number>;
-  /** Milliseconds. min and the percentiles past p50/p95/p99 are added fields (Locust's columns). */
+  /**
+   * Milliseconds. min and the percentiles past p50/p95/p99 are added fields (Locust's columns).
+   * Every figure is null when no request of the endpoint got a response.
+   */
   latency: EndpointLatency;
-  /** Added: the HTTP method of the endpoint's first request (`GET`). */
+  /**
+   * Added: the HTTP method (`GET`). Endpoints are keyed by (method, name), as Locust's rows are:
+   * one name used with two methods is two endpoints.
+   */
   method?: string;
   /** Added: bytes received for the endpoint's requests, headers included. */
   bytesReceived?: number;
@@ -80,19 +92,19 @@ export interface EndpointResult {
 }
 
 export interface EndpointLatency {
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  mean: number;
-  min?: number;
-  p66?: number;
-  p75?: number;
-  p80?: number;
-  p90?: number;
-  p98?: number;
-  p999?: number;
-  p9999?: number;
+  p50: Stat;
+  p95: Stat;
+  p99: Stat;
+  max: Stat;
+  mean: Stat;
+  min?: Stat;
+  p66?: Stat;
+  p75?: Stat;
+  p80?: Stat;
+  p90?: Stat;
+  p98?: Stat;
+  p999?: Stat;
+  p9999?: Stat;
 }
 
 export interface ErrorGroup {
@@ -102,29 +114,40 @@ export interface ErrorGroup {
   example: string;
 }
 
+/**
+ * One bucket of the timeline. Every request is in exactly one bucket. Latency figures are null
+ * in a bucket where no request got a response (the totals: until one did).
+ */
 export interface TimelinePoint {
-  /** Seconds since the start, the end of the one-second bucket. */
+  /** Seconds since the start, the end of the bucket. */
   t: number;
+  /** Requests per second over the bucket's own length. */
   rps: number;
-  p50: number;
-  p95: number;
-  p99: number;
+  p50: Stat;
+  p95: Stat;
+  p99: Stat;
   /** Failed requests that ended in this second. */
   errors: number;
   vus: number;
   // Added fields (older documents may lack them): the second's requests and more of its
   // durations, and the run so far up to this point (what Locust's stats history carries).
   requests?: number;
-  min?: number;
-  mean?: number;
-  max?: number;
-  p66?: number;
-  p75?: number;
-  p80?: number;
-  p90?: number;
-  p98?: number;
-  p999?: number;
-  p9999?: number;
+  /**
+   * Added: the bucket's length in seconds, over which `rps` is counted: about 1, but for the
+   * last, which runs to the end of the load (a last part under 0.25 s is merged into the second
+   * before, which then says 1.1 or so).
+   */
+  lengthSec?: number;
+  min?: Stat;
+  mean?: Stat;
+  max?: Stat;
+  p66?: Stat;
+  p75?: Stat;
+  p80?: Stat;
+  p90?: Stat;
+  p98?: Stat;
+  p999?: Stat;
+  p9999?: Stat;
   /** Bytes received in this second. */
   bytes?: number;
   /** Squall fell behind its own schedule in this second (see generator.limitedSeconds). */
@@ -132,10 +155,10 @@ export interface TimelinePoint {
   totalRequests?: number;
   totalFailures?: number;
   totalBytes?: number;
-  totalP50?: number;
-  totalMean?: number;
-  totalMin?: number;
-  totalMax?: number;
+  totalP50?: Stat;
+  totalMean?: Stat;
+  totalMin?: Stat;
+  totalMax?: Stat;
 }
 
 export interface ThresholdResult {

@@ -54,6 +54,16 @@ describe('firstResultProblem', () => {
     expect(firstResultProblem({ ...minimal(), somethingNew: { a: 1 } })).toBeUndefined();
   });
 
+  it('accepts null latency figures: a trend, endpoint or second with no response', () => {
+    const d: Loose = minimal();
+    for (const k of ['min', 'mean', 'stdev', 'p50', 'p90', 'p95', 'p99', 'p999', 'max'])
+      d.metrics.http_req_duration[k] = null;
+    d.metrics.http_req_duration.count = 0;
+    d.endpoints[0].latency = { p50: null, p95: null, p99: null, max: null, mean: null, min: null, p66: null };
+    d.timeline[0] = { ...d.timeline[0], p50: null, p95: null, p99: null, max: null, lengthSec: 0.4 };
+    expect(firstResultProblem(d)).toBeUndefined();
+  });
+
   it.each([
     ['endpoints[0]: expected an object, got null', (d: Loose) => (d.endpoints = [null])],
     [

@@ -14,17 +14,19 @@ const count = z.number().min(0);
 const optNum = num.optional();
 const nullableNum = num.nullable();
 
+// Latency figures are null when their trend has no samples (no response, no iteration ended).
+const stat = num.nullable();
 const trend = z.looseObject({
   count: count,
-  min: num,
-  mean: num,
-  stdev: num,
-  p50: num,
-  p90: num,
-  p95: num,
-  p99: num,
-  p999: num,
-  max: num,
+  min: stat,
+  mean: stat,
+  stdev: stat,
+  p50: stat,
+  p90: stat,
+  p95: stat,
+  p99: stat,
+  p999: stat,
+  max: stat,
 });
 const counter = z.looseObject({ count: num, rate: num });
 const rate = z.looseObject({ rate: num, fails: num, total: num });
@@ -39,7 +41,7 @@ const endpoint = z.looseObject({
   failures: count,
   rps: num,
   statusCodes: z.record(z.string(), num),
-  latency: z.looseObject({ p50: num, p95: num, p99: num, max: num, mean: num }).catchall(num),
+  latency: z.looseObject({ p50: stat, p95: stat, p99: stat, max: stat, mean: stat }).catchall(stat),
   method: z.string().optional(),
   bytesReceived: optNum,
   errors: z.record(z.string(), num).optional(),
@@ -48,7 +50,7 @@ const endpoint = z.looseObject({
 const errorGroup = z.looseObject({ kind: z.string(), count: count, example: z.string() });
 
 const timelinePoint = z
-  .looseObject({ t: num, rps: num, p50: num, p95: num, p99: num, errors: num, vus: num })
+  .looseObject({ t: num, rps: num, p50: stat, p95: stat, p99: stat, errors: num, vus: num })
   .catchall(num.nullable());
 
 const threshold = z.looseObject({

@@ -31,6 +31,6 @@ export interface LiveView {
 
 /** Durations per endpoint (by name) and run-wide trends by metric name. */
 export interface LiveTrends {
-  endpoints: ReadonlyArray<{ name: string; duration: Trend }>;
+  endpoints: ReadonlyArray<{ name: string; method: string; duration: Trend }>;
   run: Partial<Record<string, Trend>>;
 }

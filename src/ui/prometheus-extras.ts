@@ -2,14 +2,19 @@ import { customMetrics } from '../metrics/custom.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import type { Trend } from '../metrics/trend.js';
 import type { HistogramData } from '../report/prometheus-histogram.js';
-import type { CustomMetricData, PrometheusExtras, PrometheusNames } from '../report/prometheus-model.js';
+import {
+  type CustomMetricData,
+  histogramKey,
+  type PrometheusExtras,
+  type PrometheusNames,
+} from '../report/prometheus-model.js';
 import type { LiveTrends } from './live.js';
 
 /** The run's HTTP trends for the Prometheus exporters; `more` adds others (iteration_duration). */
 export function httpLiveTrends(m: HttpMetrics, more: Partial<Record<string, Trend>> = {}): LiveTrends {
   const duration = m.totalDuration();
   return {
-    endpoints: m.endpoints.map((ep) => ({ name: ep.name, duration: ep.duration() })),
+    endpoints: m.endpoints.map((ep) => ({ name: ep.name, method: ep.method, duration: ep.duration() })),
     run: {
       http_req_duration: duration,
       http_req_waiting: m.waiting,
@@ -74,7 +79,9 @@ export function prometheusExtras(trends: LiveTrends | undefined, names: Promethe
     ...(trends
       ? {
           histograms: {
-            endpoints: new Map(trends.endpoints.map((e) => [e.name, histogramOf(e.duration, 1e6)])),
+            endpoints: new Map(
+              trends.endpoints.map((e) => [histogramKey(e.method, e.name), histogramOf(e.duration, 1e6)]),
+            ),
             run: Object.fromEntries(
               Object.entries(trends.run)
                 .filter((e): e is [string, Trend] => e[1] !== undefined)

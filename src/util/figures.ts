@@ -111,7 +111,8 @@ export function metricKind(m: unknown): FigureKind | 'unknown' {
   if (m === null || typeof m !== 'object') return 'unknown';
   const o = m as Record<string, unknown>;
   if (o.kind === 'counter' || o.kind === 'rate' || o.kind === 'trend' || o.kind === 'gauge') return o.kind;
-  if (isNum(o.p50) && isNum(o.p95)) return 'trend';
+  // A trend with no samples has null figures (the document's "none").
+  if ((isNum(o.p50) || o.p50 === null) && (isNum(o.p95) || o.p95 === null)) return 'trend';
   if (isNum(o.rate) && isNum(o.total)) return 'rate';
   if (isNum(o.value)) return 'gauge';
   if (isNum(o.count)) return 'counter';

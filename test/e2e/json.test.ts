@@ -35,6 +35,15 @@ function expectNumber(v: unknown, what: string, why: string): void {
   expect(Number.isFinite(v), `${what} should be finite\n${why}`).toBe(true);
 }
 
+/**
+ * A latency figure: a number, or null exactly when nothing was measured (no sample, no response),
+ * so that no reader takes 0 for a measured latency.
+ */
+function expectStat(v: unknown, what: string, measured: boolean, why: string): void {
+  if (measured) expectNumber(v, what, why);
+  else expect(v, `${what} should be null: nothing was measured\n${why}`).toBeNull();
+}
+
 /** The required fields of DESIGN.md's result document, with their types. */
 function expectSchema1(r: ResultDocument, why: string): void {
   expect(r.schema, why).toBe(1);
@@ -52,7 +61,11 @@ function expectSchema1(r: ResultDocument, why: string): void {
   const m = r.metrics;
   expectNumber(m.http_reqs.count, 'http_reqs.count', why);
   expectNumber(m.http_reqs.rate, 'http_reqs.rate', why);
-  for (const f of TREND_FIELDS) expectNumber(m.http_req_duration[f], `http_req_duration.${f}`, why);
+  const timed = m.http_req_duration.count > 0;
+  for (const f of TREND_FIELDS) {
+    if (f === 'count') expectNumber(m.http_req_duration[f], `http_req_duration.${f}`, why);
+    else expectStat(m.http_req_duration[f], `http_req_duration.${f}`, timed, why);
+  }
   for (const f of ['rate', 'fails', 'total'] as const) {
     expectNumber(m.http_req_failed[f], `http_req_failed.${f}`, why);
   }
@@ -62,8 +75,9 @@ function expectSchema1(r: ResultDocument, why: string): void {
     expect(typeof ep.name, why).toBe('string');
     for (const f of ['count', 'failures', 'rps'] as const) expectNumber(ep[f], `endpoint.${f}`, why);
     expect(typeof ep.statusCodes, why).toBe('object');
+    const answered = Object.values(ep.statusCodes).some((n) => n > 0);
     for (const f of ['p50', 'p95', 'p99', 'max', 'mean'] as const) {
-      expectNumber(ep.latency[f], `endpoint.latency.${f}`, why);
+      expectStat(ep.latency[f], `endpoint.latency.${f}`, answered, why);
     }
   }
   expect(Array.isArray(r.errors), why).toBe(true);
@@ -74,9 +88,10 @@ function expectSchema1(r: ResultDocument, why: string): void {
   }
   expect(Array.isArray(r.timeline), why).toBe(true);
   for (const p of r.timeline) {
-    for (const f of ['t', 'rps', 'p50', 'p95', 'p99', 'errors', 'vus'] as const) {
-      expectNumber(p[f], `timeline.${f}`, why);
-    }
+    for (const f of ['t', 'rps', 'errors', 'vus'] as const) expectNumber(p[f], `timeline.${f}`, why);
+    // A second whose requests all went unanswered has no latency.
+    const answered = p.max !== null;
+    for (const f of ['p50', 'p95', 'p99'] as const) expectStat(p[f], `timeline.${f}`, answered, why);
   }
   expect(Array.isArray(r.thresholds), why).toBe(true);
   expect(typeof r.passed, why).toBe('boolean');

@@ -294,7 +294,7 @@ describe('open model', () => {
     expect(r.metrics.dropped_iterations, ctx).toMatchObject({ count: s.dropped + ramp.dropped });
     // The served ones waited in the queue: the k-th started about k delays after it was due.
     waited = {
-      maxMs: r.metrics.http_req_duration.max,
+      maxMs: r.metrics.http_req_duration.max!,
       service: r.metrics.http_req_service_duration as { p50: number } | undefined,
       ctx,
     };

@@ -176,7 +176,7 @@ describe.each<HttpTransport>(['auto', 'undici'])('transport %s', (transport) => 
         'GET /items/:id',
         'DELETE /abs/path',
       ]);
-      expect(v.metrics.http.endpoint('GET /echo').count).toBe(2);
+      expect(v.metrics.http.endpoint('GET /echo', 'GET').count).toBe(2);
       const s = v.metrics.httpSeriesList.find((x) => x.tags.name === 'PATCH /echo')!;
       expect(s.tags).toMatchObject({ scenario: 'main', user: 'Reader', method: 'PATCH' });
     });
