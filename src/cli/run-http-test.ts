@@ -125,6 +125,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   if (!monitors) return 130;
   const metrics = new RunMetrics({ openModel: openScenarios.size > 0, maxEndpoints: o.maxEndpoints });
   for (const s of plan.scenarios) metrics.setScenarioTags(s.name, s.tags);
+  metrics.watchUrls(plan.thresholds.flatMap((t) => (t.tags.url === undefined ? [] : [t.tags.url])));
   const dispatcher = createDispatcher();
   const { totalMs, totalIterations } = progressBounds(plan);
   const progress = o.quiet

@@ -71,6 +71,10 @@ export interface RequestFacts {
   names: Array<(env: Readonly<Record<string, string>>) => string>;
   methods: Set<string>;
   tagKeys: Set<string>;
+  /** The URLs of the requests, as written (`/a?x=1`, `http://…`), for `{url:…}` filters. */
+  urls: string[];
+  /** Set when some request's URL is known only at run time (a template, `query:`, a `url` tag). */
+  urlsUnknown?: boolean;
   /** Set when a flow did not compile: some of its requests are missing from the lists. */
   incomplete?: boolean;
 }
@@ -146,6 +150,9 @@ export function compileRequest(
     facts.names.push(fixed !== undefined ? () => fixed : routeNameIn(METHOD, url.parts));
     facts.methods.add(METHOD);
     if (isPlainObject(options.tags)) for (const k of Object.keys(options.tags)) facts.tagKeys.add(k);
+    const ownUrlTag = isPlainObject(options.tags) && options.tags.url !== undefined;
+    if (url.constant && options.query === undefined && !ownUrlTag) facts.urls.push(url.source);
+    else facts.urlsUnknown = true;
   }
 
   return async (run) => {

@@ -11,6 +11,8 @@ import {
   parseThresholdFlag,
   validateThresholds,
 } from '../thresholds/index.js';
+import { redactUrl } from '../util/redact.js';
+import { requestUrlTag } from '../util/url-tag.js';
 import { metricsInSources as sourceMetrics } from './declared-metrics.js';
 import { definedEnv, substituteEnv } from './env.js';
 import { isExecutorName, SCENARIO_COMMON, toExecutorPlan } from './executors.js';
@@ -459,7 +461,7 @@ function startsWith(path: IssuePath, prefix: IssuePath): boolean {
 }
 
 function newFacts(): RequestFacts {
-  return { names: [], methods: new Set(), tagKeys: new Set() };
+  return { names: [], methods: new Set(), tagKeys: new Set(), urls: [] };
 }
 
 /** What the test's samples can carry, from its scenarios, user types and compiled flows. */
@@ -470,16 +472,20 @@ function tagScope(
   facts: RequestFacts,
   env: Readonly<Record<string, string>>,
   hasCode: boolean,
+  target: string | undefined,
 ): TagScope {
   // Code, or a flow that did not compile, may name and tag requests we have not seen.
   if (hasCode || facts.incomplete)
-    return { scenarios, users, requestNames: null, methods: null, extraTagKeys: null };
+    return { scenarios, users, requestNames: null, methods: null, extraTagKeys: null, urls: null };
+  const urls = facts.urls.map((u) => requestUrlTag(u, target));
   return {
     scenarios,
     users,
     requestNames: new Set(facts.names.map((name) => name(env))),
     methods: facts.methods,
     extraTagKeys: new Set([...scenarioTagKeys, ...facts.tagKeys]),
+    urls:
+      facts.urlsUnknown || urls.includes(undefined) ? null : new Set(urls.map((u) => redactUrl(u as string))),
   };
 }
 
@@ -545,7 +551,7 @@ function checkRawTest(
   }
   const preset = flags.preset ?? (typeof data.preset === 'string' ? data.preset : undefined);
   const scenarioNames = scenarios.length > 0 ? scenarios.map(([n]) => n) : [preset ?? 'default'];
-  const scope = tagScope(scenarioNames, users, scenarioTagKeys, facts, env, unknown);
+  const scope = tagScope(scenarioNames, users, scenarioTagKeys, facts, env, unknown, ctx.target);
   issues.push(...thresholdTagIssues(thresholds, scope));
 }
 
@@ -626,6 +632,7 @@ export async function resolveTest(
     ctx.facts,
     env,
     hasCode,
+    target,
   );
   issues.push(...thresholdTagIssues(thresholds, scope));
   throwIfIssues(issues, file, loaded.locate, data);

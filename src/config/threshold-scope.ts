@@ -1,6 +1,7 @@
 import { OUTCOME_TAGS } from '../metrics/run-metrics.js';
 import { isRunBuiltin, RUN_TAG_FILTERS } from '../result/build-run.js';
 import type { ParsedThreshold } from '../thresholds/index.js';
+import { redactUrl } from '../util/redact.js';
 // The shared suggester plus swapped letters (`nmae` → `name`).
 import { didYouMean, parseKeyPath } from './flow-shape.js';
 import type { ConfigIssue } from './issues.js';
@@ -20,10 +21,12 @@ export interface TagScope {
   methods: ReadonlySet<string> | null;
   /** Tag keys beyond the engine's own (scenario `tags:`, request `tags:`); null when code adds tags. */
   extraTagKeys: ReadonlySet<string> | null;
+  /** The requests' `url` tags (redacted); null when some URL is known only at run time. */
+  urls: ReadonlySet<string> | null;
 }
 
 /** The tags the engine puts on every HTTP sample (client.ts, run-metrics.ts). */
-const HTTP_SAMPLE_TAGS = ['name', 'method', 'scenario', 'user', ...OUTCOME_TAGS];
+const HTTP_SAMPLE_TAGS = ['name', 'method', 'url', 'scenario', 'user', ...OUTCOME_TAGS];
 /** The tags of a check sample (createCheck). */
 const CHECK_SAMPLE_TAGS = ['check', 'scenario', 'user'];
 
@@ -103,6 +106,8 @@ function tagProblem(t: ParsedThreshold, scope: TagScope): ConfigIssue | undefine
   if (own === HTTP_SAMPLE_TAGS) {
     if (v.name !== undefined && scope.requestNames !== null && !scope.requestNames.has(v.name))
       return unknownValue(t, 'name', v.name, scope.requestNames, 'request name');
+    if (v.url !== undefined && scope.urls !== null && !scope.urls.has(redactUrl(v.url)))
+      return unknownValue(t, 'url', v.url, scope.urls, 'request URL');
     if (v.method !== undefined && scope.methods !== null && !scope.methods.has(v.method))
       return unknownValue(t, 'method', v.method, scope.methods, 'method');
     if (v.status !== undefined && !/^[1-5][0-9][0-9]$/.test(v.status))

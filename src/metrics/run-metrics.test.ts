@@ -41,6 +41,7 @@ function load(m: RunMetrics, n = 3000): Made[] {
     connectingMs: 0,
     bytesSent: 0,
     bytesReceived: 0,
+    url: undefined,
     errorKind: undefined,
     errorMessage: undefined,
   };
@@ -305,5 +306,53 @@ describe('RunMetrics: live threshold answers (abortOnFail)', () => {
     expect(reqs()).toBe(first);
     load(m, 50);
     expect(reqs()).toBe(first + 50);
+  });
+});
+
+describe('RunMetrics: the url tag', () => {
+  /** Records one response to `raw` on the series of `name`, as the client does. */
+  function request(m: RunMetrics, name: string, raw: string, status = 200, ms = 5): void {
+    m.recordHttp({
+      series: m.httpSeries({ scenario: 's', user: 'u' }, name, 'GET'),
+      status,
+      failed: status === 0 || status >= 400,
+      durationMs: ms,
+      serviceMs: ms,
+      waitingMs: ms,
+      connectingMs: 0,
+      bytesSent: 10,
+      bytesReceived: 10,
+      url: m.watchesUrls ? m.watchedUrl(raw) : undefined,
+      errorKind: status === 0 ? 'timeout' : undefined,
+      errorMessage: undefined,
+    });
+  }
+
+  it('keeps series only for the URLs thresholds name, redacted, whatever the request count', () => {
+    const m = new RunMetrics();
+    const watched = 'http://h/items?id=7';
+    m.watchUrls([watched, 'http://u:pw@h/login?token=abc']);
+    for (let i = 0; i < 5000; i++) request(m, 'items', `http://h/items?id=${i}`);
+    request(m, 'items', watched, 500, 9);
+    request(m, 'login', 'http://u:pw@h/login?token=abc');
+    // One series per name; the URLs add none, and only watched ones are answered.
+    expect(m.httpSeriesList).toHaveLength(2);
+    expect(m.selectHttp({ url: watched })).toMatchObject({ count: 2, failed: 1 });
+    expect(m.selectHttp({ url: watched, status: '500' }).duration.summary().max).toBeCloseTo(9, 1);
+    expect(m.selectHttp({ url: watched, name: 'login' }).count).toBe(0);
+    expect(m.selectHttp({ url: 'http://h/items?id=8' }).count).toBe(0);
+    // The tag is the redacted URL; the filter may spell it either way.
+    expect(m.watchedUrl('http://u:pw@h/login?token=abc')).toBe(
+      'http://u:[redacted]@h/login?token=[redacted]',
+    );
+    expect(m.selectHttp({ url: 'http://u:[redacted]@h/login?token=[redacted]' }).count).toBe(1);
+    expect(m.selectHttp({ url: 'http://u:pw@h/login?token=abc' }).count).toBe(1);
+  });
+
+  it('builds nothing when no threshold filters on url', () => {
+    const m = new RunMetrics();
+    expect(m.watchesUrls).toBe(false);
+    request(m, 'items', 'http://h/items');
+    expect(m.selectHttp({ url: 'http://h/items' }).count).toBe(0);
   });
 });

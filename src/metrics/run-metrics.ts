@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { CheckFn } from '../engine/vu-context.js';
 import type { TimelinePoint } from '../result/schema.js';
+import { redactUrl } from '../util/redact.js';
 import { resetCustomMetricData, tagKey } from './custom.js';
 import type { EndpointStats } from './endpoint-stats.js';
 import { HttpMetrics } from './http-metrics.js';
@@ -76,6 +77,8 @@ export interface HttpSample {
   connectingMs: number;
   bytesSent: number;
   bytesReceived: number;
+  /** The `url` tag when a threshold filters on this request's URL (watchedUrl), else undefined. */
+  url: string | undefined;
   /** Status 0: the error kind (classifyError) and the error's message, for the example. */
   errorKind: string | undefined;
   errorMessage: string | undefined;
@@ -131,6 +134,15 @@ export function tagsMatch(
 /** Tags of an HTTP sample that are decided per response, not per series. */
 export const OUTCOME_TAGS: ReadonlySet<string> = new Set(['status', 'expected_response']);
 
+/**
+ * k6 tags every request with its URL; kept for every URL, that is one series per id in a path.
+ * So the `url` tag is not part of a series' key: only URLs a threshold names get series of their
+ * own (`{url:…}`), and the raw URLs looked at are remembered up to this many.
+ */
+const MAX_URL_CACHE = 1000;
+
+const URL_AND_OUTCOME_TAGS: ReadonlySet<string> = new Set([...OUTCOME_TAGS, 'url']);
+
 /** Stands for the durations when a caller did not ask for them; never recorded into. */
 const EMPTY_TREND = new Trend();
 
@@ -176,6 +188,10 @@ export class RunMetrics {
   private vusSet = false;
   private intervalVusPeak = 0;
   private readonly seriesByKey = new Map<string, HttpSeries>();
+  /** Per URL a threshold filters on (redacted), its series: one per tag combination of its requests. */
+  private readonly urlSeries = new Map<string, Map<HttpSeries, HttpSeries>>();
+  /** Raw URL → its `url` tag when watched, null when not: redaction runs once per distinct URL. */
+  private readonly urlTags = new Map<string, string | null>();
   private readonly checksByKey = new Map<string, CheckCell>();
   private readonly iterationsByKey = new Map<string, IterationCell>();
   private readonly droppedByScenario = new Map<string, number>();
@@ -233,6 +249,30 @@ export class RunMetrics {
     return s;
   }
 
+  /** The URLs thresholds filter on (`http_reqs{url:…}`): their requests get series of their own. */
+  watchUrls(urls: Iterable<string>): void {
+    for (const u of urls) {
+      const tag = redactUrl(u);
+      if (!this.urlSeries.has(tag)) this.urlSeries.set(tag, new Map());
+    }
+  }
+
+  /** Whether any threshold filters on `url`: when not, the client builds no URL string. */
+  get watchesUrls(): boolean {
+    return this.urlSeries.size > 0;
+  }
+
+  /** The `url` tag of a request to `raw` (password and secret parameters redacted) when watched. */
+  watchedUrl(raw: string): string | undefined {
+    let tag = this.urlTags.get(raw);
+    if (tag === undefined) {
+      const redacted = redactUrl(raw);
+      tag = this.urlSeries.has(redacted) ? redacted : null;
+      if (this.urlTags.size < MAX_URL_CACHE) this.urlTags.set(raw, tag);
+    }
+    return tag ?? undefined;
+  }
+
   get httpSeriesList(): readonly HttpSeries[] {
     return [...this.seriesByKey.values()];
   }
@@ -241,6 +281,7 @@ export class RunMetrics {
     const s = x.series;
     const cell = s.cell(x.status, x.failed);
     cell.count++;
+    if (x.url !== undefined) this.recordUrl(x.url, x);
     const http = this.http;
     http.bytesSent += x.bytesSent;
     if (x.connectingMs > 0) http.recordConnect(x.connectingMs);
@@ -266,18 +307,35 @@ export class RunMetrics {
     );
   }
 
+  private recordUrl(url: string, x: HttpSample): void {
+    const byBase = this.urlSeries.get(url);
+    if (byBase === undefined) return;
+    let s = byBase.get(x.series);
+    if (s === undefined) {
+      s = new HttpSeries(Object.freeze({ ...x.series.tags, url }), x.series.endpoint);
+      byBase.set(x.series, s);
+    }
+    const cell = s.cell(x.status, x.failed);
+    cell.count++;
+    if (x.status !== 0) cell.duration!.recordMs(x.durationMs);
+  }
+
   /**
    * The requests whose tags match `filter` (name, method, scenario, user, extra tags, status,
-   * expected_response). Filtered by status or expected_response, only requests that got a
-   * response have a duration; status 0 counts in `count` like any status.
+   * expected_response, and url when watchUrls was told of it). Filtered by status or
+   * expected_response, only requests that got a response have a duration; status 0 counts in
+   * `count` like any status.
    */
   selectHttp(filter: Readonly<Record<string, string>>, withDuration = true): HttpSelection {
     const status = filter.status;
     const expected = filter.expected_response;
     // A histogram is some 100 kB: built only when the durations are asked for.
     const out: HttpSelection = { count: 0, failed: 0, duration: withDuration ? new Trend() : EMPTY_TREND };
-    for (const s of this.seriesByKey.values()) {
-      if (!tagsMatch(s.tags, filter, OUTCOME_TAGS)) continue;
+    const url = filter.url;
+    const pool = url === undefined ? this.seriesByKey.values() : this.urlSeries.get(redactUrl(url))?.values();
+    for (const s of pool ?? []) {
+      // The pool is the URL's own; its filter may spell the password that the tag redacts.
+      if (!tagsMatch(s.tags, filter, url === undefined ? OUTCOME_TAGS : URL_AND_OUTCOME_TAGS)) continue;
       for (const c of s.cells) {
         if (status !== undefined && String(c.status) !== status) continue;
         if (expected !== undefined && String(!c.failed) !== expected) continue;

@@ -9,6 +9,7 @@ import type {
 } from '../../engine/vu-context.js';
 import { tagKey } from '../../metrics/custom.js';
 import type { HttpSample, HttpSeries, RunMetrics } from '../../metrics/run-metrics.js';
+import { urlTagHead } from '../../util/url-tag.js';
 import { classifyError, errorMessage } from './classify.js';
 import type { CookieJar } from './cookie-jar.js';
 import { LeanPool, type LeanRequest, type OriginPool } from './lean-pool.js';
@@ -372,6 +373,8 @@ abstract class Exchange {
   protected connectMs = 0;
   protected bytesOut = 0;
   protected bytesIn = 0;
+  /** The `url` tag, set only when a threshold filters on this URL (RunMetrics.watchedUrl). */
+  url: string | undefined = undefined;
   private resolve!: (r: HttpResponse) => void;
   protected reject!: (e: unknown) => void;
   readonly promise: Promise<HttpResponse>;
@@ -510,6 +513,7 @@ abstract class Exchange {
     s.connectingMs = t.connecting;
     s.bytesSent = this.bytesOut;
     s.bytesReceived = this.bytesIn;
+    s.url = this.url;
     s.errorKind = kind;
     s.errorMessage = message;
     this.st.metrics.recordHttp(s);
@@ -869,6 +873,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
       connectingMs: 0,
       bytesSent: 0,
       bytesReceived: 0,
+      url: undefined,
       errorKind: undefined,
       errorMessage: undefined,
     },
@@ -946,6 +951,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     let hostname: string;
     let secure: boolean;
     let written: string;
+    // What the `url` tag puts before the path: the origin, with the user:password as written.
+    let urlHead: string;
     if (isAbsolute(url)) {
       let u: URL;
       try {
@@ -961,6 +968,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
       hostname = u.hostname.replace(/^\[|\]$/g, '');
       secure = u.protocol === 'https:';
       written = u.pathname;
+      urlHead = urlTagHead(u);
       const auth = basicAuthOf(u);
       if (
         auth !== undefined &&
@@ -979,6 +987,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
       path = base.prefix === '' ? written : `${base.prefix}${written}`;
       hostname = base.hostname;
       secure = base.secure;
+      urlHead = origin;
     }
     if (o?.query !== undefined) path = appendQuery(path, o.query);
     const series =
@@ -986,6 +995,9 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
         ? defaultSeries(method, url, written)
         : seriesFor(o?.name ?? `${method} ${stripQuery(written)}`, method, o?.tags);
     const name = series.endpoint.name;
+    // k6 tags every request with its full URL; only the URLs thresholds name are kept.
+    // A request's own `url` tag stands in for the URL, as custom tags override k6's system tags.
+    const urlTag = st.metrics.watchesUrls ? st.metrics.watchedUrl(o?.tags?.url ?? urlHead + path) : undefined;
 
     let body: string | Uint8Array | undefined;
     let contentType: string | undefined;
@@ -1027,12 +1039,14 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
           poolOrigin = origin;
         }
         const ex = new LeanExchange(st, series, origin, path, hostname, secure, o?.expect, timeoutMs);
+        ex.url = urlTag;
         ex.start(pool!, bytes, true);
         return ex.promise;
       }
     }
 
     const ex = new UndiciExchange(st, series, origin, path, hostname, secure, o?.expect, timeoutMs);
+    ex.url = urlTag;
     ex.start(
       dispatcher,
       {
