@@ -328,7 +328,7 @@ export class HttpEngine implements ConnectionOwner {
       totalMs: this.plan.durationMs,
       requests: this.metrics.requests,
       rps: point.rps,
-      p95Ms: point.p95 ?? 0,
+      p95Ms: point.p95 ?? null,
       errors: this.metrics.failures,
       vus: this.conns.length,
     });

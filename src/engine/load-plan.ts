@@ -31,7 +31,8 @@ export interface LoadSnapshot {
   totalMs?: number;
   requests: number;
   rps: number;
-  p95Ms: number;
+  /** null in a second with no response (nothing measured, not 0 ms). */
+  p95Ms: number | null;
   errors: number;
   vus: number;
 }

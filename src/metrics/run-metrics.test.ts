@@ -247,7 +247,7 @@ describe('RunMetrics: iterations, drops, VUs, timeline', () => {
       lookup,
     );
     expect([vus!.actual, vusMax!.actual]).toEqual([3, 12]);
-    expect(m.snapshot()).toEqual({ requests: 0, rps: 0, p95Ms: 0, errors: 0, vus: 3, iterations: 0 });
+    expect(m.snapshot()).toEqual({ requests: 0, rps: 0, p95Ms: null, errors: 0, vus: 3, iterations: 0 });
   });
 
   it('snapshot follows the last closed second', () => {

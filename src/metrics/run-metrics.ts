@@ -112,7 +112,8 @@ export interface GaugeState {
 export interface LiveSnapshot {
   requests: number;
   rps: number;
-  p95Ms: number;
+  /** null in a second with no response (nothing measured, not 0 ms). */
+  p95Ms: number | null;
   errors: number;
   vus: number;
   iterations: number;
@@ -481,7 +482,7 @@ export class RunMetrics {
     return {
       requests: this.http.requests,
       rps: last?.rps ?? 0,
-      p95Ms: last?.p95 ?? 0,
+      p95Ms: last?.p95 ?? null,
       errors: this.http.failures,
       vus: this.vus.value,
       iterations: this.iterationCount,

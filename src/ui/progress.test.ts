@@ -36,6 +36,12 @@ describe('renderProgressLine', () => {
     expect(line).not.toContain(ESC);
   });
 
+  it('shows p95 as - in a second with no response, never 0µs', () => {
+    const line = renderProgressLine(snap({ p95Ms: null }), { color: false });
+    expect(line).toContain('p95 -');
+    expect(line).not.toContain('0µs');
+  });
+
   it('fills the bar proportionally', () => {
     const line = renderProgressLine(snap({ elapsedMs: 15_000 }), { color: false });
     expect(line.startsWith(`[${'='.repeat(15)}>${' '.repeat(14)}]`)).toBe(true);

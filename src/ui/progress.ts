@@ -18,7 +18,7 @@ export interface ProgressSnapshot {
   count?: ProgressCount;
   requests: number;
   rps: number;
-  p95Ms: number;
+  p95Ms: number | null;
   errors: number;
   vus: number;
 }
