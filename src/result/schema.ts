@@ -193,10 +193,88 @@ export interface MonitorSample {
   vszMb?: number | null;
   /** Processes summed into this sample (tree mode: the process and its descendants). */
   processes?: number;
+  /**
+   * Requests answered so far by the load squall ran beside the monitor (absent without load):
+   * RSS fitted against it tells a leak per request from a leak per minute.
+   */
+  reqs?: number;
 }
 
-/** healthy: flat after the warm-up; leak: growing past the leak bound and not settling. */
+/**
+ * healthy: flat after the warm-up (or growth confidently under the budget); leak: growth that
+ * continues, is not slowing, and would exceed the budget per hour; inconclusive: the run cannot
+ * tell yet (too short, too noisy, too few GC cycles), or the process died before it could.
+ */
 export type MonitorVerdict = 'healthy' | 'leak' | 'inconclusive';
+
+/** The resources judged for leaks, each with the same test. */
+export type MonitorResource = 'memory' | 'fds' | 'threads';
+
+/**
+ * What the series after the warm-up looked like. flat; growing (a steady trend); settling (grew,
+ * then levelled off); step (one jump, flat around it); staircase (repeated jumps up); sawtooth
+ * (growth with repeated drops, GC-like); shrinking; unknown (too few samples).
+ */
+export type MonitorShape =
+  | 'flat'
+  | 'growing'
+  | 'settling'
+  | 'step'
+  | 'staircase'
+  | 'sawtooth'
+  | 'shrinking'
+  | 'unknown';
+
+/** A sudden jump of a resource between two samples: seconds since monitoring started, and size. */
+export interface MonitorStep {
+  atSec: number;
+  /** In the resource's unit (MiB, descriptors, threads); negative for a drop. */
+  size: number;
+}
+
+/** The leak test of one resource (added field, under `monitor.resources`). */
+export interface ResourceVerdict {
+  verdict: MonitorVerdict;
+  /** MiB for memory; a count for fds and threads. */
+  unit: 'MiB' | 'fds' | 'threads';
+  /** One sentence: the verdict and the figures it rests on. */
+  sentence: string;
+  shape: MonitorShape;
+  /** Where the judged part starts, seconds since monitoring started. */
+  warmupSec: number;
+  /** given: --monitor-warmup; found: a breakpoint in the data; none: no warm-up found. */
+  warmupSource: 'given' | 'found' | 'none';
+  /** Growth during the warm-up, in the unit (null when none was found). */
+  warmupGrowth: number | null;
+  start: number | null;
+  end: number | null;
+  peak: number | null;
+  /** Theil–Sen slope after the warm-up, per minute. */
+  slopePerMin: number | null;
+  /** Its 95% interval, widened for autocorrelated samples (effective sample size). */
+  ciPerMin: [number, number] | null;
+  /** The same over the last third of the judged part: "settled" when its interval holds zero. */
+  tailSlopePerMin: number | null;
+  tailCiPerMin: [number, number] | null;
+  settled: boolean | null;
+  /** slopePerMin × 60. */
+  projectedPerHour: number | null;
+  /** Growth per hour below which a trend is not material (the leak budget). */
+  budgetPerHour: number;
+  /** Jumps (and drops) found after the warm-up. */
+  steps: MonitorStep[];
+  /** Drops counted as GC cycles (sawtooth); the trend is judged over whole cycles only. */
+  cycles: number;
+  /** Independent samples the judged series is worth, after its lag-1 autocorrelation. */
+  effectiveSamples: number | null;
+  /** Inconclusive only: about how many more minutes would decide, from the noise seen. */
+  moreMinutes: number | null;
+  /**
+   * Memory under load only: growth per request (KiB), when the request count explains the growth
+   * better than time does, and what it comes to per hour at the tested rate.
+   */
+  perRequest: { kibPerRequest: number; reqsPerSec: number; projectedPerHour: number } | null;
+}
 
 /** How a monitored process ended before monitoring did (added field). */
 export interface MonitorExit {
@@ -229,7 +307,7 @@ export interface MonitorResult {
   /** RSS no longer growing at the end (the tail's slope cannot be told from flat). */
   settled?: boolean | null;
   warmupSec?: number;
-  /** The bounds the verdict used, MB/min. */
+  /** Fixed bounds of the verdict before 0.1.0, MB/min: no longer written (see `resources`). */
   healthyMbPerMin?: number;
   leakMbPerMin?: number;
   cpuAvgPct?: number;
@@ -252,6 +330,21 @@ export interface MonitorResult {
   cmd?: string | null;
   /** Set when the process ended before monitoring did. */
   exit?: MonitorExit | null;
+  /** Each resource's own leak test; fds and threads are null where the platform has no figure. */
+  resources?: {
+    memory: ResourceVerdict;
+    fds: ResourceVerdict | null;
+    threads: ResourceVerdict | null;
+  };
+  /** The resources judged leaking: `leakSuspected` is true when this is not empty. */
+  leaks?: MonitorResource[];
+  /** The memory leak budget the verdict used, MiB per hour. */
+  leakBudgetMbPerHour?: number;
+  /**
+   * Doubts about what was watched: a wrapper whose children do the work, a process that does not
+   * own the socket listening on the target's port, a process idle under load.
+   */
+  warnings?: string[];
 }
 
 /**
