@@ -29,6 +29,8 @@ export interface VerdictOptions {
   warmupMs?: number;
   healthyMbPerMin?: number;
   leakMbPerMin?: number;
+  /** Memory growth per hour below which a trend is not material (--leak-budget). */
+  leakBudgetMbPerHour?: number;
 }
 
 /** What was monitored and how: everything the result needs besides the samples' judgement. */
@@ -42,6 +44,8 @@ export interface MonitorContext {
   source: 'procfs' | 'pidusage';
   cmd?: string | null;
   exit?: MonitorExit | null;
+  /** Doubts about what was watched (a wrapper, a process not owning the port), for the result. */
+  warnings?: readonly string[];
 }
 
 export function defaultWarmupMs(durationMs: number): number {
@@ -227,5 +231,6 @@ export function buildMonitorResult(ctx: MonitorContext, opts: VerdictOptions = {
     source: ctx.source,
     cmd: ctx.cmd ?? null,
     exit: ctx.exit ?? null,
+    warnings: [...(ctx.warnings ?? [])],
   };
 }
