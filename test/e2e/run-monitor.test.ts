@@ -74,7 +74,7 @@ describe('squall run --monitor-cmd', () => {
 });
 
 describe('squall quick --monitor-cmd', () => {
-  it('judges a flat service healthy and passes the same budget', async () => {
+  it('judges a flat service no leak and passes the same budget', async () => {
     const port = await freePort();
     const out = join(dir.path, 'flat.json');
     const run = await runCli(
@@ -103,8 +103,11 @@ describe('squall quick --monitor-cmd', () => {
       { timeoutMs: 60_000 },
     );
     const r = readResult(out, run);
-    expect(r.monitor?.verdict, explain(run)).toBe('healthy');
+    // Eight seconds after the warm-up may not pin a Node server's start-up growth under the leak
+    // budget: healthy then, or inconclusive with how long to run; never a leak.
+    expect(r.monitor?.verdict, explain(run)).not.toBe('leak');
     expect(r.monitor?.leakSuspected).toBe(false);
+    if (r.monitor?.verdict === 'inconclusive') expect(r.monitor.reasons[0]).toMatch(/run (about \d+ min more|longer)/);
     expect(
       r.thresholds.every((t) => t.ok),
       explain(run),
