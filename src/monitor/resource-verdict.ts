@@ -260,6 +260,53 @@ function judgeSawtooth(pts: readonly ResourcePoint[], drops: Jump[], spec: Resou
   };
 }
 
+/** The memory verdict per request, when the request count explains the growth better than time. */
+function judgeByRequests(
+  pts: readonly ResourcePoint[],
+  trend: Trend,
+  spec: ResourceSpec,
+  besides = '',
+): Judged | undefined {
+  if (spec.unit !== 'MiB') return undefined;
+  const u = spec.unit;
+  const per = trendByRequests(pts, trend, spec);
+  if (!per) return undefined;
+  const kib = per.trend.fit.slope * KIB_PER_MIB;
+  const perHour = per.trend.fit.slope * per.trend.perHour;
+  const verdict = per.trend.verdict;
+  const what =
+    `${spec.name} grows ≈ ${kib.toFixed(1)} KiB per request (the request count explains it better than ` +
+    `time): ${rate(perHour, u, 'h')} at the tested ${per.reqsPerSec.toFixed(1)} req/s`;
+  const tail =
+    verdict === 'leak'
+      ? `, over the ${rate(spec.budgetPerHour, u, 'h')} budget and not slowing`
+      : verdict === 'healthy'
+        ? `, within the ${rate(spec.budgetPerHour, u, 'h')} budget`
+        : `; too uncertain to tell from the budget${per.trend.moreMinutes === null ? '' : `; run about ${per.trend.moreMinutes} min more`}`;
+  return {
+    trend: per.trend,
+    shape: verdict === 'leak' ? 'growing' : shapeOf(per.trend, spec),
+    cycles: 0,
+    perRequest: {
+      kibPerRequest: round(kib, 2),
+      reqsPerSec: round(per.reqsPerSec, 2),
+      projectedPerHour: round(perHour, 2),
+    },
+    sentence: what + tail + besides,
+  };
+}
+
+/**
+ * Stairs that keep coming: the last came no later than about one usual gap before the end. A
+ * staircase's last third holds few stairs, so its own interval says little either way.
+ */
+function stairsContinue(pts: readonly ResourcePoint[], ups: readonly Jump[]): boolean {
+  const times = [pts[0]!.t, ...ups.map((j) => j.atSec)];
+  const gaps = times.slice(1).map((t, i) => t - times[i]!);
+  const usual = median(gaps);
+  return pts[pts.length - 1]!.t - ups[ups.length - 1]!.atSec <= 1.5 * usual;
+}
+
 function judgeSeries(pts: readonly ResourcePoint[], spec: ResourceSpec): Judged {
   const u = spec.unit;
   const jumps = findJumps(pts, spec.minJump);
@@ -299,8 +346,11 @@ function judgeSeries(pts: readonly ResourcePoint[], spec: ResourceSpec): Judged 
 
   if (ups.length === 1) {
     const step = ups[0]!;
-    const trend = trendByTime(withoutJump(pts, step), spec);
+    const flattened = withoutJump(pts, step);
+    const trend = trendByTime(flattened, spec);
     const text = `one step of ${stepText(step, u)}`;
+    const per = trend && judgeByRequests(flattened, trend, spec, `, besides ${text}`);
+    if (per) return per;
     if (!trend)
       return { trend, shape: 'step', cycles: 0, perRequest: null, sentence: `${spec.name}: ${text}` };
     if (trend.verdict === 'leak') {
@@ -339,6 +389,21 @@ function judgeSeries(pts: readonly ResourcePoint[], spec: ResourceSpec): Judged 
   if (ups.length >= 2) {
     const each = ups.reduce((a, j) => a + j.size, 0) / ups.length;
     const stairs = `a staircase of ${ups.length} steps (${amount(each, u)} each on average, the last at ${secs(ups[ups.length - 1]!.atSec)})`;
+    const perHour = trend.fit.slope * trend.perHour;
+    const material = perHour > spec.budgetPerHour && trend.fit.slope * trend.spanMin >= spec.minGrowth;
+    if (trend.fit.low > 0 && material && stairsContinue(pts, ups)) {
+      trend.verdict = 'leak';
+      trend.moreMinutes = null;
+      return {
+        trend,
+        shape: 'staircase',
+        cycles: 0,
+        perRequest: null,
+        sentence:
+          `${spec.name}: ${stairs}, and they keep coming; it ${slopeText(trend, u)}: ` +
+          `${rate(perHour, u, 'h')}, over the ${rate(spec.budgetPerHour, u, 'h')} budget`,
+      };
+    }
     const clause = trendClause(trend, spec);
     return {
       trend,
@@ -349,34 +414,8 @@ function judgeSeries(pts: readonly ResourcePoint[], spec: ResourceSpec): Judged 
     };
   }
 
-  if (spec.unit === 'MiB') {
-    const per = trendByRequests(pts, trend, spec);
-    if (per) {
-      const kib = per.trend.fit.slope * KIB_PER_MIB;
-      const perHour = per.trend.fit.slope * per.trend.perHour;
-      const verdict = per.trend.verdict;
-      const what =
-        `${spec.name} grows ≈ ${kib.toFixed(1)} KiB per request (the request count explains it better than ` +
-        `time): ${rate(perHour, u, 'h')} at the tested ${per.reqsPerSec.toFixed(1)} req/s`;
-      const tail =
-        verdict === 'leak'
-          ? `, over the ${rate(spec.budgetPerHour, u, 'h')} budget and not slowing`
-          : verdict === 'healthy'
-            ? `, within the ${rate(spec.budgetPerHour, u, 'h')} budget`
-            : `; too uncertain to tell from the budget${per.trend.moreMinutes === null ? '' : `; run about ${per.trend.moreMinutes} min more`}`;
-      return {
-        trend: per.trend,
-        shape: verdict === 'leak' ? 'growing' : shapeOf(per.trend, spec),
-        cycles: 0,
-        perRequest: {
-          kibPerRequest: round(kib, 2),
-          reqsPerSec: round(per.reqsPerSec, 2),
-          projectedPerHour: round(perHour, 2),
-        },
-        sentence: what + tail,
-      };
-    }
-  }
+  const per = judgeByRequests(pts, trend, spec);
+  if (per) return per;
   return {
     trend,
     shape: shapeOf(trend, spec),

@@ -214,6 +214,14 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'a staircase that stops halfway (a pool growing with a ramp, then held)',
+    shape: (m) => ({ rss: (t) => BASE_MB + 20 * Math.floor(Math.min(t, m * 30) / (m * 6)) }),
+    expect: (r) => {
+      expect(r.verdict).not.toBe('leak');
+      expect(memoryOf(r).shape).toBe('staircase');
+    },
+  },
+  {
     name: 'a GC sawtooth with a 30 s cycle',
     shape: () => ({ rss: sawtooth(30, 40) }),
     expect: (r) => {
