@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,8 +46,10 @@ interface OwnStats {
 interface ShapeRun {
   run: CliResult;
   json: string;
-  /** The last /stats read before squall stopped the service (null if none was read). */
+  /** What the service wrote to --stats-file when squall stopped it (null if it wrote nothing). */
   stats: OwnStats | null;
+  /** Its GET /stats halfway through the run (null if that failed). */
+  midway: OwnStats | null;
 }
 
 /** GET /stats on a connection of its own, closed after (no kept-alive socket among its fds). */
@@ -71,23 +73,33 @@ function getStats(port: number): Promise<OwnStats> {
   });
 }
 
-/** Runs squall while reading the service's /stats every few seconds; keeps the last reading. */
+/**
+ * Runs squall; the service's own figures come from the file it writes when squall stops it, and
+ * from one GET /stats halfway (polling it all along would make garbage that a flat service then
+ * shows as growth).
+ */
 async function withStats(port: number, name: string, args: string[]): Promise<ShapeRun> {
   const json = join(dir.path, `${name}.json`);
-  let stats: OwnStats | null = null;
-  let done = false;
-  const poll = (async () => {
-    while (!done) {
-      await new Promise((r) => setTimeout(r, 3000));
-      if (done) break;
-      stats = await getStats(port).catch(() => stats);
-    }
-  })();
+  let midway: OwnStats | null = null;
+  const timer = setTimeout(
+    () => {
+      getStats(port).then(
+        (s) => {
+          midway = s;
+        },
+        () => {},
+      );
+    },
+    (RUN_SEC / 2) * 1000,
+  );
   const run = await runCli([...args, '-q', '-o', `json=${json}`], { timeoutMs: (RUN_SEC + 90) * 1000 });
-  done = true;
-  await poll;
-  return { run, json, stats };
+  clearTimeout(timer);
+  const file = statsFile(name);
+  const stats = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as OwnStats) : null;
+  return { run, json, stats, midway };
 }
+
+const statsFile = (name: string) => join(dir.path, `${name}.stats.json`);
 
 /** `squall monitor --cmd` of one shape for the whole run, watching once /stats answers. */
 async function monitorShape(name: string, shape: string, args: string[] = []): Promise<ShapeRun> {
@@ -95,7 +107,7 @@ async function monitorShape(name: string, shape: string, args: string[] = []): P
   return withStats(port, name, [
     'monitor',
     '--cmd',
-    shapeCmd(shape, ['--port', String(port), ...args]),
+    shapeCmd(shape, ['--port', String(port), '--stats-file', statsFile(name), ...args]),
     '--ready',
     `http://127.0.0.1:${port}/stats`,
     '-d',
@@ -137,7 +149,14 @@ scenarios:
     'run',
     test,
     '--monitor-cmd',
-    shapeCmd('per-request', ['--port', String(port), '--kib-per-request', '10']),
+    shapeCmd('per-request', [
+      '--port',
+      String(port),
+      '--stats-file',
+      statsFile('per-request'),
+      '--kib-per-request',
+      '10',
+    ]),
     '--monitor-ready',
     `http://127.0.0.1:${port}/stats`,
     '--monitor-interval',
@@ -186,12 +205,16 @@ interface Judged {
 
 /** The run's document and the service's own figures, with the checks every shape shares. */
 function judged(name: string): Judged {
-  const { run, json, stats } = runs[name]!;
+  const { run, json, stats, midway } = runs[name]!;
   const doc = readResult(json, run);
   const m = doc.monitor!;
   const why = `${name}: ${JSON.stringify({ verdict: m.verdict, leaks: m.leaks, reasons: m.reasons, resources: m.resources }, null, 1)}\n${explain(run)}`;
   expect(run.timedOut, why).toBe(false);
-  expect(stats, `${name}: the service's /stats was never read\n${why}`).not.toBeNull();
+  expect(stats, `${name}: the service wrote no stats file when stopped\n${why}`).not.toBeNull();
+  // Its GET /stats answered halfway, about the same process and no more than it did in the end.
+  expect(midway, `${name}: GET /stats did not answer halfway\n${why}`).not.toBeNull();
+  expect(midway!.startedAt, why).toBe(stats!.startedAt);
+  expect(midway!.now, why).toBeLessThan(stats!.now);
   expect(m.exit ?? null, why).toBeNull();
   // Two minutes at one sample a second.
   expect(m.samples.length, why).toBeGreaterThanOrEqual(RUN_SEC - 5);
