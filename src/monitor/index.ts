@@ -26,6 +26,7 @@ export {
   targetMetricValues,
 } from './metric-values.js';
 export { defaultSource, type SampleSource } from './readers.js';
+export { judgeResource, type ResourceSpec } from './resource-verdict.js';
 export {
   DEFAULT_INTERVAL_MS,
   type Sampler,
@@ -42,9 +43,8 @@ export {
 export { type SlopeEstimate, theilSen } from './theil-sen.js';
 export {
   buildMonitorResult,
-  defaultWarmupMs,
-  HEALTHY_MB_PER_MIN,
-  LEAK_MB_PER_MIN,
+  defaultMemoryBudget,
+  MIN_MEMORY_BUDGET_MB_PER_HOUR,
   type MonitorContext,
   type VerdictOptions,
 } from './verdict.js';

@@ -74,8 +74,9 @@ describe.runIf(process.platform !== 'win32')('startTargetMonitor', () => {
       expect(r.verdict, r.reasons.join('\n')).toBe('leak');
       expect(r.leakSuspected).toBe(true);
       expect(r.settled).toBe(false);
+      expect(r.leaks).toContain('memory');
       expect(r.reasons[0]).toMatch(
-        /^RSS grew [\d.]+ MB\/min \(95% CI [\d.]+–[\d.]+\) after a \d+ s warm-up and had not settled/,
+        /^memory \(RSS\) after the warm-up \([^)]*the first \d+ s\) grows [\d.]+ MiB\/min \(95% CI [\d.]+ to [\d.]+\) and is not slowing/,
       );
       expect(r.warmupSec).toBe(LEAK_RUN.warmupMs / 1000);
       // Every byte the service keeps is resident, so RSS grows at its rate, give or take the heap.
@@ -90,7 +91,7 @@ describe.runIf(process.platform !== 'win32')('startTargetMonitor', () => {
       expect(r.samples.every((s) => (s.processes ?? 0) >= 1)).toBe(true);
     });
 
-    it('judges a flat service under light load healthy', async () => {
+    it('judges a flat service under light load no leak, and healthy only within the budget', async () => {
       const { mon, base } = await launched('flat', FLAT_RUN.warmupMs);
       let sent = 0;
       try {
@@ -102,11 +103,14 @@ describe.runIf(process.platform !== 'win32')('startTargetMonitor', () => {
       }
       const r = await mon.finish();
       expect(sent).toBeGreaterThan(0);
-      expect(r.verdict, r.reasons.join('\n')).toBe('healthy');
+      // Eight seconds after the warm-up cannot always pin a start-up's growth under the budget:
+      // healthy then, or inconclusive with how much longer to run; never a leak.
+      expect(r.verdict, r.reasons.join('\n')).not.toBe('leak');
       expect(r.leakSuspected).toBe(false);
-      expect(r.settled).toBe(true);
-      expect(Math.abs(r.rssGrowthMbPerMin)).toBeLessThan(r.healthyMbPerMin!);
-      expect(r.reasons[0]).toMatch(/flat, under the 5 MB\/min bound/);
+      expect(r.leaks).toEqual([]);
+      const mem = r.resources!.memory;
+      if (r.verdict === 'healthy') expect(mem.ciPerMin![1] * 60).toBeLessThanOrEqual(r.leakBudgetMbPerHour!);
+      else expect(r.reasons[0]).toMatch(/run (about \d+ min more|longer)/);
       expect(r.cpuPeakPct).toBeGreaterThanOrEqual(r.cpuAvgPct!);
     });
   });

@@ -19,6 +19,20 @@ export interface SlopeEstimate {
   high: number;
   /** Points used (after thinning). */
   n: number;
+  /** Independent points they are worth: n unless `correlated`. */
+  effectiveN: number;
+}
+
+export interface TheilSenOptions {
+  /**
+   * Widen the interval for serially correlated points: Sen's interval assumes independent
+   * residuals, and samples a second apart are anything but (a GC cycle, a slow wander). Var S is
+   * inflated by n / n_eff, with n_eff from the residuals' lag-1 autocorrelation ρ as
+   * n·(1−ρ)/(1+ρ) (the AR(1) effective sample size; Hamed & Rao 1998 correct Mann–Kendall so).
+   */
+  correlated?: boolean;
+  /** Thin longer series to this many points first (default MAX_POINTS). */
+  maxPoints?: number;
 }
 
 /** Two-sided 95%: the normal quantile Sen's interval uses for Kendall's S. */
@@ -65,12 +79,33 @@ function varianceOfS(ys: readonly number[]): number {
   return (n * (n - 1) * (2 * n + 5) - ties) / 18;
 }
 
+/** The largest lag-1 autocorrelation credited: beyond it n_eff would fall under two points. */
+const MAX_RHO = 0.99;
+
+/** Lag-1 autocorrelation of residuals (0 for a perfect fit: nothing is correlated). */
+export function lag1Autocorrelation(residuals: readonly number[]): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < residuals.length; i++) {
+    const r = residuals[i]!;
+    den += r * r;
+    if (i + 1 < residuals.length) num += r * residuals[i + 1]!;
+  }
+  return den > 0 ? num / den : 0;
+}
+
+/** n·(1−ρ)/(1+ρ), with ρ clamped to [0, MAX_RHO]: negative correlation earns no extra points. */
+export function effectiveSize(residuals: readonly number[]): number {
+  const rho = Math.min(Math.max(lag1Autocorrelation(residuals), 0), MAX_RHO);
+  return Math.max(2, Math.min(residuals.length, (residuals.length * (1 - rho)) / (1 + rho)));
+}
+
 /**
  * The Theil–Sen line through `points` and the 95% confidence interval of its slope. Undefined
  * with fewer than two points of distinct x: there is no slope to speak of.
  */
-export function theilSen(input: readonly Point[]): SlopeEstimate | undefined {
-  const points = thin(input);
+export function theilSen(input: readonly Point[], opts: TheilSenOptions = {}): SlopeEstimate | undefined {
+  const points = thin(input, opts.maxPoints);
   const n = points.length;
   const slopes: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -86,9 +121,10 @@ export function theilSen(input: readonly Point[]): SlopeEstimate | undefined {
   const slope = count % 2 === 1 ? sorted[count >> 1]! : (sorted[count / 2 - 1]! + sorted[count / 2]!) / 2;
   // Sen's ranks: (N - C)/2 and (N + C)/2 + 1 with C = z·sqrt(Var S). With few points C exceeds
   // N and the interval is every slope seen, which is the honest answer.
-  const c = Z_95 * Math.sqrt(varianceOfS(points.map((p) => p.y)));
+  const intercept = median(points.map((p) => p.y - slope * p.x));
+  const effectiveN = opts.correlated ? effectiveSize(points.map((p) => p.y - slope * p.x - intercept)) : n;
+  const c = Z_95 * Math.sqrt(varianceOfS(points.map((p) => p.y)) * (n / effectiveN));
   const low = atRank(sorted, (count - c) / 2);
   const high = atRank(sorted, (count + c) / 2 + 1);
-  const intercept = median(points.map((p) => p.y - slope * p.x));
-  return { slope, intercept, low: Math.min(low, slope), high: Math.max(high, slope), n };
+  return { slope, intercept, low: Math.min(low, slope), high: Math.max(high, slope), n, effectiveN };
 }

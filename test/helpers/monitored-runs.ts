@@ -80,7 +80,7 @@ export function rejudged(doc: ResultDocument, opts: VerdictOptions): ResultDocum
 
 /** The same samples with bounds no service reaches: what a healthy verdict looks like. */
 export function judgedHealthy(doc: ResultDocument): ResultDocument {
-  return rejudged(doc, { healthyMbPerMin: 1e6, leakMbPerMin: 2e6 });
+  return rejudged(doc, { leakBudgetMbPerHour: 1e9 });
 }
 
 /** The document as if squall had kept up: its generator health with nothing to report. */
