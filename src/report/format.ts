@@ -1,5 +1,12 @@
 import { stripVTControlCharacters } from 'node:util';
-import type { MonitorResult, MonitorSample, MonitorVerdict, ResultDocument } from '../result/schema.js';
+import type {
+  MonitorResource,
+  MonitorResult,
+  MonitorSample,
+  MonitorVerdict,
+  ResourceVerdict,
+  ResultDocument,
+} from '../result/schema.js';
 import { fmtCount, fmtNum, isNum } from '../util/figures.js';
 
 // Every figure's text, by its unit, comes from util/figures.ts (the report page runs the same
@@ -131,6 +138,73 @@ export function monitorVerdict(m: Partial<MonitorResult>): MonitorVerdict | unde
   return m.leakSuspected === true ? 'leak' : undefined;
 }
 
+/** The resources judged, in the order reports show them. */
+export const MONITOR_RESOURCES: readonly MonitorResource[] = ['memory', 'fds', 'threads'];
+
+/** Each resource's own verdict, for documents that have them (`monitor.resources`); else []. */
+export function resourceVerdicts(
+  m: Partial<MonitorResult>,
+): Array<{ resource: MonitorResource; r: ResourceVerdict }> {
+  const all = asObj(m.resources);
+  if (!all) return [];
+  return MONITOR_RESOURCES.flatMap((resource) => {
+    const r = asObj(all[resource]) as ResourceVerdict | undefined;
+    return r && typeof r.verdict === 'string' ? [{ resource, r }] : [];
+  });
+}
+
+/**
+ * The resources judged leaking: `monitor.leaks`, else those whose own verdict is a leak. A
+ * document older than per-resource verdicts judged memory alone: its leak is memory's.
+ */
+export function monitorLeaks(m: Partial<MonitorResult>): MonitorResource[] {
+  if (Array.isArray(m.leaks)) return MONITOR_RESOURCES.filter((r) => m.leaks!.includes(r));
+  const judged = resourceVerdicts(m);
+  if (judged.length > 0)
+    return judged.filter(({ r }) => r.verdict === 'leak').map(({ resource }) => resource);
+  return m.leakSuspected === true ? ['memory'] : [];
+}
+
+/**
+ * What a report's headline says of the watched process. A process that died is never "healthy",
+ * whatever its samples looked like before: it is `died` unless a leak was found first (then the
+ * leak leads and the exit follows). `none`: no verdict in the document at all.
+ */
+export type MonitorState = MonitorVerdict | 'died' | 'none';
+
+export function monitorState(m: Partial<MonitorResult>): MonitorState {
+  const verdict = monitorVerdict(m);
+  if (verdict === 'leak' || monitorLeaks(m).length > 0) return 'leak';
+  if (asObj(m.exit)) return 'died';
+  return verdict ?? 'none';
+}
+
+/**
+ * `leak suspected: memory, fds`; documents older than per-resource verdicts keep their
+ * `memory leak suspected`.
+ */
+export function leakHeadline(m: Partial<MonitorResult>): string {
+  const leaks = monitorLeaks(m);
+  if (!m.resources && !Array.isArray(m.leaks)) return 'memory leak suspected';
+  return leaks.length > 0 ? `leak suspected: ${leaks.join(', ')}` : 'leak suspected';
+}
+
+/** The doubts about what was watched (`monitor.warnings`), as plain strings. */
+export function monitorWarnings(m: Partial<MonitorResult>): string[] {
+  return (Array.isArray(m.warnings) ? m.warnings : []).filter((w): w is string => typeof w === 'string');
+}
+
+/**
+ * The reasons not already shown as a resource's own sentence: with per-resource lines, the
+ * sentences in `reasons` would otherwise be printed twice.
+ */
+export function otherReasons(m: Partial<MonitorResult>): string[] {
+  const shown = new Set(resourceVerdicts(m).map(({ r }) => r.sentence));
+  return (Array.isArray(m.reasons) ? m.reasons : []).filter(
+    (r): r is string => typeof r === 'string' && !shown.has(r),
+  );
+}
+
 /** The samples of a monitor result that carry a time, whatever else is wrong with them. */
 export function monitorSamples(m: unknown): MonitorSample[] {
   const samples = asObj(m)?.samples;
@@ -146,21 +220,31 @@ export function signed(v: number, digits: number): string {
   return `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
 }
 
-/** `12 → 14 (peak 15, +1.5/min)`; '' when the platform did not count them (null). */
+/**
+ * `12 → 14 (first → last sample, peak 15, +1.5/min after the warm-up)`: the whole run, said so,
+ * since the verdict's sentence may quote the level after the warm-up instead; '' when the
+ * platform did not count them (null).
+ */
 export function countRange(start: unknown, end: unknown, peak: unknown, perMin: unknown): string {
   if (!isNum(start) || !isNum(end)) return '';
   const extra = [
+    'first → last sample',
     isNum(peak) && peak > Math.max(start, end) ? `peak ${fmtCount(peak)}` : '',
-    isNum(perMin) ? `${signed(perMin, perMin === 0 ? 0 : 1)}/min` : '',
+    isNum(perMin) ? `${signed(perMin, perMin === 0 ? 0 : 1)}/min after the warm-up` : '',
   ].filter(Boolean);
-  return `${fmtCount(start)} → ${fmtCount(end)}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`;
+  return `${fmtCount(start)} → ${fmtCount(end)} (${extra.join(', ')})`;
 }
 
-/** `+12.50 MB/min (95% CI +9.10 to +15.20) after a 10s warm-up, still growing at the end`. */
+/** RSS in mebibytes, as the samples count it: `139.0 MiB`. */
+export function fmtMib(v: unknown): string {
+  return isNum(v) ? `${v.toFixed(1)} MiB` : '-';
+}
+
+/** `+12.50 MiB/min (95% CI +9.10 to +15.20) after a 10s warm-up, still growing at the end`. */
 export function rssGrowthText(m: Partial<MonitorResult>): string {
   if (!isNum(m.rssGrowthMbPerMin)) return '';
   const ci = m.rssGrowthCiMbPerMin;
-  let text = `${signed(m.rssGrowthMbPerMin, 2)} MB/min`;
+  let text = `${signed(m.rssGrowthMbPerMin, 2)} MiB/min`;
   if (Array.isArray(ci) && isNum(ci[0]) && isNum(ci[1])) {
     text += ` (95% CI ${signed(ci[0], 2)} to ${signed(ci[1], 2)})`;
   }
@@ -188,6 +272,21 @@ export function exitText(exit: Obj): string {
 export function serviceExited(doc: Pick<ResultDocument, 'monitor'>): boolean {
   const m = asObj(doc.monitor);
   return !!m && !!asObj(m.exit) && typeof m.cmd === 'string' && m.cmd !== '';
+}
+
+/**
+ * The watched process, started by squall or not (`--monitor-pid`), ended before monitoring did:
+ * the run fails, and no report may call it passed or healthy.
+ */
+export function monitorExited(doc: Pick<ResultDocument, 'monitor'>): boolean {
+  return !!asObj(asObj(doc.monitor)?.exit);
+}
+
+/** `the service exited with code 3 2.58s into monitoring` or `the process went away …`. */
+export function diedText(doc: Pick<ResultDocument, 'monitor'>): string {
+  const exit = asObj(asObj(doc.monitor)?.exit);
+  if (!exit) return '';
+  return `${serviceExited(doc) ? 'the service' : 'the watched process'} ${exitText(exit)}`;
 }
 
 /** `1 sample`, `48 samples`, `1,200 VUs`: a count with its noun, singular for one. */
