@@ -373,7 +373,7 @@ function section(text: string, title: string): string {
   return text.slice(from, next < 0 ? undefined : next);
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRe = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Wrapped reason lines joined back into their sentences. */
 const unwrap = (text: string) => text.replace(/\n {6,}(?=[^\s·|✓✗?–⚠])/g, ' ');
@@ -416,7 +416,7 @@ describe('renderSummary of real monitored runs', () => {
       expect(text, why).toContain(`    cmd: ${m.cmd}\n`);
       expect(text, why).toContain(`\n    ${headline(m)}`);
       const sentences = Object.values(m.resources ?? {}).flatMap((r) => (r ? [r.sentence] : []));
-      for (const r of sentences) expect(unwrap(text), why).toMatch(new RegExp(` ${escape(r)}\n`));
+      for (const r of sentences) expect(unwrap(text), why).toMatch(new RegExp(` ${escapeRe(r)}\n`));
       for (const r of m.reasons.filter((x) => !sentences.includes(x)))
         expect(unwrap(text), why).toContain(`\n      · ${r}\n`);
       expect(text, why).not.toMatch(m.exit ? /✓/ : /✗ died/);
