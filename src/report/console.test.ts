@@ -294,6 +294,11 @@ describe('renderSummary', () => {
     // The warning comes before the verdicts of what was watched.
     expect(unwrap(text)).toContain(`\n      ⚠ ${WRAPPER_WARNING}\n`);
     expect(text.indexOf('⚠')).toBeLessThan(text.indexOf('✗ memory'));
+    // And at the top, before any figure.
+    const whole = renderSummary(doc, { color: false });
+    const top = whole.slice(0, whole.indexOf('█ '));
+    expect(top).toMatch(/\n {2}⚠ target process: /);
+    expect(top.replace(/\s+/g, ' ')).toContain(`⚠ target process: ${WRAPPER_WARNING}`);
     expect(unwrap(text)).toContain(`\n      ✗ memory   leak     ${MEMORY_SENTENCE}\n`);
     expect(unwrap(text)).toContain(`\n      ✗ fds      leak     ${FDS_SENTENCE}\n`);
     expect(unwrap(text)).toContain(`\n      ✓ threads  healthy  ${THREADS_SENTENCE}\n`);

@@ -839,6 +839,12 @@ function renderNotices(result: ResultDocument, p: Painter): string[] {
     );
   }
   lines.push(...renderSaturation(result, p));
+  // Doubts about the watched process (a wrapper, not the port's owner) before any figure of it.
+  const mon = asObj(result.monitor) as Partial<MonitorResult> | undefined;
+  for (const w of mon ? monitorWarnings(mon) : []) {
+    const [first, ...rest] = wrapText(oneLine(`⚠ target process: ${w}`, 1000), REASON_WIDTH);
+    lines.push(...[first ?? '', ...rest.map((l) => `  ${l}`)].map((l) => `  ${p('yellow', l)}`));
+  }
   return lines;
 }
 

@@ -387,6 +387,12 @@
         ),
       );
     }
+    // Doubts about the watched process (a wrapper, not the port's owner) come before any figure.
+    for (const w of arr(obj(doc.monitor).warnings).filter((x) => typeof x === 'string')) {
+      const n = note(`⚠ Target process: ${w}`, 'warn banner');
+      n.setAttribute('data-field', 'monitor.bannerWarning');
+      notes.push(n);
+    }
     const shown = notes.filter(Boolean);
     return shown.length > 0 ? el('div', { class: 'banners' }, shown) : null;
   }
@@ -1187,7 +1193,8 @@
     const cmd = typeof m.cmd === 'string' && m.cmd !== '' ? m.cmd : null;
     const exit = monitorExit(m);
     let v = state ? VERDICTS[state] : { mark: '✓', text: 'No leak suspected', cls: 'ok' };
-    if (state === 'leak') v = { ...v, text: leakText(m, 'Leak suspected') };
+    if (state === 'leak' && (m.resources || Array.isArray(m.leaks)))
+      v = { ...v, text: leakText(m, 'Leak suspected') };
     if (state === 'died')
       v = { ...v, text: `Died: ${exitText(exit, cmd !== null).replace(/^The /, 'the ')}` };
     // With per-resource verdicts, "healthy" covers every resource judged, not memory alone.
@@ -1399,7 +1406,16 @@
         obj(d.monitor).exit,
       ],
     ],
-    ['banner', (d) => [obj(d.metrics).http_reqs, obj(d.metrics).http_req_failed, d.generator, d.config]],
+    [
+      'banner',
+      (d) => [
+        obj(d.metrics).http_reqs,
+        obj(d.metrics).http_req_failed,
+        d.generator,
+        d.config,
+        obj(d.monitor).warnings,
+      ],
+    ],
     // A monitor document's process comes first, with its verdict, where a load test has its cards.
     ['target', (d) => [isMonitorOnly(d) && monitorKey(d)]],
     ['cards', (d) => [d.metrics, d.thresholds, d.config]],
