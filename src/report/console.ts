@@ -42,6 +42,7 @@ import {
   painter,
   plural,
   processesSummed,
+  resourceState,
   resourceVerdicts,
   rssGrowthText,
   serviceExited,
@@ -719,11 +720,11 @@ function renderMonitor(mon: MonitorResult | null | undefined, p: Painter): strin
     lines.push(`${indent}${mark} ${first ?? ''}`, ...rest.map((l) => `${indent}${pad}${l}`));
   };
   for (const w of monitorWarnings(m)) wrapped(p('yellow', '⚠'), p('yellow', w), `${INDENT}  `);
-  const died = monitorExited({ monitor: mon as MonitorResult });
   const judged = resourceVerdicts(m);
-  const marks = judged.map(({ r }) =>
-    died && r.verdict === 'healthy' ? NO_LEAK_BEFORE_DEATH : (VERDICTS[r.verdict] ?? VERDICTS.inconclusive),
-  );
+  const marks = judged.map(({ r }) => {
+    const state = resourceState(m, r);
+    return state === 'unseen' ? NO_LEAK_BEFORE_DEATH : VERDICTS[state];
+  });
   const nameWidth = Math.max(0, ...judged.map(({ resource }) => resource.length));
   const textWidth = Math.max(0, ...marks.map((v) => v.text.length));
   judged.forEach(({ resource, r }, i) => {

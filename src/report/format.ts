@@ -1,13 +1,7 @@
 import { stripVTControlCharacters } from 'node:util';
-import type {
-  MonitorResource,
-  MonitorResult,
-  MonitorSample,
-  MonitorVerdict,
-  ResourceVerdict,
-  ResultDocument,
-} from '../result/schema.js';
+import type { MonitorResult, MonitorSample, MonitorVerdict, ResultDocument } from '../result/schema.js';
 import { fmtCount, fmtNum, isNum } from '../util/figures.js';
+import { judgesResources, monitorLeaks } from './monitor-state.js';
 
 // Every figure's text, by its unit, comes from util/figures.ts (the report page runs the same
 // functions); reporters take them from here.
@@ -33,6 +27,16 @@ export {
   thresholdFigure,
   thresholdLabel,
 } from '../util/figures.js';
+// What the reports say of a watched process: one set of rules, which the report page runs too.
+export {
+  judgesResources,
+  monitorLeaks,
+  monitorState,
+  monitorWarnings,
+  otherReasons,
+  resourceState,
+  resourceVerdicts,
+} from './monitor-state.js';
 
 /**
  * Small formatting helpers shared by the reporters (console, Markdown, CSV, JUnit, HTML) and the
@@ -138,71 +142,14 @@ export function monitorVerdict(m: Partial<MonitorResult>): MonitorVerdict | unde
   return m.leakSuspected === true ? 'leak' : undefined;
 }
 
-/** The resources judged, in the order reports show them. */
-export const MONITOR_RESOURCES: readonly MonitorResource[] = ['memory', 'fds', 'threads'];
-
-/** Each resource's own verdict, for documents that have them (`monitor.resources`); else []. */
-export function resourceVerdicts(
-  m: Partial<MonitorResult>,
-): Array<{ resource: MonitorResource; r: ResourceVerdict }> {
-  const all = asObj(m.resources);
-  if (!all) return [];
-  return MONITOR_RESOURCES.flatMap((resource) => {
-    const r = asObj(all[resource]) as ResourceVerdict | undefined;
-    return r && typeof r.verdict === 'string' ? [{ resource, r }] : [];
-  });
-}
-
-/**
- * The resources judged leaking: `monitor.leaks`, else those whose own verdict is a leak. A
- * document older than per-resource verdicts judged memory alone: its leak is memory's.
- */
-export function monitorLeaks(m: Partial<MonitorResult>): MonitorResource[] {
-  if (Array.isArray(m.leaks)) return MONITOR_RESOURCES.filter((r) => m.leaks!.includes(r));
-  const judged = resourceVerdicts(m);
-  if (judged.length > 0)
-    return judged.filter(({ r }) => r.verdict === 'leak').map(({ resource }) => resource);
-  return m.leakSuspected === true ? ['memory'] : [];
-}
-
-/**
- * What a report's headline says of the watched process. A process that died is never "healthy",
- * whatever its samples looked like before: it is `died` unless a leak was found first (then the
- * leak leads and the exit follows). `none`: no verdict in the document at all.
- */
-export type MonitorState = MonitorVerdict | 'died' | 'none';
-
-export function monitorState(m: Partial<MonitorResult>): MonitorState {
-  const verdict = monitorVerdict(m);
-  if (verdict === 'leak' || monitorLeaks(m).length > 0) return 'leak';
-  if (asObj(m.exit)) return 'died';
-  return verdict ?? 'none';
-}
-
 /**
  * `leak suspected: memory, fds`; documents older than per-resource verdicts keep their
  * `memory leak suspected`.
  */
 export function leakHeadline(m: Partial<MonitorResult>): string {
   const leaks = monitorLeaks(m);
-  if (!m.resources && !Array.isArray(m.leaks)) return 'memory leak suspected';
+  if (!judgesResources(m)) return 'memory leak suspected';
   return leaks.length > 0 ? `leak suspected: ${leaks.join(', ')}` : 'leak suspected';
-}
-
-/** The doubts about what was watched (`monitor.warnings`), as plain strings. */
-export function monitorWarnings(m: Partial<MonitorResult>): string[] {
-  return (Array.isArray(m.warnings) ? m.warnings : []).filter((w): w is string => typeof w === 'string');
-}
-
-/**
- * The reasons not already shown as a resource's own sentence: with per-resource lines, the
- * sentences in `reasons` would otherwise be printed twice.
- */
-export function otherReasons(m: Partial<MonitorResult>): string[] {
-  const shown = new Set(resourceVerdicts(m).map(({ r }) => r.sentence));
-  return (Array.isArray(m.reasons) ? m.reasons : []).filter(
-    (r): r is string => typeof r === 'string' && !shown.has(r),
-  );
 }
 
 /** The samples of a monitor result that carry a time, whatever else is wrong with them. */

@@ -17,6 +17,7 @@ import {
   formatMs,
   isMonitorOnly,
   isNum,
+  judgesResources,
   metricCells,
   metricKind,
   monitorExited,
@@ -29,6 +30,7 @@ import {
   oneLine,
   otherReasons,
   processesSummed,
+  resourceState,
   resourceVerdicts,
   rssGrowthText,
   serviceExited,
@@ -129,7 +131,7 @@ function header(doc: ResultDocument): string[] {
     const leaks = monitorLeaks(mon);
     lines.push(
       '',
-      mon.resources || Array.isArray(mon.leaks)
+      judgesResources(mon)
         ? `⚠️ Leak suspected in the target process${leaks.length > 0 ? `: ${leaks.join(', ')}` : ''} (see Target process).`
         : '⚠️ Memory leak suspected in the target process (see Target process).',
     );
@@ -323,7 +325,7 @@ function stateLine(m: Partial<MonitorResult>): string {
   const state = monitorState(m);
   if (state === 'leak') {
     const leaks = monitorLeaks(m);
-    const which = (m.resources || Array.isArray(m.leaks)) && leaks.length > 0 ? `: ${leaks.join(', ')}` : '';
+    const which = judgesResources(m) && leaks.length > 0 ? `: ${leaks.join(', ')}` : '';
     return `${VERDICTS.leak}${which}`;
   }
   if (state === 'died') return `❌ **Died**: ${mdText(diedText({ monitor: m as MonitorResult }), 200)}`;
@@ -332,12 +334,10 @@ function stateLine(m: Partial<MonitorResult>): string {
 
 /** `- ❌ **memory: leak** · sentence`, one line per resource judged. */
 function resourceLines(m: Partial<MonitorResult>): string[] {
-  const died = !!asObj(m.exit);
   return resourceVerdicts(m).map(({ resource, r }) => {
-    const verdict = Object.hasOwn(RESOURCE_MARKS, r.verdict) ? r.verdict : 'inconclusive';
+    const state = resourceState(m, r);
     // A process that died showed no leak while it lived: that is not "healthy".
-    const [mark, text] =
-      died && verdict === 'healthy' ? ['➖', 'no leak seen'] : [RESOURCE_MARKS[verdict], verdict];
+    const [mark, text] = state === 'unseen' ? ['➖', 'no leak seen'] : [RESOURCE_MARKS[state], state];
     return `- ${mark} **${resource}: ${text}** · ${mdText(r.sentence, 400)}`;
   });
 }

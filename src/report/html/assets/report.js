@@ -388,7 +388,7 @@
       );
     }
     // Doubts about the watched process (a wrapper, not the port's owner) come before any figure.
-    for (const w of arr(obj(doc.monitor).warnings).filter((x) => typeof x === 'string')) {
+    for (const w of M.monitorWarnings(obj(doc.monitor))) {
       const n = note(`⚠ Target process: ${w}`, 'warn banner');
       n.setAttribute('data-field', 'monitor.bannerWarning');
       notes.push(n);
@@ -1067,7 +1067,6 @@
     inconclusive: { mark: '?', text: 'Inconclusive', cls: 'warn', badge: 'target inconclusive' },
     died: { mark: '✗', text: 'Died', cls: 'bad', badge: 'target died' },
   };
-  const RESOURCES = ['memory', 'fds', 'threads'];
   const RESOURCE_VERDICTS = {
     healthy: { mark: '✓', text: 'healthy', cls: 'ok' },
     leak: { mark: '✗', text: 'leak', cls: 'bad' },
@@ -1075,11 +1074,19 @@
     // A resource of a process that died showed no leak while it lived: that is not "healthy".
     unseen: { mark: '–', text: 'no leak seen', cls: '' },
   };
+  // What the reports say of a watched process: the rules every output uses (monitor-state.ts).
+  const M = squallMonitor;
 
   /** The verdict of a monitor result; documents older than the verdict have only leakSuspected. */
   function verdictOf(m) {
-    if (Object.hasOwn(VERDICTS, m.verdict) && m.verdict !== 'died') return m.verdict;
+    if (['healthy', 'leak', 'inconclusive'].includes(m.verdict)) return m.verdict;
     return m.leakSuspected === true ? 'leak' : null;
+  }
+
+  /** The headline: a leak names its resources; a process that died is never "healthy". */
+  function stateOf(m) {
+    const state = M.monitorState(m);
+    return state === 'none' ? null : state;
   }
 
   function monitorExit(m) {
@@ -1087,64 +1094,34 @@
     return exit && typeof exit === 'object' ? exit : null;
   }
 
-  /** Each resource's own verdict (monitor.resources), in the order shown; [] for older documents. */
-  function resourcesOf(m) {
-    const all = obj(obj(m).resources);
-    return RESOURCES.map((name) => [name, obj(all[name])]).filter(([, r]) => typeof r.verdict === 'string');
-  }
-
-  /** The resources judged leaking: monitor.leaks, else those whose verdict is a leak. */
-  function leaksOf(m) {
-    if (Array.isArray(m.leaks)) return RESOURCES.filter((r) => m.leaks.includes(r));
-    const judged = resourcesOf(m);
-    if (judged.length > 0) return judged.filter(([, r]) => r.verdict === 'leak').map(([name]) => name);
-    return m.leakSuspected === true ? ['memory'] : [];
-  }
-
-  /** The headline: a leak names its resources; a process that died is never "healthy". */
-  function stateOf(m) {
-    const verdict = verdictOf(m);
-    if (verdict === 'leak' || leaksOf(m).length > 0) return 'leak';
-    if (monitorExit(m)) return 'died';
-    return verdict;
-  }
-
   /** `leak suspected: memory, fds`; documents older than per-resource verdicts judged memory alone. */
   function leakText(m, lead) {
-    if (!m.resources && !Array.isArray(m.leaks)) return lead;
-    const leaks = leaksOf(m);
-    return leaks.length > 0 ? `${lead}: ${leaks.join(', ')}` : lead;
+    const leaks = M.monitorLeaks(m);
+    return M.judgesResources(m) && leaks.length > 0 ? `${lead}: ${leaks.join(', ')}` : lead;
   }
 
   /** One line per resource judged: its verdict and its sentence. */
   function renderResources(m) {
-    const judged = resourcesOf(m);
+    const judged = M.resourceVerdicts(m);
     if (judged.length === 0) return null;
-    const died = !!monitorExit(m);
     return el(
       'ul',
       { class: 'resources' },
-      judged.map(([name, r]) => {
-        const key =
-          died && r.verdict === 'healthy'
-            ? 'unseen'
-            : Object.hasOwn(RESOURCE_VERDICTS, r.verdict)
-              ? r.verdict
-              : 'inconclusive';
-        const v = RESOURCE_VERDICTS[key];
+      judged.map(({ resource, r }) => {
+        const v = RESOURCE_VERDICTS[M.resourceState(m, r)];
         return el(
           'li',
-          { class: `resource ${v.cls}`, 'data-resource': name },
+          { class: `resource ${v.cls}`, 'data-resource': resource },
           fig(
             'span',
-            `monitor.resources.${name}.verdict`,
+            `monitor.resources.${resource}.verdict`,
             r.verdict,
-            `${v.mark} ${name}: ${v.text}`,
+            `${v.mark} ${resource}: ${v.text}`,
             'resource-verdict',
           ),
           el('span', {
             class: 'resource-sentence',
-            'data-field': `monitor.resources.${name}.sentence`,
+            'data-field': `monitor.resources.${resource}.sentence`,
             text: str(r.sentence),
           }),
         );
@@ -1154,7 +1131,7 @@
 
   /** Doubts about what was watched, before anything else about it. */
   function renderWarnings(m) {
-    const warnings = arr(m.warnings).filter((w) => typeof w === 'string');
+    const warnings = M.monitorWarnings(m);
     if (warnings.length === 0) return null;
     return el(
       'ul',
@@ -1193,18 +1170,13 @@
     const cmd = typeof m.cmd === 'string' && m.cmd !== '' ? m.cmd : null;
     const exit = monitorExit(m);
     let v = state ? VERDICTS[state] : { mark: '✓', text: 'No leak suspected', cls: 'ok' };
-    if (state === 'leak' && (m.resources || Array.isArray(m.leaks)))
-      v = { ...v, text: leakText(m, 'Leak suspected') };
+    if (state === 'leak' && M.judgesResources(m)) v = { ...v, text: leakText(m, 'Leak suspected') };
     if (state === 'died')
       v = { ...v, text: `Died: ${exitText(exit, cmd !== null).replace(/^The /, 'the ')}` };
     // With per-resource verdicts, "healthy" covers every resource judged, not memory alone.
-    if (state === 'healthy' && resourcesOf(m).length > 0)
-      v = {
-        ...v,
-        text: `Healthy: no leak in ${resourcesOf(m)
-          .map(([name]) => name)
-          .join(', ')}`,
-      };
+    const judged = M.resourceVerdicts(m);
+    if (state === 'healthy' && judged.length > 0)
+      v = { ...v, text: `Healthy: no leak in ${judged.map(({ resource }) => resource).join(', ')}` };
     const soFar = view.live && !view.final ? ' (so far)' : '';
     const samples = arr(m.samples).map(obj);
     const processes = Math.max(0, ...samples.map((x) => (isNum(x.processes) ? x.processes : 0)));
@@ -1280,7 +1252,7 @@
                 el('li', {
                   'data-field': 'monitor.reason',
                   // A reason that is a resource's own sentence is shown there already.
-                  class: resourcesOf(m).some(([, x]) => x.sentence === r) ? 'shown-above' : undefined,
+                  class: judged.some(({ r: x }) => x.sentence === r) ? 'shown-above' : undefined,
                   text: str(r),
                 }),
               ),
