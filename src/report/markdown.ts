@@ -12,6 +12,7 @@ import {
   diedText,
   exitText,
   fmtCount,
+  fmtMib,
   fmtPct,
   fmtRate,
   formatMs,
@@ -342,7 +343,6 @@ function resourceLines(m: Partial<MonitorResult>): string[] {
   });
 }
 
-const mb = (v: unknown) => (isNum(v) ? `${v.toFixed(1)} MiB` : '-');
 const pct = (v: unknown) => (isNum(v) ? `${v.toFixed(1)}%` : '-');
 
 /** Lines printed by the service, in a fence no line of theirs can close. */
@@ -372,7 +372,7 @@ function targetProcess(doc: ResultDocument): string[] {
   const lines = [...resourceLines(m), ...reasons.map((r) => `- ${mdText(r, 400)}`)];
   const exit = asObj(m.exit);
   const rows: Array<[string, string]> = [
-    ['RSS start / peak / end', `${mb(m.rssStartMb)} / ${mb(m.rssPeakMb)} / ${mb(m.rssEndMb)}`],
+    ['RSS start / peak / end', `${fmtMib(m.rssStartMb)} / ${fmtMib(m.rssPeakMb)} / ${fmtMib(m.rssEndMb)}`],
     ['RSS growth', rssGrowthText(m)],
     ['CPU avg / peak', isNum(m.cpuAvgPct) ? `${pct(m.cpuAvgPct)} / ${pct(m.cpuPeakPct)}` : ''],
     ['Threads', countRange(m.threadsStart, m.threadsEnd, m.threadsPeak, m.threadsGrowthPerMin)],
