@@ -16,7 +16,6 @@ import {
   baseName,
   countRange,
   diedText,
-  exitText,
   metricCells as figureCells,
   fmtCount,
   fmtMib,
@@ -762,7 +761,7 @@ function renderMonitor(mon: MonitorResult | null | undefined, p: Painter): strin
     const shownTail = tail.slice(-MAX_EXIT_TAIL);
     lines.push(
       '',
-      `${INDENT}${p('red', `✗ ${cmd !== undefined ? 'the service' : 'the process'} ${exitText(exit)}${shownTail.length > 0 ? '; its last output:' : ''}`)}`,
+      `${INDENT}${p('red', `✗ ${diedText({ monitor: m as MonitorResult })}${shownTail.length > 0 ? '; its last output:' : ''}`)}`,
     );
     for (const l of shownTail) lines.push(`${INDENT}  ${p('dim', `| ${oneLine(l, 160)}`)}`);
   }

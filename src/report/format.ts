@@ -229,7 +229,7 @@ export function monitorExited(doc: Pick<ResultDocument, 'monitor'>): boolean {
   return !!asObj(asObj(doc.monitor)?.exit);
 }
 
-/** `the service exited with code 3 2.58s into monitoring` or `the process went away …`. */
+/** `the service exited with code 3 2.58s into monitoring` or `the watched process went away …`. */
 export function diedText(doc: Pick<ResultDocument, 'monitor'>): string {
   const exit = asObj(asObj(doc.monitor)?.exit);
   if (!exit) return '';

@@ -390,7 +390,7 @@ describe.skipIf(missing !== undefined)(
         expect(badges).toContain('target died');
         expect(badges).toContain('failed');
         expect(await p.page.textContent('#monitor .verdict-line')).toMatch(
-          /^✗ Died: the process went away 42\.50?s into monitoring\.$/,
+          /^✗ Died: the watched process went away 42\.50?s into monitoring\.$/,
         );
         expect(await text(p, '#monitor ul.resources li .resource-verdict')).toEqual([
           '– memory: no leak seen',

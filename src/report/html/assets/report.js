@@ -1158,7 +1158,7 @@
           ? `exited with code ${exit.code}`
           : 'went away';
     const when = isNum(exit.atSec) ? ` ${fmtSec(exit.atSec)} into monitoring` : '';
-    return `The ${service ? 'service' : 'process'} ${how}${when}.`;
+    return `The ${service ? 'service' : 'watched process'} ${how}${when}.`;
   }
 
   /** The monitored process: the verdict and its reasons first, then the figures they rest on. */
