@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { leakingMonitor, resourceVerdict } from '../../test/helpers/monitor-docs.js';
 import type { MonitorSample } from '../result/schema.js';
 import { evaluateThresholds, parseThreshold, validateThresholds } from '../thresholds/index.js';
 import { gaugeSource, TARGET_METRICS, targetMetricValues } from './metric-values.js';
@@ -84,5 +85,66 @@ describe('target metrics for thresholds', () => {
     expect(values.target_rss_growth_mb_per_min).toBeUndefined();
     expect(values.target_leak_suspected).toBeUndefined();
     expect(values.target_rss_peak_mb).toBe(mon.rssPeakMb);
+  });
+
+  it('has a leak gauge per resource, and target_leak_suspected is 1 when any of them leaks', () => {
+    const mon = leakingMonitor();
+    const values = targetMetricValues(mon);
+    expect(values).toMatchObject({
+      target_leak_suspected: 1,
+      target_memory_leak_suspected: 1,
+      target_fds_leak_suspected: 1,
+      target_threads_leak_suspected: 0,
+    });
+    for (const name of Object.keys(values)) expect(TARGET_METRICS.has(name), name).toBe(true);
+    const list = ['target_fds_leak_suspected', 'target_threads_leak_suspected', 'target_leak_suspected'].map(
+      (m) => parseThreshold(m, 'value==0'),
+    );
+    validateThresholds(list, TARGET_METRICS);
+    expect(
+      evaluateThresholds(list, (m) => gaugeSource(values, m)).map((r) => [r.metric, r.ok, r.actual]),
+    ).toEqual([
+      ['target_fds_leak_suspected', false, 1],
+      ['target_threads_leak_suspected', true, 0],
+      ['target_leak_suspected', false, 1],
+    ]);
+
+    // Only descriptors leak: the run-wide gauge still says so.
+    const fdsOnly = {
+      ...mon,
+      leaks: ['fds' as const],
+      resources: { ...mon.resources!, memory: resourceVerdict('healthy', 'MiB', 'Memory stays at 100 MiB.') },
+    };
+    expect(targetMetricValues(fdsOnly)).toMatchObject({
+      target_leak_suspected: 1,
+      target_memory_leak_suspected: 0,
+      target_fds_leak_suspected: 1,
+    });
+  });
+
+  it('leaves a resource without a judgement (too few samples, not measured) out of the leak gauges', () => {
+    const mon = leakingMonitor();
+    const values = targetMetricValues({
+      ...mon,
+      leakSuspected: false,
+      leaks: [],
+      resources: {
+        memory: resourceVerdict('inconclusive', 'MiB', 'Too few samples.', { ciPerMin: null }),
+        fds: null,
+        threads: resourceVerdict('healthy', 'threads', 'Threads stay at 12.'),
+      },
+    });
+    expect(values.target_memory_leak_suspected).toBeUndefined();
+    expect(values.target_fds_leak_suspected).toBeUndefined();
+    expect(values.target_threads_leak_suspected).toBe(0);
+    expect(values.target_leak_suspected).toBe(0);
+  });
+
+  it('reads a document older than per-resource verdicts as a memory verdict', () => {
+    const { resources: _r, leaks: _l, ...old } = leakingMonitor();
+    const values = targetMetricValues(old);
+    expect(values.target_leak_suspected).toBe(1);
+    expect(values.target_memory_leak_suspected).toBe(1);
+    expect(values.target_fds_leak_suspected).toBeUndefined();
   });
 });

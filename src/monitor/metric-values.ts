@@ -1,4 +1,4 @@
-import type { GeneratorHealth, MonitorResult } from '../result/schema.js';
+import type { GeneratorHealth, MonitorResource, MonitorResult } from '../result/schema.js';
 import type { MetricKind, ThresholdSource } from '../thresholds/index.js';
 
 /**
@@ -18,9 +18,15 @@ export const TARGET_METRICS: ReadonlyMap<string, MetricKind> = new Map<string, M
   ['target_threads_growth_per_min', 'gauge'],
   ['target_fds_peak', 'gauge'],
   ['target_fds_growth_per_min', 'gauge'],
-  /** 1 when a memory leak is suspected, else 0: `target_leak_suspected: ["value==0"]`. */
+  /** 1 when any resource leaks, else 0: `target_leak_suspected: ["value==0"]`. */
   ['target_leak_suspected', 'gauge'],
+  /** 1 when that resource leaks, else 0: `target_fds_leak_suspected: ["value==0"]`. */
+  ['target_memory_leak_suspected', 'gauge'],
+  ['target_fds_leak_suspected', 'gauge'],
+  ['target_threads_leak_suspected', 'gauge'],
 ]);
+
+const RESOURCES: readonly MonitorResource[] = ['memory', 'fds', 'threads'];
 
 export const GENERATOR_METRICS: ReadonlyMap<string, MetricKind> = new Map<string, MetricKind>([
   ['generator_cpu_avg_pct', 'gauge'],
@@ -55,7 +61,33 @@ export function targetMetricValues(mon: MonitorResult | null | undefined): Recor
   put(out, 'target_threads_growth_per_min', mon.threadsGrowthPerMin);
   put(out, 'target_fds_peak', mon.fdsPeak);
   put(out, 'target_fds_growth_per_min', mon.fdsGrowthPerMin);
-  if (judged) out.target_leak_suspected = mon.leakSuspected ? 1 : 0;
+  if (mon.resources) Object.assign(out, leakValues(mon));
+  else if (judged) {
+    // Written before per-resource verdicts: memory was the only resource judged.
+    out.target_leak_suspected = mon.leakSuspected ? 1 : 0;
+    out.target_memory_leak_suspected = out.target_leak_suspected;
+  }
+  return out;
+}
+
+/**
+ * The leak gauges from per-resource verdicts: 1 for a resource that leaks; 0 for one judged
+ * (its slope has an interval) that does not; absent for one that could not be judged (too few
+ * samples, or not measured on this platform), so that `value==0` fails as "no data" there. Any
+ * leak makes `target_leak_suspected` 1; it is 0 when some resource was judged and none leaks.
+ */
+function leakValues(mon: MonitorResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  const leaks = Array.isArray(mon.leaks) ? mon.leaks : [];
+  for (const name of RESOURCES) {
+    const r = mon.resources?.[name];
+    if (!r) continue;
+    if (leaks.includes(name) || r.verdict === 'leak') out[`target_${name}_leak_suspected`] = 1;
+    else if (r.ciPerMin) out[`target_${name}_leak_suspected`] = 0;
+  }
+  const values = Object.values(out);
+  if (mon.leakSuspected || values.includes(1)) out.target_leak_suspected = 1;
+  else if (values.length > 0) out.target_leak_suspected = 0;
   return out;
 }
 

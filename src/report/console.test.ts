@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  diedMonitor,
+  FDS_SENTENCE,
+  leakingMonitor,
+  MEMORY_SENTENCE,
+  THREADS_SENTENCE,
+  WRAPPER_WARNING,
+} from '../../test/helpers/monitor-docs.js';
 import { judgedHealthy, monitoredRuns, unsaturated } from '../../test/helpers/monitored-runs.js';
 import { requireBuiltCli, tempDir } from '../../test/helpers/run-cli.js';
-import type { ResultDocument, TimelinePoint, TrendSummary } from '../result/schema.js';
+import type { MonitorResult, ResultDocument, TimelinePoint, TrendSummary } from '../result/schema.js';
 import { renderSummary } from './console.js';
 import { renderJson } from './json.js';
 
@@ -271,11 +279,53 @@ describe('renderSummary', () => {
     const text = renderSummary(doc, { color: false });
     expect(text).toContain('broke at 850 req/s (120 VUs) after 1m35s: p99 over 1s');
     expect(text).toContain('last healthy rate: 800 req/s');
-    expect(text).toMatch(/rss\.+: start=100\.0 MB peak=140\.0 MB end=139\.0 MB\n/);
-    expect(text).toMatch(/growth\.+: \+12\.50 MB\/min\n/);
+    expect(text).toMatch(/rss\.+: start=100\.0 MiB peak=140\.0 MiB end=139\.0 MiB\n/);
+    expect(text).toMatch(/growth\.+: \+12\.50 MiB\/min\n/);
     expect(text).toMatch(/cpu\.+: avg=40\.0% peak=60\.0%\n/);
     expect(text).toContain('    ✗ memory leak suspected\n      · rss grew steadily\n');
     expect(text).not.toMatch(/threads|fds/);
+  });
+
+  it('gives each resource its verdict line and sentence, and names the leaking ones up top', () => {
+    const doc = fixture();
+    doc.monitor = leakingMonitor();
+    const text = section(renderSummary(doc, { color: false }), 'TARGET PROCESS');
+    expect(text).toContain('\n    ✗ leak suspected: memory, fds\n');
+    // The warning comes before the verdicts of what was watched.
+    expect(unwrap(text)).toContain(`\n      ⚠ ${WRAPPER_WARNING}\n`);
+    expect(text.indexOf('⚠')).toBeLessThan(text.indexOf('✗ memory'));
+    // And at the top, before any figure.
+    const whole = renderSummary(doc, { color: false });
+    const top = whole.slice(0, whole.indexOf('█ '));
+    expect(top).toMatch(/\n {2}⚠ target process: /);
+    expect(top.replace(/\s+/g, ' ')).toContain(`⚠ target process: ${WRAPPER_WARNING}`);
+    expect(unwrap(text)).toContain(`\n      ✗ memory   leak     ${MEMORY_SENTENCE}\n`);
+    expect(unwrap(text)).toContain(`\n      ✗ fds      leak     ${FDS_SENTENCE}\n`);
+    expect(unwrap(text)).toContain(`\n      ✓ threads  healthy  ${THREADS_SENTENCE}\n`);
+    // Each sentence once: the reasons that repeat a resource's sentence are not printed again.
+    for (const r of [MEMORY_SENTENCE, FDS_SENTENCE, THREADS_SENTENCE])
+      expect(unwrap(text).split(r).length).toBe(2);
+    // The table is the whole run, and says so; RSS in MiB.
+    expect(text).toMatch(/fds\.+: 21 → 202 \(first → last sample, \+120\.0\/min after the warm-up\)\n/);
+    expect(text).toMatch(/rss\.+: start=100\.0 MiB peak=190\.0 MiB end=190\.0 MiB\n/);
+    expect(text).not.toMatch(/\bMB\b/);
+  });
+
+  it('never calls a process that died healthy: it died, at that time, and the run failed', () => {
+    const doc = fixture();
+    doc.thresholds = [];
+    doc.monitor = diedMonitor();
+    const whole = renderSummary(doc, { color: false });
+    const text = section(whole, 'TARGET PROCESS');
+    expect(text).toContain('\n    ✗ died: the watched process went away 42.5s into monitoring\n');
+    expect(text).toContain('\n      – memory   no leak seen  Memory stays at 100 MiB.\n');
+    expect(text).not.toMatch(/✓|healthy/i);
+    expect(whole).toContain('✗ FAILED: the watched process exited while in use (see TARGET PROCESS)');
+    // The same process alive is healthy.
+    doc.monitor = { ...diedMonitor(), exit: null, verdict: 'healthy' };
+    const alive = section(renderSummary(doc, { color: false }), 'TARGET PROCESS');
+    expect(alive).toContain('\n    ✓ healthy\n');
+    expect(alive).toContain('\n      ✓ memory   healthy  Memory stays at 100 MiB.\n');
   });
 
   it('never crashes on a partial document', () => {
@@ -306,10 +356,19 @@ describe('renderJson', () => {
 // Documents of real monitored runs, through the built CLI.
 
 const VERDICT_LINE = {
-  healthy: '✓ healthy',
-  leak: '✗ memory leak suspected',
-  inconclusive: '? inconclusive',
+  healthy: '✓ healthy\n',
+  inconclusive: '? inconclusive\n',
 };
+
+/** The headline the console gives `m`: the leaking resources by name; a death never healthy. */
+function headline(m: MonitorResult): string {
+  if (m.verdict === 'leak') {
+    if (!m.resources && !m.leaks) return '✗ memory leak suspected\n';
+    return m.leaks?.length ? `✗ leak suspected: ${m.leaks.join(', ')}\n` : '✗ leak suspected\n';
+  }
+  if (m.exit) return `✗ died: the ${m.cmd ? 'service' : 'watched process'} `;
+  return VERDICT_LINE[m.verdict!];
+}
 
 /** The lines of one `█ TITLE` section, up to the next section. */
 function section(text: string, title: string): string {
@@ -319,8 +378,10 @@ function section(text: string, title: string): string {
   return text.slice(from, next < 0 ? undefined : next);
 }
 
+const escapeRe = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** Wrapped reason lines joined back into their sentences. */
-const unwrap = (text: string) => text.replace(/\n {6,}(?=[^\s·|])/g, ' ');
+const unwrap = (text: string) => text.replace(/\n {6,}(?=[^\s·|✓✗?–⚠])/g, ' ');
 
 /** `+12.34` → 12.34; a figure printed with `digits` decimals is within half a unit of the last. */
 function expectPrinted(text: string | undefined, actual: number, digits: number, what: string) {
@@ -358,15 +419,19 @@ describe('renderSummary of real monitored runs', () => {
       const why = `${JSON.stringify({ ...m, samples: m.samples.length })}\n${text}`;
       expect(text, why).toContain(`(pid ${m.pid}, `);
       expect(text, why).toContain(`    cmd: ${m.cmd}\n`);
-      expect(text, why).toContain(`\n    ${VERDICT_LINE[m.verdict!]}\n`);
-      for (const r of m.reasons) expect(unwrap(text), why).toContain(`\n      · ${r}\n`);
+      expect(text, why).toContain(`\n    ${headline(m)}`);
+      const sentences = Object.values(m.resources ?? {}).flatMap((r) => (r ? [r.sentence] : []));
+      for (const r of sentences) expect(unwrap(text), why).toMatch(new RegExp(` ${escapeRe(r)}\n`));
+      for (const r of m.reasons.filter((x) => !sentences.includes(x)))
+        expect(unwrap(text), why).toContain(`\n      · ${r}\n`);
+      expect(text, why).not.toMatch(m.exit ? /✓/ : /✗ died/);
 
-      const rss = /rss\.+: start=([\d.]+) MB peak=([\d.]+) MB end=([\d.]+) MB\n/.exec(text);
+      const rss = /rss\.+: start=([\d.]+) MiB peak=([\d.]+) MiB end=([\d.]+) MiB\n/.exec(text);
       expectPrinted(rss?.[1], m.rssStartMb, 1, 'rss start');
       expectPrinted(rss?.[2], m.rssPeakMb, 1, 'rss peak');
       expectPrinted(rss?.[3], m.rssEndMb, 1, 'rss end');
       const growth =
-        /growth\.+: ([+-][\d.]+) MB\/min(?: \(95% CI ([+-][\d.]+) to ([+-][\d.]+)\))? after a ([\d.]+)s warm-up(.*)\n/.exec(
+        /growth\.+: ([+-][\d.]+) MiB\/min(?: \(95% CI ([+-][\d.]+) to ([+-][\d.]+)\))? after a ([\d.]+)s warm-up(.*)\n/.exec(
           text,
         );
       expectPrinted(growth?.[1], m.rssGrowthMbPerMin, 2, 'growth');
@@ -397,7 +462,7 @@ describe('renderSummary of real monitored runs', () => {
     for (const doc of [alone, loaded]) {
       const rss = doc.monitor!.samples.map((s) => s.rssMb);
       const text = section(renderSummary(doc, { color: false }), 'TIMELINE');
-      const row = /target rss\.+: (.+) {2}([\d.]+) MB → ([\d.]+) MB, peak ([\d.]+) MB\n/.exec(text);
+      const row = /target rss\.+: (.+) {2}([\d.]+) MiB → ([\d.]+) MiB, peak ([\d.]+) MiB\n/.exec(text);
       expect(row, text).not.toBeNull();
       expectPrinted(row![2], rss[0]!, 1, 'first rss');
       expectPrinted(row![3], rss.at(-1)!, 1, 'last rss');

@@ -15,27 +15,34 @@ import {
   asObj,
   baseName,
   countRange,
-  exitText,
+  diedText,
   metricCells as figureCells,
   fmtCount,
+  fmtMib,
   fmtNum,
   fmtPct,
   fmtRate,
   formatMs,
   isMonitorOnly,
   isNum,
+  leakHeadline,
   metricKind,
+  monitorExited,
   monitoredName,
   monitorSamples,
-  monitorVerdict,
+  monitorState,
+  monitorWarnings,
   type Obj,
   oneLine,
+  otherReasons,
   type Painter,
   padEndVisible,
   padStartVisible,
   painter,
   plural,
   processesSummed,
+  resourceState,
+  resourceVerdicts,
   rssGrowthText,
   serviceExited,
   thresholdFigure,
@@ -532,7 +539,7 @@ function targetTimelineRows(
     rows.push([
       'target rss',
       sparkline(series((s) => s.rssMb)),
-      `${fmtMb(rss[0])} → ${fmtMb(rss[rss.length - 1])}, peak ${fmtMb(Math.max(...rss))}`,
+      `${fmtMib(rss[0])} → ${fmtMib(rss[rss.length - 1])}, peak ${fmtMib(Math.max(...rss))}`,
     ]);
   }
   if (cpu.length > 0) {
@@ -651,20 +658,32 @@ function renderScenarios(result: ResultDocument, p: Painter): string[] {
 
 // The target process: the verdict first, then the figures it rests on.
 
-const VERDICTS: Record<MonitorVerdict, { mark: string; text: string; style: 'green' | 'red' | 'yellow' }> = {
+type Mark = { mark: string; text: string; style: 'green' | 'red' | 'yellow' | 'dim' };
+const VERDICTS: Record<MonitorVerdict, Mark> = {
   healthy: { mark: '✓', text: 'healthy', style: 'green' },
-  leak: { mark: '✗', text: 'memory leak suspected', style: 'red' },
+  leak: { mark: '✗', text: 'leak', style: 'red' },
   inconclusive: { mark: '?', text: 'inconclusive', style: 'yellow' },
 };
+// A resource of a process that died showed no leak while it lived: that is not "healthy".
+const NO_LEAK_BEFORE_DEATH: Mark = { mark: '–', text: 'no leak seen', style: 'dim' };
 const MAX_EXIT_TAIL = 5;
 const REASON_WIDTH = 100;
 
-function fmtMb(v: unknown): string {
-  return isNum(v) ? `${v.toFixed(1)} MB` : '-';
-}
-
 function fmtCpu(v: unknown): string {
   return isNum(v) ? `${v.toFixed(1)}%` : '-';
+}
+
+/**
+ * `✓ healthy`, `✗ leak suspected: memory, fds`, `? inconclusive`, or for a process that died
+ * without a leak found first, `✗ died: the service exited with code 3 2.58s into monitoring`.
+ */
+function monitorHeadline(m: Partial<MonitorResult>, p: Painter): string {
+  const state = monitorState(m);
+  if (state === 'leak') return p('red', `✗ ${leakHeadline(m)}`);
+  if (state === 'died') return p('red', `✗ died: ${diedText({ monitor: m as MonitorResult })}`);
+  if (state === 'none') return p('green', '✓ no leak suspected');
+  const v = VERDICTS[state];
+  return p(v.style, `${v.mark} ${v.text}`);
 }
 
 /** `pid 4242, 3 processes summed, 48 samples every 0.25s` */
@@ -691,19 +710,32 @@ function renderMonitor(mon: MonitorResult | null | undefined, p: Painter): strin
   if (cmd) lines.push(`${INDENT}${p('dim', `cmd: ${oneLine(cmd, 500)}`)}`);
   lines.push('');
 
-  // The verdict always comes first, with the plain sentences it rests on.
-  const verdict = monitorVerdict(m);
-  const v = verdict ? VERDICTS[verdict] : undefined;
-  lines.push(`${INDENT}${v ? p(v.style, `${v.mark} ${v.text}`) : p('green', '✓ no leak suspected')}`);
-  const reasons = (Array.isArray(m.reasons) ? m.reasons : []).filter((r) => typeof r === 'string');
-  for (const r of reasons) {
-    const [first, ...rest] = wrapText(oneLine(r, 1000), REASON_WIDTH);
-    lines.push(`${INDENT}  · ${first ?? ''}`, ...rest.map((l) => `${INDENT}    ${l}`));
-  }
+  // The verdict always comes first, then each resource's own, the doubts about what was watched,
+  // and the plain sentences it rests on.
+  lines.push(`${INDENT}${monitorHeadline(m, p)}`);
+  const wrapped = (mark: string, text: string, indent: string) => {
+    const [first, ...rest] = wrapText(oneLine(text, 1000), REASON_WIDTH);
+    const pad = ' '.repeat(visibleWidth(mark) + 1);
+    lines.push(`${indent}${mark} ${first ?? ''}`, ...rest.map((l) => `${indent}${pad}${l}`));
+  };
+  for (const w of monitorWarnings(m)) wrapped(p('yellow', '⚠'), p('yellow', w), `${INDENT}  `);
+  const judged = resourceVerdicts(m);
+  const marks = judged.map(({ r }) => {
+    const state = resourceState(m, r);
+    return state === 'unseen' ? NO_LEAK_BEFORE_DEATH : VERDICTS[state];
+  });
+  const nameWidth = Math.max(0, ...judged.map(({ resource }) => resource.length));
+  const textWidth = Math.max(0, ...marks.map((v) => v.text.length));
+  judged.forEach(({ resource, r }, i) => {
+    const v = marks[i]!;
+    const head = p(v.style, `${v.mark} ${resource.padEnd(nameWidth)}  ${v.text.padEnd(textWidth + 1)}`);
+    wrapped(head, typeof r.sentence === 'string' ? r.sentence : '', `${INDENT}  `);
+  });
+  for (const r of otherReasons(m)) wrapped('·', r, `${INDENT}  `);
   lines.push('');
 
   const rows: Array<[string, string]> = [
-    ['rss', `start=${fmtMb(m.rssStartMb)} peak=${fmtMb(m.rssPeakMb)} end=${fmtMb(m.rssEndMb)}`],
+    ['rss', `start=${fmtMib(m.rssStartMb)} peak=${fmtMib(m.rssPeakMb)} end=${fmtMib(m.rssEndMb)}`],
     ['growth', rssGrowthText(m)],
   ];
   const cpu = samples.filter((s) => isNum(s.cpuPct)).map((s) => s.cpuPct);
@@ -729,7 +761,7 @@ function renderMonitor(mon: MonitorResult | null | undefined, p: Painter): strin
     const shownTail = tail.slice(-MAX_EXIT_TAIL);
     lines.push(
       '',
-      `${INDENT}${p('red', `✗ ${cmd !== undefined ? 'the service' : 'the process'} ${exitText(exit)}${shownTail.length > 0 ? '; its last output:' : ''}`)}`,
+      `${INDENT}${p('red', `✗ ${diedText({ monitor: m as MonitorResult })}${shownTail.length > 0 ? '; its last output:' : ''}`)}`,
     );
     for (const l of shownTail) lines.push(`${INDENT}  ${p('dim', `| ${oneLine(l, 160)}`)}`);
   }
@@ -807,6 +839,12 @@ function renderNotices(result: ResultDocument, p: Painter): string[] {
     );
   }
   lines.push(...renderSaturation(result, p));
+  // Doubts about the watched process (a wrapper, not the port's owner) before any figure of it.
+  const mon = asObj(result.monitor) as Partial<MonitorResult> | undefined;
+  for (const w of mon ? monitorWarnings(mon) : []) {
+    const [first, ...rest] = wrapText(oneLine(`⚠ target process: ${w}`, 1000), REASON_WIDTH);
+    lines.push(...[first ?? '', ...rest.map((l) => `  ${l}`)].map((l) => `  ${p('yellow', l)}`));
+  }
   return lines;
 }
 
@@ -845,10 +883,12 @@ function renderVerdict(result: ResultDocument, metrics: Obj, p: Painter): string
       `  ${p('red', `✗ FAILED: ${failed.length} of ${thresholds.length} thresholds crossed: ${which}`)}`,
     ];
   }
-  if (result.passed === false) {
+  if (result.passed === false || monitorExited(result)) {
     const why = serviceExited(result)
       ? ': the service under test exited while in use (see TARGET PROCESS)'
-      : '';
+      : monitorExited(result)
+        ? ': the watched process exited while in use (see TARGET PROCESS)'
+        : '';
     return [`  ${p('red', `✗ FAILED${why}`)}`];
   }
   if (thresholds.length > 0) {

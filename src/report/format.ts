@@ -1,6 +1,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { MonitorResult, MonitorSample, MonitorVerdict, ResultDocument } from '../result/schema.js';
 import { fmtCount, fmtNum, isNum } from '../util/figures.js';
+import { judgesResources, monitorLeaks } from './monitor-state.js';
 
 // Every figure's text, by its unit, comes from util/figures.ts (the report page runs the same
 // functions); reporters take them from here.
@@ -26,6 +27,16 @@ export {
   thresholdFigure,
   thresholdLabel,
 } from '../util/figures.js';
+// What the reports say of a watched process: one set of rules, which the report page runs too.
+export {
+  judgesResources,
+  monitorLeaks,
+  monitorState,
+  monitorWarnings,
+  otherReasons,
+  resourceState,
+  resourceVerdicts,
+} from './monitor-state.js';
 
 /**
  * Small formatting helpers shared by the reporters (console, Markdown, CSV, JUnit, HTML) and the
@@ -131,6 +142,16 @@ export function monitorVerdict(m: Partial<MonitorResult>): MonitorVerdict | unde
   return m.leakSuspected === true ? 'leak' : undefined;
 }
 
+/**
+ * `leak suspected: memory, fds`; documents older than per-resource verdicts keep their
+ * `memory leak suspected`.
+ */
+export function leakHeadline(m: Partial<MonitorResult>): string {
+  const leaks = monitorLeaks(m);
+  if (!judgesResources(m)) return 'memory leak suspected';
+  return leaks.length > 0 ? `leak suspected: ${leaks.join(', ')}` : 'leak suspected';
+}
+
 /** The samples of a monitor result that carry a time, whatever else is wrong with them. */
 export function monitorSamples(m: unknown): MonitorSample[] {
   const samples = asObj(m)?.samples;
@@ -146,21 +167,31 @@ export function signed(v: number, digits: number): string {
   return `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
 }
 
-/** `12 → 14 (peak 15, +1.5/min)`; '' when the platform did not count them (null). */
+/**
+ * `12 → 14 (first → last sample, peak 15, +1.5/min after the warm-up)`: the whole run, said so,
+ * since the verdict's sentence may quote the level after the warm-up instead; '' when the
+ * platform did not count them (null).
+ */
 export function countRange(start: unknown, end: unknown, peak: unknown, perMin: unknown): string {
   if (!isNum(start) || !isNum(end)) return '';
   const extra = [
+    'first → last sample',
     isNum(peak) && peak > Math.max(start, end) ? `peak ${fmtCount(peak)}` : '',
-    isNum(perMin) ? `${signed(perMin, perMin === 0 ? 0 : 1)}/min` : '',
+    isNum(perMin) ? `${signed(perMin, perMin === 0 ? 0 : 1)}/min after the warm-up` : '',
   ].filter(Boolean);
-  return `${fmtCount(start)} → ${fmtCount(end)}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`;
+  return `${fmtCount(start)} → ${fmtCount(end)} (${extra.join(', ')})`;
 }
 
-/** `+12.50 MB/min (95% CI +9.10 to +15.20) after a 10s warm-up, still growing at the end`. */
+/** RSS in mebibytes, as the samples count it: `139.0 MiB`. */
+export function fmtMib(v: unknown): string {
+  return isNum(v) ? `${v.toFixed(1)} MiB` : '-';
+}
+
+/** `+12.50 MiB/min (95% CI +9.10 to +15.20) after a 10s warm-up, still growing at the end`. */
 export function rssGrowthText(m: Partial<MonitorResult>): string {
   if (!isNum(m.rssGrowthMbPerMin)) return '';
   const ci = m.rssGrowthCiMbPerMin;
-  let text = `${signed(m.rssGrowthMbPerMin, 2)} MB/min`;
+  let text = `${signed(m.rssGrowthMbPerMin, 2)} MiB/min`;
   if (Array.isArray(ci) && isNum(ci[0]) && isNum(ci[1])) {
     text += ` (95% CI ${signed(ci[0], 2)} to ${signed(ci[1], 2)})`;
   }
@@ -188,6 +219,21 @@ export function exitText(exit: Obj): string {
 export function serviceExited(doc: Pick<ResultDocument, 'monitor'>): boolean {
   const m = asObj(doc.monitor);
   return !!m && !!asObj(m.exit) && typeof m.cmd === 'string' && m.cmd !== '';
+}
+
+/**
+ * The watched process, started by squall or not (`--monitor-pid`), ended before monitoring did:
+ * the run fails, and no report may call it passed or healthy.
+ */
+export function monitorExited(doc: Pick<ResultDocument, 'monitor'>): boolean {
+  return !!asObj(asObj(doc.monitor)?.exit);
+}
+
+/** `the service exited with code 3 2.58s into monitoring` or `the watched process went away …`. */
+export function diedText(doc: Pick<ResultDocument, 'monitor'>): string {
+  const exit = asObj(asObj(doc.monitor)?.exit);
+  if (!exit) return '';
+  return `${serviceExited(doc) ? 'the service' : 'the watched process'} ${exitText(exit)}`;
 }
 
 /** `1 sample`, `48 samples`, `1,200 VUs`: a count with its noun, singular for one. */

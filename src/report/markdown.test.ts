@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shown, table } from '../../test/helpers/markdown-table.js';
+import {
+  diedMonitor,
+  FDS_SENTENCE,
+  leakingMonitor,
+  MEMORY_SENTENCE,
+  THREADS_SENTENCE,
+  WRAPPER_WARNING,
+} from '../../test/helpers/monitor-docs.js';
 import { judgedHealthy, monitoredRuns, unsaturated } from '../../test/helpers/monitored-runs.js';
 import { requireBuiltCli, tempDir } from '../../test/helpers/run-cli.js';
 import type { EndpointResult, ResultDocument } from '../result/schema.js';
@@ -246,6 +254,73 @@ describe('renderMarkdown', () => {
   });
 });
 
+describe('renderMarkdown of a monitored process', () => {
+  /** The lines of the `#### Target process` section, up to its table. */
+  const target = (md: string) => {
+    const lines = md.split('\n');
+    const from = lines.indexOf('#### Target process');
+    return lines.slice(
+      from,
+      lines.findIndex((l, i) => i > from && l.startsWith('|')),
+    );
+  };
+
+  it('names the leaking resources up top and gives each resource its line and sentence', () => {
+    const doc = fixture();
+    doc.monitor = leakingMonitor();
+    const md = renderMarkdown(doc);
+    const top = md.slice(0, md.indexOf('| Requests |'));
+    expect(top).toContain('\n⚠️ Leak suspected in the target process: memory, fds (see Target process).\n');
+    expect(shown(top)).toContain(`\n⚠️ ${WRAPPER_WARNING}\n`);
+    const lines = target(md).map(shown);
+    expect(lines).toContain('❌ **Leak suspected**: memory, fds · pid 4242 · 4 samples every 30s');
+    expect(lines.filter((l) => l.startsWith('- '))).toEqual([
+      `- ❌ **memory: leak** · ${MEMORY_SENTENCE}`,
+      `- ❌ **fds: leak** · ${FDS_SENTENCE}`,
+      `- ✅ **threads: healthy** · ${THREADS_SENTENCE}`,
+    ]);
+    const rows = new Map(table(md, 'Target process').map((r) => [r[0], shown(r[1]!)]));
+    expect(rows.get('RSS start / peak / end')).toBe('100.0 MiB / 190.0 MiB / 190.0 MiB');
+    expect(rows.get('RSS growth')).toMatch(/^\+5\.00 MiB\/min /);
+    expect(rows.get('Open files')).toBe('21 → 202 (first → last sample, +120.0/min after the warm-up)');
+    expect(md).not.toMatch(/\bMB\b/);
+  });
+
+  it('never calls a process that died healthy, and fails the run', () => {
+    const doc = fixture();
+    doc.thresholds = [];
+    doc.passed = true;
+    doc.monitor = diedMonitor();
+    const md = renderMarkdown(doc);
+    expect(md.split('\n')[0]).toMatch(/^### ❌ squall failed: the watched process exited while in use · /);
+    const lines = target(md).map(shown);
+    expect(lines[2]).toBe(
+      '❌ **Died**: the watched process went away 42.5s into monitoring · pid 4242 · 4 samples every 30s',
+    );
+    expect(lines).toContain('- ➖ **memory: no leak seen** · Memory stays at 100 MiB.');
+    expect(lines).toContain('- The process went away 42.5 s into monitoring.');
+    // (The fixture's checks table has its own ✅.)
+    expect([md.split('\n')[0], ...lines].join('\n')).not.toMatch(/Healthy|healthy|✅/);
+    // Alive, the same figures are healthy.
+    doc.monitor = { ...diedMonitor(), exit: null, verdict: 'healthy' };
+    const alive = renderMarkdown(doc);
+    expect(alive.split('\n')[0]).toMatch(/^### ✅ /);
+    expect(target(alive)).toContain('✅ **Healthy** · pid 4242 · 4 samples every 30s');
+  });
+
+  it('renders a document older than per-resource verdicts as before', () => {
+    const doc = fixture();
+    const { resources: _r, leaks: _l, warnings: _w, ...old } = leakingMonitor();
+    doc.monitor = { ...old, reasons: ['rss grew steadily'] };
+    const md = renderMarkdown(doc);
+    expect(md).toContain('\n⚠️ Memory leak suspected in the target process (see Target process).\n');
+    const lines = target(md).map(shown);
+    expect(lines[2]).toMatch(/^❌ \*\*Leak suspected\*\* · pid 4242/);
+    expect(lines.filter((l) => l.startsWith('- '))).toEqual(['- rss grew steadily']);
+    expect(md).not.toContain('⚠️ pid');
+  });
+});
+
 describe('renderMarkdown of real monitored runs', () => {
   const dir = tempDir('squall-md-monitor-');
   let alone: ResultDocument;
@@ -272,7 +347,7 @@ describe('renderMarkdown of real monitored runs', () => {
     return lines.slice(from, end < 0 ? undefined : end);
   }
 
-  /** `59.1 MB / 292.9 MB / 292.9 MB` → [59.1, 292.9, 292.9] */
+  /** `59.1 MiB / 292.9 MiB / 292.9 MiB` → [59.1, 292.9, 292.9] */
   const numbers = (text: string | undefined) =>
     [...(text ?? '').matchAll(/[+-]?[\d.]+/g)].map((m) => Number(m[0]));
 
@@ -283,12 +358,23 @@ describe('renderMarkdown of real monitored runs', () => {
       const m = doc.monitor!;
       const md = renderMarkdown(doc);
       const lines = targetSection(md);
-      const lead = lines.find((l) => l.startsWith(VERDICT[m.verdict!]));
+      // A process that died is never "Healthy": it died, unless a leak was found first.
+      const lead = lines.find((l) =>
+        l.startsWith(m.verdict !== 'leak' && m.exit ? '❌ **Died**' : VERDICT[m.verdict!]),
+      );
       expect(lead, md).toBeDefined();
       expect(shown(lead!)).toContain(`pid ${m.pid}`);
       expect(shown(lead!)).toContain(m.cmd!);
-      const reasons = lines.filter((l) => l.startsWith('- ')).map((l) => shown(l.slice(2)));
-      expect(reasons).toEqual(m.reasons);
+      if (m.exit) expect(lines.join('\n')).not.toMatch(/Healthy|✅/);
+      // Each resource's line, then the reasons that are not a resource's sentence.
+      const judged = Object.entries(m.resources ?? {}).flatMap(([name, r]) => (r ? [{ name, r }] : []));
+      const bullets = lines.filter((l) => l.startsWith('- ')).map((l) => shown(l.slice(2)));
+      expect(bullets.slice(0, judged.length).map((b) => b.split(' · ').slice(1).join(' · '))).toEqual(
+        judged.map(({ r }) => r.sentence),
+      );
+      expect(bullets.slice(judged.length)).toEqual(
+        m.reasons.filter((r) => !judged.some((j) => j.r.sentence === r)),
+      );
 
       const rows = new Map(table(md, 'Target process').map((r) => [r[0], shown(r[1]!)]));
       const near = (got: number | undefined, want: number, digits: number, what: string) =>
@@ -312,6 +398,7 @@ describe('renderMarkdown of real monitored runs', () => {
       near(cpu[0], m.cpuAvgPct!, 1, 'cpu avg');
       near(cpu[1], m.cpuPeakPct!, 1, 'cpu peak');
       expect(numbers(rows.get('Threads')).slice(0, 2)).toEqual([m.threadsStart, m.threadsEnd]);
+      expect(rows.get('Threads')).toContain('first → last sample');
       expect(numbers(rows.get('Open files')).slice(0, 2)).toEqual([m.fdsStart, m.fdsEnd]);
     }
   });

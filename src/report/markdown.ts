@@ -9,21 +9,30 @@ import { endpointLabeller } from './endpoint-label.js';
 import {
   asObj,
   countRange,
+  diedText,
   exitText,
   fmtCount,
+  fmtMib,
   fmtPct,
   fmtRate,
   formatMs,
   isMonitorOnly,
   isNum,
+  judgesResources,
   metricCells,
   metricKind,
+  monitorExited,
   monitoredName,
+  monitorLeaks,
   monitorSamples,
-  monitorVerdict,
+  monitorState,
+  monitorWarnings,
   type Obj,
   oneLine,
+  otherReasons,
   processesSummed,
+  resourceState,
+  resourceVerdicts,
   rssGrowthText,
   serviceExited,
   thresholdFigure,
@@ -83,11 +92,13 @@ const END_REASONS: Record<string, string> = {
 function header(doc: ResultDocument): string[] {
   const thresholds = (Array.isArray(doc.thresholds) ? doc.thresholds : []).filter((t) => asObj(t));
   const failed = thresholds.filter((t) => t.ok !== true).length;
-  const passed = doc.passed !== false && failed === 0;
+  // A watched process that died fails the run, whichever flag named it.
+  const passed = doc.passed !== false && failed === 0 && !monitorExited(doc);
   let verdict: string;
   if (!passed) {
     if (failed > 0) verdict = `failed: ${failed} of ${thresholds.length} thresholds crossed`;
-    else verdict = serviceExited(doc) ? 'failed: the service under test exited while in use' : 'failed';
+    else if (serviceExited(doc)) verdict = 'failed: the service under test exited while in use';
+    else verdict = monitorExited(doc) ? 'failed: the watched process exited while in use' : 'failed';
   } else if (thresholds.length > 0) {
     verdict = `passed: ${thresholds.length === 1 ? 'the threshold' : `all ${thresholds.length} thresholds`} met`;
   } else {
@@ -116,8 +127,18 @@ function header(doc: ResultDocument): string[] {
       `💥 Breaking point at ${fmtRate(bp.rate)} req/s (last healthy ${fmtRate(bp.lastHealthyRate)} req/s): ${mdText(bp.reason, 200)}`,
     );
   }
-  if (asObj(doc.monitor)?.leakSuspected === true)
-    lines.push('', '⚠️ Memory leak suspected in the target process (see Target process).');
+  const mon = asObj(doc.monitor) as Partial<MonitorResult> | undefined;
+  if (mon && monitorState(mon) === 'leak') {
+    const leaks = monitorLeaks(mon);
+    lines.push(
+      '',
+      judgesResources(mon)
+        ? `⚠️ Leak suspected in the target process${leaks.length > 0 ? `: ${leaks.join(', ')}` : ''} (see Target process).`
+        : '⚠️ Memory leak suspected in the target process (see Target process).',
+    );
+  }
+  // Doubts about what was watched come before any figure of it.
+  for (const w of mon ? monitorWarnings(mon) : []) lines.push('', `⚠️ ${mdText(w, 400)}`);
   lines.push(...saturation(doc));
   return lines;
 }
@@ -297,9 +318,31 @@ const VERDICTS: Record<MonitorVerdict, string> = {
   leak: '❌ **Leak suspected**',
   inconclusive: '❔ **Inconclusive**',
 };
+const RESOURCE_MARKS: Record<MonitorVerdict, string> = { healthy: '✅', leak: '❌', inconclusive: '❔' };
 const MAX_TAIL = 10;
 
-const mb = (v: unknown) => (isNum(v) ? `${v.toFixed(1)} MB` : '-');
+/** The headline of the section: the leaking resources by name, and a death never "Healthy". */
+function stateLine(m: Partial<MonitorResult>): string {
+  const state = monitorState(m);
+  if (state === 'leak') {
+    const leaks = monitorLeaks(m);
+    const which = judgesResources(m) && leaks.length > 0 ? `: ${leaks.join(', ')}` : '';
+    return `${VERDICTS.leak}${which}`;
+  }
+  if (state === 'died') return `❌ **Died**: ${mdText(diedText({ monitor: m as MonitorResult }), 200)}`;
+  return state === 'none' ? '✅ **No leak suspected**' : VERDICTS[state];
+}
+
+/** `- ❌ **memory: leak** · sentence`, one line per resource judged. */
+function resourceLines(m: Partial<MonitorResult>): string[] {
+  return resourceVerdicts(m).map(({ resource, r }) => {
+    const state = resourceState(m, r);
+    // A process that died showed no leak while it lived: that is not "healthy".
+    const [mark, text] = state === 'unseen' ? ['➖', 'no leak seen'] : [RESOURCE_MARKS[state], state];
+    return `- ${mark} **${resource}: ${text}** · ${mdText(r.sentence, 400)}`;
+  });
+}
+
 const pct = (v: unknown) => (isNum(v) ? `${v.toFixed(1)}%` : '-');
 
 /** Lines printed by the service, in a fence no line of theirs can close. */
@@ -318,7 +361,6 @@ function targetProcess(doc: ResultDocument): string[] {
   const m = asObj(doc.monitor) as Partial<MonitorResult> | undefined;
   if (!m) return [];
   const samples = monitorSamples(m);
-  const verdict = monitorVerdict(m);
   const processes = processesSummed(samples);
   const who = [
     isNum(m.pid) ? `pid ${m.pid}` : '',
@@ -326,10 +368,11 @@ function targetProcess(doc: ResultDocument): string[] {
     typeof m.cmd === 'string' && m.cmd !== '' ? mdText(m.cmd, 500) : '',
     `${fmtCount(samples.length)} samples${isNum(m.intervalMs) ? ` every ${m.intervalMs / 1000}s` : ''}`,
   ].filter(Boolean);
-  const reasons = (Array.isArray(m.reasons) ? m.reasons : []).filter((r) => typeof r === 'string');
+  const reasons = otherReasons(m);
+  const lines = [...resourceLines(m), ...reasons.map((r) => `- ${mdText(r, 400)}`)];
   const exit = asObj(m.exit);
   const rows: Array<[string, string]> = [
-    ['RSS start / peak / end', `${mb(m.rssStartMb)} / ${mb(m.rssPeakMb)} / ${mb(m.rssEndMb)}`],
+    ['RSS start / peak / end', `${fmtMib(m.rssStartMb)} / ${fmtMib(m.rssPeakMb)} / ${fmtMib(m.rssEndMb)}`],
     ['RSS growth', rssGrowthText(m)],
     ['CPU avg / peak', isNum(m.cpuAvgPct) ? `${pct(m.cpuAvgPct)} / ${pct(m.cpuPeakPct)}` : ''],
     ['Threads', countRange(m.threadsStart, m.threadsEnd, m.threadsPeak, m.threadsGrowthPerMin)],
@@ -340,8 +383,8 @@ function targetProcess(doc: ResultDocument): string[] {
   return [
     '#### Target process',
     '',
-    `${verdict ? VERDICTS[verdict] : '✅ **No leak suspected**'} · ${who.join(' · ')}`,
-    ...(reasons.length > 0 ? ['', ...reasons.map((r) => `- ${mdText(r, 400)}`)] : []),
+    `${stateLine(m)} · ${who.join(' · ')}`,
+    ...(lines.length > 0 ? ['', ...lines] : []),
     '',
     ...table(
       ['Figure', 'Value'],

@@ -1,3 +1,4 @@
+import { TARGET_METRICS, targetMetricValues } from '../monitor/metric-values.js';
 import type { ResultDocument, TrendSummary } from '../result/schema.js';
 import { round } from '../util/units.js';
 import { isNum } from './format.js';
@@ -142,6 +143,26 @@ export function prometheusModel(doc: ResultDocument, extras: PrometheusExtras = 
     }),
     common,
   };
+}
+
+/**
+ * The watched process's figures, the gauges thresholds name (`target_rss_peak_mb`,
+ * `target_leak_suspected`, `target_fds_leak_suspected`, …), as `<prefix>_<name>`: a figure the
+ * monitor did not measure or judge is left out, as it has no data for thresholds either. During
+ * a run they are the figures so far; the final push carries the verdict's.
+ */
+function targetFamilies(doc: ResultDocument, prefix: 'squall' | 'k6'): Family[] {
+  const values = targetMetricValues(doc.monitor);
+  return [...TARGET_METRICS.keys()].map((name) => {
+    const f = new Family(
+      `${prefix}_${name}`,
+      'gauge',
+      `The watched process: ${name} (see docs/monitoring.md).`,
+    );
+    const v = values[name];
+    if (v !== undefined) f.add([], v);
+    return f;
+  });
 }
 
 /** Milliseconds to seconds, Prometheus's base unit; the document's ms carry three decimals. */
@@ -331,6 +352,7 @@ function squallFamilies(doc: ResultDocument, extras: PrometheusExtras): Family[]
     elapsed,
     checks,
     thresholds,
+    ...targetFamilies(doc, 'squall'),
     ...(extras.custom ?? []).map(squallCustom),
   ];
 }
@@ -497,6 +519,7 @@ function k6Families(doc: ResultDocument, extras: PrometheusExtras): Family[] {
     ...trends,
     ...scalars,
     checks,
+    ...targetFamilies(doc, 'k6'),
     ...(extras.custom ?? []).flatMap(k6Custom),
   ];
 }

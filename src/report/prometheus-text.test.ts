@@ -2,6 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leakingMonitor } from '../../test/helpers/monitor-docs.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
 import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
 import { CookieJar } from '../protocols/http/cookie-jar.js';
@@ -398,6 +399,20 @@ describe('renderPrometheus', () => {
     const f = parseExposition(renderPrometheus(empty));
     expect(f.has('squall_http_reqs_total')).toBe(false);
     expect(sampleValue(f, 'squall_vus')).toBe(0);
+  });
+
+  it("exports the watched process's gauges, the leak of each resource too, under both namings", () => {
+    expect([...fams.keys()].filter((n) => n.includes('target'))).toEqual([]);
+    const monitored = { ...structuredClone(doc), monitor: leakingMonitor() };
+    for (const prefix of ['squall', 'k6'] as const) {
+      const f = parseExposition(renderPrometheus(monitored, { names: prefix }));
+      expect(sampleValue(f, `${prefix}_target_leak_suspected`)).toBe(1);
+      expect(sampleValue(f, `${prefix}_target_memory_leak_suspected`)).toBe(1);
+      expect(sampleValue(f, `${prefix}_target_fds_leak_suspected`)).toBe(1);
+      expect(sampleValue(f, `${prefix}_target_threads_leak_suspected`)).toBe(0);
+      expect(sampleValue(f, `${prefix}_target_rss_peak_mb`)).toBe(190);
+      expect(f.get(`${prefix}_target_leak_suspected`)?.type).toBe('gauge');
+    }
   });
 
   it('merges a series that a merged document repeats, since a scrape must not repeat one', () => {

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html/render.js';
-import type { MonitorSample, ResultDocument } from '../../src/result/schema.js';
+import type { MonitorResult, MonitorSample, ResultDocument } from '../../src/result/schema.js';
 import {
   browserMissing,
   chartInk,
@@ -14,6 +14,14 @@ import {
   type WatchedPage,
   watchedPage,
 } from '../helpers/browser.js';
+import {
+  diedMonitor,
+  FDS_SENTENCE,
+  leakingMonitor,
+  MEMORY_SENTENCE,
+  THREADS_SENTENCE,
+  WRAPPER_WARNING,
+} from '../helpers/monitor-docs.js';
 import { judgedHealthy, type MonitoredRuns, monitoredRuns, unsaturated } from '../helpers/monitored-runs.js';
 import { type RouteServer, startRouteServer } from '../helpers/route-server.js';
 import { type CliResult, explain, readResult, requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
@@ -25,6 +33,14 @@ import { writeTestFile } from '../helpers/run-file.js';
  * hostile names as text, and sort its endpoint table. The run is a real `squall run` of a YAML
  * test against a real server, with thresholds, checks, a failing endpoint and hostile names.
  */
+
+/** The badge the header gives a monitor result: the leaking resources, or a death. */
+function targetBadge(m: MonitorResult): string {
+  if (m.verdict === 'leak')
+    return m.leaks?.length ? `leak suspected: ${m.leaks.join(', ')}` : 'leak suspected';
+  if (m.exit) return 'target died';
+  return `target ${m.verdict}`;
+}
 
 const missing = browserMissing();
 if (missing) console.warn(`skipping the browser tests: ${missing}`);
@@ -322,6 +338,81 @@ describe.skipIf(missing !== undefined)(
       await o.page.close();
     });
 
+    describe('monitor results written as the schema says', () => {
+      /** The report of a copy of the run's document with `monitor`, open in Chromium. */
+      async function openWith(name: string, monitor: MonitorResult): Promise<WatchedPage> {
+        const path = join(dir.path, `${name}.html`);
+        writeFileSync(path, renderHtml({ ...doc, monitor }));
+        const p = await watchedPage(browser);
+        await p.page.goto(pathToFileURL(path).href);
+        await p.page.waitForSelector('#monitor');
+        expect(p.pageErrors, name).toEqual([]);
+        expect(p.consoleErrors, name).toEqual([]);
+        return p;
+      }
+      const text = async (p: WatchedPage, sel: string) =>
+        (await p.page.locator(sel).allTextContents()).map((t) => t.trim());
+
+      it('names the leaking resources in the badge and the verdict, one line per resource, warnings first', async () => {
+        const p = await openWith('leaking', leakingMonitor());
+        expect(await text(p, 'header .badges .badge')).toContain('leak suspected: memory, fds');
+        expect(await p.page.textContent('#monitor .verdict-line')).toBe('✗ Leak suspected: memory, fds');
+        expect(await text(p, '#monitor [data-field="monitor.warning"]')).toEqual([`⚠ ${WRAPPER_WARNING}`]);
+        // And at the top, before any figure.
+        expect(await text(p, '.banners [data-field="monitor.bannerWarning"]')).toEqual([
+          `⚠ Target process: ${WRAPPER_WARNING}`,
+        ]);
+        expect(await text(p, '#monitor ul.resources li .resource-verdict')).toEqual([
+          '✗ memory: leak',
+          '✗ fds: leak',
+          '✓ threads: healthy',
+        ]);
+        expect(await text(p, '#monitor ul.resources li .resource-sentence')).toEqual([
+          MEMORY_SENTENCE,
+          FDS_SENTENCE,
+          THREADS_SENTENCE,
+        ]);
+        // The reasons that repeat a resource's sentence are not shown twice.
+        const visible = await p.page.locator('#monitor [data-field="monitor.reason"]:visible').count();
+        expect(visible).toBe(0);
+        const f = await figures(p.page, '#monitor');
+        expect(await p.page.textContent('[data-field="monitor.rssPeakMb"]')).toBe('190 MiB');
+        expect(await p.page.textContent('[data-field="monitor.rssGrowthMbPerMin"]')).toBe('+5.00 MiB/min');
+        expect(f['monitor.fds']).toBe('21,202');
+        expect(await p.page.textContent('#monitor')).not.toMatch(/\bMB\b/);
+        await p.page.screenshot({ path: '/tmp/squall-html-report-resources.png', fullPage: true });
+        await p.page.close();
+      });
+
+      it('never calls a process that died healthy: the badge and the verdict say it died, and the run failed', async () => {
+        const p = await openWith('died', diedMonitor());
+        const badges = await text(p, 'header .badges .badge');
+        expect(badges).toContain('target died');
+        expect(badges).toContain('failed');
+        expect(await p.page.textContent('#monitor .verdict-line')).toMatch(
+          /^✗ Died: the watched process went away 42\.50?s into monitoring\.$/,
+        );
+        expect(await text(p, '#monitor ul.resources li .resource-verdict')).toEqual([
+          '– memory: no leak seen',
+          '– fds: no leak seen',
+          '– threads: no leak seen',
+        ]);
+        for (const sel of ['header', '#monitor'])
+          expect(await p.page.textContent(sel), sel).not.toMatch(/healthy/i);
+        await p.page.close();
+      });
+
+      it('shows a document older than per-resource verdicts as before', async () => {
+        const { resources: _r, leaks: _l, warnings: _w, ...old } = leakingMonitor();
+        const p = await openWith('old-monitor', { ...old, reasons: ['rss grew steadily'] });
+        expect(await text(p, 'header .badges .badge')).toContain('leak suspected');
+        expect(await p.page.textContent('#monitor .verdict-line')).toBe('✗ Memory leak suspected');
+        expect(await p.page.locator('#monitor ul.resources, #monitor .monitor-warnings').count()).toBe(0);
+        expect(await text(p, '#monitor [data-field="monitor.reason"]')).toEqual(['rss grew steadily']);
+        await p.page.close();
+      });
+    });
+
     describe('documents of real monitored runs', () => {
       let runs: MonitoredRuns;
       const pages = new Map<string, WatchedPage>();
@@ -415,11 +506,12 @@ describe.skipIf(missing !== undefined)(
           expect(
             badges.map((b) => b.toLowerCase()),
             name,
-          ).toContain(
-            { healthy: 'target healthy', leak: 'leak suspected', inconclusive: 'target inconclusive' }[
-              m.verdict!
-            ],
-          );
+          ).toContain(targetBadge(m));
+          // A process that died is never called healthy.
+          if (m.exit) {
+            expect(await p.page.textContent('header'), name).not.toMatch(/healthy/i);
+            expect(await p.page.textContent('#monitor .verdict-box'), name).not.toMatch(/✓|healthy:/i);
+          }
         }
       });
 

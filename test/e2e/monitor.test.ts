@@ -106,6 +106,8 @@ describe('squall monitor', () => {
         'target_rss_growth_mb_per_min:value<5',
         '--threshold',
         'target_leak_suspected:value==0',
+        '--threshold',
+        'target_memory_leak_suspected:value==0',
         '-o',
         `json=${json}`,
       ],
@@ -121,9 +123,11 @@ describe('squall monitor', () => {
     expect(doc.thresholds).toEqual([
       { metric: 'target_rss_growth_mb_per_min', expr: 'value<5', ok: false, actual: mon.rssGrowthMbPerMin },
       { metric: 'target_leak_suspected', expr: 'value==0', ok: false, actual: 1 },
+      { metric: 'target_memory_leak_suspected', expr: 'value==0', ok: false, actual: 1 },
     ]);
     expect(doc.passed).toBe(false);
-    expect(run.stdout).toContain('memory leak suspected');
+    // Documents with per-resource verdicts name the leaking resources; older ones said memory.
+    expect(run.stdout).toMatch(/✗ (memory leak suspected|leak suspected: memory)/);
     if (process.platform === 'linux') expect(await processesWith(`--port\0${port}`)).toEqual([]);
   });
 

@@ -157,9 +157,12 @@ describe('squall quick --monitor-cmd', () => {
     expect(r.thresholds).toEqual([]);
     expect(r.passed).toBe(false);
     expect(run.stdout).toContain('FAILED: the service under test exited while in use');
-    expect(readFileSync(`${out}.md`, 'utf8')).toMatch(
-      /^### ❌ squall failed: the service under test exited/m,
-    );
+    const md = readFileSync(`${out}.md`, 'utf8');
+    expect(md).toMatch(/^### ❌ squall failed: the service under test exited/m);
+    // A service that died is never called healthy: it died, unless a leak was found first.
+    expect(md).toMatch(/^❌ \*\*(Died\*\*: the service exited with code 3 |Leak suspected)/m);
+    expect(md).not.toMatch(/Healthy/);
+    expect(run.stdout).not.toContain('✓ healthy');
   });
 
   it('gives a clear error, with the service output, when it never becomes ready', async () => {

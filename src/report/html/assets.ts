@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { SquallError } from '../../errors/index.js';
 import * as figures from '../../util/figures.js';
+import * as monitorState from '../monitor-state.js';
 
 /**
  * The files inlined into every report page: uPlot (the charting library, from its npm package)
@@ -25,7 +26,9 @@ export function pageAssets(): PageAssets {
     uplotJs: inlineable(readAsset(resolvePackageFile('uplot/dist/uPlot.iife.min.js')), 'script'),
     uplotCss: inlineable(readAsset(resolvePackageFile('uplot/dist/uPlot.min.css')), 'style'),
     pageJs: inlineable(
-      figuresScript() + readAsset(fileURLToPath(new URL('./assets/report.js', import.meta.url))),
+      inlinedModule('squallFigures', figures) +
+        inlinedModule('squallMonitor', monitorState) +
+        readAsset(fileURLToPath(new URL('./assets/report.js', import.meta.url))),
       'script',
     ),
     pageCss: inlineable(readAsset(fileURLToPath(new URL('./assets/report.css', import.meta.url))), 'style'),
@@ -34,14 +37,15 @@ export function pageAssets(): PageAssets {
 }
 
 /**
- * The page formats figures with the very functions every other output uses: util/figures.ts's,
- * whose sources are inlined as `squallFigures` (that module imports nothing and its functions
- * call only each other, so each one's text runs as it is in the browser).
+ * The page formats figures and judges the watched process with the very functions every other
+ * output uses: util/figures.ts's, inlined as `squallFigures`, and report/monitor-state.ts's, as
+ * `squallMonitor` (those modules import no values and their functions call only each other, so
+ * each one's text runs as it is in the browser).
  */
-export function figuresScript(): string {
-  const fns = Object.entries(figures as Record<string, unknown>).filter(([, f]) => typeof f === 'function');
+function inlinedModule(name: string, module: object): string {
+  const fns = Object.entries(module as Record<string, unknown>).filter(([, f]) => typeof f === 'function');
   const bodies = fns.map(([, f]) => String(f)).join('\n');
-  return `const squallFigures = (() => {\n${bodies}\nreturn { ${fns.map(([name]) => name).join(', ')} };\n})();\n`;
+  return `const ${name} = (() => {\n${bodies}\nreturn { ${fns.map(([fn]) => fn).join(', ')} };\n})();\n`;
 }
 
 /** The `'sha256-…'` source a Content-Security-Policy needs to allow one inline script. */

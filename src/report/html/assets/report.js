@@ -27,8 +27,9 @@
   const { fmtCount, fmtNum, fmtRate, fmtPct } = F;
   const fmtMs = (ms) => F.fmtIn('ms', ms);
 
+  // RSS is counted in mebibytes, as ps and top count it.
   function fmtMb(mb) {
-    return isNum(mb) ? `${mb.toLocaleString(EN, { maximumFractionDigits: 1 })} MB` : '-';
+    return isNum(mb) ? `${mb.toLocaleString(EN, { maximumFractionDigits: 1 })} MiB` : '-';
   }
 
   /** Seconds on a time axis: `45s`, `2m05s`, `1h02m`. */
@@ -187,7 +188,9 @@
   }
 
   function renderHeader(doc) {
-    const passed = doc.passed === true ? true : doc.passed === false ? false : null;
+    // A watched process that died fails the run, whichever flag named it.
+    const died = !!monitorExit(doc.monitor);
+    const passed = doc.passed === false || died ? false : doc.passed === true ? true : null;
     const live = view.live;
     const verdictText =
       passed === null
@@ -202,8 +205,13 @@
     );
     const badges = [verdict];
     // The target's verdict sits next to the thresholds' one: a run can pass its budgets and leak.
-    const mv = doc.monitor && typeof doc.monitor === 'object' ? verdictOf(doc.monitor) : null;
-    if (mv) badges.push(el('span', { class: `badge ${VERDICTS[mv].cls}`, text: VERDICTS[mv].badge }));
+    const mv = doc.monitor && typeof doc.monitor === 'object' ? stateOf(doc.monitor) : null;
+    if (mv) {
+      const badge = mv === 'leak' ? leakText(doc.monitor, 'leak suspected') : VERDICTS[mv].badge;
+      badges.push(
+        el('span', { class: `badge ${VERDICTS[mv].cls}`, 'data-field': 'monitor.state', text: badge }),
+      );
+    }
     if (live) badges.unshift(fig('span', 'state', view.state, view.state, `badge state state-${view.state}`));
     const monitorOnly = isMonitorOnly(doc);
     const meta = kv([
@@ -379,6 +387,12 @@
         ),
       );
     }
+    // Doubts about the watched process (a wrapper, not the port's owner) come before any figure.
+    for (const w of M.monitorWarnings(obj(doc.monitor))) {
+      const n = note(`⚠ Target process: ${w}`, 'warn banner');
+      n.setAttribute('data-field', 'monitor.bannerWarning');
+      notes.push(n);
+    }
     const shown = notes.filter(Boolean);
     return shown.length > 0 ? el('div', { class: 'banners' }, shown) : null;
   }
@@ -482,7 +496,7 @@
       title: 'Target memory (RSS)',
       source: 'monitor',
       fmt: fmtMb,
-      axis: (v) => `${fmtNum(v)} MB`,
+      axis: (v) => `${fmtNum(v)} MiB`,
       series: [{ key: 'rssMb', label: 'RSS', color: '#0d9488', fill: 'rgba(13,148,136,0.12)' }],
     },
     {
@@ -1051,22 +1065,89 @@
     healthy: { mark: '✓', text: 'Healthy: memory is flat', cls: 'ok', badge: 'target healthy' },
     leak: { mark: '✗', text: 'Memory leak suspected', cls: 'bad', badge: 'leak suspected' },
     inconclusive: { mark: '?', text: 'Inconclusive', cls: 'warn', badge: 'target inconclusive' },
+    died: { mark: '✗', text: 'Died', cls: 'bad', badge: 'target died' },
   };
+  const RESOURCE_VERDICTS = {
+    healthy: { mark: '✓', text: 'healthy', cls: 'ok' },
+    leak: { mark: '✗', text: 'leak', cls: 'bad' },
+    inconclusive: { mark: '?', text: 'inconclusive', cls: 'warn' },
+    // A resource of a process that died showed no leak while it lived: that is not "healthy".
+    unseen: { mark: '–', text: 'no leak seen', cls: '' },
+  };
+  // What the reports say of a watched process: the rules every output uses (monitor-state.ts).
+  const M = squallMonitor;
 
   /** The verdict of a monitor result; documents older than the verdict have only leakSuspected. */
   function verdictOf(m) {
-    if (Object.hasOwn(VERDICTS, m.verdict)) return m.verdict;
+    if (['healthy', 'leak', 'inconclusive'].includes(m.verdict)) return m.verdict;
     return m.leakSuspected === true ? 'leak' : null;
+  }
+
+  /** The headline: a leak names its resources; a process that died is never "healthy". */
+  function stateOf(m) {
+    const state = M.monitorState(m);
+    return state === 'none' ? null : state;
+  }
+
+  function monitorExit(m) {
+    const exit = obj(m).exit;
+    return exit && typeof exit === 'object' ? exit : null;
+  }
+
+  /** `leak suspected: memory, fds`; documents older than per-resource verdicts judged memory alone. */
+  function leakText(m, lead) {
+    const leaks = M.monitorLeaks(m);
+    return M.judgesResources(m) && leaks.length > 0 ? `${lead}: ${leaks.join(', ')}` : lead;
+  }
+
+  /** One line per resource judged: its verdict and its sentence. */
+  function renderResources(m) {
+    const judged = M.resourceVerdicts(m);
+    if (judged.length === 0) return null;
+    return el(
+      'ul',
+      { class: 'resources' },
+      judged.map(({ resource, r }) => {
+        const v = RESOURCE_VERDICTS[M.resourceState(m, r)];
+        return el(
+          'li',
+          { class: `resource ${v.cls}`, 'data-resource': resource },
+          fig(
+            'span',
+            `monitor.resources.${resource}.verdict`,
+            r.verdict,
+            `${v.mark} ${resource}: ${v.text}`,
+            'resource-verdict',
+          ),
+          el('span', {
+            class: 'resource-sentence',
+            'data-field': `monitor.resources.${resource}.sentence`,
+            text: str(r.sentence),
+          }),
+        );
+      }),
+    );
+  }
+
+  /** Doubts about what was watched, before anything else about it. */
+  function renderWarnings(m) {
+    const warnings = M.monitorWarnings(m);
+    if (warnings.length === 0) return null;
+    return el(
+      'ul',
+      { class: 'monitor-warnings' },
+      warnings.map((w) => el('li', { 'data-field': 'monitor.warning', text: `⚠ ${w}` })),
+    );
   }
 
   function signed(v, digits) {
     return isNum(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(digits)}` : '-';
   }
 
-  /** `12 → 14`, with its growth per minute; '-' when the platform did not count them. */
+  /** `12 → 14`, with its growth per minute after the warm-up; '-' when not counted. */
   function countRange(start, end, perMin) {
     if (!isNum(start) || !isNum(end)) return '-';
-    return `${fmtCount(start)} → ${fmtCount(end)}${isNum(perMin) ? ` (${signed(perMin, perMin === 0 ? 0 : 1)}/min)` : ''}`;
+    return `${fmtCount(start)} → ${fmtCount(end)}${isNum(perMin) ? ` (${signed(perMin, perMin === 0 ? 0 : 1)}/min after the warm-up)` : ''}`;
   }
 
   function exitText(exit, service) {
@@ -1077,7 +1158,7 @@
           ? `exited with code ${exit.code}`
           : 'went away';
     const when = isNum(exit.atSec) ? ` ${fmtSec(exit.atSec)} into monitoring` : '';
-    return `The ${service ? 'service' : 'process'} ${how}${when}.`;
+    return `The ${service ? 'service' : 'watched process'} ${how}${when}.`;
   }
 
   /** The monitored process: the verdict and its reasons first, then the figures they rest on. */
@@ -1085,15 +1166,23 @@
     if (!doc.monitor || typeof doc.monitor !== 'object') return null;
     const m = doc.monitor;
     const verdict = verdictOf(m);
-    const v = verdict ? VERDICTS[verdict] : { mark: '✓', text: 'No leak suspected', cls: 'ok' };
+    const state = stateOf(m);
+    const cmd = typeof m.cmd === 'string' && m.cmd !== '' ? m.cmd : null;
+    const exit = monitorExit(m);
+    let v = state ? VERDICTS[state] : { mark: '✓', text: 'No leak suspected', cls: 'ok' };
+    if (state === 'leak' && M.judgesResources(m)) v = { ...v, text: leakText(m, 'Leak suspected') };
+    if (state === 'died')
+      v = { ...v, text: `Died: ${exitText(exit, cmd !== null).replace(/^The /, 'the ')}` };
+    // With per-resource verdicts, "healthy" covers every resource judged, not memory alone.
+    const judged = M.resourceVerdicts(m);
+    if (state === 'healthy' && judged.length > 0)
+      v = { ...v, text: `Healthy: no leak in ${judged.map(({ resource }) => resource).join(', ')}` };
     const soFar = view.live && !view.final ? ' (so far)' : '';
     const samples = arr(m.samples).map(obj);
     const processes = Math.max(0, ...samples.map((x) => (isNum(x.processes) ? x.processes : 0)));
     const ci = arr(m.rssGrowthCiMbPerMin);
     const hasCi = ci.length === 2 && ci.every(isNum);
     const settled = m.settled === true ? 'yes' : m.settled === false ? 'no, still growing' : '-';
-    const cmd = typeof m.cmd === 'string' && m.cmd !== '' ? m.cmd : null;
-    const exit = m.exit && typeof m.exit === 'object' ? m.exit : null;
     const tail = exit ? arr(exit.tail).map(str) : [];
     const rows = [
       ['PID', 'monitor.pid', num(m.pid), str(m.pid) || '-'],
@@ -1105,13 +1194,13 @@
         'RSS growth',
         'monitor.rssGrowthMbPerMin',
         num(m.rssGrowthMbPerMin),
-        isNum(m.rssGrowthMbPerMin) ? `${signed(m.rssGrowthMbPerMin, 2)} MB/min` : '-',
+        isNum(m.rssGrowthMbPerMin) ? `${signed(m.rssGrowthMbPerMin, 2)} MiB/min` : '-',
       ],
       [
         '95% interval',
         'monitor.rssGrowthCiMbPerMin',
         hasCi ? ci.join(',') : null,
-        hasCi ? `${signed(ci[0], 2)} to ${signed(ci[1], 2)} MB/min` : '-',
+        hasCi ? `${signed(ci[0], 2)} to ${signed(ci[1], 2)} MiB/min` : '-',
       ],
       ['Settled', 'monitor.settled', typeof m.settled === 'boolean' ? m.settled : null, settled],
       ['Warm-up', 'monitor.warmupSec', num(m.warmupSec), fmtSec(m.warmupSec)],
@@ -1128,13 +1217,13 @@
         isNum(m.cpuPeakPct) ? `${fmtNum(m.cpuPeakPct)}%` : '-',
       ],
       [
-        'Threads',
+        'Threads, first → last sample',
         'monitor.threads',
         isNum(m.threadsStart) && isNum(m.threadsEnd) ? `${m.threadsStart},${m.threadsEnd}` : null,
         countRange(m.threadsStart, m.threadsEnd, m.threadsGrowthPerMin),
       ],
       [
-        'Open files',
+        'Open files, first → last sample',
         'monitor.fds',
         isNum(m.fdsStart) && isNum(m.fdsEnd) ? `${m.fdsStart},${m.fdsEnd}` : null,
         countRange(m.fdsStart, m.fdsEnd, m.fdsGrowthPerMin),
@@ -1153,11 +1242,20 @@
         'div',
         { class: `verdict-box ${v.cls}` },
         fig('p', 'monitor.verdict', verdict, `${v.mark} ${v.text}${soFar}`, 'verdict-line'),
+        renderWarnings(m),
+        renderResources(m),
         arr(m.reasons).length > 0
           ? el(
               'ul',
               { class: 'reasons' },
-              arr(m.reasons).map((r) => el('li', { 'data-field': 'monitor.reason', text: str(r) })),
+              arr(m.reasons).map((r) =>
+                el('li', {
+                  'data-field': 'monitor.reason',
+                  // A reason that is a resource's own sentence is shown there already.
+                  class: judged.some(({ r: x }) => x.sentence === r) ? 'shown-above' : undefined,
+                  text: str(r),
+                }),
+              ),
             )
           : null,
       ),
@@ -1276,9 +1374,20 @@
         obj(d.monitor).cmd,
         obj(d.monitor).verdict,
         obj(d.monitor).leakSuspected,
+        obj(d.monitor).leaks,
+        obj(d.monitor).exit,
       ],
     ],
-    ['banner', (d) => [obj(d.metrics).http_reqs, obj(d.metrics).http_req_failed, d.generator, d.config]],
+    [
+      'banner',
+      (d) => [
+        obj(d.metrics).http_reqs,
+        obj(d.metrics).http_req_failed,
+        d.generator,
+        d.config,
+        obj(d.monitor).warnings,
+      ],
+    ],
     // A monitor document's process comes first, with its verdict, where a load test has its cards.
     ['target', (d) => [isMonitorOnly(d) && monitorKey(d)]],
     ['cards', (d) => [d.metrics, d.thresholds, d.config]],
