@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDLE_MIN_RESPONSES } from '../../src/monitor/process-checks.js';
@@ -195,11 +195,45 @@ describe.runIf(linux)('--monitor-pid of a process that does not serve the target
         ).toBe(true);
       }
 
-      const right = await runCli([...args, '--monitor-pid', String(server.pid), '-o', `json=${rightJson}`]);
+      // The right pid, through `squall run` and its test file's target: no warning.
+      const test = join(dir.path, 'right.yaml');
+      writeFileSync(
+        test,
+        [
+          `target: ${url}`,
+          'vus: 2',
+          'duration: 2s',
+          'users:',
+          '  - name: Reader',
+          '    flow:',
+          '      - get: /',
+          '',
+        ].join('\n'),
+      );
+      const right = await runCli([
+        'run',
+        test,
+        '--monitor-interval',
+        '250ms',
+        '--monitor-pid',
+        String(server.pid),
+        '--leak-budget',
+        '2MiB/min',
+        '-o',
+        `json=${rightJson}`,
+      ]);
       expect(right.code, explain(right)).toBe(0);
+      expect(right.stderr, explain(right)).toMatch(
+        new RegExp(`squall: monitoring pid ${server.pid} \\(node\\) every`),
+      );
       expect(right.stderr, explain(right)).not.toContain('warning:');
       const rightDoc = readResult(rightJson, right);
       expect(rightDoc.monitor!.warnings).toEqual([]);
+      expect(rightDoc.config.monitor).toMatchObject({
+        pid: server.pid,
+        tree: true,
+        leakBudgetMbPerHour: 120,
+      });
       expectRequestCounts(rightDoc);
     } finally {
       kill(idle);
@@ -238,7 +272,7 @@ describe.runIf(linux)('--monitor-pid of a process that does not serve the target
       const exit = doc.monitor!.exit!;
       expect(exit).toMatchObject({ code: null, signal: null });
       expect(exit.atSec).toBeGreaterThan(0);
-      expect(run.stderr).toContain(`went away ${exit.atSec.toFixed(1)} s`);
+      expect(run.stderr).toContain(`went away ${Math.round(exit.atSec * 10) / 10} s`);
       expect(doc.passed).toBe(false);
       // The load ran on: the run is as long as asked, the monitor's samples stop at the death.
       for (const s of doc.monitor!.samples) expect(s.t).toBeLessThanOrEqual(exit.atSec);
