@@ -90,6 +90,11 @@ describe('children', () => {
         ', for 5s',
       ),
     ).toBe('watching pid 7 (sh) every 1s, for 5s');
+    expect(
+      watchingLine({ pid: 7, watched: w }, { ...plan, cmd: 'npm start' }, 'monitoring', {
+        noTree: '--no-tree',
+      }),
+    ).toBe("monitoring 'npm start' (pid 7, sh) and its 1 child process (pid 10 node, 54.2 MiB) every 1s");
   });
 });
 

@@ -180,8 +180,9 @@ export function watchingLine(
   until = '',
 ): string {
   const w = mon.watched;
-  const name = w ? `pid ${mon.pid} (${w.root.name})` : `pid ${mon.pid}`;
-  const what = plan.cmd ? `'${redactText(plan.cmd)}' (${name})` : name;
+  const what = plan.cmd
+    ? `'${redactText(plan.cmd)}' (pid ${mon.pid}${w ? `, ${w.root.name}` : ''})`
+    : nameOf(mon.pid, w);
   const children = plan.tree && w && w.children.length > 0 ? w.children : [];
   const kids =
     children.length > 0
