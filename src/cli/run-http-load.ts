@@ -26,7 +26,12 @@ export async function runHttpLoad(
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
   const errColor = useColor(process.stderr, opts.color);
   const signals = abortOnSignals();
-  const monitors = await startMonitorsOrInterrupt(q.monitor ?? null, q.load.endpoint, q.quiet, signals);
+  // The monitor starts first (a --monitor-cmd service must be ready before the load), so its
+  // samples read the engine's request count through this, once the engine exists.
+  let requestsSoFar = () => 0;
+  const monitors = await startMonitorsOrInterrupt(q.monitor ?? null, q.load.endpoint, q.quiet, signals, () =>
+    requestsSoFar(),
+  );
   if (!monitors) return { exitCode: 130, result: null };
   const progress = q.quiet
     ? null
@@ -40,6 +45,7 @@ export async function runHttpLoad(
           : { ...s, count: { done: s.requests, total: maxRequests, unit: 'reqs' } },
       ),
   });
+  requestsSoFar = () => engine.metrics.requests;
   let startedAt = new Date();
   const source: LiveSource = {
     frame: () => ({

@@ -116,14 +116,19 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
     plan.scenarios.filter((s) => 'queue' in s.executor && s.executor.queue === true).map((s) => s.name),
   );
   const signals = abortOnSignals();
+  // The monitor starts first (a --monitor-cmd service must be ready before the load), so its
+  // samples read the request count through this, once the metrics exist.
+  let requestsSoFar = () => 0;
   const monitors = await startMonitorsOrInterrupt(
     o.monitor ?? null,
     targetAddress(plan.target),
     o.quiet,
     signals,
+    () => requestsSoFar(),
   );
   if (!monitors) return 130;
   const metrics = new RunMetrics({ openModel: openScenarios.size > 0, maxEndpoints: o.maxEndpoints });
+  requestsSoFar = () => metrics.http.requests;
   for (const s of plan.scenarios) metrics.setScenarioTags(s.name, s.tags);
   metrics.watchUrls(plan.thresholds.flatMap((t) => (t.tags.url === undefined ? [] : [t.tags.url])));
   const dispatcher = createDispatcher();

@@ -2,9 +2,9 @@ import type { MonitorPlan } from '../config/monitor.js';
 import { isSquallError, SquallError } from '../errors/index.js';
 import { startGeneratorHealth } from '../monitor/generator-health.js';
 import type { TargetMonitor } from '../monitor/target-monitor.js';
+import type { VerdictOptions } from '../monitor/verdict.js';
 import type { GeneratorHealth, MonitorResult } from '../result/schema.js';
 import { redactText } from '../util/redact.js';
-import { hasChildren, wrapperHint } from './wrapper-hint.js';
 
 /** What a run watches besides its requests: the target process (when asked) and squall itself. */
 export interface RunMonitors {
@@ -30,16 +30,21 @@ export interface RunMonitors {
 export async function startRunMonitors(
   plan: MonitorPlan | null,
   target: { host: string; port: number } | undefined,
-  o: { quiet: boolean; signal: AbortSignal },
+  o: { quiet: boolean; signal: AbortSignal; requests?: () => number },
 ): Promise<RunMonitors> {
   let mon: TargetMonitor | null = null;
-  let wrapper = false;
   // The target's monitor is loaded only when asked for: quick's memory budget counts every module.
+  let verdict: VerdictOptions = {};
   const lib = plan
-    ? { ...(await import('../monitor/target-monitor.js')), ...(await import('../monitor/verdict.js')) }
+    ? {
+        ...(await import('../monitor/target-monitor.js')),
+        ...(await import('../monitor/verdict.js')),
+        ...(await import('../monitor/process-checks.js')),
+      }
     : null;
   if (plan && lib) {
     const { host, port } = target ?? { host: '', port: 0 };
+    verdict = { warmupMs: plan.warmupMs, leakBudgetMbPerHour: plan.leakBudgetMbPerHour };
     if (!o.quiet && plan.cmd) {
       process.stderr.write(
         redactText(
@@ -56,8 +61,14 @@ export async function startRunMonitors(
         readyTimeoutMs: plan.readyTimeoutMs,
         intervalMs: plan.intervalMs,
         tree: plan.tree,
-        verdict: { warmupMs: plan.warmupMs },
+        verdict,
         signal: o.signal,
+        target,
+        requests: o.requests,
+        // Those found at attach are printed after the line that says what is watched.
+        onWarning: (w) => {
+          if (!o.quiet && mon) process.stderr.write(`squall: warning: ${w}\n`);
+        },
       })
       .catch((e: unknown) => {
         // The monitor names the pid; the user needs the flag that gave it.
@@ -67,13 +78,11 @@ export async function startRunMonitors(
           hint: e.hint,
         });
       });
-    // A wrapper's own figures are near zero: say so at the end (checked now, while its children run).
-    if (plan.pid !== undefined && !plan.tree) wrapper = await hasChildren(plan.pid);
     if (!o.quiet) {
-      const what = plan.cmd ? `'${redactText(plan.cmd)}' (pid ${mon.pid})` : `pid ${mon.pid}`;
       process.stderr.write(
-        `squall: monitoring ${what}${plan.tree ? ' and its child processes' : ''} every ${plan.intervalMs / 1000}s\n`,
+        `squall: ${lib.watchingLine(mon, plan, 'monitoring', { noTree: '--no-monitor-tree' })}\n`,
       );
+      for (const w of mon.warnings) process.stderr.write(`squall: warning: ${w}\n`);
     }
   }
   let health: ReturnType<typeof startGeneratorHealth> | null = null;
@@ -92,8 +101,9 @@ export async function startRunMonitors(
           tree: s.tree,
           source: s.source,
           cmd: plan.cmd ?? null,
+          warnings: target_.warnings,
         },
-        { warmupMs: plan.warmupMs },
+        verdict,
       );
     },
     loadStarted() {
@@ -103,19 +113,12 @@ export async function startRunMonitors(
       finished ??= (async () => {
         const generator = health ? health.stop() : null;
         const monitor = target_ ? await target_.finish() : null;
-        const hint =
-          monitor &&
-          wrapperHint(
-            monitor,
-            wrapper || (plan?.pid !== undefined && !plan.tree && (await hasChildren(plan.pid))),
-          );
-        if (hint && !o.quiet) process.stderr.write(`${hint}\n`);
         return { monitor, generator };
       })();
       return finished;
     },
     diedError(monitor) {
-      return monitor && lib ? lib.serviceExitedError(monitor, '--monitor-cmd') : undefined;
+      return monitor && lib ? lib.serviceExitedError(monitor) : undefined;
     },
   };
 }
@@ -129,9 +132,10 @@ export async function startMonitorsOrInterrupt(
   target: { host: string; port: number } | undefined,
   quiet: boolean,
   signals: { signal: AbortSignal; dispose(): void },
+  requests?: () => number,
 ): Promise<RunMonitors | null> {
   try {
-    return await startRunMonitors(plan, target, { quiet, signal: signals.signal });
+    return await startRunMonitors(plan, target, { quiet, signal: signals.signal, requests });
   } catch (e) {
     signals.dispose();
     if (!signals.signal.aborted) throw e;

@@ -1,6 +1,7 @@
 import { badFlag, SquallError } from '../errors/index.js';
 import { parseDurationMs } from '../util/duration.js';
 import { redactText, redactUrl } from '../util/redact.js';
+import { parseLeakBudgetFlag } from './leak-budget.js';
 import { parseDurationFlag, parsePositiveInt, parseTargetUrl } from './parse-flags.js';
 
 /** What to monitor and how: `--monitor-*` on quick and run, `--pid/--cmd/…` on squall monitor. */
@@ -9,7 +10,10 @@ export interface MonitorPlan {
   pid?: number;
   /** …or start this shell command, wait until it is ready, and stop it after. */
   cmd?: string;
-  /** Sum the process and its descendants (always for a command: a shell, npm, a cluster). */
+  /**
+   * Sum the process and its descendants: always for a command (a shell, npm, a cluster), and by
+   * default for a pid too, since the pid given is often a wrapper whose child does the work.
+   */
   tree: boolean;
   intervalMs: number;
   /** With a command: ready once this URL answers below 500 (else when the target's port accepts). */
@@ -17,6 +21,8 @@ export interface MonitorPlan {
   readyTimeoutMs: number;
   /** Samples left out of the trend at the start; default 10% of the run, at least 10 s. */
   warmupMs?: number;
+  /** `--leak-budget`: memory growth per hour below which a trend is not a leak, MiB. */
+  leakBudgetMbPerHour?: number;
 }
 
 export const DEFAULT_MONITOR_INTERVAL_MS = 1000;
@@ -32,6 +38,7 @@ export interface MonitorFlagValues {
   ready?: string;
   readyTimeout?: string;
   warmup?: string;
+  leakBudget?: string;
 }
 
 /** `--monitor-*` as commander names them on quick and run. */
@@ -43,6 +50,7 @@ export interface RunMonitorOptions {
   monitorReady?: string;
   monitorReadyTimeout?: string;
   monitorWarmup?: string;
+  leakBudget?: string;
 }
 
 /** The `--monitor-*` flags of quick and run, resolved. */
@@ -56,6 +64,7 @@ export function resolveRunMonitor(o: RunMonitorOptions): MonitorPlan | null {
       ready: o.monitorReady,
       readyTimeout: o.monitorReadyTimeout,
       warmup: o.monitorWarmup,
+      leakBudget: o.leakBudget,
     },
     RUN_MONITOR_FLAGS,
   );
@@ -70,6 +79,7 @@ export interface MonitorFlagNames {
   ready: string;
   readyTimeout: string;
   warmup: string;
+  leakBudget: string;
 }
 
 export const RUN_MONITOR_FLAGS: MonitorFlagNames = {
@@ -80,6 +90,7 @@ export const RUN_MONITOR_FLAGS: MonitorFlagNames = {
   ready: '--monitor-ready',
   readyTimeout: '--monitor-ready-timeout',
   warmup: '--monitor-warmup',
+  leakBudget: '--leak-budget',
 };
 
 /**
@@ -88,14 +99,13 @@ export const RUN_MONITOR_FLAGS: MonitorFlagNames = {
  */
 export function resolveMonitorPlan(o: MonitorFlagValues, f: MonitorFlagNames): MonitorPlan | null {
   if (o.pid === undefined && o.cmd === undefined) {
-    const stray = (['tree', 'interval', 'ready', 'readyTimeout', 'warmup'] as const).find(
-      (k) => o[k] !== undefined && o[k] !== false,
+    const stray = (['tree', 'interval', 'ready', 'readyTimeout', 'warmup', 'leakBudget'] as const).find(
+      (k) => o[k] !== undefined,
     );
     if (stray) {
-      throw badFlag(
-        f[stray],
-        `${f[stray]} needs the process to watch: add ${f.pid} PID or ${f.cmd} 'COMMAND'`,
-      );
+      // --no-monitor-tree sets `tree` to false: the message names the flag as it was typed.
+      const flag = stray === 'tree' && o.tree === false ? noFlag(f.tree) : f[stray];
+      throw badFlag(flag, `${flag} needs the process to watch: add ${f.pid} PID or ${f.cmd} 'COMMAND'`);
     }
     return null;
   }
@@ -107,6 +117,13 @@ export function resolveMonitorPlan(o: MonitorFlagValues, f: MonitorFlagNames): M
   }
   if (o.cmd !== undefined && o.cmd.trim() === '') {
     throw badFlag(f.cmd, `${f.cmd} is empty; expected a command line such as ${f.cmd} 'node server.js'`);
+  }
+  if (o.cmd !== undefined && o.tree === false) {
+    throw badFlag(
+      noFlag(f.tree),
+      `${noFlag(f.tree)} is about ${f.pid}: a command squall starts runs under a shell, so it is always ` +
+        'watched with its child processes; give the pid of the one process to watch instead',
+    );
   }
   for (const k of ['ready', 'readyTimeout'] as const) {
     if (o[k] !== undefined && o.cmd === undefined) {
@@ -137,7 +154,7 @@ export function resolveMonitorPlan(o: MonitorFlagValues, f: MonitorFlagNames): M
   return {
     pid: o.pid === undefined ? undefined : parsePositiveInt(f.pid, o.pid, 2 ** 31 - 1),
     cmd: o.cmd,
-    tree: o.cmd !== undefined || !!o.tree,
+    tree: o.cmd !== undefined || o.tree !== false,
     intervalMs,
     readyUrl: o.ready === undefined ? undefined : parseTargetUrl(f.ready, o.ready).href,
     readyTimeoutMs:
@@ -145,7 +162,14 @@ export function resolveMonitorPlan(o: MonitorFlagValues, f: MonitorFlagNames): M
         ? DEFAULT_MONITOR_READY_TIMEOUT_MS
         : parseDurationFlag(f.readyTimeout, o.readyTimeout),
     warmupMs,
+    leakBudgetMbPerHour:
+      o.leakBudget === undefined ? undefined : parseLeakBudgetFlag(f.leakBudget, o.leakBudget),
   };
+}
+
+/** `--monitor-tree` → `--no-monitor-tree`. */
+export function noFlag(flag: string): string {
+  return `--no-${flag.replace(/^--/, '')}`;
 }
 
 /** A threshold on the target's figures needs a target to watch. */
@@ -174,5 +198,6 @@ export function monitorConfig(plan: MonitorPlan | null): Record<string, unknown>
     intervalMs: plan.intervalMs,
     ready: redactUrl(plan.readyUrl) ?? null,
     warmupMs: plan.warmupMs ?? null,
+    leakBudgetMbPerHour: plan.leakBudgetMbPerHour ?? null,
   };
 }

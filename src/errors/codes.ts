@@ -25,7 +25,7 @@ export const ERROR_CODES = {
   SQ_DEMO_START: { exit: 1, title: 'The demo API could not start' },
   SQ_MONITOR_NO_PROCESS: { exit: 2, title: 'The process to monitor is not running' },
   SQ_MONITOR_START: { exit: 1, title: 'The service to monitor exited or never became ready' },
-  SQ_MONITOR_EXITED: { exit: 1, title: 'The monitored service exited while it was in use' },
+  SQ_MONITOR_EXITED: { exit: 1, title: 'The monitored process exited while it was in use' },
   SQ_LIMIT_OPEN_FILES: { exit: 2, title: 'The load needs more open files than the limit (ulimit -n) allows' },
   SQ_INTERNAL: { exit: 1, title: 'A squall bug' },
 } as const satisfies Record<string, { exit: number; title: string }>;

@@ -75,6 +75,8 @@ export function statusBytes(text: string, key: string): number | undefined {
 /** One process at one moment. */
 export interface ProcReading {
   pid: number;
+  /** The command name (/proc/PID/stat's comm: at most 15 characters). */
+  comm: string;
   ppid: number;
   startTicks: number;
   cpuSec: number;
@@ -119,6 +121,7 @@ export async function readProc(pid: number): Promise<ProcReading | undefined> {
   if (!stat || stat.state === 'Z' || stat.state === 'X') return undefined;
   return {
     pid,
+    comm: stat.comm,
     ppid: stat.ppid,
     startTicks: stat.startTicks,
     cpuSec: stat.cpuTicks / USER_HZ,

@@ -23,6 +23,11 @@ export interface SamplerOptions {
   source?: SampleSource;
   /** Called with each sample as it is taken (live views). */
   onSample?: (sample: MonitorSample) => void;
+  /**
+   * The load's responses so far, stored as each sample's `reqs` (a load beside the monitor): a
+   * counter the engine keeps anyway, read once per sample.
+   */
+  requests?: () => number;
 }
 
 export interface SamplerEnd {
@@ -46,8 +51,12 @@ export interface Sampler {
   stop(): Promise<SamplerEnd>;
 }
 
-function toSample(t: number, r: NonNullable<Awaited<ReturnType<ProcessReader['read']>>>): MonitorSample {
-  return {
+function toSample(
+  t: number,
+  r: NonNullable<Awaited<ReturnType<ProcessReader['read']>>>,
+  reqs: number | undefined,
+): MonitorSample {
+  const sample: MonitorSample = {
     t: round(t, 3),
     rssMb: round(r.rssBytes / MIB, 2),
     cpuPct: round(r.cpuPct, 1),
@@ -56,6 +65,8 @@ function toSample(t: number, r: NonNullable<Awaited<ReturnType<ProcessReader['re
     vszMb: r.vszBytes === null ? null : round(r.vszBytes / MIB, 2),
     processes: r.processes,
   };
+  if (reqs !== undefined) sample.reqs = reqs;
+  return sample;
 }
 
 /**
@@ -109,6 +120,7 @@ export async function startSampler(opts: SamplerOptions): Promise<Sampler> {
   const take = async () => {
     // The moment the reading starts is the moment it describes.
     const t = elapsedSec();
+    const reqs = opts.requests?.();
     let r: Awaited<ReturnType<ProcessReader['read']>>;
     try {
       r = await reader.read();
@@ -122,7 +134,7 @@ export async function startSampler(opts: SamplerOptions): Promise<Sampler> {
       finish('gone');
       return;
     }
-    const sample = toSample(t, r);
+    const sample = toSample(t, r, reqs);
     samples.push(sample);
     opts.onSample?.(sample);
     schedule();

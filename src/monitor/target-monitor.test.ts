@@ -153,11 +153,17 @@ describe.runIf(process.platform !== 'win32')('startTargetMonitor', () => {
       expect(ended).toMatchObject({ code: null, signal: null, tail: [] });
       const r = await mon.finish();
       expect(r.pid).toBe(svc.pid);
-      expect(r.tree).toBe(false);
+      // A pid is followed with its children by default (a wrapper's child is the service).
+      expect(r.tree).toBe(true);
       expect(r.cmd).toBeNull();
       expect(r.exit).toEqual(ended);
       expect(r.reasons.some((s) => s.startsWith('the process went away'))).toBe(true);
-      expect(serviceExitedError(r)).toBeUndefined();
+      // It fails the run like a started service that died, with the time it went.
+      const err = serviceExitedError(r);
+      expect(err?.code).toBe('SQ_MONITOR_EXITED');
+      expect(err?.message).toMatch(
+        new RegExp(`^--monitor-pid ${svc.pid} went away [\\d.]+ s into the run, while it was in use`),
+      );
     } finally {
       await svc.stop();
     }

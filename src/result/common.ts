@@ -206,11 +206,12 @@ export const isMonitorMetric = (metric: string): boolean =>
   TARGET_METRICS.has(metric) || GENERATOR_METRICS.has(metric);
 
 /**
- * A service squall started (`--monitor-cmd`) that died while in use fails the run whatever the
- * thresholds say: the figures after its death measure refusals, not the service.
+ * A watched process that died while in use (a `--monitor-cmd` service that exited, a
+ * `--monitor-pid` that went away) fails the run whatever the thresholds say: the figures after
+ * its death measure refusals, not the service.
  */
 export function serviceDied(m: Pick<MonitorResult, 'exit' | 'cmd'> | null | undefined): boolean {
-  return !!m?.exit && !!m.cmd;
+  return !!m?.exit;
 }
 
 /**

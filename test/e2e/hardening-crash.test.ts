@@ -150,20 +150,24 @@ describe('--monitor-pid (issue 10, item 16)', () => {
   });
 
   it.runIf(process.platform === 'linux')(
-    'of a shell wrapper whose child serves the load: a hint to use --monitor-tree',
+    'of a shell wrapper whose child serves the load: summed with it by default, a warning with --no-monitor-tree',
     async () => {
       const w = await startWrapper();
       try {
         const args = ['quick', w.url, '-d', '1500ms', '-c', '2', '--monitor-interval', '100ms'];
-        const run = await runCli([...args, '--monitor-pid', String(w.sh.pid)]);
+        // Issue 12: the tree is followed by default, and the line at attach names the child.
+        const tree = await runCli([...args, '--monitor-pid', String(w.sh.pid)]);
+        expect(tree.code, explain(tree)).toBe(0);
+        expect(tree.stderr, explain(tree)).toMatch(
+          new RegExp(`monitoring pid ${w.sh.pid} \\(sh\\) and its 1 child process \\(pid \\d+ node, `),
+        );
+        expect(tree.stderr, explain(tree)).not.toContain('warning:');
+        // Watching the shell alone: it idled while its child served the load.
+        const run = await runCli([...args, '--monitor-pid', String(w.sh.pid), '--no-monitor-tree']);
         expect(run.code, explain(run)).toBe(0);
         expect(run.stderr, explain(run)).toMatch(
-          new RegExp(`hint: pid ${w.sh.pid} used almost no CPU .*child processes.*--monitor-tree`),
+          new RegExp(`warning: pid ${w.sh.pid} \\(sh\\) used almost no CPU .*drop --no-monitor-tree`),
         );
-        // With --monitor-tree the children are counted: no hint.
-        const tree = await runCli([...args, '--monitor-pid', String(w.sh.pid), '--monitor-tree']);
-        expect(tree.code, explain(tree)).toBe(0);
-        expect(tree.stderr, explain(tree)).not.toContain('--monitor-tree to');
       } finally {
         w.stop();
       }

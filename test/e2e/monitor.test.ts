@@ -67,7 +67,8 @@ describe('squall monitor', () => {
     for (const s of mon.samples) expect(s.t).toBeLessThanOrEqual(doc.durationSec);
     expect(mon.verdict).toBeDefined();
     expect(mon.reasons.length).toBeGreaterThan(0);
-    expect(mon.tree).toBe(false);
+    // A pid is summed with its children by default (issue 12); this one has none.
+    expect(mon.tree).toBe(true);
     expect(mon.warmupSec).toBe(1);
     expect(doc.config).toMatchObject({ command: 'monitor', pid: svc.pid, cmd: null });
     expect(doc.metrics.http_reqs.count).toBe(0);

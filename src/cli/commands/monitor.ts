@@ -27,16 +27,18 @@ const EXAMPLES = `
 Examples:
   $ squall monitor --pid 4242 -d 10m -o json=mem.json        # a service under load from anything else
   $ squall monitor --cmd 'node server.js' --ready http://127.0.0.1:3000/health -d 30m
-  $ squall monitor --pid 4242 --tree                          # a cluster: the process and its workers
+  $ squall monitor --pid 4242 --no-tree                       # that process alone, not its children
+  $ squall monitor --pid 4242 -d 1h --leak-budget 50MB/h      # growth under 50 MB an hour is no leak
   $ squall monitor --cmd 'npm start' --ready http://127.0.0.1:3000/ -d 1h \\
       --threshold 'target_rss_growth_mb_per_min:value<5' --threshold 'target_rss_peak_mb:value<1024'
 
-Without -d it runs until Ctrl-C (or until the process exits); either way the results are written.
+Without -d it runs until Ctrl-C; either way the results are written. A --pid process is summed with
+its child processes (a wrapper, a cluster) unless --no-tree; the line at the start names them.
 The verdict: healthy when RSS grows under 5 MB/min after the warm-up and is flat at the end; a leak
 above 10 MB/min and still growing; inconclusive between (see docs/errors.md for the codes).
 Threshold metrics: ${[...TARGET_METRICS.keys()].join(', ')} (gauges: value<N).
 
-Exit codes: 0 ok, 99 a threshold failed, 1 the --cmd service died while monitored,
+Exit codes: 0 ok, 99 a threshold failed, 1 the process died (or the --pid went away) while monitored,
 2 bad input, 130 interrupted (results still written).`;
 
 const _MIN_INTERVAL_MS = 100;
@@ -51,6 +53,7 @@ export interface MonitorOptions {
   ready?: string;
   readyTimeout?: string;
   warmup?: string;
+  leakBudget?: string;
   threshold?: string[];
   out?: string[];
   json?: boolean;
@@ -84,6 +87,7 @@ export function resolveMonitor(o: MonitorOptions): ResolvedMonitor {
     ready: '--ready',
     readyTimeout: '--ready-timeout',
     warmup: '--warmup',
+    leakBudget: '--leak-budget',
   })!;
   const thresholds = (o.threshold ?? []).map((text) => {
     const { key, expr } = parseThresholdFlag(text);
@@ -194,6 +198,7 @@ function monitorDocument(
       intervalMs: r.intervalMs,
       durationMs: r.durationMs ?? null,
       warmupMs: r.warmupMs ?? null,
+      leakBudgetMbPerHour: r.leakBudgetMbPerHour ?? null,
       ready: redactUrl(r.readyUrl) ?? null,
       thresholds: r.thresholds.map((t) => `${t.key}:${t.expr}`),
     },
@@ -220,7 +225,7 @@ export function registerMonitor(program: Command, setExit: (code: number) => voi
     .description(
       "sample a process's memory, CPU, threads and open files (by --pid or --cmd) and report leaks",
     )
-    .option('--pid <pid>', 'the running process to watch', onePid('--pid', '--tree'))
+    .option('--pid <pid>', 'the running process to watch (with its child processes)', onePid('--pid'))
     .option(
       '--cmd <command>',
       'start this shell command, watch it (with its child processes), stop it at the end',
@@ -230,12 +235,20 @@ export function registerMonitor(program: Command, setExit: (code: number) => voi
       'how long to watch: 30s, 10m, 2h (default: until Ctrl-C or the process exits)',
     )
     .option('--interval <d>', 'time between samples', '1s')
-    .option('--tree', 'with --pid: sum the process and all its descendants (a cluster, a pre-forking server)')
+    .option(
+      '--tree',
+      'with --pid: sum the process and all its descendants (the default: a wrapper, a cluster, a pre-forking server)',
+    )
+    .option('--no-tree', 'with --pid: watch that one process alone, not its children')
     .option('--ready <url>', 'with --cmd: start watching once this URL answers with a status below 500')
     .option('--ready-timeout <d>', 'with --cmd: how long to wait until it is ready (default 30s)')
     .option(
       '--warmup <d>',
       'samples left out of the trend at the start (default: 10% of the time, at least 10s)',
+    )
+    .option(
+      '--leak-budget <rate>',
+      'memory growth not worth calling a leak, e.g. 100MB/h, 2MiB/min (MB = 10^6 bytes, MiB = 2^20)',
     )
     .option(
       '--threshold <metric:expr>',
@@ -258,19 +271,27 @@ export function registerMonitor(program: Command, setExit: (code: number) => voi
       const live = liveView(r.quiet);
       // Loaded here: every other command would pay for the monitor's modules at start-up.
       const { serviceExitedError, startTargetMonitor } = await import('../../monitor/target-monitor.js');
+      const { watchingLine } = await import('../../monitor/process-checks.js');
       let mon: TargetMonitor;
+      let attached = false;
       try {
         mon = await startTargetMonitor({
           pid: r.pid,
           cmd: r.cmd,
           cmdFlag: '--cmd',
+          pidFlag: '--pid',
+          treeFlag: '--tree',
           readyUrl: r.readyUrl,
           readyTimeoutMs: r.readyTimeoutMs,
           signal: signals.signal,
           intervalMs: r.intervalMs,
           tree: r.tree,
-          verdict: { warmupMs: r.warmupMs },
+          verdict: { warmupMs: r.warmupMs, leakBudgetMbPerHour: r.leakBudgetMbPerHour },
           onSample: live.onSample,
+          // Those found at attach are printed after the line that says what is watched.
+          onWarning: (w) => {
+            if (!r.quiet && attached) process.stderr.write(`squall monitor: warning: ${w}\n`);
+          },
         });
       } catch (e) {
         signals.dispose();
@@ -290,16 +311,16 @@ export function registerMonitor(program: Command, setExit: (code: number) => voi
         throw e;
       }
       if (!r.quiet) {
-        const what =
-          r.cmd === undefined
-            ? `pid ${mon.pid}${r.tree ? ' and its descendants' : ''}`
-            : `'${redactText(r.cmd)}' (pid ${mon.pid})`;
         const until =
           r.durationMs === undefined
-            ? 'until Ctrl-C or until it exits'
-            : `for ${r.durationMs / 1000}s (Ctrl-C ends it early)`;
-        process.stderr.write(`squall monitor: watching ${what} every ${r.intervalMs / 1000}s, ${until}\n`);
+            ? ', until Ctrl-C or until it exits'
+            : `, for ${r.durationMs / 1000}s (Ctrl-C ends it early)`;
+        process.stderr.write(
+          `squall monitor: ${watchingLine(mon, r, 'watching', { noTree: '--no-tree' }, until)}\n`,
+        );
+        for (const w of mon.warnings) process.stderr.write(`squall monitor: warning: ${w}\n`);
       }
+      attached = true;
       let ending: Awaited<ReturnType<typeof waitForEnd>>;
       let monitor: MonitorResult;
       try {
@@ -313,15 +334,11 @@ export function registerMonitor(program: Command, setExit: (code: number) => voi
       const startedAt = new Date(mon.sampler.startedAt);
       const result = monitorDocument(r, monitor, startedAt, new Date(), ending === 'interrupted');
 
-      const died = serviceExitedError(monitor, '--cmd');
-      const notes =
-        ending === 'exited' && !died
-          ? [`squall monitor: pid ${mon.pid} went away ${monitor.exit?.atSec ?? '?'}s in; monitoring ended`]
-          : [];
+      const died = serviceExitedError(monitor, { cmd: '--cmd', pid: '--pid' }, 'monitoring');
       await deliverResult(
         result,
         { outputs: r.outputs, json: r.json, quiet: r.quiet, color: opts.color },
-        notes,
+        [],
       );
       if (ending === 'interrupted') return setExit(130);
       if (died) throw died;

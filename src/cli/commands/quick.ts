@@ -20,9 +20,11 @@ Examples:
   $ squall quick -m POST -H 'Content-Type: application/json' -b '{"q":1}' http://127.0.0.1:8080/search
   $ squall quick -d 1m --ui -o html=report.html http://127.0.0.1:8080/   # live dashboard, then a report
   $ squall quick -d 2m --monitor-cmd 'node server.js' http://127.0.0.1:3000/   # and its memory, CPU, leaks
+  $ squall quick -d 2m --monitor-pid 4242 --leak-budget 50MB/h http://127.0.0.1:3000/  # a running one
   $ squall quick -n 10000 --threshold 'http_req_duration:p(99)<50' --json http://127.0.0.1:8080/ > r.json
 
-Exit codes: 0 ok, 99 a threshold failed, 2 bad input, 130 interrupted (results still written).`;
+Exit codes: 0 ok, 99 a threshold failed, 1 the monitored process died in use, 2 bad input,
+130 interrupted (results still written).`;
 
 export function registerQuick(program: Command, setExit: (code: number) => void): void {
   const command = program

@@ -1,5 +1,10 @@
 import type { Command } from 'commander';
-import { type RunMonitorOptions, requireMonitorFor, resolveRunMonitor } from '../../config/monitor.js';
+import {
+  monitorConfig,
+  type RunMonitorOptions,
+  requireMonitorFor,
+  resolveRunMonitor,
+} from '../../config/monitor.js';
 import { parseOutput, parsePositiveInt } from '../../config/parse-flags.js';
 import { QUICK_OUTPUT_KINDS } from '../../config/quick.js';
 import type { RunFlags } from '../../config/resolve-test.js';
@@ -19,10 +24,12 @@ Examples:
   $ squall run api.yaml --host http://127.0.0.1:8080 -e API_TOKEN=dev --threshold 'http_req_duration:p(95)<300'
   $ squall run api.yaml --ui -o html=report.html -o csv=stats -o junit=results.xml
   $ squall run soak.yaml --monitor-cmd 'node server.js' --threshold 'target_rss_growth_mb_per_min:value<5'
+  $ squall run soak.yaml --monitor-pid 4242 --leak-budget 100MB/h   # a running service and its children
   $ squall init --yaml && squall run load-test.yaml  # a starter test for squall serve-demo
 
 Presets: smoke, baseline, stress, spike, burst, soak, endurance, breakpoint (docs/presets.md).
-Exit codes: 0 ok, 99 a threshold failed, 2 bad input, 130 interrupted (results still written).`;
+Exit codes: 0 ok, 99 a threshold failed, 1 the monitored process died in use, 2 bad input,
+130 interrupted (results still written).`;
 
 interface RunCliOptions extends RunFlags, RunMonitorOptions {
   out?: string[];
@@ -105,7 +112,9 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
         flag: '--vus',
         unit: 'VU',
       });
-      const exitCode = await runHttpTest(plan, {
+      // The monitor's settings in the document's config, as quick records them.
+      const config = monitor ? { ...plan.config, monitor: monitorConfig(monitor) } : plan.config;
+      const exitCode = await runHttpTest({ ...plan, config }, {
         outputs,
         json: !!opts.json,
         quiet: !!opts.quiet,
