@@ -107,7 +107,8 @@ describe('squall quick --monitor-cmd', () => {
     // budget: healthy then, or inconclusive with how long to run; never a leak.
     expect(r.monitor?.verdict, explain(run)).not.toBe('leak');
     expect(r.monitor?.leakSuspected).toBe(false);
-    if (r.monitor?.verdict === 'inconclusive') expect(r.monitor.reasons[0]).toMatch(/run (about \d+ min more|longer)/);
+    if (r.monitor?.verdict === 'inconclusive')
+      expect(r.monitor.reasons[0]).toMatch(/run (about \d+ min more|longer)/);
     expect(
       r.thresholds.every((t) => t.ok),
       explain(run),

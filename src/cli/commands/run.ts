@@ -114,15 +114,18 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       });
       // The monitor's settings in the document's config, as quick records them.
       const config = monitor ? { ...plan.config, monitor: monitorConfig(monitor) } : plan.config;
-      const exitCode = await runHttpTest({ ...plan, config }, {
-        outputs,
-        json: !!opts.json,
-        quiet: !!opts.quiet,
-        color: opts.color,
-        ui: !!opts.ui,
-        monitor,
-        maxEndpoints,
-      });
+      const exitCode = await runHttpTest(
+        { ...plan, config },
+        {
+          outputs,
+          json: !!opts.json,
+          quiet: !!opts.quiet,
+          color: opts.color,
+          ui: !!opts.ui,
+          monitor,
+          maxEndpoints,
+        },
+      );
       setExit(exitCode);
     });
 }
