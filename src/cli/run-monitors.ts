@@ -27,12 +27,17 @@ export interface RunMonitors {
  * accepts connections). A service that exits or never gets ready is a SquallError naming it,
  * with the tail of its output, before any load is sent.
  */
+/** Below this many samples the live verdict is cheap enough to judge at every frame. */
+const LIVE_FULL_SAMPLES = 300;
+const LIVE_VERDICT_EVERY_MS = 15_000;
+
 export async function startRunMonitors(
   plan: MonitorPlan | null,
   target: { host: string; port: number } | undefined,
   o: { quiet: boolean; signal: AbortSignal; requests?: () => number },
 ): Promise<RunMonitors> {
   let mon: TargetMonitor | null = null;
+  let live: { at: number; result: MonitorResult } | undefined;
   // The target's monitor is loaded only when asked for: quick's memory budget counts every module.
   let verdict: VerdictOptions = {};
   const lib = plan
@@ -92,11 +97,17 @@ export async function startRunMonitors(
     current() {
       if (!target_ || !plan || !lib) return null;
       const s = target_.sampler;
-      return lib.buildMonitorResult(
+      // Judging an hour of samples takes ~0.1 s of the event loop the load runs on: live views
+      // get the verdict again at most every LIVE_VERDICT_EVERY_MS, with the samples always current.
+      const now = Date.now();
+      if (live && s.samples.length > LIVE_FULL_SAMPLES && now - live.at < LIVE_VERDICT_EVERY_MS) {
+        return { ...live.result, samples: [...s.samples] };
+      }
+      const result = lib.buildMonitorResult(
         {
           pid: target_.pid,
           samples: s.samples,
-          durationSec: (Date.now() - s.startedAt) / 1000,
+          durationSec: (now - s.startedAt) / 1000,
           intervalMs: s.intervalMs,
           tree: s.tree,
           source: s.source,
@@ -105,6 +116,8 @@ export async function startRunMonitors(
         },
         verdict,
       );
+      live = { at: now, result };
+      return result;
     },
     loadStarted() {
       health ??= startGeneratorHealth({ cores: 1 });

@@ -34,8 +34,10 @@ Examples:
 
 Without -d it runs until Ctrl-C; either way the results are written. A --pid process is summed with
 its child processes (a wrapper, a cluster) unless --no-tree; the line at the start names them.
-The verdict: healthy when RSS grows under 5 MB/min after the warm-up and is flat at the end; a leak
-above 10 MB/min and still growing; inconclusive between (see docs/errors.md for the codes).
+The verdict, for memory, descriptors and threads each: a leak when growth after the warm-up (found
+from the data) continues, is not slowing, and would exceed the leak budget per hour (memory: 32 MiB/h
+or 5% of RSS, or --leak-budget); healthy when it is confidently under the budget or has settled;
+inconclusive otherwise, with how many minutes more would tell (docs/monitoring.md).
 Threshold metrics: ${[...TARGET_METRICS.keys()].join(', ')} (gauges: value<N).
 
 Exit codes: 0 ok, 99 a threshold failed, 1 the process died (or the --pid went away) while monitored,
@@ -129,7 +131,7 @@ function liveView(quiet: boolean): { onSample(s: MonitorSample): void; finish():
     onSample(s) {
       if (quiet) return;
       const line =
-        `  ${Math.round(s.t)}s  rss ${s.rssMb.toFixed(1)} MB  cpu ${s.cpuPct.toFixed(1)}%` +
+        `  ${Math.round(s.t)}s  rss ${s.rssMb.toFixed(1)} MiB  cpu ${s.cpuPct.toFixed(1)}%` +
         (s.threads === null ? '' : `  threads ${s.threads}`) +
         (s.fds === null ? '' : `  fds ${s.fds}`);
       if (tty) {
