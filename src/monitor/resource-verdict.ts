@@ -32,6 +32,8 @@ export interface ResourceSpec {
   minGrowth: number;
   /** The likely cause, said after a leak. */
   hint?: string;
+  /** The name is plural ("threads grow"). */
+  plural?: boolean;
 }
 
 export interface ResourcePoint extends SeriesPoint {
@@ -174,38 +176,54 @@ function shapeOf(t: Trend, spec: ResourceSpec): MonitorShape {
   return t.fit.slope > 0 ? 'growing' : 'flat';
 }
 
-/** "grows 5.0 MiB/min (95% CI 4.8 to 5.2)" */
-function slopeText(t: Trend, unit: ResourceVerdict['unit']): string {
-  const verb = t.fit.slope >= 0 ? 'grows' : 'shrinks';
-  return (
-    `${verb} ${rate(Math.abs(t.fit.slope) * (t.perHour / 60), unit, 'min')} ` +
-    `(95% CI ${num(t.fit.low * (t.perHour / 60), unit)} to ${num(t.fit.high * (t.perHour / 60), unit)})`
-  );
+/** The verb for a subject: "memory grows", "threads grow". */
+const verbFor = (plural: boolean, singular: string, many: string) => (plural ? many : singular);
+
+/** "grows 5.0 MiB/min (95% CI 4.8 to 5.2)", or "is flat (0.0 fds/min, 95% CI 0.0 to 0.0)". */
+function slopeText(t: Trend, unit: ResourceVerdict['unit'], plural = false): string {
+  const perMin = t.perHour / 60;
+  const ci = `95% CI ${num(t.fit.low * perMin, unit)} to ${num(t.fit.high * perMin, unit)}`;
+  const speed = rate(Math.abs(t.fit.slope) * perMin, unit, 'min');
+  if (t.fit.low <= 0 && t.fit.high >= 0 && t.verdict === 'healthy') {
+    return `${verbFor(plural, 'is', 'are')} flat (${rate(t.fit.slope * perMin, unit, 'min')}, ${ci})`;
+  }
+  const verb = t.fit.slope >= 0 ? verbFor(plural, 'grows', 'grow') : verbFor(plural, 'shrinks', 'shrink');
+  return `${verb} ${speed} (${ci})`;
+}
+
+/** "the 32 MiB/h budget": budgets are round numbers, shown without decimals when they are. */
+function budgetText(spec: ResourceSpec): string {
+  const b = spec.budgetPerHour;
+  return `the ${Number.isInteger(b) ? String(b) : num(b, spec.unit)}${unitText(spec.unit)}/h budget`;
 }
 
 /** The part of a sentence that says what the trend means against the budget. */
-function trendClause(t: Trend, spec: ResourceSpec): string {
+function trendClause(t: Trend, spec: ResourceSpec, plural = spec.plural === true): string {
   const u = spec.unit;
   const perHour = t.fit.slope * t.perHour;
-  const budget = `the ${rate(spec.budgetPerHour, u, 'h')} budget`;
+  const budget = budgetText(spec);
+  const slope = slopeText(t, u, plural);
+  const is = verbFor(plural, 'is', 'are');
   const tailText = t.tail ? `${rate(t.tail.slope * (t.perHour / 60), u, 'min')} over the last third` : '';
   switch (t.verdict) {
     case 'leak':
-      return `${slopeText(t, u)} and is not slowing (${tailText}): ${rate(perHour, u, 'h')}, over ${budget}`;
+      return `${slope} and ${is} not slowing (${tailText}): ${rate(perHour, u, 'h')}, over ${budget}`;
     case 'healthy':
       if (t.slowing && t.settled && !(t.fit.high * t.perHour <= spec.budgetPerHour)) {
-        return `${slopeText(t, u)} but levelled off (${tailText}): settled, like a cache or pool filling up`;
+        return `${slope} but levelled off (${tailText}): settled, like a cache or pool filling up`;
       }
-      return `${slopeText(t, u)}: flat, within ${budget}`;
+      return slope.includes(' flat ')
+        ? `${slope}, within ${budget}`
+        : `${slope}, within ${budget}: not a leak`;
     default: {
       const more = t.moreMinutes === null ? 'run longer' : `run about ${t.moreMinutes} min more to tell`;
       if (t.fit.low > 0 && t.settled) {
-        return `${slopeText(t, u)}, but its last third cannot be told from flat (${tailText}): it may be levelling off; ${more}`;
+        return `${slope}, but the last third cannot be told from flat (${tailText}): it may be levelling off; ${more}`;
       }
       if (t.fit.low > 0 && t.slowing) {
-        return `${slopeText(t, u)} but is slowing (${tailText}) and has not settled: ${more}`;
+        return `${slope} but ${is} slowing (${tailText}) and not settled: ${more}`;
       }
-      return `${slopeText(t, u)}: too uncertain to tell from ${budget}; ${more}`;
+      return `${slope}: too uncertain to tell from ${budget}; ${more}`;
     }
   }
 }
@@ -255,7 +273,7 @@ function judgeSawtooth(pts: readonly ResourcePoint[], drops: Jump[], spec: Resou
     cycles,
     perRequest: null,
     sentence: trend
-      ? `${spec.name}: ${intro}; over ${over} it ${trendClause(trend, spec)}`
+      ? `${spec.name}: ${intro}; over ${over} it ${trendClause(trend, spec, false)}`
       : `${spec.name}: ${intro}, but too few samples over whole cycles to judge; run longer`,
   };
 }
@@ -279,9 +297,9 @@ function judgeByRequests(
     `time): ${rate(perHour, u, 'h')} at the tested ${per.reqsPerSec.toFixed(1)} req/s`;
   const tail =
     verdict === 'leak'
-      ? `, over the ${rate(spec.budgetPerHour, u, 'h')} budget and not slowing`
+      ? `, over ${budgetText(spec)} and not slowing`
       : verdict === 'healthy'
-        ? `, within the ${rate(spec.budgetPerHour, u, 'h')} budget`
+        ? `, within ${budgetText(spec)}`
         : `; too uncertain to tell from the budget${per.trend.moreMinutes === null ? '' : `; run about ${per.trend.moreMinutes} min more`}`;
   return {
     trend: per.trend,
@@ -393,6 +411,7 @@ function judgeSeries(pts: readonly ResourcePoint[], spec: ResourceSpec): Judged 
     const material = perHour > spec.budgetPerHour && trend.fit.slope * trend.spanMin >= spec.minGrowth;
     if (trend.fit.low > 0 && material && stairsContinue(pts, ups)) {
       trend.verdict = 'leak';
+      trend.settled = false;
       trend.moreMinutes = null;
       return {
         trend,
@@ -401,10 +420,10 @@ function judgeSeries(pts: readonly ResourcePoint[], spec: ResourceSpec): Judged 
         perRequest: null,
         sentence:
           `${spec.name}: ${stairs}, and they keep coming; it ${slopeText(trend, u)}: ` +
-          `${rate(perHour, u, 'h')}, over the ${rate(spec.budgetPerHour, u, 'h')} budget`,
+          `${rate(perHour, u, 'h')}, over ${budgetText(spec)}`,
       };
     }
-    const clause = trendClause(trend, spec);
+    const clause = trendClause(trend, spec, false);
     return {
       trend,
       shape: 'staircase',
@@ -455,7 +474,7 @@ export function judgeResource(
       warmupGrowth = found.growth;
     }
   }
-  const warmupSec = opts.warmupSec ?? (index > 0 ? points[index]!.t : points.length > 0 ? points[0]!.t : 0);
+  const warmupSec = opts.warmupSec ?? (index > 0 ? points[index]!.t : 0);
   const judged = points.slice(index);
   const after =
     warmupSource === 'none'

@@ -84,6 +84,7 @@ function specs(
     fds: {
       unit: 'fds',
       name: 'open file descriptors',
+      plural: true,
       budgetPerHour: Math.max(FDS_BUDGET_PER_HOUR, COUNT_BUDGET_SHARE * typical((s) => s.fds)),
       minJump: 5,
       minGrowth: 10,
@@ -92,6 +93,7 @@ function specs(
     threads: {
       unit: 'threads',
       name: 'threads',
+      plural: true,
       budgetPerHour: Math.max(THREADS_BUDGET_PER_HOUR, COUNT_BUDGET_SHARE * typical((s) => s.threads)),
       minJump: 3,
       minGrowth: 5,

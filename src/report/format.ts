@@ -197,8 +197,14 @@ export function rssGrowthText(m: Partial<MonitorResult>): string {
   }
   // Without an interval the warm-up left too few samples: the slope is of every sample, warm-up
   // included, and says little (the verdict says so).
+  const memory = asObj(asObj(m.resources)?.memory);
   if (ci === null) text += ' over every sample (too few after the warm-up to judge)';
-  else if (isNum(m.warmupSec)) text += ` after a ${fmtNum(m.warmupSec)}s warm-up`;
+  else if (memory?.warmupSource === 'none') text += ', no warm-up found';
+  else if (isNum(m.warmupSec)) {
+    text += ` after a ${fmtNum(m.warmupSec)}s warm-up${memory?.warmupSource === 'found' ? ' (found in the data)' : ''}`;
+  }
+  // Documents with per-resource verdicts say whether it settled in memory's own line.
+  if (memory) return text;
   if (m.settled === true) text += ', settled by the end';
   if (m.settled === false) text += ', still growing at the end';
   return text;
