@@ -187,7 +187,12 @@ function slopeText(t: Trend, unit: ResourceVerdict['unit'], plural = false): str
   if (t.fit.low <= 0 && t.fit.high >= 0 && t.verdict === 'healthy') {
     return `${verbFor(plural, 'is', 'are')} flat (${rate(t.fit.slope * perMin, unit, 'min')}, ${ci})`;
   }
-  const verb = t.fit.slope >= 0 ? verbFor(plural, 'grows', 'grow') : verbFor(plural, 'shrinks', 'shrink');
+  const still = num(t.fit.slope * perMin, unit).replace(/^-/, '') === num(0, unit);
+  const verb = still
+    ? verbFor(plural, 'changes by', 'change by')
+    : t.fit.slope > 0
+      ? verbFor(plural, 'grows', 'grow')
+      : verbFor(plural, 'shrinks', 'shrink');
   return `${verb} ${speed} (${ci})`;
 }
 
@@ -210,7 +215,10 @@ function trendClause(t: Trend, spec: ResourceSpec, plural = spec.plural === true
       return `${slope} and ${is} not slowing (${tailText}): ${rate(perHour, u, 'h')}, over ${budget}`;
     case 'healthy':
       if (t.slowing && t.settled && !(t.fit.high * t.perHour <= spec.budgetPerHour)) {
-        return `${slope} but levelled off (${tailText}): settled, like a cache or pool filling up`;
+        // Healthy by its end: grown and levelled off, or no growth to speak of from the start.
+        return t.fit.low > 0
+          ? `${slope} but levelled off (${tailText}): settled, like a cache or pool filling up`
+          : `${slope}, and flat at the end too (${tailText})`;
       }
       return slope.includes(' flat ')
         ? `${slope}, within ${budget}`
