@@ -413,6 +413,10 @@ function judgeSeries(pts: readonly ResourcePoint[], spec: ResourceSpec): Judged 
       sentence: `${spec.name}: no trend to judge`,
     };
   if (ups.length >= 2) {
+    // Under a load whose rate varied, a heap growing in steps can still be growth per request.
+    const stepsText = `, besides ${ups.length} steps (${ups.map((j) => stepText(j, u)).join(', ')})`;
+    const per = judgeByRequests(pts, trend, spec, stepsText);
+    if (per) return per;
     const each = ups.reduce((a, j) => a + j.size, 0) / ups.length;
     const stairs = `a staircase of ${ups.length} steps (${amount(each, u)} each on average, the last at ${secs(ups[ups.length - 1]!.atSec)})`;
     const perHour = trend.fit.slope * trend.perHour;
