@@ -218,7 +218,7 @@ function trendClause(t: Trend, spec: ResourceSpec, plural = spec.plural === true
         // Healthy by its end: grown and levelled off, or no growth to speak of from the start.
         return t.fit.low > 0
           ? `${slope} but levelled off (${tailText}): settled, like a cache or pool filling up`
-          : `${slope}, and flat at the end too (${tailText})`;
+          : `${slope}, and not growing at the end (${tailText})`;
       }
       return slope.includes(' flat ')
         ? `${slope}, within ${budget}`
