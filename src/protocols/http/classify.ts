@@ -48,7 +48,10 @@ function isTlsCode(code: string): boolean {
   );
 }
 
-const VERIFY_HINT = '; skip verification with -k (insecureSkipTLSVerify), or trust its CA with --cacert FILE';
+/** What to try: the certificate failures hint at -k and --cacert, a plain port at its scheme. */
+const VERIFY_HINT =
+  "; skip verification with -k (a test file's insecureSkipTLSVerify), or trust its CA with --cacert FILE";
+const PLAIN_PORT_HINT = '; is it plain http:// on that port?';
 
 /** The readable sub-reason of each common TLS failure, by its code. */
 const TLS_REASONS: Readonly<Record<string, string>> = {
@@ -62,7 +65,7 @@ const TLS_REASONS: Readonly<Record<string, string>> = {
   CERT_REVOKED: 'certificate revoked',
   ERR_TLS_CERT_ALTNAME_INVALID: 'certificate is not for this host name',
   HOSTNAME_MISMATCH: 'certificate is not for this host name',
-  ERR_SSL_WRONG_VERSION_NUMBER: 'the server does not speak TLS (plain http:// on this port?)',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'the server does not speak TLS',
 };
 
 /**
@@ -78,7 +81,7 @@ function describeTls(code: string, err: unknown): string {
     return `${reason} (${detail})${VERIFY_HINT}`;
   }
   if (reason !== undefined) {
-    const hint = code.startsWith('ERR_SSL') ? '' : VERIFY_HINT;
+    const hint = code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? PLAIN_PORT_HINT : VERIFY_HINT;
     return `${reason} (${code})${hint}`;
   }
   if (code.startsWith('ERR_SSL')) {
