@@ -131,7 +131,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   requestsSoFar = () => metrics.http.requests;
   for (const s of plan.scenarios) metrics.setScenarioTags(s.name, s.tags);
   metrics.watchUrls(plan.thresholds.flatMap((t) => (t.tags.url === undefined ? [] : [t.tags.url])));
-  const dispatcher = createDispatcher();
+  const dispatcher = createDispatcher(undefined, { insecure: plan.tls.insecure, ca: plan.tls.ca });
   const { totalMs, totalIterations } = progressBounds(plan);
   const progress = o.quiet
     ? null

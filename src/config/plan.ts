@@ -106,6 +106,8 @@ export interface TestPlan {
   target: string | undefined;
   env: Readonly<Record<string, string>>;
   defaults: { headers: Record<string, string>; timeoutMs: number };
+  /** https: skip certificate checks (-k, insecureSkipTLSVerify); trust only `ca` (--cacert). */
+  tls: { insecure: boolean; ca?: string; caFile?: string };
   scenarios: ScenarioPlan[];
   thresholds: ParsedThreshold[];
   /** The preset the plan came from, if any. */

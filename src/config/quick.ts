@@ -5,6 +5,7 @@ import { encodeRequest } from '../protocols/http/prepare.js';
 import type { ParsedThreshold } from '../thresholds/index.js';
 import { parseThreshold, parseThresholdFlag } from '../thresholds/index.js';
 import { redactHeaders, redactUrl } from '../util/redact.js';
+import { readCaFile } from './ca-file.js';
 import {
   type MonitorPlan,
   monitorConfig,
@@ -62,6 +63,8 @@ export interface QuickOptions extends RunMonitorOptions {
   quiet?: boolean;
   color?: boolean;
   insecure?: boolean;
+  /** `--cacert FILE`: trust only the CA certificates of this PEM file. */
+  cacert?: string;
   ui?: boolean;
 }
 
@@ -113,6 +116,7 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
     return parseThreshold(key, expr, { where: { flag: '--threshold' } });
   });
   const outputs = (o.out ?? []).map((text) => parseOutput(text, QUICK_OUTPUT_KINDS));
+  const ca = o.cacert === undefined ? undefined : readCaFile('--cacert', o.cacert);
   const monitor = resolveRunMonitor(o);
   requireMonitorFor(thresholds, monitor);
 
@@ -126,6 +130,7 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
       // SNI takes a host name only (RFC 6066), never an address.
       servername: url.protocol === 'https:' && isIP(host) === 0 ? host : undefined,
       insecure: !!o.insecure,
+      ca,
     },
     requests: [
       {
@@ -155,6 +160,7 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
     ratePerSec: ratePerSec ?? null,
     timeoutMs,
     insecure: !!o.insecure,
+    ...(o.cacert === undefined ? {} : { cacert: o.cacert }),
     thresholds: thresholds.map((t) => `${t.key}:${t.expr}`),
     monitor: monitorConfig(monitor),
   };

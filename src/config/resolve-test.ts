@@ -13,6 +13,7 @@ import {
 } from '../thresholds/index.js';
 import { redactUrl } from '../util/redact.js';
 import { requestUrlTag } from '../util/url-tag.js';
+import { readCaFile } from './ca-file.js';
 import { metricsInSources as sourceMetrics } from './declared-metrics.js';
 import { definedEnv, substituteEnv } from './env.js';
 import { isExecutorName, SCENARIO_COMMON, toExecutorPlan } from './executors.js';
@@ -72,6 +73,10 @@ export interface RunFlags {
   /** `--threshold 'METRIC:EXPR'`, repeatable; added to the file's. */
   threshold?: string[];
   timeout?: string;
+  /** `-k, --insecure`: as the file's insecureSkipTLSVerify. */
+  insecure?: boolean;
+  /** `--cacert FILE`. */
+  cacert?: string;
 }
 
 export interface ResolveOptions {
@@ -94,6 +99,9 @@ interface ParsedFlags {
   env: Record<string, string>;
   thresholds: ParsedThreshold[];
   timeoutMs: number | undefined;
+  insecure: boolean;
+  /** The PEM text of --cacert, and its path. */
+  ca: { pem: string; file: string } | undefined;
 }
 
 const MAX_VUS = 1_000_000;
@@ -119,6 +127,8 @@ function parseRunFlags(f: RunFlags): ParsedFlags {
     env,
     thresholds,
     timeoutMs: f.timeout === undefined ? undefined : parseDurationFlag('--timeout', f.timeout),
+    insecure: f.insecure === true,
+    ca: f.cacert === undefined ? undefined : { pem: readCaFile('--cacert', f.cacert), file: f.cacert },
   };
 }
 
@@ -644,6 +654,10 @@ export async function resolveTest(
     defaults: {
       headers: t.defaults?.headers ?? {},
       timeoutMs: f.timeoutMs ?? t.defaults?.timeout ?? DEFAULT_TIMEOUT_MS,
+    },
+    tls: {
+      insecure: f.insecure || t.insecureSkipTLSVerify === true,
+      ...(f.ca === undefined ? {} : { ca: f.ca.pem, caFile: f.ca.file }),
     },
     scenarios,
     thresholds,

@@ -39,6 +39,8 @@ export function resultConfig(
     monitorSuggested: sources.monitorSuggested,
     target: redactUrl(plan.target) ?? null,
     defaults: { headers: redactHeaders(plan.defaults.headers), timeoutMs: plan.defaults.timeoutMs },
+    insecure: plan.tls.insecure,
+    ...(plan.tls.caFile === undefined ? {} : { cacert: plan.tls.caFile }),
     scenarios: plan.scenarios.map((s) => ({
       name: s.name,
       executor: s.executor,

@@ -374,6 +374,8 @@ export function testFileSchema(sc: SchemaContext) {
         .strictObject({ headers: headers.optional(), timeout: positiveDurationMs.optional() })
         .optional(),
       preset: preset.optional(),
+      // k6's option: https without certificate checks (as -k).
+      insecureSkipTLSVerify: z.boolean().optional(),
       scenarios: z.record(z.string(), scenario).optional(),
       users: users.optional(),
       vus: wholeNumber(1).optional(),

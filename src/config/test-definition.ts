@@ -191,6 +191,8 @@ export interface TestDefinition {
     /** Per-request timeout. @default '10s' */
     timeout?: Duration;
   };
+  /** https: do not verify certificates (self-signed test servers); k6's option, as `-k`. @default false */
+  insecureSkipTLSVerify?: boolean;
   /** Run as one of the named test types; `vus`, `rate` and `duration` give its size. */
   preset?: PresetName;
   scenarios?: Record<string, ScenarioDefinition>;

@@ -185,8 +185,9 @@ export class HttpEngine implements ConnectionOwner {
     this.finish();
   }
 
-  onConnect(_conn: RawConnection, ms: number): void {
+  onConnect(_conn: RawConnection, ms: number, tlsMs: number): void {
     this.metrics.recordConnect(ms);
+    if (tlsMs > 0) this.metrics.recordTlsHandshake(tlsMs);
   }
 
   onResponse(conn: RawConnection, status: number): void {

@@ -39,6 +39,7 @@ function testPlan(scenarios: ScenarioPlan[], extra: Partial<TestPlan> = {}): Tes
     target: undefined,
     env: { MODE: 'test' },
     defaults: { headers: {}, timeoutMs: 10_000 },
+    tls: { insecure: false },
     scenarios,
     thresholds: [],
     preset: undefined,

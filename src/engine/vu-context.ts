@@ -31,6 +31,8 @@ export interface ResponseTimings {
   waiting: number;
   /** TCP connect, ms (0 when the connection was reused). */
   connecting: number;
+  /** TLS handshake, ms (0 for http:// and when the connection was reused); k6's name. */
+  tls_handshaking?: number;
 }
 
 export interface HttpResponse {

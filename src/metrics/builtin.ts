@@ -4,6 +4,7 @@ export const BUILTIN_METRICS = {
   http_req_duration: 'trend',
   http_req_waiting: 'trend',
   http_req_connecting: 'trend',
+  http_req_tls_handshaking: 'trend',
   http_req_service_duration: 'trend',
   http_req_failed: 'rate',
   iterations: 'counter',

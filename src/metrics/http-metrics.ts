@@ -38,6 +38,8 @@ export class HttpMetrics {
   readonly waiting = new Trend();
   readonly service = new Trend();
   readonly connecting = new Trend();
+  /** TLS handshakes of new https connections (k6's http_req_tls_handshaking). */
+  readonly tlsHandshaking = new Trend();
   readonly errors = new ErrorLog();
   /** By endpointKey(method, name). */
   private readonly endpointsByKey = new Map<string, EndpointStats>();
@@ -136,6 +138,10 @@ export class HttpMetrics {
 
   recordConnect(ms: number): void {
     this.connecting.recordMs(ms);
+  }
+
+  recordTlsHandshake(ms: number): void {
+    this.tlsHandshaking.recordMs(ms);
   }
 
   /**

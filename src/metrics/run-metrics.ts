@@ -75,6 +75,8 @@ export interface HttpSample {
   waitingMs: number;
   /** TCP connect of a new connection, ms; 0 when the request reused one. */
   connectingMs: number;
+  /** TLS handshake of a new https connection, ms (http_req_tls_handshaking); 0 or absent otherwise. */
+  tlsHandshakingMs?: number;
   bytesSent: number;
   bytesReceived: number;
   /** The `url` tag when a threshold filters on this request's URL (watchedUrl), else undefined. */
@@ -286,6 +288,8 @@ export class RunMetrics {
     const http = this.http;
     http.bytesSent += x.bytesSent;
     if (x.connectingMs > 0) http.recordConnect(x.connectingMs);
+    if (x.tlsHandshakingMs !== undefined && x.tlsHandshakingMs > 0)
+      http.recordTlsHandshake(x.tlsHandshakingMs);
     if (x.status === 0) {
       const kind = x.errorKind ?? 'error';
       let example = '';

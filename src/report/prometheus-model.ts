@@ -236,6 +236,11 @@ const RUN_TRENDS = [
   ['http_req_waiting', 'squall_http_req_waiting_seconds', 'Time to the first byte of the response.'],
   ['http_req_connecting', 'squall_http_req_connecting_seconds', 'Time to open a TCP connection.'],
   [
+    'http_req_tls_handshaking',
+    'squall_http_req_tls_handshaking_seconds',
+    'Time of the TLS handshake of a new https connection.',
+  ],
+  [
     'http_req_service_duration',
     'squall_http_req_service_duration_seconds',
     'HTTP request duration from the actual send (open model), without the wait for a free connection.',
@@ -425,6 +430,7 @@ const K6_RUN_TRENDS = [
   'http_req_duration',
   'http_req_waiting',
   'http_req_connecting',
+  'http_req_tls_handshaking',
   'iteration_duration',
 ] as const;
 

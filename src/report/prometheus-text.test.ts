@@ -401,6 +401,16 @@ describe('renderPrometheus', () => {
     expect(sampleValue(f, 'squall_vus')).toBe(0);
   });
 
+  it('exports http_req_tls_handshaking under both namings when the run made a handshake, else not', () => {
+    expect([...fams.keys()].filter((n) => n.includes('tls'))).toEqual([]);
+    const https = structuredClone(doc);
+    (https.metrics as Record<string, unknown>).http_req_tls_handshaking = https.metrics.http_req_connecting;
+    const squall = parseExposition(renderPrometheus(https));
+    expect(squall.get('squall_http_req_tls_handshaking_seconds')?.type).toBe('summary');
+    const k6 = parseExposition(renderPrometheus(https, { names: 'k6' }));
+    expect(k6.has('k6_http_req_tls_handshaking_p99')).toBe(true);
+  });
+
   it("exports the watched process's gauges, the leak of each resource too, under both namings", () => {
     expect([...fams.keys()].filter((n) => n.includes('target'))).toEqual([]);
     const monitored = { ...structuredClone(doc), monitor: leakingMonitor() };

@@ -136,6 +136,8 @@ export function httpTotalsSource(
       return trendSource(m.waiting);
     case 'http_req_connecting':
       return trendSource(m.connecting);
+    case 'http_req_tls_handshaking':
+      return trendSource(m.tlsHandshaking);
     case 'http_req_service_duration':
       return trendSource(totals.service);
     case 'http_reqs':
@@ -168,6 +170,8 @@ export function httpMetricsSummary(m: HttpMetrics, totals: HttpTotals, sec: numb
     http_req_waiting: m.waiting.summary(),
     http_req_service_duration: totals.service.summary(),
     http_req_connecting: m.connecting.summary(),
+    // Only when a TLS handshake happened: a plain-http run has no such phase to show.
+    ...(m.tlsHandshaking.count > 0 ? { http_req_tls_handshaking: m.tlsHandshaking.summary() } : {}),
     http_req_failed: { rate: total === 0 ? 0 : round(fails / total, 6), fails, total },
     data_sent: counterSummary(m.bytesSent, sec),
     data_received: counterSummary(m.bytesReceived, sec),

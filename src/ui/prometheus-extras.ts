@@ -19,6 +19,7 @@ export function httpLiveTrends(m: HttpMetrics, more: Partial<Record<string, Tren
       http_req_duration: duration,
       http_req_waiting: m.waiting,
       http_req_connecting: m.connecting,
+      ...(m.tlsHandshaking.count > 0 ? { http_req_tls_handshaking: m.tlsHandshaking } : {}),
       http_req_service_duration: m.openModel ? m.service : duration,
       ...more,
     },

@@ -51,6 +51,10 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
     )
     .option('--ui', 'serve a live dashboard on 127.0.0.1 (URL on stderr) with a Stop button')
     .option('-k, --insecure', 'https: do not verify the certificate (self-signed test servers)')
+    .option(
+      '--cacert <file>',
+      'https: trust the CA certificates of this PEM file (instead of the system ones)',
+    )
     .option('--json', 'print the result document on stdout instead of the summary')
     .option('-q, --quiet', 'no progress; print the summary only when a threshold fails')
     .option('--no-color', 'no ANSI colours (also when not a TTY, or with NO_COLOR)');

@@ -64,6 +64,11 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       collect,
     )
     .option('--timeout <d>', 'default per-request timeout (default 10s)')
+    .option('-k, --insecure', "https: do not verify certificates (the test file's insecureSkipTLSVerify)")
+    .option(
+      '--cacert <file>',
+      'https: trust the CA certificates of this PEM file (instead of the system ones)',
+    )
     .option(
       '--max-endpoints <n>',
       'distinct request names kept apart (default 200); later ones are grouped by path template (:id), then into `other`',

@@ -53,6 +53,8 @@ export type HttpTransport = 'auto' | 'undici';
 export interface DispatcherOptions {
   /** https: do not verify the certificate (self-signed test servers), as `quick -k`. */
   insecure?: boolean;
+  /** https: trust only these CA certificates (PEM, `--cacert`), as curl's --cacert. */
+  ca?: string;
   /** Default: `undici` when the environment has SQUALL_HTTP_CLIENT=undici, else `auto`. */
   transport?: HttpTransport;
 }
@@ -97,7 +99,10 @@ export function createDispatcher(
   const transport = options.transport ?? (process.env.SQUALL_HTTP_CLIENT === 'undici' ? 'undici' : 'auto');
   return new RunDispatcher(
     {
-      connect: timedConnector(options.insecure ? { rejectUnauthorized: false } : {}),
+      connect: timedConnector({
+        ...(options.insecure ? { rejectUnauthorized: false } : {}),
+        ...(options.ca !== undefined ? { ca: options.ca } : {}),
+      }),
       connections: maxConnectionsPerOrigin ?? null,
       pipelining: 1,
       // The lean parser's limit; onHeaders checks the exact head size (undici counts fields only).
@@ -371,6 +376,7 @@ abstract class Exchange {
   protected tWrite = 0;
   protected tHeaders = 0;
   protected connectMs = 0;
+  protected tlsMs = 0;
   protected bytesOut = 0;
   protected bytesIn = 0;
   /** The `url` tag, set only when a threshold filters on this URL (RunMetrics.watchedUrl). */
@@ -434,6 +440,7 @@ abstract class Exchange {
       duration: end - this.tWrite,
       waiting: this.tHeaders - this.tWrite,
       connecting: this.connectMs,
+      tls_handshaking: this.tlsMs,
     };
     this.record(status, failed, timings, undefined, undefined);
     const r = new ClientResponse(
@@ -458,6 +465,7 @@ abstract class Exchange {
       duration: sent ? end - this.tWrite : 0,
       waiting: sent && this.tHeaders > 0 ? this.tHeaders - this.tWrite : 0,
       connecting: this.connectMs,
+      tls_handshaking: this.tlsMs,
     };
     this.record(0, true, timings, kind, message);
     this.resolve(
@@ -511,6 +519,7 @@ abstract class Exchange {
     }
     s.waitingMs = t.waiting;
     s.connectingMs = t.connecting;
+    s.tlsHandshakingMs = this.tlsMs;
     s.bytesSent = this.bytesOut;
     s.bytesReceived = this.bytesIn;
     s.url = this.url;
@@ -557,8 +566,9 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, Wri
     expectWrite(this);
   }
 
-  onWrite(connectMs: number, headBytes: number): void {
+  onWrite(connectMs: number, tlsMs: number, headBytes: number): void {
     this.connectMs = connectMs;
+    this.tlsMs = tlsMs;
     this.bytesOut = headBytes + this.bodyBytes;
   }
 
@@ -871,6 +881,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
       serviceMs: 0,
       waitingMs: 0,
       connectingMs: 0,
+      tlsHandshakingMs: 0,
       bytesSent: 0,
       bytesReceived: 0,
       url: undefined,

@@ -15,6 +15,8 @@ export interface Endpoint {
   servername?: string;
   /** Skip certificate verification (self-signed test servers). */
   insecure?: boolean;
+  /** Trust only these CA certificates (PEM), instead of Node's bundled ones. */
+  ca?: string;
   /**
    * Let the process exit while the socket is open (`squall run`'s shared pool: an idle
    * keep-alive connection must not keep a finished run alive; each request in flight has a timer).
@@ -31,8 +33,16 @@ export interface Endpoint {
 export interface ConnectionOwner {
   onResponse(conn: RawConnection, status: number): void;
   onFailure(conn: RawConnection, kind: string, message: string): void;
-  onConnect(conn: RawConnection, ms: number): void;
+  /** A new connection is up: TCP connect took `ms`, the TLS handshake `tlsMs` (0 for http). */
+  onConnect(conn: RawConnection, ms: number, tlsMs: number): void;
 }
+
+/**
+ * The last TLS session of each endpoint, offered on the next connect so that the server can
+ * resume it (an abbreviated handshake) as undici's connector does for `squall run`: a browser's
+ * and curl's behaviour, and what keeps `quick` and `run` measuring the same handshakes.
+ */
+const SESSIONS = new WeakMap<Endpoint, Buffer>();
 
 /**
  * One keep-alive HTTP/1.1 connection of the lean client: writes a pre-encoded request, parses
@@ -136,6 +146,8 @@ export class RawConnection {
           port: ep.port,
           servername: ep.servername,
           rejectUnauthorized: !ep.insecure,
+          ca: ep.ca,
+          session: SESSIONS.get(ep),
         })
       : net.connect({
           host: ep.host,
@@ -156,14 +168,22 @@ export class RawConnection {
         if (this.socket === socket) this.connectStartedAt = performance.now();
       });
     }
+    // TCP connect and TLS handshake timed apart (k6's http_req_connecting, http_req_tls_handshaking).
+    let tcpAt = 0;
+    socket.once('connect', () => {
+      tcpAt = performance.now();
+    });
     socket.on(ep.tls ? 'secureConnect' : 'connect', () => {
       if (this.socket !== socket) return;
       this.connected = true;
       const now = performance.now();
-      this.owner.onConnect(this, now - this.connectStartedAt);
+      if (tcpAt === 0) tcpAt = now;
+      // A handshake so fast the clock saw 0 still counts as one (as undici's connector does).
+      this.owner.onConnect(this, tcpAt - this.connectStartedAt, ep.tls ? Math.max(now - tcpAt, 0.001) : 0);
       if (this.busy) this.write();
     });
     if (ep.tls) {
+      socket.on('session', (session: Buffer) => SESSIONS.set(ep, session));
       socket.on('data', (chunk: Buffer) => {
         if (this.socket === socket) this.onData(chunk, chunk.length);
       });

@@ -20,13 +20,18 @@ import { awaitResponse, relabelInterimContinue } from './undici-interim.js';
  */
 
 const CONNECT_MS = Symbol('squall.connectMs');
+const TLS_MS = Symbol('squall.tlsMs');
 
-type StampedSocket = Socket & { [CONNECT_MS]?: number };
+type StampedSocket = Socket & { [CONNECT_MS]?: number; [TLS_MS]?: number };
 
 /** A connection so fast the clock saw 0 still counts as a new connection. */
 const MIN_CONNECT_MS = 0.001;
 
-/** Wraps undici's connector to time TCP connects (TLS handshake and DNS excluded, as in k6). */
+/**
+ * Wraps undici's connector to time TCP connects (DNS excluded, as in k6) and, apart, TLS
+ * handshakes (TCP connect to secureConnect: k6's http_req_tls_handshaking, as the lean client's).
+ * TLS sessions are resumed through undici's session cache, as the lean client does (one per host).
+ */
 export function timedConnector(options: buildConnector.BuildOptions = {}): buildConnector.connector {
   // undici's connector returns its socket, though its type says void.
   const base = buildConnector(options) as unknown as (
@@ -34,6 +39,9 @@ export function timedConnector(options: buildConnector.BuildOptions = {}): build
     callback: buildConnector.Callback,
   ) => StampedSocket | undefined;
   return (opts, callback) => {
+    // SNI and the certificate check follow the URL's host (undici's fallback when no servername
+    // is given), never a Host header a request sets, as curl and k6 do.
+    if (opts.protocol === 'https:') opts = { ...opts, servername: undefined };
     let t0 = performance.now();
     let timed = false;
     const socket = base(opts, (...args: Parameters<buildConnector.Callback>) => {
@@ -50,15 +58,21 @@ export function timedConnector(options: buildConnector.BuildOptions = {}): build
       });
       // Prepended so the stamp is on the socket before undici's listener lets a request use it.
       socket.prependOnceListener('connect', () => {
-        socket[CONNECT_MS] = Math.max(performance.now() - t0, MIN_CONNECT_MS);
+        const now = performance.now();
+        socket[CONNECT_MS] = Math.max(now - t0, MIN_CONNECT_MS);
+        if (opts.protocol === 'https:') {
+          socket.prependOnceListener('secureConnect', () => {
+            socket[TLS_MS] = Math.max(performance.now() - now, MIN_CONNECT_MS);
+          });
+        }
       });
     }
   };
 }
 
-/** Told, when its request is written, what it cost to connect and how long the head was. */
+/** Told, when its request is written, what it cost to connect (TCP, TLS) and how long the head was. */
 export interface WriteObserver {
-  onWrite(connectMs: number, headBytes: number): void;
+  onWrite(connectMs: number, tlsMs: number, headBytes: number): void;
 }
 
 let writing: WriteObserver | null = null;
@@ -78,8 +92,10 @@ subscribe('undici:client:sendHeaders', (message) => {
   if (o === null) return;
   writing = null;
   const ms = socket[CONNECT_MS] ?? 0;
+  const tlsMs = socket[TLS_MS] ?? 0;
   if (ms !== 0) socket[CONNECT_MS] = 0;
-  o.onWrite(ms, headers.length);
+  if (tlsMs !== 0) socket[TLS_MS] = 0;
+  o.onWrite(ms, tlsMs, headers.length);
 });
 
 /** Parsed timeouts: a flow passes the same few strings on every request. */
