@@ -180,13 +180,21 @@ export class HttpEngine implements ConnectionOwner {
     if (this.resolveDone === null) return;
     this.endReason = 'interrupted';
     this.stopping = true;
-    for (const c of this.conns) c.close();
+    // Requests abandoned in flight were written all the same.
+    for (const c of this.conns) {
+      if (c.busy) this.metrics.bytesSent += c.bytesOut;
+      c.close();
+    }
     this.inflight = 0;
     this.finish();
   }
 
   onConnect(_conn: RawConnection, ms: number): void {
     this.metrics.recordConnect(ms);
+  }
+
+  onRetry(_conn: RawConnection): void {
+    this.metrics.retries++;
   }
 
   onResponse(conn: RawConnection, status: number): void {
@@ -204,12 +212,15 @@ export class HttpEngine implements ConnectionOwner {
       now - conn.sentAt,
       conn.bytesIn,
     );
+    this.metrics.bytesSent += conn.bytesOut;
     this.sendNext(conn);
   }
 
   onFailure(conn: RawConnection, kind: string, message: string): void {
     this.inflight--;
     this.metrics.recordError(this.eps[conn.tag]!, kind, message, conn.bytesIn);
+    // What was written: nothing for a refused connection.
+    this.metrics.bytesSent += conn.bytesOut;
     this.sendNext(conn);
   }
 
@@ -249,8 +260,7 @@ export class HttpEngine implements ConnectionOwner {
     if (++this.next === this.mix.length) this.next = 0;
     const req = this.plan.requests[i]!;
     conn.tag = i;
-    this.metrics.bytesSent += req.bytes.length;
-    conn.send(req.bytes, req.expectBody, scheduledAt);
+    conn.send(req.bytes, req.expectBody, scheduledAt, null, req.retryable);
   }
 
   /** Open model: when arrival k was meant to start. */

@@ -75,8 +75,11 @@ export interface HttpSample {
   waitingMs: number;
   /** TCP connect of a new connection, ms; 0 when the request reused one. */
   connectingMs: number;
+  /** Bytes written to the socket for it (0 when it was never sent, e.g. refused). */
   bytesSent: number;
   bytesReceived: number;
+  /** Times it was sent again after the keep-alive race (http_req_retries): 0 or 1. */
+  retries: number;
   /** The `url` tag when a threshold filters on this request's URL (watchedUrl), else undefined. */
   url: string | undefined;
   /** Status 0: the error kind (classifyError) and the error's message, for the example. */
@@ -285,6 +288,7 @@ export class RunMetrics {
     if (x.url !== undefined) this.recordUrl(x.url, x);
     const http = this.http;
     http.bytesSent += x.bytesSent;
+    http.retries += x.retries;
     if (x.connectingMs > 0) http.recordConnect(x.connectingMs);
     if (x.status === 0) {
       const kind = x.errorKind ?? 'error';

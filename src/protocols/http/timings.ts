@@ -56,9 +56,12 @@ export function timedConnector(options: buildConnector.BuildOptions = {}): build
   };
 }
 
-/** Told, when its request is written, what it cost to connect and how long the head was. */
+/**
+ * Told, when its request is written, what it cost to connect (0: a reused connection) and the
+ * socket, whose bytesWritten does not yet count the request's head.
+ */
 export interface WriteObserver {
-  onWrite(connectMs: number, headBytes: number): void;
+  onWrite(connectMs: number, socket: Socket): void;
 }
 
 let writing: WriteObserver | null = null;
@@ -72,14 +75,14 @@ export function expectWrite(o: WriteObserver): void {
 }
 
 subscribe('undici:client:sendHeaders', (message) => {
-  const { socket, headers } = message as { socket: StampedSocket; headers: string };
+  const { socket } = message as { socket: StampedSocket };
   awaitResponse(socket);
   const o = writing;
   if (o === null) return;
   writing = null;
   const ms = socket[CONNECT_MS] ?? 0;
   if (ms !== 0) socket[CONNECT_MS] = 0;
-  o.onWrite(ms, headers.length);
+  o.onWrite(ms, socket);
 });
 
 /** Parsed timeouts: a flow passes the same few strings on every request. */
