@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ResultDocument } from '../../src/result/schema.js';
 import { type RecordingServer, startRecordingServer } from '../helpers/recording-server.js';
-import { requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
+import { BIN, requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
 import { type RunResult, runFileOk, writeTestFile } from '../helpers/run-file.js';
 
 /**
@@ -264,6 +265,27 @@ describe("squall quick's request body (issue 13, item 13)", () => {
       expect(count(r, 'data_sent')).toBe(server.bytesRead());
     }, 60_000);
   }
+
+  it('-b @- reads the body from standard input', async () => {
+    // runCli gives the child no stdin: spawned here with a pipe (async: the server is in this process).
+    const child = spawn(
+      process.execPath,
+      [BIN, 'quick', '-n', '2', '-m', 'POST', '-b', '@-', '--json', `${server.url}/in`],
+      {
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.stdin.end('from stdin\n');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, err).toBe(0);
+    expect(fails(JSON.parse(out) as ResultDocument)).toBe(0);
+    expect(server.requests.map((q) => q.body.toString())).toEqual(['from stdin\n', 'from stdin\n']);
+  }, 40_000);
 
   it('a missing file is exit 2 naming the flag and the path', async () => {
     const missing = join(dir.path, 'no-such-body.json');
