@@ -1,5 +1,5 @@
 import type { LoadPlan, PreparedRequest } from '../engine/load-plan.js';
-import { encodeRequest } from '../protocols/http/prepare.js';
+import { encodeRequest, isIdempotent } from '../protocols/http/prepare.js';
 import type { ParsedThreshold } from '../thresholds/index.js';
 import { parseThreshold } from '../thresholds/index.js';
 import { parseDurationFlag, parseOutput, parsePositiveInt } from './parse-flags.js';
@@ -39,6 +39,7 @@ function demoRequests(base: URL, version: string): PreparedRequest[] {
     method,
     weight,
     expectBody: true,
+    retryable: isIdempotent(method),
     bytes: encodeRequest({ method, url: new URL(path, base), headers: b ? json : [], body: b, userAgent }),
   });
   return [

@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { LoadPlan } from '../engine/load-plan.js';
 import { badFlag } from '../errors/index.js';
-import { encodeRequest } from '../protocols/http/prepare.js';
+import { encodeRequest, isIdempotent } from '../protocols/http/prepare.js';
 import type { ParsedThreshold } from '../thresholds/index.js';
 import { parseThreshold, parseThresholdFlag } from '../thresholds/index.js';
 import { redactHeaders, redactUrl } from '../util/redact.js';
@@ -56,6 +57,7 @@ export interface QuickOptions extends RunMonitorOptions {
   method?: string;
   header?: string[];
   body?: string;
+  bodyFile?: string;
   timeout?: string;
   threshold?: string[];
   out?: string[];
@@ -84,13 +86,72 @@ export interface ResolvedQuick {
   config: Record<string, unknown>;
 }
 
+/**
+ * The body of `-b TEXT`, `-b @FILE` (curl's convention; `@-` reads standard input) or
+ * `--body-file FILE`, as bytes; a file's bytes as they are, so a body past the OS limit on
+ * arguments goes through a file.
+ */
+function requestBody(o: QuickOptions): Buffer | undefined {
+  if (o.body !== undefined && o.bodyFile !== undefined) {
+    throw badFlag('--body-file', 'give -b or --body-file, not both: they both set the request body');
+  }
+  if (o.bodyFile !== undefined) return readBodyFile('--body-file', o.bodyFile);
+  if (o.body === undefined) return undefined;
+  if (o.body.startsWith('@')) return readBodyFile('-b', o.body.slice(1));
+  return Buffer.from(o.body, 'utf8');
+}
+
+function readBodyFile(flag: string, file: string): Buffer {
+  const shown = flag === '-b' ? `-b @${file}` : `--body-file ${file}`;
+  if (file === '') {
+    throw badFlag(
+      flag,
+      `${shown}: expected a file name after '@', e.g. -b @body.json (or @- for standard input)`,
+    );
+  }
+  try {
+    return readFileSync(file === '-' && flag === '-b' ? 0 : file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? `no such file '${file}'`
+        : code === 'EISDIR'
+          ? `'${file}' is a directory`
+          : `cannot read '${file}' (${code ?? String(e)})`;
+    throw badFlag(flag, `${shown}: ${why}; expected a readable file whose bytes are the request body`);
+  }
+}
+
+/**
+ * `Transfer-Encoding: chunked` from -H gets a chunked body (encodeRequest); a Content-Length
+ * beside it would make the framing ambiguous (RFC 9112 §6.1), so that pair is refused.
+ */
+function checkFraming(headers: Array<[string, string]>): void {
+  const te = headers.find(([k]) => k.toLowerCase() === 'transfer-encoding');
+  if (te === undefined) return;
+  if (!/(^|[\s,])chunked\s*$/i.test(te[1])) {
+    throw badFlag(
+      '-H',
+      `-H 'Transfer-Encoding: ${te[1]}': squall quick can send only chunked ('Transfer-Encoding: chunked'), the last coding`,
+    );
+  }
+  if (headers.some(([k]) => k.toLowerCase() === 'content-length')) {
+    throw badFlag(
+      '-H',
+      "-H 'Transfer-Encoding: chunked' and -H 'Content-Length: …' together frame the body twice; give one (chunked is sent chunked, a Content-Length is added otherwise)",
+    );
+  }
+}
+
 export function resolveQuick(urlText: string | undefined, o: QuickOptions, version: string): ResolvedQuick {
   if (!urlText)
     throw badFlag('<url>', 'squall quick needs a URL, such as squall quick http://127.0.0.1:8080/');
   const url = parseTargetUrl('<url>', urlText);
   const method = o.method === undefined ? 'GET' : parseMethod(o.method);
   const headers = (o.header ?? []).map(parseHeader);
-  const body = o.body === undefined ? undefined : Buffer.from(o.body, 'utf8');
+  const body = requestBody(o);
+  checkFraming(headers);
   const ratePerSec =
     o.rate === undefined ? undefined : parsePositiveNumber('-R', o.rate, 'requests per second');
   if (ratePerSec !== undefined && ratePerSec > MAX_RATE_PER_SEC) {
@@ -138,6 +199,7 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
         bytes: encodeRequest({ method, url, headers, body, userAgent: `squall/${version}` }),
         method,
         expectBody: method !== 'HEAD',
+        retryable: isIdempotent(method),
         weight: 1,
       },
     ],

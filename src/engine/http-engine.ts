@@ -180,7 +180,11 @@ export class HttpEngine implements ConnectionOwner {
     if (this.resolveDone === null) return;
     this.endReason = 'interrupted';
     this.stopping = true;
-    for (const c of this.conns) c.close();
+    // Requests abandoned in flight were written all the same.
+    for (const c of this.conns) {
+      if (c.busy) this.metrics.bytesSent += c.bytesOut;
+      c.close();
+    }
     this.inflight = 0;
     this.finish();
   }
@@ -188,6 +192,10 @@ export class HttpEngine implements ConnectionOwner {
   onConnect(_conn: RawConnection, ms: number, tlsMs: number): void {
     this.metrics.recordConnect(ms);
     if (tlsMs > 0) this.metrics.recordTlsHandshake(tlsMs);
+  }
+
+  onRetry(_conn: RawConnection): void {
+    this.metrics.retries++;
   }
 
   onResponse(conn: RawConnection, status: number): void {
@@ -205,12 +213,15 @@ export class HttpEngine implements ConnectionOwner {
       now - conn.sentAt,
       conn.bytesIn,
     );
+    this.metrics.bytesSent += conn.bytesOut;
     this.sendNext(conn);
   }
 
   onFailure(conn: RawConnection, kind: string, message: string): void {
     this.inflight--;
     this.metrics.recordError(this.eps[conn.tag]!, kind, message, conn.bytesIn);
+    // What was written: nothing for a refused connection.
+    this.metrics.bytesSent += conn.bytesOut;
     this.sendNext(conn);
   }
 
@@ -250,8 +261,7 @@ export class HttpEngine implements ConnectionOwner {
     if (++this.next === this.mix.length) this.next = 0;
     const req = this.plan.requests[i]!;
     conn.tag = i;
-    this.metrics.bytesSent += req.bytes.length;
-    conn.send(req.bytes, req.expectBody, scheduledAt);
+    conn.send(req.bytes, req.expectBody, scheduledAt, null, req.retryable);
   }
 
   /** Open model: when arrival k was meant to start. */

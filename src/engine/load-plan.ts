@@ -8,6 +8,8 @@ export interface PreparedRequest {
   bytes: Buffer;
   /** False for HEAD: the response has no body whatever its headers say. */
   expectBody: boolean;
+  /** Idempotent: sent again once when a reused connection closes before any answer. */
+  retryable: boolean;
   /** Relative share of the mix (whole number, at least 1). */
   weight: number;
 }

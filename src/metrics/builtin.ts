@@ -7,6 +7,8 @@ export const BUILTIN_METRICS = {
   http_req_tls_handshaking: 'trend',
   http_req_service_duration: 'trend',
   http_req_failed: 'rate',
+  // squall's own: requests sent again after the keep-alive race (docs/http.md); not in k6.
+  http_req_retries: 'counter',
   iterations: 'counter',
   iteration_duration: 'trend',
   dropped_iterations: 'counter',

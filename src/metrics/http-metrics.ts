@@ -46,6 +46,8 @@ export class HttpMetrics {
   bytesSent = 0;
   bytesReceived = 0;
   dropped = 0;
+  /** Requests sent again after a reused connection closed before any answer (http_req_retries). */
+  retries = 0;
 
   /** The current one-second bucket of the timeline. */
   private intervalDuration = new Trend();

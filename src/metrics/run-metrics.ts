@@ -77,8 +77,11 @@ export interface HttpSample {
   connectingMs: number;
   /** TLS handshake of a new https connection, ms (http_req_tls_handshaking); 0 or absent otherwise. */
   tlsHandshakingMs?: number;
+  /** Bytes written to the socket for it (0 when it was never sent, e.g. refused). */
   bytesSent: number;
   bytesReceived: number;
+  /** Times it was sent again after the keep-alive race (http_req_retries): 0 or 1. */
+  retries: number;
   /** The `url` tag when a threshold filters on this request's URL (watchedUrl), else undefined. */
   url: string | undefined;
   /** Status 0: the error kind (classifyError) and the error's message, for the example. */
@@ -287,6 +290,7 @@ export class RunMetrics {
     if (x.url !== undefined) this.recordUrl(x.url, x);
     const http = this.http;
     http.bytesSent += x.bytesSent;
+    http.retries += x.retries;
     if (x.connectingMs > 0) http.recordConnect(x.connectingMs);
     if (x.tlsHandshakingMs !== undefined && x.tlsHandshakingMs > 0)
       http.recordTlsHandshake(x.tlsHandshakingMs);

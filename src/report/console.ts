@@ -239,8 +239,11 @@ function buildMetricRows(metrics: Obj, p: Painter): Map<SectionName, Row[]> {
     if (m) {
       if (base === 'checks') {
         rows.push(...checksRows(m, p));
-      } else if (base === 'dropped_iterations' && !(isNum(m.count) && m.count > 0)) {
-        // Zero drops is the normal case and not worth a line.
+      } else if (
+        (base === 'dropped_iterations' || base === 'http_req_retries') &&
+        !(isNum(m.count) && m.count > 0)
+      ) {
+        // Zero drops (or retries) is the normal case and not worth a line.
       } else {
         const r = metricCells(base, m, p);
         if (r) rows.push({ label: base, ...r });

@@ -299,6 +299,7 @@ describe('build.ts after the refactor', () => {
       'http_req_service_duration',
       'http_req_connecting',
       'http_req_failed',
+      'http_req_retries',
       'data_sent',
       'data_received',
       'dropped_iterations',

@@ -150,6 +150,8 @@ export function httpTotalsSource(
       return valueSource('counter', { count: m.bytesReceived, rate: m.bytesReceived / sec });
     case 'dropped_iterations':
       return valueSource('counter', { count: m.dropped, rate: m.dropped / sec });
+    case 'http_req_retries':
+      return valueSource('counter', { count: m.retries, rate: m.retries / sec });
     default:
       return undefined;
   }
@@ -173,6 +175,7 @@ export function httpMetricsSummary(m: HttpMetrics, totals: HttpTotals, sec: numb
     // Only when a TLS handshake happened: a plain-http run has no such phase to show.
     ...(m.tlsHandshaking.count > 0 ? { http_req_tls_handshaking: m.tlsHandshaking.summary() } : {}),
     http_req_failed: { rate: total === 0 ? 0 : round(fails / total, 6), fails, total },
+    http_req_retries: counterSummary(m.retries, sec),
     data_sent: counterSummary(m.bytesSent, sec),
     data_received: counterSummary(m.bytesReceived, sec),
     dropped_iterations: counterSummary(m.dropped, sec),

@@ -18,6 +18,7 @@ Examples:
   $ squall quick -c 50 -d 30s http://127.0.0.1:8080/api/items
   $ squall quick -R 2000 -d 1m http://127.0.0.1:8080/           # open model: 2000 requests/s
   $ squall quick -m POST -H 'Content-Type: application/json' -b '{"q":1}' http://127.0.0.1:8080/search
+  $ squall quick -m PUT --body-file big.json http://127.0.0.1:8080/upload      # or -b @big.json
   $ squall quick -d 1m --ui -o html=report.html http://127.0.0.1:8080/   # live dashboard, then a report
   $ squall quick -d 2m --monitor-cmd 'node server.js' http://127.0.0.1:3000/   # and its memory, CPU, leaks
   $ squall quick -d 2m --monitor-pid 4242 --leak-budget 50MB/h http://127.0.0.1:3000/  # a running one
@@ -41,7 +42,14 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
     .option('-R, --rate <r>', 'open model: start R requests per second whatever the responses do')
     .option('-m, --method <m>', 'HTTP method', 'GET')
     .option('-H, --header <header>', "request header 'Name: value' (repeatable)", collect)
-    .option('-b, --body <text>', 'request body')
+    .option(
+      '-b, --body <text>',
+      "request body; '@FILE' reads a file, '@-' standard input (curl's convention)",
+    )
+    .option(
+      '--body-file <path>',
+      'request body from a file, byte for byte (for bodies too big for the command line)',
+    )
     .option('--timeout <d>', 'per-request timeout', '10s')
     .option('--threshold <metric:expr>', "budget, e.g. 'http_req_duration:p(95)<300' (repeatable)", collect)
     .option(

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Agent, type Dispatcher, util as undiciUtil } from 'undici';
 import type {
@@ -12,8 +13,8 @@ import type { HttpSample, HttpSeries, RunMetrics } from '../../metrics/run-metri
 import { urlTagHead } from '../../util/url-tag.js';
 import { classifyError, errorMessage } from './classify.js';
 import type { CookieJar } from './cookie-jar.js';
-import { LeanPool, type LeanRequest, type OriginPool } from './lean-pool.js';
-import { basicAuthOf } from './prepare.js';
+import { KEEP_ALIVE_MARGIN_MS, LeanPool, type LeanRequest, type OriginPool } from './lean-pool.js';
+import { basicAuthOf, isIdempotent } from './prepare.js';
 import type { RawConnection } from './raw-connection.js';
 import { copyRange, MAX_HEAD_BYTES, parseHeaderLines, ResponseCapture } from './response-parser.js';
 import { expectWrite, parseTimeoutMs, timedConnector, type WriteObserver } from './timings.js';
@@ -105,6 +106,8 @@ export function createDispatcher(
       }),
       connections: maxConnectionsPerOrigin ?? null,
       pipelining: 1,
+      // A server's Keep-Alive timeout less the lean pool's margin: both transports reuse alike.
+      keepAliveTimeoutThreshold: KEEP_ALIVE_MARGIN_MS,
       // The lean parser's limit; onHeaders checks the exact head size (undici counts fields only).
       maxHeaderSize: MAX_HEAD_BYTES,
     },
@@ -379,6 +382,8 @@ abstract class Exchange {
   protected tlsMs = 0;
   protected bytesOut = 0;
   protected bytesIn = 0;
+  /** 1 once it was sent again after the keep-alive race (http_req_retries). */
+  protected retries = 0;
   /** The `url` tag, set only when a threshold filters on this URL (RunMetrics.watchedUrl). */
   url: string | undefined = undefined;
   private resolve!: (r: HttpResponse) => void;
@@ -522,6 +527,7 @@ abstract class Exchange {
     s.tlsHandshakingMs = this.tlsMs;
     s.bytesSent = this.bytesOut;
     s.bytesReceived = this.bytesIn;
+    s.retries = this.retries;
     s.url = this.url;
     s.errorKind = kind;
     s.errorMessage = message;
@@ -543,16 +549,38 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, Wri
   private status = 0;
   private rawHeaders: Buffer[] | null = null;
   private chunks: Buffer[] | null = null;
-  private bodyBytes = 0;
+  private dispatcher: Dispatcher | null = null;
+  private opts: Dispatcher.DispatchOptions | null = null;
+  /** See LeanRequest.retryable; cleared once it was retried. */
+  private retryable = false;
+  /** It went out on a connection an earlier request used (no connect was timed for it). */
+  private reused = false;
+  /** The socket it was written to, and that socket's bytesWritten before its head: data_sent. */
+  private socket: Socket | null = null;
+  private writtenBefore = 0;
 
-  start(dispatcher: Dispatcher, opts: Dispatcher.DispatchOptions, bodyBytes: number): void {
-    this.bodyBytes = bodyBytes;
+  start(dispatcher: Dispatcher, opts: Dispatcher.DispatchOptions, retryable: boolean): void {
+    this.dispatcher = dispatcher;
+    this.opts = opts;
+    this.retryable = retryable;
     this.arm();
+    this.dispatch();
+  }
+
+  private dispatch(): void {
     try {
-      dispatcher.dispatch(opts, this);
+      this.dispatcher!.dispatch(this.opts!, this);
     } catch (e) {
       this.onError(e as Error);
     }
+  }
+
+  /** Adds what the socket took since the request's head (with pipelining 1, all this request's). */
+  private takeWritten(): void {
+    const s = this.socket;
+    if (s === null) return;
+    this.socket = null;
+    this.bytesOut += s.bytesWritten - this.writtenBefore;
   }
 
   onConnect(abort: (err?: Error) => void): void {
@@ -566,10 +594,12 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, Wri
     expectWrite(this);
   }
 
-  onWrite(connectMs: number, tlsMs: number, headBytes: number): void {
+  onWrite(connectMs: number, tlsMs: number, socket: Socket): void {
     this.connectMs = connectMs;
     this.tlsMs = tlsMs;
-    this.bytesOut = headBytes + this.bodyBytes;
+    this.reused = connectMs === 0;
+    this.socket = socket;
+    this.writtenBefore = socket.bytesWritten;
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
@@ -598,6 +628,7 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, Wri
   /** Ends the request as malformed from inside onHeaders. */
   private refuse(why: string): boolean {
     const abort = this.abortRequest;
+    this.takeWritten();
     this.fail('malformed', why);
     abort?.(new Error(why));
     return false;
@@ -628,12 +659,26 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, Wri
         else cookies.push(v);
       }
     }
+    this.takeWritten();
     this.complete(this.status, raw, this.chunks, cookies, deferDelivery);
   }
 
   onError(err: Error): void {
     if (this.done) return;
+    this.takeWritten();
     const code = (err as { code?: unknown }).code;
+    if (this.retryable && this.reused && this.status === 0 && this.bytesIn === 0 && isConnectionLoss(code)) {
+      // The keep-alive race, as the lean transport retries it (RawConnection.onClose): undici
+      // fails the request (it retries nothing by itself), so it is dispatched again, once.
+      this.retryable = false;
+      this.reused = false;
+      this.retries = 1;
+      this.tWrite = 0;
+      this.abortRequest = null;
+      // After undici has finished with the closed socket.
+      process.nextTick(redispatch, this);
+      return;
+    }
     if (code === 'ERR_ASSERTION' && this.status === 0) {
       // undici asserts on a status line it cannot use (a status below 100): the lean parser's
       // malformed.
@@ -649,9 +694,15 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, Wri
     this.fail(classifyError(err), errorMessage(err));
   }
 
+  /** Sends it again (see onError), unless it ended meanwhile. */
+  resend(): void {
+    if (!this.done) this.dispatch();
+  }
+
   timeout(): void {
     if (this.done) return;
     const abort = this.abortRequest;
+    this.takeWritten();
     // Settled first: undici reports the abort to onError at once, as an error of its own.
     this.fail('timeout', `no complete response within ${this.timeoutMs}ms`);
     abort?.(new Error(`no response within ${this.timeoutMs}ms`));
@@ -664,6 +715,15 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, Wri
     abort?.(reason instanceof Error ? reason : new Error(String(reason)));
     this.reject(reason);
   }
+}
+
+function redispatch(ex: UndiciExchange): void {
+  ex.resend();
+}
+
+/** undici's errors for a connection the server closed or reset under a request. */
+function isConnectionLoss(code: unknown): boolean {
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 function deferDelivery(resolve: (r: HttpResponse) => void, r: HttpResponse): void {
@@ -682,16 +742,17 @@ class LeanExchange extends Exchange implements LeanRequest {
   conn: RawConnection | null = null;
   bytes: Buffer = EMPTY;
   expectBody = true;
+  retryable = false;
   private pool: OriginPool | null = null;
   private fieldLines: string | null = null;
   private setCookies: string[] | null = null;
   private chunks: Buffer[] | null = null;
 
-  start(pool: OriginPool, bytes: Buffer, expectBody: boolean): void {
+  start(pool: OriginPool, bytes: Buffer, expectBody: boolean, retryable: boolean): void {
     this.pool = pool;
     this.bytes = bytes;
     this.expectBody = expectBody;
-    this.bytesOut = bytes.length;
+    this.retryable = retryable;
     this.arm();
     try {
       pool.send(this);
@@ -728,6 +789,10 @@ class LeanExchange extends Exchange implements LeanRequest {
     this.connectMs = Math.max(ms, 0.001);
   }
 
+  onRetry(): void {
+    this.retries = 1;
+  }
+
   onResponse(conn: RawConnection, status: number): void {
     if (this.done) return;
     this.takeTimings(conn);
@@ -759,6 +824,7 @@ class LeanExchange extends Exchange implements LeanRequest {
     this.tWrite = conn.sentAt;
     this.tHeaders = conn.firstByteAt;
     this.bytesIn = conn.bytesIn;
+    this.bytesOut = conn.bytesOut;
   }
 }
 
@@ -884,6 +950,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
       tlsHandshakingMs: 0,
       bytesSent: 0,
       bytesReceived: 0,
+      retries: 0,
       url: undefined,
       errorKind: undefined,
       errorMessage: undefined,
@@ -1051,7 +1118,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
         }
         const ex = new LeanExchange(st, series, origin, path, hostname, secure, o?.expect, timeoutMs);
         ex.url = urlTag;
-        ex.start(pool!, bytes, true);
+        ex.start(pool!, bytes, true, isIdempotent(method));
         return ex.promise;
       }
     }
@@ -1070,7 +1137,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
         headersTimeout: 0,
         bodyTimeout: 0,
       },
-      bodyBytes,
+      // A stream cannot be sent twice (Go retries only a body it can replay, too).
+      isIdempotent(method) && (body === undefined || typeof body === 'string' || body instanceof Uint8Array),
     );
     return ex.promise;
   }

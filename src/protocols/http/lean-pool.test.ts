@@ -10,6 +10,7 @@ import { ResponseCapture } from './response-parser.js';
 class Probe extends ResponseCapture implements LeanRequest {
   conn: RawConnection | null = null;
   readonly expectBody = true;
+  readonly retryable = false;
   connectMs = 0;
   status = 0;
   error = '';
@@ -29,6 +30,8 @@ class Probe extends ResponseCapture implements LeanRequest {
   onConnect(ms: number): void {
     this.connectMs = ms;
   }
+
+  onRetry(): void {}
 
   onResponse(conn: RawConnection, status: number): void {
     this.status = status;

@@ -21,6 +21,8 @@ export interface LeanRequest extends CaptureSink {
   readonly bytes: Buffer;
   /** False for HEAD: the response has no body whatever its head says. */
   readonly expectBody: boolean;
+  /** Idempotent (RFC 9110 §9.2.2): sent again once if a reused connection closes before any answer. */
+  readonly retryable: boolean;
   /** The connection carrying it, while it does; set and cleared by the pool. */
   conn: RawConnection | null;
   /** A new connection was opened for it: TCP connect took `ms`. */
@@ -29,6 +31,8 @@ export interface LeanRequest extends CaptureSink {
   onResponse(conn: RawConnection, status: number): void;
   /** No complete response: a transport error kind (ECONNREFUSED, closed, malformed, …). */
   onFailure(conn: RawConnection, kind: string, message: string): void;
+  /** It is being sent again on a fresh connection (see RawConnection.send). */
+  onRetry(): void;
 }
 
 /**
@@ -37,6 +41,19 @@ export interface LeanRequest extends CaptureSink {
  * is closing fails. undici's default keepAliveTimeout, for the same reason.
  */
 const IDLE_REUSE_MS = 4000;
+/**
+ * A server's `Keep-Alive: timeout=N` less this margin (for the trip and timer slack) is how long
+ * its idle connection is reused; no reuse when nothing is left. createDispatcher gives undici the
+ * same margin (keepAliveTimeoutThreshold), so both transports agree; its cap (keepAliveMaxTimeout).
+ */
+export const KEEP_ALIVE_MARGIN_MS = 1000;
+const KEEP_ALIVE_MAX_MS = 600_000;
+
+/** How long an idle connection may be reused after its last response (the rule undici applies). */
+function idleLimitMs(conn: RawConnection): number {
+  const hint = conn.serverIdleMs;
+  return hint < 0 ? IDLE_REUSE_MS : Math.min(hint - KEEP_ALIVE_MARGIN_MS, KEEP_ALIVE_MAX_MS);
+}
 
 /** One origin's connections. */
 class OriginPool implements ConnectionOwner {
@@ -45,6 +62,8 @@ class OriginPool implements ConnectionOwner {
   private readonly current: (LeanRequest | null)[] = [];
   /** When each connection became idle, by slot. */
   private readonly idleSince: number[] = [];
+  /** How long each may stay idle and still be reused (idleLimitMs of its last response), by slot. */
+  private readonly idleLimit: number[] = [];
   private readonly idle: RawConnection[] = [];
   private readonly waiting: LeanRequest[] = [];
   private waitingHead = 0;
@@ -73,7 +92,8 @@ class OriginPool implements ConnectionOwner {
       this.conns.push(conn);
       this.current.push(null);
       this.idleSince.push(0);
-    } else if (performance.now() - this.idleSince[conn.slot]! > IDLE_REUSE_MS) {
+      this.idleLimit.push(IDLE_REUSE_MS);
+    } else if (performance.now() - this.idleSince[conn.slot]! > this.idleLimit[conn.slot]!) {
       conn.close();
     }
     this.start(conn, req);
@@ -103,7 +123,15 @@ class OriginPool implements ConnectionOwner {
     this.current[conn.slot]?.onConnect(ms);
   }
 
+  onRetry(conn: RawConnection): void {
+    this.current[conn.slot]?.onRetry();
+  }
+
   onResponse(conn: RawConnection, status: number): void {
+    const limit = idleLimitMs(conn);
+    this.idleLimit[conn.slot] = limit;
+    // The server's idle timeout leaves no safe time to reuse it (undici resets such a socket).
+    if (limit <= 0) conn.close();
     const req = this.detach(conn);
     // Told before the connection is reused: it reads the connection's timings and byte count.
     // Its flow resumes in a later microtask, by when the connection is free again.
@@ -126,7 +154,7 @@ class OriginPool implements ConnectionOwner {
   private start(conn: RawConnection, req: LeanRequest): void {
     this.current[conn.slot] = req;
     req.conn = conn;
-    conn.send(req.bytes, req.expectBody, 0, req);
+    conn.send(req.bytes, req.expectBody, 0, req, req.retryable);
   }
 
   private detach(conn: RawConnection): LeanRequest | null {

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basicAuthOf, encodeRequest, hostHeader, type RequestShape } from './prepare.js';
+import { basicAuthOf, encodeRequest, hostHeader, isIdempotent, type RequestShape } from './prepare.js';
 
 /** What node:http made of a request. */
 interface View {
@@ -322,5 +322,34 @@ describe('basicAuthOf', () => {
       }).toString();
     expect(shape([])).toContain(`\r\nAuthorization: Basic ${Buffer.from('u:p').toString('base64')}\r\n`);
     expect(shape([['authorization', 'Bearer x']])).not.toContain('Basic');
+  });
+});
+
+describe('isIdempotent (which requests the keep-alive race may send again)', () => {
+  it('is RFC 9110 §9.2.2: GET, HEAD, OPTIONS, PUT, DELETE, TRACE; not POST, PATCH or others', () => {
+    const yes = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'];
+    for (const m of yes) expect(isIdempotent(m), m).toBe(true);
+    for (const m of ['POST', 'PATCH', 'CONNECT', 'PURGE', 'get']) expect(isIdempotent(m), m).toBe(false);
+  });
+});
+
+describe('encodeRequest with Transfer-Encoding: chunked', () => {
+  const url = new URL('http://127.0.0.1:1/p');
+  const te: [string, string] = ['Transfer-Encoding', 'chunked'];
+  it('sends the body as one chunk and the last chunk, with no Content-Length', () => {
+    const text = encodeRequest({
+      method: 'POST',
+      url,
+      headers: [te],
+      body: Buffer.from('hello'),
+      userAgent: 'u',
+    }).toString('latin1');
+    expect(text).not.toMatch(/content-length/i);
+    expect(text.endsWith('\r\n\r\n5\r\nhello\r\n0\r\n\r\n')).toBe(true);
+  });
+  it('without a body, sends the last chunk alone', () => {
+    const text = encodeRequest({ method: 'POST', url, headers: [te], userAgent: 'u' }).toString('latin1');
+    expect(text).not.toMatch(/content-length/i);
+    expect(text.endsWith('\r\n\r\n0\r\n\r\n')).toBe(true);
   });
 });

@@ -40,10 +40,36 @@ export function encodeRequest(shape: RequestShape): Buffer {
   const auth = names.has('authorization') ? undefined : basicAuthOf(url);
   if (auth !== undefined) lines.push(`Authorization: ${auth}`);
   const hasBody = body !== undefined && body.length > 0;
+  if (names.has('transfer-encoding')) {
+    // The caller asked for chunked framing (config/quick.ts allows only that): one chunk, then
+    // the last (RFC 9112 §7.1), never a Content-Length beside it.
+    const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+    const chunk = hasBody ? Buffer.from(`${body.length.toString(16)}\r\n`, 'latin1') : null;
+    const end = Buffer.from(hasBody ? '\r\n0\r\n\r\n' : '0\r\n\r\n', 'latin1');
+    return hasBody ? Buffer.concat([head, chunk!, body, end]) : Buffer.concat([head, end]);
+  }
   // A body-less POST or PUT still says Content-Length: 0, or some servers wait for a body.
   if (!names.has('content-length') && (hasBody || ['POST', 'PUT', 'PATCH'].includes(method))) {
     lines.push(`Content-Length: ${body?.length ?? 0}`);
   }
   const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
   return hasBody ? Buffer.concat([head, body]) : head;
+}
+
+/**
+ * Idempotent methods (RFC 9110 §9.2.2): a request that may be sent again when a reused
+ * connection closes before any answer, as Go's net/http (hence k6) retries it. Not POST or PATCH.
+ */
+export function isIdempotent(method: string): boolean {
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+    case 'OPTIONS':
+    case 'PUT':
+    case 'DELETE':
+    case 'TRACE':
+      return true;
+    default:
+      return false;
+  }
 }

@@ -35,6 +35,11 @@ export interface ConnectionOwner {
   onFailure(conn: RawConnection, kind: string, message: string): void;
   /** A new connection is up: TCP connect took `ms`, the TLS handshake `tlsMs` (0 for http). */
   onConnect(conn: RawConnection, ms: number, tlsMs: number): void;
+  /**
+   * A reused connection closed before any byte of the answer to an idempotent request: it is
+   * being sent again, once, on a fresh connection (onConnect follows).
+   */
+  onRetry(conn: RawConnection): void;
 }
 
 /**
@@ -58,6 +63,8 @@ export class RawConnection {
   firstByteAt = 0;
   /** Bytes of the current response so far. */
   bytesIn = 0;
+  /** Bytes of the current request written to the socket (twice its size when it was retried). */
+  bytesOut = 0;
   busy = false;
   /** Free for the owner's bookkeeping (an index in a pool). */
   slot = 0;
@@ -70,6 +77,11 @@ export class RawConnection {
   private lastError: unknown = null;
   private readonly parser = new ResponseParser();
   private request: Buffer = Buffer.alloc(0);
+  /** The request may be sent again (idempotent, RFC 9110 §9.2.2). */
+  private retryable = false;
+  /** Responses read on the current socket: the request in flight went on a reused one if > 0. */
+  private served = 0;
+  private reused = false;
 
   constructor(
     private readonly endpoint: Endpoint,
@@ -79,12 +91,23 @@ export class RawConnection {
   /**
    * Starts a request. `scheduledAt` is when it was meant to start (open model), else now.
    * `capture` receives the response's header fields and body (null: nothing is copied).
+   * `retryable`: an idempotent request, sent again once on a fresh connection when a reused one
+   * closes before any byte of its answer (the keep-alive race; Go's net/http does the same).
    */
-  send(request: Buffer, expectBody: boolean, scheduledAt: number, capture: CaptureSink | null = null): void {
+  send(
+    request: Buffer,
+    expectBody: boolean,
+    scheduledAt: number,
+    capture: CaptureSink | null = null,
+    retryable = false,
+  ): void {
     this.busy = true;
     this.request = request;
+    this.retryable = retryable;
+    this.reused = false;
     this.scheduledAt = scheduledAt;
     this.bytesIn = 0;
+    this.bytesOut = 0;
     // 0 until written, so that a failure before the write (refused) can tell it was never sent.
     this.sentAt = 0;
     this.firstByteAt = 0;
@@ -127,6 +150,11 @@ export class RawConnection {
     return true;
   }
 
+  /** The server's idle timeout from its last response's `Keep-Alive: timeout=N`, ms; -1 if none. */
+  get serverIdleMs(): number {
+    return this.parser.keepAliveMs;
+  }
+
   /** Closes the connection; a request in flight is abandoned without a report. */
   close(): void {
     this.busy = false;
@@ -137,6 +165,7 @@ export class RawConnection {
     const ep = this.endpoint;
     this.connected = false;
     this.lastError = null;
+    this.served = 0;
     this.connectStartedAt = performance.now();
     // Plain TCP reads land in one buffer shared by every connection (net's `onread`): no
     // Buffer and no stream event per read. Safe because each read is parsed synchronously.
@@ -198,6 +227,8 @@ export class RawConnection {
 
   private write(): void {
     this.sentAt = performance.now();
+    this.reused = this.served > 0;
+    this.bytesOut += this.request.length;
     this.socket!.write(this.request);
   }
 
@@ -219,6 +250,7 @@ export class RawConnection {
     // Bytes past the end of a whole response (a body longer than its Content-Length): the
     // response stands, as in undici and browsers, but the connection cannot be trusted again.
     if (!this.parser.keepAlive || r > 0) this.drop();
+    this.served++;
     this.busy = false;
     this.owner.onResponse(this, this.parser.status);
   }
@@ -231,6 +263,14 @@ export class RawConnection {
     if (this.parser.finishOnClose()) {
       this.busy = false;
       this.owner.onResponse(this, this.parser.status);
+      return;
+    }
+    if (this.reused && this.retryable && this.bytesIn === 0) {
+      // The keep-alive race: the server closed an idle connection as the request went out, so
+      // it never saw it. A fresh connection is never `reused`: one retry at most.
+      this.reused = false;
+      this.owner.onRetry(this);
+      this.open();
       return;
     }
     const err = this.lastError;

@@ -1197,3 +1197,31 @@ describe('ResponseParser: capture', () => {
     expect(cap.bodyBytes().length).toBe(0);
   });
 });
+
+describe('ResponseParser: Keep-Alive timeout (the lean pool reuses a connection within it)', () => {
+  const cases: Array<[string, number]> = [
+    ['Keep-Alive: timeout=5', 5000],
+    ['Keep-Alive: timeout=5, max=1000', 5000],
+    ['keep-alive: max=100, Timeout=2', 2000],
+    ['Keep-Alive: max=100', -1],
+    ['Keep-Alive: timeout=', -1],
+    ['Keep-Alive: timeout=x', -1],
+  ];
+  for (const [field, ms] of cases) {
+    it(`${field} → ${ms}`, () => {
+      const p = new ResponseParser();
+      p.reset(true);
+      expect(p.execute(fixed('HTTP/1.1 200 OK', [field], 'ok'))).toBe(0);
+      expect(p.keepAliveMs).toBe(ms);
+    });
+  }
+
+  it('is forgotten by the next response', () => {
+    const p = new ResponseParser();
+    p.reset(true);
+    p.execute(fixed('HTTP/1.1 200 OK', ['Keep-Alive: timeout=5'], 'ok'));
+    p.reset(true);
+    p.execute(fixed('HTTP/1.1 200 OK', [], 'ok'));
+    expect(p.keepAliveMs).toBe(-1);
+  });
+});

@@ -135,6 +135,24 @@ const CONNECTION = Buffer.from('connection', 'latin1');
 const CHUNKED = Buffer.from('chunked', 'latin1');
 const CLOSE = Buffer.from('close', 'latin1');
 const KEEP_ALIVE = Buffer.from('keep-alive', 'latin1');
+const TIMEOUT_EQ = Buffer.from('timeout=', 'latin1');
+
+/**
+ * The `timeout=N` of a Keep-Alive field value in buf[start, end), in ms (as undici's
+ * parseKeepAliveTimeout reads it: whole seconds), or -1 when it has none.
+ */
+function keepAliveTimeoutMs(buf: Buffer, start: number, end: number): number {
+  outer: for (let i = start; i + 8 < end; i++) {
+    for (let j = 0; j < 8; j++) {
+      if ((buf[i + j]! | 0x20) !== TIMEOUT_EQ[j]) continue outer;
+    }
+    let n = 0;
+    let k = i + 8;
+    for (; k < end && isDigit(buf[k]!) && n < 1e9; k++) n = n * 10 + (buf[k]! - 48);
+    return k === i + 8 ? -1 : n * 1000;
+  }
+  return -1;
+}
 
 /** Where the blank line that ends a head starts, within buf[from, len); -1 if not there yet. */
 function findHeadEnd(buf: Buffer, from: number, len: number): number {
@@ -198,6 +216,8 @@ export class ResponseParser {
   capture: CaptureSink | null = null;
   status = 0;
   keepAlive = true;
+  /** The server's idle timeout from `Keep-Alive: timeout=N`, ms; -1 when it gave none. */
+  keepAliveMs = -1;
   /** Why the last execute() returned MALFORMED. */
   error = '';
   private state = State.Head;
@@ -212,6 +232,7 @@ export class ResponseParser {
     this.pending = null;
     this.status = 0;
     this.keepAlive = true;
+    this.keepAliveMs = -1;
     this.error = '';
     this.expectBody = expectBody;
   }
@@ -342,6 +363,8 @@ export class ResponseParser {
       } else if (nameIs(buf, line, nameLen, CONNECTION)) {
         if (containsWord(buf, v, valueEnd, CLOSE)) keepAlive = false;
         else if (http10 && containsWord(buf, v, valueEnd, KEEP_ALIVE)) keepAlive = true;
+      } else if (nameIs(buf, line, nameLen, KEEP_ALIVE)) {
+        this.keepAliveMs = keepAliveTimeoutMs(buf, v, valueEnd);
       }
       if (capture !== null) {
         // Leading whitespace is already skipped; trailing whitespace is not part of the value either.

@@ -70,9 +70,12 @@ export function timedConnector(options: buildConnector.BuildOptions = {}): build
   };
 }
 
-/** Told, when its request is written, what it cost to connect (TCP, TLS) and how long the head was. */
+/**
+ * Told, when its request is written, what it cost to connect (TCP, then TLS; 0: a reused
+ * connection) and the socket, whose bytesWritten does not yet count the request's head.
+ */
 export interface WriteObserver {
-  onWrite(connectMs: number, tlsMs: number, headBytes: number): void;
+  onWrite(connectMs: number, tlsMs: number, socket: Socket): void;
 }
 
 let writing: WriteObserver | null = null;
@@ -86,7 +89,7 @@ export function expectWrite(o: WriteObserver): void {
 }
 
 subscribe('undici:client:sendHeaders', (message) => {
-  const { socket, headers } = message as { socket: StampedSocket; headers: string };
+  const { socket } = message as { socket: StampedSocket };
   awaitResponse(socket);
   const o = writing;
   if (o === null) return;
@@ -95,7 +98,7 @@ subscribe('undici:client:sendHeaders', (message) => {
   const tlsMs = socket[TLS_MS] ?? 0;
   if (ms !== 0) socket[CONNECT_MS] = 0;
   if (tlsMs !== 0) socket[TLS_MS] = 0;
-  o.onWrite(ms, tlsMs, headers.length);
+  o.onWrite(ms, tlsMs, socket);
 });
 
 /** Parsed timeouts: a flow passes the same few strings on every request. */
