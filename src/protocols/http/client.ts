@@ -12,6 +12,7 @@ import type { HttpSample, HttpSeries, RunMetrics } from '../../metrics/run-metri
 import { urlTagHead } from '../../util/url-tag.js';
 import { classifyError, errorMessage } from './classify.js';
 import type { CookieJar } from './cookie-jar.js';
+import { decodeBody } from './decode-body.js';
 import { LeanPool, type LeanRequest, type OriginPool } from './lean-pool.js';
 import { basicAuthOf } from './prepare.js';
 import type { RawConnection } from './raw-connection.js';
@@ -45,6 +46,8 @@ export interface HttpClientOptions {
   /** The VU, and whether its scenario is open-model (arrival-rate): see ClientState.vu. */
   vu?: VuInfo;
   openModel?: boolean;
+  /** k6's discardResponseBodies: bodies are read and counted but not kept (see responseType). */
+  discardResponseBodies?: boolean;
 }
 
 /** `auto`: the lean transport for plain http://, undici for the rest. `undici`: undici for all. */
@@ -206,6 +209,10 @@ class ClientResponse implements HttpResponse {
     /** null without a response. */
     private readonly rawHeaders: HeaderSource | null,
     private readonly chunks: Buffer[] | null,
+    /** Where a body that cannot be decoded, or a discarded body read, is told of. */
+    private readonly metrics: RunMetrics,
+    /** The body was read off the connection and dropped (discardResponseBodies, responseType 'none'). */
+    private readonly discarded: boolean,
   ) {}
 
   get url(): string {
@@ -233,16 +240,35 @@ class ClientResponse implements HttpResponse {
   }
 
   get text(): string {
-    if (this.decodedText === null) {
-      const c = this.chunks;
-      this.decodedText =
-        c === null ? '' : c.length === 1 ? c[0]!.toString('utf8') : Buffer.concat(c).toString('utf8');
-    }
+    if (this.decodedText === null) this.decodedText = this.bodyText();
     return this.decodedText;
+  }
+
+  /** The body decoded by its Content-Encoding, on first read only: a flow that never reads it pays nothing. */
+  private bodyText(): string {
+    if (this.discarded) {
+      noteDiscardedRead(this.metrics, this.label);
+      return '';
+    }
+    const c = this.chunks;
+    if (c === null) return '';
+    let body = c.length === 1 ? c[0]! : Buffer.concat(c);
+    const encoding = this.headers['content-encoding'];
+    if (encoding !== undefined) {
+      const d = decodeBody(body, encoding);
+      if (d.ok) body = d.body;
+      // Counted as its own kind (the request itself succeeded); the flow sees the body as it came.
+      else this.metrics.http.errors.add('decode', `${this.label}: ${d.error}`);
+    }
+    return body.toString('utf8');
   }
 
   json<T = unknown>(): T {
     if (!this.hasParsed) {
+      if (this.discarded) {
+        noteDiscardedRead(this.metrics, this.label);
+        throw new Error(`the response to ${this.label} has no body to parse: ${DISCARDED}`);
+      }
       const text = this.text;
       try {
         this.parsed = JSON.parse(text);
@@ -258,6 +284,19 @@ class ClientResponse implements HttpResponse {
     }
     return this.parsed as T;
   }
+}
+
+const DISCARDED =
+  "its body was discarded (discardResponseBodies: true or responseType: 'none'); give the request responseType: 'text' to keep it";
+
+/** Runs that were told a flow read a discarded body: one warning per run is enough. */
+const warnedDiscarded = new WeakSet<RunMetrics>();
+
+/** A flow read a discarded body (a body check, a capture): said once, after the run. */
+function noteDiscardedRead(metrics: RunMetrics, label: string): void {
+  if (warnedDiscarded.has(metrics)) return;
+  warnedDiscarded.add(metrics);
+  metrics.warnings.push(`the flow read the body of ${label}, but ${DISCARDED}`);
 }
 
 /** The lean transport's field lines as undici's parseHeaders, then the join above, gives them. */
@@ -375,6 +414,8 @@ abstract class Exchange {
   protected bytesIn = 0;
   /** The `url` tag, set only when a threshold filters on this URL (RunMetrics.watchedUrl). */
   url: string | undefined = undefined;
+  /** False: the body is counted as it arrives but not kept (discardResponseBodies, responseType 'none'). */
+  keepBody = true;
   private resolve!: (r: HttpResponse) => void;
   protected reject!: (e: unknown) => void;
   readonly promise: Promise<HttpResponse>;
@@ -446,6 +487,8 @@ abstract class Exchange {
       this.series.endpoint.name,
       raw,
       chunks,
+      this.st.metrics,
+      !this.keepBody,
     );
     deliver(this.resolve, r);
   }
@@ -471,6 +514,8 @@ abstract class Exchange {
         this.series.endpoint.name,
         null,
         null,
+        this.st.metrics,
+        false,
       ),
     );
   }
@@ -596,6 +641,7 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, Wri
   onData(chunk: Buffer): boolean {
     if (this.done) return true;
     this.bytesIn += chunk.length;
+    if (!this.keepBody) return true;
     if (this.chunks === null) this.chunks = [chunk];
     else this.chunks.push(chunk);
     return true;
@@ -603,6 +649,10 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, Wri
 
   onComplete(): void {
     if (this.done) return;
+    this.finish();
+  }
+
+  private finish(): void {
     // Handed over after undici has freed the connection. With one request per connection,
     // undici waits an event-loop turn before reusing a socket (a setImmediate queued after this
     // handler returns); a flow resumed sooner would find every connection busy and open another,
@@ -628,6 +678,13 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, Wri
       // undici asserts on a status line it cannot use (a status below 100): the lean parser's
       // malformed.
       this.fail('malformed', 'invalid status code');
+      return;
+    }
+    if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && (this.status === 304 || this.status === 204)) {
+      // undici compares a Content-Length with the body even where the status has none: a 304
+      // may carry the length of the body it stands for (RFC 9110 8.6). Its parser got no body
+      // (nor waited for one), so the response is whole; undici drops the connection after it.
+      this.finish();
       return;
     }
     if (code === 'UND_ERR_INVALID_ARG') {
@@ -707,6 +764,7 @@ class LeanExchange extends Exchange implements LeanRequest {
   }
 
   body(buf: Buffer, start: number, end: number): void {
+    if (!this.keepBody) return;
     // A copy: the connection reads into a buffer shared by every connection.
     const c = copyRange(buf, start, end);
     if (this.chunks === null) this.chunks = [c];
@@ -812,11 +870,21 @@ const UNDICI_HEADERS = new Set([
   'connection',
   'expect',
 ]);
-/** Methods the lean transport sends (HEAD and the rest go to undici, which closes after a HEAD). */
-const LEAN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+/**
+ * Methods the lean transport sends (the rest go to undici). HEAD among them: its parser never
+ * waits for a HEAD's body and keeps the connection, where undici closes it after every HEAD.
+ */
+const LEAN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD']);
 /** Methods whose requests carry a body (a Content-Length, 0 without one), as undici sends them. */
 function expectsPayload(method: string): boolean {
   return method === 'POST' || method === 'PUT' || method === 'PATCH';
+}
+
+/** Whether a request's `responseType` keeps its body; anything but 'text' or 'none' is the script's mistake. */
+function keepsBody(name: string, responseType: unknown): boolean {
+  if (responseType === 'none') return false;
+  if (responseType === 'text') return true;
+  throw new Error(`${name}: responseType must be 'text' or 'none', given ${JSON.stringify(responseType)}`);
 }
 
 /** The Host header the last encodeHeaderLines() call found, if any (saves an object per call). */
@@ -881,6 +949,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     measuredIteration: -1,
   };
   const { dispatcher, signal, defaultTimeoutMs } = opts;
+  const discardBodies = opts.discardResponseBodies === true;
   const lean = dispatcher instanceof RunDispatcher ? dispatcher.lean : null;
   // The default headers, encoded once: most requests send just these.
   const defaultLines = lean === null ? null : encodeHeaderLines(defaults);
@@ -1011,6 +1080,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     const bodyBytes =
       body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
     const timeoutMs = o?.timeout === undefined ? defaultTimeoutMs : parseTimeoutMs(o.timeout);
+    const keepBody = o?.responseType === undefined ? !discardBodies : keepsBody(name, o.responseType);
     const cookie = st.jar.size === 0 ? '' : st.jar.header({ hostname, pathname: stripQuery(path), secure });
     const headers =
       o?.headers === undefined && contentType === undefined && cookie === ''
@@ -1040,13 +1110,15 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
         }
         const ex = new LeanExchange(st, series, origin, path, hostname, secure, o?.expect, timeoutMs);
         ex.url = urlTag;
-        ex.start(pool!, bytes, true);
+        ex.keepBody = keepBody;
+        ex.start(pool!, bytes, method !== 'HEAD');
         return ex.promise;
       }
     }
 
     const ex = new UndiciExchange(st, series, origin, path, hostname, secure, o?.expect, timeoutMs);
     ex.url = urlTag;
+    ex.keepBody = keepBody;
     ex.start(
       dispatcher,
       {
@@ -1110,5 +1182,6 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     put: (url, options) => request('PUT', url, options),
     patch: (url, options) => request('PATCH', url, options),
     delete: (url, options) => request('DELETE', url, options),
+    head: (url, options) => request('HEAD', url, options),
   };
 }
