@@ -250,7 +250,7 @@ describe.each(TRANSPORTS)('responses on the %s transport', (label, client) => {
       const file = writeTestFile(
         dir.path,
         `discard-${label}.yaml`,
-        yamlTest(t.url, flow, 'discardResponseBodies: true\n', vus, 1),
+        yamlTest(t.url, flow, 'discardResponseBodies: true\n', vus, 2),
       );
       const out = `${file}.json`;
       const cli = startCli(['run', file, '-o', `json=${out}`], { env, timeoutMs: 60_000 });
@@ -270,14 +270,15 @@ describe.each(TRANSPORTS)('responses on the %s transport', (label, client) => {
       const result = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
       const received = dataReceived(result);
       expect(received).toBe(t.bytesWritten());
-      expect(received).toBeGreaterThan(vus * BIG);
-      // 16 bodies of 16 MiB in flight at once would need 256 MiB kept; discarded, memory stays
-      // near the process's own size.
+      expect(received).toBeGreaterThan(2 * vus * BIG);
+      // Kept, 16 bodies of 16 MiB in flight at once would need 256 MiB, half of what is read.
+      // Discarded, memory stays near the process's own size (the lean client reads into one
+      // shared buffer; undici's garbage read buffers add a bounded ~100 MB before V8 collects).
       expect(peakKb * 1024).toBeLessThan(received / 2);
       expect(checks(result)).toEqual({
-        'status is 200': [vus, 0],
-        'body contains "xxx"': [0, vus],
-        'body contains "hello"': [vus, 0],
+        'status is 200': [2 * vus, 0],
+        'body contains "xxx"': [0, 2 * vus],
+        'body contains "hello"': [2 * vus, 0],
       });
       const said = [...((result as { warnings?: string[] }).warnings ?? []), run.stderr].join('\n');
       expect(said).toMatch(/the flow read the body of GET \/big, but its body was discarded/);

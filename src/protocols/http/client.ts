@@ -870,10 +870,7 @@ const UNDICI_HEADERS = new Set([
   'connection',
   'expect',
 ]);
-/**
- * Methods the lean transport sends (the rest go to undici). HEAD among them: its parser never
- * waits for a HEAD's body and keeps the connection, where undici closes it after every HEAD.
- */
+/** Methods the lean transport sends (the rest go to undici); its parser never waits for a HEAD's body. */
 const LEAN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD']);
 /** Methods whose requests carry a body (a Content-Length, 0 without one), as undici sends them. */
 function expectsPayload(method: string): boolean {
@@ -1130,6 +1127,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
         // The request's own timer ends it; undici's would only race it.
         headersTimeout: 0,
         bodyTimeout: 0,
+        // undici closes the connection after every HEAD (for servers that wrongly send a body)
+        // unless told not to; its parser never reads a HEAD's body, so the connection is kept
+        // when the answer says keep-alive (as k6 and curl keep it).
+        ...(method === 'HEAD' ? { reset: false } : null),
       },
       bodyBytes,
     );
