@@ -68,6 +68,10 @@ function handler(paths: string[]) {
         // RFC 9110 8.6: a 304 may carry the Content-Length of the body it stands for.
         res.writeHead(304, { ETag: '"v1"', 'Content-Length': '1234' });
         res.end();
+      } else if (path === '/nocontent') {
+        // Not allowed by RFC 9110, but sent: still no body to wait for.
+        res.writeHead(204, { 'Content-Length': '5' });
+        res.end();
       } else if (path === '/big') {
         res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': BIG });
         res.end(BIG_BODY);
@@ -209,7 +213,7 @@ describe.each(TRANSPORTS)('responses on the %s transport', (label, client) => {
     }
   }, 60_000);
 
-  it('a 304 with a Content-Length passes over http and https (item 9)', async () => {
+  it('a 304 (and a 204) with a Content-Length passes over http and https (item 9)', async () => {
     const tls = { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') };
     const plain = await startTarget();
     const secure = await startTarget(tls);
@@ -219,6 +223,8 @@ describe.each(TRANSPORTS)('responses on the %s transport', (label, client) => {
           (u) => `          - get: ${u}/cached
             headers: { If-None-Match: '"v1"' }
             check: { status: 304 }
+          - get: ${u}/nocontent
+            check: { status: 204 }
 `,
         )
         .join('');
@@ -228,9 +234,9 @@ describe.each(TRANSPORTS)('responses on the %s transport', (label, client) => {
       });
       expect(run.code, why).toBe(0);
       expect(result.errors, why).toEqual([]);
-      expect(checks(result)).toEqual({ 'status is 304': [6, 0] });
-      expect(plain.paths).toEqual(Array(3).fill('GET /cached'));
-      expect(secure.paths).toEqual(Array(3).fill('GET /cached'));
+      expect(checks(result)).toEqual({ 'status is 304': [6, 0], 'status is 204': [6, 0] });
+      expect(plain.paths).toEqual(Array(3).fill(['GET /cached', 'GET /nocontent']).flat());
+      expect(secure.paths).toEqual(Array(3).fill(['GET /cached', 'GET /nocontent']).flat());
     } finally {
       await plain.close();
       await secure.close();
