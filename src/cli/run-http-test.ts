@@ -225,6 +225,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
                 dispatcher,
                 vu: info,
                 openModel: openScenarios.has(info.scenario),
+                discardResponseBodies: plan.discardResponseBodies === true,
               }),
               check: createCheck(metrics, tags),
               sleep: sleepFor(signal),

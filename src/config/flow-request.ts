@@ -50,6 +50,7 @@ export const REQUEST_KEYS = [
   'capture',
   'timeout',
   'tags',
+  'responseType',
 ] as const;
 export const CHECK_KEYS = ['status', 'maxDuration', 'json', 'bodyContains'] as const;
 const MATCHER_KEYS = ['exists', 'equals'] as const;
@@ -134,6 +135,18 @@ export function compileRequest(
   if (options.timeout !== undefined) {
     const timeout = expectDurationWithUnit(options.timeout, at(optionsAt, '.timeout'), 'timeout');
     setters.push((o) => (o.timeout = timeout));
+  }
+  if (options.responseType !== undefined) {
+    const w = at(optionsAt, '.responseType');
+    const type = options.responseType;
+    if (type !== 'text' && type !== 'none') {
+      throw invalid(
+        w,
+        `responseType must be text or none, given ${show(type)}`,
+        'none reads the body and counts it without keeping it (k6); text keeps it',
+      );
+    }
+    setters.push((o) => (o.responseType = type));
   }
   if (options.tags !== undefined) {
     const tags = compileTags(options.tags, at(optionsAt, '.tags'));

@@ -49,6 +49,7 @@ class FakeWorld {
       put: (url, o) => request('PUT', url, o),
       patch: (url, o) => request('PATCH', url, o),
       delete: (url, o) => request('DELETE', url, o),
+      head: (url, o) => request('HEAD', url, o),
     };
     return {
       http,

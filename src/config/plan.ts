@@ -113,6 +113,8 @@ export interface TestPlan {
   /** The preset the plan came from, if any. */
   preset: string | undefined;
   stopConditions: StopConditions | undefined;
+  /** k6's discardResponseBodies: bodies are counted, not kept (a request's responseType wins). */
+  discardResponseBodies?: boolean;
   setup: ((ctx: { env: Readonly<Record<string, string>> }) => unknown) | undefined;
   teardown: ((ctx: { env: Readonly<Record<string, string>>; data: unknown }) => unknown) | undefined;
   /** The resolved configuration as the result document records it (secrets redacted). */

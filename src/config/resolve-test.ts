@@ -663,6 +663,7 @@ export async function resolveTest(
     thresholds,
     preset,
     stopConditions: stopConditionsOf(t, preset),
+    discardResponseBodies: t.discardResponseBodies === true,
     setup: t.setup as TestPlan['setup'],
     teardown: t.teardown as TestPlan['teardown'],
   };

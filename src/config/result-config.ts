@@ -56,6 +56,7 @@ export function resultConfig(
     })),
     thresholds: plan.thresholds.map((t) => `${t.key}:${t.expr}`),
     stopConditions: plan.stopConditions ?? null,
+    ...(plan.discardResponseBodies ? { discardResponseBodies: true } : {}),
     env: [...sources.envFlags],
     setup: plan.setup !== undefined,
     teardown: plan.teardown !== undefined,

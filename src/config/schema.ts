@@ -386,6 +386,7 @@ export function testFileSchema(sc: SchemaContext) {
       arrival: arrival.optional(),
       thresholds: thresholds(sc).optional(),
       stopConditions: stopConditions.optional(),
+      discardResponseBodies: z.boolean().optional(),
       // Checked and loaded by feeders.ts, which reads the files.
       feeders: z.unknown().optional(),
       setup: func.optional(),

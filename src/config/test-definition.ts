@@ -214,6 +214,11 @@ export interface TestDefinition {
   thresholds?: Record<string, ThresholdDefinition | ThresholdDefinition[]>;
   stopConditions?: StopConditionsDefinition;
   /**
+   * k6's option: response bodies are read and counted in data_received but not kept, so memory
+   * stays flat with large answers; a request's `responseType: 'text'` keeps its own. @default false
+   */
+  discardResponseBodies?: boolean;
+  /**
    * Test data for YAML flows, by name: a CSV or JSON file (relative to the test file), or
    * `{ file, order: 'sequential' | 'random' | 'unique', format, delimiter, seed }`.
    */

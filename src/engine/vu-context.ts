@@ -22,6 +22,12 @@ export interface RequestOptions {
   expect?: number | number[] | ((status: number) => boolean);
   /** Extra tags on this request's samples. */
   tags?: Record<string, string>;
+  /**
+   * k6's `responseType`: `'none'` reads the body off the connection (counted in data_received)
+   * without keeping it, so `text` is '' and `json()` throws; `'text'` keeps it even when the
+   * test sets `discardResponseBodies`. Default: the test's `discardResponseBodies` (false).
+   */
+  responseType?: 'text' | 'none';
 }
 
 export interface ResponseTimings {
@@ -39,7 +45,10 @@ export interface HttpResponse {
   /** 0 when there was no response (refused, reset, timeout, malformed). */
   status: number;
   headers: Record<string, string>;
-  /** The body as text ('' when there was none). */
+  /**
+   * The body as text ('' when there was none or it was discarded), decoded by its
+   * Content-Encoding (gzip, deflate, br) on first read.
+   */
   text: string;
   /** Parses the body as JSON; throws with a clear message when it is not JSON. */
   json<T = unknown>(): T;
@@ -58,6 +67,7 @@ export interface HttpApi {
   put(url: string, options?: RequestOptions): Promise<HttpResponse>;
   patch(url: string, options?: RequestOptions): Promise<HttpResponse>;
   delete(url: string, options?: RequestOptions): Promise<HttpResponse>;
+  head(url: string, options?: RequestOptions): Promise<HttpResponse>;
 }
 
 /** `check(res, { 'status is 200': (r) => r.status === 200 })`: true when every predicate holds. */

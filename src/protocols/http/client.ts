@@ -13,6 +13,7 @@ import type { HttpSample, HttpSeries, RunMetrics } from '../../metrics/run-metri
 import { urlTagHead } from '../../util/url-tag.js';
 import { classifyError, errorMessage } from './classify.js';
 import type { CookieJar } from './cookie-jar.js';
+import { decodeBody } from './decode-body.js';
 import { KEEP_ALIVE_MARGIN_MS, LeanPool, type LeanRequest, type OriginPool } from './lean-pool.js';
 import { basicAuthOf, isIdempotent } from './prepare.js';
 import type { RawConnection } from './raw-connection.js';
@@ -46,6 +47,8 @@ export interface HttpClientOptions {
   /** The VU, and whether its scenario is open-model (arrival-rate): see ClientState.vu. */
   vu?: VuInfo;
   openModel?: boolean;
+  /** k6's discardResponseBodies: bodies are read and counted but not kept (see responseType). */
+  discardResponseBodies?: boolean;
 }
 
 /** `auto`: the lean transport for plain http://, undici for the rest. `undici`: undici for all. */
@@ -214,6 +217,10 @@ class ClientResponse implements HttpResponse {
     /** null without a response. */
     private readonly rawHeaders: HeaderSource | null,
     private readonly chunks: Buffer[] | null,
+    /** Where a body that cannot be decoded, or a discarded body read, is told of. */
+    private readonly metrics: RunMetrics,
+    /** The body was read off the connection and dropped (discardResponseBodies, responseType 'none'). */
+    private readonly discarded: boolean,
   ) {}
 
   get url(): string {
@@ -241,16 +248,35 @@ class ClientResponse implements HttpResponse {
   }
 
   get text(): string {
-    if (this.decodedText === null) {
-      const c = this.chunks;
-      this.decodedText =
-        c === null ? '' : c.length === 1 ? c[0]!.toString('utf8') : Buffer.concat(c).toString('utf8');
-    }
+    if (this.decodedText === null) this.decodedText = this.bodyText();
     return this.decodedText;
+  }
+
+  /** The body decoded by its Content-Encoding, on first read only: a flow that never reads it pays nothing. */
+  private bodyText(): string {
+    if (this.discarded) {
+      noteDiscardedRead(this.metrics, this.label);
+      return '';
+    }
+    const c = this.chunks;
+    if (c === null) return '';
+    let body = c.length === 1 ? c[0]! : Buffer.concat(c);
+    const encoding = this.headers['content-encoding'];
+    if (encoding !== undefined) {
+      const d = decodeBody(body, encoding);
+      if (d.ok) body = d.body;
+      // Counted as its own kind (the request itself succeeded); the flow sees the body as it came.
+      else this.metrics.http.errors.add('decode', `${this.label}: ${d.error}`);
+    }
+    return body.toString('utf8');
   }
 
   json<T = unknown>(): T {
     if (!this.hasParsed) {
+      if (this.discarded) {
+        noteDiscardedRead(this.metrics, this.label);
+        throw new Error(`the response to ${this.label} has no body to parse: ${DISCARDED}`);
+      }
       const text = this.text;
       try {
         this.parsed = JSON.parse(text);
@@ -266,6 +292,19 @@ class ClientResponse implements HttpResponse {
     }
     return this.parsed as T;
   }
+}
+
+const DISCARDED =
+  "its body was discarded (discardResponseBodies: true or responseType: 'none'); give the request responseType: 'text' to keep it";
+
+/** Runs that were told a flow read a discarded body: one warning per run is enough. */
+const warnedDiscarded = new WeakSet<RunMetrics>();
+
+/** A flow read a discarded body (a body check, a capture): said once, after the run. */
+function noteDiscardedRead(metrics: RunMetrics, label: string): void {
+  if (warnedDiscarded.has(metrics)) return;
+  warnedDiscarded.add(metrics);
+  metrics.warnings.push(`the flow read the body of ${label}, but ${DISCARDED}`);
 }
 
 /** The lean transport's field lines as undici's parseHeaders, then the join above, gives them. */
@@ -386,6 +425,8 @@ abstract class Exchange {
   protected retries = 0;
   /** The `url` tag, set only when a threshold filters on this URL (RunMetrics.watchedUrl). */
   url: string | undefined = undefined;
+  /** False: the body is counted as it arrives but not kept (discardResponseBodies, responseType 'none'). */
+  keepBody = true;
   private resolve!: (r: HttpResponse) => void;
   protected reject!: (e: unknown) => void;
   readonly promise: Promise<HttpResponse>;
@@ -458,6 +499,8 @@ abstract class Exchange {
       this.series.endpoint.name,
       raw,
       chunks,
+      this.st.metrics,
+      !this.keepBody,
     );
     deliver(this.resolve, r);
   }
@@ -484,6 +527,8 @@ abstract class Exchange {
         this.series.endpoint.name,
         null,
         null,
+        this.st.metrics,
+        false,
       ),
     );
   }
@@ -637,6 +682,7 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, Wri
   onData(chunk: Buffer): boolean {
     if (this.done) return true;
     this.bytesIn += chunk.length;
+    if (!this.keepBody) return true;
     if (this.chunks === null) this.chunks = [chunk];
     else this.chunks.push(chunk);
     return true;
@@ -644,6 +690,10 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, Wri
 
   onComplete(): void {
     if (this.done) return;
+    this.finish();
+  }
+
+  private finish(): void {
     // Handed over after undici has freed the connection. With one request per connection,
     // undici waits an event-loop turn before reusing a socket (a setImmediate queued after this
     // handler returns); a flow resumed sooner would find every connection busy and open another,
@@ -683,6 +733,13 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, Wri
       // undici asserts on a status line it cannot use (a status below 100): the lean parser's
       // malformed.
       this.fail('malformed', 'invalid status code');
+      return;
+    }
+    if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' && (this.status === 304 || this.status === 204)) {
+      // undici compares a Content-Length with the body even where the status has none: a 304
+      // may carry the length of the body it stands for (RFC 9110 8.6). Its parser got no body
+      // (nor waited for one), so the response is whole; undici drops the connection after it.
+      this.finish();
       return;
     }
     if (code === 'UND_ERR_INVALID_ARG') {
@@ -778,6 +835,7 @@ class LeanExchange extends Exchange implements LeanRequest {
   }
 
   body(buf: Buffer, start: number, end: number): void {
+    if (!this.keepBody) return;
     // A copy: the connection reads into a buffer shared by every connection.
     const c = copyRange(buf, start, end);
     if (this.chunks === null) this.chunks = [c];
@@ -888,11 +946,18 @@ const UNDICI_HEADERS = new Set([
   'connection',
   'expect',
 ]);
-/** Methods the lean transport sends (HEAD and the rest go to undici, which closes after a HEAD). */
-const LEAN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+/** Methods the lean transport sends (the rest go to undici); its parser never waits for a HEAD's body. */
+const LEAN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD']);
 /** Methods whose requests carry a body (a Content-Length, 0 without one), as undici sends them. */
 function expectsPayload(method: string): boolean {
   return method === 'POST' || method === 'PUT' || method === 'PATCH';
+}
+
+/** Whether a request's `responseType` keeps its body; anything but 'text' or 'none' is the script's mistake. */
+function keepsBody(name: string, responseType: unknown): boolean {
+  if (responseType === 'none') return false;
+  if (responseType === 'text') return true;
+  throw new Error(`${name}: responseType must be 'text' or 'none', given ${JSON.stringify(responseType)}`);
 }
 
 /** The Host header the last encodeHeaderLines() call found, if any (saves an object per call). */
@@ -959,6 +1024,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     measuredIteration: -1,
   };
   const { dispatcher, signal, defaultTimeoutMs } = opts;
+  const discardBodies = opts.discardResponseBodies === true;
   const lean = dispatcher instanceof RunDispatcher ? dispatcher.lean : null;
   // The default headers, encoded once: most requests send just these.
   const defaultLines = lean === null ? null : encodeHeaderLines(defaults);
@@ -1089,6 +1155,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     const bodyBytes =
       body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
     const timeoutMs = o?.timeout === undefined ? defaultTimeoutMs : parseTimeoutMs(o.timeout);
+    const keepBody = o?.responseType === undefined ? !discardBodies : keepsBody(name, o.responseType);
     const cookie = st.jar.size === 0 ? '' : st.jar.header({ hostname, pathname: stripQuery(path), secure });
     const headers =
       o?.headers === undefined && contentType === undefined && cookie === ''
@@ -1118,13 +1185,15 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
         }
         const ex = new LeanExchange(st, series, origin, path, hostname, secure, o?.expect, timeoutMs);
         ex.url = urlTag;
-        ex.start(pool!, bytes, true, isIdempotent(method));
+        ex.keepBody = keepBody;
+        ex.start(pool!, bytes, method !== 'HEAD', isIdempotent(method));
         return ex.promise;
       }
     }
 
     const ex = new UndiciExchange(st, series, origin, path, hostname, secure, o?.expect, timeoutMs);
     ex.url = urlTag;
+    ex.keepBody = keepBody;
     ex.start(
       dispatcher,
       {
@@ -1136,6 +1205,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
         // The request's own timer ends it; undici's would only race it.
         headersTimeout: 0,
         bodyTimeout: 0,
+        // undici closes the connection after every HEAD (for servers that wrongly send a body)
+        // unless told not to; its parser never reads a HEAD's body, so the connection is kept
+        // when the answer says keep-alive (as k6 and curl keep it).
+        ...(method === 'HEAD' ? { reset: false } : null),
       },
       // A stream cannot be sent twice (Go retries only a body it can replay, too).
       isIdempotent(method) && (body === undefined || typeof body === 'string' || body instanceof Uint8Array),
@@ -1189,5 +1262,6 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     put: (url, options) => request('PUT', url, options),
     patch: (url, options) => request('PATCH', url, options),
     delete: (url, options) => request('DELETE', url, options),
+    head: (url, options) => request('HEAD', url, options),
   };
 }
