@@ -47,7 +47,13 @@ async function recordingServer(
         if (buf.length < end + 4 + length) return;
         buf = buf.subarray(end + 4 + length);
         seen.push({ line: head[0]!, headers, port });
-        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        // `/…/old` redirects to `/…/new`, for the redirect cases.
+        const path = head[0]!.split(' ')[1] ?? '';
+        socket.write(
+          path.endsWith('/old')
+            ? `HTTP/1.1 302 Found\r\nLocation: ${path.slice(0, -3)}new\r\nContent-Length: 0\r\n\r\n`
+            : 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+        );
       }
     });
   };
@@ -331,6 +337,34 @@ users:
     );
   });
 
+  it('a redirect is not followed; the flow of docs/http.md follows it (item 15)', async () => {
+    const tag = `redirect-${t}`;
+    const { result } = await runYaml(
+      `redirect-${t}.yaml`,
+      `target: http://127.0.0.1:${portA}
+vus: 1
+iterations: 1
+users:
+  - name: U
+    flow:
+      - get: /${tag}/alone/old
+      - get: /${tag}/old
+        expect: 302
+        capture: { header: location, as: next }
+      - get: \${next}
+`,
+      { SQUALL_HTTP_CLIENT: client },
+    );
+    expect(linesOf(tag)).toEqual([
+      `GET /${tag}/alone/old HTTP/1.1`,
+      `GET /${tag}/old HTTP/1.1`,
+      `GET /${tag}/new HTTP/1.1`,
+    ]);
+    expect(result.endpoints.find((e) => e.name === `GET /${tag}/alone/old`)?.statusCodes).toEqual({
+      '302': 1,
+    });
+  });
+
   it('HTTP_PROXY carries http:// as absolute-form requests, NO_PROXY bypasses it (item 3)', async () => {
     const tag = `proxy-${t}`;
     const yaml = (sub: string) => `target: http://127.0.0.1:${portA}
@@ -439,9 +473,36 @@ describe('squall quick', () => {
     expect(doc.metrics.vus_max?.value).toBe(5);
   });
 
-  it('--help says redirects are not followed, and how run follows them (item 15)', async () => {
+  it('does not follow a redirect, and --help says so (item 15)', async () => {
+    const { doc } = await quick(['-n', '1', `http://127.0.0.1:${portA}/quick-redirect/old`]);
+    expect(linesOf('quick-redirect')).toEqual(['GET /quick-redirect/old HTTP/1.1']);
+    expect(JSON.stringify(doc)).toContain('"302"');
     const run = await runCli(['quick', '--help']);
-    expect(run.stdout).toMatch(/redirect/i);
+    expect(run.stdout).toMatch(/Redirects are not followed/);
+  });
+});
+
+describe('a proxy variable that is not an http:// proxy URL is bad input (item 3)', () => {
+  it.each([
+    ['quick', () => ['quick', '-n', '1', `http://127.0.0.1:${portA}/`]],
+    [
+      'run',
+      () => [
+        'run',
+        writeTestFile(
+          dir.path,
+          'bad-proxy.yaml',
+          `target: http://127.0.0.1:${portA}\nvus: 1\niterations: 1\nusers:\n  - name: U\n    flow:\n      - get: /\n`,
+        ),
+      ],
+    ],
+  ])('%s: exit 2, the variable named, nothing sent', async (_name, args) => {
+    const before = seen.length;
+    const run = await runCli(args(), { env: envWith({ HTTPS_PROXY: 'socks5://127.0.0.1:1080' }) });
+    expect(run.code, explain(run)).toBe(2);
+    expect(run.stderr).toContain('HTTPS_PROXY is a socks5:// proxy');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(seen.length).toBe(before);
   });
 });
 
