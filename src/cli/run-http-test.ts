@@ -2,6 +2,7 @@ import { setTimeout as sleepMs } from 'node:timers/promises';
 import { breakingPointAt, crossedStopCondition } from '../analysis/breaking-point.js';
 import type { MonitorPlan } from '../config/monitor.js';
 import type { TestPlan } from '../config/plan.js';
+import { proxyEnv } from '../config/proxy.js';
 import { executorFor } from '../engine/executors/index.js';
 import { type RunOutcome, runTest, type ScenarioOutcome } from '../engine/runner.js';
 import { ScriptError } from '../engine/script-error.js';
@@ -12,6 +13,7 @@ import { createDispatcher, createHttpClient } from '../protocols/http/client.js'
 import { CookieJar } from '../protocols/http/cookie-jar.js';
 import { buildRunResult, type RunParts, runMetricsLookup } from '../result/build-run.js';
 import type { BreakingPoint } from '../result/schema.js';
+import { VERSION } from '../result/version.js';
 import { evaluateThreshold, formatAggregation, isTimeAggregation } from '../thresholds/index.js';
 import type { LiveSource } from '../ui/live.js';
 import { createProgress } from '../ui/progress.js';
@@ -115,6 +117,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   const openScenarios = new Set(
     plan.scenarios.filter((s) => 'queue' in s.executor && s.executor.queue === true).map((s) => s.name),
   );
+  const proxies = proxyEnv();
   const signals = abortOnSignals();
   // The monitor starts first (a --monitor-cmd service must be ready before the load), so its
   // samples read the request count through this, once the metrics exist.
@@ -131,7 +134,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   requestsSoFar = () => metrics.http.requests;
   for (const s of plan.scenarios) metrics.setScenarioTags(s.name, s.tags);
   metrics.watchUrls(plan.thresholds.flatMap((t) => (t.tags.url === undefined ? [] : [t.tags.url])));
-  const dispatcher = createDispatcher(undefined, { insecure: plan.tls.insecure, ca: plan.tls.ca });
+  const dispatcher = createDispatcher(undefined, { insecure: plan.tls.insecure, ca: plan.tls.ca, proxies });
   const { totalMs, totalIterations } = progressBounds(plan);
   const progress = o.quiet
     ? null
@@ -218,6 +221,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
                 baseUrl: plan.target,
                 defaultHeaders: plan.defaults.headers,
                 defaultTimeoutMs: plan.defaults.timeoutMs,
+                userAgent: `squall/${VERSION}`,
                 metrics,
                 tags,
                 cookies: new CookieJar(),

@@ -1,4 +1,5 @@
 import type { HttpResponse, RequestOptions } from '../engine/vu-context.js';
+import { encodeRequestPath } from '../util/url-path.js';
 import type { FlowScope } from './flow-scope.js';
 import {
   type At,
@@ -80,17 +81,21 @@ export interface RequestFacts {
   incomplete?: boolean;
 }
 
-/** The client's own default name of a constant URL: the method and the path, without the query. */
-function constantName(METHOD: string, source: string): string {
-  let path = source;
+/**
+ * The client's own default names of a constant URL: the method and the path, encoded as sent,
+ * without the query; an absolute URL's also with its origin (the client names requests to an
+ * origin other than the test's first one so).
+ */
+function constantNames(METHOD: string, source: string): string[] {
   if (/^https?:\/\//i.test(source)) {
     try {
-      path = new URL(source).pathname;
+      const u = new URL(source);
+      return [`${METHOD} ${u.pathname}`, `${METHOD} ${u.origin}${u.pathname}`];
     } catch {
       // A URL the client will refuse at run time: no name to offer.
     }
   }
-  return `${METHOD} ${path.replace(/[?#].*$/s, '')}`;
+  return [`${METHOD} ${encodeRequestPath(source).replace(/[?#].*$/s, '')}`];
 }
 
 /** Compiles `step` (whose kind is `method`) at `where` (the step's path). */
@@ -159,8 +164,9 @@ export function compileRequest(
     options.capture === undefined ? [] : compileCaptures(options.capture, at(optionsAt, '.capture'), scope);
   const label = name ?? `${METHOD} ${url.source}`;
   if (facts) {
-    const fixed = name ?? (url.constant ? constantName(METHOD, url.source) : undefined);
-    facts.names.push(fixed !== undefined ? () => fixed : routeNameIn(METHOD, url.parts));
+    const fixed = name !== undefined ? [name] : url.constant ? constantNames(METHOD, url.source) : undefined;
+    if (fixed !== undefined) for (const n of fixed) facts.names.push(() => n);
+    else facts.names.push(routeNameIn(METHOD, url.parts), routeNameIn(METHOD, url.parts, true));
     facts.methods.add(METHOD);
     if (isPlainObject(options.tags)) for (const k of Object.keys(options.tags)) facts.tagKeys.add(k);
     const ownUrlTag = isPlainObject(options.tags) && options.tags.url !== undefined;
@@ -259,13 +265,15 @@ function compileUrl(value: unknown, where: At, scope: FlowScope): Template {
  * per env object); the scheme and host, and the query string, are dropped as the client's own
  * default name drops them.
  */
-function routeNameIn(METHOD: string, parts: readonly TemplatePart[]) {
+/** The name of a templated URL's route; `withOrigin`: an absolute URL's name with its origin. */
+function routeNameIn(METHOD: string, parts: readonly TemplatePart[], withOrigin = false) {
   return (env: Readonly<Record<string, string>>): string => {
     const route = routeOf(parts, (ref) =>
       ref.head === 'env' ? (env[ref.path[0]!] ?? ref.fallback) : undefined,
     );
-    const path = route.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').replace(/[?#].*$/s, '');
-    return `${METHOD} ${path === '' ? '/' : path}`;
+    const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(route)?.[0] ?? '';
+    const path = encodeRequestPath(route.slice(origin.length)).replace(/[?#].*$/s, '');
+    return `${METHOD} ${withOrigin ? origin : ''}${path === '' ? '/' : path}`;
   };
 }
 

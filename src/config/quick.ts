@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { LoadPlan } from '../engine/load-plan.js';
 import { badFlag } from '../errors/index.js';
-import { encodeRequest, isIdempotent } from '../protocols/http/prepare.js';
+import { basicAuthOf, encodeRequest, isIdempotent } from '../protocols/http/prepare.js';
 import type { ParsedThreshold } from '../thresholds/index.js';
 import { parseThreshold, parseThresholdFlag } from '../thresholds/index.js';
 import { redactHeaders, redactUrl } from '../util/redact.js';
@@ -23,6 +23,7 @@ import {
   parsePositiveNumber,
   parseTargetUrl,
 } from './parse-flags.js';
+import { proxyForTarget } from './proxy.js';
 
 /** autocannon's defaults: 10 connections for 10 seconds. */
 export const DEFAULT_CONNECTIONS = 10;
@@ -162,13 +163,16 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
         'dropped, so any rate up to that bound runs and reports the rate it reached.',
     );
   }
-  const connections =
+  let connections =
     o.connections === undefined
       ? ratePerSec === undefined
         ? DEFAULT_CONNECTIONS
         : DEFAULT_OPEN_MAX_CONNECTIONS
       : parsePositiveInt('-c', o.connections, 100_000);
   const maxRequests = o.requests === undefined ? undefined : parsePositiveInt('-n', o.requests);
+  // Closed model: a connection per request at most; `-n 5 -c 10` runs (and reports) 5 VUs.
+  if (ratePerSec === undefined && maxRequests !== undefined && maxRequests < connections)
+    connections = maxRequests;
   let durationMs = o.duration === undefined ? undefined : parseDurationFlag('-d', o.duration);
   if (durationMs === undefined && maxRequests === undefined) durationMs = DEFAULT_DURATION_MS;
   const timeoutMs = o.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDurationFlag('--timeout', o.timeout);
@@ -183,20 +187,43 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
 
   const name = `${method} ${url.pathname}`;
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+  const proxy = proxyForTarget(url);
+  const hop =
+    proxy === null
+      ? undefined
+      : {
+          host: proxy.hostname.replace(/^\[|\]$/g, ''),
+          port: Number(proxy.port) || 80,
+          authorization: basicAuthOf(proxy),
+        };
   const load: LoadPlan = {
-    endpoint: {
-      host,
-      port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
-      tls: url.protocol === 'https:',
-      // SNI takes a host name only (RFC 6066), never an address.
-      servername: url.protocol === 'https:' && isIP(host) === 0 ? host : undefined,
-      insecure: !!o.insecure,
-      ca,
-    },
+    // Through a proxy, http:// goes to the proxy itself (absolute-form request line) and https://
+    // through its CONNECT tunnel, as curl does.
+    endpoint:
+      hop !== undefined && url.protocol === 'http:'
+        ? { host: hop.host, port: hop.port, tls: false }
+        : {
+            host,
+            port,
+            tls: url.protocol === 'https:',
+            // SNI takes a host name only (RFC 6066), never an address.
+            servername: url.protocol === 'https:' && isIP(host) === 0 ? host : undefined,
+            insecure: !!o.insecure,
+            ca,
+            tunnel: hop,
+          },
     requests: [
       {
         name,
-        bytes: encodeRequest({ method, url, headers, body, userAgent: `squall/${version}` }),
+        bytes: encodeRequest({
+          method,
+          url,
+          headers,
+          body,
+          userAgent: `squall/${version}`,
+          proxy: hop !== undefined && url.protocol === 'http:' ? hop : undefined,
+        }),
         method,
         expectBody: method !== 'HEAD',
         retryable: isIdempotent(method),
@@ -223,6 +250,7 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
     timeoutMs,
     insecure: !!o.insecure,
     ...(o.cacert === undefined ? {} : { cacert: o.cacert }),
+    ...(proxy === null ? {} : { proxy: redactUrl(proxy.href) }),
     thresholds: thresholds.map((t) => `${t.key}:${t.expr}`),
     monitor: monitorConfig(monitor),
   };

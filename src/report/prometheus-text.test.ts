@@ -293,9 +293,12 @@ describe('renderPrometheus', () => {
     expect(sampleValue(fams, 'squall_http_reqs_total', { name: 'GET /missing', status: '404' })).toBe(
       answered.get('/missing 404'),
     );
-    const gone = doc.endpoints.find((e) => e.name === 'GET /gone')!;
+    // A second origin: named with it (issue 13, item 15).
+    const gone = doc.endpoints.find((e) => e.name === `GET ${refused}/gone`)!;
     expect(gone.count).toBeGreaterThan(0);
-    expect(sampleValue(fams, 'squall_http_reqs_total', { name: 'GET /gone', status: '0' })).toBe(gone.count);
+    expect(sampleValue(fams, 'squall_http_reqs_total', { name: `GET ${refused}/gone`, status: '0' })).toBe(
+      gone.count,
+    );
     expect(reqs.reduce((n, s) => n + s.value, 0)).toBe(doc.metrics.http_reqs.count);
   });
 

@@ -5,6 +5,8 @@
  * load. Both pass it through redactUrl before it is recorded or compared.
  */
 
+import { encodeRequestPath } from './url-path.js';
+
 /** What goes before the path: the origin, with `user:password@` when the URL has them. */
 export function urlTagHead(u: URL): string {
   if (u.username === '' && u.password === '') return u.origin;
@@ -24,7 +26,7 @@ export function requestUrlTag(url: string, base: string | undefined): string | u
     }
     if (base === undefined) return undefined;
     const b = new URL(base);
-    return `${b.origin}${b.pathname.replace(/\/+$/, '')}${url.startsWith('/') ? url : `/${url}`}`;
+    return `${b.origin}${b.pathname.replace(/\/+$/, '')}${encodeRequestPath(url.startsWith('/') ? url : `/${url}`)}`;
   } catch {
     return undefined;
   }

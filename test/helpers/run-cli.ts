@@ -71,6 +71,11 @@ export function startCli(args: readonly string[], opts: CliOptions = {}): CliPro
   // On GitHub Actions every run would append its summary to the job's page; tests that want
   // it set it themselves.
   delete env.GITHUB_STEP_SUMMARY;
+  // squall honours proxy variables: a developer's proxy must not carry the tests' 127.0.0.1 traffic.
+  for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY']) {
+    delete env[k];
+    delete env[k.toLowerCase()];
+  }
   for (const [k, v] of Object.entries(opts.env ?? {})) {
     if (v === undefined) delete env[k];
     else env[k] = v;

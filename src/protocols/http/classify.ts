@@ -19,6 +19,7 @@ export function classifyError(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
     if (PASSTHROUGH.has(code)) return code;
+    if (code === 'ERR_PROXY_TUNNEL') return 'proxy';
     // Out of descriptors system-wide rather than per process: the same cause and fix for a load.
     if (code === 'ENFILE') return 'EMFILE';
     if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') return 'timeout';

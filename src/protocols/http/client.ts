@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Agent, type Dispatcher, util as undiciUtil } from 'undici';
+import { Agent, type Dispatcher, ProxyAgent, util as undiciUtil } from 'undici';
 import type {
   HttpApi,
   HttpResponse,
@@ -10,12 +10,15 @@ import type {
 } from '../../engine/vu-context.js';
 import { tagKey } from '../../metrics/custom.js';
 import type { HttpSample, HttpSeries, RunMetrics } from '../../metrics/run-metrics.js';
+import { encodeRequestPath } from '../../util/url-path.js';
 import { urlTagHead } from '../../util/url-tag.js';
 import { classifyError, errorMessage } from './classify.js';
 import type { CookieJar } from './cookie-jar.js';
 import { decodeBody } from './decode-body.js';
 import { KEEP_ALIVE_MARGIN_MS, LeanPool, type LeanRequest, type OriginPool } from './lean-pool.js';
 import { basicAuthOf, isIdempotent } from './prepare.js';
+import { type ProxyEnv, proxyFor, readProxyEnv } from './proxy-env.js';
+import type { ProxyHop } from './proxy-tunnel.js';
 import type { RawConnection } from './raw-connection.js';
 import { copyRange, MAX_HEAD_BYTES, parseHeaderLines, ResponseCapture } from './response-parser.js';
 import { expectWrite, parseTimeoutMs, timedConnector, type WriteObserver } from './timings.js';
@@ -49,12 +52,16 @@ export interface HttpClientOptions {
   openModel?: boolean;
   /** k6's discardResponseBodies: bodies are read and counted but not kept (see responseType). */
   discardResponseBodies?: boolean;
+  /** `User-Agent` of requests whose headers set none (`squall/VERSION`, as `quick` sends). */
+  userAgent?: string;
 }
 
 /** `auto`: the lean transport for plain http://, undici for the rest. `undici`: undici for all. */
 export type HttpTransport = 'auto' | 'undici';
 
 export interface DispatcherOptions {
+  /** HTTP_PROXY, HTTPS_PROXY, NO_PROXY as read (default: from the environment). */
+  proxies?: ProxyEnv;
   /** https: do not verify the certificate (self-signed test servers), as `quick -k`. */
   insecure?: boolean;
   /** https: trust only these CA certificates (PEM, `--cacert`), as curl's --cacert. */
@@ -69,16 +76,65 @@ export interface DispatcherOptions {
  */
 export class RunDispatcher extends Agent {
   readonly lean: LeanPool | null;
+  /** Whether some origin may go through a proxy (a proxy variable is set). */
+  readonly proxied: boolean;
+  /**
+   * Where requests to an origin not the test's target are named with their origin: the target's,
+   * or else the first origin a request of the run went to (see createHttpClient).
+   */
+  homeOrigin: string | null = null;
+  private readonly routes = new Map<string, ProxyRoute | null>();
+  private readonly agents = new Map<string, ProxyAgent>();
 
-  constructor(agentOptions: Agent.Options, lean: LeanPool | null) {
+  constructor(
+    private readonly agentOptions: Agent.Options,
+    lean: LeanPool | null,
+    private readonly proxies: ProxyEnv | null = null,
+    private readonly requestTls: Record<string, unknown> = {},
+  ) {
     super(agentOptions);
     this.lean = lean;
+    this.proxied = proxies !== null && (proxies.http !== null || proxies.https !== null);
+  }
+
+  /** The proxy an origin's requests go through, or null (no proxy variable, or NO_PROXY). */
+  proxyRoute(origin: string): ProxyRoute | null {
+    let r = this.routes.get(origin);
+    if (r !== undefined) return r;
+    const proxy = this.proxies === null ? null : proxyFor(this.proxies, new URL(origin));
+    r = null;
+    if (proxy !== null) {
+      let agent = this.agents.get(proxy.href);
+      if (agent === undefined) {
+        // http:// origins get the absolute-form request line (curl, k6), https:// a CONNECT tunnel.
+        agent = new ProxyAgent({
+          uri: proxy.href,
+          proxyTunnel: false,
+          requestTls: this.requestTls,
+          connections: this.agentOptions.connections,
+          pipelining: 1,
+          maxHeaderSize: this.agentOptions.maxHeaderSize,
+        });
+        this.agents.set(proxy.href, agent);
+      }
+      r = {
+        agent,
+        hop: {
+          host: proxy.hostname.replace(/^\[|\]$/g, ''),
+          port: Number(proxy.port) || 80,
+          authorization: basicAuthOf(proxy),
+        },
+      };
+    }
+    this.routes.set(origin, r);
+    return r;
   }
 
   override close(): Promise<void>;
   override close(callback: () => void): void;
   override close(callback?: () => void): Promise<void> | void {
     this.lean?.close();
+    for (const a of this.agents.values()) void a.close();
     return callback === undefined ? super.close() : super.close(callback);
   }
 
@@ -88,6 +144,7 @@ export class RunDispatcher extends Agent {
   override destroy(err: Error | null, callback: () => void): void;
   override destroy(...args: unknown[]): Promise<void> | void {
     this.lean?.close();
+    for (const a of this.agents.values()) void a.destroy();
     return (super.destroy as (...a: unknown[]) => Promise<void> | void).apply(this, args);
   }
 }
@@ -101,12 +158,13 @@ export function createDispatcher(
   options: DispatcherOptions = {},
 ): RunDispatcher {
   const transport = options.transport ?? (process.env.SQUALL_HTTP_CLIENT === 'undici' ? 'undici' : 'auto');
+  const tlsOptions = {
+    ...(options.insecure ? { rejectUnauthorized: false } : {}),
+    ...(options.ca !== undefined ? { ca: options.ca } : {}),
+  };
   return new RunDispatcher(
     {
-      connect: timedConnector({
-        ...(options.insecure ? { rejectUnauthorized: false } : {}),
-        ...(options.ca !== undefined ? { ca: options.ca } : {}),
-      }),
+      connect: timedConnector(tlsOptions),
       connections: maxConnectionsPerOrigin ?? null,
       pipelining: 1,
       // A server's Keep-Alive timeout less the lean pool's margin: both transports reuse alike.
@@ -115,7 +173,15 @@ export function createDispatcher(
       maxHeaderSize: MAX_HEAD_BYTES,
     },
     transport === 'undici' ? null : new LeanPool(maxConnectionsPerOrigin),
+    options.proxies ?? readProxyEnv(),
+    tlsOptions,
   );
+}
+
+/** How a proxied origin's requests go: undici's ProxyAgent, or the lean transport to `hop`. */
+interface ProxyRoute {
+  agent: ProxyAgent;
+  hop: ProxyHop;
 }
 
 /** Encoded requests a client keeps per method: a few paths repeat; ids in paths need not. */
@@ -742,6 +808,11 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, Wri
       this.finish();
       return;
     }
+    if (err.message.startsWith('Proxy ')) {
+      // undici's ProxyAgent: the proxy refused (407, or a tunnel answer other than 200).
+      this.fail('proxy', err.message);
+      return;
+    }
     if (code === 'UND_ERR_INVALID_ARG') {
       // A header or option undici refuses: the script's mistake, not the target's.
       this.settle();
@@ -761,7 +832,7 @@ class UndiciExchange extends Exchange implements Dispatcher.DispatchHandler, Wri
     const abort = this.abortRequest;
     this.takeWritten();
     // Settled first: undici reports the abort to onError at once, as an error of its own.
-    this.fail('timeout', `no complete response within ${this.timeoutMs}ms`);
+    this.fail('timeout', timeoutMessage(this.timeoutMs, this.tWrite > 0));
     abort?.(new Error(`no response within ${this.timeoutMs}ms`));
   }
 
@@ -781,6 +852,13 @@ function redispatch(ex: UndiciExchange): void {
 /** undici's errors for a connection the server closed or reset under a request. */
 function isConnectionLoss(code: unknown): boolean {
   return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+/** A timeout's message: whether the request was ever written, i.e. whether the connect finished. */
+function timeoutMessage(ms: number, written: boolean): string {
+  return written
+    ? `no complete response within ${ms}ms`
+    : `no connection within ${ms}ms (the connect timed out; the request was not sent)`;
 }
 
 function deferDelivery(resolve: (r: HttpResponse) => void, r: HttpResponse): void {
@@ -867,7 +945,7 @@ class LeanExchange extends Exchange implements LeanRequest {
     if (this.done) return;
     const conn = this.conn;
     if (conn !== null) this.takeTimings(conn);
-    this.fail('timeout', `no complete response within ${this.timeoutMs}ms`);
+    this.fail('timeout', timeoutMessage(this.timeoutMs, this.tWrite > 0));
     this.pool!.cancel(this);
   }
 
@@ -1000,6 +1078,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     defaults.push('authorization', base.auth);
     defaultNames.push('authorization');
   }
+  if (opts.userAgent !== undefined && !defaultNames.includes('user-agent')) {
+    defaults.push('user-agent', opts.userAgent);
+    defaultNames.push('user-agent');
+  }
   const st: ClientState = {
     metrics: opts.metrics,
     jar: opts.cookies,
@@ -1025,7 +1107,24 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
   };
   const { dispatcher, signal, defaultTimeoutMs } = opts;
   const discardBodies = opts.discardResponseBodies === true;
-  const lean = dispatcher instanceof RunDispatcher ? dispatcher.lean : null;
+  const run = dispatcher instanceof RunDispatcher ? dispatcher : null;
+  const lean = run === null ? null : run.lean;
+  // Requests to another origin than this are named with their origin: the target's, else the
+  // run's first (k6 names requests by URL; one origin's names stay short).
+  let home = base?.origin ?? null;
+  const isHome = (origin: string): boolean => {
+    if (home === null) {
+      if (run === null) home = origin;
+      else {
+        run.homeOrigin ??= origin;
+        home = run.homeOrigin;
+      }
+    }
+    return origin === home;
+  };
+  // The last origin's proxy route (null: direct), for the same reason as `pool` below.
+  let routeOrigin = '';
+  let route: ProxyRoute | null = null;
   // The default headers, encoded once: most requests send just these.
   const defaultLines = lean === null ? null : encodeHeaderLines(defaults);
   const defaultHost = encodedHost;
@@ -1111,7 +1210,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
       path = `${u.pathname}${u.search}`;
       hostname = u.hostname.replace(/^\[|\]$/g, '');
       secure = u.protocol === 'https:';
-      written = u.pathname;
+      written = isHome(origin) ? u.pathname : `${origin}${u.pathname}`;
       urlHead = urlTagHead(u);
       const auth = basicAuthOf(u);
       if (
@@ -1127,7 +1226,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
         );
       }
       origin = base.origin;
-      written = url.charCodeAt(0) === 47 ? url : `/${url}`;
+      // Encoded as an absolute URL's path is (`/echo/café` → `/echo/caf%C3%A9`), as k6 sends it.
+      written = encodeRequestPath(url.charCodeAt(0) === 47 ? url : `/${url}`);
       path = base.prefix === '' ? written : `${base.prefix}${written}`;
       hostname = base.hostname;
       secure = base.secure;
@@ -1162,13 +1262,19 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
         ? defaults
         : buildHeaders(defaults, defaultNames, o?.headers, contentType, cookie);
 
+    if (run?.proxied === true && origin !== routeOrigin) {
+      route = run.proxyRoute(origin);
+      routeOrigin = origin;
+    }
+    const proxy = run?.proxied === true ? route : null;
+
     if (lean !== null && !secure && LEAN_METHODS.has(method)) {
       // A bodyless request with only the default headers is the same bytes every time it repeats.
       const reusable = headers === defaults && body === undefined && base !== null && origin === base.origin;
       let byPath = reusable ? encoded.get(method) : undefined;
       let bytes = byPath?.get(path);
       if (bytes === undefined) {
-        const b = encodeLean(method, origin, path, headers, body, bodyBytes);
+        const b = encodeLean(method, origin, path, headers, body, bodyBytes, proxy?.hop);
         if (b !== null && reusable && !path.includes('?')) {
           if (byPath === undefined) {
             byPath = new Map();
@@ -1180,7 +1286,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
       }
       if (bytes !== undefined) {
         if (origin !== poolOrigin) {
-          pool = lean.origin(origin);
+          pool = lean.origin(origin, proxy?.hop);
           poolOrigin = origin;
         }
         const ex = new LeanExchange(st, series, origin, path, hostname, secure, o?.expect, timeoutMs);
@@ -1195,7 +1301,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     ex.url = urlTag;
     ex.keepBody = keepBody;
     ex.start(
-      dispatcher,
+      proxy?.agent ?? dispatcher,
       {
         origin,
         path,
@@ -1227,6 +1333,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     headers: string[],
     body: string | Uint8Array | undefined,
     bodyBytes: number,
+    proxy: ProxyHop | undefined,
   ): Buffer | null {
     if (body !== undefined && !(typeof body === 'string' || body instanceof Uint8Array)) return null;
     // A body on a GET or DELETE makes undici close the connection afterwards: leave it that.
@@ -1244,7 +1351,11 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     if (lines === null) return null;
     // origin is `http://host[:port]`, URL.origin's spelling: the Host header undici sends.
     const length = expectsPayload(method) ? `content-length: ${bodyBytes}\r\n` : '';
-    const head = `${method} ${path} HTTP/1.1\r\nhost: ${host ?? origin.slice(7)}\r\nconnection: keep-alive\r\n${lines}${length}\r\n`;
+    // Through a proxy: the absolute-form request line (RFC 9112 3.2.2), and its credentials.
+    const target = proxy === undefined ? path : `${origin}${path}`;
+    const proxyAuth =
+      proxy?.authorization === undefined ? '' : `proxy-authorization: ${proxy.authorization}\r\n`;
+    const head = `${method} ${target} HTTP/1.1\r\nhost: ${host ?? origin.slice(7)}\r\nconnection: keep-alive\r\n${lines}${proxyAuth}${length}\r\n`;
     const headBytes = head.length;
     const out = Buffer.allocUnsafe(headBytes + bodyBytes);
     out.write(head, 0, 'latin1');

@@ -189,12 +189,18 @@ export class LeanPool {
   /** `maxPerOrigin`: connections per origin; unbounded by default, as the run's undici Agent. */
   constructor(private readonly maxPerOrigin = Number.POSITIVE_INFINITY) {}
 
-  /** The pool of an `http://host[:port]` origin (as URL.origin spells it); a closed one after close(). */
-  origin(origin: string): OriginPool {
+  /**
+   * The pool of an `http://host[:port]` origin (as URL.origin spells it); a closed one after
+   * close(). `via`: the HTTP proxy its connections go to instead (the requests carry the origin).
+   */
+  origin(origin: string, via?: { host: string; port: number }): OriginPool {
     let p = this.origins.get(origin);
     if (p === undefined) {
       const u = new URL(origin);
-      p = new OriginPool(u.hostname.replace(/^\[|\]$/g, ''), Number(u.port || 80), this.maxPerOrigin);
+      p =
+        via === undefined
+          ? new OriginPool(u.hostname.replace(/^\[|\]$/g, ''), Number(u.port || 80), this.maxPerOrigin)
+          : new OriginPool(via.host, via.port, this.maxPerOrigin);
       if (this.closed) p.close();
       else this.origins.set(origin, p);
     }

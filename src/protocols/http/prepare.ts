@@ -10,6 +10,8 @@ export interface RequestShape {
   headers: Array<[string, string]>;
   body?: Buffer;
   userAgent: string;
+  /** Sent to an HTTP proxy: the absolute-form request line, and its `Proxy-Authorization`. */
+  proxy?: { authorization?: string };
 }
 
 /** RFC 9110 token characters, for methods and header names. */
@@ -32,13 +34,16 @@ export function basicAuthOf(url: URL): string | undefined {
 export function encodeRequest(shape: RequestShape): Buffer {
   const { method, url, headers, body } = shape;
   const names = new Set(headers.map(([k]) => k.toLowerCase()));
-  const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`];
+  const target = `${shape.proxy === undefined ? '' : `${url.protocol}//${url.host}`}${url.pathname}${url.search}`;
+  const lines = [`${method} ${target} HTTP/1.1`];
   if (!names.has('host')) lines.push(`Host: ${hostHeader(url)}`);
   if (!names.has('user-agent')) lines.push(`User-Agent: ${shape.userAgent}`);
   if (!names.has('accept')) lines.push('Accept: */*');
   for (const [k, v] of headers) lines.push(`${k}: ${v}`);
   const auth = names.has('authorization') ? undefined : basicAuthOf(url);
   if (auth !== undefined) lines.push(`Authorization: ${auth}`);
+  if (shape.proxy?.authorization !== undefined)
+    lines.push(`Proxy-Authorization: ${shape.proxy.authorization}`);
   const hasBody = body !== undefined && body.length > 0;
   if (names.has('transfer-encoding')) {
     // The caller asked for chunked framing (config/quick.ts allows only that): one chunk, then

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { classifyError, errorMessage } from './classify.js';
+import { connectTunnel, type ProxyHop } from './proxy-tunnel.js';
 import { type CaptureSink, MALFORMED, NEED_MORE, ResponseParser } from './response-parser.js';
 
 /** 64 KiB: as much as one read of a loopback socket usually brings. */
@@ -27,6 +28,8 @@ export interface Endpoint {
    * `squall run`'s undici connector measures); `quick` times the whole connect.
    */
   connectAfterLookup?: boolean;
+  /** https:// through an HTTP proxy: TLS runs inside its CONNECT tunnel to host:port. */
+  tunnel?: ProxyHop;
 }
 
 /** The connection's owner: told of every request's end, exactly once. */
@@ -145,8 +148,14 @@ export class RawConnection {
     if (!this.busy) return false;
     const since = this.connected ? this.sentAt : this.connectStartedAt;
     if (now - since < timeoutMs) return false;
+    const connected = this.connected;
     this.drop();
-    this.fail('timeout', `no complete response within ${timeoutMs} ms`);
+    this.fail(
+      'timeout',
+      connected
+        ? `no complete response within ${timeoutMs} ms`
+        : `no connection within ${timeoutMs} ms (the connect timed out; the request was not sent)`,
+    );
     return true;
   }
 
@@ -173,6 +182,7 @@ export class RawConnection {
       ? tls.connect({
           host: ep.host,
           port: ep.port,
+          socket: ep.tunnel === undefined ? undefined : connectTunnel(ep.tunnel, ep.host, ep.port),
           servername: ep.servername,
           rejectUnauthorized: !ep.insecure,
           ca: ep.ca,
