@@ -304,7 +304,9 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
     // iterations' ones arrive before the figures are taken.
     await new Promise((r) => setImmediate(r));
     metrics.closeSecond(outcome.durationMs / 1000, (outcome.durationMs - lastTickMs) / 1000);
-    await dispatcher.close().catch(() => {});
+    // Every request has settled by now: destroy rather than close, which would wait for connects
+    // still pending inside undici (a request that timed out connecting) for undici's own 10 s.
+    await dispatcher.destroy().catch(() => {});
     const watched = await monitors.finish();
 
     result = buildRunResult({
