@@ -262,6 +262,13 @@ const RUN_SCALARS = [
   ],
   ['data_received', 'count', 'squall_data_received_bytes_total', 'counter', 'Bytes received.'],
   ['data_sent', 'count', 'squall_data_sent_bytes_total', 'counter', 'Bytes sent.'],
+  [
+    'http_req_retries',
+    'count',
+    'squall_http_req_retries_total',
+    'counter',
+    'Requests sent again once after a reused connection closed before answering (keep-alive race).',
+  ],
 ] as const;
 
 function squallFamilies(doc: ResultDocument, extras: PrometheusExtras): Family[] {
@@ -441,6 +448,7 @@ const K6_RUN_SCALARS = [
   ['dropped_iterations', 'count', 'k6_dropped_iterations_total', 'counter'],
   ['data_received', 'count', 'k6_data_received_total', 'counter'],
   ['data_sent', 'count', 'k6_data_sent_total', 'counter'],
+  ['http_req_retries', 'count', 'k6_http_req_retries_total', 'counter'],
 ] as const;
 
 /** One gauge family per statistic of a trend: `k6_http_req_duration_p99`, … */
