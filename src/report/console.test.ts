@@ -311,6 +311,16 @@ describe('renderSummary', () => {
     expect(text).not.toMatch(/\bMB\b/);
   });
 
+  it('does not speak of a warm-up for a resource in which none was found', () => {
+    const doc = fixture();
+    const m = leakingMonitor();
+    m.resources!.fds = { ...m.resources!.fds!, warmupSource: 'none', warmupSec: 0, warmupGrowth: null };
+    doc.monitor = m;
+    const text = section(renderSummary(doc, { color: false }), 'TARGET PROCESS');
+    expect(text).toMatch(/fds\.+: 21 → 202 \(first → last sample, \+120\.0\/min\)\n/);
+    expect(text).toMatch(/threads\.+: .*after the warm-up\)\n/);
+  });
+
   it('never calls a process that died healthy: it died, at that time, and the run failed', () => {
     const doc = fixture();
     doc.thresholds = [];

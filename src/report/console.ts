@@ -749,8 +749,12 @@ function renderMonitor(mon: MonitorResult | null | undefined, p: Painter): strin
       : null;
   const cpuPeak = isNum(m.cpuPeakPct) ? m.cpuPeakPct : cpu.length > 0 ? Math.max(...cpu) : null;
   if (cpuAvg !== null) rows.push(['cpu', `avg=${fmtCpu(cpuAvg)} peak=${fmtCpu(cpuPeak)}`]);
-  rows.push(['threads', countRange(m.threadsStart, m.threadsEnd, m.threadsPeak, m.threadsGrowthPerMin)]);
-  rows.push(['fds', countRange(m.fdsStart, m.fdsEnd, m.fdsPeak, m.fdsGrowthPerMin)]);
+  const res = asObj(m.resources);
+  rows.push([
+    'threads',
+    countRange(m.threadsStart, m.threadsEnd, m.threadsPeak, m.threadsGrowthPerMin, res?.threads),
+  ]);
+  rows.push(['fds', countRange(m.fdsStart, m.fdsEnd, m.fdsPeak, m.fdsGrowthPerMin, res?.fds)]);
   const shown = rows.filter(([, text]) => text !== '');
   const width = Math.max(...shown.map(([label]) => label.length)) + 3;
   for (const [label, text] of shown) {

@@ -172,12 +172,20 @@ export function signed(v: number, digits: number): string {
  * since the verdict's sentence may quote the level after the warm-up instead; '' when the
  * platform did not count them (null).
  */
-export function countRange(start: unknown, end: unknown, peak: unknown, perMin: unknown): string {
+export function countRange(
+  start: unknown,
+  end: unknown,
+  peak: unknown,
+  perMin: unknown,
+  resource?: unknown,
+): string {
   if (!isNum(start) || !isNum(end)) return '';
+  // Documents with per-resource verdicts say whether a warm-up was found for this resource.
+  const noWarmup = asObj(resource)?.warmupSource === 'none';
   const extra = [
     'first → last sample',
     isNum(peak) && peak > Math.max(start, end) ? `peak ${fmtCount(peak)}` : '',
-    isNum(perMin) ? `${signed(perMin, perMin === 0 ? 0 : 1)}/min after the warm-up` : '',
+    isNum(perMin) ? `${signed(perMin, perMin === 0 ? 0 : 1)}/min${noWarmup ? '' : ' after the warm-up'}` : '',
   ].filter(Boolean);
   return `${fmtCount(start)} → ${fmtCount(end)} (${extra.join(', ')})`;
 }

@@ -375,8 +375,17 @@ function targetProcess(doc: ResultDocument): string[] {
     ['RSS start / peak / end', `${fmtMib(m.rssStartMb)} / ${fmtMib(m.rssPeakMb)} / ${fmtMib(m.rssEndMb)}`],
     ['RSS growth', rssGrowthText(m)],
     ['CPU avg / peak', isNum(m.cpuAvgPct) ? `${pct(m.cpuAvgPct)} / ${pct(m.cpuPeakPct)}` : ''],
-    ['Threads', countRange(m.threadsStart, m.threadsEnd, m.threadsPeak, m.threadsGrowthPerMin)],
-    ['Open files', countRange(m.fdsStart, m.fdsEnd, m.fdsPeak, m.fdsGrowthPerMin)],
+    [
+      'Threads',
+      countRange(
+        m.threadsStart,
+        m.threadsEnd,
+        m.threadsPeak,
+        m.threadsGrowthPerMin,
+        asObj(m.resources)?.threads,
+      ),
+    ],
+    ['Open files', countRange(m.fdsStart, m.fdsEnd, m.fdsPeak, m.fdsGrowthPerMin, asObj(m.resources)?.fds)],
     ['Exit', exit ? mdText(exitText(exit), 200) : ''],
   ];
   const tail = exit && Array.isArray(exit.tail) ? exit.tail.filter((l) => typeof l === 'string') : [];

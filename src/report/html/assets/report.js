@@ -1144,10 +1144,11 @@
     return isNum(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(digits)}` : '-';
   }
 
-  /** `12 → 14`, with its growth per minute after the warm-up; '-' when not counted. */
-  function countRange(start, end, perMin) {
+  /** `12 → 14`, with its growth per minute (after the warm-up, if one was found); '-' when not counted. */
+  function countRange(start, end, perMin, resource) {
     if (!isNum(start) || !isNum(end)) return '-';
-    return `${fmtCount(start)} → ${fmtCount(end)}${isNum(perMin) ? ` (${signed(perMin, perMin === 0 ? 0 : 1)}/min after the warm-up)` : ''}`;
+    const after = resource?.warmupSource === 'none' ? '' : ' after the warm-up';
+    return `${fmtCount(start)} → ${fmtCount(end)}${isNum(perMin) ? ` (${signed(perMin, perMin === 0 ? 0 : 1)}/min${after})` : ''}`;
   }
 
   function exitText(exit, service) {
@@ -1220,13 +1221,13 @@
         'Threads, first → last sample',
         'monitor.threads',
         isNum(m.threadsStart) && isNum(m.threadsEnd) ? `${m.threadsStart},${m.threadsEnd}` : null,
-        countRange(m.threadsStart, m.threadsEnd, m.threadsGrowthPerMin),
+        countRange(m.threadsStart, m.threadsEnd, m.threadsGrowthPerMin, m.resources?.threads),
       ],
       [
         'Open files, first → last sample',
         'monitor.fds',
         isNum(m.fdsStart) && isNum(m.fdsEnd) ? `${m.fdsStart},${m.fdsEnd}` : null,
-        countRange(m.fdsStart, m.fdsEnd, m.fdsGrowthPerMin),
+        countRange(m.fdsStart, m.fdsEnd, m.fdsGrowthPerMin, m.resources?.fds),
       ],
       [
         'Samples',
