@@ -1,3 +1,5 @@
+import { median, robustSd } from './theil-sen.js';
+
 /**
  * Sudden jumps in a resource series: a step up (a cache or pool allocated at once, one stair of a
  * staircase) or a drop (a GC returning memory). A jump is a change between neighbouring samples
@@ -24,19 +26,6 @@ export interface Jump {
 
 /** A jump must exceed the typical sample-to-sample change by this many robust deviations. */
 const JUMP_SIGMAS = 8;
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/** Robust standard deviation of values around their median (1.4826 × MAD). */
-export function robustSd(values: readonly number[]): number {
-  const m = median(values);
-  return 1.4826 * median(values.map((v) => Math.abs(v - m)));
-}
 
 /** How much the series typically changes between samples, and how much that varies. */
 export function diffStats(points: readonly SeriesPoint[]): { typical: number; sd: number } {

@@ -52,10 +52,17 @@ function atRank(sorted: Float64Array, rank: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (r - lo);
 }
 
-function median(values: number[]): number {
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Robust standard deviation of values around their median (1.4826 × MAD). */
+export function robustSd(values: readonly number[]): number {
+  const m = median(values);
+  return 1.4826 * median(values.map((v) => Math.abs(v - m)));
 }
 
 /** Evenly spaced points of a long series, the first and last always kept. */

@@ -7,9 +7,9 @@ import type {
   ResourceVerdict,
 } from '../result/schema.js';
 import { round } from '../util/units.js';
-import { median } from './jumps.js';
 import { describeExit } from './launcher.js';
 import { judgeResource, type ResourcePoint, type ResourceSpec } from './resource-verdict.js';
+import { median } from './theil-sen.js';
 
 /**
  * The monitor's verdict: memory, open file descriptors and threads each get the same leak test
@@ -102,10 +102,9 @@ function specs(
   };
 }
 
-function stats(samples: readonly MonitorSample[], pick: Pick) {
+function peakOf(samples: readonly MonitorSample[], pick: Pick): number | null {
   const values = samples.map(pick).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-  if (values.length === 0) return { start: null, end: null, peak: null };
-  return { start: values[0]!, end: values[values.length - 1]!, peak: Math.max(...values) };
+  return values.length === 0 ? null : Math.max(...values);
 }
 
 const secs = (s: number) => `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
@@ -159,9 +158,10 @@ export function buildMonitorResult(ctx: MonitorContext, opts: VerdictOptions = {
   }
 
   const cpu = samples.map((s) => s.cpuPct);
-  const vszPeak = stats(samples, (s) => s.vszMb).peak;
-  const threadStats = stats(samples, threads);
-  const fdStats = stats(samples, fds);
+  const vszPeak = peakOf(samples, (s) => s.vszMb);
+  // The run-wide figures are the resources' own: one reading of each series.
+  const t = resources.threads;
+  const f = resources.fds;
   return {
     pid: ctx.pid,
     samples: [...samples],
@@ -179,13 +179,13 @@ export function buildMonitorResult(ctx: MonitorContext, opts: VerdictOptions = {
     cpuAvgPct: cpu.length > 0 ? round(cpu.reduce((a, b) => a + b, 0) / cpu.length, 1) : 0,
     cpuPeakPct: cpu.length > 0 ? Math.max(...cpu) : 0,
     vszPeakMb: vszPeak,
-    threadsStart: threadStats.start,
-    threadsEnd: threadStats.end,
-    threadsPeak: threadStats.peak,
+    threadsStart: t?.start ?? null,
+    threadsEnd: t?.end ?? null,
+    threadsPeak: t?.peak ?? null,
     threadsGrowthPerMin: resources.threads?.slopePerMin ?? null,
-    fdsStart: fdStats.start,
-    fdsEnd: fdStats.end,
-    fdsPeak: fdStats.peak,
+    fdsStart: f?.start ?? null,
+    fdsEnd: f?.end ?? null,
+    fdsPeak: f?.peak ?? null,
     fdsGrowthPerMin: resources.fds?.slopePerMin ?? null,
     intervalMs: ctx.intervalMs,
     tree: ctx.tree,
