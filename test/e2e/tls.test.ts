@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explain, readResult, requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
+import { haveOpenssl, selfSignedCert } from '../helpers/test-certs.js';
 
 /** https targets through the lean client: verified by default, -k for self-signed servers. */
 
@@ -12,40 +11,17 @@ let server: https.Server | undefined;
 let url = '';
 let count = 0;
 
-function haveOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const canRun = haveOpenssl();
 
 beforeAll(async () => {
   requireBuiltCli();
   if (!canRun) return;
   // A throwaway self-signed certificate for 127.0.0.1, made for this run.
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost'].concat([
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      `${dir.path}/k.pem`,
-      '-out',
-      `${dir.path}/c.pem`,
-    ]),
-    { stdio: 'ignore' },
-  );
-  server = https.createServer(
-    { key: readFileSync(`${dir.path}/k.pem`), cert: readFileSync(`${dir.path}/c.pem`) },
-    (_req, res) => {
-      count++;
-      res.end('secure');
-    },
-  );
+  const { key, cert } = selfSignedCert(dir.path, 'localhost', 'IP:127.0.0.1');
+  server = https.createServer({ key, cert }, (_req, res) => {
+    count++;
+    res.end('secure');
+  });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
   url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 });

@@ -1,13 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
-import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltCli, startCli, tempDir } from '../helpers/run-cli.js';
 import { type RunResult, runFileOk, writeTestFile } from '../helpers/run-file.js';
+import { selfSignedCert } from '../helpers/test-certs.js';
 import { zstdRawFrame } from '../helpers/zstd-frame.js';
 
 /**
@@ -116,25 +115,7 @@ beforeAll(() => {
   requireBuiltCli();
   // A certificate made now, for this run only: no key is committed. It is its own CA, and the
   // CLI trusts it through NODE_EXTRA_CA_CERTS (verification stays on).
-  keyFile = join(dir.path, 'key.pem');
-  certFile = join(dir.path, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '1',
-    ].concat(['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']),
-    { stdio: 'ignore' },
-  );
+  ({ keyFile, certFile } = selfSignedCert(dir.path, '127.0.0.1', 'IP:127.0.0.1'));
 });
 
 afterAll(() => dir.remove());

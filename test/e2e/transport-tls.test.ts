@@ -7,6 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultDocument } from '../../src/result/schema.js';
 import { type CliResult, explain, readResult, requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
+import { haveOpenssl } from '../helpers/test-certs.js';
 
 /**
  * TLS as both HTTP clients speak it: `quick` (the lean client, raw-connection.ts) and `run`
@@ -18,14 +19,6 @@ import { type CliResult, explain, readResult, requireBuiltCli, runCli, tempDir }
 const dir = tempDir('squall-tls-');
 const pem = (name: string) => `${dir.path}/${name}`;
 
-function haveOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const canRun = haveOpenssl();
 
 function openssl(args: string[]): void {
