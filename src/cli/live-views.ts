@@ -64,10 +64,13 @@ export async function startLiveViews(
       await Promise.allSettled(views.filter((v) => !lingering.includes(v)).map((v) => v.close()));
       if (lingering.length > 0) {
         const urls = lingering.map((v) => v.url).join(', ');
+        // Listen for Ctrl-C before saying it works: a signal sent right after the line could
+        // otherwise arrive before the listener and kill the process.
+        const lingered = lingerFor(lingerMs);
         process.stderr.write(
           `serving final metrics on ${urls} for ${formatLinger(lingerMs)}; Ctrl-C to stop\n`,
         );
-        await lingerFor(lingerMs);
+        await lingered;
       }
       await Promise.allSettled(lingering.map((v) => v.close()));
     },
