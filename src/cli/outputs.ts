@@ -1,6 +1,7 @@
 import { appendFileSync, closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { badFlag, SquallError } from '../errors/index.js';
+import { fileReporter } from '../report/registry.js';
 import type { ResultDocument } from '../result/schema.js';
 import { makeDirs } from '../util/make-dirs.js';
 
@@ -11,36 +12,19 @@ export interface OutputSpec {
   prometheus?: { names?: 'squall' | 'k6'; pushIntervalMs?: number; lingerMs?: number };
 }
 
-/** A file output's files: `-o csv=PREFIX` is three of them, every other kind one. */
+/** A file output's files: the path and each suffix its reporter writes (`-o csv=PREFIX` has three). */
 function filesOf({ kind, path }: OutputSpec): string[] {
-  if (kind === 'csv') return ['stats', 'stats_history', 'failures'].map((f) => `${path}_${f}.csv`);
-  return [path];
+  return (fileReporter(kind)?.suffixes ?? []).map((suffix) => `${path}${suffix}`);
 }
 
-/** Live outputs (served while the test runs) write no file. */
-const isFileOutput = (o: OutputSpec) => o.kind !== 'prometheus' && o.kind !== 'prometheus-rw';
+/** Live outputs (served while the test runs) have no file reporter and write no file. */
+const isFileOutput = (o: OutputSpec) => fileReporter(o.kind) !== undefined;
 
-/**
- * The renderers, loaded when an output asks for them: quick's memory and start-up stay lean
- * for the common run that writes JSON only.
- */
+/** The texts of an output's files, in `filesOf` order. */
 async function render(kind: string, doc: ResultDocument): Promise<string[]> {
-  switch (kind) {
-    case 'json':
-      return [(await import('../report/json.js')).renderJson(doc)];
-    case 'html':
-      return [(await import('../report/html/render.js')).renderHtml(doc)];
-    case 'csv': {
-      const c = (await import('../report/csv.js')).renderCsv(doc);
-      return [c.stats, c.history, c.failures];
-    }
-    case 'junit':
-      return [(await import('../report/junit.js')).renderJunit(doc)];
-    case 'md':
-      return [(await import('../report/markdown.js')).renderMarkdown(doc)];
-    default:
-      throw new Error(`no renderer for output kind ${kind}`);
-  }
+  const reporter = fileReporter(kind);
+  if (!reporter) throw new Error(`no renderer for output kind ${kind}`);
+  return (await reporter.render(doc)).map((f) => f.text);
 }
 
 /**

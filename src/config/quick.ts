@@ -36,18 +36,22 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
  * the rate it reached and drops the rest); above it the schedule's counters would lose precision.
  */
 export const MAX_RATE_PER_SEC = 1e9;
-/** Output kinds of `-o` for a run: files, and the live Prometheus endpoint. */
+/**
+ * Output kinds of `-o` for a run: files, and the live Prometheus endpoint. The file kinds are
+ * report/registry.ts's (config sits below report, so a test keeps the two lists equal).
+ */
 export const QUICK_OUTPUT_KINDS = [
   'json',
   'html',
   'csv',
   'junit',
   'md',
+  'markdown',
   'prometheus',
   'prometheus-rw',
 ] as const;
 /** What `squall report` can render from a saved result. */
-export const REPORT_OUTPUT_KINDS = ['json', 'html', 'csv', 'junit', 'md'] as const;
+export const REPORT_OUTPUT_KINDS = ['json', 'html', 'csv', 'junit', 'md', 'markdown'] as const;
 
 /** The flags of `squall quick`, as the CLI parser hands them over (strings, unvalidated). */
 export interface QuickOptions extends RunMonitorOptions {

@@ -330,7 +330,7 @@ function statusCodes(codes: Record<string, number> | undefined, p: Painter): str
 }
 
 function renderEndpoints(result: ResultDocument, p: Painter): string[] {
-  const endpoints = Array.isArray(result.endpoints) ? result.endpoints : [];
+  const endpoints = (Array.isArray(result.endpoints) ? result.endpoints : []).filter((e) => asObj(e));
   if (endpoints.length === 0) return [];
   const shown = endpoints.slice(0, MAX_ENDPOINT_ROWS);
   const failCell = (fails: unknown, count: unknown) => {

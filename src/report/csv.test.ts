@@ -391,15 +391,3 @@ describe('renderCsv: _failures.csv', () => {
     expect(rowsOf(renderCsv(doc).failures)).toEqual([LOCUST_FAILURES_HEADER]);
   });
 });
-
-describe('renderCsv on partial documents', () => {
-  it('never throws, and still writes the headers and an Aggregated row', () => {
-    for (const doc of [{}, { endpoints: null, timeline: 'x', metrics: null }, { endpoints: [null, 3] }]) {
-      const out = renderCsv(doc as unknown as ResultDocument);
-      expect(rowsOf(out.stats)[0]).toEqual(LOCUST_STATS_HEADER);
-      expect(rowsOf(out.stats).at(-1)?.slice(0, 2)).toEqual(['', 'Aggregated']);
-      expect(rowsOf(out.history)).toEqual([LOCUST_HISTORY_HEADER]);
-      expect(rowsOf(out.failures)).toEqual([LOCUST_FAILURES_HEADER]);
-    }
-  });
-});

@@ -184,10 +184,6 @@ describe('renderJunit', () => {
     const cut = parseJunit(renderJunit({ ...doc([]), endReason: 'interrupted' }));
     expect(Number(cut.suites[0]!.failures)).toBe(1);
     expect((casesOf(suiteNamed(cut.suites, 'run'))[0]!.failure as Node).message).toMatch(/interrupted/);
-    for (const partial of [{}, { thresholds: [null, 3], checks: 'x', durationSec: 'n' }]) {
-      const xml = renderJunit(partial as unknown as ResultDocument);
-      expect(XMLValidator.validate(xml)).toBe(true);
-    }
   });
 
   it("gives every threshold's actual value its unit: ms, %, /s, bytes", () => {

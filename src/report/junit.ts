@@ -1,6 +1,6 @@
 import type { ResultDocument } from '../result/schema.js';
 import { round } from '../util/units.js';
-import { asObj, fmtCount, fmtPct, isNum, type Obj, thresholdFigure } from './format.js';
+import { asObj, fmtCount, fmtPct, formatMs, isNum, type Obj, thresholdFigure } from './format.js';
 
 /**
  * JUnit XML of a result document that validates against both published schemas CI tools read:
@@ -20,7 +20,8 @@ import { asObj, fmtCount, fmtPct, isNum, type Obj, thresholdFigure } from './for
  *
  * Times add up to the run: the first suite carries the run's duration and the checks suite 0,
  * since its verdicts are over the same run (tools that add suite times would otherwise count the
- * run twice). Cases get `time="0"` (as Gatling's do): a threshold or a check is a verdict over
+ * run twice). The first suite's `<system-out>` ends with one line per endpoint (requests, failures,
+p95), after a blank line, so a CI log shows what was loaded. Cases get `time="0"` (as Gatling's do): a threshold or a check is a verdict over
  * the whole run, not a step with a duration of its own.
  *
  * Everything in the file that comes from the test or the target (names, expressions, messages) is
@@ -183,6 +184,18 @@ function hostnameOf(doc: ResultDocument): string {
   return typeof host === 'string' && host.trim() !== '' ? host : 'localhost';
 }
 
+/** `GET /items: 1,204 requests, 3 failed, p95 12.5ms`, one line per endpoint of the run. */
+function endpointLines(doc: ResultDocument): string[] {
+  const list = (Array.isArray(doc.endpoints) ? doc.endpoints : []).map((e) => asObj(e));
+  return list
+    .filter((e): e is Obj => e !== undefined && typeof e.name === 'string')
+    .map((e) => {
+      const p95 = asObj(e.latency)?.p95;
+      const latency = isNum(p95) ? `, p95 ${formatMs(p95)}` : '';
+      return `  ${e.name}: ${fmtCount(e.count)} requests, ${fmtCount(e.failures)} failed${latency}\n`;
+    });
+}
+
 /** JUnit XML of a result document's thresholds and checks. */
 export function renderJunit(doc: ResultDocument): string {
   const runTime = isNum(doc.durationSec) ? num(doc.durationSec) : '0';
@@ -223,6 +236,8 @@ export function renderJunit(doc: ResultDocument): string {
     lines.push('    </properties>');
     lines.push(...s.cases.map(renderCase));
     const out = s.cases.filter((c) => c.out !== undefined).map((c) => `${c.out}\n`);
+    const endpoints = id === 0 ? endpointLines(doc) : [];
+    if (endpoints.length > 0) out.push('\nendpoints:\n', ...endpoints);
     lines.push(`    <system-out>${xmlText(out.join(''))}</system-out>`, '    <system-err></system-err>');
     lines.push('  </testsuite>');
   });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseOutput } from '../../config/parse-flags.js';
-import { REPORT_OUTPUT_KINDS } from '../../config/quick.js';
+import { FILE_REPORTERS, fileReporterKinds } from '../../report/registry.js';
 import { readResultFile } from '../../result/read.js';
 import { deliverResult } from '../deliver.js';
 import { collect } from '../io.js';
@@ -29,7 +29,7 @@ export function registerReport(program: Command, setExit: (code: number) => void
     .argument('<result.json>', 'a result document written by -o json= or --json')
     .option(
       '-o, --out <kind=path>',
-      'write html=r.html, md=r.md, csv=PREFIX, junit=r.xml, json=r.json',
+      `write ${FILE_REPORTERS.map((r) => `${r.kind}=${r.example}`).join(', ')}`,
       collect,
     )
     .option('--json', 'print the result document on stdout instead of the summary')
@@ -37,7 +37,7 @@ export function registerReport(program: Command, setExit: (code: number) => void
     .option('--no-color', 'no ANSI colours')
     .addHelpText('after', EXAMPLES)
     .action(async (file: string, opts: ReportOptions) => {
-      const outputs = (opts.out ?? []).map((t) => parseOutput(t, REPORT_OUTPUT_KINDS));
+      const outputs = (opts.out ?? []).map((t) => parseOutput(t, fileReporterKinds()));
       const doc = readResultFile(file);
       checkOutputsWritable(outputs);
       await deliverResult(doc, {
