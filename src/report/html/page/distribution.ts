@@ -10,6 +10,7 @@ import { el, fig, panel } from './dom.js';
 import { type DecodedHistogram, decodeHistogram } from './hdr-decode.js';
 import { arr, isMonitorOnly, isNum, type Obj, obj, str } from './read.js';
 import { Selector } from './selector.js';
+import { percentileAt, spectrumPoints } from './spectrum-points.js';
 import { axisMs } from './time-format.js';
 import { AXIS, ChartBox, resizeWith } from './uplot.js';
 
@@ -20,8 +21,6 @@ interface Source {
 
 /** The percentiles the table lists, as HdrHistogram's percentile output starts them. */
 const TABLE = [50, 90, 99, 99.9, 99.99, 100];
-/** Points per decade of 1/(1−q): a smooth curve for a few hundred points at most. */
-const PER_DECADE = 20;
 
 const decoded = new Map<string, Promise<DecodedHistogram>>();
 let sources: Source[] = [];
@@ -43,29 +42,6 @@ function histogramSources(doc: Obj): Source[] {
       out.push({ label: str(ep.name), histogram: ep.histogram });
   }
   return out;
-}
-
-/** `0%`, `90%`, `99.9%`: the percentile at 1/(1−q) = x, with the decimals its decade needs. */
-export function percentileAt(x: number): string {
-  const digits = Math.max(0, Math.ceil(Math.log10(x) - 1e-9) - 2);
-  return `${(100 * (1 - 1 / x)).toFixed(digits)}%`;
-}
-
-/** The spectrum's points: x = 1/(1−q) from 1 (0 %) to the count (the last value), then the max. */
-function spectrum(h: DecodedHistogram): { data: number[][]; labels: string[] } {
-  const xs: number[] = [];
-  const ys: number[] = [];
-  const labels: string[] = [];
-  for (let i = 0; 10 ** (i / PER_DECADE) < h.totalCount; i++) {
-    const x = 10 ** (i / PER_DECADE);
-    xs.push(x);
-    ys.push(h.valueAtPercentile(100 * (1 - 1 / x)) / 1000);
-    labels.push(percentileAt(x));
-  }
-  xs.push(Math.max(h.totalCount, 1 + 1e-9));
-  ys.push(h.max / 1000);
-  labels.push('100% (max)');
-  return { data: [xs, ys], labels };
 }
 
 function options(width: number): UPlot.Options {
@@ -173,10 +149,10 @@ async function draw(fresh: boolean): Promise<void> {
   }
   // A newer choice was made while this one was being read.
   if (drawn !== source.histogram) return;
-  const { data, labels } = spectrum(h);
+  const { x, y, labels } = spectrumPoints(h);
   pointLabels = labels;
   chart.show(true);
-  chart.draw(h.totalCount > 0 ? data : [[]], 'No requests in this histogram.', source.histogram, true);
+  chart.draw(h.totalCount > 0 ? [x, y] : [[]], 'No requests in this histogram.', source.histogram, true);
   table.replaceChildren(percentileTable(source, h));
 }
 
