@@ -12,7 +12,7 @@ import { arr, isMonitorOnly, isNum, type Obj, obj, str } from './read.js';
 import { Selector } from './selector.js';
 import { percentileAt, spectrumPoints } from './spectrum-points.js';
 import { axisMs } from './time-format.js';
-import { AXIS, ChartBox, resizeWith } from './uplot.js';
+import { AXIS, ChartBox, followLatest, resizeWith } from './uplot.js';
 
 interface Source {
   label: string;
@@ -87,16 +87,8 @@ function options(width: number): UPlot.Options {
     ],
     legend: { live: true },
     cursor: { drag: { x: false, y: false } },
-    hooks: {
-      // Away from the cursor the legend shows the maximum, the far end of the tail.
-      setLegend: [
-        (u) => {
-          const n = u.data[0].length;
-          if ((u.legend.idx == null || !((u.cursor.left ?? -1) >= 0)) && n > 0 && u.legend.idx !== n - 1)
-            u.setLegend({ idx: n - 1 }, false);
-        },
-      ],
-    },
+    // Away from the cursor the legend shows the last point: the maximum, the far end of the tail.
+    hooks: { setLegend: [followLatest] },
   };
 }
 
