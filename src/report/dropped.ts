@@ -4,7 +4,7 @@ import { asObj, fmtCount, isNum, type Obj } from './format.js';
  * Why iterations were dropped, one line per scenario that dropped some, read from the result
  * document alone. Dropping is how the open model shows a stall (k6's contract: an arrival that
  * finds no free VU is not started), so the reason must be as visible as the count. The HTML
- * page's banner (report.js, dropNotes) says the same.
+ * page's banner (html/page/banners.ts, dropNotes) says the same.
  */
 export function droppedNotes(result: unknown): string[] {
   const doc = asObj(result);

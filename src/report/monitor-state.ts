@@ -5,10 +5,9 @@ import type { MonitorResource, MonitorResult, ResourceVerdict } from '../result/
  * Markdown, the HTML report and the live dashboard): which resources leak, and whether the
  * headline is a leak, a death, or the verdict. A process that died is never "healthy".
  *
- * The report page runs these same functions in the browser (page assets inline each exported
- * function's source, as util/figures.ts's), so this file imports only types, keeps no
- * module-level state, and its functions call only each other. Documents come from files and
- * older versions: every field is checked.
+ * The report page runs these same functions in the browser (src/report/html/page bundles this
+ * file), so it imports nothing from Node. Documents come from files and older versions: every
+ * field is checked.
  */
 
 type Loose = Partial<MonitorResult> | null | undefined;

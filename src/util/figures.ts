@@ -5,9 +5,8 @@
  * older than those fields fall back to the built-in metrics' known units, never to a guess from
  * a metric's name.
  *
- * The report page runs these same functions in the browser: page assets inline each exported
- * function's source (`Function.prototype.toString`). So this file imports nothing, keeps no
- * module-level state, and its functions call only each other.
+ * The report page runs these same functions in the browser (src/report/html/page bundles this
+ * file), so it imports nothing from Node.
  */
 
 /** A metric's kind, as the document's `kind` field says it. */

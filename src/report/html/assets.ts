@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { SquallError } from '../../errors/index.js';
-import * as figures from '../../util/figures.js';
-import * as monitorState from '../monitor-state.js';
+import { bundlePage } from './page-bundle.js';
 
 /**
  * The files inlined into every report page: uPlot (the charting library, from its npm package)
- * and the page's own script and styles (./assets, copied next to the compiled code by the build).
+ * and the page's own script (page/*.ts, bundled into ./assets by the build) and styles.
  * Read once per process: a dashboard serves the page many times and `squall report` may render
  * many documents.
  */
@@ -25,27 +24,22 @@ export function pageAssets(): PageAssets {
   cached ??= {
     uplotJs: inlineable(readAsset(resolvePackageFile('uplot/dist/uPlot.iife.min.js')), 'script'),
     uplotCss: inlineable(readAsset(resolvePackageFile('uplot/dist/uPlot.min.css')), 'style'),
-    pageJs: inlineable(
-      inlinedModule('squallFigures', figures) +
-        inlinedModule('squallMonitor', monitorState) +
-        readAsset(fileURLToPath(new URL('./assets/report.js', import.meta.url))),
-      'script',
-    ),
+    pageJs: inlineable(pageScript(), 'script'),
     pageCss: inlineable(readAsset(fileURLToPath(new URL('./assets/report.css', import.meta.url))), 'style'),
   };
   return cached;
 }
 
 /**
- * The page formats figures and judges the watched process with the very functions every other
- * output uses: util/figures.ts's, inlined as `squallFigures`, and report/monitor-state.ts's, as
- * `squallMonitor` (those modules import no values and their functions call only each other, so
- * each one's text runs as it is in the browser).
+ * The bundle the build wrote beside this module; run from the sources (tests), where there is
+ * none, the page's sources bundled now, so that a test never draws a stale page.
  */
-function inlinedModule(name: string, module: object): string {
-  const fns = Object.entries(module as Record<string, unknown>).filter(([, f]) => typeof f === 'function');
-  const bodies = fns.map(([, f]) => String(f)).join('\n');
-  return `const ${name} = (() => {\n${bodies}\nreturn { ${fns.map(([fn]) => fn).join(', ')} };\n})();\n`;
+function pageScript(): string {
+  const built = fileURLToPath(new URL('./assets/report.js', import.meta.url));
+  if (existsSync(built) || !existsSync(fileURLToPath(new URL('./page/main.ts', import.meta.url)))) {
+    return readAsset(built);
+  }
+  return bundlePage();
 }
 
 /** The `'sha256-…'` source a Content-Security-Policy needs to allow one inline script. */

@@ -1,6 +1,9 @@
 import type { ResultDocument } from '../../result/schema.js';
 import { cspHash, pageAssets } from './assets.js';
 import { jsonForScript } from './embed.js';
+import { pageTitle } from './title.js';
+
+export { pageTitle };
 
 /**
  * The report page: one HTML file with everything inlined (uPlot, the page script, the styles,
@@ -51,34 +54,6 @@ ${data}
 </body>
 </html>
 `;
-}
-
-/** `2026-12-03 10:41` in local time; '' when the date is missing or bad. */
-function titleDate(iso: unknown): string {
-  const d = new Date(String(iso ?? ''));
-  if (Number.isNaN(d.getTime())) return '';
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-
-/**
- * `load-test.yaml — 2026-12-03 10:41 — squall`: the test (its file, else its URL, else the
- * watched process) and the run's date, so saved tabs and files can be told apart. The page
- * script sets the same title (report.js pageTitle).
- */
-export function pageTitle(doc: ResultDocument | null): string {
-  const c = (doc?.config ?? {}) as Record<string, unknown>;
-  const str = (v: unknown) => (typeof v === 'string' ? v : '');
-  const file = str(c.file);
-  let name = file ? (file.split(/[\\/]/).pop() ?? '') : str(c.target) || str(c.url) || str(c.host);
-  if (c.command === 'monitor') {
-    const m = (doc?.monitor ?? {}) as unknown as Record<string, unknown>;
-    const cmd = str(m.cmd) || str(c.cmd);
-    const pid = typeof m.pid === 'number' ? m.pid : typeof c.pid === 'number' ? c.pid : undefined;
-    const pidText = pid === undefined ? '' : `pid ${pid}`;
-    name = `monitor ${cmd ? `'${cmd}'${pidText ? ` (${pidText})` : ''}` : pidText || '-'}`;
-  }
-  return [name, titleDate(doc?.startedAt), 'squall'].filter((x) => x).join(' — ');
 }
 
 function escapeHtml(text: string): string {

@@ -1,0 +1,21 @@
+/**
+ * Reading the document defensively: documents may come from older squall versions or be
+ * partial, so every field is checked before use.
+ */
+import { isNum } from '../../../util/figures.js';
+
+export { isNum };
+
+/** A JSON object from the document, whose fields are still to be checked. */
+export type Obj = Record<string, unknown>;
+
+export const num = (x: unknown): number | null => (isNum(x) ? x : null);
+export const obj = (x: unknown): Obj =>
+  x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Obj) : {};
+export const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+export const str = (x: unknown): string => (x === null || x === undefined ? '' : String(x));
+
+/** A `squall monitor` document: no HTTP traffic by design, only the watched process. */
+export function isMonitorOnly(doc: Obj): boolean {
+  return obj(doc.config).command === 'monitor';
+}
