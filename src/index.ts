@@ -3,6 +3,11 @@
  * Internal modules are not part of it.
  */
 
+export type { SessionIO, SignalName, SignalSource, Writer } from './api/io.js';
+/** Run a test from code: `quick()` benchmarks one URL, `run()` a test file or definition. */
+export { type QuickRunOptions, quick } from './api/quick.js';
+export { type RunOptions, run } from './api/run.js';
+export type { SessionOptions } from './api/session-options.js';
 /** Test data from CSV or JSON files: sequential, random, or unique rows. */
 export { createFeeder, type Feeder, type FeederOrder, feeder } from './config/feeders.js';
 export type { Step } from './config/flow.js';
@@ -34,3 +39,5 @@ export type {
 } from './engine/vu-context.js';
 /** Custom metrics (k6's API): declare at the top of a test file, `.add(value, tags)` in a flow. */
 export { Counter, Gauge, Rate, Trend } from './metrics/custom.js';
+/** The result document `quick()` and `run()` return (and `-o json=` writes), with its parts. */
+export type * from './result/schema.js';
