@@ -1,8 +1,17 @@
+import type { QuickRunOptions } from './api/quick.js';
+import type { RunOptions } from './api/run.js';
+import type { TestDefinition } from './config/test-definition.js';
+import type { ResultDocument } from './result/schema.js';
+
 /**
  * squall's public library API: what `import … from 'squall'` gives a test file or a program.
  * Internal modules are not part of it.
  */
 
+export type { SessionIO, SignalName, SignalSource, Writer } from './api/io.js';
+export type { QuickRunOptions } from './api/quick.js';
+export type { RunOptions } from './api/run.js';
+export type { SessionOptions } from './api/session-options.js';
 /** Test data from CSV or JSON files: sequential, random, or unique rows. */
 export { createFeeder, type Feeder, type FeederOrder, feeder } from './config/feeders.js';
 export type { Step } from './config/flow.js';
@@ -34,3 +43,18 @@ export type {
 } from './engine/vu-context.js';
 /** Custom metrics (k6's API): declare at the top of a test file, `.add(value, tags)` in a flow. */
 export { Counter, Gauge, Rate, Trend } from './metrics/custom.js';
+/** The result document `quick()` and `run()` return (and `-o json=` writes), with its parts. */
+export type * from './result/schema.js';
+
+/**
+ * Benchmarks one URL from code, as `squall quick` does, and returns the result document
+ * (docs/library.md). Loaded on first call: a test file importing `defineTest` pays nothing for it.
+ */
+export async function quick(options: QuickRunOptions): Promise<ResultDocument> {
+  return (await import('./api/quick.js')).quick(options);
+}
+
+/** Runs a test file or a test definition from code, as `squall run` does, and returns the result document. */
+export async function run(test: string | TestDefinition, options?: RunOptions): Promise<ResultDocument> {
+  return (await import('./api/run.js')).run(test, options);
+}

@@ -90,6 +90,8 @@ export interface ResolveOptions {
   customMetrics?: () => ReadonlyMap<string, MetricKind>;
   /** False when no process is monitored: thresholds on the target's figures are refused with the rest. */
   monitored?: boolean;
+  /** The test already loaded (a definition object given to run() from code): no file is read. */
+  loaded?: LoadedTestFile;
 }
 
 interface ParsedFlags {
@@ -602,7 +604,7 @@ export async function resolveTest(
 ): Promise<TestPlan> {
   const f = parseRunFlags(flags);
   const env: Readonly<Record<string, string>> = Object.freeze({ ...definedEnv(processEnv), ...f.env });
-  const loaded: LoadedTestFile = await loadTestFile(file, options.cwd);
+  const loaded: LoadedTestFile = options.loaded ?? (await loadTestFile(file, options.cwd));
   const known = knownMetrics(options, loaded);
   const issues: ConfigIssue[] = [];
   const data = loaded.format === 'module' ? loaded.data : substituteEnv(loaded.data, env, issues);

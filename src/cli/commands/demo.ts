@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import { processIO } from '../../api/io.js';
+import { checkOutputsWritable } from '../../api/outputs.js';
+import { runHttpLoad } from '../../api/run-http-load.js';
 import { type DemoOptions, resolveDemo } from '../../config/demo.js';
 import { VERSION } from '../../result/version.js';
 import { startDemo } from '../demo-process.js';
 import { collect } from '../io.js';
-import { checkOutputsWritable } from '../outputs.js';
-import { runHttpLoad } from '../run-http-load.js';
 
 const EXAMPLES = `
 Examples:
@@ -46,7 +47,7 @@ export function registerDemo(program: Command, setExit: (code: number) => void):
               `${d.load.connections} connections for ${d.load.durationMs! / 1000}s\n`,
           );
         }
-        const { exitCode } = await runHttpLoad(d, { color: opts.color });
+        const { exitCode } = await runHttpLoad(d, { color: opts.color, io: processIO() });
         if (!d.quiet && !d.json) {
           process.stderr.write(
             '\nNext: squall serve-demo, then squall quick http://127.0.0.1:5110/prompts/1 in another terminal.\n',

@@ -1,4 +1,8 @@
 import type { Command } from 'commander';
+import { deliverResult } from '../../api/deliver.js';
+import { processIO } from '../../api/io.js';
+import { checkOutputsWritable } from '../../api/outputs.js';
+import { abortOnSignals } from '../../api/signals.js';
 import { type MonitorPlan, resolveMonitorPlan } from '../../config/monitor.js';
 import { parseDurationFlag, parseOutput } from '../../config/parse-flags.js';
 import { REPORT_OUTPUT_KINDS } from '../../config/quick.js';
@@ -18,10 +22,8 @@ import {
 } from '../../thresholds/index.js';
 import { redactText, redactUrl } from '../../util/redact.js';
 import { round } from '../../util/units.js';
-import { deliverResult } from '../deliver.js';
-import { abortOnSignals, collect } from '../io.js';
+import { collect } from '../io.js';
 import { onePid } from '../monitor-flags.js';
-import { checkOutputsWritable } from '../outputs.js';
 
 const EXAMPLES = `
 Examples:
@@ -269,7 +271,7 @@ export function registerMonitor(program: Command, setExit: (code: number) => voi
     .action(async (opts: MonitorOptions) => {
       const r = resolveMonitor(opts);
       checkOutputsWritable(r.outputs);
-      const signals = abortOnSignals();
+      const signals = abortOnSignals(processIO());
       const live = liveView(r.quiet);
       // Loaded here: every other command would pay for the monitor's modules at start-up.
       const { serviceExitedError, startTargetMonitor } = await import('../../monitor/target-monitor.js');
@@ -340,6 +342,7 @@ export function registerMonitor(program: Command, setExit: (code: number) => voi
       await deliverResult(
         result,
         { outputs: r.outputs, json: r.json, quiet: r.quiet, color: opts.color },
+        processIO(),
         [],
       );
       if (ending === 'interrupted') return setExit(130);

@@ -1,16 +1,8 @@
 import type { Command } from 'commander';
-import { type QuickOptions, resolveQuick } from '../../config/quick.js';
-import { plural } from '../../report/format.js';
-import { HTTP_RUN_METRICS, validateHttpThresholdTags } from '../../result/build.js';
-import { VERSION } from '../../result/version.js';
-import { validateThresholds } from '../../thresholds/index.js';
-import { redactUrl } from '../../util/redact.js';
-import { checkOpenFileLimit } from '../fd-limit.js';
+import { processIO } from '../../api/io.js';
+import { type QuickFlags, quickSession } from '../../api/quick.js';
+import { addCommonLoadFlags } from '../common-flags.js';
 import { collect } from '../io.js';
-import { addMonitorOptions } from '../monitor-flags.js';
-import { checkOutputsWritable } from '../outputs.js';
-import { addPrometheusOptions, applyPrometheusFlags, type PrometheusFlags } from '../prometheus-flags.js';
-import { runHttpLoad } from '../run-http-load.js';
 
 const EXAMPLES = `
 Examples:
@@ -56,55 +48,11 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
     .option(
       '--body-file <path>',
       'request body from a file, byte for byte (for bodies too big for the command line)',
-    )
-    .option('--timeout <d>', 'per-request timeout', '10s')
-    .option('--threshold <metric:expr>', "budget, e.g. 'http_req_duration:p(95)<300' (repeatable)", collect)
-    .option(
-      '-o, --out <kind=path>',
-      'write an output: json=r.json, html=r.html, csv=PREFIX, junit=r.xml, md=r.md, prometheus=HOST:PORT, prometheus-rw=URL (repeatable)',
-      collect,
-    )
-    .option('--ui', 'serve a live dashboard on 127.0.0.1 (URL on stderr) with a Stop button')
-    .option('-k, --insecure', 'https: do not verify the certificate (self-signed test servers)')
-    .option(
-      '--cacert <file>',
-      'https: trust the CA certificates of this PEM file (instead of the system ones)',
-    )
-    .option('--json', 'print the result document on stdout instead of the summary')
-    .option('-q, --quiet', 'no progress; print the summary only when a threshold fails')
-    .option('--no-color', 'no ANSI colours (also when not a TTY, or with NO_COLOR)');
-  addPrometheusOptions(addMonitorOptions(command))
+    );
+  addCommonLoadFlags(command)
     .addHelpText('after', EXAMPLES)
-    .action(async (url: string, opts: QuickOptions & PrometheusFlags) => {
-      const q = resolveQuick(url, opts, VERSION);
-      applyPrometheusFlags(q.outputs, opts);
-      validateThresholds(q.thresholds, HTTP_RUN_METRICS);
-      validateHttpThresholdTags(q.thresholds);
-      checkOutputsWritable(q.outputs);
-      checkOpenFileLimit({
-        sockets: q.load.connections,
-        what:
-          opts.connections === undefined
-            ? `${q.load.connections} connections (the default of -c)`
-            : `-c ${q.load.connections}`,
-        flag: '-c',
-        unit: 'connection',
-      });
-      if (!q.quiet) {
-        const l = q.load;
-        const shape =
-          l.ratePerSec === undefined
-            ? plural(l.connections, 'connection')
-            : `${l.ratePerSec} requests/s (open model, up to ${l.connections} connections)`;
-        const length = [
-          l.durationMs !== undefined ? `for ${l.durationMs / 1000}s` : '',
-          l.maxRequests !== undefined ? `up to ${l.maxRequests} requests` : '',
-        ]
-          .filter(Boolean)
-          .join(', ');
-        process.stderr.write(`squall quick: ${q.method} ${redactUrl(q.url.href)} — ${shape}, ${length}\n`);
-      }
-      const { exitCode } = await runHttpLoad(q, { color: opts.color });
+    .action(async (url: string, opts: QuickFlags) => {
+      const { exitCode } = await quickSession(url, opts, processIO());
       setExit(exitCode);
     });
 }

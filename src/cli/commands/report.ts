@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import { deliverResult } from '../../api/deliver.js';
+import { processIO } from '../../api/io.js';
+import { checkOutputsWritable } from '../../api/outputs.js';
 import { parseOutput } from '../../config/parse-flags.js';
 import { FILE_REPORTERS, fileReporterKinds } from '../../report/registry.js';
 import { readResultFile } from '../../result/read.js';
-import { deliverResult } from '../deliver.js';
 import { collect } from '../io.js';
-import { checkOutputsWritable } from '../outputs.js';
 
 const EXAMPLES = `
 Examples:
@@ -40,15 +41,19 @@ export function registerReport(program: Command, setExit: (code: number) => void
       const outputs = (opts.out ?? []).map((t) => parseOutput(t, fileReporterKinds()));
       const doc = readResultFile(file);
       checkOutputsWritable(outputs);
-      await deliverResult(doc, {
-        outputs,
-        json: !!opts.json,
-        quiet: !!opts.quiet,
-        color: opts.color,
-        // Asked for files, it writes files; the summary is what `squall report FILE` alone prints.
-        summary: outputs.length === 0,
-        stepSummary: false,
-      });
+      await deliverResult(
+        doc,
+        {
+          outputs,
+          json: !!opts.json,
+          quiet: !!opts.quiet,
+          color: opts.color,
+          // Asked for files, it writes files; the summary is what `squall report FILE` alone prints.
+          summary: outputs.length === 0,
+          stepSummary: false,
+        },
+        processIO(),
+      );
       setExit(doc.passed === false ? 99 : 0);
     });
 }

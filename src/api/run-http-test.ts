@@ -1,5 +1,4 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import { breakingPointAt, crossedStopCondition } from '../analysis/breaking-point.js';
 import type { MonitorPlan } from '../config/monitor.js';
 import type { TestPlan } from '../config/plan.js';
 import { proxyEnv } from '../config/proxy.js';
@@ -8,22 +7,23 @@ import { type RunOutcome, runTest, type ScenarioOutcome } from '../engine/runner
 import { ScriptError } from '../engine/script-error.js';
 import type { VuContext } from '../engine/vu-context.js';
 import { formatError, isSquallError } from '../errors/index.js';
+import type { LiveDecision, LiveSource } from '../live/live.js';
+import { startLive } from '../live/manager.js';
+import { httpLiveTrends } from '../live/prometheus-extras.js';
+import { abortOnFailConsumer, breakpointConsumer } from '../live/stop-rules.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
 import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
 import { CookieJar } from '../protocols/http/cookie-jar.js';
-import { buildRunResult, type RunParts, runMetricsLookup } from '../result/build-run.js';
-import type { BreakingPoint } from '../result/schema.js';
+import { buildRunResult } from '../result/build-run.js';
+import type { ResultDocument } from '../result/schema.js';
 import { VERSION } from '../result/version.js';
-import { evaluateThreshold, formatAggregation, isTimeAggregation } from '../thresholds/index.js';
-import type { LiveSource } from '../ui/live.js';
-import { createProgress } from '../ui/progress.js';
-import { httpLiveTrends } from '../ui/prometheus-extras.js';
 import { parseDurationMs } from '../util/duration.js';
 import { redactText } from '../util/redact.js';
 import { type DeliverOptions, deliverResult } from './deliver.js';
-import { abortOnSignals, useColor } from './io.js';
-import { startLiveViews } from './live-views.js';
+import type { SessionIO } from './io.js';
+import { liveConsumers } from './live-setup.js';
 import { startMonitorsOrInterrupt } from './run-monitors.js';
+import { abortOnSignals } from './signals.js';
 import { catchStrayScriptErrors, describeScriptError } from './stray-errors.js';
 
 export interface RunOutputOptions extends DeliverOptions {
@@ -107,47 +107,43 @@ function spikeWindow(plan: TestPlan): { startSec: number; endSec: number } | und
 }
 
 /**
- * Runs a resolved test plan from the CLI: VUs with the HTTP client, live progress on stderr,
- * abortOnFail and breakpoint's stop conditions checked every second, then the outputs and the
- * summary. Returns the exit code (0, 99, 130).
+ * Runs a resolved test plan: VUs with the HTTP client, the live consumers (progress on stderr,
+ * abortOnFail and breakpoint's stop conditions) at every second's snapshot, then the outputs and
+ * the summary. Returns the exit code (0, 99, 130) and the document (null when nothing ran).
  */
-export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<number> {
+export async function runHttpTest(
+  plan: TestPlan,
+  o: RunOutputOptions,
+  session: { io: SessionIO; signal?: AbortSignal },
+): Promise<{ exitCode: number; result: ResultDocument | null }> {
+  const { io } = session;
   // Scenarios whose first request counts from the iteration's planned start (`queue: true`);
   // k6's arrival-rate executors drop instead, and measure sending + waiting + receiving.
   const openScenarios = new Set(
     plan.scenarios.filter((s) => 'queue' in s.executor && s.executor.queue === true).map((s) => s.name),
   );
   const proxies = proxyEnv();
-  const signals = abortOnSignals();
+  const signals = abortOnSignals(io, session.signal);
   // The monitor starts first (a --monitor-cmd service must be ready before the load), so its
   // samples read the request count through this, once the metrics exist.
   let requestsSoFar = () => 0;
   const monitors = await startMonitorsOrInterrupt(
     o.monitor ?? null,
     targetAddress(plan.target),
-    o.quiet,
+    { quiet: o.quiet, stderr: io.stderr },
     signals,
     () => requestsSoFar(),
   );
-  if (!monitors) return 130;
+  if (!monitors) return { exitCode: 130, result: null };
   const metrics = new RunMetrics({ openModel: openScenarios.size > 0, maxEndpoints: o.maxEndpoints });
   requestsSoFar = () => metrics.http.requests;
   for (const s of plan.scenarios) metrics.setScenarioTags(s.name, s.tags);
   metrics.watchUrls(plan.thresholds.flatMap((t) => (t.tags.url === undefined ? [] : [t.tags.url])));
   const dispatcher = createDispatcher(undefined, { insecure: plan.tls.insecure, ca: plan.tls.ca, proxies });
   const { totalMs, totalIterations } = progressBounds(plan);
-  const progress = o.quiet
-    ? null
-    : createProgress({
-        stream: process.stderr,
-        isTTY: process.stderr.isTTY === true,
-        color: useColor(process.stderr, o.color),
-      });
   if (!o.quiet) {
     const names = plan.scenarios.map((s) => `${s.name} (${s.executor.type})`).join(', ');
-    process.stderr.write(
-      `squall run: ${plan.file}${plan.preset ? ` — preset ${plan.preset}` : ''} — ${names}\n`,
-    );
+    io.stderr.write(`squall run: ${plan.file}${plan.preset ? ` — preset ${plan.preset}` : ''} — ${names}\n`);
   }
 
   let lastTickMs = 0;
@@ -158,14 +154,12 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
     metrics.http.errors.add('exception', message);
     if (!o.quiet && shownErrors.size < MAX_SHOWN_ERRORS && !shownErrors.has(message)) {
       shownErrors.add(message);
-      process.stderr.write(`\niteration failed: ${message}\n`);
+      io.stderr.write(`\niteration failed: ${message}\n`);
     }
   };
 
-  let breakingPoint: BreakingPoint | null = null;
-  const abortable = plan.thresholds.filter((t) => t.abortOnFail);
-  // The threshold that aborted the run: it fails, whatever the final data say.
-  let abortedBy: RunParts['abortedBy'];
+  const abortOnFail = abortOnFailConsumer(plan.thresholds, metrics);
+  const breakpoint = breakpointConsumer(plan.stopConditions, metrics);
   let startedAt = new Date();
   let scenariosSoFar: () => Record<string, ScenarioOutcome> = () => ({});
   const source: LiveSource = {
@@ -179,7 +173,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
         config: plan.config,
         thresholds: plan.thresholds,
         perScenario: scenariosSoFar(),
-        breakingPoint,
+        breakingPoint: breakpoint.breakingPoint,
         monitor: monitors.current(),
       }),
       elapsedMs: metrics.elapsedMs(),
@@ -188,9 +182,16 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
     trends: () => httpLiveTrends(metrics.http, { iteration_duration: metrics.selectIterations({}).duration }),
     stop: () => signals.stop('stopped from the dashboard'),
   };
-  let live: Awaited<ReturnType<typeof startLiveViews>>;
+  let live: Awaited<ReturnType<typeof startLive>>;
   try {
-    live = await startLiveViews({ ui: o.ui === true, outputs: o.outputs }, source);
+    live = await startLive(
+      [
+        ...liveConsumers({ quiet: o.quiet, color: o.color, ui: o.ui === true, outputs: o.outputs }, io),
+        abortOnFail,
+        breakpoint,
+      ],
+      source,
+    );
   } catch (e) {
     signals.dispose();
     await monitors.finish();
@@ -198,6 +199,8 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   }
   let outcome: RunOutcome;
   let result: ReturnType<typeof buildRunResult> | null = null;
+  // The runner asks right after each tick whether to stop: the tick's snapshot answered it.
+  let decision: LiveDecision | undefined;
   // setup(), teardown() or a think function that threw: reported after the outputs are written.
   let scriptError: ScriptError | undefined;
   let outputError: unknown;
@@ -254,7 +257,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
             metrics.closeSecond(elapsedMs / 1000, (elapsedMs - lastTickMs) / 1000);
             lastTickMs = elapsedMs;
             const snap = metrics.snapshot();
-            progress?.update({
+            decision = live.snapshot({
               elapsedMs,
               totalMs,
               ...snap,
@@ -263,29 +266,10 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
                 : { count: { done: snap.iterations, total: totalIterations, unit: 'iterations' } }),
             });
           },
-          shouldAbort(loadMs) {
-            // Answered once: the first crossing is the one the run stopped on.
-            if (abortedBy !== undefined || breakingPoint !== null) return undefined;
-            const elapsed = metrics.elapsedMs();
-            for (const t of abortable) {
-              if (elapsed < (t.delayAbortEvalMs ?? 0)) continue;
-              const r = evaluateThreshold(t, runMetricsLookup(metrics, elapsed));
-              if (r.actual !== null && !r.ok) {
-                abortedBy = { threshold: t, atSec: loadMs / 1000, actual: r.actual };
-                const value = `${formatAggregation(t.aggregation)}=${+r.actual.toFixed(3)}${isTimeAggregation(t.aggregation) ? 'ms' : ''}`;
-                return {
-                  reason: `threshold ${r.metric} '${r.expr}' crossed at ${(loadMs / 1000).toFixed(1)}s with ${value} (abortOnFail)`,
-                };
-              }
-            }
-            const c = plan.stopConditions;
-            const crossed = c && crossedStopCondition(metrics.http.timeline, c);
-            if (c && crossed) {
-              breakingPoint = breakingPointAt(metrics.http.timeline, c, crossed, metrics.vus.value);
-              // The iterations running at the limit finish: their latencies are the evidence.
-              return { reason: `breaking point: ${crossed.reason}`, graceful: true };
-            }
-            return undefined;
+          shouldAbort() {
+            const d = decision;
+            decision = undefined;
+            return d;
           },
         },
         signals.signal,
@@ -298,7 +282,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
       });
     } finally {
       signals.dispose();
-      progress?.finish();
+      await live.loadEnded();
     }
     // Node reports a rejection nobody handled once the microtasks ran out: let the last
     // iterations' ones arrive before the figures are taken.
@@ -308,7 +292,8 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
     // still pending inside undici (a request that timed out connecting) for undici's own 10 s.
     await dispatcher.destroy().catch(() => {});
     const watched = await monitors.finish();
-
+    const { breakingPoint } = breakpoint;
+    const { abortedBy } = abortOnFail;
     result = buildRunResult({
       metrics,
       startedAt: outcome.startedAt,
@@ -329,7 +314,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
       ...(outcome.abortReason ? [`stopped early: ${outcome.abortReason}`] : []),
       ...metrics.warnings.map((w) => `warning: ${w}`),
     ];
-    await deliverResult(result, o, notes).catch((e: unknown) => {
+    await deliverResult(result, o, io, notes).catch((e: unknown) => {
       outputError = e;
     });
   } finally {
@@ -340,12 +325,12 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   if (scriptError) {
     // Both failed: the output's error is said here, the script's is the exit's reason.
     if (outputError !== undefined && isSquallError(outputError))
-      process.stderr.write(`${formatError(outputError)}\n`);
+      io.stderr.write(`${formatError(outputError)}\n`);
     throw scriptError;
   }
   if (outputError !== undefined) throw outputError;
-  if (outcome.endReason === 'interrupted') return 130;
+  if (outcome.endReason === 'interrupted') return { exitCode: 130, result };
   const died = monitors.diedError(result.monitor);
   if (died) throw died;
-  return result.passed ? 0 : 99;
+  return { exitCode: result.passed ? 0 : 99, result };
 }

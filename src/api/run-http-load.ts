@@ -1,45 +1,48 @@
 import type { MonitorPlan } from '../config/monitor.js';
 import type { ResolvedQuick } from '../config/quick.js';
 import { HttpEngine, type LoadOutcome } from '../engine/http-engine.js';
+import type { LiveSource } from '../live/live.js';
+import { startLive } from '../live/manager.js';
+import { httpLiveTrends } from '../live/prometheus-extras.js';
 import { buildHttpResult } from '../result/build.js';
 import type { ResultDocument } from '../result/schema.js';
-import type { LiveSource } from '../ui/live.js';
-import { createProgress } from '../ui/progress.js';
-import { httpLiveTrends } from '../ui/prometheus-extras.js';
 import { deliverResult } from './deliver.js';
-import { abortOnSignals, useColor } from './io.js';
-import { startLiveViews } from './live-views.js';
+import type { SessionIO } from './io.js';
+import { liveConsumers } from './live-setup.js';
 import { startMonitorsOrInterrupt } from './run-monitors.js';
+import { abortOnSignals } from './signals.js';
 
 /**
- * Runs a resolved HTTP load from the CLI: the monitors (target process, squall's own health),
- * live progress on stderr (and the dashboard and Prometheus endpoint when asked), then the
- * outputs, then the summary (or the result document with --json) on stdout. Returns the exit
- * code: 0, 99 when a threshold failed, 130 when interrupted (after writing everything).
+ * Runs a resolved HTTP load (quick, demo): the monitors (target process, squall's own health),
+ * the live consumers (progress on stderr, the dashboard and Prometheus endpoints when asked),
+ * then the outputs, then the summary (or the result document with --json) on stdout. Returns the
+ * exit code: 0, 99 when a threshold failed, 130 when interrupted (after writing everything).
  */
 export async function runHttpLoad(
   q: Pick<ResolvedQuick, 'load' | 'thresholds' | 'outputs' | 'json' | 'quiet' | 'config'> & {
     ui?: boolean;
     monitor?: MonitorPlan | null;
   },
-  opts: { color?: boolean },
+  opts: { color?: boolean; io: SessionIO; signal?: AbortSignal },
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
-  const errColor = useColor(process.stderr, opts.color);
-  const signals = abortOnSignals();
+  const { io } = opts;
+  const signals = abortOnSignals(io, opts.signal);
   // The monitor starts first (a --monitor-cmd service must be ready before the load), so its
   // samples read the engine's request count through this, once the engine exists.
   let requestsSoFar = () => 0;
-  const monitors = await startMonitorsOrInterrupt(q.monitor ?? null, q.load.endpoint, q.quiet, signals, () =>
-    requestsSoFar(),
+  const monitors = await startMonitorsOrInterrupt(
+    q.monitor ?? null,
+    q.load.endpoint,
+    { quiet: q.quiet, stderr: io.stderr },
+    signals,
+    () => requestsSoFar(),
   );
   if (!monitors) return { exitCode: 130, result: null };
-  const progress = q.quiet
-    ? null
-    : createProgress({ stream: process.stderr, isTTY: process.stderr.isTTY === true, color: errColor });
   const maxRequests = q.load.maxRequests;
+  let live: Awaited<ReturnType<typeof startLive>> | undefined;
   const engine = new HttpEngine(q.load, {
     onTick: (s) =>
-      progress?.update(
+      live?.snapshot(
         maxRequests === undefined
           ? s
           : { ...s, count: { done: s.requests, total: maxRequests, unit: 'reqs' } },
@@ -69,7 +72,11 @@ export async function runHttpLoad(
   let outcome: Awaited<ReturnType<HttpEngine['run']>>;
   let result: ResultDocument | null = null;
   try {
-    const live = await startLiveViews({ ui: q.ui === true, outputs: q.outputs }, source);
+    const started = await startLive(
+      liveConsumers({ quiet: q.quiet, color: opts.color, ui: q.ui === true, outputs: q.outputs }, io),
+      source,
+    );
+    live = started;
     try {
       try {
         startedAt = new Date();
@@ -77,7 +84,7 @@ export async function runHttpLoad(
         outcome = await engine.run(signals.signal);
       } finally {
         signals.dispose();
-        progress?.finish();
+        await started.loadEnded();
       }
       const watched = await monitors.finish();
       result = buildHttpResult({ ...outcome, ...watched, config: q.config, thresholds: q.thresholds });
@@ -90,9 +97,9 @@ export async function runHttpLoad(
           : [];
       const dropped = droppedWarning(outcome, q.load.connections, result.generator?.saturated === true);
       if (dropped) notes.push(dropped);
-      await deliverResult(result, { ...q, color: opts.color }, notes);
+      await deliverResult(result, { ...q, color: opts.color }, io, notes);
     } finally {
-      await live.finish(result);
+      await started.finish(result);
     }
   } finally {
     signals.dispose();

@@ -1,7 +1,7 @@
 import { renderSummary } from '../report/console.js';
 import { renderJson } from '../report/json.js';
 import type { ResultDocument } from '../result/schema.js';
-import { useColor } from './io.js';
+import { type SessionIO, useColor } from './io.js';
 import { appendStepSummary, type OutputSpec, writeOutputs } from './outputs.js';
 
 export interface DeliverOptions {
@@ -23,25 +23,26 @@ export interface DeliverOptions {
 export async function deliverResult(
   result: ResultDocument,
   o: DeliverOptions,
+  io: Pick<SessionIO, 'stdout' | 'stderr' | 'env'>,
   notes: readonly string[] = [],
 ): Promise<void> {
   const { written, error } = await writeOutputs(result, o.outputs);
-  const summaryWarning = o.stepSummary === false ? null : await appendStepSummary(result);
+  const summaryWarning = o.stepSummary === false ? null : await appendStepSummary(result, io.env);
   // A reporter that throws must not silence the rest: the files are written, the notes said.
   let summaryError: unknown;
   try {
-    if (o.json) process.stdout.write(renderJson(result));
+    if (o.json) io.stdout.write(renderJson(result));
     else if (o.summary !== false && (!o.quiet || !result.passed)) {
-      process.stdout.write(`${renderSummary(result, { color: useColor(process.stdout, o.color) })}\n`);
+      io.stdout.write(`${renderSummary(result, { color: useColor(io.stdout, o.color, io.env) })}\n`);
     }
   } catch (e) {
     summaryError = e;
   }
   if (!o.quiet) {
-    for (const path of written) process.stderr.write(`wrote ${path}\n`);
-    for (const note of notes) process.stderr.write(`${note}\n`);
+    for (const path of written) io.stderr.write(`wrote ${path}\n`);
+    for (const note of notes) io.stderr.write(`${note}\n`);
   }
-  if (summaryWarning) process.stderr.write(`warning: ${summaryWarning}\n`);
+  if (summaryWarning) io.stderr.write(`warning: ${summaryWarning}\n`);
   if (error) throw error;
   if (summaryError !== undefined) throw summaryError;
 }

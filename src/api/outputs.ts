@@ -71,7 +71,7 @@ export async function writeOutputs(
  */
 export async function appendStepSummary(
   result: ResultDocument,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<string | null> {
   const path = env.GITHUB_STEP_SUMMARY;
   if (!path) return null;

@@ -1,21 +1,6 @@
-import type { Command } from 'commander';
 import { badFlag } from '../errors/index.js';
 import { parseDurationMs } from '../util/duration.js';
 import type { OutputSpec } from './outputs.js';
-
-/** `--prometheus-*` of quick and run: how `-o prometheus` and `-o prometheus-rw` name and push. */
-export function addPrometheusOptions(c: Command): Command {
-  return c
-    .option(
-      '--prometheus-names <scheme>',
-      "with -o prometheus / prometheus-rw: metric names, 'squall' (default) or 'k6' (k6_http_reqs_total, … for k6's Grafana dashboards)",
-    )
-    .option('--prometheus-push-interval <d>', 'with -o prometheus-rw: time between pushes (default 5s)')
-    .option(
-      '--prometheus-linger <d>',
-      'with -o prometheus: keep serving the final metrics this long after the run, so a scraper reads them (default 15s; 0 = stop at once; Ctrl-C ends it)',
-    );
-}
 
 const NAMES = ['squall', 'k6'] as const;
 

@@ -1,5 +1,6 @@
 import type { Trend } from '../metrics/trend.js';
 import type { ResultDocument } from '../result/schema.js';
+import type { ProgressSnapshot } from './progress.js';
 
 /**
  * What the live views (the `--ui` dashboard, the Prometheus endpoint) read from a running test.
@@ -33,4 +34,26 @@ export interface LiveView {
 export interface LiveTrends {
   endpoints: ReadonlyArray<{ name: string; method: string; duration: Trend }>;
   run: Partial<Record<string, Trend>>;
+}
+
+/** What a consumer may ask of the run at a snapshot: end it (abortOnFail, a breakpoint's limit). */
+export interface LiveDecision {
+  reason: string;
+  /** Stop starting iterations and let running ones finish (their latencies are the evidence). */
+  graceful?: boolean;
+}
+
+/**
+ * One consumer of a running session (k6's output): started before the load, handed a snapshot
+ * about once a second, stopped with the final document (null when nothing ran) once every file
+ * output is written. Views that pull (the dashboard, a scrape endpoint) read `source` when asked
+ * and ignore snapshots; progress and the stop rules live off them.
+ */
+export interface LiveConsumer {
+  readonly name: string;
+  /** A stop rule (abortOnFail, breakpoint): asked only until some rule has ended the run. */
+  readonly rule?: boolean;
+  start(source: LiveSource): Promise<void> | void;
+  snapshot?(snap: ProgressSnapshot): LiveDecision | undefined;
+  stop(doc: ResultDocument | null): Promise<void> | void;
 }

@@ -5,6 +5,7 @@ import type { TargetMonitor } from '../monitor/target-monitor.js';
 import type { VerdictOptions } from '../monitor/verdict.js';
 import type { GeneratorHealth, MonitorResult } from '../result/schema.js';
 import { redactText } from '../util/redact.js';
+import type { Writer } from './io.js';
 
 /** What a run watches besides its requests: the target process (when asked) and squall itself. */
 export interface RunMonitors {
@@ -34,7 +35,7 @@ const LIVE_VERDICT_EVERY_MS = 15_000;
 export async function startRunMonitors(
   plan: MonitorPlan | null,
   target: { host: string; port: number } | undefined,
-  o: { quiet: boolean; signal: AbortSignal; requests?: () => number },
+  o: { quiet: boolean; signal: AbortSignal; requests?: () => number; stderr: Writer },
 ): Promise<RunMonitors> {
   let mon: TargetMonitor | null = null;
   let live: { at: number; result: MonitorResult } | undefined;
@@ -51,7 +52,7 @@ export async function startRunMonitors(
     const { host, port } = target ?? { host: '', port: 0 };
     verdict = { warmupMs: plan.warmupMs, leakBudgetMbPerHour: plan.leakBudgetMbPerHour };
     if (!o.quiet && plan.cmd) {
-      process.stderr.write(
+      o.stderr.write(
         redactText(
           `squall: starting '${plan.cmd}', waiting until ${plan.readyUrl ?? `${host}:${port}`} is ready\n`,
         ),
@@ -72,7 +73,7 @@ export async function startRunMonitors(
         requests: o.requests,
         // Those found at attach are printed after the line that says what is watched.
         onWarning: (w) => {
-          if (!o.quiet && mon) process.stderr.write(`squall: warning: ${w}\n`);
+          if (!o.quiet && mon) o.stderr.write(`squall: warning: ${w}\n`);
         },
       })
       .catch((e: unknown) => {
@@ -84,10 +85,10 @@ export async function startRunMonitors(
         });
       });
     if (!o.quiet) {
-      process.stderr.write(
+      o.stderr.write(
         `squall: ${lib.watchingLine(mon, plan, 'monitoring', { noTree: '--no-monitor-tree' })}\n`,
       );
-      for (const w of mon.warnings) process.stderr.write(`squall: warning: ${w}\n`);
+      for (const w of mon.warnings) o.stderr.write(`squall: warning: ${w}\n`);
     }
   }
   let health: ReturnType<typeof startGeneratorHealth> | null = null;
@@ -137,22 +138,22 @@ export async function startRunMonitors(
 }
 
 /**
- * startRunMonitors for the CLI: null when Ctrl-C came while a `--monitor-cmd` service was still
+ * startRunMonitors for a session: null when Ctrl-C came while a `--monitor-cmd` service was still
  * starting (nothing ran, so there is nothing to write: exit 130).
  */
 export async function startMonitorsOrInterrupt(
   plan: MonitorPlan | null,
   target: { host: string; port: number } | undefined,
-  quiet: boolean,
+  o: { quiet: boolean; stderr: Writer },
   signals: { signal: AbortSignal; dispose(): void },
   requests?: () => number,
 ): Promise<RunMonitors | null> {
   try {
-    return await startRunMonitors(plan, target, { quiet, signal: signals.signal, requests });
+    return await startRunMonitors(plan, target, { ...o, signal: signals.signal, requests });
   } catch (e) {
     signals.dispose();
     if (!signals.signal.aborted) throw e;
-    process.stderr.write('squall: interrupted before the service was ready; nothing ran\n');
+    o.stderr.write('squall: interrupted before the service was ready; nothing ran\n');
     return null;
   }
 }

@@ -1,0 +1,99 @@
+import { type QuickOptions, resolveQuick } from '../config/quick.js';
+import { plural } from '../report/format.js';
+import { HTTP_RUN_METRICS, validateHttpThresholdTags } from '../result/build.js';
+import type { ResultDocument } from '../result/schema.js';
+import { VERSION } from '../result/version.js';
+import { validateThresholds } from '../thresholds/index.js';
+import { redactUrl } from '../util/redact.js';
+import { checkOpenFileLimit } from './fd-limit.js';
+import { libraryIO, type SessionIO } from './io.js';
+import { checkOutputsWritable } from './outputs.js';
+import { applyPrometheusFlags, type PrometheusFlags } from './prometheus-options.js';
+import { runHttpLoad } from './run-http-load.js';
+import { type SessionOptions, sessionFlags, unwrap } from './session-options.js';
+
+/** `squall quick`'s flags as the CLI hands them over (strings), and how the session is run. */
+export type QuickFlags = QuickOptions & PrometheusFlags;
+
+/**
+ * `squall quick URL`: checks every flag before anything starts, says what it will do, runs the
+ * load and delivers the result. Returns the exit code and the document (null when nothing ran).
+ */
+export async function quickSession(
+  url: string | undefined,
+  opts: QuickFlags,
+  io: SessionIO,
+  signal?: AbortSignal,
+): Promise<{ exitCode: number; result: ResultDocument | null }> {
+  const q = resolveQuick(url, opts, VERSION);
+  applyPrometheusFlags(q.outputs, opts);
+  validateThresholds(q.thresholds, HTTP_RUN_METRICS);
+  validateHttpThresholdTags(q.thresholds);
+  checkOutputsWritable(q.outputs);
+  checkOpenFileLimit({
+    sockets: q.load.connections,
+    what:
+      opts.connections === undefined
+        ? `${q.load.connections} connections (the default of -c)`
+        : `-c ${q.load.connections}`,
+    flag: '-c',
+    unit: 'connection',
+  });
+  if (!q.quiet) {
+    const l = q.load;
+    const shape =
+      l.ratePerSec === undefined
+        ? plural(l.connections, 'connection')
+        : `${l.ratePerSec} requests/s (open model, up to ${l.connections} connections)`;
+    const length = [
+      l.durationMs !== undefined ? `for ${l.durationMs / 1000}s` : '',
+      l.maxRequests !== undefined ? `up to ${l.maxRequests} requests` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    io.stderr.write(`squall quick: ${q.method} ${redactUrl(q.url.href)} — ${shape}, ${length}\n`);
+  }
+  return runHttpLoad(q, { color: opts.color, io, signal });
+}
+
+/** The options of `quick()`: `squall quick`'s flags, typed for a program. */
+export interface QuickRunOptions extends SessionOptions {
+  /** The URL to load, http:// or https://. */
+  url: string;
+  /** Concurrent keep-alive connections (`-c`; default 10). */
+  connections?: number;
+  /** Test length: `'500ms'`, `'30s'`, `'5m'` (`-d`; default 10s unless `requests` is given). */
+  duration?: string;
+  /** Stop after N requests (`-n`). */
+  requests?: number;
+  /** Open model: start R requests per second whatever the responses do (`-R`). */
+  rate?: number;
+  method?: string;
+  /** Request headers, `{ 'Content-Type': 'application/json' }` or `['Name: value']`. */
+  headers?: Record<string, string> | string[];
+  body?: string;
+  bodyFile?: string;
+}
+
+/**
+ * Runs `squall quick` from code and returns the result document (thresholds evaluated: see
+ * `passed`). Throws a SquallError for bad options, as the CLI exits 2 for bad flags.
+ */
+export async function quick(options: QuickRunOptions): Promise<ResultDocument> {
+  const o = options;
+  const headers = Array.isArray(o.headers)
+    ? o.headers
+    : Object.entries(o.headers ?? {}).map(([k, v]) => `${k}: ${v}`);
+  const flags: QuickFlags = {
+    ...sessionFlags(o),
+    connections: o.connections === undefined ? undefined : String(o.connections),
+    duration: o.duration,
+    requests: o.requests === undefined ? undefined : String(o.requests),
+    rate: o.rate === undefined ? undefined : String(o.rate),
+    method: o.method,
+    header: headers,
+    body: o.body,
+    bodyFile: o.bodyFile,
+  };
+  return unwrap(await quickSession(o.url, flags, libraryIO(o.io), o.signal));
+}

@@ -1,0 +1,151 @@
+import { resolve } from 'node:path';
+import {
+  monitorConfig,
+  type RunMonitorOptions,
+  requireMonitorFor,
+  resolveRunMonitor,
+} from '../config/monitor.js';
+import { parseOutput, parsePositiveInt } from '../config/parse-flags.js';
+import { QUICK_OUTPUT_KINDS } from '../config/quick.js';
+import type { ResolveOptions, RunFlags } from '../config/resolve-test.js';
+import type { TestDefinition } from '../config/test-definition.js';
+import { badFlag } from '../errors/index.js';
+import type { ResultDocument } from '../result/schema.js';
+import { checkOpenFileLimit } from './fd-limit.js';
+import { libraryIO, type SessionIO } from './io.js';
+import { checkOutputsWritable } from './outputs.js';
+import { applyPrometheusFlags, type PrometheusFlags } from './prometheus-options.js';
+import { type SessionOptions, sessionFlags, unwrap } from './session-options.js';
+
+/** `squall run`'s flags as the CLI hands them over (strings). */
+export interface RunSessionFlags extends RunFlags, RunMonitorOptions, PrometheusFlags {
+  out?: string[];
+  json?: boolean;
+  quiet?: boolean;
+  color?: boolean;
+  ui?: boolean;
+  maxEndpoints?: string;
+}
+
+/** A bound on --max-endpoints: each endpoint keeps histograms, so a million would be gigabytes. */
+const MAX_ENDPOINTS_LIMIT = 100_000;
+
+/** How a definition given as an object is named in messages and the document. */
+const DEFINITION_NAME = '(test definition)';
+
+/**
+ * `squall run FILE`: checks the file and every flag before anything starts (every problem at
+ * once, the monitor's included), runs the test and delivers the result. `test` is a file path,
+ * or a test definition object (`defineTest({...})`) when called from code.
+ */
+export async function runSession(
+  test: string | TestDefinition,
+  opts: RunSessionFlags,
+  io: SessionIO,
+  more: { signal?: AbortSignal; cwd?: string } = {},
+): Promise<{ exitCode: number; result: ResultDocument | null }> {
+  const outputs = (opts.out ?? []).map((t) => parseOutput(t, QUICK_OUTPUT_KINDS));
+  const maxEndpoints =
+    opts.maxEndpoints === undefined
+      ? undefined
+      : parsePositiveInt('--max-endpoints', opts.maxEndpoints, MAX_ENDPOINTS_LIMIT);
+  applyPrometheusFlags(outputs, opts);
+  const monitor = resolveRunMonitor(opts);
+  // Loaded only for `run`: the TypeScript loader, YAML, zod and undici cost every other
+  // command memory (quick -c 1000's RSS budget) and start-up time.
+  const [{ resolveTest }, { runHttpTest }] = await Promise.all([
+    import('../config/resolve-test.js'),
+    import('./run-http-test.js'),
+  ]);
+  const file = typeof test === 'string' ? test : DEFINITION_NAME;
+  const resolveOptions: ResolveOptions = { monitored: monitor !== null, cwd: more.cwd };
+  if (typeof test !== 'string') {
+    // The object stands in for a loaded module: feeders' relative paths start at cwd.
+    resolveOptions.loaded = {
+      file,
+      absPath: resolve(more.cwd ?? process.cwd(), 'definition.ts'),
+      format: 'module',
+      data: test,
+      k6Style: false,
+      locate: () => undefined,
+    };
+  }
+  // Every problem of the file and the flags at once, the monitor's included.
+  const plan = await resolveTest(file, opts, io.env, resolveOptions);
+  requireMonitorFor(plan.thresholds, monitor);
+  if (monitor?.cmd !== undefined && monitor.readyUrl === undefined && plan.target === undefined) {
+    throw badFlag(
+      '--monitor-ready',
+      `--monitor-cmd needs to know when the service is ready, and ${plan.file} has no base URL (host) ` +
+        'whose port it could wait for: add --monitor-ready URL, or --host URL',
+    );
+  }
+  checkOutputsWritable(outputs);
+  const { peakVus } = await import('../engine/peak-vus.js');
+  const vus = peakVus(plan.scenarios);
+  checkOpenFileLimit({
+    sockets: vus,
+    what: `${plan.file} at its peak of ${vus} VUs (maxVUs for arrival-rate scenarios)`,
+    flag: '--vus',
+    unit: 'VU',
+  });
+  // The monitor's settings in the document's config, as quick records them.
+  const config = monitor ? { ...plan.config, monitor: monitorConfig(monitor) } : plan.config;
+  return runHttpTest(
+    { ...plan, config },
+    {
+      outputs,
+      json: !!opts.json,
+      quiet: !!opts.quiet,
+      color: opts.color,
+      ui: !!opts.ui,
+      monitor,
+      maxEndpoints,
+    },
+    { io, signal: more.signal },
+  );
+}
+
+/** The options of `run()`: `squall run`'s flags, typed for a program (each overrides the file). */
+export interface RunOptions extends SessionOptions {
+  /** Virtual users (the peak, for a ramp) (`--vus`). */
+  vus?: number;
+  /** Test length (stages are stretched to it) (`-d`). */
+  duration?: string;
+  /** Stop after N iterations in total (`--iterations`). */
+  iterations?: number;
+  /** Open model: iterations started per second (`-R`). */
+  rate?: number;
+  /** smoke, baseline, stress, spike, burst, soak, endurance, breakpoint (`--preset`). */
+  preset?: string;
+  /** Base URL for relative paths (`--host`). */
+  host?: string;
+  /** Values the test reads as `env.K` (`-e K=V`). */
+  env?: Record<string, string>;
+  /** Distinct request names kept apart (`--max-endpoints`; default 200). */
+  maxEndpoints?: number;
+  /** Where a relative test-file path (and a definition's feeder files) start; default process.cwd(). */
+  cwd?: string;
+}
+
+/**
+ * Runs a test from code, a file (`.ts`, `.yaml`, …) or a definition object, and returns the
+ * result document (thresholds evaluated: see `passed`). Throws a SquallError for a bad test or
+ * bad options, as the CLI exits 2 for them.
+ */
+export async function run(test: string | TestDefinition, options: RunOptions = {}): Promise<ResultDocument> {
+  const o = options;
+  const num = (n: number | undefined) => (n === undefined ? undefined : String(n));
+  const flags: RunSessionFlags = {
+    ...sessionFlags(o),
+    vus: num(o.vus),
+    duration: o.duration,
+    iterations: num(o.iterations),
+    rate: num(o.rate),
+    preset: o.preset,
+    host: o.host,
+    env: Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    maxEndpoints: num(o.maxEndpoints),
+  };
+  return unwrap(await runSession(test, flags, libraryIO(o.io), { signal: o.signal, cwd: o.cwd }));
+}

@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { collect } from './io.js';
+import { addMonitorOptions } from './monitor-flags.js';
+
+/**
+ * The flags `squall quick` and `squall run` share, declared once so that their spelling, help
+ * text and defaults cannot drift apart (they did: --timeout had a default on one command only,
+ * -k, --threshold and --no-color said different things). Defaults live in the session, not here.
+ */
+export function addCommonLoadFlags(c: Command): Command {
+  c.option('--timeout <d>', 'per-request timeout (default 10s)')
+    .option(
+      '--threshold <metric:expr>',
+      "add a budget, e.g. 'http_req_duration:p(95)<300' (repeatable)",
+      collect,
+    )
+    .option(
+      '-o, --out <kind=path>',
+      'write an output: json=r.json, html=r.html, csv=PREFIX, junit=r.xml, md=r.md, prometheus=HOST:PORT, prometheus-rw=URL (repeatable)',
+      collect,
+    )
+    .option('--ui', 'serve a live dashboard on 127.0.0.1 (URL on stderr) with a Stop button')
+    .option(
+      '-k, --insecure',
+      "https: do not verify certificates (self-signed test servers; a test file's insecureSkipTLSVerify)",
+    )
+    .option(
+      '--cacert <file>',
+      'https: trust the CA certificates of this PEM file (instead of the system ones)',
+    )
+    .option('--json', 'print the result document on stdout instead of the summary')
+    .option('-q, --quiet', 'no progress; print the summary only when a threshold fails')
+    .option('--no-color', 'no ANSI colours (also when not a TTY, or with NO_COLOR)');
+  return addPrometheusOptions(addMonitorOptions(c));
+}
+
+/** `--prometheus-*`: how `-o prometheus` and `-o prometheus-rw` name and push. */
+function addPrometheusOptions(c: Command): Command {
+  return c
+    .option(
+      '--prometheus-names <scheme>',
+      "with -o prometheus / prometheus-rw: metric names, 'squall' (default) or 'k6' (k6_http_reqs_total, … for k6's Grafana dashboards)",
+    )
+    .option('--prometheus-push-interval <d>', 'with -o prometheus-rw: time between pushes (default 5s)')
+    .option(
+      '--prometheus-linger <d>',
+      'with -o prometheus: keep serving the final metrics this long after the run, so a scraper reads them (default 15s; 0 = stop at once; Ctrl-C ends it)',
+    );
+}
