@@ -1,7 +1,7 @@
 import type { MonitorPlan } from '../config/monitor.js';
 import type { ResolvedQuick } from '../config/quick.js';
 import { HttpEngine, type LoadOutcome } from '../engine/http-engine.js';
-import { buildHttpResult } from '../result/build.js';
+import { buildResult } from '../result/build-result.js';
 import type { ResultDocument } from '../result/schema.js';
 import type { LiveSource } from '../ui/live.js';
 import { createProgress } from '../ui/progress.js';
@@ -49,7 +49,8 @@ export async function runHttpLoad(
   let startedAt = new Date();
   const source: LiveSource = {
     frame: () => ({
-      doc: buildHttpResult({
+      doc: buildResult({
+        kind: 'quick',
         metrics: engine.metrics,
         startedAt,
         endedAt: new Date(),
@@ -80,7 +81,7 @@ export async function runHttpLoad(
         progress?.finish();
       }
       const watched = await monitors.finish();
-      result = buildHttpResult({ ...outcome, ...watched, config: q.config, thresholds: q.thresholds });
+      result = buildResult({ kind: 'quick', ...outcome, ...watched, config: q.config, thresholds: q.thresholds });
       const notes =
         outcome.queued > 0
           ? [

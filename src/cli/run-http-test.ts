@@ -11,7 +11,8 @@ import { formatError, isSquallError } from '../errors/index.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
 import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
 import { CookieJar } from '../protocols/http/cookie-jar.js';
-import { buildRunResult, type RunParts, runMetricsLookup } from '../result/build-run.js';
+import { type RunParts, type RunResultDocument, runMetricsLookup } from '../result/build-run.js';
+import { buildResult } from '../result/build-result.js';
 import type { BreakingPoint } from '../result/schema.js';
 import { VERSION } from '../result/version.js';
 import { evaluateThreshold, formatAggregation, isTimeAggregation } from '../thresholds/index.js';
@@ -170,7 +171,8 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
   let scenariosSoFar: () => Record<string, ScenarioOutcome> = () => ({});
   const source: LiveSource = {
     frame: () => ({
-      doc: buildRunResult({
+      doc: buildResult({
+        kind: 'run',
         metrics,
         startedAt,
         endedAt: new Date(),
@@ -197,7 +199,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
     throw e;
   }
   let outcome: RunOutcome;
-  let result: ReturnType<typeof buildRunResult> | null = null;
+  let result: RunResultDocument | null = null;
   // setup(), teardown() or a think function that threw: reported after the outputs are written.
   let scriptError: ScriptError | undefined;
   let outputError: unknown;
@@ -309,7 +311,8 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
     await dispatcher.destroy().catch(() => {});
     const watched = await monitors.finish();
 
-    result = buildRunResult({
+    result = buildResult({
+      kind: 'run',
       metrics,
       startedAt: outcome.startedAt,
       endedAt: outcome.endedAt,

@@ -117,6 +117,7 @@ export class HttpMetrics {
     this.intervalBytes += bytesIn;
     this.intervalDuration.recordMs(durationMs);
     this.intervalCount++;
+    ep.timeline.record(durationMs, failed);
     if (failed) {
       const kind = statusKind(status);
       ep.countFailure(kind);
@@ -135,6 +136,7 @@ export class HttpMetrics {
     this.intervalBytes += bytesIn;
     this.intervalCount++;
     this.intervalErrors++;
+    ep.timeline.recordError();
     this.errors.add(kind, example);
   }
 
@@ -179,6 +181,9 @@ export class HttpMetrics {
       this.intervalDuration = closed;
     }
     this.resetInterval();
+    // Each endpoint closes the same bucket (or merges into the same one) as the run.
+    const merged = last !== undefined && seconds < MIN_BUCKET_SEC;
+    for (const ep of this.endpointsByKey.values()) ep.timeline.close(this.timeline.length - 1, merged);
     return point;
   }
 
