@@ -81,7 +81,13 @@ export async function runHttpLoad(
         progress?.finish();
       }
       const watched = await monitors.finish();
-      result = buildResult({ kind: 'quick', ...outcome, ...watched, config: q.config, thresholds: q.thresholds });
+      result = buildResult({
+        kind: 'quick',
+        ...outcome,
+        ...watched,
+        config: q.config,
+        thresholds: q.thresholds,
+      });
       const notes =
         outcome.queued > 0
           ? [

@@ -227,9 +227,10 @@ export function httpMetricsSummary(m: HttpMetrics, totals: HttpTotals, sec: numb
   return {
     http_reqs: counterSummary(total, sec),
     // Locust's percentile columns too (added fields), so its CSV's Aggregated row is complete.
-    http_req_duration: withHistogramLast(
-      { ...trendSummary(totals.duration), ...locustPercentiles(totals.duration) },
-    ),
+    http_req_duration: withHistogramLast({
+      ...trendSummary(totals.duration),
+      ...locustPercentiles(totals.duration),
+    }),
     http_req_waiting: trendSummary(m.waiting),
     http_req_service_duration: trendSummary(totals.service),
     http_req_connecting: trendSummary(m.connecting),

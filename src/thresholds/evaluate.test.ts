@@ -177,7 +177,9 @@ describe('evaluateThresholds', () => {
   it.each(cases)('%s %s -> ok=%s actual=%s', (key, expr, ok, actual) => {
     const t = parseThreshold(key, expr);
     const aggregation = formatAggregation(t.aggregation);
-    expect(evaluateThresholds([t], lookup)).toEqual([{ metric: t.key, expr: t.expr, ok, actual, aggregation }]);
+    expect(evaluateThresholds([t], lookup)).toEqual([
+      { metric: t.key, expr: t.expr, ok, actual, aggregation },
+    ]);
   });
 
   it('keeps the order and the text as written', () => {
