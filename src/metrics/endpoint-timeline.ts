@@ -4,7 +4,8 @@ import { Trend } from './trend.js';
  * One endpoint's own per-second buckets, aligned with the run's timeline (bucket i of the
  * endpoint is bucket i of the run). The hot path adds one histogram record and two counts; a
  * closed bucket is kept as six numbers in one flat array (no object per second), and only the
- * seconds in which the endpoint had requests are kept.
+ * seconds in which the endpoint had requests are kept. The run's own bucket is the sum of its
+ * endpoints' (HttpMetrics.closeInterval), so the hot path records each duration once per second.
  */
 
 /** Numbers kept per closed bucket: index, requests, errors, p50, p95, p99 (NaN: no response). */
@@ -34,6 +35,14 @@ export class EndpointTimeline {
     this.interval.recordMs(durationMs);
     this.intervalRequests++;
     if (failed) this.intervalErrors++;
+  }
+
+  /**
+   * Adds the open bucket's durations to `t`: the run's bucket is the exact sum of its endpoints',
+   * so a response is recorded once per second's histogram, not twice.
+   */
+  addIntervalTo(t: Trend): void {
+    t.add(this.interval);
   }
 
   /** A request that got no response: counted, with no duration. */

@@ -115,9 +115,9 @@ export class HttpMetrics {
     this.bytesReceived += bytesIn;
     ep.bytesReceived += bytesIn;
     this.intervalBytes += bytesIn;
-    this.intervalDuration.recordMs(durationMs);
-    this.intervalCount++;
+    // The second's durations are recorded per endpoint, and summed into the run's at its close.
     ep.timeline.record(durationMs, failed);
+    this.intervalCount++;
     if (failed) {
       const kind = statusKind(status);
       ep.countFailure(kind);
@@ -155,6 +155,7 @@ export class HttpMetrics {
    * durations included, whose length then says so; a longer one is a bucket of its own.
    */
   closeInterval(t: number, seconds: number, vus: number): TimelinePoint {
+    for (const ep of this.endpointsByKey.values()) ep.timeline.addIntervalTo(this.intervalDuration);
     this.sofar.add(this.intervalDuration);
     this.sofarRequests += this.intervalCount;
     this.sofarFailures += this.intervalErrors;
