@@ -4,7 +4,7 @@ import { HttpEngine, type LoadOutcome } from '../engine/http-engine.js';
 import type { LiveSource } from '../live/live.js';
 import { startLive } from '../live/manager.js';
 import { httpLiveTrends } from '../live/prometheus-extras.js';
-import { buildHttpResult } from '../result/build.js';
+import { buildResult } from '../result/build-result.js';
 import type { ResultDocument } from '../result/schema.js';
 import { deliverResult } from './deliver.js';
 import type { SessionIO } from './io.js';
@@ -52,7 +52,8 @@ export async function runHttpLoad(
   let startedAt = new Date();
   const source: LiveSource = {
     frame: () => ({
-      doc: buildHttpResult({
+      doc: buildResult({
+        kind: 'quick',
         metrics: engine.metrics,
         startedAt,
         endedAt: new Date(),
@@ -87,7 +88,13 @@ export async function runHttpLoad(
         await started.loadEnded();
       }
       const watched = await monitors.finish();
-      result = buildHttpResult({ ...outcome, ...watched, config: q.config, thresholds: q.thresholds });
+      result = buildResult({
+        kind: 'quick',
+        ...outcome,
+        ...watched,
+        config: q.config,
+        thresholds: q.thresholds,
+      });
       const notes =
         outcome.queued > 0
           ? [

@@ -14,7 +14,8 @@ import { abortOnFailConsumer, breakpointConsumer } from '../live/stop-rules.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
 import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
 import { CookieJar } from '../protocols/http/cookie-jar.js';
-import { buildRunResult } from '../result/build-run.js';
+import { buildResult } from '../result/build-result.js';
+import type { RunResultDocument } from '../result/build-run.js';
 import type { ResultDocument } from '../result/schema.js';
 import { VERSION } from '../result/version.js';
 import { parseDurationMs } from '../util/duration.js';
@@ -164,7 +165,8 @@ export async function runHttpTest(
   let scenariosSoFar: () => Record<string, ScenarioOutcome> = () => ({});
   const source: LiveSource = {
     frame: () => ({
-      doc: buildRunResult({
+      doc: buildResult({
+        kind: 'run',
         metrics,
         startedAt,
         endedAt: new Date(),
@@ -198,7 +200,7 @@ export async function runHttpTest(
     throw e;
   }
   let outcome: RunOutcome;
-  let result: ReturnType<typeof buildRunResult> | null = null;
+  let result: RunResultDocument | null = null;
   // The runner asks right after each tick whether to stop: the tick's snapshot answered it.
   let decision: LiveDecision | undefined;
   // setup(), teardown() or a think function that threw: reported after the outputs are written.
@@ -294,7 +296,8 @@ export async function runHttpTest(
     const watched = await monitors.finish();
     const { breakingPoint } = breakpoint;
     const { abortedBy } = abortOnFail;
-    result = buildRunResult({
+    result = buildResult({
+      kind: 'run',
       metrics,
       startedAt: outcome.startedAt,
       endedAt: outcome.endedAt,

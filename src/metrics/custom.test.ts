@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { SquallError } from '../errors/index.js';
 import { buildRunResult, runMetricKinds, runMetricsLookup } from '../result/build-run.js';
+import type { TrendSummary } from '../result/schema.js';
 import { evaluateThresholds, parseThreshold, validateThresholds } from '../thresholds/index.js';
 import { Counter, customMetricRegistry, Gauge, Rate, Trend } from './custom.js';
+import { decodeHistogram } from './histogram-codec.js';
 import { RunMetrics } from './run-metrics.js';
 import { Trend as Histogram } from './trend.js';
 
@@ -147,7 +149,16 @@ describe('custom metrics in a run', () => {
     expect(doc.metrics.run_ok).toEqual({ kind: 'rate', unit: 'ratio', rate: 0.636364, fails: 4, total: 11 });
     expect(doc.metrics.run_queue).toEqual({ kind: 'gauge', unit: 'count', value: 4, min: 2, max: 40 });
     // isTime decides the unit, never the name: run_verify_ms is a time trend, run_size a count.
-    expect(doc.metrics.run_verify_ms).toEqual({ kind: 'trend', unit: 'ms', ...expectVerify.summary() });
+    expect(doc.metrics.run_verify_ms).toEqual({
+      kind: 'trend',
+      unit: 'ms',
+      ...expectVerify.summary(),
+      histogram: expect.any(String),
+    });
+    // The histogram holds every recorded value: decoded, it answers as the trend does.
+    const decoded = decodeHistogram((doc.metrics.run_verify_ms as TrendSummary).histogram!);
+    expect(decoded.totalCount).toBe(expectVerify.count);
+    expect(decoded.getValueAtPercentile(50)).toBe(expectVerify.histogram.getValueAtPercentile(50));
     expect(doc.metrics.run_size).toMatchObject({ kind: 'trend', unit: 'count' });
   });
 });

@@ -1,3 +1,4 @@
+import { EndpointTimeline } from './endpoint-timeline.js';
 import { Trend } from './trend.js';
 
 /**
@@ -15,6 +16,8 @@ export class EndpointStats {
   /** The last status seen and its trend: nearly every response repeats the one before. */
   private lastStatus = -1;
   private lastTrend: Trend | null = null;
+  /** The endpoint's own per-second buckets (HttpMetrics records and closes them). */
+  readonly timeline = new EndpointTimeline();
 
   constructor(
     readonly name: string,

@@ -115,7 +115,8 @@ export class HttpMetrics {
     this.bytesReceived += bytesIn;
     ep.bytesReceived += bytesIn;
     this.intervalBytes += bytesIn;
-    this.intervalDuration.recordMs(durationMs);
+    // The second's durations are recorded per endpoint, and summed into the run's at its close.
+    ep.timeline.record(durationMs, failed);
     this.intervalCount++;
     if (failed) {
       const kind = statusKind(status);
@@ -135,6 +136,7 @@ export class HttpMetrics {
     this.intervalBytes += bytesIn;
     this.intervalCount++;
     this.intervalErrors++;
+    ep.timeline.recordError();
     this.errors.add(kind, example);
   }
 
@@ -153,6 +155,7 @@ export class HttpMetrics {
    * durations included, whose length then says so; a longer one is a bucket of its own.
    */
   closeInterval(t: number, seconds: number, vus: number): TimelinePoint {
+    for (const ep of this.endpointsByKey.values()) ep.timeline.addIntervalTo(this.intervalDuration);
     this.sofar.add(this.intervalDuration);
     this.sofarRequests += this.intervalCount;
     this.sofarFailures += this.intervalErrors;
@@ -179,6 +182,9 @@ export class HttpMetrics {
       this.intervalDuration = closed;
     }
     this.resetInterval();
+    // Each endpoint closes the same bucket (or merges into the same one) as the run.
+    const merged = last !== undefined && seconds < MIN_BUCKET_SEC;
+    for (const ep of this.endpointsByKey.values()) ep.timeline.close(this.timeline.length - 1, merged);
     return point;
   }
 

@@ -46,8 +46,20 @@ describe('target metrics for thresholds', () => {
     ];
     validateThresholds(list, TARGET_METRICS);
     expect(evaluateThresholds(list, (m) => gaugeSource(values, m))).toEqual([
-      { metric: 'target_rss_growth_mb_per_min', expr: 'value<5', ok: false, actual: mon.rssGrowthMbPerMin },
-      { metric: 'target_rss_peak_mb', expr: 'value<1024', ok: true, actual: mon.rssPeakMb },
+      {
+        metric: 'target_rss_growth_mb_per_min',
+        expr: 'value<5',
+        ok: false,
+        actual: mon.rssGrowthMbPerMin,
+        aggregation: 'value',
+      },
+      {
+        metric: 'target_rss_peak_mb',
+        expr: 'value<1024',
+        ok: true,
+        actual: mon.rssPeakMb,
+        aggregation: 'value',
+      },
     ]);
   });
 

@@ -10,6 +10,7 @@ import {
 import { judgedHealthy, monitoredRuns, unsaturated } from '../../test/helpers/monitored-runs.js';
 import { requireBuiltCli, tempDir } from '../../test/helpers/run-cli.js';
 import type { MonitorResult, ResultDocument, TimelinePoint, TrendSummary } from '../result/schema.js';
+import { upgradeResult } from '../result/upgrade.js';
 import { renderSummary } from './console.js';
 import { renderJson } from './json.js';
 
@@ -46,9 +47,12 @@ function timeline(): TimelinePoint[] {
   });
 }
 
-/** A 30-second run against two endpoints, with one failed threshold and a few errors. */
+/**
+ * A 30-second run against two endpoints, with one failed threshold and a few errors: a schema-1
+ * document as the reader hands it to renderers (kind, unit and aggregation filled in).
+ */
 function fixture(): ResultDocument {
-  return {
+  return upgradeResult({
     schema: 1,
     tool: 'squall',
     version: '0.1.0',
@@ -107,7 +111,7 @@ function fixture(): ResultDocument {
     passed: false,
     monitor: null,
     breakingPoint: null,
-  };
+  });
 }
 
 /** Every request refused: nothing listens on the port. */

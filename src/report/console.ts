@@ -9,6 +9,7 @@ import type {
   ThresholdResult,
   TimelinePoint,
 } from '../result/schema.js';
+import { aggregationFigure, type FigureUnit } from '../util/figures.js';
 import { droppedNotes } from './dropped.js';
 import { endpointLabeller } from './endpoint-label.js';
 import {
@@ -26,7 +27,6 @@ import {
   isMonitorOnly,
   isNum,
   leakHeadline,
-  metricKind,
   monitorExited,
   monitoredName,
   monitorSamples,
@@ -45,8 +45,6 @@ import {
   resourceVerdicts,
   rssGrowthText,
   serviceExited,
-  thresholdFigure,
-  thresholdLabel,
   visibleWidth,
   wrapText,
 } from './format.js';
@@ -87,11 +85,19 @@ function fmtTime(v: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // Thresholds
 
-/** `p(95)=412ms`: a threshold's aggregation and its actual value in its metric's unit. */
+/**
+ * `p(95)=412ms`: a threshold's aggregation and its actual value in its metric's kind and unit,
+ * all as the document says them (the reader filled them in for a schema-1 document).
+ */
 function formatThresholdActual(t: ThresholdResult, metrics: Obj): string {
-  const label = thresholdLabel(String(t.expr ?? ''));
-  const value = thresholdFigure(t, metrics);
-  return value === undefined ? 'no data' : `${label}=${value}`;
+  if (!isNum(t.actual)) return 'no data';
+  const key = String(t.metric ?? '');
+  // A tagged threshold (`http_reqs{name:x}`) reads its metric's kind and unit.
+  const m = asObj(metrics[key]) ?? asObj(metrics[baseName(key)]);
+  const aggregation = typeof t.aggregation === 'string' ? t.aggregation : 'value';
+  const unit = (typeof m?.unit === 'string' ? m.unit : 'count') as FigureUnit;
+  const kind = typeof m?.kind === 'string' ? m.kind : undefined;
+  return `${aggregation}=${aggregationFigure(aggregation, kind, unit, t.actual)}`;
 }
 
 /** The threshold that stopped the run (abortOnFail): when, and its value then. */
@@ -182,7 +188,7 @@ function rankOf(base: string): number {
 /** A metric's figures (util/figures.ts, the same in every output), coloured where they warn. */
 function metricCells(key: string, m: Obj, p: Painter): { cells: string[]; align: Align } | undefined {
   const base = baseName(key);
-  const kind = metricKind(m);
+  const kind = m.kind;
   const cells = figureCells(key, m);
   if (cells.length === 0) return undefined;
   if (kind === 'trend') return { cells, align: cells.length > 1 ? 'trend' : 'none' };
@@ -195,7 +201,7 @@ function metricCells(key: string, m: Obj, p: Painter): { cells: string[]; align:
 
 /** k6 splits `checks` into succeeded and failed lines; so do we. */
 function checksRows(m: Obj, p: Painter): Row[] {
-  if (metricKind(m) !== 'rate') return [];
+  if (m.kind !== 'rate') return [];
   const total = m.total as number;
   const passed = Math.round((m.rate as number) * total);
   const failed = total - passed;

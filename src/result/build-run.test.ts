@@ -111,7 +111,7 @@ describe('buildRunResult', () => {
     const { doc, sent } = await smallRun();
     expect(sent).toBe(16);
     expect(doc).toMatchObject({
-      schema: 1,
+      schema: 2,
       tool: 'squall',
       endReason: 'completed',
       config: { file: 'test.yaml' },
@@ -127,7 +127,7 @@ describe('buildRunResult', () => {
       [
         ...['count', 'max', 'mean', 'min', 'p50', 'p90', 'p95', 'p99', 'p999', 'stdev'],
         ...['p66', 'p75', 'p80', 'p98', 'p9999'],
-        ...['kind', 'unit'],
+        ...['kind', 'unit', 'histogram'],
       ].sort(),
     );
     expect(m.http_req_duration.count).toBe(16);
@@ -233,7 +233,7 @@ describe('buildRunResult', () => {
     expect(doc.scenarios).toEqual({});
     expect(doc.breakingPoint).toMatchObject({ rate: 120, lastHealthyRate: 110 });
     expect(doc.thresholds).toEqual([
-      { metric: 'http_req_duration', expr: 'p(95)<1', ok: false, actual: null },
+      { metric: 'http_req_duration', expr: 'p(95)<1', ok: false, actual: null, aggregation: 'p(95)' },
     ]);
     expect(doc.metrics.http_req_failed).toEqual({ kind: 'rate', unit: 'ratio', rate: 0, fails: 0, total: 0 });
   });

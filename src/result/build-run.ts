@@ -16,6 +16,7 @@ import {
   counterSummary,
   type HttpTotals,
   httpMetricsSummary,
+  httpParts,
   httpTotals,
   httpTotalsSource,
   isMonitorMetric,
@@ -23,6 +24,7 @@ import {
   rateSeconds,
   resultDocument,
   trendSource,
+  trendSummary,
   valueSource,
 } from './common.js';
 import type {
@@ -206,7 +208,7 @@ function customSummary(m: CustomMetricEntry, sec: number): MetricSummary {
     }
     case 'trend':
       // k6's isTime: a time trend's values are milliseconds; any other is a plain quantity.
-      return { kind: 'trend', unit: m.isTime ? 'ms' : 'count', ...t.trend!.summary() };
+      return { kind: 'trend', unit: m.isTime ? 'ms' : 'count', ...trendSummary(t.trend!) };
   }
 }
 
@@ -359,7 +361,7 @@ export function buildRunResult(p: RunParts): RunResultDocument {
     vus: gaugeSummary(rm.vus),
     vus_max: gaugeSummary(rm.vusMax),
     iterations: counterSummary(rm.iterations, sec),
-    iteration_duration: iterationDuration.summary(),
+    iteration_duration: trendSummary(iterationDuration),
   };
   if (checksTotal > 0) {
     const summary: RateSummary = {
@@ -372,7 +374,7 @@ export function buildRunResult(p: RunParts): RunResultDocument {
   for (const c of customMetrics()) metrics[c.name] = customSummary(c, sec);
 
   const doc: RunResultDocument = {
-    ...resultDocument({ ...p, metrics, http: m, thresholds, sec }),
+    ...resultDocument({ ...p, metrics, thresholds, ...httpParts(m, sec, p.generator) }),
     breakingPoint: p.breakingPoint ?? null,
     checks: checkResults(rm),
     scenarios: scenarioResults(rm, p.perScenario),

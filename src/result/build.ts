@@ -8,6 +8,7 @@ import { evaluateThresholds } from '../thresholds/index.js';
 import { didYouMean } from '../util/suggest.js';
 import {
   httpMetricsSummary,
+  httpParts,
   httpTotals,
   httpTotalsSource,
   isMonitorMetric,
@@ -131,5 +132,5 @@ export function buildHttpResult(p: HttpRunParts): ResultDocument {
     vus: { value: vus, min: vus, max: vus },
     vus_max: { value: vus, min: vus, max: vus },
   };
-  return resultDocument({ ...p, metrics, http: m, thresholds, sec });
+  return resultDocument({ ...p, metrics, thresholds, ...httpParts(m, sec, p.generator) });
 }

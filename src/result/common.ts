@@ -1,4 +1,5 @@
 import { BUILTIN_METRICS } from '../metrics/builtin.js';
+import { encodeTrend } from '../metrics/histogram-codec.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import type { Trend } from '../metrics/trend.js';
 import {
@@ -15,7 +16,9 @@ import { processRunId } from './run-id.js';
 import type {
   CounterSummary,
   EndpointResult,
+  EndpointTimelinePoint,
   EndReason,
+  ErrorGroup,
   GeneratorHealth,
   MetricMeta,
   Metrics,
@@ -24,7 +27,9 @@ import type {
   Stat,
   ThresholdResult,
   TimelinePoint,
+  TrendSummary,
 } from './schema.js';
+import { RESULT_SCHEMA_VERSION } from './schema.js';
 import { VERSION } from './version.js';
 
 /**
@@ -75,25 +80,73 @@ export function counterSummary(count: number, sec: number): CounterSummary {
   return { count, rate: round(count / sec) };
 }
 
+/** A trend's summary with its histogram (schema 2): what every trend metric of a document is. */
+export function trendSummary(t: Trend): TrendSummary {
+  return { ...t.summary(), histogram: encodeTrend(t) };
+}
+
 /** An endpoint's latency figures; all null when none of its requests got a response. */
 export function latencyOf(t: Trend): EndpointResult['latency'] {
   return { ...t.percentiles(), ...t.extremes() };
 }
 
+/** Endpoints that get their own timeline (`endpoints[i].timeline`): the busiest, by requests. */
+export const ENDPOINT_TIMELINES = 20;
+
+/** The endpoint's buckets, one per point of the run's timeline, empty seconds included. */
+function endpointTimeline(
+  ep: HttpMetrics['endpoints'][number],
+  timeline: readonly TimelinePoint[],
+): EndpointTimelinePoint[] {
+  const out: EndpointTimelinePoint[] = timeline.map((p) => ({
+    t: p.t,
+    rps: 0,
+    p50: null,
+    p95: null,
+    p99: null,
+    errors: 0,
+    requests: 0,
+  }));
+  for (const b of ep.timeline.closedBuckets()) {
+    const point = out[b.index];
+    if (point === undefined) continue;
+    const length = timeline[b.index]!.lengthSec ?? 1;
+    point.rps = length > 0 ? Math.round((b.requests / length) * 1000) / 1000 : 0;
+    point.p50 = b.p50;
+    point.p95 = b.p95;
+    point.p99 = b.p99;
+    point.errors = b.errors;
+    point.requests = b.requests;
+  }
+  return out;
+}
+
 /** `endpoints[]`: one row per (method, request name), in first-seen order. */
 export function endpointResults(m: HttpMetrics, sec: number): EndpointResult[] {
-  return m.endpoints.map((ep) => ({
-    name: ep.name,
-    count: ep.count,
-    failures: ep.failures,
-    rps: round(ep.count / sec),
-    statusCodes: Object.fromEntries(ep.statusCounts().map(([s, n]) => [String(s), n])),
-    latency: latencyOf(ep.duration()),
-    method: ep.method,
-    bytesReceived: ep.bytesReceived,
-    errors: Object.fromEntries(ep.failureKinds),
-    ...groupedField(m, ep.method, ep.name),
-  }));
+  const eps = m.endpoints;
+  const busiest = new Set(
+    [...eps]
+      .sort((a, b) => b.count - a.count)
+      .slice(0, ENDPOINT_TIMELINES)
+      .filter((ep) => ep.count > 0),
+  );
+  return eps.map((ep) => {
+    const duration = ep.duration();
+    return {
+      name: ep.name,
+      count: ep.count,
+      failures: ep.failures,
+      rps: round(ep.count / sec),
+      statusCodes: Object.fromEntries(ep.statusCounts().map(([s, n]) => [String(s), n])),
+      latency: latencyOf(duration),
+      method: ep.method,
+      bytesReceived: ep.bytesReceived,
+      errors: Object.fromEntries(ep.failureKinds),
+      ...groupedField(m, ep.method, ep.name),
+      histogram: encodeTrend(duration),
+      ...(busiest.has(ep) ? { timeline: endpointTimeline(ep, m.timeline) } : {}),
+    };
+  });
 }
 
 /** `grouped`: how many distinct request names the endpoint limit put under this endpoint. */
@@ -162,18 +215,27 @@ function locustPercentiles(t: Trend): Record<'p66' | 'p75' | 'p80' | 'p98' | 'p9
   return { p66: l.p66, p75: l.p75, p80: l.p80, p98: l.p98, p9999: l.p9999 };
 }
 
+/** The histogram, a long string, after the figures a person reads in the file. */
+function withHistogramLast<T extends { histogram?: string }>(m: T): T {
+  const { histogram, ...rest } = m;
+  return { ...rest, histogram } as T;
+}
+
 /** The HTTP part of `metrics` (everything but the VU gauges). */
 export function httpMetricsSummary(m: HttpMetrics, totals: HttpTotals, sec: number): Metrics {
   const { requests: total, failures: fails } = totals;
   return {
     http_reqs: counterSummary(total, sec),
     // Locust's percentile columns too (added fields), so its CSV's Aggregated row is complete.
-    http_req_duration: { ...totals.duration.summary(), ...locustPercentiles(totals.duration) },
-    http_req_waiting: m.waiting.summary(),
-    http_req_service_duration: totals.service.summary(),
-    http_req_connecting: m.connecting.summary(),
+    http_req_duration: withHistogramLast({
+      ...trendSummary(totals.duration),
+      ...locustPercentiles(totals.duration),
+    }),
+    http_req_waiting: trendSummary(m.waiting),
+    http_req_service_duration: trendSummary(totals.service),
+    http_req_connecting: trendSummary(m.connecting),
     // Only when a TLS handshake happened: a plain-http run has no such phase to show.
-    ...(m.tlsHandshaking.count > 0 ? { http_req_tls_handshaking: m.tlsHandshaking.summary() } : {}),
+    ...(m.tlsHandshaking.count > 0 ? { http_req_tls_handshaking: trendSummary(m.tlsHandshaking) } : {}),
     http_req_failed: { rate: total === 0 ? 0 : round(fails / total, 6), fails, total },
     http_req_retries: counterSummary(m.retries, sec),
     data_sent: counterSummary(m.bytesSent, sec),
@@ -182,6 +244,7 @@ export function httpMetricsSummary(m: HttpMetrics, totals: HttpTotals, sec: numb
   };
 }
 
+/** What every kind of run puts in the document's frame (buildResult, build-result.ts). */
 export interface DocumentParts {
   startedAt: Date;
   endedAt: Date;
@@ -189,11 +252,28 @@ export interface DocumentParts {
   endReason: EndReason;
   config: Record<string, unknown>;
   metrics: Metrics;
-  http: HttpMetrics;
+  endpoints: EndpointResult[];
+  errors: ErrorGroup[];
+  timeline: TimelinePoint[];
   thresholds: ThresholdResult[];
-  sec: number;
   monitor?: MonitorResult | null;
   generator?: GeneratorHealth | null;
+  /** The run's id; `squall monitor` runs no load and writes none. */
+  runId?: string;
+}
+
+/** The endpoints, errors and timeline of a run that sent HTTP requests. */
+export function httpParts(
+  m: HttpMetrics,
+  sec: number,
+  generator: GeneratorHealth | null | undefined,
+): Pick<DocumentParts, 'endpoints' | 'errors' | 'timeline' | 'runId'> {
+  return {
+    runId: processRunId(),
+    endpoints: endpointResults(m, sec),
+    errors: m.errors.toArray(),
+    timeline: markLimitedSeconds(m.timeline, generator?.limitedSeconds),
+  };
 }
 
 /**
@@ -259,19 +339,19 @@ export function withKindAndUnit(metrics: Metrics): Metrics {
 /** The document's frame: identity, times, config, endpoints, errors, timeline, verdict. */
 export function resultDocument(p: DocumentParts): ResultDocument {
   return {
-    schema: 1,
+    schema: RESULT_SCHEMA_VERSION,
     tool: 'squall',
     version: VERSION,
-    runId: processRunId(),
+    ...(p.runId === undefined ? {} : { runId: p.runId }),
     startedAt: p.startedAt.toISOString(),
     endedAt: p.endedAt.toISOString(),
     durationSec: rateSeconds(p.durationMs),
     endReason: p.endReason,
     config: p.config,
     metrics: withKindAndUnit(p.metrics),
-    endpoints: endpointResults(p.http, p.sec),
-    errors: p.http.errors.toArray(),
-    timeline: markLimitedSeconds(p.http.timeline, p.generator?.limitedSeconds),
+    endpoints: p.endpoints,
+    errors: p.errors,
+    timeline: p.timeline,
     thresholds: p.thresholds,
     passed: p.thresholds.every((t) => t.ok) && !serviceDied(p.monitor),
     monitor: p.monitor ?? null,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SquallError } from '../errors/index.js';
 import type { ResultDocument } from './schema.js';
+import { upgradeResult } from './upgrade.js';
 import { firstResultProblem } from './validate.js';
 
 /** Where JSON.parse stopped, as `line L, column C` when Node's message gives a position. */
@@ -38,14 +39,24 @@ export function readResultFile(file: string): ResultDocument {
     const msg = (e as Error).message;
     throw fail(file, `${file} is not JSON: ${msg}`, jsonPosition(text, msg));
   }
+  return parseResultDocument(doc, file);
+}
+
+/**
+ * Checks that a parsed JSON value is a squall result document (schema 1 or 2) and returns it
+ * with what schema 2 adds filled in for an older one (upgrade.ts): what every reader of a
+ * document (report, merge, compare) calls, so that renderers trust the document they get.
+ * `file` names the source in messages.
+ */
+export function parseResultDocument(doc: unknown, file: string): ResultDocument {
   const o = doc as Partial<ResultDocument> | null;
   if (o === null || typeof o !== 'object' || Array.isArray(o) || o.tool !== 'squall') {
     throw fail(file, `${file} is JSON but not a squall result document (no "tool": "squall")`);
   }
-  if (o.schema !== 1) {
+  if (o.schema !== 1 && o.schema !== 2) {
     throw fail(
       file,
-      `${file} is a squall result of schema ${JSON.stringify(o.schema)}; this squall reads schema 1`,
+      `${file} is a squall result of schema ${JSON.stringify(o.schema)}; this squall reads schemas 1 and 2`,
     );
   }
   if (typeof o.metrics !== 'object' || o.metrics === null || !Array.isArray(o.endpoints)) {
@@ -55,5 +66,5 @@ export function readResultFile(file: string): ResultDocument {
   if (problem !== undefined) {
     throw fail(file, `${file} is not a valid squall result document: ${problem}`);
   }
-  return o as ResultDocument;
+  return upgradeResult(o as ResultDocument);
 }

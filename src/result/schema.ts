@@ -1,12 +1,13 @@
 /**
- * The result document, schema 1 (DESIGN.md, "The result document"). Every reporter, the
- * history, `compare` and `merge` read only this. Times are milliseconds, rates per second.
+ * The result document, schema 2 (DESIGN.md, "The result document"; docs/result-schema.md). Every
+ * reporter, the history, `compare` and `merge` read only this. Times are milliseconds, rates per
+ * second. Schema-1 documents are still read: the reader (read.ts) fills in what they lack.
  */
 
-export const RESULT_SCHEMA_VERSION = 1;
+export const RESULT_SCHEMA_VERSION = 2;
 
 /**
- * Added on every metric (DESIGN.md, schema 2, added to schema 1 as optional fields): what kind of
+ * On every metric (schema 2; many schema-1 documents carry them already): what kind of
  * metric it is and the unit of its values, so that every output reads a figure the same way.
  * A counter's `count` is in `unit` and its `rate` in `unit` per second; a trend's statistics and
  * a gauge's values are in `unit`; a rate is a `ratio`. A custom Trend is `ms` when declared with
@@ -35,6 +36,11 @@ export interface TrendSummary extends MetricMeta {
   p99: Stat;
   p999: Stat;
   max: Stat;
+  /**
+   * Schema 2: the HDR histogram of the recorded values (value × 1000, integers: microseconds for
+   * a millisecond trend) in HdrHistogram's compressed base64 form (docs/result-schema.md).
+   */
+  histogram?: string;
 }
 
 export interface CounterSummary extends MetricMeta {
@@ -89,6 +95,24 @@ export interface EndpointResult {
    * names were grouped under this endpoint (a path template such as `GET /items/:id`, or `other`).
    */
   grouped?: number;
+  /** Schema 2: the endpoint's durations as an HDR histogram, encoded as TrendSummary's. */
+  histogram?: string;
+  /**
+   * Schema 2: the endpoint's own buckets, one per point of the run's `timeline` (same `t`); on
+   * the 20 busiest endpoints only.
+   */
+  timeline?: EndpointTimelinePoint[];
+}
+
+/** One bucket of an endpoint's own timeline: its requests in the run's bucket ending at `t`. */
+export interface EndpointTimelinePoint {
+  t: number;
+  rps: number;
+  p50: Stat;
+  p95: Stat;
+  p99: Stat;
+  errors: number;
+  requests: number;
 }
 
 export interface EndpointLatency {
@@ -166,6 +190,11 @@ export interface ThresholdResult {
   expr: string;
   ok: boolean;
   actual: number | null;
+  /**
+   * Schema 2: what the expression reads of its metric, as written in k6's syntax: `p(95)`, `avg`,
+   * `min`, `max`, `med`, `count`, `rate`, `value`.
+   */
+  aggregation?: string;
   /**
    * Added fields of the abortOnFail threshold that stopped the run (it is `ok: false` whatever
    * `actual`, the final value, says): seconds since the load started when it was seen crossed,
@@ -427,7 +456,8 @@ export interface SpikeResult {
 }
 
 export interface ResultDocument {
-  schema: 1;
+  /** 2 for every document this squall writes; 1 for older ones, still read. */
+  schema: 1 | 2;
   tool: 'squall';
   version: string;
   /** The run's id (added field): also the `run_id` label of its Prometheus series. */

@@ -71,7 +71,17 @@ describe('firstResultProblem', () => {
       (d: Loose) => (d.metrics.http_reqs.count = '1'),
     ],
     ['passed: expected true or false, got nothing (the field is missing)', (d: Loose) => delete d.passed],
-    ['schema: expected 1, got the number 2', (d: Loose) => (d.schema = 2)],
+    ['schema: expected 1 or 2, got the number 3', (d: Loose) => (d.schema = 3)],
+    [
+      'metrics.http_req_duration.histogram: expected a string',
+      (d: Loose) => (d.metrics.http_req_duration.histogram = 5),
+    ],
+    [
+      'endpoints[0].timeline[0].requests: expected a number',
+      (d: Loose) =>
+        (d.endpoints[0].timeline = [{ t: 1, rps: 1, p50: null, p95: null, p99: null, errors: 0 }]),
+    ],
+    ['thresholds[0].aggregation: expected a string', (d: Loose) => (d.thresholds[0].aggregation = null)],
     ['metrics.my_metric: expected an object, got null', (d: Loose) => (d.metrics.my_metric = null)],
     [
       'endpoints[0].statusCodes["200"]: expected a number',

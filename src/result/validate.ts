@@ -1,12 +1,13 @@
 import { z } from 'zod';
 
 /**
- * The shape of a schema-1 result document as a reader needs it (`squall report`): every field a
- * renderer reads has the type schema.ts gives it, so a corrupted or hand-edited file is refused
- * with the path of its first bad field instead of crashing a renderer. Objects are loose (unknown
- * keys kept) and added fields optional, so documents of older and newer squall 0.x versions of
- * schema 1 still read. Enumerations (endReason, verdict) are checked as strings only, so a reason
- * added later does not make a document unreadable.
+ * The shape of a result document, schema 1 or 2, as a reader needs it (`squall report`, and every
+ * later reader): every field a renderer reads has the type schema.ts gives it, so a corrupted or
+ * hand-edited file is refused with the path of its first bad field instead of crashing a
+ * renderer. Objects are loose (unknown keys kept) and added fields optional, so documents of
+ * older and newer squall 0.x versions still read. Enumerations (endReason, verdict, a metric's
+ * kind and unit) are checked as strings only, so a value added later does not make a document
+ * unreadable. The package publishes this schema as JSON Schema (json-schema.ts).
  */
 
 const num = z.number();
@@ -16,7 +17,12 @@ const nullableNum = num.nullable();
 
 // Latency figures are null when their trend has no samples (no response, no iteration ended).
 const stat = num.nullable();
+// Schema 2: HdrHistogram's compressed base64 form (docs/result-schema.md).
+const histogram = z.string().optional();
+// Schema 2 on every metric (and on many schema-1 documents already).
+const meta = { kind: z.string().optional(), unit: z.string().optional() };
 const trend = z.looseObject({
+  ...meta,
   count: count,
   min: stat,
   mean: stat,
@@ -27,13 +33,14 @@ const trend = z.looseObject({
   p99: stat,
   p999: stat,
   max: stat,
+  histogram,
 });
-const counter = z.looseObject({ count: num, rate: num });
-const rate = z.looseObject({ rate: num, fails: num, total: num });
+const counter = z.looseObject({ ...meta, count: num, rate: num });
+const rate = z.looseObject({ ...meta, rate: num, fails: num, total: num });
 // Other metrics (custom ones, those added later) need only be objects: renderers print what they find.
 const metrics = z
   .looseObject({ http_reqs: counter, http_req_duration: trend, http_req_failed: rate })
-  .catchall(z.looseObject({}));
+  .catchall(z.looseObject({ ...meta, histogram }));
 
 const endpoint = z.looseObject({
   name: z.string(),
@@ -45,6 +52,10 @@ const endpoint = z.looseObject({
   method: z.string().optional(),
   bytesReceived: optNum,
   errors: z.record(z.string(), num).optional(),
+  histogram,
+  timeline: z
+    .array(z.looseObject({ t: num, rps: num, p50: stat, p95: stat, p99: stat, errors: num, requests: num }))
+    .optional(),
 });
 
 const errorGroup = z.looseObject({ kind: z.string(), count: count, example: z.string() });
@@ -58,6 +69,7 @@ const threshold = z.looseObject({
   expr: z.string(),
   ok: z.boolean(),
   actual: nullableNum,
+  aggregation: z.string().optional(),
 });
 
 const monitor = z.looseObject({
@@ -89,7 +101,7 @@ const scenario = z.looseObject({
 });
 
 export const resultDocumentSchema = z.looseObject({
-  schema: z.literal(1),
+  schema: z.literal([1, 2]),
   tool: z.literal('squall'),
   version: z.string(),
   startedAt: z.string(),
@@ -177,7 +189,7 @@ function issueText(doc: unknown, iss: z.core.$ZodIssue): string {
   }
 }
 
-/** The first problem of a document that claims to be a schema-1 result, or undefined if none. */
+/** The first problem of a document that claims to be a squall result, or undefined if none. */
 export function firstResultProblem(doc: unknown): string | undefined {
   const r = resultDocumentSchema.safeParse(doc);
   if (r.success) return undefined;

@@ -176,7 +176,10 @@ describe('evaluateThresholds', () => {
   ];
   it.each(cases)('%s %s -> ok=%s actual=%s', (key, expr, ok, actual) => {
     const t = parseThreshold(key, expr);
-    expect(evaluateThresholds([t], lookup)).toEqual([{ metric: t.key, expr: t.expr, ok, actual }]);
+    const aggregation = formatAggregation(t.aggregation);
+    expect(evaluateThresholds([t], lookup)).toEqual([
+      { metric: t.key, expr: t.expr, ok, actual, aggregation },
+    ]);
   });
 
   it('keeps the order and the text as written', () => {
@@ -185,8 +188,14 @@ describe('evaluateThresholds', () => {
       parseThreshold('http_req_failed', 'rate<0.01'),
     ];
     expect(evaluateThresholds(list, lookup)).toEqual([
-      { metric: 'http_req_duration{name:GET /health}', expr: 'p(95) < 100', ok: true, actual: 40 },
-      { metric: 'http_req_failed', expr: 'rate<0.01', ok: false, actual: 0.02 },
+      {
+        metric: 'http_req_duration{name:GET /health}',
+        expr: 'p(95) < 100',
+        ok: true,
+        actual: 40,
+        aggregation: 'p(95)',
+      },
+      { metric: 'http_req_failed', expr: 'rate<0.01', ok: false, actual: 0.02, aggregation: 'rate' },
     ]);
   });
 

@@ -106,7 +106,13 @@ export function evaluateThreshold(t: ParsedThreshold, lookup: SourceLookup): Thr
   const raw = lookup(t.metric, t.tags)?.aggregate(t.aggregation);
   // NaN (e.g. a rate of 0/0) is no data too, and JSON could not carry it.
   const actual = raw === undefined || Number.isNaN(raw) ? null : raw;
-  return { metric: t.key, expr: t.expr, ok: actual !== null && compare(actual, t.op, t.value), actual };
+  return {
+    metric: t.key,
+    expr: t.expr,
+    ok: actual !== null && compare(actual, t.op, t.value),
+    actual,
+    aggregation: formatAggregation(t.aggregation),
+  };
 }
 
 /** When an abortOnFail threshold was seen crossed (seconds since the load started), and its value. */

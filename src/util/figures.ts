@@ -223,6 +223,23 @@ export function thresholdLabel(expr: string): string {
 }
 
 /**
+ * A threshold's value as its aggregation reads it, in its metric's kind and unit (all three as
+ * the document says them): `rate` is a fraction on a Rate metric but a per-second rate on a
+ * Counter (bytes are always a counter's); `count` a count or bytes; anything else in the unit.
+ */
+export function aggregationFigure(
+  aggregation: string,
+  kind: string | undefined,
+  unit: FigureUnit,
+  v: number,
+): string {
+  if (aggregation === 'rate') return kind === 'counter' || unit === 'bytes' ? fmtPerSec(unit, v) : fmtPct(v);
+  if (aggregation === 'count') return unit === 'bytes' ? fmtBytes(v) : fmtCount(v);
+  if (aggregation === 'value') return fmtIn(unit, v);
+  return fmtTrend(unit, v);
+}
+
+/**
  * A threshold's actual value in the unit its metric is read in (ms, %, /s, bytes, a count);
  * undefined when it had no data.
  */
@@ -236,14 +253,6 @@ export function thresholdFigure(
   const key = String(t.metric ?? '');
   // A tagged threshold (`http_reqs{name:x}`) reads its metric's kind and unit.
   const m = metrics[key] ?? metrics[baseName(key)];
-  const unit = metricUnit(key, m);
   const kind = metricKind(m);
-  if (label === 'rate') {
-    // `rate` is a fraction on a Rate metric but a per-second rate on a Counter (bytes are
-    // always a counter's, even when a partial document lacks the metric).
-    return kind === 'counter' || unit === 'bytes' ? fmtPerSec(unit, v) : fmtPct(v);
-  }
-  if (label === 'count') return unit === 'bytes' ? fmtBytes(v) : fmtCount(v);
-  if (label === 'value') return fmtIn(unit, v);
-  return fmtTrend(unit, v);
+  return aggregationFigure(label, kind === 'unknown' ? undefined : kind, metricUnit(key, m), v);
 }

@@ -71,7 +71,7 @@ describe('squall report refuses a corrupted result document (item 15)', () => {
       (d) => (d.metrics.http_req_duration = null),
       'metrics.http_req_duration: expected an object, got null',
     ],
-    ['a wrong schema number', (d) => (d.schema = 7), 'schema 7; this squall reads schema 1'],
+    ['a wrong schema number', (d) => (d.schema = 7), 'schema 7; this squall reads schemas 1 and 2'],
     [
       'a threshold verdict as text',
       (d) => (d.thresholds = [{ metric: 'm', expr: 'x<1', ok: 'no', actual: 1 }]),

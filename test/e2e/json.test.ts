@@ -6,7 +6,7 @@ import { refusedPort, startTarget, type TargetServer } from '../helpers/target-s
 
 /**
  * `--json`: stdout carries the result document and nothing else; progress and notes go to
- * stderr (DESIGN.md, streams). The document has every required field of schema 1.
+ * stderr (DESIGN.md, streams). The document has every required field of schema 2.
  */
 
 const dir = tempDir();
@@ -45,8 +45,8 @@ function expectStat(v: unknown, what: string, measured: boolean, why: string): v
 }
 
 /** The required fields of DESIGN.md's result document, with their types. */
-function expectSchema1(r: ResultDocument, why: string): void {
-  expect(r.schema, why).toBe(1);
+function expectSchema(r: ResultDocument, why: string): void {
+  expect(r.schema, why).toBe(2);
   expect(r.tool, why).toBe('squall');
   expect(typeof r.version, why).toBe('string');
   for (const k of ['startedAt', 'endedAt'] as const) {
@@ -94,6 +94,26 @@ function expectSchema1(r: ResultDocument, why: string): void {
     for (const f of ['p50', 'p95', 'p99'] as const) expectStat(p[f], `timeline.${f}`, answered, why);
   }
   expect(Array.isArray(r.thresholds), why).toBe(true);
+  for (const t of r.thresholds) expect(typeof t.aggregation, why).toBe('string');
+  // Schema 2: every metric says its kind and unit; every trend and endpoint carries its histogram.
+  for (const [name, metric] of Object.entries(m)) {
+    expect(['counter', 'rate', 'trend', 'gauge'], `${name}.kind\n${why}`).toContain(metric.kind);
+    expect(['ms', 'bytes', '1/s', 'ratio', 'count'], `${name}.unit\n${why}`).toContain(metric.unit);
+    if (metric.kind === 'trend') expect((metric as { histogram?: unknown }).histogram, name).toMatch(/^HIST/);
+  }
+  for (const ep of r.endpoints) {
+    expect(ep.histogram, why).toMatch(/^HIST/);
+    if (ep.count === 0) continue;
+    // The busiest endpoints' own timelines: one bucket per point of the run's, at the same t.
+    expect(
+      ep.timeline?.map((p) => p.t),
+      why,
+    ).toEqual(r.timeline.map((p) => p.t));
+    expect(
+      ep.timeline!.reduce((n, p) => n + p.requests, 0),
+      why,
+    ).toBe(ep.count);
+  }
   expect(typeof r.passed, why).toBe('boolean');
   expect('monitor' in r, why).toBe(true);
   expect('breakingPoint' in r, why).toBe(true);
@@ -106,7 +126,7 @@ describe('--json', () => {
     const run = await runCli(['quick', '-c', '2', '-n', String(n), '--json', server.url]);
     expect(run.code, explain(run)).toBe(0);
     const r = parseStdout(run.stdout, explain(run));
-    expectSchema1(r, explain(run));
+    expectSchema(r, explain(run));
 
     expect(r.metrics.http_reqs.count, explain(run)).toBe(server.count());
     expect(server.count()).toBe(n);
@@ -144,10 +164,16 @@ describe('--json', () => {
     ]);
     expect(run.code, explain(run)).toBe(99);
     const r = parseStdout(run.stdout, explain(run));
-    expectSchema1(r, explain(run));
+    expectSchema(r, explain(run));
     expect(r.passed).toBe(false);
     expect(r.thresholds).toEqual([
-      { metric: 'http_req_duration', expr: 'max<1', ok: false, actual: r.metrics.http_req_duration.max },
+      {
+        metric: 'http_req_duration',
+        expr: 'max<1',
+        ok: false,
+        actual: r.metrics.http_req_duration.max,
+        aggregation: 'max',
+      },
     ]);
   });
 
@@ -156,7 +182,7 @@ describe('--json', () => {
     const run = await runCli(['quick', '-c', '2', '-n', '10', '--json', url]);
     expect(run.code, explain(run)).toBe(0);
     const r = parseStdout(run.stdout, explain(run));
-    expectSchema1(r, explain(run));
+    expectSchema(r, explain(run));
     expect(r.errors.map((e) => e.kind)).toEqual(['ECONNREFUSED']);
     expect(r.metrics.http_req_failed).toEqual({ kind: 'rate', unit: 'ratio', rate: 1, fails: 10, total: 10 });
   });
@@ -165,7 +191,7 @@ describe('--json', () => {
     server = await startTarget();
     const run = await runCli(['quick', '-q', '-n', '10', '--json', server.url]);
     expect(run.code, explain(run)).toBe(0);
-    expectSchema1(parseStdout(run.stdout, explain(run)), explain(run));
+    expectSchema(parseStdout(run.stdout, explain(run)), explain(run));
     expect(run.stderr, explain(run)).not.toMatch(/reqs [\d,]+/);
   });
 

@@ -122,9 +122,21 @@ describe('squall monitor', () => {
     expect(mon.tree).toBe(true);
     expect(mon.exit).toBeNull();
     expect(doc.thresholds).toEqual([
-      { metric: 'target_rss_growth_mb_per_min', expr: 'value<5', ok: false, actual: mon.rssGrowthMbPerMin },
-      { metric: 'target_leak_suspected', expr: 'value==0', ok: false, actual: 1 },
-      { metric: 'target_memory_leak_suspected', expr: 'value==0', ok: false, actual: 1 },
+      {
+        metric: 'target_rss_growth_mb_per_min',
+        expr: 'value<5',
+        ok: false,
+        actual: mon.rssGrowthMbPerMin,
+        aggregation: 'value',
+      },
+      { metric: 'target_leak_suspected', expr: 'value==0', ok: false, actual: 1, aggregation: 'value' },
+      {
+        metric: 'target_memory_leak_suspected',
+        expr: 'value==0',
+        ok: false,
+        actual: 1,
+        aggregation: 'value',
+      },
     ]);
     expect(doc.passed).toBe(false);
     // Documents with per-resource verdicts name the leaking resources; older ones said memory.

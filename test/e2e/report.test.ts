@@ -75,7 +75,11 @@ describe('squall report', () => {
     ['a missing file', null, /cannot read .*missing\.json: no such file/],
     ['a file that is not JSON', '{\n  "tool": "squall",\n  oops\n}', /is not JSON.*\n.*:3:\d+/],
     ['JSON that is not a result', '{"name": "package"}', /not a squall result document/],
-    ['a result of another schema', '{"tool": "squall", "schema": 2}', /schema 2; this squall reads schema 1/],
+    [
+      'a result of another schema',
+      '{"tool": "squall", "schema": 3}',
+      /schema 3; this squall reads schemas 1 and 2/,
+    ],
     ['a result without metrics', '{"tool": "squall", "schema": 1}', /without its "metrics" and "endpoints"/],
   ];
   it.each(bad)('rejects %s with exit 2 and a message naming the file', async (_what, text, message) => {

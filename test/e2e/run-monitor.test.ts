@@ -63,7 +63,13 @@ describe('squall run --monitor-cmd', () => {
     expect(m.samples.length).toBeGreaterThanOrEqual(10);
     expect(m.cmd).toContain('leaky.mjs');
     expect(r.thresholds).toEqual([
-      { metric: 'target_rss_growth_mb_per_min', expr: 'value<5', ok: false, actual: m.rssGrowthMbPerMin },
+      {
+        metric: 'target_rss_growth_mb_per_min',
+        expr: 'value<5',
+        ok: false,
+        actual: m.rssGrowthMbPerMin,
+        aggregation: 'value',
+      },
     ]);
     // The load reached the service squall started, and the summary says what was found.
     expect(r.metrics.http_reqs.count).toBeGreaterThan(0);

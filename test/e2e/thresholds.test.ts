@@ -107,7 +107,7 @@ describe('thresholds', () => {
     expect(run.code, explain(run)).toBe(99);
     const r = readResult(out, run);
     expect(r.thresholds, explain(run)).toEqual([
-      { metric: 'http_req_failed', expr: 'rate<0.1', ok: false, actual: 1 },
+      { metric: 'http_req_failed', expr: 'rate<0.1', ok: false, actual: 1, aggregation: 'rate' },
     ]);
   });
 

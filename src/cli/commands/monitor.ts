@@ -7,21 +7,17 @@ import { type MonitorPlan, resolveMonitorPlan } from '../../config/monitor.js';
 import { parseDurationFlag, parseOutput } from '../../config/parse-flags.js';
 import { REPORT_OUTPUT_KINDS } from '../../config/quick.js';
 import { isSquallError, SquallError } from '../../errors/index.js';
-import { Trend } from '../../metrics/trend.js';
-import { gaugeSource, TARGET_METRICS, targetMetricValues } from '../../monitor/metric-values.js';
+import { TARGET_METRICS } from '../../monitor/metric-values.js';
 import type { TargetMonitor } from '../../monitor/target-monitor.js';
-import { serviceDied, withKindAndUnit } from '../../result/common.js';
+import { buildResult } from '../../result/build-result.js';
 import type { MonitorResult, MonitorSample, ResultDocument } from '../../result/schema.js';
-import { VERSION } from '../../result/version.js';
 import {
-  evaluateThresholds,
   type ParsedThreshold,
   parseThreshold,
   parseThresholdFlag,
   validateThresholds,
 } from '../../thresholds/index.js';
 import { redactText, redactUrl } from '../../util/redact.js';
-import { round } from '../../util/units.js';
 import { collect } from '../io.js';
 import { onePid } from '../monitor-flags.js';
 
@@ -184,15 +180,10 @@ function monitorDocument(
   endedAt: Date,
   interrupted: boolean,
 ): ResultDocument {
-  const values = targetMetricValues(monitor);
-  const thresholds = evaluateThresholds(r.thresholds, (metric) => gaugeSource(values, metric));
-  return {
-    schema: 1,
-    tool: 'squall',
-    version: VERSION,
-    startedAt: startedAt.toISOString(),
-    endedAt: endedAt.toISOString(),
-    durationSec: round((endedAt.getTime() - startedAt.getTime()) / 1000),
+  return buildResult({
+    kind: 'monitor',
+    startedAt,
+    endedAt,
     endReason: interrupted ? 'interrupted' : 'completed',
     config: {
       command: 'monitor',
@@ -206,21 +197,9 @@ function monitorDocument(
       ready: redactUrl(r.readyUrl) ?? null,
       thresholds: r.thresholds.map((t) => `${t.key}:${t.expr}`),
     },
-    // Monitoring alone sends no load: the HTTP metrics are there, and empty.
-    metrics: withKindAndUnit({
-      http_reqs: { count: 0, rate: 0 },
-      http_req_duration: new Trend().summary(),
-      http_req_failed: { rate: 0, fails: 0, total: 0 },
-    }),
-    endpoints: [],
-    errors: [],
-    timeline: [],
-    thresholds,
-    passed: thresholds.every((t) => t.ok) && !serviceDied(monitor),
+    thresholds: r.thresholds,
     monitor,
-    breakingPoint: null,
-    generator: null,
-  };
+  });
 }
 
 export function registerMonitor(program: Command, setExit: (code: number) => void): void {

@@ -1,0 +1,37 @@
+import { Trend } from '../metrics/trend.js';
+import { gaugeSource, targetMetricValues } from '../monitor/metric-values.js';
+import type { ParsedThreshold } from '../thresholds/index.js';
+import { evaluateThresholds } from '../thresholds/index.js';
+import { resultDocument, trendSummary } from './common.js';
+import type { EndReason, MonitorResult, ResultDocument } from './schema.js';
+
+/** What `squall monitor` knows at its end: the process watched, and nothing of any load. */
+export interface MonitorRunParts {
+  startedAt: Date;
+  endedAt: Date;
+  endReason: EndReason;
+  /** The resolved settings, secrets redacted (the command's own). */
+  config: Record<string, unknown>;
+  thresholds: readonly ParsedThreshold[];
+  monitor: MonitorResult;
+}
+
+/** The document of `squall monitor`: its thresholds read the target's figures only. */
+export function buildMonitorResult(p: MonitorRunParts): ResultDocument {
+  const values = targetMetricValues(p.monitor);
+  const thresholds = evaluateThresholds(p.thresholds, (metric) => gaugeSource(values, metric));
+  return resultDocument({
+    ...p,
+    durationMs: p.endedAt.getTime() - p.startedAt.getTime(),
+    // Monitoring alone sends no load: the HTTP metrics are there, and empty.
+    metrics: {
+      http_reqs: { count: 0, rate: 0 },
+      http_req_duration: trendSummary(new Trend()),
+      http_req_failed: { rate: 0, fails: 0, total: 0 },
+    },
+    endpoints: [],
+    errors: [],
+    timeline: [],
+    thresholds,
+  });
+}
