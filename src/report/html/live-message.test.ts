@@ -134,4 +134,23 @@ describe('liveMessage', () => {
     liveMessage({ doc, elapsedMs: 1 }, { timeline: 3, samples: 3 });
     expect(doc).toEqual(copy);
   });
+
+  it("cuts each endpoint's timeline where the run's is cut, so frames stay small", () => {
+    const withEndpoint = (n: number): ResultDocument => {
+      const doc = docAt(n);
+      const ep = { name: '/a', method: 'GET', count: n, failures: 0, rps: 1, statusCodes: {} };
+      const latency = { p50: 1, p95: 2, p99: 3, max: 4, mean: 1 };
+      const timeline = doc.timeline.map((p) => ({ ...p, requests: 1 }));
+      return { ...doc, endpoints: [{ ...ep, latency, timeline }] };
+    };
+    const first = liveMessage({ doc: withEndpoint(5), elapsedMs: 5000 }, null);
+    const doc = withEndpoint(8);
+    const { message } = liveMessage({ doc, elapsedMs: 8000 }, first.held);
+    const sent = message.doc.endpoints[0]?.timeline ?? [];
+    expect(sent.map((p) => p.t)).toEqual(message.doc.timeline.map((p) => p.t));
+    const whole = (first.message.doc.endpoints[0]?.timeline ?? [])
+      .slice(0, message.timelineStart)
+      .concat(sent);
+    expect(whole).toEqual(doc.endpoints[0]?.timeline);
+  });
 });

@@ -5,7 +5,9 @@ import type { ResultDocument } from '../../result/schema.js';
  * monitor's samples only grow, so each message carries just the points a client lacks: the doc's
  * `timeline` holds the points from `timelineStart` on, `monitor.samples` those from
  * `samplesStart`, and the page splices them onto what it has. The last point a client holds is
- * sent again, so a point still being filled in is corrected rather than kept stale.
+ * sent again, so a point still being filled in is corrected rather than kept stale. Each
+ * endpoint's own `timeline` is aligned with the run's and is cut at the same `timelineStart`:
+ * sent whole, 20 endpoints' seconds would make every frame of an hour-long run megabytes.
  */
 export interface LiveMessage {
   doc: ResultDocument;
@@ -39,6 +41,11 @@ export function liveMessage(
   const doc: ResultDocument = {
     ...frame.doc,
     timeline: timeline.slice(timelineStart),
+    endpoints: Array.isArray(frame.doc.endpoints)
+      ? frame.doc.endpoints.map((e) =>
+          e && Array.isArray(e.timeline) ? { ...e, timeline: e.timeline.slice(timelineStart) } : e,
+        )
+      : frame.doc.endpoints,
     monitor: monitor ? { ...monitor, samples: samples.slice(samplesStart) } : monitor,
   };
   return {

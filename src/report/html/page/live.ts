@@ -64,7 +64,24 @@ async function onStop(): Promise<void> {
 }
 
 /** The page's copy of the growing series: messages carry only the points it lacks. */
-const held: { timeline: unknown[]; samples: unknown[] } = { timeline: [], samples: [] };
+const held: { timeline: unknown[]; samples: unknown[]; endpoints: Map<string, unknown[]> } = {
+  timeline: [],
+  samples: [],
+  endpoints: new Map(),
+};
+
+/** Each endpoint's timeline comes cut at the run's `timelineStart`, as the run's own does. */
+function spliceEndpoints(endpoints: unknown, start: unknown): unknown {
+  if (!Array.isArray(endpoints)) return endpoints;
+  return endpoints.map((e) => {
+    const ep = obj(e);
+    if (!Array.isArray(ep.timeline)) return e;
+    const key = `${String(ep.method ?? '')} ${String(ep.name ?? '')}`;
+    const timeline = splice(held.endpoints.get(key) ?? [], start, ep.timeline);
+    held.endpoints.set(key, timeline);
+    return { ...ep, timeline };
+  });
+}
 
 function splice(list: unknown[], start: unknown, points: unknown): unknown[] {
   return list.slice(0, Math.min(num(start) ?? 0, list.length)).concat(arr(points));
@@ -79,6 +96,7 @@ function onFrame(msg: Obj): void {
   view.doc = {
     ...doc,
     timeline: held.timeline,
+    endpoints: spliceEndpoints(doc.endpoints, msg.timelineStart),
     monitor: monitor ? { ...monitor, samples: held.samples } : null,
   };
   view.elapsedMs = num(msg.elapsedMs);
