@@ -1,5 +1,6 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { breakingPointAt, crossedStopCondition } from '../analysis/breaking-point.js';
+import { describeScenario } from '../config/describe-plan.js';
 import type { MonitorPlan } from '../config/monitor.js';
 import type { TestPlan } from '../config/plan.js';
 import { proxyEnv } from '../config/proxy.js';
@@ -148,6 +149,8 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
     process.stderr.write(
       `squall run: ${plan.file}${plan.preset ? ` — preset ${plan.preset}` : ''} — ${names}\n`,
     );
+    // What each scenario will do, defaults applied, before the load (issue 14).
+    for (const s of plan.scenarios) process.stderr.write(`  ${s.name}: ${describeScenario(s)}\n`);
   }
 
   let lastTickMs = 0;
