@@ -6,11 +6,17 @@ import { defineConfig } from 'vitest/config';
  * measure each other). The accuracy checks are not here: vitest.accuracy.config.ts.
  */
 
-/** src/ test files that spawn services, burn a core, or time the event loop and CPU: serial with the e2e files. */
+/**
+ * src/ test files that spawn services, burn a core, time the event loop and CPU, drive Chromium,
+ * or run the built CLI under load (monitoredRuns needs a saturated run): serial with the e2e files.
+ */
 const SERIAL_UNIT = [
   'src/monitor/generator-health.test.ts',
   'src/monitor/sampler.test.ts',
   'src/monitor/target-monitor.test.ts',
+  'src/report/console.test.ts',
+  'src/report/markdown.test.ts',
+  'src/ui/dashboard.test.ts',
 ];
 
 export default defineConfig({
