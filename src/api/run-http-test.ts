@@ -1,4 +1,5 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
+import { describeScenario } from '../config/describe-plan.js';
 import type { MonitorPlan } from '../config/monitor.js';
 import type { TestPlan } from '../config/plan.js';
 import { proxyEnv } from '../config/proxy.js';
@@ -145,6 +146,8 @@ export async function runHttpTest(
   if (!o.quiet) {
     const names = plan.scenarios.map((s) => `${s.name} (${s.executor.type})`).join(', ');
     io.stderr.write(`squall run: ${plan.file}${plan.preset ? ` — preset ${plan.preset}` : ''} — ${names}\n`);
+    // What each scenario will do, defaults applied, before the load.
+    for (const s of plan.scenarios) io.stderr.write(`  ${s.name}: ${describeScenario(s)}\n`);
   }
 
   let lastTickMs = 0;

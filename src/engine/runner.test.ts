@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ExecutorPlan, ScenarioPlan, TestPlan, ThinkPlan, UserTypePlan } from '../config/plan.js';
 import { SquallError } from '../errors/index.js';
 import { type RunDeps, type RunOutcome, runTest } from './runner.js';
@@ -7,6 +7,44 @@ import { ScriptError } from './script-error.js';
 import type { FlowFn, VuContext, VuInfo } from './vu-context.js';
 
 // Runs with fake flows (no HTTP): short durations, counts and generous bounds, no tight timing.
+// Where time is not the subject, the runs go on a fake clock (onFakeClock): the engine's timers
+// and performance.now() jump ahead, so a 10 s plan takes milliseconds and its durations are exact.
+
+// The engine reads performance from node:perf_hooks, which fake timers do not replace: route it
+// to the global one, which they do.
+vi.mock('node:perf_hooks', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('node:perf_hooks')>()),
+  performance: { now: () => globalThis.performance.now() },
+}));
+
+/**
+ * Runs `start` with fake timers and performance.now(), advancing the clock a millisecond at a
+ * time until its promise settles. setImmediate stays real: the engine yields to it each turn.
+ */
+async function onFakeClock<T>(start: () => Promise<T>): Promise<T> {
+  vi.useFakeTimers({
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance', 'Date'],
+  });
+  try {
+    const p = start();
+    let settled = false;
+    p.then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
+    while (!settled) {
+      await vi.advanceTimersByTimeAsync(1);
+      await new Promise((r) => setImmediate(r));
+    }
+    return await p;
+  } finally {
+    vi.useRealTimers();
+  }
+}
 
 /** Sleeps `ms`, or until `signal` aborts. */
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -110,9 +148,11 @@ describe('runTest: closed executors', () => {
   it('constant-vus keeps N VUs looping for the duration', async () => {
     const { c, run } = counted(10);
     const { seen, deps } = recorder();
-    const out = await runTest(
-      testPlan([scenario('steady', { type: 'constant-vus', vus: 5, durationMs: 400 }, [user('U', run)])]),
-      deps,
+    const out = await onFakeClock(() =>
+      runTest(
+        testPlan([scenario('steady', { type: 'constant-vus', vus: 5, durationMs: 400 }, [user('U', run)])]),
+        deps,
+      ),
     );
     expect(out.endReason).toBe('completed');
     expect(c.maxRunning).toBe(5);
@@ -125,8 +165,9 @@ describe('runTest: closed executors', () => {
     expect(seen.iterations.every((e) => e.ok && e.scenario === 'steady' && e.user === 'U')).toBe(true);
     expect(seen.vus).toContainEqual([5, 5]);
     expect(seen.vus.at(-1)).toEqual([0, 5]);
-    expect(out.durationMs).toBeGreaterThanOrEqual(390);
-    expect(out.durationMs).toBeLessThan(1500);
+    // On the fake clock the run lasts its duration, plus at most the last 10 ms iteration.
+    expect(out.durationMs).toBeGreaterThanOrEqual(400);
+    expect(out.durationMs).toBeLessThanOrEqual(412);
   });
 
   it('ramping-vus reaches its target, then ramps down', async () => {
@@ -170,12 +211,11 @@ describe('runTest: closed executors', () => {
       ],
       gracefulRampDownMs: 100,
     };
-    const t0 = performance.now();
-    const out = await runTest(
-      testPlan([scenario('rd', executor, [user('U', run)], { gracefulStopMs: 300 })]),
-      deps,
+    const out = await onFakeClock(() =>
+      runTest(testPlan([scenario('rd', executor, [user('U', run)], { gracefulStopMs: 300 })]), deps),
     );
-    expect(performance.now() - t0).toBeLessThan(2500);
+    // Not the hung VU's 5 s: it was abandoned 100 ms after the ramp-down left it out.
+    expect(out.durationMs).toBeLessThan(1500);
     const s = only(out);
     expect(s.interrupted).toBe(1);
     expect(s.iterations).toBeGreaterThan(10);
@@ -351,16 +391,19 @@ describe('runTest: stopping', () => {
       await sleep(3000);
       returned++;
     };
-    const t0 = performance.now();
-    const out = await runTest(
-      testPlan([
-        scenario('hang', { type: 'constant-vus', vus: 2, durationMs: 200 }, [user('U', hang)], {
-          gracefulStopMs: 200,
-        }),
-      ]),
-      deps,
+    const out = await onFakeClock(() =>
+      runTest(
+        testPlan([
+          scenario('hang', { type: 'constant-vus', vus: 2, durationMs: 200 }, [user('U', hang)], {
+            gracefulStopMs: 200,
+          }),
+        ]),
+        deps,
+      ),
     );
-    expect(performance.now() - t0).toBeLessThan(1500);
+    // duration + gracefulStop, not the flow's 3 s.
+    expect(out.durationMs).toBeGreaterThanOrEqual(400);
+    expect(out.durationMs).toBeLessThan(1000);
     expect(out.endReason).toBe('completed');
     expect(only(out)).toMatchObject({ iterations: 0, interrupted: 2 });
     expect(returned).toBe(0);
@@ -403,25 +446,29 @@ describe('runTest: stopping', () => {
   it('ends think time early when the scenario stops', async () => {
     const { run } = counted(1);
     const { deps } = recorder();
-    const t0 = performance.now();
-    const out = await runTest(
-      testPlan([
-        scenario('thinker', { type: 'constant-vus', vus: 2, durationMs: 200 }, [
-          user('U', run, 1, { kind: 'constant', ms: 10_000 }),
+    const out = await onFakeClock(() =>
+      runTest(
+        testPlan([
+          scenario('thinker', { type: 'constant-vus', vus: 2, durationMs: 200 }, [
+            user('U', run, 1, { kind: 'constant', ms: 10_000 }),
+          ]),
         ]),
-      ]),
-      deps,
+        deps,
+      ),
     );
-    expect(performance.now() - t0).toBeLessThan(1500);
+    // Not the 10 s think time.
+    expect(out.durationMs).toBeLessThan(1000);
     expect(only(out).iterations).toBe(2);
   });
 
   it('shouldAbort ends the run with threshold-abort', async () => {
     const { run } = counted(10);
     const { seen, deps } = recorder({ shouldAbort: () => ({ reason: 'http_req_failed rate<0.01' }) });
-    const out = await runTest(
-      testPlan([scenario('long', { type: 'constant-vus', vus: 2, durationMs: 10_000 }, [user('U', run)])]),
-      deps,
+    const out = await onFakeClock(() =>
+      runTest(
+        testPlan([scenario('long', { type: 'constant-vus', vus: 2, durationMs: 10_000 }, [user('U', run)])]),
+        deps,
+      ),
     );
     expect(out.endReason).toBe('threshold-abort');
     expect(out.abortReason).toBe('http_req_failed rate<0.01');
@@ -441,12 +488,13 @@ describe('runTest: stopping', () => {
           },
         ),
       ]);
-    const now = await runTest(plan(), recorder({ shouldAbort: () => ({ reason: 'crossed' }) }).deps);
+    const now = await onFakeClock(() =>
+      runTest(plan(), recorder({ shouldAbort: () => ({ reason: 'crossed' }) }).deps),
+    );
     expect(now.endReason).toBe('threshold-abort');
     expect(only(now)).toMatchObject({ iterations: 0, interrupted: 2 });
-    const graceful = await runTest(
-      plan(),
-      recorder({ shouldAbort: () => ({ reason: 'crossed', graceful: true }) }).deps,
+    const graceful = await onFakeClock(() =>
+      runTest(plan(), recorder({ shouldAbort: () => ({ reason: 'crossed', graceful: true }) }).deps),
     );
     expect(only(graceful)).toMatchObject({ iterations: 2, interrupted: 0 });
   });
@@ -455,7 +503,6 @@ describe('runTest: stopping', () => {
     const { run } = counted(10_000);
     const { deps } = recorder();
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 200);
     const later = testPlan([
       scenario('now', { type: 'constant-vus', vus: 3, durationMs: 10_000 }, [user('U', run)], {
         gracefulStopMs: 30_000,
@@ -464,9 +511,13 @@ describe('runTest: stopping', () => {
         startTimeMs: 5000,
       }),
     ]);
-    const out = await runTest(later, deps, ac.signal);
+    const out = await onFakeClock(() => {
+      setTimeout(() => ac.abort(), 200);
+      return runTest(later, deps, ac.signal);
+    });
     expect(out.endReason).toBe('interrupted');
-    expect(out.durationMs).toBeLessThan(1500);
+    // At once: not after the 30 s gracefulStop, nor the later scenario's 5 s start.
+    expect(out.durationMs).toBeLessThan(1000);
     expect(out.perScenario.now).toMatchObject({ iterations: 0, interrupted: 3 });
     expect(out.perScenario.later).toMatchObject({ iterations: 0, vusMax: 0 });
   });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { freePort, serviceCmd } from '../../test/fixtures/services/services.js';
 import { isSquallError, type SquallError } from '../errors/index.js';
 import { type LaunchedService, launchService } from './launcher.js';
@@ -84,7 +84,10 @@ describe.runIf(process.platform !== 'win32')('launchService', () => {
     const svc = await launchService({ cmd, readyAddress: { host: '127.0.0.1', port } });
     expect(svc.exit).toBeUndefined();
     expect(await groupAlive(svc.pid)).toBe(true);
-    expect(svc.tail().join('\n')).toContain(`flat service listening on http://127.0.0.1:${port}`);
+    // The port can answer a moment before the line it logged reaches the pipe (seen with the
+    // unit files running in parallel): wait for it, up to 2 s.
+    const line = `flat service listening on http://127.0.0.1:${port}`;
+    await vi.waitFor(() => expect(svc.tail().join('\n')).toContain(line), { timeout: 2000, interval: 50 });
     const exit = await svc.stop(2000);
     expect(exit.stopped).toBe(true);
     expect(await groupAlive(svc.pid)).toBe(false);
