@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { type DemoOptions, resolveDemo } from '../../config/demo.js';
+import type { DemoOptions } from '../../config/demo.js';
 import { VERSION } from '../../result/version.js';
-import { startDemo } from '../demo-process.js';
 import { collect } from '../io.js';
-import { checkOutputsWritable } from '../outputs.js';
-import { runHttpLoad } from '../run-http-load.js';
 
 const EXAMPLES = `
 Examples:
@@ -34,6 +31,13 @@ export function registerDemo(program: Command, setExit: (code: number) => void):
     .option('--no-color', 'no ANSI colours')
     .addHelpText('after', EXAMPLES)
     .action(async (opts: DemoOptions) => {
+      // Imported when it runs: `squall demo --help` loads no engine (main.ts).
+      const [{ resolveDemo }, { startDemo }, { checkOutputsWritable }, { runHttpLoad }] = await Promise.all([
+        import('../../config/demo.js'),
+        import('../demo-process.js'),
+        import('../outputs.js'),
+        import('../run-http-load.js'),
+      ]);
       // Validate the flags before starting anything.
       checkOutputsWritable(resolveDemo('http://127.0.0.1:1/', opts, VERSION).outputs);
       const demo = await startDemo();

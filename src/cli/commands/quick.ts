@@ -1,16 +1,24 @@
 import type { Command } from 'commander';
-import { type QuickOptions, resolveQuick } from '../../config/quick.js';
-import { plural } from '../../report/format.js';
-import { HTTP_RUN_METRICS, validateHttpThresholdTags } from '../../result/build.js';
+import type { QuickOptions } from '../../config/quick.js';
 import { VERSION } from '../../result/version.js';
-import { validateThresholds } from '../../thresholds/index.js';
 import { redactUrl } from '../../util/redact.js';
-import { checkOpenFileLimit } from '../fd-limit.js';
 import { collect } from '../io.js';
 import { addMonitorOptions } from '../monitor-flags.js';
-import { checkOutputsWritable } from '../outputs.js';
 import { addPrometheusOptions, applyPrometheusFlags, type PrometheusFlags } from '../prometheus-flags.js';
-import { runHttpLoad } from '../run-http-load.js';
+
+/** What the action needs, imported when it runs: `squall quick --help` stays cheap (main.ts). */
+async function actionModules() {
+  const [quick, format, build, thresholds, fdLimit, outputs, load] = await Promise.all([
+    import('../../config/quick.js'),
+    import('../../report/format.js'),
+    import('../../result/build.js'),
+    import('../../thresholds/index.js'),
+    import('../fd-limit.js'),
+    import('../outputs.js'),
+    import('../run-http-load.js'),
+  ]);
+  return { ...quick, ...format, ...build, ...thresholds, ...fdLimit, ...outputs, ...load };
+}
 
 const EXAMPLES = `
 Examples:
@@ -76,6 +84,16 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
   addPrometheusOptions(addMonitorOptions(command))
     .addHelpText('after', EXAMPLES)
     .action(async (url: string, opts: QuickOptions & PrometheusFlags) => {
+      const {
+        resolveQuick,
+        plural,
+        HTTP_RUN_METRICS,
+        validateHttpThresholdTags,
+        validateThresholds,
+        checkOpenFileLimit,
+        checkOutputsWritable,
+        runHttpLoad,
+      } = await actionModules();
       const q = resolveQuick(url, opts, VERSION);
       applyPrometheusFlags(q.outputs, opts);
       validateThresholds(q.thresholds, HTTP_RUN_METRICS);

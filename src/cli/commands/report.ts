@@ -1,10 +1,5 @@
 import type { Command } from 'commander';
-import { parseOutput } from '../../config/parse-flags.js';
-import { REPORT_OUTPUT_KINDS } from '../../config/quick.js';
-import { readResultFile } from '../../result/read.js';
-import { deliverResult } from '../deliver.js';
 import { collect } from '../io.js';
-import { checkOutputsWritable } from '../outputs.js';
 
 const EXAMPLES = `
 Examples:
@@ -37,6 +32,20 @@ export function registerReport(program: Command, setExit: (code: number) => void
     .option('--no-color', 'no ANSI colours')
     .addHelpText('after', EXAMPLES)
     .action(async (file: string, opts: ReportOptions) => {
+      // Imported when it runs: `squall report --help` loads no renderer or zod (main.ts).
+      const [
+        { parseOutput },
+        { REPORT_OUTPUT_KINDS },
+        { readResultFile },
+        { deliverResult },
+        { checkOutputsWritable },
+      ] = await Promise.all([
+        import('../../config/parse-flags.js'),
+        import('../../config/quick.js'),
+        import('../../result/read.js'),
+        import('../deliver.js'),
+        import('../outputs.js'),
+      ]);
       const outputs = (opts.out ?? []).map((t) => parseOutput(t, REPORT_OUTPUT_KINDS));
       const doc = readResultFile(file);
       checkOutputsWritable(outputs);
