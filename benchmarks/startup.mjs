@@ -61,7 +61,7 @@ async function firstRequest(args, env) {
   const got = new Promise((r) => {
     arrived = r;
   });
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     arrived(process.hrtime.bigint());
     res.end('ok');
   });
