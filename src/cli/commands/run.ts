@@ -1,18 +1,9 @@
 import type { Command } from 'commander';
-import {
-  monitorConfig,
-  type RunMonitorOptions,
-  requireMonitorFor,
-  resolveRunMonitor,
-} from '../../config/monitor.js';
-import { parseOutput, parsePositiveInt } from '../../config/parse-flags.js';
-import { QUICK_OUTPUT_KINDS } from '../../config/quick.js';
+import type { RunMonitorOptions } from '../../config/monitor.js';
 import type { RunFlags } from '../../config/resolve-test.js';
 import { badFlag } from '../../errors/index.js';
-import { checkOpenFileLimit } from '../fd-limit.js';
 import { collect } from '../io.js';
 import { addMonitorOptions } from '../monitor-flags.js';
-import { checkOutputsWritable } from '../outputs.js';
 import { addPrometheusOptions, applyPrometheusFlags, type PrometheusFlags } from '../prometheus-flags.js';
 
 const EXAMPLES = `
@@ -85,6 +76,20 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
   addPrometheusOptions(addMonitorOptions(command))
     .addHelpText('after', EXAMPLES)
     .action(async (file: string, opts: RunCliOptions & PrometheusFlags) => {
+      // Imported when it runs: `squall run --help` stays cheap (main.ts).
+      const [
+        { monitorConfig, requireMonitorFor, resolveRunMonitor },
+        { parseOutput, parsePositiveInt },
+        { QUICK_OUTPUT_KINDS },
+        { checkOpenFileLimit },
+        { checkOutputsWritable },
+      ] = await Promise.all([
+        import('../../config/monitor.js'),
+        import('../../config/parse-flags.js'),
+        import('../../config/quick.js'),
+        import('../fd-limit.js'),
+        import('../outputs.js'),
+      ]);
       const outputs = (opts.out ?? []).map((t) => parseOutput(t, QUICK_OUTPUT_KINDS));
       const maxEndpoints =
         opts.maxEndpoints === undefined
