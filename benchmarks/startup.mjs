@@ -2,7 +2,9 @@
 // Start-up cost of the CLI (docs/PERFORMANCE.md, "Start-up"): paired, interleaved runs so that
 // drift on a busy machine hits the baseline and squall alike; medians.
 //
-//   node benchmarks/startup.mjs [--pairs 20]
+//   node benchmarks/startup.mjs [--pairs 20] [--baseline DIR]
+//
+// --baseline DIR: another checkout of squall (built), measured in the same rounds, interleaved.
 //
 // 1. `node -e 0` vs `squall --version` vs `squall quick --help` (wall time of the whole process).
 // 2. Time to first request of `squall run` for a .ts and a .yaml test: a local server notes
@@ -10,16 +12,22 @@
 //    squall is killed once it has arrived. The .ts run is measured with a cold compile cache
 //    (a fresh SQUALL_CACHE_DIR) and a warm one.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
-const bin = join(root, 'bin/squall.js');
-const pairsAt = process.argv.indexOf('--pairs');
-const PAIRS = pairsAt > 0 ? Number(process.argv[pairsAt + 1]) : 20;
+const flag = (name) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+};
+const PAIRS = Number(flag('--pairs') ?? 20);
+const baseline = flag('--baseline');
+/** The squall builds to measure, by label. */
+const bins = { '': join(root, 'bin/squall.js') };
+if (baseline) bins['baseline '] = join(resolve(baseline), 'bin/squall.js');
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -28,47 +36,84 @@ const median = (xs) => {
 };
 const ms = (ns) => Number(ns) / 1e6;
 
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const cpuFile = join(tmpdir(), `squall-startup-cpu-${process.pid}`);
+
+/**
+ * Wall time of one run, and its CPU time (user + system, from /usr/bin/time when present): on a
+ * machine shared with other work the CPU time varies far less than the wall time.
+ */
 function wall(args) {
+  const [cmd, all] = TIME
+    ? [TIME, ['-f', '%U %S', '-o', cpuFile, process.execPath, ...args]]
+    : [process.execPath, args];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { stdio: 'ignore' });
+  const r = spawnSync(cmd, all, { stdio: 'ignore' });
+  const w = ms(process.hrtime.bigint() - t0);
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}`);
-  return ms(process.hrtime.bigint() - t0);
+  const cpu = TIME
+    ? readFileSync(cpuFile, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .reduce((a, b) => a + Number(b) * 1000, 0)
+    : Number.NaN;
+  return { wall: w, cpu };
 }
 
 function startupFigures() {
-  const cases = {
-    'node -e 0': ['-e', '0'],
-    'squall --version': [bin, '--version'],
-    'squall quick --help': [bin, 'quick', '--help'],
-  };
+  const cases = { 'node -e 0': ['-e', '0'] };
+  for (const [label, bin] of Object.entries(bins)) {
+    cases[`${label}squall --version`] = [bin, '--version'];
+    cases[`${label}squall quick --help`] = [bin, 'quick', '--help'];
+  }
   const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-  wall(cases['squall --version']); // warm the file cache once
-  for (let i = 0; i < PAIRS; i++) for (const [k, a] of Object.entries(cases)) times[k].push(wall(a));
+  const cpus = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  for (const a of Object.values(cases)) wall(a); // warm the file cache once
+  for (let i = 0; i < PAIRS; i++) {
+    for (const [k, a] of Object.entries(cases)) {
+      const r = wall(a);
+      times[k].push(r.wall);
+      cpus[k].push(r.cpu);
+    }
+  }
   const base = median(times['node -e 0']);
+  const baseCpu = median(cpus['node -e 0']);
   console.log(`start-up, ${PAIRS} interleaved rounds, medians (min–max):`);
   for (const [k, t] of Object.entries(times)) {
     const ratio = median(times[k].map((x, i) => x / times['node -e 0'][i]));
     console.log(
-      `  ${k.padEnd(22)} ${median(t).toFixed(1).padStart(6)} ms (${Math.min(...t).toFixed(0)}–${Math.max(...t).toFixed(0)})` +
-        `  ${(median(t) / base).toFixed(2)}× node -e 0 (median of per-round ratios ${ratio.toFixed(2)}×)`,
+      `  ${k.padEnd(31)} wall ${median(t).toFixed(1).padStart(6)} ms (${Math.min(...t).toFixed(0)}–${Math.max(...t).toFixed(0)})` +
+        `  ${(median(t) / base).toFixed(2)}× node -e 0 (per-round ratios: median ${ratio.toFixed(2)}×)` +
+        `   cpu ${median(cpus[k]).toFixed(0)} ms, ${(median(cpus[k]) / baseCpu).toFixed(2)}×`,
     );
   }
 }
 
-async function firstRequest(args, env) {
+/** CPU time (user + system, all threads) a process has used so far, in ms (Linux; NaN elsewhere). */
+function cpuOf(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in ticks of 1/100 s
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function firstRequest(bin, args, env) {
   let t0 = 0n;
   let arrived;
   const got = new Promise((r) => {
     arrived = r;
   });
+  let child;
   const server = createServer((_req, res) => {
-    arrived(process.hrtime.bigint());
+    arrived({ at: process.hrtime.bigint(), cpu: cpuOf(child.pid) });
     res.end('ok');
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${server.address().port}`;
   t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, [bin, ...args, '--host', url], {
+  child = spawn(process.execPath, [bin, ...args, '--host', url], {
     stdio: 'ignore',
     env: { ...process.env, ...env },
   });
@@ -79,7 +124,7 @@ async function firstRequest(args, env) {
   server.closeAllConnections();
   server.close();
   if (t === undefined) throw new Error(`squall ${args.join(' ')} exited before its first request`);
-  return ms(t - t0);
+  return { wall: ms(t.at - t0), cpu: t.cpu };
 }
 
 async function firstRequestFigures() {
@@ -99,22 +144,31 @@ export default defineTest({
   writeFileSync(yaml, `vus: 1\nduration: 5s\nusers:\n  - name: u\n    flow:\n      - get: /\n`);
   const cold = () => ({ SQUALL_CACHE_DIR: mkdtempSync(join(dir, 'cache-')) });
   const warmDir = { SQUALL_CACHE_DIR: join(dir, 'warm') };
-  await firstRequest(['run', ts], warmDir);
-  const cases = {
-    'run test.ts (cold cache)': () => firstRequest(['run', ts], cold()),
-    'run test.ts (warm cache)': () => firstRequest(['run', ts], warmDir),
-    'run test.yaml': () => firstRequest(['run', yaml], {}),
-  };
+  const cases = {};
+  for (const [label, bin] of Object.entries(bins)) {
+    await firstRequest(bin, ['run', ts], warmDir);
+    cases[`${label}run test.ts (cold cache)`] = () => firstRequest(bin, ['run', ts], cold());
+    cases[`${label}run test.ts (warm cache)`] = () => firstRequest(bin, ['run', ts], warmDir);
+    cases[`${label}run test.yaml`] = () => firstRequest(bin, ['run', yaml], {});
+  }
   const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-  for (let i = 0; i < PAIRS; i++) for (const [k, f] of Object.entries(cases)) times[k].push(await f());
+  const cpus = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  for (let i = 0; i < PAIRS; i++) {
+    for (const [k, f] of Object.entries(cases)) {
+      const r = await f();
+      times[k].push(r.wall);
+      cpus[k].push(r.cpu);
+    }
+  }
   console.log(`time to first request, from spawn, ${PAIRS} interleaved rounds, medians (min–max):`);
   for (const [k, t] of Object.entries(times)) {
     console.log(
-      `  ${k.padEnd(26)} ${median(t).toFixed(0).padStart(5)} ms (${Math.min(...t).toFixed(0)}–${Math.max(...t).toFixed(0)})`,
+      `  ${k.padEnd(35)} wall ${median(t).toFixed(0).padStart(5)} ms (${Math.min(...t).toFixed(0)}–${Math.max(...t).toFixed(0)})` +
+        `   cpu ${median(cpus[k]).toFixed(0)} ms`,
     );
   }
   rmSync(dir, { recursive: true, force: true });
 }
 
 startupFigures();
-await firstRequestFigures();
+if (!process.argv.includes('--startup-only')) await firstRequestFigures();
