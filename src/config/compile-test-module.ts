@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BuildOptions, Plugin } from 'esbuild';
 
@@ -78,8 +78,17 @@ function externals(target: CompileTarget, usesRequire: { value: boolean }): Plug
   return {
     name: 'squall-externals',
     setup(build) {
+      const ownRoot = dirname(fileURLToPath(target.indexUrl)) + sep;
+      // An absolute file: URL, as Node allows: squall's own modules and JavaScript stay imports
+      // (one instance); another TypeScript file is compiled in.
+      build.onResolve({ filter: /^file:/ }, (args) => {
+        const path = fileURLToPath(args.path);
+        if (path.startsWith(ownRoot) || !/\.[mc]?ts$/.test(path)) return { path: args.path, external: true };
+        return { path };
+      });
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
-        if (args.pluginData === 'inner' || isBuiltin(args.path)) return undefined;
+        if (args.pluginData === 'inner' || isBuiltin(args.path) || args.path.startsWith('file:'))
+          return undefined;
         const required = args.kind === 'require-call' || args.kind === 'require-resolve';
         if (required) usesRequire.value = true;
         // require('squall') goes through load-module.ts's CommonJS hook, which hands out the same instance.
