@@ -2,14 +2,34 @@ import { Command, CommanderError } from 'commander';
 import { type ErrorCode, formatError, isSquallError } from '../errors/index.js';
 import { VERSION } from '../result/version.js';
 import { redactText } from '../util/redact.js';
-import { registerDemo } from './commands/demo.js';
-import { registerInit } from './commands/init.js';
-import { registerMonitor } from './commands/monitor.js';
-import { registerQuick } from './commands/quick.js';
-import { registerReport } from './commands/report.js';
-import { registerRun } from './commands/run.js';
-import { registerServeDemo } from './commands/serve-demo.js';
 import { rejectUnknownCommand } from './unknown-command.js';
+
+type Register = (program: Command, setExit: (code: number) => void) => void;
+
+/**
+ * Each command's module, imported only when that command is named (all of them for the top-level
+ * help, `help CMD` or an unknown word): `squall --version` and `squall quick --help` then load
+ * neither the engine nor zod, undici or the TypeScript compiler (docs/PERFORMANCE.md, "Start-up").
+ * In the order the top-level help lists them.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  quick: async () => (await import('./commands/quick.js')).registerQuick,
+  run: async () => (await import('./commands/run.js')).registerRun,
+  demo: async () => (await import('./commands/demo.js')).registerDemo,
+  'serve-demo': async () => (await import('./commands/serve-demo.js')).registerServeDemo,
+  monitor: async () => (await import('./commands/monitor.js')).registerMonitor,
+  report: async () => (await import('./commands/report.js')).registerReport,
+  init: async () => (await import('./commands/init.js')).registerInit,
+};
+
+/** The commands a command line needs registered: the one it names, none for --version alone. */
+function commandsFor(args: readonly string[]): Array<() => Promise<Register>> {
+  const first = args.find((a) => !a.startsWith('-'));
+  const named = first === undefined ? undefined : COMMANDS[first];
+  if (named !== undefined && Object.hasOwn(COMMANDS, first!)) return [named];
+  if (args.length > 0 && args.every((a) => a === '-v' || a === '--version')) return [];
+  return Object.values(COMMANDS);
+}
 
 const DEBUG = () => process.env.SQUALL_DEBUG === '1';
 
@@ -39,19 +59,10 @@ Start here:
   $ squall init && squall run load-test.ts   write a starter test and run it
   $ squall <command> --help                  flags and examples of a command`,
   );
-  for (const register of [
-    registerQuick,
-    registerRun,
-    registerDemo,
-    registerServeDemo,
-    registerMonitor,
-    registerReport,
-    registerInit,
-  ])
-    register(program, setExit);
-  for (const cmd of program.commands) cmd.exitOverride();
-
   try {
+    for (const register of await Promise.all(commandsFor(argv.slice(2)).map((load) => load())))
+      register(program, setExit);
+    for (const cmd of program.commands) cmd.exitOverride();
     rejectUnknownCommand(program, argv.slice(2));
     await program.parseAsync(argv);
   } catch (e) {

@@ -1,21 +1,21 @@
 import { spawnSync } from 'node:child_process';
 import Module, { register } from 'node:module';
-import { extname } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MessageChannel } from 'node:worker_threads';
-import { rememberSourceMap, scriptPosition } from '../engine/script-location.js';
+import { scriptPosition } from '../engine/script-location.js';
 import { type ErrorLocation, SquallError } from '../errors/index.js';
+import { compileTestModule } from './compile-test-module.js';
 
 /**
  * Imports a TypeScript or JavaScript test file, so that users need no build step and
  * `import { defineTest } from 'squall'` works wherever the file lives.
  *
- * - `.ts`/`.mts`/`.cts` go through tsx (esbuild), in a tsx namespace of our own.
+ * - `.ts`/`.mts`/`.cts` are compiled by esbuild in process into one cached ES module
+ *   (compile-test-module.ts), where `squall` is already this package's index module.
  * - `.js`/`.mjs`/`.cjs` are plain dynamic imports.
- * - The bare specifier `squall` resolves to this very package's index module, for ESM (a
- *   module.register resolve hook) and for CommonJS (a .ts in a package without
- *   `"type": "module"` is compiled to `require('squall')`). Both give the same module instance
- *   the CLI runs, so what a test imports (custom metrics, later) shares state with the engine.
+ * - The bare specifier `squall` resolves to this very package's index module, for ESM JavaScript
+ *   (a module.register resolve hook) and for CommonJS (`require('squall')`). All give the same
+ *   module instance the CLI runs, so what a test imports shares state with the engine.
  *
  * Failures become SQ_SCRIPT_LOAD naming the file and, when known, the line: never a stack trace.
  */
@@ -27,27 +27,16 @@ const INDEX_URL = new URL(`../index${OWN_EXT === '.ts' ? '.ts' : '.js'}`, import
 /**
  * The resolve hook, as a data: URL so that it loads in the hooks thread whether squall runs
  * from dist/ (JavaScript) or from source (where a .ts hooks file could not load). When the
- * target is built JavaScript the answer short-circuits, so no later hook (tsx's) can decorate
- * the URL with a query and make a second instance of the package.
+ * target is built JavaScript the answer short-circuits, so no later hook can decorate the URL
+ * with a query and make a second instance of the package. Only JavaScript tests need it: the
+ * hooks thread costs start-up time, so it is registered on first use.
  */
 const HOOK_SOURCE = `
-let target, direct, port;
-export function initialize(data) { target = data.target; direct = data.direct; port = data.port; }
+let target, direct;
+export function initialize(data) { target = data.target; direct = data.direct; }
 export async function resolve(specifier, context, next) {
   if (specifier !== 'squall') return next(specifier, context);
   return direct ? { url: target, shortCircuit: true } : next(target, context);
-}
-export async function load(url, context, next) {
-  const r = await next(url, context);
-  const at = typeof r.responseURL === 'string' && r.responseURL.startsWith('data:')
-    ? r.responseURL.lastIndexOf('?filePath=') : -1;
-  if (port && at >= 0 && r.source != null) {
-    const src = typeof r.source === 'string' ? r.source : Buffer.from(r.source).toString('utf8');
-    const m = /\\/\\/# sourceMappingURL=data:application\\/json;base64,([A-Za-z0-9+\\/=]+)\\s*$/.exec(src);
-    const file = decodeURIComponent(r.responseURL.slice(at + 10)).replace(/\\?.*$/, '');
-    if (m) port.postMessage({ file, map: m[1] });
-  }
-  return r;
 }
 `;
 const HOOK_URL = `data:text/javascript,${encodeURIComponent(HOOK_SOURCE)}`;
@@ -55,32 +44,13 @@ const HOOK_URL = `data:text/javascript,${encodeURIComponent(HOOK_SOURCE)}`;
 /** A fake module id under which CommonJS finds the package's namespace in require's cache. */
 const CJS_ID = `${fileURLToPath(INDEX_URL)}#squall-cjs`;
 
-interface TsxApi {
-  import(specifier: string, parentURL: string): Promise<unknown>;
-}
-
-let tsx: TsxApi | undefined;
-let esmHookAfterTsx = false;
 let esmHookInstalled = false;
 let cjsHookInstalled = false;
 
-/**
- * Hooks run last-registered-first, so our hook is registered after tsx's: it answers `squall`
- * before tsx could add its namespace to the URL. (tsx's one-shot `tsImport` registers a fresh
- * namespace on every call, after ours; its `register({ namespace })` is the same machinery with
- * the order in our hands.)
- */
 function installEsmHook(): void {
-  // The load hook sends the source maps Node drops (see engine/script-location.ts) over a port.
-  const { port1, port2 } = new MessageChannel();
-  port1.on('message', (m: { file: string; map: string }) => rememberSourceMap(m.file, m.map));
-  port1.unref();
-  register(HOOK_URL, {
-    data: { target: INDEX_URL, direct: OWN_EXT !== '.ts', port: port2 },
-    transferList: [port2],
-  });
+  if (esmHookInstalled) return;
+  register(HOOK_URL, { data: { target: INDEX_URL, direct: OWN_EXT !== '.ts' } });
   esmHookInstalled = true;
-  esmHookAfterTsx = tsx !== undefined;
 }
 
 type ResolveFilename = (request: string, ...rest: unknown[]) => string;
@@ -110,31 +80,35 @@ async function installCjsHook(): Promise<void> {
   cjsHookInstalled = true;
 }
 
-async function tsxApi(): Promise<TsxApi> {
-  if (tsx === undefined) {
-    const { register: registerTsx } = await import('tsx/esm/api');
-    tsx = registerTsx({ namespace: 'squall-test' });
-  }
-  return tsx;
-}
-
 const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts']);
 
 /** Imports the module at `absPath`; throws SQ_SCRIPT_LOAD with the file (and line when known). */
 export async function importTestModule(absPath: string, file: string): Promise<Record<string, unknown>> {
   const isTs = TS_EXTENSIONS.has(extname(absPath));
   try {
-    const api = isTs ? await tsxApi() : undefined;
-    if (!esmHookInstalled || (isTs && !esmHookAfterTsx)) installEsmHook();
     await installCjsHook();
-    const url = pathToFileURL(absPath).href;
-    return (await (api ? api.import(url, import.meta.url) : import(url))) as Record<string, unknown>;
+    if (!isTs) {
+      installEsmHook();
+      return (await import(pathToFileURL(absPath).href)) as Record<string, unknown>;
+    }
+    const url = await compileTestModule({ absPath, indexUrl: INDEX_URL });
+    // Stack frames in the compiled module then name the test's own file and line.
+    process.setSourceMapsEnabled(true);
+    return (await import(url)) as Record<string, unknown>;
   } catch (e) {
     throw loadError(e, absPath, file);
   }
 }
 
-const ESBUILD_ERROR = /^(.*?):(\d+):(\d+): ERROR: (.*)$/m;
+/** An esbuild failure: its messages carry the file and line. */
+interface EsbuildFailure {
+  errors: Array<{ text: string; location: { file: string; line: number; column: number } | null }>;
+}
+
+function isEsbuildFailure(e: unknown): e is EsbuildFailure {
+  const errors = (e as { errors?: unknown } | null)?.errors;
+  return Array.isArray(errors) && errors.length > 0 && typeof errors[0]?.text === 'string';
+}
 
 function errorText(e: unknown): string {
   if (e instanceof Error) return e.message.split('\n')[0]!.trim();
@@ -162,11 +136,30 @@ function syntaxErrorLine(absPath: string): { line: number; column: number } | un
 export function loadError(e: unknown, absPath: string, file: string): SquallError {
   if (e instanceof SquallError) return e;
   const where: ErrorLocation = { file };
-  const text = e instanceof Error ? e.message : String(e);
-  const esbuild = ESBUILD_ERROR.exec(text);
-  if (esbuild && text.startsWith('Transform failed')) {
-    return new SquallError('SQ_SCRIPT_LOAD', `the test script has a syntax error: ${esbuild[4]}`, {
-      where: { ...where, line: Number(esbuild[2]), column: Number(esbuild[3]) + 1 },
+  if (isEsbuildFailure(e)) {
+    const first = e.errors[0]!;
+    const loc = first.location;
+    // A file the test imports is named by its own path; the test file as the user gave it.
+    const at: ErrorLocation = loc
+      ? {
+          file: resolve(dirname(absPath), loc.file) === absPath ? file : resolve(dirname(absPath), loc.file),
+          line: loc.line,
+          column: loc.column + 1,
+        }
+      : where;
+    if (/^Could not resolve/.test(first.text)) {
+      return new SquallError(
+        'SQ_SCRIPT_LOAD',
+        `the test script imports something that is not there: ${first.text}`,
+        {
+          where: at,
+          hint: 'check the import path, or install the package next to the test file',
+          cause: e,
+        },
+      );
+    }
+    return new SquallError('SQ_SCRIPT_LOAD', `the test script has a syntax error: ${first.text}`, {
+      where: at,
       hint: 'fix the script; squall compiles TypeScript tests itself, so no build step is needed',
       cause: e,
     });

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import { SquallError } from '../errors/index.js';
 import { didYouMean } from '../util/suggest.js';
 import { ConfigError, type IssuePath, type Locate, type LocatedIssue } from './issues.js';
@@ -30,8 +31,11 @@ export const TEST_FILE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs
 
 const noLocation: Locate = () => undefined;
 
+/** The YAML parser, imported for YAML and JSON tests only: a .ts test's start-up does without it. */
+let yaml: typeof Yaml;
+
 function keyMatches(key: unknown, seg: string | number): boolean {
-  return isScalar(key) ? String(key.value) === String(seg) : String(key) === String(seg);
+  return yaml.isScalar(key) ? String(key.value) === String(seg) : String(key) === String(seg);
 }
 
 function startOf(node: unknown): number | undefined {
@@ -47,8 +51,8 @@ export function offsetOfPath(doc: Document, path: IssuePath, at: 'key' | 'value'
   let offset = startOf(node) ?? 0;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i]!;
-    if (isAlias(node)) node = node.resolve(doc);
-    if (isMap(node)) {
+    if (yaml.isAlias(node)) node = node.resolve(doc);
+    if (yaml.isMap(node)) {
       const pair = node.items.find((p) => keyMatches(p.key, seg));
       if (!pair) break;
       const keyStart = startOf(pair.key) ?? offset;
@@ -56,7 +60,7 @@ export function offsetOfPath(doc: Document, path: IssuePath, at: 'key' | 'value'
       node = pair.value;
       // `key:` with nothing after it has no value node: point at the key.
       offset = startOf(node) ?? keyStart;
-    } else if (isSeq(node) && typeof seg === 'number') {
+    } else if (yaml.isSeq(node) && typeof seg === 'number') {
       const item = node.items[seg];
       if (item === undefined) break;
       node = item;
@@ -85,8 +89,8 @@ function syntaxIssues(doc: Document, lc: LineCounter, file: string): LocatedIssu
 }
 
 function parseData(text: string, file: string): { data: unknown; locate: Locate } {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const lc = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) throw new ConfigError(file, syntaxIssues(doc, lc, file));
   let data: unknown;
   try {
@@ -217,6 +221,7 @@ export async function loadTestFile(file: string, cwd = process.cwd()): Promise<L
     throw notFound(e, file);
   }
   if (ext === '.yaml' || ext === '.yml' || ext === '.json') {
+    yaml ??= await import('yaml');
     const { data, locate } = parseData(await readText(absPath, file), file);
     return { file, absPath, format: ext === '.json' ? 'json' : 'yaml', data, k6Style: false, locate };
   }

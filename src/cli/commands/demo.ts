@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
-import { processIO } from '../../api/io.js';
-import { checkOutputsWritable } from '../../api/outputs.js';
-import { runHttpLoad } from '../../api/run-http-load.js';
-import { type DemoOptions, resolveDemo } from '../../config/demo.js';
+import type { DemoOptions } from '../../config/demo.js';
 import { VERSION } from '../../result/version.js';
-import { startDemo } from '../demo-process.js';
 import { collect } from '../io.js';
 
 const EXAMPLES = `
@@ -35,6 +31,15 @@ export function registerDemo(program: Command, setExit: (code: number) => void):
     .option('--no-color', 'no ANSI colours')
     .addHelpText('after', EXAMPLES)
     .action(async (opts: DemoOptions) => {
+      // Imported when it runs: `squall demo --help` stays cheap (main.ts).
+      const [{ processIO }, { checkOutputsWritable }, { runHttpLoad }, { resolveDemo }, { startDemo }] =
+        await Promise.all([
+          import('../../api/io.js'),
+          import('../../api/outputs.js'),
+          import('../../api/run-http-load.js'),
+          import('../../config/demo.js'),
+          import('../demo-process.js'),
+        ]);
       // Validate the flags before starting anything.
       checkOutputsWritable(resolveDemo('http://127.0.0.1:1/', opts, VERSION).outputs);
       const demo = await startDemo();

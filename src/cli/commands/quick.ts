@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { processIO } from '../../api/io.js';
-import { type QuickFlags, quickSession } from '../../api/quick.js';
+import type { QuickFlags } from '../../api/quick.js';
 import { addCommonLoadFlags } from '../common-flags.js';
 import { collect } from '../io.js';
 
@@ -52,6 +51,11 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
   addCommonLoadFlags(command)
     .addHelpText('after', EXAMPLES)
     .action(async (url: string, opts: QuickFlags) => {
+      // Imported when it runs: `squall quick --help` stays cheap (main.ts).
+      const [{ quickSession }, { processIO }] = await Promise.all([
+        import('../../api/quick.js'),
+        import('../../api/io.js'),
+      ]);
       const { exitCode } = await quickSession(url, opts, processIO());
       setExit(exitCode);
     });

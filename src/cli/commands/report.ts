@@ -1,10 +1,5 @@
 import type { Command } from 'commander';
-import { deliverResult } from '../../api/deliver.js';
-import { processIO } from '../../api/io.js';
-import { checkOutputsWritable } from '../../api/outputs.js';
-import { parseOutput } from '../../config/parse-flags.js';
 import { FILE_REPORTERS, fileReporterKinds } from '../../report/registry.js';
-import { readResultFile } from '../../result/read.js';
 import { collect } from '../io.js';
 
 const EXAMPLES = `
@@ -38,6 +33,20 @@ export function registerReport(program: Command, setExit: (code: number) => void
     .option('--no-color', 'no ANSI colours')
     .addHelpText('after', EXAMPLES)
     .action(async (file: string, opts: ReportOptions) => {
+      // Imported when it runs: `squall report --help` stays cheap (main.ts).
+      const [
+        { deliverResult },
+        { processIO },
+        { checkOutputsWritable },
+        { parseOutput },
+        { readResultFile },
+      ] = await Promise.all([
+        import('../../api/deliver.js'),
+        import('../../api/io.js'),
+        import('../../api/outputs.js'),
+        import('../../config/parse-flags.js'),
+        import('../../result/read.js'),
+      ]);
       const outputs = (opts.out ?? []).map((t) => parseOutput(t, fileReporterKinds()));
       const doc = readResultFile(file);
       checkOutputsWritable(outputs);

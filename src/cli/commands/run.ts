@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { processIO } from '../../api/io.js';
-import { type RunSessionFlags, runSession } from '../../api/run.js';
+import type { RunSessionFlags } from '../../api/run.js';
 import { addCommonLoadFlags } from '../common-flags.js';
 import { collect } from '../io.js';
 
@@ -42,6 +41,11 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
   addCommonLoadFlags(command)
     .addHelpText('after', EXAMPLES)
     .action(async (file: string, opts: RunSessionFlags) => {
+      // Imported when it runs: `squall run --help` stays cheap (main.ts).
+      const [{ runSession }, { processIO }] = await Promise.all([
+        import('../../api/run.js'),
+        import('../../api/io.js'),
+      ]);
       const { exitCode } = await runSession(file, opts, processIO());
       setExit(exitCode);
     });
