@@ -5,7 +5,7 @@ import type { TestPlan } from '../config/plan.js';
 import { proxyEnv } from '../config/proxy.js';
 import { executorFor } from '../engine/executors/index.js';
 import { type RunOutcome, runTest, type ScenarioOutcome } from '../engine/runner.js';
-import { ScriptError } from '../engine/script-error.js';
+import { isScriptError, type ScriptError } from '../engine/script-error.js';
 import type { VuContext } from '../engine/vu-context.js';
 import { formatError, isSquallError } from '../errors/index.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
@@ -291,7 +291,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
         signals.signal,
       ).catch((e: unknown) => {
         // Once the load ran (teardown, a think function), what ran is still written.
-        if (!(e instanceof ScriptError) || e.outcome === undefined) throw e;
+        if (!isScriptError(e) || e.outcome === undefined) throw e;
         scriptError = e;
         metrics.http.errors.add('exception', `${e.message}${placeOf(e)}`);
         return e.outcome as RunOutcome;

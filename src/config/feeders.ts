@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ErrorLocation, SquallError } from '../errors/index.js';
+import { type ErrorLocation, isSquallError, SquallError } from '../errors/index.js';
 import { CsvError, parseCsvObjects } from './feeders-csv.js';
 import { didYouMean } from './flow-shape.js';
 
@@ -309,7 +309,7 @@ export function loadFeeders(
     try {
       feeders[name] = loadFeeder(parseFeederSpec(spec, at), baseDir, at);
     } catch (e) {
-      if (problems === undefined || !(e instanceof SquallError)) throw e;
+      if (problems === undefined || !isSquallError(e)) throw e;
       problems.push(e);
       feeders[name] = unloadedFeeder(name);
     }

@@ -1,5 +1,5 @@
 import type { FlowFn } from '../engine/vu-context.js';
-import { SquallError } from '../errors/index.js';
+import { isSquallError, type SquallError } from '../errors/index.js';
 import type { Feeder } from './feeders.js';
 import { compileRequest, HTTP_METHODS, type HttpMethod, type RequestFacts } from './flow-request.js';
 import { FlowScope } from './flow-scope.js';
@@ -100,7 +100,7 @@ export function compileFlow(
   try {
     runs = compileSteps(steps, where, c);
   } catch (e) {
-    if (!(e instanceof SquallError)) throw e;
+    if (!isSquallError(e)) throw e;
     c.problems.push(e);
   }
   if (c.problems.length > 0) throw toConfigError(where.file, c.problems);
@@ -120,7 +120,7 @@ function compileSteps(steps: unknown, where: At, c: Compiler): StepRun[] {
     try {
       return compileStep(step, stepAt, c);
     } catch (e) {
-      if (!(e instanceof SquallError)) throw e;
+      if (!isSquallError(e)) throw e;
       c.problems.push(e);
       declareNames(step, stepAt, c);
       return failed;

@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { rememberSourceMap, scriptPosition } from '../engine/script-location.js';
-import { type ErrorLocation, SquallError } from '../errors/index.js';
+import { type ErrorLocation, isSquallError, SquallError } from '../errors/index.js';
 
 /**
  * Imports a TypeScript or JavaScript test file, so that users need no build step and
@@ -160,7 +160,7 @@ function syntaxErrorLine(absPath: string): { line: number; column: number } | un
 }
 
 export function loadError(e: unknown, absPath: string, file: string): SquallError {
-  if (e instanceof SquallError) return e;
+  if (isSquallError(e)) return e;
   const where: ErrorLocation = { file };
   const text = e instanceof Error ? e.message : String(e);
   const esbuild = ESBUILD_ERROR.exec(text);

@@ -22,10 +22,10 @@ import { compileFlow, envNamesIn, type Step } from './flow.js';
 import type { RequestFacts } from './flow-request.js';
 import { parseKeyPath } from './flow-shape.js';
 import {
-  ConfigError,
   type ConfigIssue,
   formatPath,
   type IssuePath,
+  isConfigError,
   issueFromError,
   type PathSegment,
   throwIfIssues,
@@ -195,10 +195,10 @@ const unreachable: FlowFn = () => {
  * locations carry a key path but no line, so they become paths for this file's locator.
  */
 function issuesFromError(e: SquallError, fallback: IssuePath): ConfigIssue[] {
-  const list = e instanceof ConfigError ? e.issues : [{ ...issueFromError(e, fallback), where: e.where }];
+  const list = isConfigError(e) ? e.issues : [{ ...issueFromError(e, fallback), where: e.where }];
   return list.map(({ where, ...iss }) => {
     // A single error's own key path (`feeders.users.file`) is more precise than the fallback.
-    const path = !(e instanceof ConfigError) && where?.path ? parseKeyPath(where.path) : iss.path;
+    const path = !isConfigError(e) && where?.path ? parseKeyPath(where.path) : iss.path;
     return where?.line ? { ...iss, path, where } : { ...iss, path };
   });
 }
