@@ -5,7 +5,9 @@
 
 /** Test data from CSV or JSON files: sequential, random, or unique rows. */
 export { createFeeder, type Feeder, type FeederOrder, feeder } from './config/feeders.js';
-export type { Step } from './config/flow.js';
+/** Custom metrics (k6's API): declare at the top of a test file, `.add(value, tags)` in a flow. */
+export { Counter, Gauge, Rate, Trend } from './metrics/custom.js';
+export type { Step } from './script-api/test-definition.js';
 export {
   type Arrival,
   type Duration,
@@ -23,7 +25,7 @@ export {
   type ThresholdDefinition,
   type ThresholdObject,
   type UserDefinition,
-} from './config/test-definition.js';
+} from './script-api/test-definition.js';
 export type {
   FlowFn,
   HttpApi,
@@ -31,6 +33,4 @@ export type {
   RequestOptions,
   VuContext,
   VuInfo,
-} from './engine/vu-context.js';
-/** Custom metrics (k6's API): declare at the top of a test file, `.add(value, tags)` in a flow. */
-export { Counter, Gauge, Rate, Trend } from './metrics/custom.js';
+} from './script-api/vu-context.js';

@@ -2,6 +2,13 @@ import { readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ErrorLocation, isSquallError, SquallError } from '../errors/index.js';
+import {
+  FEEDER_FORMATS,
+  FEEDER_ORDERS,
+  type FeederFormat,
+  type FeederOrder,
+  type FeederSpec,
+} from '../script-api/feeder-spec.js';
 import { CsvError, parseCsvObjects } from './feeders-csv.js';
 import { didYouMean } from './flow-shape.js';
 
@@ -17,24 +24,7 @@ import { didYouMean } from './flow-shape.js';
  * Feeders live in one process: `unique` is unique within it, not across shards.
  */
 
-export const FEEDER_ORDERS = ['sequential', 'random', 'unique'] as const;
-export type FeederOrder = (typeof FEEDER_ORDERS)[number];
-
-export const FEEDER_FORMATS = ['csv', 'json'] as const;
-export type FeederFormat = (typeof FEEDER_FORMATS)[number];
-
-export interface FeederSpec {
-  /** Relative to the test file's directory. */
-  file: string;
-  /** Default `sequential`. */
-  order?: FeederOrder;
-  /** Default: from the extension (`.csv`, `.tsv`, `.json`). */
-  format?: FeederFormat;
-  /** CSV only; default `,` (a tab for `.tsv`). */
-  delimiter?: string;
-  /** Seed of the per-VU generators of `random`; default 1, so runs repeat. */
-  seed?: number;
-}
+export { FEEDER_FORMATS, FEEDER_ORDERS, type FeederFormat, type FeederOrder, type FeederSpec };
 
 export const FEEDER_SPEC_KEYS = ['file', 'order', 'format', 'delimiter', 'seed'] as const;
 

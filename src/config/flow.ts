@@ -1,5 +1,6 @@
-import type { FlowFn } from '../engine/vu-context.js';
 import { isSquallError, type SquallError } from '../errors/index.js';
+import type { Step } from '../script-api/test-definition.js';
+import type { FlowFn } from '../script-api/vu-context.js';
 import type { Feeder } from './feeders.js';
 import { compileRequest, HTTP_METHODS, type HttpMethod, type RequestFacts } from './flow-request.js';
 import { FlowScope } from './flow-scope.js';
@@ -64,8 +65,7 @@ import { ConfigError, type LocatedIssue } from './issues.js';
 
 export { envNamesIn } from './flow-template.js';
 
-/** A step as written in the file (parsed YAML or JSON). */
-export type Step = Record<string, unknown>;
+export type { Step };
 
 export const STEP_KINDS = [...HTTP_METHODS, 'think', 'loop', 'feed'] as const;
 const LOOP_KEYS = ['loop', 'count', 'over', 'as'] as const;

@@ -1,9 +1,10 @@
 import { dirname } from 'node:path';
-import type { FlowFn } from '../engine/vu-context.js';
 import { badFlag, isSquallError, SquallError } from '../errors/index.js';
 import { BUILTIN_METRICS } from '../metrics/builtin.js';
 import { customMetrics } from '../metrics/custom.js';
 import { GENERATOR_METRICS, TARGET_METRICS } from '../monitor/metric-values.js';
+import type { PresetName } from '../script-api/test-definition.js';
+import type { FlowFn } from '../script-api/vu-context.js';
 import {
   type MetricKind,
   type ParsedThreshold,
@@ -50,7 +51,6 @@ import { DEFAULT_TIMEOUT_MS } from './quick.js';
 import { resultConfig } from './result-config.js';
 import { DEFAULT_MAX_DURATION_MS, hasSizes, openModelVUs, type Sizes, scaleExecutor } from './scale.js';
 import { type ParsedScenario, type ParsedTestFile, type ParsedUser, parseTestFile } from './schema.js';
-import type { PresetName } from './test-definition.js';
 import { type TagScope, thresholdTagIssues } from './threshold-scope.js';
 
 /**

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { CheckFn } from '../engine/vu-context.js';
 import type { TimelinePoint } from '../result/schema.js';
+import type { CheckFn } from '../script-api/vu-context.js';
 import { redactUrl } from '../util/redact.js';
 import { resetCustomMetricData, tagKey } from './custom.js';
 import type { EndpointStats } from './endpoint-stats.js';
