@@ -1,6 +1,6 @@
+import type { ConfigIssue } from '../errors/issues.js';
 import { formatMs } from '../util/duration.js';
 import { didYouMean } from '../util/suggest.js';
-import type { ConfigIssue } from './issues.js';
 import { EXECUTOR_NAMES, type ExecutorName, type ExecutorPlan, type Stage } from './plan.js';
 
 /**

@@ -1,4 +1,5 @@
 import { isSquallError, type SquallError } from '../errors/index.js';
+import { ConfigError, type LocatedIssue } from '../errors/issues.js';
 import type { Step } from '../script-api/test-definition.js';
 import type { FlowFn } from '../script-api/vu-context.js';
 import type { Feeder } from './feeders.js';
@@ -20,7 +21,6 @@ import {
   show,
 } from './flow-shape.js';
 import type { Run, StepRun } from './flow-template.js';
-import { ConfigError, type LocatedIssue } from './issues.js';
 
 /**
  * The YAML flow compiler: a user type's `flow:` (Artillery-style steps, k6 semantics) becomes a

@@ -2,8 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { SquallError } from '../errors/index.js';
+import { ConfigError, type IssuePath, type Locate, type LocatedIssue } from '../errors/issues.js';
 import { didYouMean } from '../util/suggest.js';
-import { ConfigError, type IssuePath, type Locate, type LocatedIssue } from './issues.js';
 import { importTestModule } from './load-module.js';
 
 /**

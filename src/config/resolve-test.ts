@@ -1,5 +1,14 @@
 import { dirname } from 'node:path';
 import { badFlag, isSquallError, SquallError } from '../errors/index.js';
+import {
+  type ConfigIssue,
+  formatPath,
+  type IssuePath,
+  isConfigError,
+  issueFromError,
+  type PathSegment,
+  throwIfIssues,
+} from '../errors/issues.js';
 import { BUILTIN_METRICS } from '../metrics/builtin.js';
 import { customMetrics } from '../metrics/custom.js';
 import { GENERATOR_METRICS, TARGET_METRICS } from '../monitor/metric-values.js';
@@ -22,15 +31,6 @@ import { type Feeder, loadFeeders } from './feeders.js';
 import { compileFlow, envNamesIn, type Step } from './flow.js';
 import type { RequestFacts } from './flow-request.js';
 import { parseKeyPath } from './flow-shape.js';
-import {
-  type ConfigIssue,
-  formatPath,
-  type IssuePath,
-  isConfigError,
-  issueFromError,
-  type PathSegment,
-  throwIfIssues,
-} from './issues.js';
 import { type LoadedTestFile, loadTestFile } from './load-test-file.js';
 import {
   parseDurationFlag,

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { type ErrorCode, type ErrorLocation, isSquallError } from '../errors/index.js';
 import {
+  type ConfigIssue,
+  formatPath,
+  type IssuePath,
+  issueFromError,
+  type Locate,
+} from '../errors/issues.js';
+import {
   type MetricKind,
   type ParsedThreshold,
   parseThreshold,
@@ -9,7 +16,6 @@ import {
 import { checkScenarioExecutor } from './executors.js';
 // The shared suggester plus swapped letters (`usres` → `users`), which keys need most.
 import { didYouMean } from './flow-shape.js';
-import { type ConfigIssue, formatPath, type IssuePath, issueFromError, type Locate } from './issues.js';
 import {
   baseUrl,
   durationMs,

@@ -1,4 +1,4 @@
-import { type ErrorCode, type ErrorLocation, isSquallError, SquallError } from '../errors/index.js';
+import { type ErrorCode, type ErrorLocation, isSquallError, SquallError } from './index.js';
 
 /**
  * Config validation collects every problem before it reports (STYLE.md, "Report all problems at
