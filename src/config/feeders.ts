@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ErrorLocation, isSquallError, SquallError } from '../errors/index.js';
+import { didYouMean } from '../flow/flow-shape.js';
 import {
   FEEDER_FORMATS,
   FEEDER_ORDERS,
@@ -10,7 +11,6 @@ import {
   type FeederSpec,
 } from '../script-api/feeder-spec.js';
 import { CsvError, parseCsvObjects } from './feeders-csv.js';
-import { didYouMean } from './flow-shape.js';
 
 /**
  * Test data feeders: rows from a CSV (header row → objects) or JSON (an array) file, handed out

@@ -1,7 +1,7 @@
 // The shared suggester plus swapped letters (`spkie` → `spike`).
 
+import { didYouMean } from '../flow/flow-shape.js';
 import type { PresetName } from '../script-api/test-definition.js';
-import { didYouMean } from './flow-shape.js';
 import type { ExecutorPlan, Stage, StopConditions } from './plan.js';
 import { openModelVUs, type Sizes } from './scale.js';
 

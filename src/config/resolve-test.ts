@@ -9,6 +9,9 @@ import {
   type PathSegment,
   throwIfIssues,
 } from '../errors/issues.js';
+import { compileFlow, envNamesIn, type Step } from '../flow/flow.js';
+import type { RequestFacts } from '../flow/flow-request.js';
+import { parseKeyPath } from '../flow/flow-shape.js';
 import { BUILTIN_METRICS } from '../metrics/builtin.js';
 import { customMetrics } from '../metrics/custom.js';
 import { GENERATOR_METRICS, TARGET_METRICS } from '../monitor/metric-values.js';
@@ -28,9 +31,6 @@ import { metricsInSources as sourceMetrics } from './declared-metrics.js';
 import { definedEnv, substituteEnv } from './env.js';
 import { isExecutorName, SCENARIO_COMMON, toExecutorPlan } from './executors.js';
 import { type Feeder, loadFeeders } from './feeders.js';
-import { compileFlow, envNamesIn, type Step } from './flow.js';
-import type { RequestFacts } from './flow-request.js';
-import { parseKeyPath } from './flow-shape.js';
 import { type LoadedTestFile, loadTestFile } from './load-test-file.js';
 import {
   parseDurationFlag,

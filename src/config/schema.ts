@@ -7,6 +7,8 @@ import {
   issueFromError,
   type Locate,
 } from '../errors/issues.js';
+// The shared suggester plus swapped letters (`usres` → `users`), which keys need most.
+import { didYouMean } from '../flow/flow-shape.js';
 import {
   type MetricKind,
   type ParsedThreshold,
@@ -14,8 +16,6 @@ import {
   validateThresholds,
 } from '../thresholds/index.js';
 import { checkScenarioExecutor } from './executors.js';
-// The shared suggester plus swapped letters (`usres` → `users`), which keys need most.
-import { didYouMean } from './flow-shape.js';
 import {
   baseUrl,
   durationMs,
