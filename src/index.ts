@@ -4,7 +4,7 @@
  */
 
 /** Test data from CSV or JSON files: sequential, random, or unique rows. */
-export { createFeeder, type Feeder, type FeederOrder, feeder } from './config/feeders.js';
+export { createFeeder, type Feeder, type FeederOrder, feeder } from './feeders/feeders.js';
 /** Custom metrics (k6's API): declare at the top of a test file, `.add(value, tags)` in a flow. */
 export { Counter, Gauge, Rate, Trend } from './metrics/custom.js';
 export type { Step } from './script-api/test-definition.js';

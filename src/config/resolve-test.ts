@@ -9,6 +9,7 @@ import {
   type PathSegment,
   throwIfIssues,
 } from '../errors/issues.js';
+import { type Feeder, loadFeeders } from '../feeders/feeders.js';
 import { compileFlow, envNamesIn, type Step } from '../flow/flow.js';
 import type { RequestFacts } from '../flow/flow-request.js';
 import { parseKeyPath } from '../flow/flow-shape.js';
@@ -30,7 +31,6 @@ import { readCaFile } from './ca-file.js';
 import { metricsInSources as sourceMetrics } from './declared-metrics.js';
 import { definedEnv, substituteEnv } from './env.js';
 import { isExecutorName, SCENARIO_COMMON, toExecutorPlan } from './executors.js';
-import { type Feeder, loadFeeders } from './feeders.js';
 import { type LoadedTestFile, loadTestFile } from './load-test-file.js';
 import {
   parseDurationFlag,

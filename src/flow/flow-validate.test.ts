@@ -1,8 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are YAML flow templates, not JS ones.
 import { describe, expect, it } from 'vitest';
-import { createFeeder } from '../config/feeders.js';
 import { formatError, SquallError } from '../errors/index.js';
 import { ConfigError } from '../errors/issues.js';
+import { createFeeder } from '../feeders/feeders.js';
 import { compileFlow, type Step } from './flow.js';
 import { parseKeyPath } from './flow-shape.js';
 

@@ -1,6 +1,6 @@
-import type { Feeder } from '../config/feeders.js';
 import { isSquallError, type SquallError } from '../errors/index.js';
 import { ConfigError, type LocatedIssue } from '../errors/issues.js';
+import type { Feeder } from '../feeders/feeders.js';
 import type { Step } from '../script-api/test-definition.js';
 import type { FlowFn } from '../script-api/vu-context.js';
 import { compileRequest, HTTP_METHODS, type HttpMethod, type RequestFacts } from './flow-request.js';

@@ -309,7 +309,7 @@ export function loadFeeders(
 
 /**
  * A feeder for a TypeScript test, from a CSV or JSON file:
- * `const accounts = feeder(new URL('./accounts.csv', import.meta.url), { order: 'unique' })`, then
+ * `const accounts = feeder(new URL('../config/accounts.csv', import.meta.url), { order: 'unique' })`, then
  * `accounts.next(vu.id)` in a flow. A relative path string starts at the working directory.
  */
 export function feeder(file: string | URL, options: Omit<FeederSpec, 'file'> = {}): Feeder {
