@@ -10,6 +10,7 @@ import {
   type FeederOrder,
   type FeederSpec,
 } from '../script-api/feeder-spec.js';
+import { Rng } from '../util/rng.js';
 import { CsvError, parseCsvObjects } from './feeders-csv.js';
 
 /**
@@ -87,26 +88,14 @@ export function createFeeder(rows: readonly unknown[], options: FeederOptions): 
 
 function randomNext(rows: readonly unknown[], seed: number): (vuId: number) => unknown {
   // One generator per VU: a VU's draws do not depend on how other VUs interleave with it.
-  const generators = new Map<number, () => number>();
+  const generators = new Map<number, Rng>();
   return (vuId) => {
-    let next = generators.get(vuId);
-    if (!next) {
-      next = mulberry32(mixSeed(seed, vuId));
-      generators.set(vuId, next);
+    let rng = generators.get(vuId);
+    if (!rng) {
+      rng = new Rng(mixSeed(seed, vuId));
+      generators.set(vuId, rng);
     }
-    return rows[Math.floor(next() * rows.length)];
-  };
-}
-
-// mulberry32, as engine/rng.ts has it: config may not import the engine (STYLE.md import rules).
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return rows[Math.floor(rng.next() * rows.length)];
   };
 }
 
