@@ -1,9 +1,9 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { breakingPointAt, crossedStopCondition } from '../analysis/breaking-point.js';
 import type { MonitorPlan } from '../config/monitor.js';
-import type { TestPlan } from '../config/plan.js';
 import { proxyEnv } from '../config/proxy.js';
 import { executorFor } from '../engine/executors/index.js';
+import type { TestPlan } from '../engine/plan.js';
 import { type RunOutcome, runTest, type ScenarioOutcome } from '../engine/runner.js';
 import { isScriptError, type ScriptError } from '../engine/script-error.js';
 import { formatError, isSquallError } from '../errors/index.js';

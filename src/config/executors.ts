@@ -1,7 +1,7 @@
+import { EXECUTOR_NAMES, type ExecutorName, type ExecutorPlan, type Stage } from '../engine/plan.js';
 import type { ConfigIssue } from '../errors/issues.js';
 import { formatMs } from '../util/duration.js';
 import { didYouMean } from '../util/suggest.js';
-import { EXECUTOR_NAMES, type ExecutorName, type ExecutorPlan, type Stage } from './plan.js';
 
 /**
  * k6's executors (CONVENTIONS.md 3.4): which parameters each takes, their defaults, and the

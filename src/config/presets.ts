@@ -1,8 +1,8 @@
 // The shared suggester plus swapped letters (`spkie` → `spike`).
 
+import type { ExecutorPlan, Stage, StopConditions } from '../engine/plan.js';
 import { didYouMean } from '../flow/flow-shape.js';
 import type { PresetName } from '../script-api/test-definition.js';
-import type { ExecutorPlan, Stage, StopConditions } from './plan.js';
 import { openModelVUs, type Sizes } from './scale.js';
 
 /**

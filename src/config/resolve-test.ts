@@ -1,4 +1,12 @@
 import { dirname } from 'node:path';
+import type {
+  ExecutorPlan,
+  ScenarioPlan,
+  StopConditions,
+  TaskPlan,
+  TestPlan,
+  UserTypePlan,
+} from '../engine/plan.js';
 import { badFlag, isSquallError, SquallError } from '../errors/index.js';
 import {
   type ConfigIssue,
@@ -39,7 +47,6 @@ import {
   parsePositiveNumber,
   parseTargetUrl,
 } from './parse-flags.js';
-import type { ExecutorPlan, ScenarioPlan, StopConditions, TaskPlan, TestPlan, UserTypePlan } from './plan.js';
 import {
   DEFAULT_STOP_CONDITIONS,
   expandPreset,

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import type { ExecutorPlan, ScenarioPlan, TestPlan, ThinkPlan, UserTypePlan } from '../config/plan.js';
 import { SquallError } from '../errors/index.js';
 import type { FlowFn, VuContext, VuInfo } from '../script-api/vu-context.js';
+import type { ExecutorPlan, ScenarioPlan, TestPlan, ThinkPlan, UserTypePlan } from './plan.js';
 import { type RunDeps, type RunOutcome, runTest } from './runner.js';
 import { ScriptError } from './script-error.js';
 

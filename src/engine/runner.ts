@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import type { ScenarioPlan, TestPlan } from '../config/plan.js';
 import { SquallError } from '../errors/index.js';
 import type { VuContext, VuInfo } from '../script-api/vu-context.js';
 import { hashSeed } from '../util/rng.js';
 import { executorFor } from './executors/index.js';
 import { peakVus, plannedVus } from './peak-vus.js';
+import type { ScenarioPlan, TestPlan } from './plan.js';
 import { type ScenarioOutcome, ScenarioRuntime } from './scenario.js';
 import { ScriptError } from './script-error.js';
 import type { Share } from './share.js';
