@@ -1,6 +1,6 @@
 import { BUILTIN_METRICS } from '../metrics/builtin.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
-import type { Trend } from '../metrics/trend.js';
+import type { TrendHistogram } from '../metrics/trend.js';
 import {
   GENERATOR_METRICS,
   gaugeSource,
@@ -34,7 +34,7 @@ import { VERSION } from './version.js';
  */
 
 /** A trend as thresholds read it (avg, min, max, med, p(N) in ms); undefined when empty. */
-export function trendSource(t: Trend): ThresholdSource | undefined {
+export function trendSource(t: TrendHistogram): ThresholdSource | undefined {
   if (t.count === 0) return undefined;
   return {
     kind: 'trend',
@@ -76,7 +76,7 @@ export function counterSummary(count: number, sec: number): CounterSummary {
 }
 
 /** An endpoint's latency figures; all null when none of its requests got a response. */
-export function latencyOf(t: Trend): EndpointResult['latency'] {
+export function latencyOf(t: TrendHistogram): EndpointResult['latency'] {
   return { ...t.percentiles(), ...t.extremes() };
 }
 
@@ -104,9 +104,9 @@ function groupedField(m: HttpMetrics, method: string, name: string): { grouped?:
 
 /** The run-wide HTTP trends, built once per document. */
 export interface HttpTotals {
-  duration: Trend;
+  duration: TrendHistogram;
   /** http_req_service_duration: apart in the open model, the duration itself otherwise. */
-  service: Trend;
+  service: TrendHistogram;
   requests: number;
   failures: number;
 }
@@ -157,7 +157,7 @@ export function httpTotalsSource(
   }
 }
 
-function locustPercentiles(t: Trend): Record<'p66' | 'p75' | 'p80' | 'p98' | 'p9999', Stat> {
+function locustPercentiles(t: TrendHistogram): Record<'p66' | 'p75' | 'p80' | 'p98' | 'p9999', Stat> {
   const l = t.percentiles();
   return { p66: l.p66, p75: l.p75, p80: l.p80, p98: l.p98, p9999: l.p9999 };
 }
@@ -242,7 +242,7 @@ export function markLimitedSeconds(
 
 /**
  * Every metric with its `kind` and `unit` first (MetricMeta), so that no reader guesses them. A
- * custom metric brings its own (a Trend's `isTime`); a built-in's come from k6's list, and its
+ * custom metric brings its own (a TrendHistogram's `isTime`); a built-in's come from k6's list, and its
  * unit from the one table every output falls back on (util/figures.ts).
  */
 export function withKindAndUnit(metrics: Metrics): Metrics {

@@ -1,4 +1,4 @@
-import type { Trend } from '../metrics/trend.js';
+import type { TrendHistogram } from '../metrics/trend.js';
 import type { ResultDocument } from '../result/schema.js';
 
 /**
@@ -31,6 +31,6 @@ export interface LiveView {
 
 /** Durations per endpoint (by name) and run-wide trends by metric name. */
 export interface LiveTrends {
-  endpoints: ReadonlyArray<{ name: string; method: string; duration: Trend }>;
-  run: Partial<Record<string, Trend>>;
+  endpoints: ReadonlyArray<{ name: string; method: string; duration: TrendHistogram }>;
+  run: Partial<Record<string, TrendHistogram>>;
 }

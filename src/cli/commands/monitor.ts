@@ -3,7 +3,7 @@ import { type MonitorPlan, resolveMonitorPlan } from '../../config/monitor.js';
 import { parseDurationFlag, parseOutput } from '../../config/parse-flags.js';
 import { REPORT_OUTPUT_KINDS } from '../../config/quick.js';
 import { isSquallError, SquallError } from '../../errors/index.js';
-import { Trend } from '../../metrics/trend.js';
+import { TrendHistogram } from '../../metrics/trend.js';
 import { gaugeSource, TARGET_METRICS, targetMetricValues } from '../../monitor/metric-values.js';
 import type { TargetMonitor } from '../../monitor/target-monitor.js';
 import { serviceDied, withKindAndUnit } from '../../result/common.js';
@@ -207,7 +207,7 @@ function monitorDocument(
     // Monitoring alone sends no load: the HTTP metrics are there, and empty.
     metrics: withKindAndUnit({
       http_reqs: { count: 0, rate: 0 },
-      http_req_duration: new Trend().summary(),
+      http_req_duration: new TrendHistogram().summary(),
       http_req_failed: { rate: 0, fails: 0, total: 0 },
     }),
     endpoints: [],
