@@ -23,7 +23,7 @@ import type { RequestFacts } from '../flow/flow-request.js';
 import { parseKeyPath } from '../flow/flow-shape.js';
 import { BUILTIN_METRICS } from '../metrics/builtin.js';
 import { customMetrics } from '../metrics/custom.js';
-import { GENERATOR_METRICS, TARGET_METRICS } from '../monitor/metric-values.js';
+import { GENERATOR_METRICS, TARGET_METRICS } from '../result/monitor-metrics.js';
 import type { PresetName } from '../script-api/test-definition.js';
 import type { FlowFn } from '../script-api/vu-context.js';
 import {

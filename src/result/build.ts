@@ -2,7 +2,6 @@ import { SquallError } from '../errors/index.js';
 import type { EndpointStats } from '../metrics/endpoint-stats.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import { TrendHistogram } from '../metrics/trend.js';
-import { GENERATOR_METRICS, TARGET_METRICS } from '../monitor/metric-values.js';
 import type { MetricKind, ParsedThreshold, ThresholdSource } from '../thresholds/index.js';
 import { evaluateThresholds } from '../thresholds/index.js';
 import { didYouMean } from '../util/suggest.js';
@@ -17,6 +16,7 @@ import {
   trendSource,
   valueSource,
 } from './common.js';
+import { GENERATOR_METRICS, TARGET_METRICS } from './monitor-metrics.js';
 import type { EndReason, GeneratorHealth, Metrics, MonitorResult, ResultDocument } from './schema.js';
 
 /** The metrics an HTTP load run produces, by kind: what thresholds may name. */

@@ -1,16 +1,16 @@
 import { BUILTIN_METRICS } from '../metrics/builtin.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import type { TrendHistogram } from '../metrics/trend.js';
+import type { Aggregation, MetricKind, ThresholdSource } from '../thresholds/index.js';
+import { metricKind, metricUnit } from '../util/figures.js';
+import { round } from '../util/units.js';
 import {
   GENERATOR_METRICS,
   gaugeSource,
   generatorMetricValues,
   TARGET_METRICS,
   targetMetricValues,
-} from '../monitor/metric-values.js';
-import type { Aggregation, MetricKind, ThresholdSource } from '../thresholds/index.js';
-import { metricKind, metricUnit } from '../util/figures.js';
-import { round } from '../util/units.js';
+} from './monitor-metrics.js';
 import { processRunId } from './run-id.js';
 import type {
   CounterSummary,

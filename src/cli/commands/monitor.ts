@@ -4,9 +4,9 @@ import { parseDurationFlag, parseOutput } from '../../config/parse-flags.js';
 import { REPORT_OUTPUT_KINDS } from '../../config/quick.js';
 import { isSquallError, SquallError } from '../../errors/index.js';
 import { TrendHistogram } from '../../metrics/trend.js';
-import { gaugeSource, TARGET_METRICS, targetMetricValues } from '../../monitor/metric-values.js';
 import type { TargetMonitor } from '../../monitor/target-monitor.js';
 import { serviceDied, withKindAndUnit } from '../../result/common.js';
+import { gaugeSource, TARGET_METRICS, targetMetricValues } from '../../result/monitor-metrics.js';
 import type { MonitorResult, MonitorSample, ResultDocument } from '../../result/schema.js';
 import { VERSION } from '../../result/version.js';
 import {
