@@ -1,7 +1,9 @@
+import { CsvError as CsvParseError, parse } from 'csv-parse/sync';
+
 /**
- * An RFC 4180 CSV reader for feeder files: quoted fields (with the delimiter, `""` and line breaks
- * inside), CRLF or LF line ends, a UTF-8 byte-order mark, a chosen delimiter. Small enough to own,
- * so feeders add no dependency; errors carry the 1-based line where the bad record starts.
+ * RFC 4180 CSV for feeder files, read by csv-parse: quoted fields (with the delimiter, `""` and
+ * line breaks inside), CRLF or LF line ends, a UTF-8 byte-order mark, a chosen delimiter. Errors
+ * are put in squall's words and carry the 1-based line where the bad record starts.
  */
 
 export class CsvError extends Error {
@@ -25,76 +27,56 @@ export function parseCsv(text: string, delimiter = ','): CsvRecord[] {
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new CsvError(`the delimiter must be one character other than a quote or a line break`, 1);
   }
-  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const records: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let line = 1;
-  let recordLine = 1;
-  // A line with nothing on it is no record; `started` tells it apart from a record holding one
-  // empty field, which only a quoted "" can write.
-  let started = false;
-  // Only a quote that opens a field starts a quoted field.
-  let atFieldStart = true;
-  let i = 0;
-  const endRecord = () => {
-    if (started) records.push({ fields: [...fields, field], line: recordLine });
-    fields = [];
-    field = '';
-    started = false;
-    atFieldStart = true;
-  };
-  while (i < s.length) {
-    const ch = s[i]!;
-    if (ch === '"' && atFieldStart) {
-      const quoteLine = line;
-      i++;
-      for (;;) {
-        if (i >= s.length)
-          throw new CsvError(`a quoted field opened on line ${quoteLine} is never closed`, quoteLine);
-        const c = s[i]!;
-        if (c === '"') {
-          if (s[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        if (c === '\n') line++;
-        field += c;
-        i++;
-      }
-      started = true;
-      atFieldStart = false;
-      const next = s[i];
-      if (next !== undefined && next !== delimiter && next !== '\n' && next !== '\r') {
-        throw new CsvError(`line ${line}: unexpected ${JSON.stringify(next)} after a closing quote`, line);
-      }
-      continue;
+  let lastLine = 0;
+  try {
+    const parsed = parse(text, {
+      delimiter,
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      info: true,
+      raw: true,
+      // Seen before a later record throws, so an unclosed quote can be placed after it.
+      on_record: (record, context) => {
+        lastLine = context.lines;
+        return record;
+      },
+    }) as unknown as Array<{ record: string[]; info: { lines: number }; raw: string }>;
+    for (const { record, info, raw } of parsed) {
+      // info.lines is where the record ends; its own line breaks (inside quotes) lead back to
+      // where it starts. Blank lines before it are part of raw but not of the record.
+      const body = raw.replace(/^[\r\n]+/, '').replace(/\r?\n$/, '');
+      records.push({ fields: record, line: info.lines - (body.match(/\n/g)?.length ?? 0) });
     }
-    if (ch === delimiter) {
-      fields.push(field);
-      field = '';
-      started = true;
-      atFieldStart = true;
-      i++;
-    } else if (ch === '\n' || ch === '\r') {
-      endRecord();
-      i += ch === '\r' && s[i + 1] === '\n' ? 2 : 1;
-      line++;
-      recordLine = line;
-    } else {
-      // A quote inside an unquoted field is not RFC 4180, but spreadsheets write it; keep it as is.
-      field += ch;
-      started = true;
-      atFieldStart = false;
-      i++;
-    }
+  } catch (e) {
+    throw csvError(e, text, lastLine);
   }
-  endRecord();
   return records;
+}
+
+/** csv-parse's error in squall's words, with the line the bad record starts on. */
+function csvError(e: unknown, text: string, lastLine: number): unknown {
+  if (!(e instanceof CsvParseError)) return e;
+  const line = Number((e as { lines?: unknown }).lines) || 1;
+  if (e.code === 'CSV_QUOTE_NOT_CLOSED') {
+    // The quote opened on the first non-blank line after the last whole record.
+    const lines = text.split('\n');
+    let open = lastLine + 1;
+    while (open < lines.length && lines[open - 1]!.trim() === '') open++;
+    return new CsvError(`line ${open}: the quote opened on line ${open} is never closed`, open);
+  }
+  const got = /got "(.*?)"/.exec(e.message)?.[1];
+  if (e.code === 'CSV_INVALID_CLOSING_QUOTE' && got !== undefined) {
+    return new CsvError(`line ${line}: unexpected "${got}" after a closing quote`, line);
+  }
+  if (e.code === 'INVALID_OPENING_QUOTE') {
+    return new CsvError(
+      `line ${line}: a quote inside an unquoted field; quote the whole field and double the quote in it ("a ""b"" c")`,
+      line,
+    );
+  }
+  return new CsvError(`line ${line}: ${e.message}`, line);
 }
 
 /**
