@@ -57,7 +57,7 @@ const ALLOWED: Readonly<Record<string, string>> = {
     "ThresholdResult is declared in result/schema.ts; schema 2 should take it from thresholds/ (h2's)",
 };
 
-export interface Violation {
+interface Violation {
   /** Path of the importing file, relative to the source root, with `/`. */
   file: string;
   specifier: string;
@@ -107,7 +107,7 @@ function rankOf(folder: string): number {
 }
 
 /** The imports under `root` that break the layering, allowed ones included. */
-export function layerViolations(root: string): Violation[] {
+function layerViolations(root: string): Violation[] {
   const out: Violation[] = [];
   for (const file of sourceFiles(root)) {
     const from = folderOf(root, file);
