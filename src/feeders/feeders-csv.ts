@@ -64,7 +64,7 @@ function csvError(e: unknown, text: string, lastLine: number): unknown {
     const lines = text.split('\n');
     let open = lastLine + 1;
     while (open < lines.length && lines[open - 1]!.trim() === '') open++;
-    return new CsvError(`line ${open}: the quote opened on line ${open} is never closed`, open);
+    return new CsvError(`a quoted field opened on line ${open} is never closed`, open);
   }
   const got = /got "(.*?)"/.exec(e.message)?.[1];
   if (e.code === 'CSV_INVALID_CLOSING_QUOTE' && got !== undefined) {
