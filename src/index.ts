@@ -1,7 +1,7 @@
 import type { QuickRunOptions } from './api/quick.js';
 import type { RunOptions } from './api/run.js';
-import type { TestDefinition } from './config/test-definition.js';
 import type { ResultDocument } from './result/schema.js';
+import type { TestDefinition } from './script-api/test-definition.js';
 
 /**
  * squall's public library API: what `import … from 'squall'` gives a test file or a program.
@@ -13,8 +13,12 @@ export type { QuickRunOptions } from './api/quick.js';
 export type { RunOptions } from './api/run.js';
 export type { SessionOptions } from './api/session-options.js';
 /** Test data from CSV or JSON files: sequential, random, or unique rows. */
-export { createFeeder, type Feeder, type FeederOrder, feeder } from './config/feeders.js';
-export type { Step } from './config/flow.js';
+export { createFeeder, type Feeder, type FeederOrder, feeder } from './feeders/feeders.js';
+/** Custom metrics (k6's API): declare at the top of a test file, `.add(value, tags)` in a flow. */
+export { Counter, Gauge, Rate, Trend } from './metrics/custom.js';
+/** The result document `quick()` and `run()` return (and `-o json=` writes), with its parts. */
+export type * from './result/schema.js';
+export type { Step } from './script-api/test-definition.js';
 export {
   type Arrival,
   type Duration,
@@ -32,7 +36,7 @@ export {
   type ThresholdDefinition,
   type ThresholdObject,
   type UserDefinition,
-} from './config/test-definition.js';
+} from './script-api/test-definition.js';
 export type {
   FlowFn,
   HttpApi,
@@ -40,11 +44,7 @@ export type {
   RequestOptions,
   VuContext,
   VuInfo,
-} from './engine/vu-context.js';
-/** Custom metrics (k6's API): declare at the top of a test file, `.add(value, tags)` in a flow. */
-export { Counter, Gauge, Rate, Trend } from './metrics/custom.js';
-/** The result document `quick()` and `run()` return (and `-o json=` writes), with its parts. */
-export type * from './result/schema.js';
+} from './script-api/vu-context.js';
 
 /**
  * Benchmarks one URL from code, as `squall quick` does, and returns the result document

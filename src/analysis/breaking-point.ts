@@ -1,4 +1,4 @@
-import type { StopConditions } from '../config/plan.js';
+import type { StopConditions } from '../engine/plan.js';
 import type { BreakingPoint, TimelinePoint } from '../result/schema.js';
 
 /**

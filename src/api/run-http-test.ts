@@ -1,12 +1,11 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { describeScenario } from '../config/describe-plan.js';
 import type { MonitorPlan } from '../config/monitor.js';
-import type { TestPlan } from '../config/plan.js';
 import { proxyEnv } from '../config/proxy.js';
 import { executorFor } from '../engine/executors/index.js';
+import type { TestPlan } from '../engine/plan.js';
 import { type RunOutcome, runTest, type ScenarioOutcome } from '../engine/runner.js';
-import { ScriptError } from '../engine/script-error.js';
-import type { VuContext } from '../engine/vu-context.js';
+import { isScriptError, type ScriptError } from '../engine/script-error.js';
 import { formatError, isSquallError } from '../errors/index.js';
 import type { LiveDecision, LiveSource } from '../live/live.js';
 import { startLive } from '../live/manager.js';
@@ -19,6 +18,7 @@ import { buildResult } from '../result/build-result.js';
 import type { RunResultDocument } from '../result/build-run.js';
 import type { ResultDocument } from '../result/schema.js';
 import { VERSION } from '../result/version.js';
+import type { VuContext } from '../script-api/vu-context.js';
 import { parseDurationMs } from '../util/duration.js';
 import { redactText } from '../util/redact.js';
 import { type DeliverOptions, deliverResult } from './deliver.js';
@@ -280,7 +280,7 @@ export async function runHttpTest(
         signals.signal,
       ).catch((e: unknown) => {
         // Once the load ran (teardown, a think function), what ran is still written.
-        if (!(e instanceof ScriptError) || e.outcome === undefined) throw e;
+        if (!isScriptError(e) || e.outcome === undefined) throw e;
         scriptError = e;
         metrics.http.errors.add('exception', `${e.message}${placeOf(e)}`);
         return e.outcome as RunOutcome;

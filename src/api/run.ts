@@ -8,9 +8,9 @@ import {
 import { parseOutput, parsePositiveInt } from '../config/parse-flags.js';
 import { QUICK_OUTPUT_KINDS } from '../config/quick.js';
 import type { ResolveOptions, RunFlags } from '../config/resolve-test.js';
-import type { TestDefinition } from '../config/test-definition.js';
 import { badFlag } from '../errors/index.js';
 import type { ResultDocument } from '../result/schema.js';
+import type { TestDefinition } from '../script-api/test-definition.js';
 import { checkOpenFileLimit } from './fd-limit.js';
 import { libraryIO, type SessionIO } from './io.js';
 import { checkOutputsWritable } from './outputs.js';

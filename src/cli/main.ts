@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { type ErrorCode, formatError, isSquallError } from '../errors/index.js';
+import { type ErrorCode, exitCodeOf, formatError, isSquallError } from '../errors/index.js';
 import { VERSION } from '../result/version.js';
 import { redactText } from '../util/redact.js';
 import { rejectUnknownCommand } from './unknown-command.js';
@@ -92,7 +92,7 @@ function exitCodeFor(e: unknown): number {
   if (isSquallError(e)) {
     process.stderr.write(`${formatError(e)}\n`);
     if (DEBUG() && e.stack) process.stderr.write(`${e.stack}\n`);
-    return e.exitCode;
+    return exitCodeOf(e);
   }
   const err = e instanceof Error ? e : new Error(String(e));
   process.stderr.write(

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { EXECUTOR_NAMES, type ExecutorName, type ExecutorPlan } from '../engine/plan.js';
 import { describeExecutor, describeScenario, formatSpan } from './describe-plan.js';
-import { EXECUTOR_NAMES, type ExecutorName, type ExecutorPlan } from './plan.js';
 import { resolveTest } from './resolve-test.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ExecutorPlan, ScenarioPlan, Stage } from './plan.js';
+import type { ExecutorPlan, ScenarioPlan, Stage } from '../engine/plan.js';
 
 /**
  * One line that says what a scenario will do, in k6's words ("20 VUs for 5m, gracefulStop 30s"):

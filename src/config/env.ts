@@ -1,4 +1,4 @@
-import type { ConfigIssue, PathSegment } from './issues.js';
+import type { ConfigIssue, PathSegment } from '../errors/issues.js';
 
 /**
  * `${env.NAME}` in a YAML or JSON test's strings (target, headers, …) takes the value of `-e

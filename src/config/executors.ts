@@ -1,7 +1,7 @@
+import { EXECUTOR_NAMES, type ExecutorName, type ExecutorPlan, type Stage } from '../engine/plan.js';
+import type { ConfigIssue } from '../errors/issues.js';
 import { formatMs } from '../util/duration.js';
 import { didYouMean } from '../util/suggest.js';
-import type { ConfigIssue } from './issues.js';
-import { EXECUTOR_NAMES, type ExecutorName, type ExecutorPlan, type Stage } from './plan.js';
 
 /**
  * k6's executors (CONVENTIONS.md 3.4): which parameters each takes, their defaults, and the
@@ -22,7 +22,7 @@ export interface ExecutorSpec {
   params: Readonly<Record<string, ParamDefault>>;
 }
 
-export const EXECUTORS: Readonly<Record<ExecutorName, ExecutorSpec>> = {
+export const EXECUTOR_SPECS: Readonly<Record<ExecutorName, ExecutorSpec>> = {
   'constant-vus': { model: 'closed', params: { vus: 1, duration: REQUIRED } },
   'ramping-vus': { model: 'closed', params: { startVUs: 1, stages: REQUIRED, gracefulRampDown: 30_000 } },
   'constant-arrival-rate': {
@@ -58,7 +58,7 @@ export const SCENARIO_COMMON = { startTime: 0, gracefulStop: 30_000 } as const;
 
 /** Every executor parameter of any executor. */
 export const EXECUTOR_PARAMS: readonly string[] = [
-  ...new Set(Object.values(EXECUTORS).flatMap((spec) => Object.keys(spec.params))),
+  ...new Set(Object.values(EXECUTOR_SPECS).flatMap((spec) => Object.keys(spec.params))),
 ];
 
 /** A scenario's executor parameters after the schema's leaves (durations in ms, stages resolved). */
@@ -115,14 +115,14 @@ function executorIssue(value: unknown): ConfigIssue {
 }
 
 function listParams(name: ExecutorName): string {
-  return Object.keys(EXECUTORS[name].params).join(', ');
+  return Object.keys(EXECUTOR_SPECS[name].params).join(', ');
 }
 
 /** Parameters given that belong to other executors. */
 function foreignParams(name: ExecutorName, s: Record<string, unknown>): ConfigIssue[] {
-  const own = EXECUTORS[name].params;
+  const own = EXECUTOR_SPECS[name].params;
   return EXECUTOR_PARAMS.filter((p) => s[p] !== undefined && !(p in own)).map((p) => {
-    const owners = EXECUTOR_NAMES.filter((e) => p in EXECUTORS[e].params);
+    const owners = EXECUTOR_NAMES.filter((e) => p in EXECUTOR_SPECS[e].params);
     return {
       code: 'SQ_CONFIG_INVALID',
       path: [p],
@@ -134,7 +134,7 @@ function foreignParams(name: ExecutorName, s: Record<string, unknown>): ConfigIs
 }
 
 function missingParams(name: ExecutorName, s: Record<string, unknown>): ConfigIssue[] {
-  return Object.entries(EXECUTORS[name].params)
+  return Object.entries(EXECUTOR_SPECS[name].params)
     .filter(([p, d]) => d === REQUIRED && !(p in s && s[p] !== undefined))
     .map(([p]) => ({
       code: 'SQ_CONFIG_INVALID',

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectationOf } from '../../test/helpers/invalid-fixtures.js';
 import { type ErrorLocation, formatError, isSquallError } from '../errors/index.js';
-import { ConfigError } from './issues.js';
+import { ConfigError } from '../errors/issues.js';
 import { resolveTest } from './resolve-test.js';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import type { ThinkPlan } from '../engine/plan.js';
 import type { ErrorCode } from '../errors/index.js';
 import { parseDurationMs } from '../util/duration.js';
-import type { ThinkPlan } from './plan.js';
 
 /**
  * The leaves of the test-file schema: zod transforms that check one value and turn it into its

@@ -3,7 +3,7 @@ import Module, { register } from 'node:module';
 import { dirname, extname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { scriptPosition } from '../engine/script-location.js';
-import { type ErrorLocation, SquallError } from '../errors/index.js';
+import { type ErrorLocation, isSquallError, SquallError } from '../errors/index.js';
 import { compileTestModule } from './compile-test-module.js';
 
 /**
@@ -134,7 +134,7 @@ function syntaxErrorLine(absPath: string): { line: number; column: number } | un
 }
 
 export function loadError(e: unknown, absPath: string, file: string): SquallError {
-  if (e instanceof SquallError) return e;
+  if (isSquallError(e)) return e;
   const where: ErrorLocation = { file };
   if (isEsbuildFailure(e)) {
     const first = e.errors[0]!;

@@ -3,8 +3,8 @@ import { extname, resolve } from 'node:path';
 import type * as Yaml from 'yaml';
 import type { Document, LineCounter } from 'yaml';
 import { SquallError } from '../errors/index.js';
+import { ConfigError, type IssuePath, type Locate, type LocatedIssue } from '../errors/issues.js';
 import { didYouMean } from '../util/suggest.js';
-import { ConfigError, type IssuePath, type Locate, type LocatedIssue } from './issues.js';
 import { importTestModule } from './load-module.js';
 
 /**

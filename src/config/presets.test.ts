@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { ExecutorPlan, Stage } from '../engine/plan.js';
 import { executorDurationMs } from './executors.js';
-import type { ExecutorPlan, Stage } from './plan.js';
 import { expandPreset, PRESET_NAMES, PRESETS, presetTableMarkdown } from './presets.js';
 import { peakVUs } from './scale.js';
 

@@ -1,8 +1,9 @@
 // The shared suggester plus swapped letters (`spkie` → `spike`).
-import { didYouMean } from './flow-shape.js';
-import type { ExecutorPlan, Stage, StopConditions } from './plan.js';
+
+import type { ExecutorPlan, Stage, StopConditions } from '../engine/plan.js';
+import { didYouMean } from '../flow/flow-shape.js';
+import type { PresetName } from '../script-api/test-definition.js';
 import { openModelVUs, type Sizes } from './scale.js';
-import type { PresetName } from './test-definition.js';
 
 /**
  * The named test types (DESIGN.md, `--preset`). Each is a shape over time, scaled by a size:

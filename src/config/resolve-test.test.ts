@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExecutorPlan, TestPlan } from '../engine/plan.js';
 import { isSquallError, type SquallError } from '../errors/index.js';
-import type { ExecutorPlan, TestPlan } from './plan.js';
 import { type RunFlags, resolveTest } from './resolve-test.js';
 
 /**

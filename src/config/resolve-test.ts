@@ -1,9 +1,31 @@
 import { dirname } from 'node:path';
-import type { FlowFn } from '../engine/vu-context.js';
+import type {
+  ExecutorPlan,
+  ScenarioPlan,
+  StopConditions,
+  TaskPlan,
+  TestPlan,
+  UserTypePlan,
+} from '../engine/plan.js';
 import { badFlag, isSquallError, SquallError } from '../errors/index.js';
+import {
+  type ConfigIssue,
+  formatPath,
+  type IssuePath,
+  isConfigError,
+  issueFromError,
+  type PathSegment,
+  throwIfIssues,
+} from '../errors/issues.js';
+import { type Feeder, loadFeeders } from '../feeders/feeders.js';
+import { compileFlow, envNamesIn, type Step } from '../flow/flow.js';
+import type { RequestFacts } from '../flow/flow-request.js';
+import { parseKeyPath } from '../flow/flow-shape.js';
 import { BUILTIN_METRICS } from '../metrics/builtin.js';
 import { customMetrics } from '../metrics/custom.js';
-import { GENERATOR_METRICS, TARGET_METRICS } from '../monitor/metric-values.js';
+import { GENERATOR_METRICS, TARGET_METRICS } from '../result/monitor-metrics.js';
+import type { PresetName } from '../script-api/test-definition.js';
+import type { FlowFn } from '../script-api/vu-context.js';
 import {
   type MetricKind,
   type ParsedThreshold,
@@ -17,19 +39,6 @@ import { readCaFile } from './ca-file.js';
 import { metricsInSources as sourceMetrics } from './declared-metrics.js';
 import { definedEnv, substituteEnv } from './env.js';
 import { isExecutorName, SCENARIO_COMMON, toExecutorPlan } from './executors.js';
-import { type Feeder, loadFeeders } from './feeders.js';
-import { compileFlow, envNamesIn, type Step } from './flow.js';
-import type { RequestFacts } from './flow-request.js';
-import { parseKeyPath } from './flow-shape.js';
-import {
-  ConfigError,
-  type ConfigIssue,
-  formatPath,
-  type IssuePath,
-  issueFromError,
-  type PathSegment,
-  throwIfIssues,
-} from './issues.js';
 import { type LoadedTestFile, loadTestFile } from './load-test-file.js';
 import {
   parseDurationFlag,
@@ -38,7 +47,6 @@ import {
   parsePositiveNumber,
   parseTargetUrl,
 } from './parse-flags.js';
-import type { ExecutorPlan, ScenarioPlan, StopConditions, TaskPlan, TestPlan, UserTypePlan } from './plan.js';
 import {
   DEFAULT_STOP_CONDITIONS,
   expandPreset,
@@ -50,7 +58,6 @@ import { DEFAULT_TIMEOUT_MS } from './quick.js';
 import { resultConfig } from './result-config.js';
 import { DEFAULT_MAX_DURATION_MS, hasSizes, openModelVUs, type Sizes, scaleExecutor } from './scale.js';
 import { type ParsedScenario, type ParsedTestFile, type ParsedUser, parseTestFile } from './schema.js';
-import type { PresetName } from './test-definition.js';
 import { type TagScope, thresholdTagIssues } from './threshold-scope.js';
 
 /**
@@ -197,10 +204,10 @@ const unreachable: FlowFn = () => {
  * locations carry a key path but no line, so they become paths for this file's locator.
  */
 function issuesFromError(e: SquallError, fallback: IssuePath): ConfigIssue[] {
-  const list = e instanceof ConfigError ? e.issues : [{ ...issueFromError(e, fallback), where: e.where }];
+  const list = isConfigError(e) ? e.issues : [{ ...issueFromError(e, fallback), where: e.where }];
   return list.map(({ where, ...iss }) => {
     // A single error's own key path (`feeders.users.file`) is more precise than the fallback.
-    const path = !(e instanceof ConfigError) && where?.path ? parseKeyPath(where.path) : iss.path;
+    const path = !isConfigError(e) && where?.path ? parseKeyPath(where.path) : iss.path;
     return where?.line ? { ...iss, path, where } : { ...iss, path };
   });
 }

@@ -1,5 +1,5 @@
+import type { TestPlan, ThinkPlan } from '../engine/plan.js';
 import { redactHeaders, redactUrl } from '../util/redact.js';
-import type { TestPlan, ThinkPlan } from './plan.js';
 
 /**
  * The `config` of the result document for `squall run`: the resolved settings a reader needs to

@@ -1,5 +1,5 @@
+import type { ExecutorPlan, Stage } from '../engine/plan.js';
 import { stagesDurationMs } from './executors.js';
-import type { ExecutorPlan, Stage } from './plan.js';
 
 /**
  * The size of a load, from the flags (`--vus`, `--duration`, `--iterations`, `--rate`) or a

@@ -1,15 +1,21 @@
 import { z } from 'zod';
 import { type ErrorCode, type ErrorLocation, isSquallError } from '../errors/index.js';
 import {
+  type ConfigIssue,
+  formatPath,
+  type IssuePath,
+  issueFromError,
+  type Locate,
+} from '../errors/issues.js';
+// The shared suggester plus swapped letters (`usres` → `users`), which keys need most.
+import { didYouMean } from '../flow/flow-shape.js';
+import {
   type MetricKind,
   type ParsedThreshold,
   parseThreshold,
   validateThresholds,
 } from '../thresholds/index.js';
 import { checkScenarioExecutor } from './executors.js';
-// The shared suggester plus swapped letters (`usres` → `users`), which keys need most.
-import { didYouMean } from './flow-shape.js';
-import { type ConfigIssue, formatPath, type IssuePath, issueFromError, type Locate } from './issues.js';
 import {
   baseUrl,
   durationMs,

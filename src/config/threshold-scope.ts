@@ -1,10 +1,10 @@
+import type { ConfigIssue } from '../errors/issues.js';
+// The shared suggester plus swapped letters (`nmae` → `name`).
+import { didYouMean, parseKeyPath } from '../flow/flow-shape.js';
 import { OUTCOME_TAGS } from '../metrics/run-metrics.js';
 import { isRunBuiltin, RUN_TAG_FILTERS } from '../result/build-run.js';
 import type { ParsedThreshold } from '../thresholds/index.js';
 import { redactUrl } from '../util/redact.js';
-// The shared suggester plus swapped letters (`nmae` → `name`).
-import { didYouMean, parseKeyPath } from './flow-shape.js';
-import type { ConfigIssue } from './issues.js';
 
 /**
  * What the samples of one `squall run` test can be tagged with, so that a threshold's tag filter

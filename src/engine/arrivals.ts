@@ -1,5 +1,5 @@
-import type { Stage } from '../config/plan.js';
-import { Rng } from './rng.js';
+import { Rng } from '../util/rng.js';
+import type { Stage } from './plan.js';
 import { isMine, type Share, scaleCount } from './share.js';
 
 /**

@@ -4,7 +4,8 @@ import { HttpMetrics } from '../metrics/http-metrics.js';
 import { noteSendLag } from '../monitor/send-lag.js';
 import { type ConnectionOwner, RawConnection } from '../protocols/http/raw-connection.js';
 import type { EndReason } from '../result/schema.js';
-import type { LoadPlan, LoadSnapshot } from './load-plan.js';
+import type { LiveSnapshot } from './live-snapshot.js';
+import type { LoadPlan } from './load-plan.js';
 
 /**
  * Spreads a weighted mix evenly: weights [3, 1] give [0, 1, 0, 0] rather than [0, 0, 0, 1], so
@@ -54,7 +55,7 @@ export interface LoadOutcome {
 }
 
 export interface LoadHooks {
-  onTick?(snapshot: LoadSnapshot): void;
+  onTick?(snapshot: LiveSnapshot): void;
 }
 
 /**

@@ -26,15 +26,3 @@ export interface LoadPlan {
   ratePerSec?: number;
   timeoutMs: number;
 }
-
-/** What a live view gets once a second. */
-export interface LoadSnapshot {
-  elapsedMs: number;
-  totalMs?: number;
-  requests: number;
-  rps: number;
-  /** null in a second with no response (nothing measured, not 0 ms). */
-  p95Ms: number | null;
-  errors: number;
-  vus: number;
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ScenarioPlan } from '../config/plan.js';
 import { peakVus } from './peak-vus.js';
+import type { ScenarioPlan } from './plan.js';
 
 const scenario = (startTimeMs: number, executor: ScenarioPlan['executor']): ScenarioPlan =>
   ({

@@ -1,5 +1,5 @@
-import type { ScenarioPlan } from '../config/plan.js';
 import { executorFor } from './executors/index.js';
+import type { ScenarioPlan } from './plan.js';
 import type { Share } from './share.js';
 
 /**

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it, vi } from 'vitest';
-import type { ExecutorPlan, ScenarioPlan, TestPlan, ThinkPlan, UserTypePlan } from '../config/plan.js';
 import { SquallError } from '../errors/index.js';
+import type { FlowFn, VuContext, VuInfo } from '../script-api/vu-context.js';
+import type { ExecutorPlan, ScenarioPlan, TestPlan, ThinkPlan, UserTypePlan } from './plan.js';
 import { type RunDeps, type RunOutcome, runTest } from './runner.js';
 import { ScriptError } from './script-error.js';
-import type { FlowFn, VuContext, VuInfo } from './vu-context.js';
 
 // Runs with fake flows (no HTTP): short durations, counts and generous bounds, no tight timing.
 // Where time is not the subject, the runs go on a fake clock (onFakeClock): the engine's timers

@@ -1,14 +1,14 @@
 import { performance } from 'node:perf_hooks';
-import type { ScenarioPlan, TestPlan } from '../config/plan.js';
 import { SquallError } from '../errors/index.js';
+import type { VuContext, VuInfo } from '../script-api/vu-context.js';
+import { hashSeed } from '../util/rng.js';
 import { executorFor } from './executors/index.js';
 import { peakVus, plannedVus } from './peak-vus.js';
-import { hashSeed } from './rng.js';
+import type { ScenarioPlan, TestPlan } from './plan.js';
 import { type ScenarioOutcome, ScenarioRuntime } from './scenario.js';
 import { ScriptError } from './script-error.js';
 import type { Share } from './share.js';
 import type { IterationEvent } from './vu.js';
-import type { VuContext, VuInfo } from './vu-context.js';
 
 export type { ScenarioOutcome } from './scenario.js';
 export type { IterationEvent } from './vu.js';

@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import type { ExecutorPlan, ScenarioPlan } from '../config/plan.js';
+import type { VuContext, VuInfo } from '../script-api/vu-context.js';
+import { hashSeed } from '../util/rng.js';
 import type { Executor, ExecutorContext } from './executors/executor.js';
 import { executorFor } from './executors/index.js';
-import { hashSeed } from './rng.js';
+import type { ExecutorPlan, ScenarioPlan } from './plan.js';
 import type { Share } from './share.js';
 import type { IterationEvent } from './vu.js';
 import { toUserType, type UserType, Vu, type VuHost } from './vu.js';
-import type { VuContext, VuInfo } from './vu-context.js';
 import { Apportionment, WeightedSequence } from './weights.js';
 
 /** What a scenario reports to the run. */

@@ -1,4 +1,4 @@
-import { SquallError } from '../errors/index.js';
+import { isSquallError, SquallError } from '../errors/index.js';
 import { scriptPosition } from './script-location.js';
 
 /** Where the user's code threw, outside a flow (flow errors are per-iteration data, not this). */
@@ -38,4 +38,11 @@ export class ScriptError<Outcome = unknown> extends SquallError {
       },
     );
   }
+}
+
+/** A ScriptError from any copy of this module (the brand, the code and the phase). */
+export function isScriptError<Outcome = unknown>(e: unknown): e is ScriptError<Outcome> {
+  return (
+    isSquallError(e) && e.code === 'SQ_SCRIPT_ERROR' && typeof (e as { phase?: unknown }).phase === 'string'
+  );
 }

@@ -1,6 +1,6 @@
-import type { ThinkPlan } from '../config/plan.js';
-import type { Rng } from './rng.js';
-import type { VuInfo } from './vu-context.js';
+import type { VuInfo } from '../script-api/vu-context.js';
+import type { Rng } from '../util/rng.js';
+import type { ThinkPlan } from './plan.js';
 
 /**
  * Milliseconds a VU waits after an iteration (Locust's wait_time). A think function's odd answer

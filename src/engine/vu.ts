@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import type { UserTypePlan } from '../config/plan.js';
-import { Rng } from './rng.js';
+import type { VuContext, VuInfo } from '../script-api/vu-context.js';
+import { Rng } from '../util/rng.js';
+import type { UserTypePlan } from './plan.js';
 import { ScriptError } from './script-error.js';
 import { thinkMs } from './think.js';
-import type { VuContext, VuInfo } from './vu-context.js';
 import { WeightedPicker } from './weights.js';
 
 /** One finished iteration, as the runner reports it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashSeed, Rng } from './rng.js';
+import { hashSeed, Rng } from '../util/rng.js';
 import { Apportionment, splitByWeight, WeightedPicker, WeightedSequence } from './weights.js';
 
 describe('WeightedSequence (user types by VU index)', () => {

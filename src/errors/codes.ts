@@ -31,3 +31,47 @@ export const ERROR_CODES = {
 } as const satisfies Record<string, { exit: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * How to fix each code, as docs/errors.md says it (a test keeps the two equal). A Record over
+ * every code, so a new code does not compile until it has its hint.
+ */
+const HINTS: Record<ErrorCode, string> = {
+  SQ_USAGE_UNKNOWN_FLAG:
+    'see `squall --help` or `squall <command> --help`; the message suggests the nearest flag',
+  SQ_USAGE_UNKNOWN_COMMAND:
+    'see `squall --help`; the message lists the commands and suggests the nearest one',
+  SQ_USAGE_BAD_FLAG: 'the message names the flag, quotes the value and says what is accepted',
+  SQ_USAGE_MISSING_ARG: 'give it, e.g. `squall quick <url>`',
+  SQ_CONFIG_INVALID: 'the message names the file, line and key path',
+  SQ_CONFIG_FILE_NOT_FOUND: 'check the path; `squall init` writes a starter test',
+  SQ_CONFIG_FILE_TYPE: 'rename it, or write the test in one of those forms',
+  SQ_CONFIG_SYNTAX: 'fix the syntax at the line shown',
+  SQ_CONFIG_UNKNOWN_KEY: 'the message suggests the nearest key; docs/test-file.md lists them',
+  SQ_CONFIG_UNKNOWN_EXECUTOR: "use one of k6's six executors (docs/test-file.md)",
+  SQ_CONFIG_UNKNOWN_PRESET: 'docs/presets.md lists the eight presets',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint quotes squall's own ${env.NAME} syntax
+  SQ_CONFIG_MISSING_ENV: '`-e NAME=value`, export it, or write `${env.NAME:-default}`',
+  SQ_CONFIG_NO_TARGET: 'set `target:` in the file, `--host`, or `SQUALL_HOST`',
+  SQ_SCRIPT_LOAD: 'fix the script at the line shown',
+  SQ_THRESHOLD_SYNTAX: "k6's syntax: `METRIC{tag:value}:p(95)<300`; the message lists the accepted parts",
+  SQ_THRESHOLD_UNKNOWN_METRIC:
+    'the message suggests the nearest metric; a custom metric must be declared in the test',
+  SQ_SCRIPT_ERROR: 'fix the script at the line shown; once the load ran, every output is written first',
+  SQ_RESULT_READ:
+    'the message names the file and what it found; give it a file written by `-o json=` or `--json`',
+  SQ_OUTPUT_WRITE: 'the summary is still printed; check the path and the disk',
+  SQ_DEMO_START: "the message carries the demo's own output",
+  SQ_MONITOR_NO_PROCESS: 'check the pid with `ps -p PID`; or let squall start the service with `--cmd`',
+  SQ_MONITOR_START: 'the message carries its exit code or signal and its last output lines; check `--ready`',
+  SQ_MONITOR_EXITED:
+    "the results are still written; the message and `monitor.exit` carry the time (and a started service's last output)",
+  SQ_LIMIT_OPEN_FILES:
+    'raise it (`ulimit -n N`, up to `ulimit -Hn`) or lower `-c` / `--vus`; the message says how far',
+  SQ_INTERNAL: 'report it with the command you ran; `SQUALL_DEBUG=1` prints the stack',
+};
+
+/** One code's catalogue entry: exit status, title and hint. */
+export function errorInfo(code: ErrorCode): { exit: number; title: string; hint: string } {
+  return { ...ERROR_CODES[code], hint: HINTS[code] };
+}

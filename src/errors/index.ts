@@ -1,3 +1,10 @@
-export { ERROR_CODES, type ErrorCode } from './codes.js';
+export { ERROR_CODES, type ErrorCode, errorInfo } from './codes.js';
 export { formatError } from './format.js';
-export { badFlag, type ErrorLocation, isSquallError, SquallError } from './squall-error.js';
+export {
+  badFlag,
+  type ErrorLocation,
+  exitCodeOf,
+  isSquallError,
+  SQUALL_ERROR,
+  SquallError,
+} from './squall-error.js';

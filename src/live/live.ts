@@ -1,6 +1,6 @@
-import type { Trend } from '../metrics/trend.js';
+import type { LiveSnapshot } from '../engine/live-snapshot.js';
+import type { TrendHistogram } from '../metrics/trend.js';
 import type { ResultDocument } from '../result/schema.js';
-import type { ProgressSnapshot } from './progress.js';
 
 /**
  * What the live views (the `--ui` dashboard, the Prometheus endpoint) read from a running test.
@@ -32,8 +32,8 @@ export interface LiveView {
 
 /** Durations per endpoint (by name) and run-wide trends by metric name. */
 export interface LiveTrends {
-  endpoints: ReadonlyArray<{ name: string; method: string; duration: Trend }>;
-  run: Partial<Record<string, Trend>>;
+  endpoints: ReadonlyArray<{ name: string; method: string; duration: TrendHistogram }>;
+  run: Partial<Record<string, TrendHistogram>>;
 }
 
 /** What a consumer may ask of the run at a snapshot: end it (abortOnFail, a breakpoint's limit). */
@@ -54,6 +54,6 @@ export interface LiveConsumer {
   /** A stop rule (abortOnFail, breakpoint): asked only until some rule has ended the run. */
   readonly rule?: boolean;
   start(source: LiveSource): Promise<void> | void;
-  snapshot?(snap: ProgressSnapshot): LiveDecision | undefined;
+  snapshot?(snap: LiveSnapshot): LiveDecision | undefined;
   stop(doc: ResultDocument | null): Promise<void> | void;
 }

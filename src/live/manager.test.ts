@@ -1,15 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import type { LiveSnapshot } from '../engine/live-snapshot.js';
 import { RunMetrics } from '../metrics/run-metrics.js';
 import type { ResultDocument } from '../result/schema.js';
 import { parseThreshold } from '../thresholds/index.js';
 import { dashboardConsumer, progressConsumer, prometheusConsumer } from './consumers.js';
 import type { LiveConsumer, LiveSource } from './live.js';
 import { startLive } from './manager.js';
-import type { ProgressSnapshot } from './progress.js';
 import { abortOnFailConsumer, breakpointConsumer } from './stop-rules.js';
 
-const snap: ProgressSnapshot = { elapsedMs: 1000, requests: 1, rps: 1, p95Ms: 1, errors: 0, vus: 1 };
+const snap: LiveSnapshot = { elapsedMs: 1000, requests: 1, rps: 1, p95Ms: 1, errors: 0, vus: 1 };
 const doc = { endReason: 'completed' } as ResultDocument;
 
 function recorder(name: string, log: string[], o: Partial<LiveConsumer> & { untilLoadEnds?: boolean } = {}) {

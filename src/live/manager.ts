@@ -1,7 +1,7 @@
+import type { LiveSnapshot } from '../engine/live-snapshot.js';
 import type { ResultDocument } from '../result/schema.js';
 import type { SignalSource } from '../util/io-types.js';
 import type { LiveConsumer, LiveDecision, LiveSource } from './live.js';
-import type { ProgressSnapshot } from './progress.js';
 
 /**
  * Drives every live consumer of a session (progress, the dashboard, the Prometheus endpoints,
@@ -11,7 +11,7 @@ import type { ProgressSnapshot } from './progress.js';
  */
 export interface LiveManager {
   /** Hands the snapshot to every consumer; the first decision to end the run, once. */
-  snapshot(snap: ProgressSnapshot): LiveDecision | undefined;
+  snapshot(snap: LiveSnapshot): LiveDecision | undefined;
   /** The load is over: consumers bound to it (progress clears its line) stop now. */
   loadEnded(): Promise<void>;
   /** Every output is written: the rest get the final document (null when nothing ran) and stop. */

@@ -1,10 +1,11 @@
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { createProgress, type ProgressSnapshot, renderProgressLine } from './progress.js';
+import type { LiveSnapshot } from '../engine/live-snapshot.js';
+import { createProgress, renderProgressLine } from './progress.js';
 
 const ESC = '\u001b';
 
-function snap(over: Partial<ProgressSnapshot> = {}): ProgressSnapshot {
+function snap(over: Partial<LiveSnapshot> = {}): LiveSnapshot {
   return {
     elapsedMs: 12_000,
     totalMs: 30_000,
@@ -97,7 +98,7 @@ describe('renderProgressLine', () => {
   });
 
   it('does not throw on nonsense input', () => {
-    const junk = { elapsedMs: Number.NaN, requests: undefined, rps: null } as unknown as ProgressSnapshot;
+    const junk = { elapsedMs: Number.NaN, requests: undefined, rps: null } as unknown as LiveSnapshot;
     expect(() => renderProgressLine(junk, { color: true, width: 50 })).not.toThrow();
   });
 });
@@ -195,6 +196,6 @@ describe('createProgress robustness', () => {
     expect(() => progress.finish()).not.toThrow();
     const ok = fakeStream();
     const p2 = createProgress({ stream: ok, isTTY: false, color: false, now: () => 0 });
-    expect(() => p2.update(null as unknown as ProgressSnapshot)).not.toThrow();
+    expect(() => p2.update(null as unknown as LiveSnapshot)).not.toThrow();
   });
 });

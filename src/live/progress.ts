@@ -1,3 +1,4 @@
+import type { LiveSnapshot } from '../engine/live-snapshot.js';
 import { fmtCount, fmtPct, fmtRate, isNum, painter, visibleWidth } from '../report/format.js';
 import { formatMs } from '../util/duration.js';
 
@@ -5,30 +6,6 @@ import { formatMs } from '../util/duration.js';
  * The live progress of a running test, written to stderr: one line rewritten in place on a
  * terminal, an occasional plain line in CI logs (where `\r` rewrites turn into a wall of text).
  */
-
-/** What the engine knows about a running test, about once a second. */
-export interface ProgressSnapshot {
-  elapsedMs: number;
-  /** Known for duration-based tests; absent for iteration- or request-count tests. */
-  totalMs?: number;
-  /**
-   * Known for count-bounded tests (`quick -n`, iteration executors): how many of `total` are done.
-   * A count-bounded test has no meaningful time total, so this, not a made-up one, is its progress.
-   */
-  count?: ProgressCount;
-  requests: number;
-  rps: number;
-  p95Ms: number | null;
-  errors: number;
-  vus: number;
-}
-
-export interface ProgressCount {
-  done: number;
-  total: number;
-  /** `reqs` or `iterations`. */
-  unit: string;
-}
 
 export interface ProgressLineOptions {
   color: boolean;
@@ -48,7 +25,7 @@ export interface ProgressOptions {
 }
 
 export interface Progress {
-  update(snap: ProgressSnapshot): void;
+  update(snap: LiveSnapshot): void;
   /** Clears the live line (TTY) so the summary starts on a clean line. Safe to call twice. */
   finish(): void;
 }
@@ -85,7 +62,7 @@ interface Segment {
  * One progress line, fitted to `width` when given:
  * `[=====>    ] 40% 12s/30s  vus 50  reqs 1,234  412 req/s  p95 12.3ms  errors 0`.
  */
-export function renderProgressLine(snap: ProgressSnapshot, opts: ProgressLineOptions): string {
+export function renderProgressLine(snap: LiveSnapshot, opts: ProgressLineOptions): string {
   const p = painter(opts.color);
   const total = isNum(snap.totalMs) && snap.totalMs > 0 ? snap.totalMs : undefined;
   const count = snap.count && isNum(snap.count.total) && snap.count.total > 0 ? snap.count : undefined;

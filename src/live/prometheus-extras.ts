@@ -1,6 +1,6 @@
 import { customMetrics } from '../metrics/custom.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
-import type { Trend } from '../metrics/trend.js';
+import type { TrendHistogram } from '../metrics/trend.js';
 import type { HistogramData } from '../report/prometheus-histogram.js';
 import {
   type CustomMetricData,
@@ -11,7 +11,10 @@ import {
 import type { LiveTrends } from './live.js';
 
 /** The run's HTTP trends for the Prometheus exporters; `more` adds others (iteration_duration). */
-export function httpLiveTrends(m: HttpMetrics, more: Partial<Record<string, Trend>> = {}): LiveTrends {
+export function httpLiveTrends(
+  m: HttpMetrics,
+  more: Partial<Record<string, TrendHistogram>> = {},
+): LiveTrends {
   const duration = m.totalDuration();
   return {
     endpoints: m.endpoints.map((ep) => ({ name: ep.name, method: ep.method, duration: ep.duration() })),
@@ -30,7 +33,7 @@ export function httpLiveTrends(m: HttpMetrics, more: Partial<Record<string, Tren
  * A trend's HDR buckets in the exported unit. Trends record integer microseconds of the value
  * (milliseconds for durations): `usPerUnit` 1e6 gives seconds, 1e3 the value's own unit.
  */
-export function histogramOf(t: Trend, usPerUnit: number): HistogramData {
+export function histogramOf(t: TrendHistogram, usPerUnit: number): HistogramData {
   const h = t.histogram as unknown as {
     recordedValuesIterator: {
       reset(): void;
@@ -85,7 +88,7 @@ export function prometheusExtras(trends: LiveTrends | undefined, names: Promethe
             ),
             run: Object.fromEntries(
               Object.entries(trends.run)
-                .filter((e): e is [string, Trend] => e[1] !== undefined)
+                .filter((e): e is [string, TrendHistogram] => e[1] !== undefined)
                 .map(([k, t]) => [k, histogramOf(t, 1e6)]),
             ),
           },

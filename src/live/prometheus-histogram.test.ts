@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Trend } from '../metrics/trend.js';
+import { TrendHistogram } from '../metrics/trend.js';
 import {
   classicBuckets,
   NATIVE_SCHEMA,
@@ -10,7 +10,7 @@ import { histogramOf } from './prometheus-extras.js';
 
 /** Durations in ms into a trend, then in seconds as the exporters read it. */
 function seconds(ms: number[]) {
-  const t = new Trend();
+  const t = new TrendHistogram();
   for (const v of ms) t.recordMs(v);
   return histogramOf(t, 1e6);
 }

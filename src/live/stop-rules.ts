@@ -1,5 +1,5 @@
 import { breakingPointAt, crossedStopCondition } from '../analysis/breaking-point.js';
-import type { StopConditions } from '../config/plan.js';
+import type { StopConditions } from '../engine/plan.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import { type RunParts, runMetricsLookup } from '../result/build-run.js';
 import type { BreakingPoint } from '../result/schema.js';

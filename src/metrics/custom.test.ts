@@ -6,7 +6,7 @@ import { evaluateThresholds, parseThreshold, validateThresholds } from '../thres
 import { Counter, customMetricRegistry, Gauge, Rate, Trend } from './custom.js';
 import { decodeHistogram } from './histogram-codec.js';
 import { RunMetrics } from './run-metrics.js';
-import { Trend as Histogram } from './trend.js';
+import { TrendHistogram } from './trend.js';
 
 function caught(fn: () => unknown): Error {
   try {
@@ -88,8 +88,8 @@ describe('custom metrics in a run', () => {
     queue.add(2);
     queue.add(40, { pool: 'db' });
     queue.add(4); // the gauge's value is the last one set, whatever its tags
-    const expectVerify = new Histogram();
-    const expectLong = new Histogram();
+    const expectVerify = new TrendHistogram();
+    const expectLong = new TrendHistogram();
     for (let i = 1; i <= 200; i++) {
       const kind = i % 4 === 0 ? 'long' : 'short';
       verify.add(i * 1.5, { kind });

@@ -1,6 +1,6 @@
 import { SquallError } from '../errors/index.js';
 import { BUILTIN_METRICS } from './builtin.js';
-import { Trend as Histogram } from './trend.js';
+import { TrendHistogram } from './trend.js';
 
 /**
  * Users' own metrics, with k6's API: `new Trend('verify_ms', true).add(12.5, { kind: 'long' })`.
@@ -30,7 +30,7 @@ export interface CustomSeries {
   min: number;
   max: number;
   /** Trend only: an HDR histogram of the values (milliseconds for a time trend). */
-  readonly trend: Histogram | null;
+  readonly trend: TrendHistogram | null;
 }
 
 export interface CustomMetricEntry {
@@ -75,7 +75,7 @@ function newSeries(kind: CustomMetricKind, tags: Readonly<Record<string, string>
     lastSeq: 0,
     min: Number.POSITIVE_INFINITY,
     max: Number.NEGATIVE_INFINITY,
-    trend: kind === 'trend' ? new Histogram() : null,
+    trend: kind === 'trend' ? new TrendHistogram() : null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { EndpointTimeline } from './endpoint-timeline.js';
-import { Trend } from './trend.js';
+import { TrendHistogram } from './trend.js';
 
 /**
  * What one endpoint, a (method, name) pair, accumulates. Durations are kept per status code, so
@@ -12,10 +12,10 @@ export class EndpointStats {
   bytesReceived = 0;
   /** Failed requests by error kind; only failures touch it. */
   readonly failureKinds = new Map<string, number>();
-  readonly byStatus = new Map<number, Trend>();
+  readonly byStatus = new Map<number, TrendHistogram>();
   /** The last status seen and its trend: nearly every response repeats the one before. */
   private lastStatus = -1;
-  private lastTrend: Trend | null = null;
+  private lastTrend: TrendHistogram | null = null;
   /** The endpoint's own per-second buckets (HttpMetrics records and closes them). */
   readonly timeline = new EndpointTimeline();
 
@@ -35,7 +35,7 @@ export class EndpointStats {
     if (status !== this.lastStatus || t === null) {
       t = this.byStatus.get(status) ?? null;
       if (t === null) {
-        t = new Trend();
+        t = new TrendHistogram();
         this.byStatus.set(status, t);
       }
       this.lastStatus = status;
@@ -50,8 +50,8 @@ export class EndpointStats {
   }
 
   /** Durations of the responses whose status passes `keep` (all by default). */
-  duration(keep: (status: number) => boolean = () => true): Trend {
-    const sum = new Trend();
+  duration(keep: (status: number) => boolean = () => true): TrendHistogram {
+    const sum = new TrendHistogram();
     for (const [s, t] of this.byStatus) if (keep(s)) sum.add(t);
     return sum;
   }

@@ -1,4 +1,4 @@
-import { Trend } from './trend.js';
+import { TrendHistogram } from './trend.js';
 
 /**
  * One endpoint's own per-second buckets, aligned with the run's timeline (bucket i of the
@@ -24,9 +24,9 @@ export interface EndpointBucket {
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
 
 export class EndpointTimeline {
-  private interval = new Trend();
+  private interval = new TrendHistogram();
   /** The durations of the last bucket closed: a short last part of the run is merged into it. */
-  private closed = new Trend();
+  private closed = new TrendHistogram();
   private intervalRequests = 0;
   private intervalErrors = 0;
   private readonly buckets: number[] = [];
@@ -41,7 +41,7 @@ export class EndpointTimeline {
    * Adds the open bucket's durations to `t`: the run's bucket is the exact sum of its endpoints',
    * so a response is recorded once per second's histogram, not twice.
    */
-  addIntervalTo(t: Trend): void {
+  addIntervalTo(t: TrendHistogram): void {
     t.add(this.interval);
   }
 
@@ -79,7 +79,7 @@ export class EndpointTimeline {
     this.intervalErrors = 0;
   }
 
-  private writePercentiles(at: number, t: Trend): void {
+  private writePercentiles(at: number, t: TrendHistogram): void {
     const empty = t.count === 0;
     this.buckets[at + 3] = empty ? Number.NaN : r3(t.percentileMs(50));
     this.buckets[at + 4] = empty ? Number.NaN : r3(t.percentileMs(95));

@@ -1,12 +1,12 @@
 import * as hdr from 'hdr-histogram-js';
-import { createHistogram, type Trend } from './trend.js';
+import { createHistogram, type TrendHistogram } from './trend.js';
 
 /**
  * A trend's histogram in HdrHistogram's standard compressed base64 form (V2 encoding, deflated):
  * what the result document carries (`histogram`), readable by any HDR tool. The values are the
- * metric's value × 1000 as Trend records them (microseconds for a millisecond trend).
+ * metric's value × 1000 as TrendHistogram records them (microseconds for a millisecond trend).
  */
-export function encodeTrend(t: Trend): string {
+export function encodeTrend(t: TrendHistogram): string {
   return hdr.encodeIntoCompressedBase64(t.histogram);
 }
 

@@ -3,7 +3,7 @@ import { redactText } from '../util/redact.js';
 import { DEFAULT_MAX_ENDPOINTS, EndpointNames, endpointKey } from './endpoint-names.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { ErrorLog } from './error-log.js';
-import { Trend } from './trend.js';
+import { TrendHistogram } from './trend.js';
 
 const STATUS_KINDS = new Map<number, string>();
 
@@ -35,11 +35,11 @@ interface BucketCounts {
  * http_req_duration is the lossless sum of the endpoints' histograms, built at the end.
  */
 export class HttpMetrics {
-  readonly waiting = new Trend();
-  readonly service = new Trend();
-  readonly connecting = new Trend();
+  readonly waiting = new TrendHistogram();
+  readonly service = new TrendHistogram();
+  readonly connecting = new TrendHistogram();
   /** TLS handshakes of new https connections (k6's http_req_tls_handshaking). */
-  readonly tlsHandshaking = new Trend();
+  readonly tlsHandshaking = new TrendHistogram();
   readonly errors = new ErrorLog();
   /** By endpointKey(method, name). */
   private readonly endpointsByKey = new Map<string, EndpointStats>();
@@ -50,14 +50,14 @@ export class HttpMetrics {
   retries = 0;
 
   /** The current one-second bucket of the timeline. */
-  private intervalDuration = new Trend();
+  private intervalDuration = new TrendHistogram();
   /** The durations of the last bucket closed: a short last part is merged into it. */
-  private closedDuration = new Trend();
+  private closedDuration = new TrendHistogram();
   private intervalCount = 0;
   private intervalErrors = 0;
   private intervalBytes = 0;
   /** Every duration up to the last closed second: the timeline's running totals. */
-  private readonly sofar = new Trend();
+  private readonly sofar = new TrendHistogram();
   private sofarRequests = 0;
   private sofarFailures = 0;
   private sofarBytes = 0;
@@ -188,7 +188,13 @@ export class HttpMetrics {
     return point;
   }
 
-  private bucketPoint(t: number, seconds: number, vus: number, d: Trend, c: BucketCounts): TimelinePoint {
+  private bucketPoint(
+    t: number,
+    seconds: number,
+    vus: number,
+    d: TrendHistogram,
+    c: BucketCounts,
+  ): TimelinePoint {
     const x = d.extremes();
     const total = this.sofar.count === 0;
     const stat = (v: number): Stat => (total ? null : r3(v));
@@ -241,8 +247,8 @@ export class HttpMetrics {
   }
 
   /** http_req_duration over every endpoint: built on demand by adding histograms. */
-  totalDuration(): Trend {
-    const t = new Trend();
+  totalDuration(): TrendHistogram {
+    const t = new TrendHistogram();
     for (const ep of this.endpointsByKey.values()) t.add(ep.duration());
     return t;
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runMetricsLookup } from '../result/build-run.js';
 import { evaluateThresholds, parseThreshold } from '../thresholds/index.js';
 import { createCheck, type HttpSample, MANY_SERIES, RunMetrics } from './run-metrics.js';
-import { Trend } from './trend.js';
+import { TrendHistogram } from './trend.js';
 
 /** A deterministic stream of numbers in [0, 1). */
 function rng(seed: number): () => number {
@@ -113,7 +113,7 @@ describe('RunMetrics: tag-filtered thresholds are exact', () => {
     const chosen = pick(made, filter);
     expect(chosen.length).toBeGreaterThan(0);
     const answered = chosen.filter((x) => x.status !== 0);
-    const t = new Trend();
+    const t = new TrendHistogram();
     for (const x of answered) t.recordMs(x.ms);
     const failed = chosen.filter((x) => x.failed).length;
 

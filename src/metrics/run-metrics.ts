@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import type { CheckFn } from '../engine/vu-context.js';
 import type { TimelinePoint } from '../result/schema.js';
+import type { CheckFn } from '../script-api/vu-context.js';
 import { redactUrl } from '../util/redact.js';
 import { resetCustomMetricData, tagKey } from './custom.js';
 import type { EndpointStats } from './endpoint-stats.js';
 import { HttpMetrics } from './http-metrics.js';
-import { Trend } from './trend.js';
+import { TrendHistogram } from './trend.js';
 
 /**
  * Everything `squall run` records. The HTTP part is quick's HttpMetrics (endpoints, errors,
@@ -24,7 +24,7 @@ export interface HttpCell {
   readonly failed: boolean;
   count: number;
   /** Durations of the responses; null for status 0 (no response, no duration to speak of). */
-  readonly duration: Trend | null;
+  readonly duration: TrendHistogram | null;
 }
 
 /** The requests of one tag combination: `{scenario, user, name, method, …extra}`. */
@@ -49,7 +49,7 @@ export class HttpSeries {
       }
     }
     if (c === undefined) {
-      c = { status, failed, count: 0, duration: status === 0 ? null : new Trend() };
+      c = { status, failed, count: 0, duration: status === 0 ? null : new TrendHistogram() };
       this.cells.push(c);
     }
     this.last = c;
@@ -104,7 +104,7 @@ export interface IterationCell {
   count: number;
   /** Of those, the ones whose flow threw. */
   failed: number;
-  readonly duration: Trend;
+  readonly duration: TrendHistogram;
 }
 
 export interface GaugeState {
@@ -113,8 +113,11 @@ export interface GaugeState {
   max: number;
 }
 
-/** What a live view gets about once a second (elapsed and total times are the engine's). */
-export interface LiveSnapshot {
+/**
+ * The registry's counts for the engine's LiveSnapshot, about once a second (elapsed and total
+ * times are the engine's).
+ */
+export interface LiveCounts {
   requests: number;
   rps: number;
   /** null in a second with no response (nothing measured, not 0 ms). */
@@ -150,14 +153,14 @@ const MAX_URL_CACHE = 1000;
 const URL_AND_OUTCOME_TAGS: ReadonlySet<string> = new Set([...OUTCOME_TAGS, 'url']);
 
 /** Stands for the durations when a caller did not ask for them; never recorded into. */
-const EMPTY_TREND = new Trend();
+const EMPTY_TREND = new TrendHistogram();
 
 /** What a tag-filtered selection of HTTP requests adds up to. */
 export interface HttpSelection {
   count: number;
   failed: number;
   /** Durations of the selected responses. */
-  duration: Trend;
+  duration: TrendHistogram;
 }
 
 function gauge(): GaugeState {
@@ -339,7 +342,11 @@ export class RunMetrics {
     const status = filter.status;
     const expected = filter.expected_response;
     // A histogram is some 100 kB: built only when the durations are asked for.
-    const out: HttpSelection = { count: 0, failed: 0, duration: withDuration ? new Trend() : EMPTY_TREND };
+    const out: HttpSelection = {
+      count: 0,
+      failed: 0,
+      duration: withDuration ? new TrendHistogram() : EMPTY_TREND,
+    };
     const url = filter.url;
     const pool = url === undefined ? this.seriesByKey.values() : this.urlSeries.get(redactUrl(url))?.values();
     for (const s of pool ?? []) {
@@ -398,7 +405,7 @@ export class RunMetrics {
     const key = `${scenario}\u0000${user}`;
     let c = this.iterationsByKey.get(key);
     if (c === undefined) {
-      c = { scenario, user, count: 0, failed: 0, duration: new Trend() };
+      c = { scenario, user, count: 0, failed: 0, duration: new TrendHistogram() };
       this.iterationsByKey.set(key, c);
     }
     return c;
@@ -426,8 +433,8 @@ export class RunMetrics {
   selectIterations(
     filter: Readonly<Record<string, string>>,
     withDuration = true,
-  ): { count: number; failed: number; duration: Trend } {
-    const out = { count: 0, failed: 0, duration: withDuration ? new Trend() : EMPTY_TREND };
+  ): { count: number; failed: number; duration: TrendHistogram } {
+    const out = { count: 0, failed: 0, duration: withDuration ? new TrendHistogram() : EMPTY_TREND };
     for (const c of this.iterationsByKey.values()) {
       const tags = { ...this.scenarioTags.get(c.scenario), scenario: c.scenario, user: c.user };
       if (!tagsMatch(tags, filter)) continue;
@@ -485,7 +492,7 @@ export class RunMetrics {
     return this.http.timeline;
   }
 
-  snapshot(): LiveSnapshot {
+  snapshot(): LiveCounts {
     const last = this.http.timeline[this.http.timeline.length - 1];
     return {
       requests: this.http.requests,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Trend } from './trend.js';
+import { TrendHistogram } from './trend.js';
 
 describe('Trend percentiles', () => {
   it('stay within the exact min and max and never decrease', () => {
-    const t = new Trend();
+    const t = new TrendHistogram();
     // Odd microsecond values, so HDR's bucket tops differ from the values recorded.
     const values = Array.from({ length: 5000 }, (_, i) => 0.0137 * ((i * 7919) % 5003) + 1.0009);
     for (const v of values) t.recordMs(v);

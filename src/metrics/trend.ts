@@ -46,7 +46,7 @@ export type ReportedPercentile = (typeof REPORTED_PERCENTILES)[number][0];
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
 
 /** A trend metric: an HDR histogram of microseconds, summarised in milliseconds. */
-export class Trend {
+export class TrendHistogram {
   readonly histogram: hdr.Histogram = createHistogram();
   /** Exact sum and extremes: the histogram rounds them to its precision. */
   private sumUs = 0;
@@ -92,7 +92,7 @@ export class Trend {
   }
 
   /** Adds another trend's values (workers, shards, endpoints into a total): lossless. */
-  add(other: Trend): void {
+  add(other: TrendHistogram): void {
     if (other.count === 0) return;
     this.histogram.add(other.histogram);
     this.sumUs += other.sumUs;

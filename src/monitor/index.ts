@@ -2,6 +2,7 @@
  * The monitor layer (DESIGN.md: `monitor (system under test) ──> metrics`): the resources of
  * the system under test and their verdict, and the load generator's own health.
  */
+
 export {
   CPU_BOUND_PCT,
   type GeneratorHealthMonitor,
@@ -18,13 +19,6 @@ export {
   launchService,
   type ServiceExit,
 } from './launcher.js';
-export {
-  GENERATOR_METRICS,
-  gaugeSource,
-  generatorMetricValues,
-  TARGET_METRICS,
-  targetMetricValues,
-} from './metric-values.js';
 export { defaultSource, type SampleSource } from './readers.js';
 export { judgeResource, type ResourceSpec } from './resource-verdict.js';
 export {

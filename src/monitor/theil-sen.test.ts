@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../engine/rng.js';
+import { Rng } from '../util/rng.js';
 import { MAX_POINTS, type Point, theilSen, thin } from './theil-sen.js';
 
 /** Ordinary least squares, to show that the outliers of a case do move a non-robust fit. */

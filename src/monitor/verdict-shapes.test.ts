@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../engine/rng.js';
 import type { MonitorResult, MonitorSample } from '../result/schema.js';
+import { Rng } from '../util/rng.js';
 import { buildMonitorResult } from './verdict.js';
 
 /**

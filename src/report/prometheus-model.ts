@@ -1,4 +1,4 @@
-import { TARGET_METRICS, targetMetricValues } from '../monitor/metric-values.js';
+import { TARGET_METRICS, targetMetricValues } from '../result/monitor-metrics.js';
 import type { ResultDocument, TrendSummary } from '../result/schema.js';
 import { round } from '../util/units.js';
 import { isNum } from './format.js';

@@ -1,8 +1,8 @@
-import { Trend } from '../metrics/trend.js';
-import { gaugeSource, targetMetricValues } from '../monitor/metric-values.js';
+import { TrendHistogram } from '../metrics/trend.js';
 import type { ParsedThreshold } from '../thresholds/index.js';
 import { evaluateThresholds } from '../thresholds/index.js';
 import { resultDocument, trendSummary } from './common.js';
+import { gaugeSource, targetMetricValues } from './monitor-metrics.js';
 import type { EndReason, MonitorResult, ResultDocument } from './schema.js';
 
 /** What `squall monitor` knows at its end: the process watched, and nothing of any load. */
@@ -26,7 +26,7 @@ export function buildMonitorResult(p: MonitorRunParts): ResultDocument {
     // Monitoring alone sends no load: the HTTP metrics are there, and empty.
     metrics: {
       http_reqs: { count: 0, rate: 0 },
-      http_req_duration: trendSummary(new Trend()),
+      http_req_duration: trendSummary(new TrendHistogram()),
       http_req_failed: { rate: 0, fails: 0, total: 0 },
     },
     endpoints: [],

@@ -1,7 +1,7 @@
 import { spikeRecoverySec } from '../analysis/spike-recovery.js';
 import { type CustomMetricEntry, type CustomSeries, customMetrics } from '../metrics/custom.js';
 import { type RunMetrics, tagsMatch } from '../metrics/run-metrics.js';
-import { Trend } from '../metrics/trend.js';
+import { TrendHistogram } from '../metrics/trend.js';
 import type {
   MetricKind,
   ParsedThreshold,
@@ -140,7 +140,7 @@ interface CustomTotals {
   last: number;
   min: number;
   max: number;
-  trend: Trend | null;
+  trend: TrendHistogram | null;
 }
 
 function customTotals(m: CustomMetricEntry, filter: Record<string, string>): CustomTotals {
@@ -151,7 +151,7 @@ function customTotals(m: CustomMetricEntry, filter: Record<string, string>): Cus
     last: 0,
     min: Number.POSITIVE_INFINITY,
     max: Number.NEGATIVE_INFINITY,
-    trend: m.kind === 'trend' ? new Trend() : null,
+    trend: m.kind === 'trend' ? new TrendHistogram() : null,
   };
   let lastSeq = 0;
   for (const s of customSeries(m, filter)) {
@@ -351,7 +351,7 @@ export function buildRunResult(p: RunParts): RunResultDocument {
     abortedBy !== undefined && abortedBy.threshold === p.thresholds[i] ? abortedResult(r, abortedBy) : r,
   );
 
-  const iterationDuration = new Trend();
+  const iterationDuration = new TrendHistogram();
   for (const c of rm.iterationCells) iterationDuration.add(c.duration);
   const checks = rm.selectChecks({});
   const checksTotal = checks.passes + checks.fails;

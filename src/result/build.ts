@@ -1,8 +1,7 @@
 import { SquallError } from '../errors/index.js';
 import type { EndpointStats } from '../metrics/endpoint-stats.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
-import { Trend } from '../metrics/trend.js';
-import { GENERATOR_METRICS, TARGET_METRICS } from '../monitor/metric-values.js';
+import { TrendHistogram } from '../metrics/trend.js';
 import type { MetricKind, ParsedThreshold, ThresholdSource } from '../thresholds/index.js';
 import { evaluateThresholds } from '../thresholds/index.js';
 import { didYouMean } from '../util/suggest.js';
@@ -18,6 +17,7 @@ import {
   trendSource,
   valueSource,
 } from './common.js';
+import { GENERATOR_METRICS, TARGET_METRICS } from './monitor-metrics.js';
 import type { EndReason, GeneratorHealth, Metrics, MonitorResult, ResultDocument } from './schema.js';
 
 /** The metrics an HTTP load run produces, by kind: what thresholds may name. */
@@ -113,7 +113,7 @@ export function buildHttpResult(p: HttpRunParts): ResultDocument {
         }
       }
       if (metric === 'http_req_duration') {
-        const t = new Trend();
+        const t = new TrendHistogram();
         for (const ep of eps) t.add(ep.duration(f.status));
         return trendSource(t);
       }

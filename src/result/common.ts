@@ -1,17 +1,17 @@
 import { BUILTIN_METRICS } from '../metrics/builtin.js';
 import { encodeTrend } from '../metrics/histogram-codec.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
-import type { Trend } from '../metrics/trend.js';
+import type { TrendHistogram } from '../metrics/trend.js';
+import type { Aggregation, MetricKind, ThresholdSource } from '../thresholds/index.js';
+import { metricKind, metricUnit } from '../util/figures.js';
+import { round } from '../util/units.js';
 import {
   GENERATOR_METRICS,
   gaugeSource,
   generatorMetricValues,
   TARGET_METRICS,
   targetMetricValues,
-} from '../monitor/metric-values.js';
-import type { Aggregation, MetricKind, ThresholdSource } from '../thresholds/index.js';
-import { metricKind, metricUnit } from '../util/figures.js';
-import { round } from '../util/units.js';
+} from './monitor-metrics.js';
 import { processRunId } from './run-id.js';
 import type {
   CounterSummary,
@@ -39,7 +39,7 @@ import { VERSION } from './version.js';
  */
 
 /** A trend as thresholds read it (avg, min, max, med, p(N) in ms); undefined when empty. */
-export function trendSource(t: Trend): ThresholdSource | undefined {
+export function trendSource(t: TrendHistogram): ThresholdSource | undefined {
   if (t.count === 0) return undefined;
   return {
     kind: 'trend',
@@ -81,12 +81,12 @@ export function counterSummary(count: number, sec: number): CounterSummary {
 }
 
 /** A trend's summary with its histogram (schema 2): what every trend metric of a document is. */
-export function trendSummary(t: Trend): TrendSummary {
+export function trendSummary(t: TrendHistogram): TrendSummary {
   return { ...t.summary(), histogram: encodeTrend(t) };
 }
 
 /** An endpoint's latency figures; all null when none of its requests got a response. */
-export function latencyOf(t: Trend): EndpointResult['latency'] {
+export function latencyOf(t: TrendHistogram): EndpointResult['latency'] {
   return { ...t.percentiles(), ...t.extremes() };
 }
 
@@ -157,9 +157,9 @@ function groupedField(m: HttpMetrics, method: string, name: string): { grouped?:
 
 /** The run-wide HTTP trends, built once per document. */
 export interface HttpTotals {
-  duration: Trend;
+  duration: TrendHistogram;
   /** http_req_service_duration: apart in the open model, the duration itself otherwise. */
-  service: Trend;
+  service: TrendHistogram;
   requests: number;
   failures: number;
 }
@@ -210,7 +210,7 @@ export function httpTotalsSource(
   }
 }
 
-function locustPercentiles(t: Trend): Record<'p66' | 'p75' | 'p80' | 'p98' | 'p9999', Stat> {
+function locustPercentiles(t: TrendHistogram): Record<'p66' | 'p75' | 'p80' | 'p98' | 'p9999', Stat> {
   const l = t.percentiles();
   return { p66: l.p66, p75: l.p75, p80: l.p80, p98: l.p98, p9999: l.p9999 };
 }
@@ -322,7 +322,7 @@ export function markLimitedSeconds(
 
 /**
  * Every metric with its `kind` and `unit` first (MetricMeta), so that no reader guesses them. A
- * custom metric brings its own (a Trend's `isTime`); a built-in's come from k6's list, and its
+ * custom metric brings its own (a TrendHistogram's `isTime`); a built-in's come from k6's list, and its
  * unit from the one table every output falls back on (util/figures.ts).
  */
 export function withKindAndUnit(metrics: Metrics): Metrics {

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { decodeHistogram, encodeTrend } from '../metrics/histogram-codec.js';
-import { Trend } from '../metrics/trend.js';
+import { TrendHistogram } from '../metrics/trend.js';
 import { addDocumentHistograms } from './merge-histograms.js';
 import type { ResultDocument } from './schema.js';
 
 /** A document holding only what the sum reads: trend histograms and endpoints. */
-function doc(duration: Trend, endpoint: Trend, extra: Record<string, unknown> = {}): ResultDocument {
+function doc(
+  duration: TrendHistogram,
+  endpoint: TrendHistogram,
+  extra: Record<string, unknown> = {},
+): ResultDocument {
   return {
     metrics: {
       http_reqs: { count: duration.count, rate: 1 },
@@ -19,8 +23,8 @@ function doc(duration: Trend, endpoint: Trend, extra: Record<string, unknown> = 
   } as unknown as ResultDocument;
 }
 
-function trendOf(values: number[]): Trend {
-  const t = new Trend();
+function trendOf(values: number[]): TrendHistogram {
+  const t = new TrendHistogram();
   for (const v of values) t.recordMs(v);
   return t;
 }

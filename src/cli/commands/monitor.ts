@@ -7,9 +7,9 @@ import { type MonitorPlan, resolveMonitorPlan } from '../../config/monitor.js';
 import { parseDurationFlag, parseOutput } from '../../config/parse-flags.js';
 import { REPORT_OUTPUT_KINDS } from '../../config/quick.js';
 import { isSquallError, SquallError } from '../../errors/index.js';
-import { TARGET_METRICS } from '../../monitor/metric-values.js';
 import type { TargetMonitor } from '../../monitor/target-monitor.js';
 import { buildResult } from '../../result/build-result.js';
+import { TARGET_METRICS } from '../../result/monitor-metrics.js';
 import type { MonitorResult, MonitorSample, ResultDocument } from '../../result/schema.js';
 import {
   type ParsedThreshold,

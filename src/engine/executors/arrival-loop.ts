@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { noteSendLag } from '../../monitor/send-lag.js';
+import { hashSeed } from '../../util/rng.js';
 import { ArrivalSource } from '../arrivals.js';
-import { hashSeed } from '../rng.js';
 import { scaleAmount } from '../share.js';
 import { mustYield, yieldTurn } from '../turns.js';
 import type { Vu } from '../vu.js';

@@ -1,5 +1,5 @@
-import type { ExecutorName, ExecutorPlan } from '../../config/plan.js';
 import type { RateSegment } from '../arrivals.js';
+import type { ExecutorName, ExecutorPlan } from '../plan.js';
 import type { Share } from '../share.js';
 import type { Vu } from '../vu.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EXECUTOR_NAMES, type ExecutorPlan } from '../../config/plan.js';
 import { arrivalTimes, countByMs, rateAtMs } from '../arrivals.js';
+import { EXECUTOR_NAMES, type ExecutorPlan } from '../plan.js';
 import type { Share } from '../share.js';
 import { createArrivalSource, peakRatePerSec } from './arrival-loop.js';
 import { constantArrivalRate } from './constant-arrival-rate.js';

@@ -1,4 +1,4 @@
-import type { ExecutorName, ExecutorPlan } from '../../config/plan.js';
+import type { ExecutorName, ExecutorPlan } from '../plan.js';
 import type { Share } from '../share.js';
 import { constantArrivalRate } from './constant-arrival-rate.js';
 import { constantVus } from './constant-vus.js';

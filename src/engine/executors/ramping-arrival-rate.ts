@@ -1,5 +1,5 @@
-import type { Stage } from '../../config/plan.js';
 import { rateSegments } from '../arrivals.js';
+import type { Stage } from '../plan.js';
 import { runArrivals } from './arrival-loop.js';
 import { poolSizes } from './constant-arrival-rate.js';
 import type { ArrivalSchedule, Executor, PlanOf } from './executor.js';

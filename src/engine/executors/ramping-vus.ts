@@ -1,4 +1,4 @@
-import type { Stage } from '../../config/plan.js';
+import type { Stage } from '../plan.js';
 import { type Share, scaleCount } from '../share.js';
 import { EARLY_MS, type Executor, type PlanOf, type VuSchedule, type VuStep } from './executor.js';
 import { startLoop, untilStopped } from './vu-loop.js';

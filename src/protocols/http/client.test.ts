@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HttpApi } from '../../engine/vu-context.js';
 import { RunMetrics } from '../../metrics/run-metrics.js';
+import type { HttpApi } from '../../script-api/vu-context.js';
 import { createDispatcher, createHttpClient, type HttpTransport, type RunDispatcher } from './client.js';
 import { CookieJar } from './cookie-jar.js';
 

@@ -1,15 +1,15 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Agent, type Dispatcher, ProxyAgent, util as undiciUtil } from 'undici';
+import { tagKey } from '../../metrics/custom.js';
+import type { HttpSample, HttpSeries, RunMetrics } from '../../metrics/run-metrics.js';
 import type {
   HttpApi,
   HttpResponse,
   RequestOptions,
   ResponseTimings,
   VuInfo,
-} from '../../engine/vu-context.js';
-import { tagKey } from '../../metrics/custom.js';
-import type { HttpSample, HttpSeries, RunMetrics } from '../../metrics/run-metrics.js';
+} from '../../script-api/vu-context.js';
 import { encodeRequestPath } from '../../util/url-path.js';
 import { urlTagHead } from '../../util/url-tag.js';
 import { classifyError, errorMessage } from './classify.js';

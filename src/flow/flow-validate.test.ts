@@ -1,10 +1,10 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are YAML flow templates, not JS ones.
 import { describe, expect, it } from 'vitest';
 import { formatError, SquallError } from '../errors/index.js';
-import { createFeeder } from './feeders.js';
+import { ConfigError } from '../errors/issues.js';
+import { createFeeder } from '../feeders/feeders.js';
 import { compileFlow, type Step } from './flow.js';
 import { parseKeyPath } from './flow-shape.js';
-import { ConfigError } from './issues.js';
 
 /**
  * Invalid flows: each is refused at compile time, before any load, with SQ_CONFIG_INVALID

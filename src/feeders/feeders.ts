@@ -1,9 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ErrorLocation, SquallError } from '../errors/index.js';
+import { type ErrorLocation, isSquallError, SquallError } from '../errors/index.js';
+import { didYouMean } from '../flow/flow-shape.js';
+import {
+  FEEDER_FORMATS,
+  FEEDER_ORDERS,
+  type FeederFormat,
+  type FeederOrder,
+  type FeederSpec,
+} from '../script-api/feeder-spec.js';
+import { Rng } from '../util/rng.js';
 import { CsvError, parseCsvObjects } from './feeders-csv.js';
-import { didYouMean } from './flow-shape.js';
 
 /**
  * Test data feeders: rows from a CSV (header row → objects) or JSON (an array) file, handed out
@@ -17,24 +25,7 @@ import { didYouMean } from './flow-shape.js';
  * Feeders live in one process: `unique` is unique within it, not across shards.
  */
 
-export const FEEDER_ORDERS = ['sequential', 'random', 'unique'] as const;
-export type FeederOrder = (typeof FEEDER_ORDERS)[number];
-
-export const FEEDER_FORMATS = ['csv', 'json'] as const;
-export type FeederFormat = (typeof FEEDER_FORMATS)[number];
-
-export interface FeederSpec {
-  /** Relative to the test file's directory. */
-  file: string;
-  /** Default `sequential`. */
-  order?: FeederOrder;
-  /** Default: from the extension (`.csv`, `.tsv`, `.json`). */
-  format?: FeederFormat;
-  /** CSV only; default `,` (a tab for `.tsv`). */
-  delimiter?: string;
-  /** Seed of the per-VU generators of `random`; default 1, so runs repeat. */
-  seed?: number;
-}
+export { FEEDER_FORMATS, FEEDER_ORDERS, type FeederFormat, type FeederOrder, type FeederSpec };
 
 export const FEEDER_SPEC_KEYS = ['file', 'order', 'format', 'delimiter', 'seed'] as const;
 
@@ -97,26 +88,14 @@ export function createFeeder(rows: readonly unknown[], options: FeederOptions): 
 
 function randomNext(rows: readonly unknown[], seed: number): (vuId: number) => unknown {
   // One generator per VU: a VU's draws do not depend on how other VUs interleave with it.
-  const generators = new Map<number, () => number>();
+  const generators = new Map<number, Rng>();
   return (vuId) => {
-    let next = generators.get(vuId);
-    if (!next) {
-      next = mulberry32(mixSeed(seed, vuId));
-      generators.set(vuId, next);
+    let rng = generators.get(vuId);
+    if (!rng) {
+      rng = new Rng(mixSeed(seed, vuId));
+      generators.set(vuId, rng);
     }
-    return rows[Math.floor(next() * rows.length)];
-  };
-}
-
-// mulberry32, as engine/rng.ts has it: config may not import the engine (STYLE.md import rules).
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return rows[Math.floor(rng.next() * rows.length)];
   };
 }
 
@@ -309,7 +288,7 @@ export function loadFeeders(
     try {
       feeders[name] = loadFeeder(parseFeederSpec(spec, at), baseDir, at);
     } catch (e) {
-      if (problems === undefined || !(e instanceof SquallError)) throw e;
+      if (problems === undefined || !isSquallError(e)) throw e;
       problems.push(e);
       feeders[name] = unloadedFeeder(name);
     }
@@ -319,7 +298,7 @@ export function loadFeeders(
 
 /**
  * A feeder for a TypeScript test, from a CSV or JSON file:
- * `const accounts = feeder(new URL('./accounts.csv', import.meta.url), { order: 'unique' })`, then
+ * `const accounts = feeder(new URL('../config/accounts.csv', import.meta.url), { order: 'unique' })`, then
  * `accounts.next(vu.id)` in a flow. A relative path string starts at the working directory.
  */
 export function feeder(file: string | URL, options: Omit<FeederSpec, 'file'> = {}): Feeder {

@@ -1,4 +1,4 @@
-import { type ErrorCode, type ErrorLocation, SquallError } from '../errors/index.js';
+import { type ErrorCode, type ErrorLocation, isSquallError, SquallError } from './index.js';
 
 /**
  * Config validation collects every problem before it reports (STYLE.md, "Report all problems at
@@ -127,6 +127,11 @@ export class ConfigError extends SquallError {
     this.name = 'ConfigError';
     this.issues = issues;
   }
+}
+
+/** A ConfigError from any copy of this module (the brand, plus its list of issues). */
+export function isConfigError(e: unknown): e is ConfigError {
+  return isSquallError(e) && Array.isArray((e as { issues?: unknown }).issues);
 }
 
 /** Throws one ConfigError for all the issues, if there are any. */

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are YAML flow templates, not JS ones.
 import { describe, expect, it } from 'vitest';
-import type { VuContext } from '../engine/vu-context.js';
+import type { VuContext } from '../script-api/vu-context.js';
 import {
   compileTemplate,
   envNamesIn,

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { HttpResponse, VuContext } from '../engine/vu-context.js';
 import { defineTest, type TestDefinition } from '../index.js';
+import type { HttpResponse, VuContext } from './vu-context.js';
 
 /**
  * defineTest exists for typing: these tests are checked by `tsc` (the @ts-expect-error lines must

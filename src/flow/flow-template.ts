@@ -1,4 +1,4 @@
-import type { VuContext } from '../engine/vu-context.js';
+import type { VuContext } from '../script-api/vu-context.js';
 
 /**
  * `${…}` templates in YAML flows: `/prompts/${id}`, `Bearer ${env.API_TOKEN}`, `${row.email}`.

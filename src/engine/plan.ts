@@ -1,4 +1,4 @@
-import type { FlowFn } from '../engine/vu-context.js';
+import type { FlowFn } from '../script-api/vu-context.js';
 import type { ParsedThreshold } from '../thresholds/index.js';
 
 /**

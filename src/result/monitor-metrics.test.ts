@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { leakingMonitor, resourceVerdict } from '../../test/helpers/monitor-docs.js';
-import type { MonitorSample } from '../result/schema.js';
+import { buildMonitorResult } from '../monitor/verdict.js';
 import { evaluateThresholds, parseThreshold, validateThresholds } from '../thresholds/index.js';
-import { gaugeSource, TARGET_METRICS, targetMetricValues } from './metric-values.js';
-import { buildMonitorResult } from './verdict.js';
+import { gaugeSource, TARGET_METRICS, targetMetricValues } from './monitor-metrics.js';
+import type { MonitorSample } from './schema.js';
 
 function result(samples: MonitorSample[]) {
   return buildMonitorResult(

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { FlowFn, HttpApi, HttpResponse, RequestOptions, VuContext } from '../engine/vu-context.js';
-import { createFeeder, type Feeder, loadFeeders } from './feeders.js';
+import { createFeeder, type Feeder, loadFeeders } from '../feeders/feeders.js';
+import type { FlowFn, HttpApi, HttpResponse, RequestOptions, VuContext } from '../script-api/vu-context.js';
 import { compileFlow, type Step } from './flow.js';
 
 /**

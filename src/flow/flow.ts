@@ -1,6 +1,8 @@
-import type { FlowFn } from '../engine/vu-context.js';
-import { SquallError } from '../errors/index.js';
-import type { Feeder } from './feeders.js';
+import { isSquallError, type SquallError } from '../errors/index.js';
+import { ConfigError, type LocatedIssue } from '../errors/issues.js';
+import type { Feeder } from '../feeders/feeders.js';
+import type { Step } from '../script-api/test-definition.js';
+import type { FlowFn } from '../script-api/vu-context.js';
 import { compileRequest, HTTP_METHODS, type HttpMethod, type RequestFacts } from './flow-request.js';
 import { FlowScope } from './flow-scope.js';
 import {
@@ -19,7 +21,6 @@ import {
   show,
 } from './flow-shape.js';
 import type { Run, StepRun } from './flow-template.js';
-import { ConfigError, type LocatedIssue } from './issues.js';
 
 /**
  * The YAML flow compiler: a user type's `flow:` (Artillery-style steps, k6 semantics) becomes a
@@ -64,8 +65,7 @@ import { ConfigError, type LocatedIssue } from './issues.js';
 
 export { envNamesIn } from './flow-template.js';
 
-/** A step as written in the file (parsed YAML or JSON). */
-export type Step = Record<string, unknown>;
+export type { Step };
 
 export const STEP_KINDS = [...HTTP_METHODS, 'think', 'loop', 'feed'] as const;
 const LOOP_KEYS = ['loop', 'count', 'over', 'as'] as const;
@@ -100,7 +100,7 @@ export function compileFlow(
   try {
     runs = compileSteps(steps, where, c);
   } catch (e) {
-    if (!(e instanceof SquallError)) throw e;
+    if (!isSquallError(e)) throw e;
     c.problems.push(e);
   }
   if (c.problems.length > 0) throw toConfigError(where.file, c.problems);
@@ -120,7 +120,7 @@ function compileSteps(steps: unknown, where: At, c: Compiler): StepRun[] {
     try {
       return compileStep(step, stepAt, c);
     } catch (e) {
-      if (!(e instanceof SquallError)) throw e;
+      if (!isSquallError(e)) throw e;
       c.problems.push(e);
       declareNames(step, stepAt, c);
       return failed;

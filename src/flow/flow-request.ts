@@ -1,4 +1,4 @@
-import type { HttpResponse, RequestOptions } from '../engine/vu-context.js';
+import type { HttpResponse, RequestOptions } from '../script-api/vu-context.js';
 import { encodeRequestPath } from '../util/url-path.js';
 import type { FlowScope } from './flow-scope.js';
 import {

@@ -32,8 +32,9 @@ describe('parseCsv (RFC 4180)', () => {
     expect(fields('\uFEFFa\n\n1\n\n')).toEqual([['a'], ['1']]);
   });
 
-  it('keeps spaces and a stray quote inside an unquoted field as written', () => {
-    expect(fields(' a , b"c \n')).toEqual([[' a ', ' b"c ']]);
+  it('keeps spaces as written, and refuses a stray quote inside an unquoted field (RFC 4180)', () => {
+    expect(fields(' a , b \n')).toEqual([[' a ', ' b ']]);
+    expect(() => parseCsv('h\n b"c \n')).toThrow(/line 2: a quote inside an unquoted field/);
   });
 
   it('takes another delimiter', () => {

@@ -1,5 +1,5 @@
-import type { GeneratorHealth, MonitorResource, MonitorResult } from '../result/schema.js';
 import type { MetricKind, ThresholdSource } from '../thresholds/index.js';
+import type { GeneratorHealth, MonitorResource, MonitorResult } from './schema.js';
 
 /**
  * The monitor's figures as metrics thresholds can name, e.g.

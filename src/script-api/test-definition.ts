@@ -1,6 +1,8 @@
-import type { FlowFn } from '../engine/vu-context.js';
-import type { FeederSpec } from './feeders.js';
-import type { Step } from './flow.js';
+import type { FeederSpec } from './feeder-spec.js';
+import type { FlowFn } from './vu-context.js';
+
+/** A step of a YAML/JSON flow as written in the file (parsed YAML or JSON); src/flow/ compiles it. */
+export type Step = Record<string, unknown>;
 
 /**
  * The public shape of a test file: what `export default defineTest({...})` in TypeScript and a
