@@ -1,5 +1,5 @@
 import { badFlag } from '../errors/index.js';
-import { TOKEN } from '../protocols/http/prepare.js';
+import { TOKEN } from '../transports/http/prepare.js';
 import { parseDurationMs } from '../util/duration.js';
 
 /** Flag-value parsers: each names its flag, quotes the value and says what is expected. */

@@ -2,8 +2,8 @@ import { performance } from 'node:perf_hooks';
 import type { EndpointStats } from '../metrics/endpoint-stats.js';
 import { HttpMetrics } from '../metrics/http-metrics.js';
 import { noteSendLag } from '../monitor/send-lag.js';
-import { type ConnectionOwner, RawConnection } from '../protocols/http/raw-connection.js';
 import type { EndReason } from '../result/schema.js';
+import { type ConnectionOwner, RawConnection } from '../transports/http/raw-connection.js';
 import type { LoadPlan, LoadSnapshot } from './load-plan.js';
 
 /**
