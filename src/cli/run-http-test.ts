@@ -4,6 +4,7 @@ import type { MonitorPlan } from '../config/monitor.js';
 import type { TestPlan } from '../config/plan.js';
 import { proxyEnv } from '../config/proxy.js';
 import { executorFor } from '../engine/executors/index.js';
+import { httpRecorder } from '../engine/http-recorder.js';
 import { type RunOutcome, runTest, type ScenarioOutcome } from '../engine/runner.js';
 import { ScriptError } from '../engine/script-error.js';
 import type { VuContext } from '../engine/vu-context.js';
@@ -227,8 +228,7 @@ export async function runHttpTest(plan: TestPlan, o: RunOutputOptions): Promise<
                 cookies: new CookieJar(),
                 signal,
                 dispatcher,
-                vu: info,
-                openModel: openScenarios.has(info.scenario),
+                sink: httpRecorder(metrics, openScenarios.has(info.scenario) ? info : undefined),
                 discardResponseBodies: plan.discardResponseBodies === true,
               }),
               check: createCheck(metrics, tags),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ErrorCode } from '../errors/index.js';
 import { parseDurationMs } from '../util/duration.js';
+import { isToken } from '../util/http-token.js';
 import type { ThinkPlan } from './plan.js';
 
 /**
@@ -130,10 +131,8 @@ export const tagValue = leaf('a string', (v) =>
 );
 
 /** An HTTP header name: an RFC 9110 token. */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
 export function isHeaderName(name: string): boolean {
-  return HEADER_NAME.test(name);
+  return isToken(name);
 }
 
 export const headerValue = leaf('a header value on one line', (v) => {

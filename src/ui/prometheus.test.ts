@@ -2,6 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import protobuf from 'protobufjs/light.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { httpRecorder } from '../engine/http-recorder.js';
 import { formatError, isSquallError, type SquallError } from '../errors/index.js';
 import { RunMetrics } from '../metrics/run-metrics.js';
 import { PROTOBUF_CONTENT_TYPE, protobufTypes } from '../report/prometheus-proto.js';
@@ -68,6 +69,7 @@ function liveRun(): LiveRun {
     defaultHeaders: {},
     defaultTimeoutMs: 5000,
     metrics,
+    sink: httpRecorder(metrics),
     tags: { scenario: 'default', user: 'U' },
     cookies: new CookieJar(),
     signal: new AbortController().signal,

@@ -14,9 +14,6 @@ export interface RequestShape {
   proxy?: { authorization?: string };
 }
 
-/** RFC 9110 token characters, for methods and header names. */
-export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
 export function hostHeader(url: URL): string {
   return url.host; // includes a non-default port, and brackets for IPv6
 }
