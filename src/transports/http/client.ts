@@ -134,12 +134,12 @@ function buildHeaders(
     }
   }
   if (contentType !== undefined && !own?.has('content-type') && !defaultNames.includes('content-type')) {
-    out.push('content-type', contentType);
+    out.push('Content-Type', contentType);
   }
   if (cookie !== '') {
     // The flow's own Cookie header comes first; the jar's cookies follow it.
     if (userCookie >= 0) out[userCookie] = `${out[userCookie]}; ${cookie}`;
-    else out.push('cookie', cookie);
+    else out.push('Cookie', cookie);
   }
   return out;
 }
@@ -160,11 +160,11 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     defaultNames.push(k.toLowerCase());
   }
   if (base?.auth !== undefined && !defaultNames.includes('authorization')) {
-    defaults.push('authorization', base.auth);
+    defaults.push('Authorization', base.auth);
     defaultNames.push('authorization');
   }
   if (opts.userAgent !== undefined && !defaultNames.includes('user-agent')) {
-    defaults.push('user-agent', opts.userAgent);
+    defaults.push('User-Agent', opts.userAgent);
     defaultNames.push('user-agent');
   }
   const st: ClientState = {
@@ -296,7 +296,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
         auth !== undefined &&
         !Object.keys(o?.headers ?? {}).some((k) => k.toLowerCase() === 'authorization')
       ) {
-        o = { ...o, headers: { ...o?.headers, authorization: auth } };
+        o = { ...o, headers: { ...o?.headers, Authorization: auth } };
       }
     } else {
       if (base === null) {

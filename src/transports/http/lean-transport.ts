@@ -6,6 +6,7 @@ import type { LeanPool, LeanRequest, OriginPool } from './lean-pool.js';
 import { isIdempotent } from './prepare.js';
 import type { ProxyHop } from './proxy-tunnel.js';
 import type { RawConnection } from './raw-connection.js';
+import { encodeRequestBytes } from './request-encoder.js';
 import { copyRange } from './response-parser.js';
 import type { OutgoingRequest, Transport } from './transport.js';
 
@@ -253,7 +254,7 @@ export class LeanTransport implements Transport {
   }
 }
 
-/** Head and body in one Buffer; origin is `http://host[:port]`, URL.origin's spelling. */
+/** Head and body in one Buffer (request-encoder.ts); origin is `http://host[:port]`, URL.origin's spelling. */
 function encodeLeanRequest(
   method: string,
   origin: string,
@@ -264,18 +265,18 @@ function encodeLeanRequest(
   bodyBytes: number,
   proxy: ProxyHop | undefined,
 ): Buffer {
-  const length = expectsPayload(method) ? `content-length: ${bodyBytes}\r\n` : '';
-  // Through a proxy: the absolute-form request line (RFC 9112 3.2.2), and its credentials.
-  const target = proxy === undefined ? path : `${origin}${path}`;
-  const proxyAuth =
-    proxy?.authorization === undefined ? '' : `proxy-authorization: ${proxy.authorization}\r\n`;
-  const head = `${method} ${target} HTTP/1.1\r\nhost: ${host ?? origin.slice(7)}\r\nconnection: keep-alive\r\n${lines}${proxyAuth}${length}\r\n`;
-  const headBytes = head.length;
-  const out = Buffer.allocUnsafe(headBytes + bodyBytes);
-  out.write(head, 0, 'latin1');
-  if (bodyBytes > 0) {
-    if (typeof body === 'string') out.write(body, headBytes, 'utf8');
-    else out.set(body!, headBytes);
-  }
-  return out;
+  return encodeRequestBytes(
+    {
+      method,
+      target: proxy === undefined ? path : `${origin}${path}`,
+      host: host ?? origin.slice(7),
+      keepAlive: true,
+      lines,
+      proxyAuthorization: proxy?.authorization,
+      // A Content-Length (0 without a body) where undici sends one.
+      framing: expectsPayload(method) ? bodyBytes : undefined,
+    },
+    body,
+    bodyBytes,
+  );
 }
