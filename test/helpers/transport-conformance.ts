@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import type { Transport } from '../../src/transports/http/transport.js';
 
 /**
  * The Transport conformance suite's table runner (DESIGN.md: every plug-in kind has one
@@ -10,7 +11,7 @@ import { describe } from 'vitest';
  */
 export interface TransportUnderTest {
   /** The Transport's `name`. */
-  readonly name: 'lean' | 'undici';
+  readonly name: Transport['name'];
   /** SQUALL_HTTP_CLIENT for a run that uses it: the lean transport is the default for http://. */
   readonly client: 'undici' | undefined;
 }
