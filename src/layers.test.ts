@@ -8,21 +8,20 @@ import { describe, expect, it } from 'vitest';
 /**
  * DESIGN.md "Architecture": each folder of src/ is a layer and imports only layers below it, for
  * value and type imports alike (docs/architecture.md). Top first; folders on one line share a
- * layer and may import each other. Today's names sit beside their new ones (ui → live,
- * protocols → transports). `thresholds` is not in DESIGN.md's list: it sits below `monitor`
+ * layer and may import each other. `thresholds` is not in DESIGN.md's list: it sits below `monitor`
  * (whose metrics thresholds name) and above `script-api`.
  */
 const LAYERS: readonly (readonly string[])[] = [
   ['cli'],
   ['api'],
-  ['live', 'ui'],
+  ['live'],
   ['report'],
   ['store'],
   ['analysis'],
   ['config'],
   ['flow', 'feeders'],
   ['engine'],
-  ['transports', 'protocols'],
+  ['transports'],
   ['metrics'],
   ['result'],
   ['monitor'],

@@ -3,6 +3,7 @@ import { describeScenario } from '../config/describe-plan.js';
 import type { MonitorPlan } from '../config/monitor.js';
 import { proxyEnv } from '../config/proxy.js';
 import { executorFor } from '../engine/executors/index.js';
+import { httpRecorder } from '../engine/http-recorder.js';
 import type { TestPlan } from '../engine/plan.js';
 import { type RunOutcome, runTest, type ScenarioOutcome } from '../engine/runner.js';
 import { isScriptError, type ScriptError } from '../engine/script-error.js';
@@ -12,13 +13,13 @@ import { startLive } from '../live/manager.js';
 import { httpLiveTrends } from '../live/prometheus-extras.js';
 import { abortOnFailConsumer, breakpointConsumer } from '../live/stop-rules.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
-import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
-import { CookieJar } from '../protocols/http/cookie-jar.js';
 import { buildResult } from '../result/build-result.js';
 import type { RunResultDocument } from '../result/build-run.js';
 import type { ResultDocument } from '../result/schema.js';
 import { VERSION } from '../result/version.js';
 import type { VuContext } from '../script-api/vu-context.js';
+import { createDispatcher, createHttpClient } from '../transports/http/client.js';
+import { CookieJar } from '../transports/http/cookie-jar.js';
 import { parseDurationMs } from '../util/duration.js';
 import { redactText } from '../util/redact.js';
 import { type DeliverOptions, deliverResult } from './deliver.js';
@@ -235,8 +236,7 @@ export async function runHttpTest(
                 cookies: new CookieJar(),
                 signal,
                 dispatcher,
-                vu: info,
-                openModel: openScenarios.has(info.scenario),
+                sink: httpRecorder(metrics, openScenarios.has(info.scenario) ? info : undefined),
                 discardResponseBodies: plan.discardResponseBodies === true,
               }),
               check: createCheck(metrics, tags),

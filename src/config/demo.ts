@@ -1,7 +1,7 @@
 import type { LoadPlan, PreparedRequest } from '../engine/load-plan.js';
-import { encodeRequest, isIdempotent } from '../protocols/http/prepare.js';
 import type { ParsedThreshold } from '../thresholds/index.js';
 import { parseThreshold } from '../thresholds/index.js';
+import { encodeRequest, isIdempotent } from '../transports/http/prepare.js';
 import { parseDurationFlag, parseOutput, parsePositiveInt } from './parse-flags.js';
 import { DEFAULT_TIMEOUT_MS, QUICK_OUTPUT_KINDS } from './quick.js';
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ThinkPlan } from '../engine/plan.js';
 import type { ErrorCode } from '../errors/index.js';
 import { parseDurationMs } from '../util/duration.js';
+import { isToken } from '../util/http-token.js';
 
 /**
  * The leaves of the test-file schema: zod transforms that check one value and turn it into its
@@ -130,10 +131,8 @@ export const tagValue = leaf('a string', (v) =>
 );
 
 /** An HTTP header name: an RFC 9110 token. */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
 export function isHeaderName(name: string): boolean {
-  return HEADER_NAME.test(name);
+  return isToken(name);
 }
 
 export const headerValue = leaf('a header value on one line', (v) => {

@@ -1,6 +1,6 @@
 import { badFlag } from '../errors/index.js';
-import { TOKEN } from '../protocols/http/prepare.js';
 import { parseDurationMs } from '../util/duration.js';
+import { TOKEN } from '../util/http-token.js';
 
 /** Flag-value parsers: each names its flag, quotes the value and says what is expected. */
 

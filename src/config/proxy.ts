@@ -1,5 +1,5 @@
 import { SquallError } from '../errors/index.js';
-import { type ProxyEnv, ProxyEnvError, proxyFor, readProxyEnv } from '../protocols/http/proxy-env.js';
+import { type ProxyEnv, ProxyEnvError, proxyFor, readProxyEnv } from '../transports/http/proxy-env.js';
 
 /**
  * The proxy HTTP_PROXY / HTTPS_PROXY / NO_PROXY (or their lower-case forms) name for `url`, or

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { LoadPlan } from '../engine/load-plan.js';
 import { badFlag } from '../errors/index.js';
-import { basicAuthOf, encodeRequest, isIdempotent } from '../protocols/http/prepare.js';
 import type { ParsedThreshold } from '../thresholds/index.js';
 import { parseThreshold, parseThresholdFlag } from '../thresholds/index.js';
+import { basicAuthOf, encodeRequest, isIdempotent } from '../transports/http/prepare.js';
 import { redactHeaders, redactUrl } from '../util/redact.js';
 import { readCaFile } from './ca-file.js';
 import {

@@ -1,9 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { EndpointStats } from '../metrics/endpoint-stats.js';
 import { HttpMetrics } from '../metrics/http-metrics.js';
+import { emptyRequestRecord } from '../metrics/sink.js';
 import { noteSendLag } from '../monitor/send-lag.js';
-import { type ConnectionOwner, RawConnection } from '../protocols/http/raw-connection.js';
 import type { EndReason } from '../result/schema.js';
+import { type ConnectionOwner, RawConnection } from '../transports/http/raw-connection.js';
+import { measuredFrom } from './intended-start.js';
 import type { LiveSnapshot } from './live-snapshot.js';
 import type { LoadPlan } from './load-plan.js';
 
@@ -71,6 +73,8 @@ export class HttpEngine implements ConnectionOwner {
   /** The request mix unrolled by weight: request i goes out as mix[i % mix.length]. */
   private readonly mix: Uint16Array;
   private readonly eps: EndpointStats[];
+  /** Reused for every response: the metrics keep nothing of it (no allocation per request). */
+  private readonly rec = emptyRequestRecord();
   private next = 0;
   private readonly open: boolean;
   private readonly ratePerMs: number;
@@ -191,8 +195,7 @@ export class HttpEngine implements ConnectionOwner {
   }
 
   onConnect(_conn: RawConnection, ms: number, tlsMs: number): void {
-    this.metrics.recordConnect(ms);
-    if (tlsMs > 0) this.metrics.recordTlsHandshake(tlsMs);
+    this.metrics.connected(ms, tlsMs);
   }
 
   onRetry(_conn: RawConnection): void {
@@ -205,24 +208,32 @@ export class HttpEngine implements ConnectionOwner {
     const waiting = conn.firstByteAt > 0 ? conn.firstByteAt - conn.sentAt : now - conn.sentAt;
     // Open model: from the scheduled start (queueing and connecting included), or from the send
     // when it went out early (EARLY_MS). Closed model: from the send, as k6 measures it.
-    const from = this.open ? Math.min(conn.scheduledAt, conn.sentAt) : conn.sentAt;
-    this.metrics.recordResponse(
-      this.eps[conn.tag]!,
-      status,
-      now - from,
-      waiting,
-      now - conn.sentAt,
-      conn.bytesIn,
-    );
-    this.metrics.bytesSent += conn.bytesOut;
+    const from = this.open ? measuredFrom(conn.sentAt, conn.scheduledAt) : conn.sentAt;
+    const r = this.rec;
+    r.status = status;
+    r.failed = status >= 400;
+    r.durationMs = now - from;
+    r.waitingMs = waiting;
+    r.serviceMs = now - conn.sentAt;
+    r.bytesReceived = conn.bytesIn;
+    r.bytesSent = conn.bytesOut;
+    r.errorKind = undefined;
+    r.errorMessage = undefined;
+    this.metrics.record(this.eps[conn.tag]!, r);
     this.sendNext(conn);
   }
 
   onFailure(conn: RawConnection, kind: string, message: string): void {
     this.inflight--;
-    this.metrics.recordError(this.eps[conn.tag]!, kind, message, conn.bytesIn);
+    const r = this.rec;
+    r.status = 0;
+    r.failed = true;
+    r.bytesReceived = conn.bytesIn;
     // What was written: nothing for a refused connection.
-    this.metrics.bytesSent += conn.bytesOut;
+    r.bytesSent = conn.bytesOut;
+    r.errorKind = kind;
+    r.errorMessage = message;
+    this.metrics.record(this.eps[conn.tag]!, r);
     this.sendNext(conn);
   }
 

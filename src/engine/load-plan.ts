@@ -1,4 +1,4 @@
-import type { Endpoint } from '../protocols/http/raw-connection.js';
+import type { Endpoint } from '../transports/http/raw-connection.js';
 
 /** One request of a plan, encoded once before the load starts. */
 export interface PreparedRequest {

@@ -11,7 +11,7 @@ function thrown(frames: string[]): Error {
 describe('scriptPosition', () => {
   it('takes the first frame in the test file, past squall frames and a tsx query', () => {
     const e = thrown([
-      'get (/app/dist/protocols/http/client.js:10:5)',
+      'get (/app/dist/transports/http/client.js:10:5)',
       'run (file:///work/tests/load.ts?tsx-namespace=1:12:7)',
       'other (/work/tests/load.ts:30:1)',
     ]);

@@ -1,4 +1,5 @@
 import type { HttpResponse, RequestOptions } from '../script-api/vu-context.js';
+import { TOKEN } from '../util/http-token.js';
 import { encodeRequestPath } from '../util/url-path.js';
 import type { FlowScope } from './flow-scope.js';
 import {
@@ -62,7 +63,7 @@ const CAPTURE_KEYS = [...CAPTURE_SOURCES, 'group', 'as'] as const;
 const CHECK_ALIASES = { statusCode: 'status', maxResponseTime: 'maxDuration', contains: 'bodyContains' };
 const REQUEST_ALIASES = { qs: 'query', form: 'body' };
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_NAME = TOKEN;
 
 /**
  * What a flow's requests can be tagged with, gathered while compiling: the names (each a function

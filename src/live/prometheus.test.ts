@@ -2,14 +2,15 @@ import http from 'node:http';
 import net from 'node:net';
 import protobuf from 'protobufjs/light.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { httpRecorder } from '../engine/http-recorder.js';
 import { formatError, isSquallError, type SquallError } from '../errors/index.js';
 import { RunMetrics } from '../metrics/run-metrics.js';
-import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
-import { CookieJar } from '../protocols/http/cookie-jar.js';
 import { PROTOBUF_CONTENT_TYPE, protobufTypes } from '../report/prometheus-proto.js';
 import { renderPrometheus } from '../report/prometheus-text.js';
 import { buildRunResult } from '../result/build-run.js';
 import type { ResultDocument } from '../result/schema.js';
+import { createDispatcher, createHttpClient } from '../transports/http/client.js';
+import { CookieJar } from '../transports/http/cookie-jar.js';
 import type { LiveSource, LiveView } from './live.js';
 import { startPrometheus } from './prometheus.js';
 import { httpLiveTrends } from './prometheus-extras.js';
@@ -68,6 +69,7 @@ function liveRun(): LiveRun {
     defaultHeaders: {},
     defaultTimeoutMs: 5000,
     metrics,
+    sink: httpRecorder(metrics),
     tags: { scenario: 'default', user: 'U' },
     cookies: new CookieJar(),
     signal: new AbortController().signal,

@@ -3,6 +3,7 @@ import { redactText } from '../util/redact.js';
 import { DEFAULT_MAX_ENDPOINTS, EndpointNames, endpointKey } from './endpoint-names.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { ErrorLog } from './error-log.js';
+import type { RequestRecord, RequestSink } from './sink.js';
 import { TrendHistogram } from './trend.js';
 
 const STATUS_KINDS = new Map<number, string>();
@@ -34,7 +35,7 @@ interface BucketCounts {
  * plain numbers and a pre-resolved endpoint handle: no allocation per request. The run-wide
  * http_req_duration is the lossless sum of the endpoints' histograms, built at the end.
  */
-export class HttpMetrics {
+export class HttpMetrics implements RequestSink<EndpointStats> {
   readonly waiting = new TrendHistogram();
   readonly service = new TrendHistogram();
   readonly connecting = new TrendHistogram();
@@ -138,6 +139,25 @@ export class HttpMetrics {
     this.intervalErrors++;
     ep.timeline.recordError();
     this.errors.add(kind, example);
+  }
+
+  /** One request of endpoint `ep` (RequestSink): the engine's hot loop reuses `r`. */
+  record(ep: EndpointStats, r: RequestRecord): void {
+    this.bytesSent += r.bytesSent;
+    this.retries += r.retries;
+    if (r.connectingMs > 0) this.recordConnect(r.connectingMs);
+    if (r.tlsHandshakingMs !== undefined && r.tlsHandshakingMs > 0)
+      this.recordTlsHandshake(r.tlsHandshakingMs);
+    if (r.status === 0) {
+      this.recordError(ep, r.errorKind ?? 'error', r.errorMessage ?? '', r.bytesReceived);
+      return;
+    }
+    this.recordResponse(ep, r.status, r.durationMs, r.waitingMs, r.serviceMs, r.bytesReceived, r.failed);
+  }
+
+  connected(connectMs: number, tlsMs: number): void {
+    this.recordConnect(connectMs);
+    if (tlsMs > 0) this.recordTlsHandshake(tlsMs);
   }
 
   recordConnect(ms: number): void {

@@ -5,6 +5,7 @@ import { redactUrl } from '../util/redact.js';
 import { resetCustomMetricData, tagKey } from './custom.js';
 import type { EndpointStats } from './endpoint-stats.js';
 import { HttpMetrics } from './http-metrics.js';
+import type { RequestRecord, RequestSink } from './sink.js';
 import { TrendHistogram } from './trend.js';
 
 /**
@@ -57,36 +58,9 @@ export class HttpSeries {
   }
 }
 
-/**
- * One request's measurements. The client reuses one object per VU: RunMetrics reads it and keeps
- * nothing of it.
- */
-export interface HttpSample {
+/** One request's measurements and its series (RunMetrics.recordHttp). */
+export interface HttpSample extends RequestRecord {
   series: HttpSeries;
-  /** 0 when there was no response. */
-  status: number;
-  /** Counted in http_req_failed (the status was not expected, or there was no response). */
-  failed: boolean;
-  /** http_req_duration, ms: from the send, or in the open model from the scheduled start. */
-  durationMs: number;
-  /** Send to the end of the body, ms (http_req_service_duration). */
-  serviceMs: number;
-  /** Send to the first byte of the response, ms (http_req_waiting). */
-  waitingMs: number;
-  /** TCP connect of a new connection, ms; 0 when the request reused one. */
-  connectingMs: number;
-  /** TLS handshake of a new https connection, ms (http_req_tls_handshaking); 0 or absent otherwise. */
-  tlsHandshakingMs?: number;
-  /** Bytes written to the socket for it (0 when it was never sent, e.g. refused). */
-  bytesSent: number;
-  bytesReceived: number;
-  /** Times it was sent again after the keep-alive race (http_req_retries): 0 or 1. */
-  retries: number;
-  /** The `url` tag when a threshold filters on this request's URL (watchedUrl), else undefined. */
-  url: string | undefined;
-  /** Status 0: the error kind (classifyError) and the error's message, for the example. */
-  errorKind: string | undefined;
-  errorMessage: string | undefined;
 }
 
 export interface CheckCell {
@@ -188,7 +162,7 @@ export interface RunMetricsOptions {
   maxEndpoints?: number;
 }
 
-export class RunMetrics {
+export class RunMetrics implements RequestSink<HttpSeries> {
   /** Endpoints, errors, timeline and the run-wide HTTP trends, as in `squall quick`. */
   readonly http: HttpMetrics;
   readonly vus: GaugeState = gauge();
@@ -287,10 +261,14 @@ export class RunMetrics {
   }
 
   recordHttp(x: HttpSample): void {
-    const s = x.series;
+    this.record(x.series, x);
+  }
+
+  /** One request of series `s` (RequestSink): its cell, the watched URL, the run-wide HTTP metrics. */
+  record(s: HttpSeries, x: RequestRecord): void {
     const cell = s.cell(x.status, x.failed);
     cell.count++;
-    if (x.url !== undefined) this.recordUrl(x.url, x);
+    if (x.url !== undefined) this.recordUrl(x.url, s, x);
     const http = this.http;
     http.bytesSent += x.bytesSent;
     http.retries += x.retries;
@@ -319,13 +297,17 @@ export class RunMetrics {
     );
   }
 
-  private recordUrl(url: string, x: HttpSample): void {
+  connected(connectMs: number, tlsMs: number): void {
+    this.http.connected(connectMs, tlsMs);
+  }
+
+  private recordUrl(url: string, series: HttpSeries, x: RequestRecord): void {
     const byBase = this.urlSeries.get(url);
     if (byBase === undefined) return;
-    let s = byBase.get(x.series);
+    let s = byBase.get(series);
     if (s === undefined) {
-      s = new HttpSeries(Object.freeze({ ...x.series.tags, url }), x.series.endpoint);
-      byBase.set(x.series, s);
+      s = new HttpSeries(Object.freeze({ ...series.tags, url }), series.endpoint);
+      byBase.set(series, s);
     }
     const cell = s.cell(x.status, x.failed);
     cell.count++;

@@ -3,12 +3,13 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leakingMonitor } from '../../test/helpers/monitor-docs.js';
+import { httpRecorder } from '../engine/http-recorder.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
-import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
-import { CookieJar } from '../protocols/http/cookie-jar.js';
 import { buildRunResult, type RunResultDocument } from '../result/build-run.js';
 import type { ResultDocument } from '../result/schema.js';
 import { parseThreshold } from '../thresholds/index.js';
+import { createDispatcher, createHttpClient } from '../transports/http/client.js';
+import { CookieJar } from '../transports/http/cookie-jar.js';
 import { escapeLabelValue, renderPrometheus } from './prometheus-text.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -193,6 +194,7 @@ async function realRun(): Promise<RunResultDocument> {
         defaultHeaders: {},
         defaultTimeoutMs: 5000,
         metrics,
+        sink: httpRecorder(metrics),
         tags,
         cookies: new CookieJar(),
         signal: new AbortController().signal,

@@ -2,11 +2,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpRecorder } from '../engine/http-recorder.js';
 import { Trend as CustomTrend } from '../metrics/custom.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
-import { createDispatcher, createHttpClient } from '../protocols/http/client.js';
-import { CookieJar } from '../protocols/http/cookie-jar.js';
 import { parseThreshold, validateThresholds } from '../thresholds/index.js';
+import { createDispatcher, createHttpClient } from '../transports/http/client.js';
+import { CookieJar } from '../transports/http/cookie-jar.js';
 import { buildHttpResult } from './build.js';
 import { buildRunResult, RUN_METRIC_KINDS, type RunResultDocument } from './build-run.js';
 
@@ -57,6 +58,7 @@ async function smallRun(): Promise<{ doc: RunResultDocument; metrics: RunMetrics
         defaultHeaders: {},
         defaultTimeoutMs: 5000,
         metrics,
+        sink: httpRecorder(metrics),
         tags,
         cookies: new CookieJar(),
         signal: new AbortController().signal,

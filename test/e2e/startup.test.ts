@@ -72,7 +72,7 @@ describe('commands load lazily', () => {
       explain(r),
     ).toBe(true);
     for (const name of HEAVY) expect(loadedPackage(r, name), `${name}\n${r.stderr}`).toBe(false);
-    expect(loaded(r).filter((u) => /\/dist\/(engine|protocols|metrics|result\/build)/.test(u))).toEqual([]);
+    expect(loaded(r).filter((u) => /\/dist\/(engine|transports|metrics|result\/build)/.test(u))).toEqual([]);
   });
 
   it('the top-level help still lists every command', async () => {

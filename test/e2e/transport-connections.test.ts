@@ -7,6 +7,7 @@ import type { ResultDocument } from '../../src/result/schema.js';
 import { type RecordingServer, startRecordingServer } from '../helpers/recording-server.js';
 import { BIN, requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
 import { type RunResult, runFileOk, writeTestFile } from '../helpers/run-file.js';
+import { describeTransportConformance } from '../helpers/transport-conformance.js';
 
 /**
  * The transport conformance suite for connections (issue 13, items 12–14): one table of cases
@@ -151,50 +152,48 @@ ${c.steps}
   );
 }
 
-for (const transport of ['lean', 'undici'] as const) {
-  describe(`squall run over the ${transport} transport (the conformance table)`, () => {
-    const env = { SQUALL_HTTP_CLIENT: transport === 'undici' ? 'undici' : undefined };
-    for (const c of CASES) {
-      it(c.name, async () => {
-        server.reset(c.server);
-        const { run, result, why } = await runFileOk(testFile(c, transport), [], { env });
-        expect(run.code, why).toBe(0);
-        c.check(result, server);
-      }, 40_000);
-    }
+describeTransportConformance('connections', ({ name: transport, client }) => {
+  const env = { SQUALL_HTTP_CLIENT: client };
+  for (const c of CASES) {
+    it(c.name, async () => {
+      server.reset(c.server);
+      const { run, result, why } = await runFileOk(testFile(c, transport), [], { env });
+      expect(run.code, why).toBe(0);
+      c.check(result, server);
+    }, 40_000);
+  }
 
-    it('data_sent counts a streamed body as written, and stays a number', async () => {
-      server.reset();
-      const file = writeTestFile(
-        dir.path,
-        `streamed-${transport}.ts`,
-        `import { Readable } from 'node:stream';
+  it('data_sent counts a streamed body as written, and stays a number', async () => {
+    server.reset();
+    const file = writeTestFile(
+      dir.path,
+      `streamed-${transport}.ts`,
+      `import { Readable } from 'node:stream';
 import { defineTest } from 'squall';
 export default defineTest({
-  target: '${server.url}',
-  scenarios: {
-    one: {
-      executor: 'per-vu-iterations', vus: 1, iterations: 2,
-      users: [{ name: 'U', tasks: [{ name: 'stream', async run({ http }) {
-        await http.post('/stream', { body: Readable.from([Buffer.from('abc'), Buffer.from('defg')]) as never });
-        await http.get('/after');
-      } }] }],
-    },
+target: '${server.url}',
+scenarios: {
+  one: {
+    executor: 'per-vu-iterations', vus: 1, iterations: 2,
+    users: [{ name: 'U', tasks: [{ name: 'stream', async run({ http }) {
+      await http.post('/stream', { body: Readable.from([Buffer.from('abc'), Buffer.from('defg')]) as never });
+      await http.get('/after');
+    } }] }],
   },
+},
 });
 `,
-      );
-      const { run, result, why } = await runFileOk(file, [], { env });
-      expect(run.code, why).toBe(0);
-      expect(fails(result)).toBe(0);
-      expect(server.requests.filter((q) => q.path === '/stream').map((q) => q.body.toString())).toEqual([
-        'abcdefg',
-        'abcdefg',
-      ]);
-      expect(count(result, 'data_sent')).toBe(server.bytesRead());
-    }, 40_000);
-  });
-}
+    );
+    const { run, result, why } = await runFileOk(file, [], { env });
+    expect(run.code, why).toBe(0);
+    expect(fails(result)).toBe(0);
+    expect(server.requests.filter((q) => q.path === '/stream').map((q) => q.body.toString())).toEqual([
+      'abcdefg',
+      'abcdefg',
+    ]);
+    expect(count(result, 'data_sent')).toBe(server.bytesRead());
+  }, 40_000);
+});
 
 /** `squall quick … --json`: the result document, with the run for messages. */
 async function quick(args: string[]): Promise<ResultDocument> {

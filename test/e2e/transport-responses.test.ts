@@ -3,10 +3,11 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import zlib from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { requireBuiltCli, startCli, tempDir } from '../helpers/run-cli.js';
 import { type RunResult, runFileOk, writeTestFile } from '../helpers/run-file.js';
 import { selfSignedCert } from '../helpers/test-certs.js';
+import { describeTransportConformance } from '../helpers/transport-conformance.js';
 import { zstdRawFrame } from '../helpers/zstd-frame.js';
 
 /**
@@ -120,11 +121,6 @@ beforeAll(() => {
 
 afterAll(() => dir.remove());
 
-const TRANSPORTS = [
-  ['default', undefined],
-  ['undici', 'undici'],
-] as const;
-
 function yamlTest(target: string, flow: string, extra = '', vus = 1, iterations = 1): string {
   return `target: ${target}
 defaults:
@@ -148,7 +144,7 @@ function dataReceived(result: RunResult): number {
   return (result.metrics.data_received as { count: number }).count;
 }
 
-describe.each(TRANSPORTS)('responses on the %s transport', (label, client) => {
+describeTransportConformance('responses', ({ name: label, client }) => {
   const env = { SQUALL_HTTP_CLIENT: client, NODE_EXTRA_CA_CERTS: undefined as string | undefined };
 
   it('checks and captures see a compressed body decoded; data_received stays the wire size (item 8)', async () => {

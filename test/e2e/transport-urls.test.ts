@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VERSION } from '../../src/result/version.js';
 import { explain, requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
 import { type RunResult, runFileOk, writeTestFile } from '../helpers/run-file.js';
+import { describeTransportConformance, TRANSPORTS } from '../helpers/transport-conformance.js';
 
 /**
  * Issue 13, items 1, 2, 3 and 15: what a target (and a proxy) RECEIVES from `squall run` on both
@@ -187,11 +188,6 @@ function linesOf(tag: string): string[] {
   return seen.filter((s) => s.line.includes(`/${tag}/`)).map((s) => s.line);
 }
 
-const TRANSPORTS = [
-  ['lean (default)', undefined],
-  ['undici', 'undici'],
-] as const;
-
 async function runYaml(
   name: string,
   yaml: string,
@@ -203,9 +199,7 @@ async function runYaml(
   return { result, all: `${run.stdout}\n${run.stderr}\n${JSON.stringify(result)}` };
 }
 
-describe.each(TRANSPORTS)('squall run over the %s transport', (label, client) => {
-  const t = label.split(' ')[0]!;
-
+describeTransportConformance('URLs, headers and proxies', ({ name: t, client }) => {
   it('relative paths with accents, spaces and CJK reach the server percent-encoded (item 1)', async () => {
     const tag = `enc-${t}`;
     const { result } = await runYaml(
@@ -536,7 +530,7 @@ describe('a connect that times out says so (item 15)', () => {
     expect(doc.errors[0]!.example).toMatch(/no connection within 300 ?ms/);
   });
 
-  it.each(TRANSPORTS)('run (%s)', async (_label, client) => {
+  it.each(TRANSPORTS.map((t) => [t.name, t.client] as const))('run (%s)', async (_label, client) => {
     const { result } = await runYaml(
       `connect-timeout-${client ?? 'lean'}.yaml`,
       `vus: 1

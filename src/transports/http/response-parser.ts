@@ -1,3 +1,4 @@
+import { TCHARS } from '../../util/http-token.js';
 /**
  * A small, strict, incremental HTTP/1.1 response parser for the lean client. It finds where a
  * response ends (Content-Length, chunked, or end of stream) and reads only what the load
@@ -173,9 +174,9 @@ function hasBareLf(buf: Buffer, from: number, to: number): boolean {
   return false;
 }
 
-/** RFC 9110 token characters (prepare.ts TOKEN, as a byte table): undici refuses other header names. */
+/** RFC 9110 token characters as a byte table: undici refuses other header names. */
 const TOKEN_BYTE = new Uint8Array(256);
-for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+for (const c of TCHARS) {
   TOKEN_BYTE[c.charCodeAt(0)] = 1;
 }
 

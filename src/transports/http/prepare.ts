@@ -1,3 +1,5 @@
+import { encodeRequestBytes, headerLines } from './request-encoder.js';
+
 /**
  * Encodes a request once, before the load starts, into the exact bytes the lean client writes
  * for every request (autocannon's requestIterator idea): nothing is built per request.
@@ -13,9 +15,6 @@ export interface RequestShape {
   /** Sent to an HTTP proxy: the absolute-form request line, and its `Proxy-Authorization`. */
   proxy?: { authorization?: string };
 }
-
-/** RFC 9110 token characters, for methods and header names. */
-export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export function hostHeader(url: URL): string {
   return url.host; // includes a non-default port, and brackets for IPv6
@@ -34,31 +33,32 @@ export function basicAuthOf(url: URL): string | undefined {
 export function encodeRequest(shape: RequestShape): Buffer {
   const { method, url, headers, body } = shape;
   const names = new Set(headers.map(([k]) => k.toLowerCase()));
-  const target = `${shape.proxy === undefined ? '' : `${url.protocol}//${url.host}`}${url.pathname}${url.search}`;
-  const lines = [`${method} ${target} HTTP/1.1`];
-  if (!names.has('host')) lines.push(`Host: ${hostHeader(url)}`);
-  if (!names.has('user-agent')) lines.push(`User-Agent: ${shape.userAgent}`);
-  if (!names.has('accept')) lines.push('Accept: */*');
-  for (const [k, v] of headers) lines.push(`${k}: ${v}`);
+  const own: Array<[string, string]> = [];
+  if (!names.has('user-agent')) own.push(['User-Agent', shape.userAgent]);
+  if (!names.has('accept')) own.push(['Accept', '*/*']);
   const auth = names.has('authorization') ? undefined : basicAuthOf(url);
-  if (auth !== undefined) lines.push(`Authorization: ${auth}`);
-  if (shape.proxy?.authorization !== undefined)
-    lines.push(`Proxy-Authorization: ${shape.proxy.authorization}`);
-  const hasBody = body !== undefined && body.length > 0;
-  if (names.has('transfer-encoding')) {
-    // The caller asked for chunked framing (config/quick.ts allows only that): one chunk, then
-    // the last (RFC 9112 §7.1), never a Content-Length beside it.
-    const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
-    const chunk = hasBody ? Buffer.from(`${body.length.toString(16)}\r\n`, 'latin1') : null;
-    const end = Buffer.from(hasBody ? '\r\n0\r\n\r\n' : '0\r\n\r\n', 'latin1');
-    return hasBody ? Buffer.concat([head, chunk!, body, end]) : Buffer.concat([head, end]);
-  }
-  // A body-less POST or PUT still says Content-Length: 0, or some servers wait for a body.
-  if (!names.has('content-length') && (hasBody || ['POST', 'PUT', 'PATCH'].includes(method))) {
-    lines.push(`Content-Length: ${body?.length ?? 0}`);
-  }
-  const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
-  return hasBody ? Buffer.concat([head, body]) : head;
+  const tail: Array<[string, string]> = auth === undefined ? [] : [['Authorization', auth]];
+  const bodyBytes = body?.length ?? 0;
+  return encodeRequestBytes(
+    {
+      method,
+      target: `${shape.proxy === undefined ? '' : `${url.protocol}//${url.host}`}${url.pathname}${url.search}`,
+      host: names.has('host') ? undefined : hostHeader(url),
+      keepAlive: false,
+      lines: headerLines([...own, ...headers, ...tail]),
+      proxyAuthorization: shape.proxy?.authorization,
+      // The caller asked for chunked framing (config/quick.ts allows only that): never a
+      // Content-Length beside it. A body-less POST or PUT still says Content-Length: 0, or some
+      // servers wait for a body.
+      framing: names.has('transfer-encoding')
+        ? 'chunked'
+        : !names.has('content-length') && (bodyBytes > 0 || ['POST', 'PUT', 'PATCH'].includes(method))
+          ? bodyBytes
+          : undefined,
+    },
+    body,
+    bodyBytes,
+  );
 }
 
 /**

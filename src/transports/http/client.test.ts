@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { httpRecorder } from '../../engine/http-recorder.js';
 import { RunMetrics } from '../../metrics/run-metrics.js';
 import type { HttpApi } from '../../script-api/vu-context.js';
 import { createDispatcher, createHttpClient, type HttpTransport, type RunDispatcher } from './client.js';
@@ -116,6 +117,7 @@ function vu(
     defaultHeaders: opts.headers ?? {},
     defaultTimeoutMs: opts.timeoutMs ?? 10_000,
     metrics,
+    sink: httpRecorder(metrics),
     tags: { scenario: 'main', user: opts.user ?? 'Reader' },
     cookies: jar,
     signal: abort.signal,

@@ -1,0 +1,135 @@
+import { Agent, ProxyAgent } from 'undici';
+import { KEEP_ALIVE_MARGIN_MS, LeanPool } from './lean-pool.js';
+import { basicAuthOf } from './prepare.js';
+import { type ProxyEnv, proxyFor, readProxyEnv } from './proxy-env.js';
+import type { ProxyHop } from './proxy-tunnel.js';
+import { MAX_HEAD_BYTES } from './response-parser.js';
+import { timedConnector } from './timings.js';
+
+/** `auto`: the lean transport for plain http://, undici for the rest. `undici`: undici for all. */
+export type HttpTransport = 'auto' | 'undici';
+
+export interface DispatcherOptions {
+  /** HTTP_PROXY, HTTPS_PROXY, NO_PROXY as read (default: from the environment). */
+  proxies?: ProxyEnv;
+  /** https: do not verify the certificate (self-signed test servers), as `quick -k`. */
+  insecure?: boolean;
+  /** https: trust only these CA certificates (PEM, `--cacert`), as curl's --cacert. */
+  ca?: string;
+  /** Default: `undici` when the environment has SQUALL_HTTP_CLIENT=undici, else `auto`. */
+  transport?: HttpTransport;
+}
+
+/**
+ * A run's connections: undici's Agent, plus the lean pool for plain http:// (null when undici
+ * must carry everything). Closing or destroying it closes both.
+ */
+export class RunDispatcher extends Agent {
+  readonly lean: LeanPool | null;
+  /** Whether some origin may go through a proxy (a proxy variable is set). */
+  readonly proxied: boolean;
+  /**
+   * Where requests to an origin not the test's target are named with their origin: the target's,
+   * or else the first origin a request of the run went to (see createHttpClient).
+   */
+  homeOrigin: string | null = null;
+  private readonly routes = new Map<string, ProxyRoute | null>();
+  private readonly agents = new Map<string, ProxyAgent>();
+
+  constructor(
+    private readonly agentOptions: Agent.Options,
+    lean: LeanPool | null,
+    private readonly proxies: ProxyEnv | null = null,
+    private readonly requestTls: Record<string, unknown> = {},
+  ) {
+    super(agentOptions);
+    this.lean = lean;
+    this.proxied = proxies !== null && (proxies.http !== null || proxies.https !== null);
+  }
+
+  /** The proxy an origin's requests go through, or null (no proxy variable, or NO_PROXY). */
+  proxyRoute(origin: string): ProxyRoute | null {
+    let r = this.routes.get(origin);
+    if (r !== undefined) return r;
+    const proxy = this.proxies === null ? null : proxyFor(this.proxies, new URL(origin));
+    r = null;
+    if (proxy !== null) {
+      let agent = this.agents.get(proxy.href);
+      if (agent === undefined) {
+        // http:// origins get the absolute-form request line (curl, k6), https:// a CONNECT tunnel.
+        agent = new ProxyAgent({
+          uri: proxy.href,
+          proxyTunnel: false,
+          requestTls: this.requestTls,
+          connections: this.agentOptions.connections,
+          pipelining: 1,
+          maxHeaderSize: this.agentOptions.maxHeaderSize,
+        });
+        this.agents.set(proxy.href, agent);
+      }
+      r = {
+        agent,
+        hop: {
+          host: proxy.hostname.replace(/^\[|\]$/g, ''),
+          port: Number(proxy.port) || 80,
+          authorization: basicAuthOf(proxy),
+        },
+      };
+    }
+    this.routes.set(origin, r);
+    return r;
+  }
+
+  override close(): Promise<void>;
+  override close(callback: () => void): void;
+  override close(callback?: () => void): Promise<void> | void {
+    this.lean?.close();
+    for (const a of this.agents.values()) void a.close();
+    return callback === undefined ? super.close() : super.close(callback);
+  }
+
+  override destroy(): Promise<void>;
+  override destroy(err: Error | null): Promise<void>;
+  override destroy(callback: () => void): void;
+  override destroy(err: Error | null, callback: () => void): void;
+  override destroy(...args: unknown[]): Promise<void> | void {
+    this.lean?.close();
+    for (const a of this.agents.values()) void a.destroy();
+    return (super.destroy as (...a: unknown[]) => Promise<void> | void).apply(this, args);
+  }
+}
+
+/**
+ * One dispatcher for a run: keep-alive connections, reused across VUs, at most
+ * `maxConnectionsPerOrigin` per origin (unbounded by default: each request in flight gets one).
+ */
+export function createDispatcher(
+  maxConnectionsPerOrigin?: number,
+  options: DispatcherOptions = {},
+): RunDispatcher {
+  const transport = options.transport ?? (process.env.SQUALL_HTTP_CLIENT === 'undici' ? 'undici' : 'auto');
+  const tlsOptions = {
+    ...(options.insecure ? { rejectUnauthorized: false } : {}),
+    ...(options.ca !== undefined ? { ca: options.ca } : {}),
+  };
+  return new RunDispatcher(
+    {
+      connect: timedConnector(tlsOptions),
+      connections: maxConnectionsPerOrigin ?? null,
+      pipelining: 1,
+      // A server's Keep-Alive timeout less the lean pool's margin: both transports reuse alike.
+      keepAliveTimeoutThreshold: KEEP_ALIVE_MARGIN_MS,
+      // The lean parser's limit; onHeaders checks the exact head size (undici counts fields only).
+      maxHeaderSize: MAX_HEAD_BYTES,
+    },
+    transport === 'undici' ? null : new LeanPool(maxConnectionsPerOrigin),
+    options.proxies ?? readProxyEnv(),
+    tlsOptions,
+  );
+}
+
+/** How a proxied origin's requests go: undici's ProxyAgent, or the lean transport to `hop`. */
+export interface ProxyRoute {
+  agent: ProxyAgent;
+  hop: ProxyHop;
+}
