@@ -48,15 +48,6 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'result/common.ts -> metrics': "as above (h2's)",
   'result/build-monitor.ts -> metrics': 'as above',
   'result/merge-histograms.ts -> metrics': 'as above: the histogram codec lives with the trends',
-  'monitor/generator-health.ts -> result':
-    "the monitor's shapes are declared in result/schema.ts; schema 2 should take them from monitor/ (h2's)",
-  'monitor/process-checks.ts -> result': 'as above',
-  'monitor/resource-verdict.ts -> result': 'as above',
-  'monitor/sampler.ts -> result': 'as above',
-  'monitor/target-monitor.ts -> result': 'as above',
-  'monitor/verdict.ts -> result': 'as above',
-  'thresholds/evaluate.ts -> result':
-    "ThresholdResult is declared in result/schema.ts; schema 2 should take it from thresholds/ (h2's)",
 };
 
 interface Violation {
