@@ -40,8 +40,6 @@ const EXEMPT = new Set(['', 'types']);
  * the branches are merged. Keyed `from-file -> to-folder`; an entry that no longer matches fails.
  */
 const ALLOWED: Readonly<Record<string, string>> = {
-  'result/build-run.ts -> analysis':
-    'spike recovery is computed inside buildRunResult; the session (api) should call analysis and hand the figure to result (h2/h4)',
   'result/build.ts -> metrics':
     "buildResult reads the metrics registry; result sits below metrics in the one pipeline (h2's)",
   'result/build-run.ts -> metrics': "as above: the one buildResult() reads metrics through its sink (h2's)",

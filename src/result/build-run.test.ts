@@ -101,7 +101,7 @@ async function smallRun(): Promise<{ doc: RunResultDocument; metrics: RunMetrics
       steady: { interrupted: 0, vusMax: 2, users: { Reader: { vus: 1 }, Writer: { vus: 1 } } },
       spike: { interrupted: 1, vusMax: 1, users: { Reader: { vus: 1 } } },
     },
-    spike: { startSec: 0, endSec: 0.5 },
+    spike: { startSec: 0, endSec: 0.5, recoverySec: 1.5 },
   });
   return { doc, metrics, sent: served - before };
 }
@@ -210,7 +210,7 @@ describe('buildRunResult', () => {
         users: { Reader: { vus: 1, iterations: 4 } },
       },
     });
-    expect(doc.spike).toMatchObject({ startSec: 0, endSec: 0.5 });
+    expect(doc.spike).toEqual({ startSec: 0, endSec: 0.5, recoverySec: 1.5 });
     // Plain JSON: no NaN, Infinity or undefined slips in.
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
   });

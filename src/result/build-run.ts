@@ -1,4 +1,3 @@
-import { spikeRecoverySec } from '../analysis/spike-recovery.js';
 import { type CustomMetricEntry, type CustomSeries, customMetrics } from '../metrics/custom.js';
 import { type RunMetrics, tagsMatch } from '../metrics/run-metrics.js';
 import { TrendHistogram } from '../metrics/trend.js';
@@ -71,8 +70,8 @@ export interface RunParts {
   breakingPoint?: BreakingPoint | null;
   monitor?: MonitorResult | null;
   generator?: GeneratorHealth | null;
-  /** A spike test's spike, seconds since the start: the document gets its recovery time. */
-  spike?: { startSec: number; endSec: number };
+  /** A spike test's spike, seconds since the start, and its recovery time (the session's analysis). */
+  spike?: SpikeResult;
   /** The abortOnFail threshold (one of `thresholds`) that stopped the run, and when. */
   abortedBy?: ThresholdCrossing & { threshold: ParsedThreshold };
 }
@@ -380,11 +379,7 @@ export function buildRunResult(p: RunParts): RunResultDocument {
     scenarios: scenarioResults(rm, p.perScenario),
   };
   if (p.spike !== undefined) {
-    doc.spike = {
-      startSec: p.spike.startSec,
-      endSec: p.spike.endSec,
-      recoverySec: spikeRecoverySec(m.timeline, p.spike.startSec, p.spike.endSec),
-    };
+    doc.spike = { startSec: p.spike.startSec, endSec: p.spike.endSec, recoverySec: p.spike.recoverySec };
   }
   return doc;
 }
