@@ -242,7 +242,7 @@ describe('buildRunResult', () => {
 describe('threshold validation for run', () => {
   it('knows the run metrics and the declared custom ones', () => {
     new CustomTrend('doc_known_trend');
-    const kinds = RUN_METRIC_KINDS();
+    const kinds = RUN_METRIC_KINDS(new RunMetrics());
     for (const [name, kind] of [
       ['iterations', 'counter'],
       ['iteration_duration', 'trend'],

@@ -8,6 +8,7 @@
 // of the document: re-exported here so that every reader imports the document from one place.
 import type { GeneratorHealth, MonitorResult } from '../monitor/types.js';
 import type { ThresholdResult } from '../thresholds/types.js';
+import type { Stat, TrendFigures } from '../util/trend-histogram.js';
 
 export type {
   GeneratorHealth,
@@ -21,6 +22,7 @@ export type {
   ResourceVerdict,
 } from '../monitor/types.js';
 export type { ThresholdResult } from '../thresholds/types.js';
+export type { Stat, TrendFigures } from '../util/trend-histogram.js';
 
 export const RESULT_SCHEMA_VERSION = 2;
 
@@ -37,23 +39,11 @@ export interface MetricMeta {
 }
 
 /**
- * A latency-like statistic: null when its trend has no samples (all requests refused or timed
- * out, no iteration ended), so that no reader takes 0 for a measured minimum.
+ * A trend metric (HDR histogram) summarised; every figure but `count` is null when count is 0.
+ * `Stat` (a figure, null when its trend has no samples, so that no reader takes 0 for a measured
+ * minimum) and the figures come with the recorder (util/trend-histogram.ts).
  */
-export type Stat = number | null;
-
-/** A trend metric (HDR histogram) summarised; every figure but `count` is null when count is 0. */
-export interface TrendSummary extends MetricMeta {
-  count: number;
-  min: Stat;
-  mean: Stat;
-  stdev: Stat;
-  p50: Stat;
-  p90: Stat;
-  p95: Stat;
-  p99: Stat;
-  p999: Stat;
-  max: Stat;
+export interface TrendSummary extends MetricMeta, TrendFigures {
   /**
    * Schema 2: the HDR histogram of the recorded values (value × 1000, integers: microseconds for
    * a millisecond trend) in HdrHistogram's compressed base64 form (docs/result-schema.md).
