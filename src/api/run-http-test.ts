@@ -1,4 +1,5 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
+import { spikeRecoverySec } from '../analysis/spike-recovery.js';
 import { describeScenario } from '../config/describe-plan.js';
 import type { MonitorPlan } from '../config/monitor.js';
 import { proxyEnv } from '../config/proxy.js';
@@ -15,7 +16,7 @@ import { abortOnFailConsumer, breakpointConsumer } from '../live/stop-rules.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
 import { buildResult } from '../result/build-result.js';
 import type { RunResultDocument } from '../result/build-run.js';
-import type { ResultDocument } from '../result/schema.js';
+import type { ResultDocument, SpikeResult } from '../result/schema.js';
 import { VERSION } from '../result/version.js';
 import type { VuContext } from '../script-api/vu-context.js';
 import { createDispatcher, createHttpClient } from '../transports/http/client.js';
@@ -107,6 +108,13 @@ function spikeWindow(plan: TestPlan): { startSec: number; endSec: number } | und
     if (st.target === peak) end = t;
   }
   return start === undefined ? undefined : { startSec: start / 1000, endSec: end / 1000 };
+}
+
+/** A spike test's spike and how long p95 took to recover from it (analysis/), for the document. */
+function spikeResult(plan: TestPlan, metrics: RunMetrics): SpikeResult | undefined {
+  const w = spikeWindow(plan);
+  if (w === undefined) return undefined;
+  return { ...w, recoverySec: spikeRecoverySec(metrics.http.timeline, w.startSec, w.endSec) };
 }
 
 /**
@@ -312,7 +320,7 @@ export async function runHttpTest(
       thresholds: plan.thresholds,
       perScenario: outcome.perScenario,
       breakingPoint,
-      spike: spikeWindow(plan),
+      spike: spikeResult(plan, metrics),
       ...(abortedBy && outcome.endReason === 'threshold-abort' ? { abortedBy } : {}),
       ...watched,
     });

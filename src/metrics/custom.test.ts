@@ -3,8 +3,8 @@ import { SquallError } from '../errors/index.js';
 import { buildRunResult, runMetricKinds, runMetricsLookup } from '../result/build-run.js';
 import type { TrendSummary } from '../result/schema.js';
 import { evaluateThresholds, parseThreshold, validateThresholds } from '../thresholds/index.js';
+import { decodeHistogram } from '../util/hdr.js';
 import { Counter, customMetricRegistry, Gauge, Rate, Trend } from './custom.js';
-import { decodeHistogram } from './histogram-codec.js';
 import { RunMetrics } from './run-metrics.js';
 import { TrendHistogram } from './trend.js';
 

@@ -1,5 +1,5 @@
 import { SquallError } from '../errors/index.js';
-import { BUILTIN_METRICS } from './builtin.js';
+import { BUILTIN_METRICS } from '../result/builtin-metrics.js';
 import { TrendHistogram } from './trend.js';
 
 /**

@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import type { TimelinePoint } from '../result/schema.js';
 import type { CheckFn } from '../script-api/vu-context.js';
 import { redactUrl } from '../util/redact.js';
-import { resetCustomMetricData, tagKey } from './custom.js';
+import { tagsMatch } from '../util/tags.js';
+import { type CustomMetricEntry, customMetrics, resetCustomMetricData, tagKey } from './custom.js';
 import type { EndpointStats } from './endpoint-stats.js';
 import { HttpMetrics } from './http-metrics.js';
 import type { RequestRecord, RequestSink } from './sink.js';
@@ -99,19 +100,6 @@ export interface LiveCounts {
   errors: number;
   vus: number;
   iterations: number;
-}
-
-/** Picks the samples whose tags carry every `key: value` of a threshold's filter. */
-export function tagsMatch(
-  tags: Readonly<Record<string, string>>,
-  filter: Readonly<Record<string, string>>,
-  skip?: ReadonlySet<string>,
-): boolean {
-  for (const k in filter) {
-    if (skip?.has(k)) continue;
-    if (tags[k] !== filter[k]) return false;
-  }
-  return true;
 }
 
 /** Tags of an HTTP sample that are decided per response, not per series. */
@@ -439,6 +427,11 @@ export class RunMetrics implements RequestSink<HttpSeries> {
 
   dropped(scenario?: string): number {
     return scenario === undefined ? this.http.dropped : (this.droppedByScenario.get(scenario) ?? 0);
+  }
+
+  /** The custom metrics the test declared: the process-wide registry (custom.ts). */
+  customMetrics(): readonly CustomMetricEntry[] {
+    return customMetrics();
   }
 
   /** The scenarios that recorded iterations or drops, in first-seen order. */

@@ -1,7 +1,7 @@
 import { type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import type { GeneratorHealth } from '../result/schema.js';
 import { round } from '../util/units.js';
 import { takeSendLag } from './send-lag.js';
+import type { GeneratorHealth } from './types.js';
 
 /**
  * squall's own health during a run. A Node load generator is CPU-bound long before most targets

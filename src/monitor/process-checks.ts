@@ -1,8 +1,8 @@
 import { networkInterfaces } from 'node:os';
-import type { MonitorSample } from '../result/schema.js';
 import { redactText } from '../util/redact.js';
 import { listenersOn, socketInodes, socketOwner } from './listeners.js';
 import { processTree, readProc } from './procfs.js';
+import type { MonitorSample } from './types.js';
 
 /**
  * Is squall watching the process that serves the load? A `--monitor-pid` of a wrapper (`sh -c`,

@@ -1,7 +1,7 @@
-import type { MonitorShape, MonitorStep, MonitorVerdict, ResourceVerdict } from '../result/schema.js';
 import { round } from '../util/units.js';
 import { findJumps, type Jump, type SeriesPoint } from './jumps.js';
 import { median, type Point, type SlopeEstimate, theilSen } from './theil-sen.js';
+import type { MonitorShape, MonitorStep, MonitorVerdict, ResourceVerdict } from './types.js';
 import { findWarmup } from './warmup.js';
 
 /**

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { SquallError } from '../errors/index.js';
-import type { MonitorSample } from '../result/schema.js';
 import { round } from '../util/units.js';
 import { createReader, defaultSource, type ProcessReader, type SampleSource } from './readers.js';
+import type { MonitorSample } from './types.js';
 
 /**
  * Samples a process (or its whole tree) at a fixed interval until stopped or until the process

@@ -1,5 +1,4 @@
 import { isSquallError, SquallError } from '../errors/index.js';
-import type { MonitorExit, MonitorResult, MonitorSample } from '../result/schema.js';
 import { redactText } from '../util/redact.js';
 import { round } from '../util/units.js';
 import {
@@ -20,6 +19,7 @@ import {
 } from './process-checks.js';
 import type { SampleSource } from './readers.js';
 import { type Sampler, startSampler } from './sampler.js';
+import type { MonitorExit, MonitorResult, MonitorSample } from './types.js';
 import { buildMonitorResult, type VerdictOptions } from './verdict.js';
 
 /**

@@ -1,3 +1,7 @@
+import { round } from '../util/units.js';
+import { describeExit } from './launcher.js';
+import { judgeResource, type ResourcePoint, type ResourceSpec } from './resource-verdict.js';
+import { median } from './theil-sen.js';
 import type {
   MonitorExit,
   MonitorResource,
@@ -5,11 +9,7 @@ import type {
   MonitorSample,
   MonitorVerdict,
   ResourceVerdict,
-} from '../result/schema.js';
-import { round } from '../util/units.js';
-import { describeExit } from './launcher.js';
-import { judgeResource, type ResourcePoint, type ResourceSpec } from './resource-verdict.js';
-import { median } from './theil-sen.js';
+} from './types.js';
 
 /**
  * The monitor's verdict: memory, open file descriptors and threads each get the same leak test

@@ -1,6 +1,6 @@
-import { TrendHistogram } from '../metrics/trend.js';
 import type { ParsedThreshold } from '../thresholds/index.js';
 import { evaluateThresholds } from '../thresholds/index.js';
+import { TrendHistogram } from '../util/trend-histogram.js';
 import { resultDocument, trendSummary } from './common.js';
 import { gaugeSource, targetMetricValues } from './monitor-metrics.js';
 import type { EndReason, MonitorResult, ResultDocument } from './schema.js';

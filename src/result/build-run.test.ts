@@ -103,7 +103,7 @@ async function smallRun(): Promise<{ doc: RunResultDocument; metrics: RunMetrics
       steady: { interrupted: 0, vusMax: 2, users: { Reader: { vus: 1 }, Writer: { vus: 1 } } },
       spike: { interrupted: 1, vusMax: 1, users: { Reader: { vus: 1 } } },
     },
-    spike: { startSec: 0, endSec: 0.5 },
+    spike: { startSec: 0, endSec: 0.5, recoverySec: 1.5 },
   });
   return { doc, metrics, sent: served - before };
 }
@@ -212,7 +212,7 @@ describe('buildRunResult', () => {
         users: { Reader: { vus: 1, iterations: 4 } },
       },
     });
-    expect(doc.spike).toMatchObject({ startSec: 0, endSec: 0.5 });
+    expect(doc.spike).toEqual({ startSec: 0, endSec: 0.5, recoverySec: 1.5 });
     // Plain JSON: no NaN, Infinity or undefined slips in.
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
   });
@@ -244,7 +244,7 @@ describe('buildRunResult', () => {
 describe('threshold validation for run', () => {
   it('knows the run metrics and the declared custom ones', () => {
     new CustomTrend('doc_known_trend');
-    const kinds = RUN_METRIC_KINDS();
+    const kinds = RUN_METRIC_KINDS(new RunMetrics());
     for (const [name, kind] of [
       ['iterations', 'counter'],
       ['iteration_duration', 'trend'],

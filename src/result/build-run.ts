@@ -1,7 +1,3 @@
-import { spikeRecoverySec } from '../analysis/spike-recovery.js';
-import { type CustomMetricEntry, type CustomSeries, customMetrics } from '../metrics/custom.js';
-import { type RunMetrics, tagsMatch } from '../metrics/run-metrics.js';
-import { TrendHistogram } from '../metrics/trend.js';
 import type {
   MetricKind,
   ParsedThreshold,
@@ -10,6 +6,8 @@ import type {
   ThresholdSource,
 } from '../thresholds/index.js';
 import { abortedResult, evaluateThresholds } from '../thresholds/index.js';
+import { tagsMatch } from '../util/tags.js';
+import { TrendHistogram } from '../util/trend-histogram.js';
 import { round } from '../util/units.js';
 import { HTTP_RUN_METRICS } from './build.js';
 import {
@@ -27,6 +25,7 @@ import {
   trendSummary,
   valueSource,
 } from './common.js';
+import type { CustomMetricView, CustomSeriesView, RunMetricsView } from './metrics-view.js';
 import type {
   BreakingPoint,
   CheckResult,
@@ -60,7 +59,7 @@ export interface ScenarioParts {
 }
 
 export interface RunParts {
-  metrics: RunMetrics;
+  metrics: RunMetricsView;
   startedAt: Date;
   endedAt: Date;
   durationMs: number;
@@ -71,8 +70,8 @@ export interface RunParts {
   breakingPoint?: BreakingPoint | null;
   monitor?: MonitorResult | null;
   generator?: GeneratorHealth | null;
-  /** A spike test's spike, seconds since the start: the document gets its recovery time. */
-  spike?: { startSec: number; endSec: number };
+  /** A spike test's spike, seconds since the start, and its recovery time (the session's analysis). */
+  spike?: SpikeResult;
   /** The abortOnFail threshold (one of `thresholds`) that stopped the run, and when. */
   abortedBy?: ThresholdCrossing & { threshold: ParsedThreshold };
 }
@@ -92,9 +91,9 @@ const RUN_BUILTINS: ReadonlyMap<string, MetricKind> = new Map<string, MetricKind
 ]);
 
 /** What thresholds may name in `squall run`: the built-ins and every declared custom metric. */
-export function runMetricKinds(_metrics?: RunMetrics): Map<string, MetricKind> {
+export function runMetricKinds(metrics?: Pick<RunMetricsView, 'customMetrics'>): Map<string, MetricKind> {
   const kinds = new Map(RUN_BUILTINS);
-  for (const m of customMetrics()) kinds.set(m.name, m.kind);
+  for (const m of metrics?.customMetrics() ?? []) kinds.set(m.name, m.kind);
   return kinds;
 }
 
@@ -126,7 +125,7 @@ export function isRunBuiltin(metric: string): boolean {
 }
 
 /** A custom metric's series that carry every tag of `filter`. */
-function customSeries(m: CustomMetricEntry, filter: Record<string, string>): CustomSeries[] {
+function customSeries(m: CustomMetricView, filter: Record<string, string>): CustomSeriesView[] {
   const all = [m.untagged, ...m.tagged.values()];
   if (Object.keys(filter).length === 0) return all;
   return all.filter((s) => tagsMatch(s.tags, filter));
@@ -143,7 +142,7 @@ interface CustomTotals {
   trend: TrendHistogram | null;
 }
 
-function customTotals(m: CustomMetricEntry, filter: Record<string, string>): CustomTotals {
+function customTotals(m: CustomMetricView, filter: Record<string, string>): CustomTotals {
   const out: CustomTotals = {
     samples: 0,
     sum: 0,
@@ -171,7 +170,7 @@ function customTotals(m: CustomMetricEntry, filter: Record<string, string>): Cus
 }
 
 function customSource(
-  m: CustomMetricEntry,
+  m: CustomMetricView,
   tags: Record<string, string>,
   sec: number,
 ): ThresholdSource | undefined {
@@ -189,7 +188,7 @@ function customSource(
   }
 }
 
-function customSummary(m: CustomMetricEntry, sec: number): MetricSummary {
+function customSummary(m: CustomMetricView, sec: number): MetricSummary {
   const t = customTotals(m, {});
   switch (m.kind) {
     case 'counter':
@@ -225,7 +224,7 @@ function hasTags(tags: Record<string, string>): boolean {
  * measures whatever happens: the run-wide http_reqs, iterations, data_sent, data_received,
  * dropped_iterations (also per scenario), vus and vus_max.
  */
-export function runMetricsLookup(metrics: RunMetrics, durationMs?: number): SourceLookup {
+export function runMetricsLookup(metrics: RunMetricsView, durationMs?: number): SourceLookup {
   // The final answers may share one set of totals; live ones (abortOnFail) must see new data.
   let totals: HttpTotals | null = null;
   return (metric, tags) => {
@@ -270,7 +269,7 @@ export function runMetricsLookup(metrics: RunMetrics, durationMs?: number): Sour
         return valueSource('gauge', { value: (metric === 'vus' ? metrics.vus : metrics.vusMax).value });
       default: {
         if (RUN_BUILTINS.has(metric)) break;
-        const custom = customMetrics().find((m) => m.name === metric);
+        const custom = metrics.customMetrics().find((m) => m.name === metric);
         return custom === undefined ? undefined : customSource(custom, tags, sec);
       }
     }
@@ -287,7 +286,7 @@ function gaugeSummary(g: { value: number; min: number; max: number }): GaugeSumm
 }
 
 /** `checks[]`: counts per check name, over every tag combination, in first-seen order. */
-function checkResults(metrics: RunMetrics): CheckResult[] {
+function checkResults(metrics: RunMetricsView): CheckResult[] {
   const byName = new Map<string, CheckResult>();
   for (const c of metrics.checkCells) {
     let r = byName.get(c.name);
@@ -302,7 +301,7 @@ function checkResults(metrics: RunMetrics): CheckResult[] {
 }
 
 function scenarioResults(
-  metrics: RunMetrics,
+  metrics: RunMetricsView,
   parts: Record<string, ScenarioParts>,
 ): Record<string, ScenarioResult> {
   const out: Record<string, ScenarioResult> = {};
@@ -371,7 +370,7 @@ export function buildRunResult(p: RunParts): RunResultDocument {
     };
     metrics.checks = summary;
   }
-  for (const c of customMetrics()) metrics[c.name] = customSummary(c, sec);
+  for (const c of rm.customMetrics()) metrics[c.name] = customSummary(c, sec);
 
   const doc: RunResultDocument = {
     ...resultDocument({ ...p, metrics, thresholds, ...httpParts(m, sec, p.generator) }),
@@ -380,11 +379,7 @@ export function buildRunResult(p: RunParts): RunResultDocument {
     scenarios: scenarioResults(rm, p.perScenario),
   };
   if (p.spike !== undefined) {
-    doc.spike = {
-      startSec: p.spike.startSec,
-      endSec: p.spike.endSec,
-      recoverySec: spikeRecoverySec(m.timeline, p.spike.startSec, p.spike.endSec),
-    };
+    doc.spike = { startSec: p.spike.startSec, endSec: p.spike.endSec, recoverySec: p.spike.recoverySec };
   }
   return doc;
 }

@@ -1,10 +1,8 @@
 import { SquallError } from '../errors/index.js';
-import type { EndpointStats } from '../metrics/endpoint-stats.js';
-import type { HttpMetrics } from '../metrics/http-metrics.js';
-import { TrendHistogram } from '../metrics/trend.js';
 import type { MetricKind, ParsedThreshold, ThresholdSource } from '../thresholds/index.js';
 import { evaluateThresholds } from '../thresholds/index.js';
 import { didYouMean } from '../util/suggest.js';
+import { TrendHistogram } from '../util/trend-histogram.js';
 import {
   httpMetricsSummary,
   httpParts,
@@ -17,6 +15,7 @@ import {
   trendSource,
   valueSource,
 } from './common.js';
+import type { EndpointView, HttpMetricsView } from './metrics-view.js';
 import { GENERATOR_METRICS, TARGET_METRICS } from './monitor-metrics.js';
 import type { EndReason, GeneratorHealth, Metrics, MonitorResult, ResultDocument } from './schema.js';
 
@@ -40,7 +39,7 @@ export const HTTP_RUN_METRICS: ReadonlyMap<string, MetricKind> = new Map<string,
 ]);
 
 export interface HttpRunParts {
-  metrics: HttpMetrics;
+  metrics: HttpMetricsView;
   startedAt: Date;
   endedAt: Date;
   durationMs: number;
@@ -75,7 +74,7 @@ export function validateHttpThresholdTags(list: readonly ParsedThreshold[]): voi
 function tagFilter(tags: Record<string, string>) {
   const { name, method, status, expected_response: expected } = tags;
   return {
-    endpoint: (ep: EndpointStats) =>
+    endpoint: (ep: EndpointView) =>
       (name === undefined || ep.name === name) && (method === undefined || ep.method === method),
     status: (s: number) =>
       (status === undefined || String(s) === status) &&

@@ -1,10 +1,10 @@
-import { BUILTIN_METRICS } from '../metrics/builtin.js';
-import { encodeTrend } from '../metrics/histogram-codec.js';
-import type { HttpMetrics } from '../metrics/http-metrics.js';
-import type { TrendHistogram } from '../metrics/trend.js';
 import type { Aggregation, MetricKind, ThresholdSource } from '../thresholds/index.js';
 import { metricKind, metricUnit } from '../util/figures.js';
+import { encodeTrend } from '../util/hdr.js';
+import type { TrendHistogram } from '../util/trend-histogram.js';
 import { round } from '../util/units.js';
+import { BUILTIN_METRICS } from './builtin-metrics.js';
+import type { EndpointView, HttpMetricsView } from './metrics-view.js';
 import {
   GENERATOR_METRICS,
   gaugeSource,
@@ -94,10 +94,7 @@ export function latencyOf(t: TrendHistogram): EndpointResult['latency'] {
 export const ENDPOINT_TIMELINES = 20;
 
 /** The endpoint's buckets, one per point of the run's timeline, empty seconds included. */
-function endpointTimeline(
-  ep: HttpMetrics['endpoints'][number],
-  timeline: readonly TimelinePoint[],
-): EndpointTimelinePoint[] {
+function endpointTimeline(ep: EndpointView, timeline: readonly TimelinePoint[]): EndpointTimelinePoint[] {
   const out: EndpointTimelinePoint[] = timeline.map((p) => ({
     t: p.t,
     rps: 0,
@@ -122,7 +119,7 @@ function endpointTimeline(
 }
 
 /** `endpoints[]`: one row per (method, request name), in first-seen order. */
-export function endpointResults(m: HttpMetrics, sec: number): EndpointResult[] {
+export function endpointResults(m: HttpMetricsView, sec: number): EndpointResult[] {
   const eps = m.endpoints;
   const busiest = new Set(
     [...eps]
@@ -150,7 +147,7 @@ export function endpointResults(m: HttpMetrics, sec: number): EndpointResult[] {
 }
 
 /** `grouped`: how many distinct request names the endpoint limit put under this endpoint. */
-function groupedField(m: HttpMetrics, method: string, name: string): { grouped?: number } {
+function groupedField(m: HttpMetricsView, method: string, name: string): { grouped?: number } {
   const n = m.names.groupedUnder(method, name);
   return n === undefined ? {} : { grouped: n };
 }
@@ -164,7 +161,7 @@ export interface HttpTotals {
   failures: number;
 }
 
-export function httpTotals(m: HttpMetrics): HttpTotals {
+export function httpTotals(m: HttpMetricsView): HttpTotals {
   const duration = m.totalDuration();
   return {
     duration,
@@ -176,7 +173,7 @@ export function httpTotals(m: HttpMetrics): HttpTotals {
 
 /** Threshold answers for the HTTP metrics that carry no tag filter; undefined for other names. */
 export function httpTotalsSource(
-  m: HttpMetrics,
+  m: HttpMetricsView,
   totals: HttpTotals,
   metric: string,
   sec: number,
@@ -222,7 +219,7 @@ function withHistogramLast<T extends { histogram?: string }>(m: T): T {
 }
 
 /** The HTTP part of `metrics` (everything but the VU gauges). */
-export function httpMetricsSummary(m: HttpMetrics, totals: HttpTotals, sec: number): Metrics {
+export function httpMetricsSummary(m: HttpMetricsView, totals: HttpTotals, sec: number): Metrics {
   const { requests: total, failures: fails } = totals;
   return {
     http_reqs: counterSummary(total, sec),
@@ -264,7 +261,7 @@ export interface DocumentParts {
 
 /** The endpoints, errors and timeline of a run that sent HTTP requests. */
 export function httpParts(
-  m: HttpMetrics,
+  m: HttpMetricsView,
   sec: number,
   generator: GeneratorHealth | null | undefined,
 ): Pick<DocumentParts, 'endpoints' | 'errors' | 'timeline' | 'runId'> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHistogram, encodeTrend } from '../metrics/histogram-codec.js';
-import { TrendHistogram } from '../metrics/trend.js';
+import { decodeHistogram, encodeTrend } from '../util/hdr.js';
+import { TrendHistogram } from '../util/trend-histogram.js';
 import { addDocumentHistograms } from './merge-histograms.js';
 import type { ResultDocument } from './schema.js';
 

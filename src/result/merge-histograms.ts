@@ -1,4 +1,4 @@
-import { addEncodedHistograms } from '../metrics/histogram-codec.js';
+import { addEncodedHistograms } from '../util/hdr.js';
 import type { ResultDocument } from './schema.js';
 
 /**

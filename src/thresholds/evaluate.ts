@@ -1,5 +1,4 @@
 import { SquallError } from '../errors/index.js';
-import type { ThresholdResult } from '../result/schema.js';
 import { didYouMean } from '../util/suggest.js';
 import {
   type Aggregation,
@@ -8,6 +7,7 @@ import {
   type ParsedThreshold,
   type ThresholdOp,
 } from './expression.js';
+import type { ThresholdResult } from './types.js';
 
 export type MetricKind = 'trend' | 'counter' | 'rate' | 'gauge';
 
