@@ -136,7 +136,16 @@ describe.skipIf(missing !== undefined)(
 
     it('draws every chart of the timeline, and no resource chart without a monitor', async () => {
       const ink = await chartInk(w.page);
-      expect(Object.keys(ink).sort()).toEqual(['errors', 'latency', 'rps', 'vus']);
+      // A schema-2 document also draws its latency spectrum and the endpoints' own timelines.
+      expect(Object.keys(ink).sort()).toEqual([
+        'endpoint-latency',
+        'endpoint-rps',
+        'errors',
+        'latency',
+        'rps',
+        'spectrum',
+        'vus',
+      ]);
       for (const [chart, pixels] of Object.entries(ink)) expect(pixels, chart).toBeGreaterThan(0);
     });
 
@@ -244,9 +253,18 @@ describe.skipIf(missing !== undefined)(
       const clock = `${Number.isInteger(last) ? last : last.toFixed(1)}s`;
       // The charts drawn (the resource ones have no plot without a monitor).
       const drawn = legends.filter((l) => l.values.length > 0);
-      expect(drawn.map((l) => l.chart).sort()).toEqual(['errors', 'latency', 'rps', 'vus']);
+      expect(drawn.map((l) => l.chart).sort()).toEqual([
+        'endpoint-latency',
+        'endpoint-rps',
+        'errors',
+        'latency',
+        'rps',
+        'spectrum',
+        'vus',
+      ]);
       for (const { chart, values } of drawn) {
-        expect(values[0], `${chart} time`).toBe(clock);
+        // The spectrum's x axis is the percentile, not time: its legend rests on the maximum.
+        expect(values[0], `${chart} x`).toBe(chart === 'spectrum' ? '100% (max)' : clock);
         for (const v of values) expect(v, `${chart} ${values.join(' | ')}`).not.toMatch(/^(-+|—|)$/);
       }
     });
