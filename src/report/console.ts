@@ -19,6 +19,7 @@ import {
   diedText,
   metricCells as figureCells,
   fmtCount,
+  fmtCpu,
   fmtMib,
   fmtNum,
   fmtPct,
@@ -677,10 +678,6 @@ const VERDICTS: Record<MonitorVerdict, Mark> = {
 const NO_LEAK_BEFORE_DEATH: Mark = { mark: '–', text: 'no leak seen', style: 'dim' };
 const MAX_EXIT_TAIL = 5;
 const REASON_WIDTH = 100;
-
-function fmtCpu(v: unknown): string {
-  return isNum(v) ? `${v.toFixed(1)}%` : '-';
-}
 
 /**
  * `✓ healthy`, `✗ leak suspected: memory, fds`, `? inconclusive`, or for a process that died

@@ -3,8 +3,8 @@ import { asObj, fmtCount, isNum, type Obj } from './format.js';
 /**
  * Why iterations were dropped, one line per scenario that dropped some, read from the result
  * document alone. Dropping is how the open model shows a stall (k6's contract: an arrival that
- * finds no free VU is not started), so the reason must be as visible as the count. The HTML
- * page's banner (html/page/banners.ts, dropNotes) says the same.
+ * finds no free VU is not started), so the reason must be as visible as the count. The console
+ * and the report page's banner (html/page/banners.ts, which bundles this file) print these.
  */
 export function droppedNotes(result: unknown): string[] {
   const doc = asObj(result);

@@ -1,5 +1,4 @@
-import { stripVTControlCharacters } from 'node:util';
-import type { MonitorResult, MonitorSample, MonitorVerdict, ResultDocument } from '../result/schema.js';
+import type { MonitorResult, MonitorSample, MonitorVerdict } from '../result/schema.js';
 import { fmtCount, fmtNum, isNum } from '../util/figures.js';
 import { judgesResources, monitorLeaks } from './monitor-state.js';
 
@@ -39,8 +38,9 @@ export {
 } from './monitor-state.js';
 
 /**
- * Small formatting helpers shared by the reporters (console, Markdown, CSV, JUnit, HTML) and the
- * live progress line.
+ * Small formatting helpers shared by the reporters (console, Markdown, CSV, JUnit), the live
+ * progress line and the report page, which bundles this file for the browser: so it imports
+ * nothing from Node.
  *
  * Colours are raw ANSI codes behind an explicit flag rather than `util.styleText`: newer Node
  * versions make styleText check process.stdout for a TTY by default, which would silently drop
@@ -70,9 +70,15 @@ export function painter(color: boolean): Painter {
   };
 }
 
+// Node's util.stripVTControlCharacters pattern (CSI and OSC sequences), kept here so that this
+// file also runs in the browser.
+const ANSI =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is its job
+  /[\u001B\u009B][[\]()#;?]*(?:(?:(?:(?:;[-a-zA-Z\d/#&.:=?%@~_]+)*|[a-zA-Z\d]+(?:;[-a-zA-Z\d/#&.:=?%@~_]*)*)?(?:\u0007|\u001B\u005C|\u009C))|(?:(?:\d{1,4}(?:;\d{0,4})*)?[\dA-PR-TZcf-ntqry=><~]))/g;
+
 /** Width on screen, ignoring ANSI escapes, so coloured cells still line up. */
 export function visibleWidth(text: string): number {
-  return stripVTControlCharacters(text).length;
+  return text.replace(ANSI, '').length;
 }
 
 export function padEndVisible(text: string, width: number): string {
@@ -121,19 +127,24 @@ export function wrapText(text: string, width: number): string[] {
 // documents lack most of these fields, so each is checked.
 
 /** A `squall monitor` document: no HTTP traffic by design, only the watched process. */
-export function isMonitorOnly(doc: Pick<ResultDocument, 'config'>): boolean {
+export function isMonitorOnly(doc: { config?: unknown }): boolean {
   return asObj(doc.config)?.command === 'monitor';
 }
 
-/** `monitor 'node server.js' (pid 4242)` or `monitor pid 4242`. */
-export function monitoredName(doc: Pick<ResultDocument, 'config' | 'monitor'>): string {
-  const config = asObj(doc.config) ?? {};
-  const mon = asObj(doc.monitor) ?? {};
+/** `'node server.js' (pid 4242)` or `pid 4242`: the process a monitor watched; '' if unnamed. */
+export function monitoredProcess(doc: { config?: unknown; monitor?: unknown } | null): string {
+  const config = asObj(doc?.config) ?? {};
+  const mon = asObj(doc?.monitor) ?? {};
   const cmd = [mon.cmd, config.cmd].find((v): v is string => typeof v === 'string' && v !== '');
   const pid = [mon.pid, config.pid].find(isNum);
   const pidText = pid === undefined ? '' : `pid ${pid}`;
-  if (cmd) return `monitor '${oneLine(cmd, 500)}'${pidText ? ` (${pidText})` : ''}`;
-  return `monitor ${pidText || 'a process'}`;
+  if (cmd) return `'${oneLine(cmd, 500)}'${pidText ? ` (${pidText})` : ''}`;
+  return pidText;
+}
+
+/** `monitor 'node server.js' (pid 4242)` or `monitor pid 4242`. */
+export function monitoredName(doc: { config?: unknown; monitor?: unknown } | null): string {
+  return `monitor ${monitoredProcess(doc) || 'a process'}`;
 }
 
 /** The verdict of a monitor result; documents older than the verdict have only `leakSuspected`. */
@@ -190,6 +201,11 @@ export function countRange(
   return `${fmtCount(start)} → ${fmtCount(end)} (${extra.join(', ')})`;
 }
 
+/** CPU as a percentage of one core, as top shows it: `12.3%` (a busy process passes 100%). */
+export function fmtCpu(v: unknown): string {
+  return isNum(v) ? `${v.toFixed(1)}%` : '-';
+}
+
 /** RSS in mebibytes, as the samples count it: `139.0 MiB`. */
 export function fmtMib(v: unknown): string {
   return isNum(v) ? `${v.toFixed(1)} MiB` : '-';
@@ -230,7 +246,7 @@ export function exitText(exit: Obj): string {
 }
 
 /** The started service died while in use (`monitor.exit` with a `cmd`): the run failed. */
-export function serviceExited(doc: Pick<ResultDocument, 'monitor'>): boolean {
+export function serviceExited(doc: { monitor?: unknown }): boolean {
   const m = asObj(doc.monitor);
   return !!m && !!asObj(m.exit) && typeof m.cmd === 'string' && m.cmd !== '';
 }
@@ -239,15 +255,20 @@ export function serviceExited(doc: Pick<ResultDocument, 'monitor'>): boolean {
  * The watched process, started by squall or not (`--monitor-pid`), ended before monitoring did:
  * the run fails, and no report may call it passed or healthy.
  */
-export function monitorExited(doc: Pick<ResultDocument, 'monitor'>): boolean {
+export function monitorExited(doc: { monitor?: unknown }): boolean {
   return !!asObj(asObj(doc.monitor)?.exit);
 }
 
 /** `the service exited with code 3 2.58s into monitoring` or `the watched process went away …`. */
-export function diedText(doc: Pick<ResultDocument, 'monitor'>): string {
+export function diedText(doc: { monitor?: unknown }): string {
   const exit = asObj(asObj(doc.monitor)?.exit);
   if (!exit) return '';
   return `${serviceExited(doc) ? 'the service' : 'the watched process'} ${exitText(exit)}`;
+}
+
+/** `The service …`: a phrase made the start of a sentence. */
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** `1 sample`, `48 samples`, `1,200 VUs`: a count with its noun, singular for one. */

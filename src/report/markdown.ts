@@ -12,6 +12,7 @@ import {
   diedText,
   exitText,
   fmtCount,
+  fmtCpu,
   fmtMib,
   fmtPct,
   fmtRate,
@@ -343,8 +344,6 @@ function resourceLines(m: Partial<MonitorResult>): string[] {
   });
 }
 
-const pct = (v: unknown) => (isNum(v) ? `${v.toFixed(1)}%` : '-');
-
 /** Lines printed by the service, in a fence no line of theirs can close. */
 function codeBlock(lines: string[]): string[] {
   const clean = lines.map((l) => oneLine(l.replace(/\p{Cc}/gu, ' '), 200));
@@ -374,7 +373,7 @@ function targetProcess(doc: ResultDocument): string[] {
   const rows: Array<[string, string]> = [
     ['RSS start / peak / end', `${fmtMib(m.rssStartMb)} / ${fmtMib(m.rssPeakMb)} / ${fmtMib(m.rssEndMb)}`],
     ['RSS growth', rssGrowthText(m)],
-    ['CPU avg / peak', isNum(m.cpuAvgPct) ? `${pct(m.cpuAvgPct)} / ${pct(m.cpuPeakPct)}` : ''],
+    ['CPU avg / peak', isNum(m.cpuAvgPct) ? `${fmtCpu(m.cpuAvgPct)} / ${fmtCpu(m.cpuPeakPct)}` : ''],
     [
       'Threads',
       countRange(

@@ -394,7 +394,7 @@ describe.skipIf(missing !== undefined)(
         const visible = await p.page.locator('#monitor [data-field="monitor.reason"]:visible').count();
         expect(visible).toBe(0);
         const f = await figures(p.page, '#monitor');
-        expect(await p.page.textContent('[data-field="monitor.rssPeakMb"]')).toBe('190 MiB');
+        expect(await p.page.textContent('[data-field="monitor.rssPeakMb"]')).toBe('190.0 MiB');
         expect(await p.page.textContent('[data-field="monitor.rssGrowthMbPerMin"]')).toBe('+5.00 MiB/min');
         expect(f['monitor.fds']).toBe('21,202');
         expect(await p.page.textContent('#monitor')).not.toMatch(/\bMB\b/);

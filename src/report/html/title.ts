@@ -1,9 +1,10 @@
 /**
  * The page's title, written into the file by page.ts and set again by the page script (which
  * adds `live` while a dashboard's run goes on): the test (its file, else its URL, else the
- * watched process) and the run's date, so saved tabs and files can be told apart. This file
- * imports nothing, as the page bundles it for the browser.
+ * watched process) and the run's date, so saved tabs and files can be told apart. The page
+ * bundles this file for the browser.
  */
+import { monitoredName } from '../format.js';
 
 type Loose = { config?: unknown; monitor?: unknown; startedAt?: unknown } | null;
 
@@ -15,24 +16,13 @@ function titleDate(iso: unknown): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-/** `'node server.js' (pid 4242)`, `pid 4242` or `-`: the process a monitor document watched. */
-export function monitoredProcess(doc: Loose): string {
-  const c = asRecord(doc?.config);
-  const m = asRecord(doc?.monitor);
-  const cmd = [m.cmd, c.cmd].find((v): v is string => typeof v === 'string' && v !== '');
-  const pid = [m.pid, c.pid].find((v): v is number => typeof v === 'number' && Number.isFinite(v));
-  const pidText = pid === undefined ? '' : `pid ${pid}`;
-  if (cmd) return `'${cmd}'${pidText ? ` (${pidText})` : ''}`;
-  return pidText || '-';
-}
-
 /** `load-test.yaml — 2026-12-03 10:41 — squall` (`… — live — squall` on a running dashboard). */
 export function pageTitle(doc: Loose, live = false): string {
   const c = asRecord(doc?.config);
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
   const file = str(c.file);
   let name = file ? (file.split(/[\\/]/).pop() ?? '') : str(c.target) || str(c.url) || str(c.host);
-  if (c.command === 'monitor') name = `monitor ${monitoredProcess(doc)}`;
+  if (c.command === 'monitor') name = monitoredName(doc);
   return [name, titleDate(doc?.startedAt), live ? 'live' : '', 'squall'].filter((x) => x).join(' — ');
 }
 

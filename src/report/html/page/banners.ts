@@ -1,41 +1,18 @@
 import { fmtCount } from '../../../util/figures.js';
+import { droppedNotes } from '../../dropped.js';
 import { monitorWarnings } from '../../monitor-state.js';
 import { el, note } from './dom.js';
 import { arr, isMonitorOnly, num, type Obj, obj, str } from './read.js';
 import { running } from './view.js';
 
-/**
- * Why iterations were dropped, per scenario (the console says the same: src/report/dropped.ts):
- * in the open model a stall shows as drops, so the reason belongs beside the count.
- */
-function dropNotes(doc: Obj): HTMLElement[] {
-  const entries = Object.entries(obj(doc.scenarios));
-  const configs = arr(obj(doc.config).scenarios).map(obj);
-  return entries
-    .filter(([, s]) => (num(obj(s).dropped) ?? 0) > 0)
-    .map(([name, s0]) => {
-      const s = obj(s0);
-      const e = obj(configs.find((c) => c.name === name)?.executor);
-      let why = 'they could not start in time';
-      if (e.type === 'constant-arrival-rate' || e.type === 'ramping-arrival-rate') {
-        const maxVUs = num(e.maxVUs);
-        why =
-          e.queue === true
-            ? 'no free VU within the request timeout (queue: true)'
-            : maxVUs !== null && (num(s.vusMax) ?? 0) >= maxVUs
-              ? `no free VU (maxVUs ${fmtCount(maxVUs)} reached): the target or the iterations are slower than the rate allows`
-              : 'no free VU';
-      } else if (e.type === 'per-vu-iterations' || e.type === 'shared-iterations') {
-        why = 'maxDuration ran out before they started';
-      }
-      const where = entries.length > 1 ? ` in scenario ${name}` : '';
-      return note(`${fmtCount(s.dropped)} iterations dropped${where}: ${why}`, 'warn banner dropped');
-    });
-}
-
 /** What makes the figures below mislead, said before them. */
 export function renderBanner(doc: Obj): HTMLElement | null {
-  const notes: Array<HTMLElement | null> = [renderSaturation(doc), ...dropNotes(doc)];
+  // Why iterations were dropped, in the console's words: in the open model a stall shows as
+  // drops, so the reason belongs beside the count.
+  const notes: Array<HTMLElement | null> = [
+    renderSaturation(doc),
+    ...droppedNotes(doc).map((text) => note(text, 'warn banner dropped')),
+  ];
   const m = obj(doc.metrics);
   const count = num(obj(m.http_reqs).count);
   const fails = num(obj(m.http_req_failed).fails);

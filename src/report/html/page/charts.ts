@@ -1,7 +1,8 @@
 import { fmtCount, fmtNum, fmtRate } from '../../../util/figures.js';
+import { fmtCpu, fmtMib } from '../../format.js';
 import { el, panel } from './dom.js';
 import { arr, isMonitorOnly, isNum, type Obj, obj } from './read.js';
-import { axisMs, fmtMb, fmtMs } from './time-format.js';
+import { axisMs, fmtMs } from './time-format.js';
 import { ChartBox, type ChartSpec, resizeWith, timeData, timeOptions } from './uplot.js';
 import { running } from './view.js';
 
@@ -52,7 +53,7 @@ const CHARTS: RunChart[] = [
     id: 'memory',
     title: 'Target memory (RSS)',
     source: 'monitor',
-    fmt: fmtMb,
+    fmt: fmtMib,
     axis: (v) => `${fmtNum(v)} MiB`,
     series: [{ key: 'rssMb', label: 'RSS', color: '#0d9488', fill: 'rgba(13,148,136,0.12)' }],
   },
@@ -60,7 +61,7 @@ const CHARTS: RunChart[] = [
     id: 'cpu',
     title: 'Target CPU',
     source: 'monitor',
-    fmt: (v) => (isNum(v) ? `${fmtNum(v)}%` : '-'),
+    fmt: fmtCpu,
     axis: (v) => `${fmtNum(v)}%`,
     series: [{ key: 'cpuPct', label: 'CPU', color: '#ea580c' }],
   },

@@ -1,6 +1,6 @@
-import { monitoredProcess } from '../title.js';
+import { judgesResources, leakHeadline, monitoredProcess } from '../../format.js';
 import { el, fig, kv } from './dom.js';
-import { leakText, monitorExit, stateOf, VERDICTS } from './monitor-words.js';
+import { monitorExit, stateOf, VERDICTS } from './monitor-words.js';
 import { isMonitorOnly, num, type Obj, obj, str } from './read.js';
 import { fmtDate, fmtSec } from './time-format.js';
 import { running, view } from './view.js';
@@ -28,7 +28,8 @@ export function renderHeader(doc: Obj): HTMLElement {
   // The target's verdict sits next to the thresholds' one: a run can pass its budgets and leak.
   const mv = doc.monitor && typeof doc.monitor === 'object' ? stateOf(obj(doc.monitor)) : null;
   if (mv) {
-    const badge = mv === 'leak' ? leakText(obj(doc.monitor), 'leak suspected') : VERDICTS[mv].badge;
+    const m = obj(doc.monitor);
+    const badge = mv === 'leak' && judgesResources(m) ? leakHeadline(m) : VERDICTS[mv].badge;
     badges.push(
       el('span', { class: `badge ${VERDICTS[mv].cls}`, 'data-field': 'monitor.state', text: badge }),
     );
@@ -36,7 +37,7 @@ export function renderHeader(doc: Obj): HTMLElement {
   if (view.live)
     badges.unshift(fig('span', 'state', view.state, view.state, `badge state state-${view.state}`));
   const monitorOnly = isMonitorOnly(doc);
-  const process = monitoredProcess(doc);
+  const process = monitoredProcess(doc) || '-';
   const meta = kv([
     monitorOnly
       ? ['Process', 'process', process, process]

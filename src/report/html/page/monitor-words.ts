@@ -1,4 +1,4 @@
-import { judgesResources, monitorLeaks, monitorState } from '../../monitor-state.js';
+import { monitorState } from '../../monitor-state.js';
 import type { Obj } from './read.js';
 import { obj } from './read.js';
 
@@ -20,10 +20,4 @@ export function stateOf(m: Obj): State | null {
 export function monitorExit(m: unknown): Obj | null {
   const exit = obj(m).exit;
   return exit && typeof exit === 'object' ? (exit as Obj) : null;
-}
-
-/** `leak suspected: memory, fds`; documents older than per-resource verdicts judged memory alone. */
-export function leakText(m: Obj, lead: string): string {
-  const leaks = monitorLeaks(m);
-  return judgesResources(m) && leaks.length > 0 ? `${lead}: ${leaks.join(', ')}` : lead;
 }

@@ -1,9 +1,22 @@
-import { fmtCount, fmtNum } from '../../../util/figures.js';
-import { judgesResources, monitorWarnings, resourceState, resourceVerdicts } from '../../monitor-state.js';
+import {
+  capitalize,
+  countRange,
+  diedText,
+  fmtCount,
+  fmtCpu,
+  fmtMib,
+  fmtNum,
+  leakHeadline,
+  monitorSamples,
+  monitorVerdict,
+  processesSummed,
+  signed,
+} from '../../format.js';
+import { monitorWarnings, resourceState, resourceVerdicts } from '../../monitor-state.js';
 import { el, fig, type KvRow, kv, panel } from './dom.js';
-import { leakText, monitorExit, stateOf, VERDICTS } from './monitor-words.js';
+import { monitorExit, stateOf, VERDICTS } from './monitor-words.js';
 import { arr, isMonitorOnly, isNum, num, type Obj, obj, str } from './read.js';
-import { fmtMb, fmtSec, signed } from './time-format.js';
+import { fmtSec } from './time-format.js';
 import { running } from './view.js';
 
 const RESOURCE_VERDICTS = {
@@ -13,12 +26,6 @@ const RESOURCE_VERDICTS = {
   // A resource of a process that died showed no leak while it lived: that is not "healthy".
   unseen: { mark: '–', text: 'no leak seen', cls: '' },
 };
-
-/** The verdict of a monitor result; documents older than the verdict have only leakSuspected. */
-function verdictOf(m: Obj): string | null {
-  if (m.verdict === 'healthy' || m.verdict === 'leak' || m.verdict === 'inconclusive') return m.verdict;
-  return m.leakSuspected === true ? 'leak' : null;
-}
 
 /** One line per resource judged: its verdict and its sentence. */
 function renderResources(m: Obj): HTMLElement | null {
@@ -60,58 +67,39 @@ function renderWarnings(m: Obj): HTMLElement | null {
   );
 }
 
-/** `12 → 14`, with its growth per minute (after the warm-up, if one was found); '-' when not counted. */
-function countRange(start: unknown, end: unknown, perMin: unknown, resource: unknown): string {
-  if (!isNum(start) || !isNum(end)) return '-';
-  const after = obj(resource).warmupSource === 'none' ? '' : ' after the warm-up';
-  const growth = isNum(perMin) ? ` (${signed(perMin, perMin === 0 ? 0 : 1)}/min${after})` : '';
-  return `${fmtCount(start)} → ${fmtCount(end)}${growth}`;
-}
-
-function exitText(exit: Obj, service: boolean): string {
-  const how =
-    typeof exit.signal === 'string' && exit.signal !== ''
-      ? `was killed by ${exit.signal}`
-      : isNum(exit.code)
-        ? `exited with code ${exit.code}`
-        : 'went away';
-  const when = isNum(exit.atSec) ? ` ${fmtSec(exit.atSec)} into monitoring` : '';
-  return `The ${service ? 'service' : 'watched process'} ${how}${when}.`;
-}
-
 /** The monitored process: the verdict and its reasons first, then the figures they rest on. */
 export function renderMonitor(doc: Obj): HTMLElement | null {
   if (!doc.monitor || typeof doc.monitor !== 'object') return null;
   const m = obj(doc.monitor);
-  const verdict = verdictOf(m);
+  const verdict = monitorVerdict(m) ?? null;
   const state = stateOf(m);
   const cmd = typeof m.cmd === 'string' && m.cmd !== '' ? m.cmd : null;
   const exit = monitorExit(m);
   let v: { mark: string; text: string; cls: string } = state
     ? VERDICTS[state]
     : { mark: '✓', text: 'No leak suspected', cls: 'ok' };
-  if (state === 'leak' && judgesResources(m)) v = { ...v, text: leakText(m, 'Leak suspected') };
-  if (state === 'died' && exit)
-    v = { ...v, text: `Died: ${exitText(exit, cmd !== null).replace(/^The /, 'the ')}` };
+  // The console's and the Markdown's words: `Leak suspected: memory, fds`, `Died: the service …`.
+  if (state === 'leak') v = { ...v, text: capitalize(leakHeadline(m)) };
+  const died = diedText(doc);
+  if (state === 'died' && died) v = { ...v, text: `Died: ${died}.` };
   // With per-resource verdicts, "healthy" covers every resource judged, not memory alone.
   const judged = resourceVerdicts(m);
   if (state === 'healthy' && judged.length > 0)
     v = { ...v, text: `Healthy: no leak in ${judged.map(({ resource }) => resource).join(', ')}` };
   const soFar = running() ? ' (so far)' : '';
-  const samples = arr(m.samples).map(obj);
-  const processes = Math.max(0, ...samples.map((x) => (isNum(x.processes) ? x.processes : 0)));
+  const samples = monitorSamples(m);
+  const processes = processesSummed(samples);
   const ci = arr(m.rssGrowthCiMbPerMin);
   const hasCi = ci.length === 2 && ci.every(isNum);
   const settled = m.settled === true ? 'yes' : m.settled === false ? 'no, still growing' : '-';
   const tail = exit ? arr(exit.tail).map(str) : [];
   const resources = obj(m.resources);
-  const pct = (x: unknown) => (isNum(x) ? `${fmtNum(x)}%` : '-');
   const rows: KvRow[] = [
     ['PID', 'monitor.pid', num(m.pid), str(m.pid) || '-'],
     ['Processes', 'monitor.processes', processes || null, processes > 0 ? fmtCount(processes) : '-'],
-    ['RSS at start', 'monitor.rssStartMb', num(m.rssStartMb), fmtMb(m.rssStartMb)],
-    ['RSS peak', 'monitor.rssPeakMb', num(m.rssPeakMb), fmtMb(m.rssPeakMb)],
-    ['RSS at end', 'monitor.rssEndMb', num(m.rssEndMb), fmtMb(m.rssEndMb)],
+    ['RSS at start', 'monitor.rssStartMb', num(m.rssStartMb), fmtMib(m.rssStartMb)],
+    ['RSS peak', 'monitor.rssPeakMb', num(m.rssPeakMb), fmtMib(m.rssPeakMb)],
+    ['RSS at end', 'monitor.rssEndMb', num(m.rssEndMb), fmtMib(m.rssEndMb)],
     [
       'RSS growth',
       'monitor.rssGrowthMbPerMin',
@@ -122,23 +110,24 @@ export function renderMonitor(doc: Obj): HTMLElement | null {
       '95% interval',
       'monitor.rssGrowthCiMbPerMin',
       hasCi ? ci.join(',') : null,
-      hasCi ? `${signed(ci[0], 2)} to ${signed(ci[1], 2)} MiB/min` : '-',
+      hasCi ? `${signed(Number(ci[0]), 2)} to ${signed(Number(ci[1]), 2)} MiB/min` : '-',
     ],
     ['Settled', 'monitor.settled', typeof m.settled === 'boolean' ? m.settled : null, settled],
     ['Warm-up', 'monitor.warmupSec', num(m.warmupSec), fmtSec(m.warmupSec)],
-    ['CPU avg', 'monitor.cpuAvgPct', num(m.cpuAvgPct), pct(m.cpuAvgPct)],
-    ['CPU peak', 'monitor.cpuPeakPct', num(m.cpuPeakPct), pct(m.cpuPeakPct)],
+    ['CPU avg', 'monitor.cpuAvgPct', num(m.cpuAvgPct), fmtCpu(m.cpuAvgPct)],
+    ['CPU peak', 'monitor.cpuPeakPct', num(m.cpuPeakPct), fmtCpu(m.cpuPeakPct)],
     [
-      'Threads, first → last sample',
+      'Threads',
       'monitor.threads',
       isNum(m.threadsStart) && isNum(m.threadsEnd) ? `${m.threadsStart},${m.threadsEnd}` : null,
-      countRange(m.threadsStart, m.threadsEnd, m.threadsGrowthPerMin, resources.threads),
+      countRange(m.threadsStart, m.threadsEnd, m.threadsPeak, m.threadsGrowthPerMin, resources.threads) ||
+        '-',
     ],
     [
-      'Open files, first → last sample',
+      'Open files',
       'monitor.fds',
       isNum(m.fdsStart) && isNum(m.fdsEnd) ? `${m.fdsStart},${m.fdsEnd}` : null,
-      countRange(m.fdsStart, m.fdsEnd, m.fdsGrowthPerMin, resources.fds),
+      countRange(m.fdsStart, m.fdsEnd, m.fdsPeak, m.fdsGrowthPerMin, resources.fds) || '-',
     ],
     [
       'Samples',
@@ -184,7 +173,7 @@ export function renderMonitor(doc: Obj): HTMLElement | null {
       ? el(
           'div',
           { class: 'exit', id: 'monitor-exit' },
-          fig('p', 'monitor.exit', exit.code ?? exit.signal ?? '', exitText(exit, cmd !== null), 'exit-line'),
+          fig('p', 'monitor.exit', exit.code ?? exit.signal ?? '', `${capitalize(died)}.`, 'exit-line'),
           tail.length > 0
             ? el('pre', { class: 'tail', 'data-field': 'monitor.exit.tail', text: tail.join('\n') })
             : null,

@@ -1,15 +1,10 @@
-/** The page's own figures: time axes, dates, RSS; everything else is util/figures.ts's. */
+/** The page's own figures: time axes and dates; everything else is util/figures.ts's and format.ts's. */
 import { fmtIn, fmtNum } from '../../../util/figures.js';
 import { isNum, str } from './read.js';
 
 export const EN = 'en-US';
 
 export const fmtMs = (ms: unknown): string => fmtIn('ms', ms);
-
-/** RSS is counted in mebibytes, as ps and top count it. */
-export function fmtMb(mb: unknown): string {
-  return isNum(mb) ? `${mb.toLocaleString(EN, { maximumFractionDigits: 1 })} MiB` : '-';
-}
 
 /** Seconds on a time axis: `45s`, `2m05s`, `1h02m`. */
 export function clock(sec: unknown): string {
@@ -47,8 +42,4 @@ export function axisMs(v: unknown): string {
   if (v < 1) return `${fmtNum(v * 1000)}µs`;
   if (v < 1000) return `${fmtNum(v)}ms`;
   return `${fmtNum(v / 1000)}s`;
-}
-
-export function signed(v: unknown, digits: number): string {
-  return isNum(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(digits)}` : '-';
 }
