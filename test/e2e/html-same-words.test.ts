@@ -79,6 +79,46 @@ describe.skipIf(missing !== undefined)(
       expect(`${run.stdout}\n${run.stderr}`, why).toContain(`⚠ ${banners[0]}`);
     }, 40_000);
 
+    it('names endpoints that share a name by their method, as the console does', async () => {
+      const file = writeTestFile(
+        dir.path,
+        'items.yaml',
+        `scenarios:
+  few:
+    executor: shared-iterations
+    vus: 1
+    iterations: 3
+    users:
+      - name: u
+        flow:
+          - get: /items
+            name: items
+          - post: /items
+            name: items
+`,
+      );
+      const jsonPath = join(dir.path, 'items.json');
+      const htmlPath = join(dir.path, 'items.html');
+      const run = await runCli(
+        ['run', file, '--host', server.url, '--no-color', '-o', `json=${jsonPath}`, '-o', `html=${htmlPath}`],
+        { timeoutMs: 30_000 },
+      );
+      const doc = readResult(jsonPath, run);
+      expect(doc.endpoints.map((e) => `${e.method} ${e.name}`).sort(), explain(run)).toEqual([
+        'GET items',
+        'POST items',
+      ]);
+      for (const select of ['#distribution-select option', '#endpoint-select option']) {
+        const options = await pageText(htmlPath, select);
+        expect(options.filter((o) => o !== 'All requests').sort(), select).toEqual([
+          'GET items',
+          'POST items',
+        ]);
+      }
+      // The console's endpoint table names them the same way.
+      expect(run.stdout + run.stderr).toMatch(/GET items[\s\S]*POST items|POST items[\s\S]*GET items/);
+    }, 40_000);
+
     it('says how a watched process died in the Markdown’s words', async () => {
       const docPath = join(dir.path, 'died.json');
       const base = JSON.parse(

@@ -6,9 +6,10 @@
  */
 import type UPlot from 'uplot';
 import { fmtCount, fmtIn } from '../../../util/figures.js';
+import { endpointLabeller } from '../../endpoint-label.js';
 import { el, fig, panel } from './dom.js';
 import { type DecodedHistogram, decodeHistogram } from './hdr-decode.js';
-import { arr, isMonitorOnly, isNum, type Obj, obj, str } from './read.js';
+import { arr, isMonitorOnly, isNum, type Obj, obj } from './read.js';
 import { Selector } from './selector.js';
 import { percentileAt, spectrumPoints } from './spectrum-points.js';
 import { axisMs } from './time-format.js';
@@ -37,9 +38,12 @@ function histogramSources(doc: Obj): Source[] {
   const out: Source[] = [];
   const run = obj(obj(doc.metrics).http_req_duration).histogram;
   if (typeof run === 'string' && run !== '') out.push({ label: 'All requests', histogram: run });
-  for (const ep of arr(doc.endpoints).map(obj)) {
+  // Named as the console's endpoint table names them: `GET items` and `POST items` stay apart.
+  const endpoints = arr(doc.endpoints).map(obj);
+  const label = endpointLabeller(endpoints);
+  for (const ep of endpoints) {
     if (typeof ep.histogram === 'string' && ep.histogram !== '')
-      out.push({ label: str(ep.name), histogram: ep.histogram });
+      out.push({ label: label(ep), histogram: ep.histogram });
   }
   return out;
 }

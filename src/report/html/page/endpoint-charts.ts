@@ -4,6 +4,7 @@
  * own seconds). A document without them has no such panel.
  */
 import { fmtNum, fmtRate } from '../../../util/figures.js';
+import { endpointLabeller } from '../../endpoint-label.js';
 import { el, panel } from './dom.js';
 import { arr, isMonitorOnly, type Obj, obj, str } from './read.js';
 import { Selector } from './selector.js';
@@ -38,6 +39,8 @@ let section: HTMLElement;
 let selector: Selector;
 let boxes: Array<[ChartSpec, ChartBox]> = [];
 let endpoints: Obj[] = [];
+/** The endpoints' names as the selector shows them, in the same order. */
+let labels: string[] = [];
 let shownName: string | null = null;
 
 function withTimeline(doc: Obj): Obj[] {
@@ -73,14 +76,18 @@ export function updateEndpointCharts(doc: Obj): void {
   endpoints = withTimeline(doc);
   section.hidden = endpoints.length === 0;
   if (endpoints.length === 0) return;
-  selector.set(endpoints.map((ep) => str(ep.name)));
+  // Named as the console's endpoint table names them: `GET items` and `POST items` stay apart.
+  const label = endpointLabeller(endpoints);
+  labels = endpoints.map(label);
+  selector.set(labels);
   draw(false);
 }
 
 function draw(fresh: boolean): void {
-  const ep = endpoints[selector.node.selectedIndex] ?? endpoints[0];
+  const i = endpoints[selector.node.selectedIndex] ? selector.node.selectedIndex : 0;
+  const ep = endpoints[i];
   if (!ep) return;
-  const name = str(ep.name);
+  const name = labels[i] ?? str(ep.name);
   const changed = fresh || name !== shownName;
   shownName = name;
   const points = arr(ep.timeline).map(obj);

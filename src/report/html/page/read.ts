@@ -4,6 +4,8 @@
  */
 import { isNum } from '../../../util/figures.js';
 
+// The console's reading of the same field.
+export { isMonitorOnly } from '../../format.js';
 export { isNum };
 
 /** A JSON object from the document, whose fields are still to be checked. */
@@ -14,8 +16,3 @@ export const obj = (x: unknown): Obj =>
   x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Obj) : {};
 export const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 export const str = (x: unknown): string => (x === null || x === undefined ? '' : String(x));
-
-/** A `squall monitor` document: no HTTP traffic by design, only the watched process. */
-export function isMonitorOnly(doc: Obj): boolean {
-  return obj(doc.config).command === 'monitor';
-}
