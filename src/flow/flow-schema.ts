@@ -436,6 +436,7 @@ const capture = leaf((v, report): Captures => {
   return { items: items.filter((i) => i !== undefined), list };
 });
 
+// In the order the compiler reads them, so a step's problems are listed in that order.
 const OPTION_SCHEMAS = {
   name: nonEmptyString('name'),
   headers,
@@ -443,11 +444,11 @@ const OPTION_SCHEMAS = {
   json,
   body,
   expect,
+  timeout: durationWithUnit('timeout'),
+  responseType,
+  tags,
   check,
   capture,
-  timeout: durationWithUnit('timeout'),
-  tags,
-  responseType,
 };
 
 export type RequestOptionsSpec = {
