@@ -31,7 +31,8 @@ import type { Run, StepRun } from './flow-template.js';
 
 /**
  * The YAML flow compiler: a user type's `flow:` (Artillery-style steps, k6 semantics) becomes a
- * FlowFn, one call per iteration. Everything is validated here, before any load starts; what can
+ * FlowFn, one call per iteration. Everything is validated before any load starts: each step's
+ * shape by its zod schema (flow-schema.ts), what depends on the steps before it here; what can
  * only fail at run time (a capture finding nothing, a unique feeder running out, an unset env
  * variable) throws an Error that the engine counts as a failed iteration.
  *
