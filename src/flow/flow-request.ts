@@ -1,20 +1,8 @@
 import type { HttpResponse, RequestOptions } from '../script-api/vu-context.js';
-import { TOKEN } from '../util/http-token.js';
 import { encodeRequestPath } from '../util/url-path.js';
+import type { CaptureSpec, Captures, CheckSpec, JsonCheck, RequestStep } from './flow-schema.js';
 import type { FlowScope } from './flow-scope.js';
-import {
-  type At,
-  at,
-  checkKeys,
-  expectDurationWithUnit,
-  expectObject,
-  expectStatuses,
-  expectString,
-  invalid,
-  isPlainObject,
-  keyPath,
-  show,
-} from './flow-shape.js';
+import { type At, at, invalid, isPlainObject, keyPath } from './flow-shape.js';
 import {
   compileTemplate,
   type Getter,
@@ -28,7 +16,7 @@ import {
   type TemplatePart,
   urlSafe,
 } from './flow-template.js';
-import { compileJsonPath, JsonPathError, NOT_FOUND } from './json-path.js';
+import { NOT_FOUND } from './json-path.js';
 
 /**
  * Request steps: `- get: /path` with options beside it (`name`, `json`, `check` … as DESIGN.md
@@ -36,34 +24,6 @@ import { compileJsonPath, JsonPathError, NOT_FOUND } from './json-path.js';
  * into a function that renders the templates, sends, runs the checks through ctx.check, and
  * stores captures in ctx.vu.state.
  */
-
-export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head'] as const;
-export type HttpMethod = (typeof HTTP_METHODS)[number];
-
-export const REQUEST_KEYS = [
-  'url',
-  'name',
-  'headers',
-  'query',
-  'json',
-  'body',
-  'expect',
-  'check',
-  'capture',
-  'timeout',
-  'tags',
-  'responseType',
-] as const;
-export const CHECK_KEYS = ['status', 'maxDuration', 'json', 'bodyContains'] as const;
-const MATCHER_KEYS = ['exists', 'equals'] as const;
-const CAPTURE_SOURCES = ['json', 'header', 'regexp'] as const;
-const CAPTURE_KEYS = [...CAPTURE_SOURCES, 'group', 'as'] as const;
-
-// What Artillery and k6 users will write, mapped to our key.
-const CHECK_ALIASES = { statusCode: 'status', maxResponseTime: 'maxDuration', contains: 'bodyContains' };
-const REQUEST_ALIASES = { qs: 'query', form: 'body' };
-
-const HEADER_NAME = TOKEN;
 
 /**
  * What a flow's requests can be tagged with, gathered while compiling: the names (each a function
@@ -99,65 +59,39 @@ function constantNames(METHOD: string, source: string): string[] {
   return [`${METHOD} ${encodeRequestPath(source).replace(/[?#].*$/s, '')}`];
 }
 
-/** Compiles `step` (whose kind is `method`) at `where` (the step's path). */
+/** Compiles a request step (its shape checked by flow-schema.ts) at `where` (the step's path). */
 export function compileRequest(
-  method: HttpMethod,
-  step: Record<string, unknown>,
+  step: RequestStep,
   where: At,
   scope: FlowScope,
   facts?: RequestFacts,
 ): StepRun {
-  const { options, optionsAt, url: rawUrl, urlAt } = splitForms(method, step, where);
+  const { method, options } = step;
+  const optionsAt = step.inside ? at(where, `.${method}`) : where;
+  const urlAt = step.inside ? at(optionsAt, '.url') : at(where, `.${method}`);
   const METHOD = method.toUpperCase();
-  const url = compileUrl(rawUrl, urlAt, scope);
+  const url = template(step.url, urlAt, scope, { escape: urlSafe });
   const setters: Array<(opts: RequestOptions, run: Run) => void> = [];
 
-  const name =
-    options.name === undefined ? undefined : expectString(options.name, at(optionsAt, '.name'), 'name');
+  const name = options.name;
   const nameOf = name !== undefined ? () => name : url.constant ? undefined : routeName(METHOD, url.parts);
   if (nameOf) setters.push((o, run) => (o.name = nameOf(run)));
   if (options.headers !== undefined)
     setters.push(compileHeaders(options.headers, at(optionsAt, '.headers'), scope));
   if (options.query !== undefined) setters.push(compileQuery(options.query, at(optionsAt, '.query'), scope));
-  if (options.json !== undefined && options.body !== undefined) {
-    throw invalid(
-      at(optionsAt, '.body'),
-      'a request has json or body, not both',
-      'json sends JSON; body sends text as is',
-    );
-  }
   if (options.json !== undefined) {
     const json = compileJson(options.json, at(optionsAt, '.json'), scope);
     setters.push((o, run) => (o.json = json(run)));
   }
   if (options.body !== undefined) {
-    const body = compileBody(options.body, at(optionsAt, '.body'), scope);
+    const body = template(options.body, at(optionsAt, '.body'), scope);
     setters.push((o, run) => (o.body = body.render(run)));
   }
-  if (options.expect !== undefined) {
-    const expect = compileExpect(options.expect, at(optionsAt, '.expect'));
-    setters.push((o) => (o.expect = expect));
-  }
-  if (options.timeout !== undefined) {
-    const timeout = expectDurationWithUnit(options.timeout, at(optionsAt, '.timeout'), 'timeout');
-    setters.push((o) => (o.timeout = timeout));
-  }
-  if (options.responseType !== undefined) {
-    const w = at(optionsAt, '.responseType');
-    const type = options.responseType;
-    if (type !== 'text' && type !== 'none') {
-      throw invalid(
-        w,
-        `responseType must be text or none, given ${show(type)}`,
-        'none reads the body and counts it without keeping it (k6); text keeps it',
-      );
-    }
-    setters.push((o) => (o.responseType = type));
-  }
-  if (options.tags !== undefined) {
-    const tags = compileTags(options.tags, at(optionsAt, '.tags'));
-    setters.push((o) => (o.tags = { ...tags }));
-  }
+  const { expect, timeout, responseType, tags } = options;
+  if (expect !== undefined) setters.push((o) => (o.expect = expect));
+  if (timeout !== undefined) setters.push((o) => (o.timeout = timeout.ms));
+  if (responseType !== undefined) setters.push((o) => (o.responseType = responseType));
+  if (tags !== undefined) setters.push((o) => (o.tags = { ...tags }));
   const checks =
     options.check === undefined ? [] : compileChecks(options.check, at(optionsAt, '.check'), scope);
   // Captures last: a step's own templates must not see what it captures.
@@ -169,8 +103,8 @@ export function compileRequest(
     if (fixed !== undefined) for (const n of fixed) facts.names.push(() => n);
     else facts.names.push(routeNameIn(METHOD, url.parts), routeNameIn(METHOD, url.parts, true));
     facts.methods.add(METHOD);
-    if (isPlainObject(options.tags)) for (const k of Object.keys(options.tags)) facts.tagKeys.add(k);
-    const ownUrlTag = isPlainObject(options.tags) && options.tags.url !== undefined;
+    if (tags) for (const k of Object.keys(tags)) facts.tagKeys.add(k);
+    const ownUrlTag = tags?.url !== undefined;
     if (url.constant && options.query === undefined && !ownUrlTag) facts.urls.push(url.source);
     else facts.urlsUnknown = true;
   }
@@ -198,44 +132,6 @@ export function compileRequest(
   };
 }
 
-interface Forms {
-  options: Record<string, unknown>;
-  /** Where the options sit: the step itself (beside form) or `step.get` (inside form). */
-  optionsAt: At;
-  url: unknown;
-  urlAt: At;
-}
-
-function splitForms(method: HttpMethod, step: Record<string, unknown>, where: At): Forms {
-  const head = step[method];
-  const headAt = at(where, `.${method}`);
-  if (typeof head === 'string') {
-    const { [method]: _, ...options } = step;
-    checkKeys(
-      options,
-      REQUEST_KEYS.filter((k) => k !== 'url'),
-      where,
-      `a ${method} step`,
-      REQUEST_ALIASES,
-    );
-    return { options, optionsAt: where, url: head, urlAt: headAt };
-  }
-  if (isPlainObject(head)) {
-    const beside = Object.keys(step).find((k) => k !== method);
-    if (beside !== undefined) {
-      throw invalid(
-        at(where, keyPath(beside)),
-        `'${beside}' sits beside ${method}: { … }; write the options either all inside ${method}: { url, … } or beside ${method}: /path`,
-      );
-    }
-    checkKeys(head, REQUEST_KEYS, headAt, `a ${method} request`, REQUEST_ALIASES);
-    const { url, ...options } = head;
-    if (url === undefined) throw invalid(at(headAt, '.url'), `${method}: { … } needs url: /path`);
-    return { options, optionsAt: headAt, url, urlAt: at(headAt, '.url') };
-  }
-  throw invalid(headAt, `${method} takes a URL (/path) or a map { url, name, … }, given ${show(head)}`);
-}
-
 /** Compiles a template, turning TemplateError into SQ_CONFIG_INVALID at `where`. */
 export function template(text: string, where: At, scope: FlowScope, options?: TemplateOptions): Template {
   try {
@@ -244,20 +140,6 @@ export function template(text: string, where: At, scope: FlowScope, options?: Te
     if (e instanceof TemplateError) throw invalid(where, e.message, e.hint);
     throw e;
   }
-}
-
-function compileUrl(value: unknown, where: At, scope: FlowScope): Template {
-  const text = expectString(value, where, 'url');
-  const url = template(text, where, scope, { escape: urlSafe });
-  const first = url.parts[0];
-  if (typeof first === 'string' && !first.startsWith('/') && !/^https?:\/\//i.test(first)) {
-    throw invalid(
-      where,
-      `url must be a path starting with / (on the target) or an http(s):// URL, given ${show(text)}`,
-      first.includes('://') ? 'only http and https are supported' : `write /${text}`,
-    );
-  }
-  return url;
 }
 
 /**
@@ -295,16 +177,15 @@ function routeName(METHOD: string, parts: readonly TemplatePart[]): (run: Run) =
   };
 }
 
-function compileHeaders(value: unknown, where: At, scope: FlowScope): (o: RequestOptions, run: Run) => void {
-  const map = expectObject(value, where, 'headers');
-  const entries = Object.entries(map).map(([key, v]): [string, Template] => {
-    const w = at(where, keyPath(key));
-    if (!HEADER_NAME.test(key)) throw invalid(w, `${show(key)} is not a valid header name`);
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-      throw invalid(w, `header ${key} must be text, given ${show(v)}`);
-    }
-    return [key, template(String(v), w, scope)];
-  });
+function compileHeaders(
+  map: Readonly<Record<string, string>>,
+  where: At,
+  scope: FlowScope,
+): (o: RequestOptions, run: Run) => void {
+  const entries = Object.entries(map).map(([key, v]): [string, Template] => [
+    key,
+    template(v, at(where, keyPath(key)), scope),
+  ]);
   return (o, run) => {
     // A fresh object per request: the client may add to it.
     const headers: Record<string, string> = {};
@@ -313,14 +194,14 @@ function compileHeaders(value: unknown, where: At, scope: FlowScope): (o: Reques
   };
 }
 
-function compileQuery(value: unknown, where: At, scope: FlowScope): (o: RequestOptions, run: Run) => void {
-  const map = expectObject(value, where, 'query');
+function compileQuery(
+  map: Readonly<Record<string, string | number | boolean>>,
+  where: At,
+  scope: FlowScope,
+): (o: RequestOptions, run: Run) => void {
   const entries = Object.entries(map).map(([key, v]): [string, Getter] => {
-    const w = at(where, keyPath(key));
-    if (typeof v === 'number' || typeof v === 'boolean') return [key, () => v];
-    if (typeof v !== 'string')
-      throw invalid(w, `query value ${key} must be text, a number or a boolean, given ${show(v)}`);
-    const t = template(v, w, scope);
+    if (typeof v !== 'string') return [key, () => v];
+    const t = template(v, at(where, keyPath(key)), scope);
     return [key, (run) => t.value(run)];
   });
   return (o, run) => {
@@ -369,8 +250,8 @@ function jsonBuilder(value: unknown, where: At, scope: FlowScope): Getter | unde
       return out;
     };
   }
-  if (value === null || typeof value === 'number' || typeof value === 'boolean') return undefined;
-  throw invalid(where, `json holds ${show(value)}, which is not a JSON value`);
+  // null, a number or a boolean (flow-schema.ts refuses anything else).
+  return undefined;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -379,42 +260,6 @@ function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
-}
-
-function compileBody(value: unknown, where: At, scope: FlowScope): Template {
-  if (typeof value !== 'string') {
-    throw invalid(
-      where,
-      `body is sent as text and must be a string, given ${show(value)}`,
-      isPlainObject(value) || Array.isArray(value) ? 'to send JSON, write json: instead of body:' : undefined,
-    );
-  }
-  return template(value, where, scope);
-}
-
-function compileExpect(value: unknown, where: At): number | number[] {
-  const artillery = Array.isArray(value) && value.some(isPlainObject);
-  const statuses = expectStatuses(
-    value,
-    where,
-    'expect',
-    artillery
-      ? 'expect lists the statuses that count as success (expect: [200, 201]); to verify, write check: { status: 200 }'
-      : undefined,
-  );
-  return Array.isArray(value) ? statuses : statuses[0]!;
-}
-
-function compileTags(value: unknown, where: At): Record<string, string> {
-  const map = expectObject(value, where, 'tags');
-  const tags: Record<string, string> = {};
-  for (const [k, v] of Object.entries(map)) {
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-      throw invalid(at(where, keyPath(k)), `tag ${k} must be text, given ${show(v)}`);
-    }
-    tags[k] = String(v);
-  }
-  return tags;
 }
 
 /** A response body parsed as JSON once, however many checks and captures read it. */
@@ -442,12 +287,10 @@ interface CheckItem {
   test(res: HttpResponse, run: Run, body: ResponseJson): boolean;
 }
 
-function compileChecks(value: unknown, where: At, scope: FlowScope): CheckItem[] {
-  const spec = expectObject(value, where, 'check');
-  checkKeys(spec, CHECK_KEYS, where, 'check', CHECK_ALIASES);
+function compileChecks(spec: CheckSpec, where: At, scope: FlowScope): CheckItem[] {
   const items: CheckItem[] = [];
-  if (spec.status !== undefined) {
-    const statuses = expectStatuses(spec.status, at(where, '.status'), 'check status');
+  const statuses = spec.status;
+  if (statuses !== undefined) {
     const only = statuses.length === 1 ? statuses[0] : undefined;
     items.push(
       only !== undefined
@@ -456,56 +299,37 @@ function compileChecks(value: unknown, where: At, scope: FlowScope): CheckItem[]
     );
   }
   if (spec.maxDuration !== undefined) {
-    const ms = expectDurationWithUnit(spec.maxDuration, at(where, '.maxDuration'), 'maxDuration');
-    items.push({
-      label: `duration < ${String(spec.maxDuration).trim()}`,
-      test: (r) => r.timings.duration < ms,
-    });
+    const { ms, text } = spec.maxDuration;
+    items.push({ label: `duration < ${text}`, test: (r) => r.timings.duration < ms });
   }
-  if (spec.json !== undefined) items.push(...compileJsonChecks(spec.json, at(where, '.json'), scope));
+  for (const c of spec.json ?? [])
+    items.push(...jsonCheckItems(c, at(at(where, '.json'), keyPath(c.source)), scope));
   if (spec.bodyContains !== undefined) {
     const w = at(where, '.bodyContains');
-    const list = Array.isArray(spec.bodyContains) ? spec.bodyContains : [spec.bodyContains];
-    if (list.length === 0) throw invalid(w, 'bodyContains must be text or a list of texts, given []');
-    list.forEach((text, i) => {
-      const wi = Array.isArray(spec.bodyContains) ? at(w, `[${i}]`) : w;
-      const t = template(expectString(text, wi, 'bodyContains'), wi, scope);
+    const { texts, list } = spec.bodyContains;
+    texts.forEach((text, i) => {
+      const t = template(text, list ? at(w, `[${i}]`) : w, scope);
       items.push({
         label: `body contains ${JSON.stringify(t.source)}`,
         test: (r, run) => r.text.includes(t.render(run)),
       });
     });
   }
-  if (items.length === 0) throw invalid(where, 'check is empty', `checks: ${CHECK_KEYS.join(', ')}`);
   return items;
 }
 
-function compileJsonChecks(value: unknown, where: At, scope: FlowScope): CheckItem[] {
-  const map = expectObject(value, where, 'check json (a map of JSON path → { exists } or { equals })');
+function jsonCheckItems({ source, path, exists, equals }: JsonCheck, w: At, scope: FlowScope): CheckItem[] {
   const items: CheckItem[] = [];
-  for (const [source, matcher] of Object.entries(map)) {
-    const w = at(where, keyPath(source));
-    const path = jsonPath(source, w);
-    const m = expectObject(matcher, w, `the check of ${source} ({ exists: true } or { equals: value })`);
-    checkKeys(m, MATCHER_KEYS, w, `the check of ${source}`);
-    if (m.exists === undefined && m.equals === undefined) {
-      throw invalid(w, `the check of ${source} is empty`, 'write { exists: true } or { equals: value }');
-    }
-    if (m.exists !== undefined) {
-      if (typeof m.exists !== 'boolean')
-        throw invalid(at(w, '.exists'), `exists must be true or false, given ${show(m.exists)}`);
-      const want = m.exists;
-      items.push({
-        label: `${source} ${want ? 'exists' : 'does not exist'}`,
-        test: (_r, _run, body) => {
-          const json = body.get();
-          return json !== NOT_FOUND && (path.query(json) !== NOT_FOUND) === want;
-        },
-      });
-    }
-    if (m.equals !== undefined)
-      items.push(equalsCheck(source, path.query, m.equals, at(w, '.equals'), scope));
+  if (exists !== undefined) {
+    items.push({
+      label: `${source} ${exists ? 'exists' : 'does not exist'}`,
+      test: (_r, _run, body) => {
+        const json = body.get();
+        return json !== NOT_FOUND && (path.query(json) !== NOT_FOUND) === exists;
+      },
+    });
   }
+  if (equals !== undefined) items.push(equalsCheck(source, path.query, equals, at(w, '.equals'), scope));
   return items;
 }
 
@@ -561,15 +385,6 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   );
 }
 
-function jsonPath(source: string, where: At) {
-  try {
-    return compileJsonPath(source);
-  } catch (e) {
-    if (e instanceof JsonPathError) throw invalid(where, e.message);
-    throw e;
-  }
-}
-
 interface CaptureItem {
   as: string;
   /** `$.id`, `header location`, `regexp /…/`: for the failure message. */
@@ -577,84 +392,40 @@ interface CaptureItem {
   read(res: HttpResponse, body: ResponseJson): unknown;
 }
 
-function compileCaptures(value: unknown, where: At, scope: FlowScope): CaptureItem[] {
-  const list = Array.isArray(value) ? value : [value];
-  if (list.length === 0) throw invalid(where, 'capture is an empty list');
-  const items = list.map((c, i) => compileCapture(c, Array.isArray(value) ? at(where, `[${i}]`) : where));
-  const names = new Set<string>();
-  items.forEach((item, i) => {
-    const w = at(Array.isArray(value) ? at(where, `[${i}]`) : where, '.as');
-    if (names.has(item.as)) throw invalid(w, `'${item.as}' is captured twice in one step`);
-    names.add(item.as);
-    const problem = scope.nameProblem(item.as, 'capture');
+function compileCaptures({ items: specs, list }: Captures, where: At, scope: FlowScope): CaptureItem[] {
+  return specs.map((spec, i) => {
+    const w = at(list ? at(where, `[${i}]`) : where, '.as');
+    const problem = scope.nameProblem(spec.as, 'capture');
     if (problem) throw invalid(w, `capture as: ${problem}`);
-    scope.addCapture(item.as, where.path);
+    scope.addCapture(spec.as, where.path);
+    return captureItem(spec);
   });
-  return items;
 }
 
-function compileCapture(value: unknown, where: At): CaptureItem {
-  const spec = expectObject(value, where, 'a capture ({ json: "$.id", as: id })');
-  checkKeys(spec, CAPTURE_KEYS, where, 'capture');
-  const sources = CAPTURE_SOURCES.filter((k) => spec[k] !== undefined);
-  if (sources.length !== 1) {
-    throw invalid(
-      where,
-      sources.length === 0
-        ? 'a capture reads json: "$.path", header: name or regexp: pattern'
-        : `a capture reads one thing; found ${sources.join(' and ')}`,
-    );
+function captureItem(spec: CaptureSpec): CaptureItem {
+  const { as } = spec;
+  if ('path' in spec) {
+    const { path } = spec;
+    return {
+      as,
+      describe: spec.json,
+      read: (_res, body) => {
+        const json = body.get();
+        return json === NOT_FOUND ? NOT_FOUND : path.query(json);
+      },
+    };
   }
-  const as = expectString(spec.as, at(where, '.as'), 'capture as (the variable name)');
-  if (spec.group !== undefined && sources[0] !== 'regexp')
-    throw invalid(at(where, '.group'), 'group goes with regexp');
-  switch (sources[0]!) {
-    case 'json': {
-      const source = expectString(spec.json, at(where, '.json'), 'capture json');
-      const path = jsonPath(source, at(where, '.json'));
-      return {
-        as,
-        describe: source,
-        read: (_res, body) => {
-          const json = body.get();
-          return json === NOT_FOUND ? NOT_FOUND : path.query(json);
-        },
-      };
-    }
-    case 'header': {
-      const name = expectString(spec.header, at(where, '.header'), 'capture header').toLowerCase();
-      return { as, describe: `header ${name}`, read: (res) => headerOf(res, name) };
-    }
-    case 'regexp':
-      return regexpCapture(spec, as, where);
+  if ('header' in spec) {
+    const name = spec.header;
+    return { as, describe: `header ${name}`, read: (res) => headerOf(res, name) };
   }
-}
-
-function regexpCapture(spec: Record<string, unknown>, as: string, where: At): CaptureItem {
-  const source = expectString(spec.regexp, at(where, '.regexp'), 'capture regexp');
-  let re: RegExp;
-  try {
-    re = new RegExp(source);
-  } catch (e) {
-    throw invalid(
-      at(where, '.regexp'),
-      `capture regexp ${show(source)} does not compile: ${(e as Error).message}`,
-    );
-  }
-  const groups = new RegExp(`${source}|`).exec('')!.length - 1;
-  const group = spec.group ?? (groups > 0 ? 1 : 0);
-  if (!Number.isInteger(group) || (group as number) < 0 || (group as number) > groups) {
-    throw invalid(
-      at(where, '.group'),
-      `group must be 0..${groups} (the pattern has ${groups} groups), given ${show(spec.group)}`,
-    );
-  }
+  const { regexp: re, group } = spec;
   return {
     as,
-    describe: `regexp /${source}/`,
+    describe: `regexp /${spec.source}/`,
     read: (res) => {
       const m = re.exec(res.text);
-      const v = m?.[group as number];
+      const v = m?.[group];
       return v === undefined ? NOT_FOUND : v;
     },
   };

@@ -1,10 +1,10 @@
 import { SquallError } from '../errors/index.js';
-import { parseDurationMs } from '../util/duration.js';
 import { didYouMean as nearest } from '../util/suggest.js';
 
 /**
- * Shape checks shared by the flow compiler's parts. Every failure is SQ_CONFIG_INVALID (exit 2)
- * naming the file, the key path, what was given and what was expected.
+ * What the flow compiler's parts share: where a problem is (the file and key path), how it is
+ * reported (SQ_CONFIG_INVALID, exit 2) and how a value is shown in a message. The shape checks
+ * themselves are the zod schema in flow-schema.ts.
  */
 
 /** Where the compiler is: the file, and the key path of the value being read. */
@@ -79,85 +79,6 @@ export function show(value: unknown): string {
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function expectObject(value: unknown, where: At, what: string): Record<string, unknown> {
-  if (!isPlainObject(value)) throw invalid(where, `${what} must be a map, given ${show(value)}`);
-  return value;
-}
-
-/**
- * Refuses keys outside `allowed`, suggesting the nearest one for a typo, or the key another tool
- * uses for the same thing (`aliases`: Artillery's `statusCode` → `status`).
- */
-export function checkKeys(
-  obj: Record<string, unknown>,
-  allowed: readonly string[],
-  where: At,
-  what: string,
-  aliases: Readonly<Record<string, string>> = {},
-): void {
-  for (const key of Object.keys(obj)) {
-    if (allowed.includes(key)) continue;
-    const alias = Object.hasOwn(aliases, key) ? aliases[key] : undefined;
-    const hint = alias ? `did you mean '${alias}'?` : didYouMean(key, allowed);
-    throw invalid(
-      at(where, keyPath(key)),
-      `unknown key '${key}' in ${what}${hint ? ` — ${hint}` : ''}`,
-      `valid keys: ${allowed.join(', ')}`,
-    );
-  }
-}
-
-export function expectString(value: unknown, where: At, what: string): string {
-  if (typeof value !== 'string' || value === '')
-    throw invalid(where, `${what} must be a non-empty string, given ${show(value)}`);
-  return value;
-}
-
-/**
- * A duration with a unit (`500ms`, `2s`). Bare numbers are refused where they would be ambiguous
- * (a check's `maxDuration: 500` reads as milliseconds to a k6 user and as seconds to squall's parser).
- */
-export function expectDurationWithUnit(value: unknown, where: At, what: string): number {
-  const ms =
-    typeof value === 'string' && !/^\s*\d+(\.\d+)?\s*$/.test(value) ? parseDurationMs(value) : undefined;
-  if (ms === undefined) {
-    throw invalid(where, `${what} must be a duration with a unit such as 500ms or 2s, given ${show(value)}`);
-  }
-  return ms;
-}
-
-/** Think time: `1s`, `250ms`, a number of seconds, or a range `1s..3s`. Returns [min, max] in ms. */
-export function expectThink(value: unknown, where: At): [number, number] {
-  const bad = () =>
-    invalid(
-      where,
-      `think must be a duration (1s, 250ms, a number of seconds) or a range such as 1s..3s, given ${show(value)}`,
-    );
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value < 0) throw bad();
-    return [value * 1000, value * 1000];
-  }
-  if (typeof value !== 'string') throw bad();
-  const parts = value.split('..');
-  if (parts.length > 2) throw bad();
-  const [lo, hi] = parts.map((p) => parseDurationMs(p));
-  if (lo === undefined || (parts.length === 2 && hi === undefined)) throw bad();
-  const max = hi ?? lo;
-  if (max < lo)
-    throw invalid(where, `think range ${show(value)} ends before it starts; write the smaller bound first`);
-  return [lo, max];
-}
-
-/** HTTP statuses: one or a list, each an integer 100–599. */
-export function expectStatuses(value: unknown, where: At, what: string, hint?: string): number[] {
-  const list = Array.isArray(value) ? value : [value];
-  const ok =
-    list.length > 0 && list.every((s) => Number.isInteger(s) && (s as number) >= 100 && (s as number) <= 599);
-  if (!ok)
-    throw invalid(where, `${what} must be a status (100–599) or a list of them, given ${show(value)}`, hint);
-  return list as number[];
 }
 
 /** A name a template can refer to: `${name}`. */

@@ -407,6 +407,24 @@ describe('compileFlow reports every problem at once', () => {
     expect(e.where).toEqual({ file: 'checkout.yaml' });
   });
 
+  it('lists every shape problem of one step, not only the first', () => {
+    const e = refusal([{ get: { url: '/a', timeout: 'soon', tags: 5, check: { maxDuration: 1 } } }]);
+    expect((e as ConfigError).issues.map((i) => [i.where.path, i.message])).toEqual([
+      [`${P}[0].get.timeout`, 'timeout must be a duration with a unit such as 500ms or 2s, given "soon"'],
+      [`${P}[0].get.tags`, 'tags must be a map, given 5'],
+      [
+        `${P}[0].get.check.maxDuration`,
+        'maxDuration must be a duration with a unit such as 500ms or 2s, given 1',
+      ],
+    ]);
+  });
+
+  it('counts a check whose json lists no path as empty', () => {
+    const e = refusal([{ get: '/a', check: { json: {} } }]);
+    expect(e.where).toEqual({ file: 'checkout.yaml', path: `${P}[0].check` });
+    expect(e.message).toBe('check is empty');
+  });
+
   it('does not blame later steps for the names a refused step meant to set', () => {
     const e = refusal([
       { post: '/p', nmae: 'x', capture: { json: '$.id', as: 'id' } },

@@ -1,18 +1,25 @@
+import type { z } from 'zod';
 import { isSquallError, type SquallError } from '../errors/index.js';
 import { ConfigError, type LocatedIssue } from '../errors/issues.js';
 import type { Feeder } from '../feeders/feeders.js';
 import type { Step } from '../script-api/test-definition.js';
 import type { FlowFn } from '../script-api/vu-context.js';
-import { compileRequest, HTTP_METHODS, type HttpMethod, type RequestFacts } from './flow-request.js';
+import { compileRequest, type RequestFacts } from './flow-request.js';
+import {
+  type FeedStep,
+  type FlowIssueParams,
+  type FlowStep,
+  HTTP_METHODS,
+  type LoopStep,
+  stepList,
+  stepSchema,
+  type ThinkStep,
+} from './flow-schema.js';
 import { FlowScope } from './flow-scope.js';
 import {
   type At,
   at,
-  checkKeys,
   didYouMean,
-  expectObject,
-  expectString,
-  expectThink,
   IDENTIFIER,
   invalid,
   isPlainObject,
@@ -24,7 +31,8 @@ import type { Run, StepRun } from './flow-template.js';
 
 /**
  * The YAML flow compiler: a user type's `flow:` (Artillery-style steps, k6 semantics) becomes a
- * FlowFn, one call per iteration. Everything is validated here, before any load starts; what can
+ * FlowFn, one call per iteration. Everything is validated before any load starts: each step's
+ * shape by its zod schema (flow-schema.ts), what depends on the steps before it here; what can
  * only fail at run time (a capture finding nothing, a unique feeder running out, an unset env
  * variable) throws an Error that the engine counts as a failed iteration.
  *
@@ -67,11 +75,6 @@ export { envNamesIn } from './flow-template.js';
 
 export type { Step };
 
-export const STEP_KINDS = [...HTTP_METHODS, 'think', 'loop', 'feed'] as const;
-const LOOP_KEYS = ['loop', 'count', 'over', 'as'] as const;
-const FEED_KEYS = ['from', 'as', 'per'] as const;
-const FEED_PER = ['iteration', 'vu'] as const;
-
 interface Compiler {
   scope: FlowScope;
   feeders: Readonly<Record<string, Feeder>>;
@@ -96,13 +99,8 @@ export function compileFlow(
   facts?: RequestFacts,
 ): FlowFn {
   const c: Compiler = { scope: new FlowScope(), feeders, problems: [], ...(facts ? { facts } : {}) };
-  let runs: StepRun[] = [];
-  try {
-    runs = compileSteps(steps, where, c);
-  } catch (e) {
-    if (!isSquallError(e)) throw e;
-    c.problems.push(e);
-  }
+  const list = parse(stepList, steps, where, c);
+  const runs = list === undefined ? [] : compileSteps(list, where, c);
   if (c.problems.length > 0) throw toConfigError(where.file, c.problems);
   const slotCount = c.scope.slotCount;
   return async (ctx) => {
@@ -111,21 +109,33 @@ export function compileFlow(
   };
 }
 
-function compileSteps(steps: unknown, where: At, c: Compiler): StepRun[] {
-  if (!Array.isArray(steps)) throw invalid(where, `a flow is a list of steps, given ${show(steps)}`);
-  if (steps.length === 0)
-    throw invalid(where, 'a flow needs at least one step', 'for example: - get: /health');
-  return steps.map((step, i) => {
+function compileSteps(steps: readonly unknown[], where: At, c: Compiler): StepRun[] {
+  return steps.map((raw, i) => {
     const stepAt = at(where, `[${i}]`);
-    try {
-      return compileStep(step, stepAt, c);
-    } catch (e) {
-      if (!isSquallError(e)) throw e;
-      c.problems.push(e);
-      declareNames(step, stepAt, c);
-      return failed;
+    const step = parse(stepSchema, raw, stepAt, c);
+    if (step !== undefined) {
+      try {
+        return compileStep(step, stepAt, c);
+      } catch (e) {
+        if (!isSquallError(e)) throw e;
+        c.problems.push(e);
+      }
     }
+    declareNames(raw, stepAt, c);
+    return failed;
   });
+}
+
+/** Parses `value` with a flow schema; each issue becomes a problem at its key path. */
+function parse<T>(schema: z.ZodType<T>, value: unknown, where: At, c: Compiler): T | undefined {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) {
+    const suffix = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : keyPath(String(k)))).join('');
+    const params = (issue as { params?: Partial<FlowIssueParams> }).params;
+    c.problems.push(invalid(at(where, suffix), issue.message, params?.flow?.hint));
+  }
+  return undefined;
 }
 
 // Never runs: a flow with a problem is refused as a whole.
@@ -170,53 +180,20 @@ function toConfigError(file: string, problems: readonly SquallError[]): ConfigEr
   return new ConfigError(file, issues);
 }
 
-function compileStep(step: unknown, where: At, c: Compiler): StepRun {
-  if (!isPlainObject(step)) {
-    throw invalid(
-      where,
-      `a step is a map such as { get: /path }, given ${show(step)}`,
-      typeof step === 'string' ? `write - get: ${step.replace(/^\s*GET\s+/i, '')}` : undefined,
-    );
-  }
-  const keys = Object.keys(step);
-  const kinds = keys.filter((k): k is (typeof STEP_KINDS)[number] =>
-    (STEP_KINDS as readonly string[]).includes(k),
-  );
-  if (kinds.length === 0) {
-    if (keys.length === 0) throw invalid(where, 'empty step', `a step is one of: ${STEP_KINDS.join(', ')}`);
-    const key = keys[0]!;
-    const hint =
-      didYouMean(key, STEP_KINDS) ??
-      (key === 'function' ? 'squall runs functions from TypeScript tests' : undefined);
-    throw invalid(
-      at(where, keyPath(key)),
-      `unknown step '${key}'${hint ? ` — ${hint}` : ''}`,
-      `steps: ${STEP_KINDS.join(', ')}`,
-    );
-  }
-  if (kinds.length > 1) {
-    throw invalid(
-      where,
-      `a step does one thing; this one has ${kinds.map((k) => `'${k}'`).join(' and ')}`,
-      'split it into two steps',
-    );
-  }
-  const kind = kinds[0]!;
-  switch (kind) {
+function compileStep(step: FlowStep, where: At, c: Compiler): StepRun {
+  switch (step.kind) {
     case 'think':
-      return compileThink(step, where);
+      return compileThink(step);
     case 'feed':
       return compileFeed(step, where, c);
     case 'loop':
       return compileLoop(step, where, c);
     default:
-      return compileRequest(kind as HttpMethod, step, where, c.scope, c.facts);
+      return compileRequest(step, where, c.scope, c.facts);
   }
 }
 
-function compileThink(step: Record<string, unknown>, where: At): StepRun {
-  checkKeys(step, ['think'], where, 'a think step');
-  const [min, max] = expectThink(step.think, at(where, '.think'));
+function compileThink({ think: [min, max] }: ThinkStep): StepRun {
   if (max === 0) return () => {};
   if (min === max) {
     const seconds = min / 1000;
@@ -225,27 +202,11 @@ function compileThink(step: Record<string, unknown>, where: At): StepRun {
   return (run) => run.ctx.sleep((min + Math.random() * (max - min)) / 1000);
 }
 
-function compileFeed(step: Record<string, unknown>, where: At, c: Compiler): StepRun {
-  checkKeys(step, ['feed'], where, 'a feed step');
+function compileFeed({ from: name, short, as, per }: FeedStep, where: At, c: Compiler): StepRun {
   const w = at(where, '.feed');
-  const spec =
-    typeof step.feed === 'string'
-      ? { from: step.feed }
-      : expectObject(step.feed, w, 'feed (a feeder name or { from, as, per })');
-  checkKeys(spec, FEED_KEYS, w, 'feed');
-  const fromAt = typeof step.feed === 'string' ? w : at(w, '.from');
-  const name = expectString(spec.from, fromAt, 'feed from (a feeder name)');
-  const feeder = feederNamed(name, fromAt, c);
-  const as = spec.as === undefined ? 'row' : expectString(spec.as, at(w, '.as'), 'feed as');
+  const feeder = feederNamed(name, short ? w : at(w, '.from'), c);
   const problem = c.scope.nameProblem(as, 'binding');
   if (problem) throw invalid(at(w, '.as'), `feed as: ${problem}`);
-  const per = spec.per ?? 'iteration';
-  if (!(FEED_PER as readonly unknown[]).includes(per)) {
-    throw invalid(
-      at(w, '.per'),
-      `per must be iteration (a new row each iteration) or vu (one row per VU), given ${show(per)}`,
-    );
-  }
   const slot = c.scope.bind(as, `feeder '${name}'`, feeder.fields);
   if (per === 'iteration') {
     return (run) => {
@@ -286,18 +247,8 @@ interface LoopSource {
   items: (run: Run) => readonly unknown[];
 }
 
-function compileLoop(step: Record<string, unknown>, where: At, c: Compiler): StepRun {
-  checkKeys(step, LOOP_KEYS, where, 'a loop step');
-  const count = step.count === undefined ? undefined : loopCount(step.count, at(where, '.count'));
-  if (count === undefined && step.over === undefined) {
-    throw invalid(
-      where,
-      'a loop needs count: N or over: a feeder (or a list)',
-      'for example: loop: [ … ], count: 3',
-    );
-  }
-  if (step.as !== undefined && step.over === undefined)
-    throw invalid(at(where, '.as'), 'as names the items of over:, and this loop has no over');
+function compileLoop(step: LoopStep, where: At, c: Compiler): StepRun {
+  const { count, as } = step;
   const bodyAt = at(where, '.loop');
   if (step.over === undefined) {
     const n = count!;
@@ -314,7 +265,6 @@ function compileLoop(step: Record<string, unknown>, where: At, c: Compiler): Ste
     });
   }
   const source = loopSource(step.over, at(where, '.over'), c);
-  const as = step.as === undefined ? 'item' : expectString(step.as, at(where, '.as'), 'loop as');
   const problem = c.scope.nameProblem(as, 'binding');
   if (problem) throw invalid(at(where, '.as'), `loop as: ${problem}`);
   return c.scope.withLoop((indexSlot) =>
@@ -334,20 +284,12 @@ function compileLoop(step: Record<string, unknown>, where: At, c: Compiler): Ste
   );
 }
 
-function loopCount(value: unknown, where: At): number {
-  if (!Number.isInteger(value) || (value as number) < 1) {
-    throw invalid(where, `count must be a whole number of rounds, 1 or more, given ${show(value)}`);
-  }
-  return value as number;
-}
-
-function loopSource(over: unknown, where: At, c: Compiler): LoopSource {
-  if (Array.isArray(over)) {
-    if (over.length === 0) throw invalid(where, 'over is an empty list; the loop would never run');
+function loopSource(over: string | readonly unknown[], where: At, c: Compiler): LoopSource {
+  if (typeof over !== 'string') {
     const items = Object.freeze([...over]);
     return { origin: 'the list of this loop', fields: fieldsOf(items), items: () => items };
   }
-  const name = expectString(over, where, 'over (a feeder name or a list)');
+  const name = over;
   if (Object.hasOwn(c.feeders, name)) {
     const feeder = c.feeders[name]!;
     return { origin: `feeder '${name}'`, fields: feeder.fields, items: () => feeder.rows };

@@ -319,3 +319,42 @@ describe('every problem of a test file in one report (item 13)', () => {
     );
   });
 });
+
+describe('a YAML flow validated by its zod schema (issue 14)', () => {
+  it('every shape problem of a step and of a loop body, each at its line, before any request', async () => {
+    const file = writeTestFile(
+      dir.path,
+      'flow-shapes.yaml',
+      [
+        `target: ${server.url}`,
+        'vus: 1',
+        'iterations: 1',
+        'users:',
+        '  - name: U',
+        '    flow:',
+        '      - get: /a',
+        '        timeout: soon', // 8
+        '        check: { maxDuration: 500 }', // 9
+        '      - loop:',
+        '          - think: 1x', // 11
+        '        count: 2',
+        '',
+      ].join('\n'),
+    );
+    const before = server.count();
+    const run = await runCli(['run', file]);
+    expectBadInput(run, 'SQ_CONFIG_INVALID');
+    const why = explain(run);
+    expect(run.stderr, why).toContain('has 3 problems');
+    const expected: Array<[number, string]> = [
+      [8, 'timeout must be a duration with a unit such as 500ms or 2s, given "soon"'],
+      [9, 'maxDuration must be a duration with a unit such as 500ms or 2s, given 500'],
+      [11, 'think must be a duration (1s, 250ms, a number of seconds) or a range such as 1s..3s, given "1x"'],
+    ];
+    const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    for (const [line, message] of expected) {
+      expect(run.stderr, why).toMatch(new RegExp(`- ${esc(file)}:${line}:\\d+ .*${esc(message)}`));
+    }
+    expect(server.count()).toBe(before);
+  });
+});
