@@ -14,7 +14,7 @@ import { startLive } from '../live/manager.js';
 import { httpLiveTrends } from '../live/prometheus-extras.js';
 import { abortOnFailConsumer, breakpointConsumer } from '../live/stop-rules.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
-import { buildResult } from '../result/build-result.js';
+import type { buildResult as BuildResult } from '../result/build-result.js';
 import type { RunResultDocument } from '../result/build-run.js';
 import type { ResultDocument, SpikeResult } from '../result/schema.js';
 import { VERSION } from '../result/version.js';
@@ -23,7 +23,7 @@ import { createDispatcher, createHttpClient } from '../transports/http/client.js
 import { CookieJar } from '../transports/http/cookie-jar.js';
 import { parseDurationMs } from '../util/duration.js';
 import { redactText } from '../util/redact.js';
-import { type DeliverOptions, deliverResult } from './deliver.js';
+import type { DeliverOptions } from './deliver.js';
 import type { SessionIO } from './io.js';
 import { liveConsumers } from './live-setup.js';
 import { startMonitorsOrInterrupt } from './run-monitors.js';
@@ -151,6 +151,7 @@ export async function runHttpTest(
   for (const s of plan.scenarios) metrics.setScenarioTags(s.name, s.tags);
   metrics.watchUrls(plan.thresholds.flatMap((t) => (t.tags.url === undefined ? [] : [t.tags.url])));
   const dispatcher = createDispatcher(undefined, { insecure: plan.tls.insecure, ca: plan.tls.ca, proxies });
+  dispatcher.prepareFor(plan.target);
   const { totalMs, totalIterations } = progressBounds(plan);
   if (!o.quiet) {
     const names = plan.scenarios.map((s) => `${s.name} (${s.executor.type})`).join(', ');
@@ -174,10 +175,18 @@ export async function runHttpTest(
   const abortOnFail = abortOnFailConsumer(plan.thresholds, metrics);
   const breakpoint = breakpointConsumer(plan.stopConditions, metrics);
   let startedAt = new Date();
+  // The document builder and the reporters load after the run (start-up: load only what the
+  // run uses), unless a live view builds documents during it: the dashboard, Prometheus.
+  const framesDuringRun =
+    o.ui === true || o.outputs.some((x) => x.kind === 'prometheus' || x.kind === 'prometheus-rw');
+  let buildResult: typeof BuildResult | null = framesDuringRun
+    ? (await import('../result/build-result.js')).buildResult
+    : null;
   let scenariosSoFar: () => Record<string, ScenarioOutcome> = () => ({});
   const source: LiveSource = {
     frame: () => ({
-      doc: buildResult({
+      // Loaded above whenever a consumer asks for frames.
+      doc: buildResult!({
         kind: 'run',
         metrics,
         startedAt,
@@ -307,6 +316,7 @@ export async function runHttpTest(
     const watched = await monitors.finish();
     const { breakingPoint } = breakpoint;
     const { abortedBy } = abortOnFail;
+    buildResult ??= (await import('../result/build-result.js')).buildResult;
     result = buildResult({
       kind: 'run',
       metrics,
@@ -328,6 +338,7 @@ export async function runHttpTest(
       ...(outcome.abortReason ? [`stopped early: ${outcome.abortReason}`] : []),
       ...metrics.warnings.map((w) => `warning: ${w}`),
     ];
+    const { deliverResult } = await import('./deliver.js');
     await deliverResult(result, o, io, notes).catch((e: unknown) => {
       outputError = e;
     });

@@ -1,10 +1,47 @@
-import * as hdr from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
+import type * as hdr from 'hdr-histogram-js';
 import type { TrendHistogram } from './trend-histogram.js';
 
+type Hdr = typeof hdr;
+type Int32Histogram = new (lowest: number, highest: number, digits: number) => hdr.Histogram;
+
+const require = createRequire(import.meta.url);
+let lib: Hdr | null = null;
+
+/** The whole package (codec, builder, WebAssembly loader): needed only to encode or decode. */
+function hdrLib(): Hdr {
+  if (lib === null) lib = require('hdr-histogram-js') as Hdr;
+  return lib;
+}
+
 /**
- * The HDR histogram every trend records into, and its standard compressed base64 codec: pure
- * helpers that metrics/ (recording) and result/ (the document) both use.
+ * A new empty histogram: the class hdr.build() picks for our options, from its own file, since
+ * the package's entry point also loads its codec, pako and a WebAssembly build, which recording
+ * never uses (start-up of `squall run`).
  */
+let newHistogram: (() => hdr.Histogram) | null = null;
+
+function histogramFactory(): () => hdr.Histogram {
+  try {
+    const Int32 = (require('hdr-histogram-js/dist/Int32Histogram.js') as { default: Int32Histogram }).default;
+    return () => {
+      const h = new Int32(LOWEST_US, INITIAL_HIGHEST_US, SIGNIFICANT_DIGITS);
+      h.autoResize = true;
+      return h;
+    };
+  } catch {
+    // A future version may move the file: build() makes the same histogram.
+    return () =>
+      hdrLib().build({
+        bitBucketSize: 32,
+        autoResize: true,
+        lowestDiscernibleValue: LOWEST_US,
+        highestTrackableValue: INITIAL_HIGHEST_US,
+        numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+        useWebAssembly: false,
+      });
+  }
+}
 
 /**
  * Trends are recorded in integer microseconds: 1 µs resolution, 3 significant digits
@@ -21,14 +58,8 @@ const SIGNIFICANT_DIGITS = 3;
 const INITIAL_HIGHEST_US = 2 * LOWEST_US;
 
 export function createHistogram(): hdr.Histogram {
-  return hdr.build({
-    bitBucketSize: 32,
-    autoResize: true,
-    lowestDiscernibleValue: LOWEST_US,
-    highestTrackableValue: INITIAL_HIGHEST_US,
-    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
-    useWebAssembly: false,
-  });
+  if (newHistogram === null) newHistogram = histogramFactory();
+  return newHistogram();
 }
 
 /**
@@ -37,7 +68,7 @@ export function createHistogram(): hdr.Histogram {
  * metric's value × 1000 as TrendHistogram records them (microseconds for a millisecond trend).
  */
 export function encodeTrend(t: TrendHistogram): string {
-  return hdr.encodeIntoCompressedBase64(t.histogram);
+  return hdrLib().encodeIntoCompressedBase64(t.histogram);
 }
 
 /**
@@ -46,7 +77,7 @@ export function encodeTrend(t: TrendHistogram): string {
  * Throws on a string that is not such a histogram.
  */
 export function decodeHistogram(base64: string): hdr.Histogram {
-  const decoded = hdr.decodeFromCompressedBase64(base64, 32, false);
+  const decoded = hdrLib().decodeFromCompressedBase64(base64, 32, false);
   const out = createHistogram();
   out.add(decoded);
   return out;
@@ -56,5 +87,5 @@ export function decodeHistogram(base64: string): hdr.Histogram {
 export function addEncodedHistograms(parts: readonly string[]): string {
   const sum = createHistogram();
   for (const p of parts) sum.add(decodeHistogram(p));
-  return hdr.encodeIntoCompressedBase64(sum);
+  return hdrLib().encodeIntoCompressedBase64(sum);
 }

@@ -20,6 +20,8 @@ let target: TargetServer;
 
 /** Preloaded with --import: prints `loaded URL` for each module Node loads after it. */
 const HOOK = join(dir.path, 'trace-loads.mjs');
+/** Preloaded with --import: `at MS URL` for every module (ES and CommonJS), `connect MS` once. */
+const TIMED_HOOK = join(dir.path, 'trace-timed.mjs');
 
 beforeAll(async () => {
   requireBuiltCli();
@@ -30,6 +32,36 @@ beforeAll(async () => {
   writeFileSync(
     HOOK,
     `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});\n`,
+  );
+  // Also timestamped (absolute ms), for the order against the run's first connection: the
+  // ESM hook runs on its own thread, whose output may reach stderr late.
+  const timedHook = `const now = () => (performance.timeOrigin + performance.now()).toFixed(3);
+export async function load(url, context, next) {
+  if (!url.startsWith('node:')) process.stderr.write('at ' + now() + ' ' + url + '\\n');
+  return next(url, context);
+}`;
+  writeFileSync(
+    TIMED_HOOK,
+    `import Module, { register } from 'node:module';
+import { subscribe } from 'node:diagnostics_channel';
+import { pathToFileURL } from 'node:url';
+const now = () => (performance.timeOrigin + performance.now()).toFixed(3);
+register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(timedHook)}`)});
+// undici, yaml, esbuild and hdr-histogram-js are CommonJS: their files load through require.
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  try {
+    const f = Module._resolveFilename(request, parent, isMain);
+    if (f.startsWith('/')) process.stderr.write('at ' + now() + ' ' + pathToFileURL(f).href + '\\n');
+  } catch {}
+  return load.apply(this, arguments);
+};
+let first = true;
+subscribe('net.client.socket', () => {
+  if (first) process.stderr.write('connect ' + now() + '\\n');
+  first = false;
+});
+`,
   );
   target = await startTarget();
 });
@@ -43,6 +75,24 @@ function traced(args: string[]): Promise<CliResult> {
     cwd: dir.path,
     env: { NODE_OPTIONS: `--import ${pathToFileURL(HOOK).href}`, SQUALL_CACHE_DIR: cache },
   });
+}
+
+/**
+ * The modules a run loaded before it opened its first connection (to the target: the test's
+ * first request), by TIMED_HOOK's lines.
+ */
+async function loadedBeforeFirstRequest(args: string[]): Promise<{ r: CliResult; before: string[] }> {
+  const r = await runCli(args, {
+    cwd: dir.path,
+    env: { NODE_OPTIONS: `--import ${pathToFileURL(TIMED_HOOK).href}`, SQUALL_CACHE_DIR: cache },
+  });
+  const at = /^connect (\S+)$/m.exec(r.stderr);
+  expect(at, `no connection seen\n${explain(r)}`).not.toBeNull();
+  const connectAt = Number(at![1]);
+  const before = [...r.stderr.matchAll(/^at (\S+) (\S+)$/gm)]
+    .filter((m) => Number(m[1]) < connectAt)
+    .map((m) => m[2]!);
+  return { r, before };
 }
 
 /** Packages (and squall folders) a run loaded, by the hook's lines. */
@@ -130,4 +180,43 @@ describe('squall run loads what the test uses', () => {
     expect(own.seen().map((s) => s.url)).toEqual(['/first', '/first', '/second']);
     await own.close();
   });
+
+  it.each([
+    { kind: 'ts', file: 'first.ts', also: 'yaml' },
+    { kind: 'yaml', file: 'first.yaml', also: 'esbuild' },
+  ])(
+    'a $kind run loads neither undici, the histogram codec, the document builder nor the file reporters before its first request',
+    async ({ file, also }) => {
+      const path = join(dir.path, file);
+      writeFileSync(
+        path,
+        file.endsWith('.ts')
+          ? "import { defineTest } from 'squall';\nexport default defineTest({ vus: 1, iterations: 1, users: [{ name: 'u', async run({ http }) { await http.get('/'); } }] });\n"
+          : 'vus: 1\niterations: 1\nusers:\n  - name: u\n    flow:\n      - get: /\n',
+      );
+      // Warm the compile cache, so that the run below is the usual one.
+      await traced(['run', path, '--host', target.url, '-q']);
+      const { r, before } = await loadedBeforeFirstRequest(['run', path, '--host', target.url, '-q']);
+      expect(r.code, explain(r)).toBe(0);
+      // The hook saw the engine and the transport, so an empty list below is no blind spot.
+      expect(before.some((u) => u.includes('/dist/transports/http/lean-transport.js'))).toBe(true);
+      expect(before.some((u) => u.includes('/node_modules/hdr-histogram-js/dist/Int32Histogram.js'))).toBe(
+        true,
+      );
+      const unwanted = before.filter(
+        (u) =>
+          u.includes('/node_modules/undici/') ||
+          u.includes(`/node_modules/${also}/`) ||
+          // The histogram codec (pako, WebAssembly) is for the document, after the run.
+          u.endsWith('/node_modules/hdr-histogram-js/dist/index.js') ||
+          u.includes('/node_modules/pako/') ||
+          /\/dist\/(report\/(console|csv|html|json|junit|markdown|prometheus-proto)|result\/build-result\.js|api\/deliver\.js|live\/dashboard)/.test(
+            u,
+          ),
+      );
+      expect(unwanted, r.stderr).toEqual([]);
+      // undici is not loaded at all for a run over plain http://.
+      expect(r.stderr).not.toMatch(/\/node_modules\/undici\//);
+    },
+  );
 });

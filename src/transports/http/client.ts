@@ -47,7 +47,8 @@ export interface HttpClientOptions {
   cookies: CookieJar;
   /** The VU's signal: aborting it rejects the requests in flight with its reason. */
   signal: AbortSignal;
-  dispatcher: Dispatcher;
+  /** The run's RunDispatcher (undici loaded only if a request needs it), or any undici Dispatcher. */
+  dispatcher: RunDispatcher | Dispatcher;
   /** k6's discardResponseBodies: bodies are read and counted but not kept (see responseType). */
   discardResponseBodies?: boolean;
   /** `User-Agent` of requests whose headers set none (`squall/VERSION`, as `quick` sends). */
@@ -210,7 +211,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
   let routeOrigin = '';
   let route: ProxyRoute | null = null;
   // Tried in order: the lean transport declines what undici must carry.
-  const undici = new UndiciTransport(st, dispatcher);
+  const undici = new UndiciTransport(st, run === null ? () => dispatcher as Dispatcher : () => run.agent);
   const leanTransport = lean === null ? null : new LeanTransport(st, lean, defaults);
   // Series handles by name then method (and by extra tags): one lookup per request, no strings.
   const byName = new Map<string, Map<string, HttpSeries>>();

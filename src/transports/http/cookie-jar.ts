@@ -1,4 +1,4 @@
-import { parseCookie } from 'undici';
+import { parseCookie } from './undici-lib.js';
 
 /**
  * A virtual user's cookies (RFC 6265 storage and matching, the parts a load test meets): stored

@@ -1,10 +1,11 @@
-import { Agent, ProxyAgent } from 'undici';
+import type { Agent, ProxyAgent } from 'undici';
 import { KEEP_ALIVE_MARGIN_MS, LeanPool } from './lean-pool.js';
 import { basicAuthOf } from './prepare.js';
 import { type ProxyEnv, proxyFor, readProxyEnv } from './proxy-env.js';
 import type { ProxyHop } from './proxy-tunnel.js';
 import { MAX_HEAD_BYTES } from './response-parser.js';
 import { timedConnector } from './timings.js';
+import { undici } from './undici-lib.js';
 
 /** `auto`: the lean transport for plain http://, undici for the rest. `undici`: undici for all. */
 export type HttpTransport = 'auto' | 'undici';
@@ -21,10 +22,11 @@ export interface DispatcherOptions {
 }
 
 /**
- * A run's connections: undici's Agent, plus the lean pool for plain http:// (null when undici
- * must carry everything). Closing or destroying it closes both.
+ * A run's connections: the lean pool for plain http:// (null when undici must carry everything),
+ * and undici's Agent, built (and undici loaded) only when a request needs it: https, a proxy, or
+ * what the lean transport declines. Closing or destroying it closes both.
  */
-export class RunDispatcher extends Agent {
+export class RunDispatcher {
   readonly lean: LeanPool | null;
   /** Whether some origin may go through a proxy (a proxy variable is set). */
   readonly proxied: boolean;
@@ -35,16 +37,41 @@ export class RunDispatcher extends Agent {
   homeOrigin: string | null = null;
   private readonly routes = new Map<string, ProxyRoute | null>();
   private readonly agents = new Map<string, ProxyAgent>();
+  private undiciAgent: Agent | null = null;
+  /** How it ended: an agent built after that is closed at once, so its requests fail as undici's do. */
+  private ended: 'close' | 'destroy' | null = null;
 
   constructor(
-    private readonly agentOptions: Agent.Options,
+    private readonly agentOptions: Omit<Agent.Options, 'connect'>,
     lean: LeanPool | null,
     private readonly proxies: ProxyEnv | null = null,
     private readonly requestTls: Record<string, unknown> = {},
   ) {
-    super(agentOptions);
     this.lean = lean;
     this.proxied = proxies !== null && (proxies.http !== null || proxies.https !== null);
+  }
+
+  /** Whether undici's Agent has been built (a request needed it). */
+  get undiciStarted(): boolean {
+    return this.undiciAgent !== null;
+  }
+
+  /**
+   * Builds undici's Agent now when the run's requests will need it (undici for everything, an
+   * https target, a proxy), so that loading undici stalls no request of the run itself.
+   */
+  prepareFor(target: string | undefined): void {
+    if (this.lean === null || this.proxied || target?.startsWith('https:') === true) void this.agent;
+  }
+
+  /** undici's Agent for the requests the lean transport does not carry. */
+  get agent(): Agent {
+    if (this.undiciAgent === null) {
+      const agent = new (undici().Agent)({ ...this.agentOptions, connect: timedConnector(this.requestTls) });
+      this.undiciAgent = agent;
+      if (this.ended !== null) void agent[this.ended]();
+    }
+    return this.undiciAgent;
   }
 
   /** The proxy an origin's requests go through, or null (no proxy variable, or NO_PROXY). */
@@ -54,21 +81,12 @@ export class RunDispatcher extends Agent {
     const proxy = this.proxies === null ? null : proxyFor(this.proxies, new URL(origin));
     r = null;
     if (proxy !== null) {
-      let agent = this.agents.get(proxy.href);
-      if (agent === undefined) {
-        // http:// origins get the absolute-form request line (curl, k6), https:// a CONNECT tunnel.
-        agent = new ProxyAgent({
-          uri: proxy.href,
-          proxyTunnel: false,
-          requestTls: this.requestTls,
-          connections: this.agentOptions.connections,
-          pipelining: 1,
-          maxHeaderSize: this.agentOptions.maxHeaderSize,
-        });
-        this.agents.set(proxy.href, agent);
-      }
+      const agentOf = (): ProxyAgent => this.proxyAgent(proxy);
       r = {
-        agent,
+        // Built when undici first carries a request through this proxy (the lean transport needs only `hop`).
+        get agent() {
+          return agentOf();
+        },
         hop: {
           host: proxy.hostname.replace(/^\[|\]$/g, ''),
           port: Number(proxy.port) || 80,
@@ -80,22 +98,36 @@ export class RunDispatcher extends Agent {
     return r;
   }
 
-  override close(): Promise<void>;
-  override close(callback: () => void): void;
-  override close(callback?: () => void): Promise<void> | void {
-    this.lean?.close();
-    for (const a of this.agents.values()) void a.close();
-    return callback === undefined ? super.close() : super.close(callback);
+  private proxyAgent(proxy: URL): ProxyAgent {
+    let agent = this.agents.get(proxy.href);
+    if (agent === undefined) {
+      // http:// origins get the absolute-form request line (curl, k6), https:// a CONNECT tunnel.
+      agent = new (undici().ProxyAgent)({
+        uri: proxy.href,
+        proxyTunnel: false,
+        requestTls: this.requestTls,
+        connections: this.agentOptions.connections,
+        pipelining: 1,
+        maxHeaderSize: this.agentOptions.maxHeaderSize,
+      });
+      this.agents.set(proxy.href, agent);
+      if (this.ended !== null) void agent[this.ended]();
+    }
+    return agent;
   }
 
-  override destroy(): Promise<void>;
-  override destroy(err: Error | null): Promise<void>;
-  override destroy(callback: () => void): void;
-  override destroy(err: Error | null, callback: () => void): void;
-  override destroy(...args: unknown[]): Promise<void> | void {
+  close(): Promise<void> {
+    this.ended ??= 'close';
+    this.lean?.close();
+    for (const a of this.agents.values()) void a.close();
+    return this.undiciAgent === null ? Promise.resolve() : this.undiciAgent.close();
+  }
+
+  destroy(): Promise<void> {
+    this.ended = 'destroy';
     this.lean?.close();
     for (const a of this.agents.values()) void a.destroy();
-    return (super.destroy as (...a: unknown[]) => Promise<void> | void).apply(this, args);
+    return this.undiciAgent === null ? Promise.resolve() : this.undiciAgent.destroy();
   }
 }
 
@@ -114,7 +146,6 @@ export function createDispatcher(
   };
   return new RunDispatcher(
     {
-      connect: timedConnector(tlsOptions),
       connections: maxConnectionsPerOrigin ?? null,
       pipelining: 1,
       // A server's Keep-Alive timeout less the lean pool's margin: both transports reuse alike.
@@ -128,8 +159,8 @@ export function createDispatcher(
   );
 }
 
-/** How a proxied origin's requests go: undici's ProxyAgent, or the lean transport to `hop`. */
+/** How a proxied origin's requests go: undici's ProxyAgent (built on first use), or the lean transport to `hop`. */
 export interface ProxyRoute {
-  agent: ProxyAgent;
+  readonly agent: ProxyAgent;
   hop: ProxyHop;
 }

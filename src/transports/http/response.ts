@@ -1,9 +1,9 @@
-import { util as undiciUtil } from 'undici';
 import type { RunMetrics } from '../../metrics/run-metrics.js';
 import type { HttpResponse, ResponseTimings } from '../../script-api/vu-context.js';
 import { errorMessage } from './classify.js';
 import { decodeBody } from './decode-body.js';
 import { parseHeaderLines, ResponseCapture } from './response-parser.js';
+import { undici } from './undici-lib.js';
 
 /**
  * Response header fields as a transport gave them: undici's raw `[name, value, …]` Buffers, or
@@ -46,7 +46,7 @@ export class ClientResponse implements HttpResponse {
       if (raw !== null && raw.length > 0) {
         if (typeof raw === 'string') leanHeaderRecord(raw, h);
         else {
-          const parsed = undiciUtil.parseHeaders(raw);
+          const parsed = undici().util.parseHeaders(raw);
           // Repeated fields come as one string, joined as HTTP allows (RFC 9110 5.3).
           for (const k in parsed) {
             const v = parsed[k]!;

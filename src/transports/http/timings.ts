@@ -1,9 +1,10 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { buildConnector } from 'undici';
+import type { buildConnector } from 'undici';
 import { parseDurationMs } from '../../util/duration.js';
 import { awaitResponse, relabelInterimContinue } from './undici-interim.js';
+import { undici } from './undici-lib.js';
 
 /**
  * The phase timings undici does not report: TCP connect time of a new connection (k6's
@@ -34,7 +35,7 @@ const MIN_CONNECT_MS = 0.001;
  */
 export function timedConnector(options: buildConnector.BuildOptions = {}): buildConnector.connector {
   // undici's connector returns its socket, though its type says void.
-  const base = buildConnector(options) as unknown as (
+  const base = undici().buildConnector(options) as unknown as (
     opts: buildConnector.Options,
     callback: buildConnector.Callback,
   ) => StampedSocket | undefined;

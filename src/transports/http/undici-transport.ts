@@ -243,7 +243,8 @@ export class UndiciTransport implements Transport {
 
   constructor(
     private readonly st: ClientState,
-    private readonly dispatcher: Dispatcher,
+    /** Called per request that undici carries: the run's Agent is built on the first. */
+    private readonly dispatcher: () => Dispatcher,
   ) {}
 
   send(req: OutgoingRequest): Promise<HttpResponse> {
@@ -261,7 +262,7 @@ export class UndiciTransport implements Transport {
     ex.url = req.url;
     ex.keepBody = req.keepBody;
     ex.start(
-      req.proxy?.agent ?? this.dispatcher,
+      req.proxy?.agent ?? this.dispatcher(),
       {
         origin: req.origin,
         path: req.path,
