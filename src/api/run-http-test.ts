@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { spikeRecoverySec } from '../analysis/spike-recovery.js';
 import { describeScenario } from '../config/describe-plan.js';
@@ -151,7 +152,10 @@ export async function runHttpTest(
   for (const s of plan.scenarios) metrics.setScenarioTags(s.name, s.tags);
   metrics.watchUrls(plan.thresholds.flatMap((t) => (t.tags.url === undefined ? [] : [t.tags.url])));
   const dispatcher = createDispatcher(undefined, { insecure: plan.tls.insecure, ca: plan.tls.ca, proxies });
-  dispatcher.prepareFor(plan.target);
+  // undici loads on first use (start-up); loading it mid-run would stall the event loop once,
+  // inflating the latencies in flight. A test that names an https URL or a streamed or form body
+  // gets it before the load.
+  dispatcher.prepareFor(plan.target, mayNeedUndici(plan.file));
   const { totalMs, totalIterations } = progressBounds(plan);
   if (!o.quiet) {
     const names = plan.scenarios.map((s) => `${s.name} (${s.executor.type})`).join(', ');
@@ -358,4 +362,15 @@ export async function runHttpTest(
   const died = monitors.diedError(result.monitor);
   if (died) throw died;
   return { exitCode: result.passed ? 0 : 99, result };
+}
+
+/** Whether the test file's own text names what only undici carries (https, form or stream bodies). */
+function mayNeedUndici(file: string): boolean {
+  try {
+    return /https:\/\/|\bFormData\b|\bBlob\b|\bReadableStream\b|\bURLSearchParams\b/.test(
+      readFileSync(file, 'utf8'),
+    );
+  } catch {
+    return false;
+  }
 }

@@ -219,4 +219,19 @@ describe('squall run loads what the test uses', () => {
       expect(r.stderr).not.toMatch(/\/node_modules\/undici\//);
     },
   );
+
+  it('a test that names an https URL gets undici before its first request, not in the middle of the load', async () => {
+    const path = join(dir.path, 'mixed.yaml');
+    // The https request is never reached (one iteration, the first step only): naming it is enough.
+    writeFileSync(
+      path,
+      '# also calls https://127.0.0.1:1/ in other runs\nvus: 1\niterations: 1\nusers:\n  - name: u\n    flow:\n      - get: /\n',
+    );
+    const { r, before } = await loadedBeforeFirstRequest(['run', path, '--host', target.url, '-q']);
+    expect(r.code, explain(r)).toBe(0);
+    expect(
+      before.some((u) => u.includes('/node_modules/undici/')),
+      r.stderr,
+    ).toBe(true);
+  });
 });

@@ -60,8 +60,9 @@ export class RunDispatcher {
    * Builds undici's Agent now when the run's requests will need it (undici for everything, an
    * https target, a proxy), so that loading undici stalls no request of the run itself.
    */
-  prepareFor(target: string | undefined): void {
-    if (this.lean === null || this.proxied || target?.startsWith('https:') === true) void this.agent;
+  prepareFor(target: string | undefined, mayNeedUndici = false): void {
+    if (this.lean === null || this.proxied || mayNeedUndici || target?.startsWith('https:') === true)
+      void this.agent;
   }
 
   /** undici's Agent for the requests the lean transport does not carry. */
