@@ -14,7 +14,9 @@ import type { BuildOptions, Plugin } from 'esbuild';
  *
  * - `squall` becomes the URL of this package's own index module (the CLI's instance).
  * - Other packages stay imports, of the file Node would load from the test's folder.
- * - `import.meta.url`, `__dirname` and `__filename` are those of the test file, not the cache's.
+ * - `import.meta.url`, `__dirname` and `__filename` are those of each source file (the test's, a
+ *   helper's), not the cache's: a helper reading `new URL('./data.csv', import.meta.url)` finds
+ *   its own neighbour, as it would unbundled.
  * - The source map points at the original files, so stack frames show the test's own lines.
  */
 
@@ -107,6 +109,43 @@ function externals(target: CompileTarget, usesRequire: { value: boolean }): Plug
   };
 }
 
+/** `__dirname` or `__filename` used, not declared (an ES module often declares its own). */
+const FREE_NAME = (name: string) => new RegExp(`(?<![.\\w$])${name}\\b`, 'g');
+const DECLARED = (name: string) => new RegExp(`\\b(?:const|let|var|function)\\s+${name}\\b`);
+
+/** Gives each bundled source file its own `import.meta.url`, `__dirname` and `__filename`. */
+function ownLocation(): Plugin {
+  return {
+    name: 'squall-own-location',
+    setup(build) {
+      build.onLoad({ filter: /\.[mc]?[jt]sx?$/ }, (args) => {
+        if (args.namespace !== 'file' || args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+        let text = readFileSync(args.path, 'utf8');
+        const url = pathToFileURL(args.path).href;
+        text = text
+          .replace(/\bimport\.meta\.url\b/g, JSON.stringify(url))
+          .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(args.path))
+          .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(args.path)));
+        for (const [name, value] of [
+          ['__filename', args.path],
+          ['__dirname', dirname(args.path)],
+        ] as const) {
+          if (!DECLARED(name).test(text)) text = text.replace(FREE_NAME(name), JSON.stringify(value));
+        }
+        const ext = args.path.slice(args.path.lastIndexOf('.') + 1);
+        const loader = ext.endsWith('x')
+          ? ext.startsWith('t')
+            ? 'tsx'
+            : 'jsx'
+          : ext.includes('t')
+            ? 'ts'
+            : 'js';
+        return { contents: text, loader, resolveDir: dirname(args.path) };
+      });
+    },
+  };
+}
+
 /** The file URL of the compiled module for `target`, compiling it unless the cache holds it. */
 export async function compileTestModule(target: CompileTarget): Promise<string> {
   const { absPath } = target;
@@ -133,14 +172,7 @@ export async function compileTestModule(target: CompileTarget): Promise<string> 
     sourcesContent: false,
     metafile: true as const,
     logLevel: 'silent' as const,
-    define: {
-      'import.meta.url': JSON.stringify(fileUrl),
-      'import.meta.filename': JSON.stringify(absPath),
-      'import.meta.dirname': JSON.stringify(dirname(absPath)),
-      __filename: JSON.stringify(absPath),
-      __dirname: JSON.stringify(dirname(absPath)),
-    },
-    plugins: [externals(target, usesRequire)],
+    plugins: [externals(target, usesRequire), ownLocation()],
   } satisfies BuildOptions;
   let result = await esbuild.build(options);
   if (usesRequire.value) {
