@@ -1,0 +1,15 @@
+import type { BenchPhase, RawError } from './raw.js';
+
+/** What a benchmark threw, kept as data: the caller reports it and goes on with the next bench. */
+export function rawError(phase: BenchPhase, cause: unknown): RawError {
+  const message = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  return { phase, message, cause };
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
