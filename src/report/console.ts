@@ -10,6 +10,8 @@ import type {
   TimelinePoint,
 } from '../result/schema.js';
 import { aggregationFigure, type FigureUnit } from '../util/figures.js';
+import { renderBenchSummary } from './bench-console.js';
+import { benchSection } from './bench-format.js';
 import { droppedNotes } from './dropped.js';
 import { endpointLabeller } from './endpoint-label.js';
 import {
@@ -911,6 +913,8 @@ function renderVerdict(result: ResultDocument, metrics: Obj, p: Painter): string
 /** Renders the end-of-test summary. Ends with a newline; never throws on a partial document. */
 export function renderSummary(result: ResultDocument, opts: SummaryOptions): string {
   const p = painter(opts.color);
+  const bench = benchSection(result);
+  if (bench) return renderBenchSummary(result, bench, p);
   const metrics = (asObj(result.metrics) ?? {}) as Obj;
   const thresholds = Array.isArray(result.thresholds) ? result.thresholds.filter((t) => asObj(t)) : [];
   const blocks: string[][] = [

@@ -1,7 +1,6 @@
 import type { ParsedThreshold } from '../thresholds/index.js';
 import { evaluateThresholds } from '../thresholds/index.js';
-import { TrendHistogram } from '../util/trend-histogram.js';
-import { resultDocument, trendSummary } from './common.js';
+import { emptyHttpMetrics, resultDocument } from './common.js';
 import { gaugeSource, targetMetricValues } from './monitor-metrics.js';
 import type { EndReason, MonitorResult, ResultDocument } from './schema.js';
 
@@ -24,11 +23,7 @@ export function buildMonitorResult(p: MonitorRunParts): ResultDocument {
     ...p,
     durationMs: p.endedAt.getTime() - p.startedAt.getTime(),
     // Monitoring alone sends no load: the HTTP metrics are there, and empty.
-    metrics: {
-      http_reqs: { count: 0, rate: 0 },
-      http_req_duration: trendSummary(new TrendHistogram()),
-      http_req_failed: { rate: 0, fails: 0, total: 0 },
-    },
+    metrics: emptyHttpMetrics(),
     endpoints: [],
     errors: [],
     timeline: [],

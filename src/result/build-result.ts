@@ -1,4 +1,5 @@
 import { buildHttpResult, type HttpRunParts } from './build.js';
+import { type BenchRunParts, buildBenchResult } from './build-bench.js';
 import { buildMonitorResult, type MonitorRunParts } from './build-monitor.js';
 import { buildRunResult, type RunParts, type RunResultDocument } from './build-run.js';
 import type { ResultDocument } from './schema.js';
@@ -24,7 +25,12 @@ export interface MonitorResultInput extends MonitorRunParts {
   kind: 'monitor';
 }
 
-export type ResultInput = QuickResultInput | RunResultInput | MonitorResultInput;
+/** `squall bench`: micro-benchmarks, no load. */
+export interface BenchResultInput extends BenchRunParts {
+  kind: 'bench';
+}
+
+export type ResultInput = QuickResultInput | RunResultInput | MonitorResultInput | BenchResultInput;
 
 export function buildResult(input: RunResultInput): RunResultDocument;
 export function buildResult(input: ResultInput): ResultDocument;
@@ -36,5 +42,7 @@ export function buildResult(input: ResultInput): ResultDocument {
       return buildRunResult(input);
     case 'monitor':
       return buildMonitorResult(input);
+    case 'bench':
+      return buildBenchResult(input);
   }
 }

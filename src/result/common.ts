@@ -1,7 +1,7 @@
 import type { Aggregation, MetricKind, ThresholdSource } from '../thresholds/index.js';
 import { metricKind, metricUnit } from '../util/figures.js';
 import { encodeTrend } from '../util/hdr.js';
-import type { TrendHistogram } from '../util/trend-histogram.js';
+import { TrendHistogram } from '../util/trend-histogram.js';
 import { round } from '../util/units.js';
 import { BUILTIN_METRICS } from './builtin-metrics.js';
 import type { EndpointView, HttpMetricsView } from './metrics-view.js';
@@ -257,6 +257,15 @@ export interface DocumentParts {
   generator?: GeneratorHealth | null;
   /** The run's id; `squall monitor` runs no load and writes none. */
   runId?: string;
+}
+
+/** The HTTP metrics of a run that sent no load (monitor, bench): present, and empty. */
+export function emptyHttpMetrics(): Metrics {
+  return {
+    http_reqs: { count: 0, rate: 0 },
+    http_req_duration: trendSummary(new TrendHistogram()),
+    http_req_failed: { rate: 0, fails: 0, total: 0 },
+  };
 }
 
 /** The endpoints, errors and timeline of a run that sent HTTP requests. */

@@ -9,6 +9,7 @@
 import type { GeneratorHealth, MonitorResult } from '../monitor/types.js';
 import type { ThresholdResult } from '../thresholds/types.js';
 import type { Stat, TrendFigures } from '../util/trend-histogram.js';
+import type { BenchSection } from './bench-schema.js';
 
 export type {
   GeneratorHealth,
@@ -23,6 +24,17 @@ export type {
 } from '../monitor/types.js';
 export type { ThresholdResult } from '../thresholds/types.js';
 export type { Stat, TrendFigures } from '../util/trend-histogram.js';
+export type {
+  BenchBudget,
+  BenchConcurrent,
+  BenchEntry,
+  BenchEnvironment,
+  BenchFailure,
+  BenchSection,
+  BenchStats,
+  ComplexityEntry,
+  SpeedupEntry,
+} from './bench-schema.js';
 
 export const RESULT_SCHEMA_VERSION = 2;
 
@@ -256,4 +268,10 @@ export interface ResultDocument {
   checks?: CheckResult[];
   scenarios?: Record<string, ScenarioResult>;
   spike?: SpikeResult;
+  /** What wrote it (added field): `bench` for `squall bench`; absent on older load documents. */
+  kind?: string;
+  /** `squall bench` only: the run's notes (noisy machine, suspect results). */
+  warnings?: string[];
+  /** `squall bench` only: every benchmark, speedup and complexity check (bench-schema.ts). */
+  bench?: BenchSection;
 }

@@ -100,6 +100,69 @@ const scenario = z.looseObject({
   users: z.record(z.string(), z.looseObject({ vus: num, iterations: num })),
 });
 
+// `squall bench` (kind "bench"): its section as a renderer reads it (bench-schema.ts).
+const failure = z.looseObject({ phase: z.string(), message: z.string() }).nullable();
+const benchEntry = z.looseObject({
+  file: z.string(),
+  group: z.string().nullable(),
+  name: z.string(),
+  concurrency: num,
+  stats: z
+    .looseObject({
+      samples: num,
+      mean: num,
+      median: num,
+      p75: num,
+      p99: num,
+      min: num,
+      max: num,
+      sd: nullableNum,
+      moe: nullableNum,
+      rme: nullableNum,
+      opsPerSec: num,
+    })
+    .nullable(),
+  heapBytesPerOp: nullableNum.optional(),
+  concurrent: z
+    .looseObject({
+      latency: z.looseObject({ mean: num, p50: num, p95: num, p99: num, max: num }),
+      opsPerSec: num,
+    })
+    .nullable()
+    .optional(),
+  budgets: z.array(z.looseObject({ expr: z.string(), ok: z.boolean(), actual: nullableNum })),
+  warnings: z.array(z.string()).optional(),
+  error: failure.optional(),
+});
+const bench = z.looseObject({
+  environment: z.looseObject({}).optional(),
+  benches: z.array(benchEntry),
+  speedups: z.array(
+    z.looseObject({
+      group: z.string().nullable(),
+      name: z.string(),
+      over: z.string(),
+      factor: num,
+      low: num,
+      high: num,
+      atLeast: nullableNum,
+      ok: z.boolean().nullable(),
+    }),
+  ),
+  complexity: z.array(
+    z.looseObject({
+      name: z.string(),
+      sizes: z.array(num),
+      timesMs: z.array(num),
+      best: z.string().nullable(),
+      fits: z.array(z.looseObject({ class: z.string(), coefficient: num, rms: num })),
+      expect: z.string().nullable(),
+      ok: z.boolean().nullable(),
+      error: failure.optional(),
+    }),
+  ),
+});
+
 export const resultDocumentSchema = z.looseObject({
   schema: z.literal([1, 2]),
   tool: z.literal('squall'),
@@ -121,6 +184,9 @@ export const resultDocumentSchema = z.looseObject({
   checks: z.array(z.looseObject({ name: z.string(), passes: num, fails: num })).optional(),
   scenarios: z.record(z.string(), scenario).optional(),
   spike: z.looseObject({ startSec: num, endSec: num, recoverySec: nullableNum }).optional(),
+  kind: z.string().optional(),
+  warnings: z.array(z.string()).optional(),
+  bench: bench.optional(),
 });
 
 /** `endpoints[0].latency`, `metrics["http_req_duration"]`-style paths for messages. */

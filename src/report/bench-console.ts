@@ -1,0 +1,90 @@
+import type { BenchSection } from '../result/bench-schema.js';
+import type { ResultDocument } from '../result/schema.js';
+import { formatMs, isNum } from '../util/figures.js';
+import {
+  BENCH_COLUMNS,
+  benchCells,
+  benchGroups,
+  budgetText,
+  complexityText,
+  failureText,
+  groupTitle,
+  speedupText,
+} from './bench-format.js';
+import { type Painter, padEndVisible, padStartVisible, visibleWidth } from './format.js';
+
+/**
+ * The console summary of a bench document: one table per group, as mitata and pytest-benchmark
+ * print them, each followed by its budgets and speedups; then the complexity fits, the warnings
+ * and the verdict.
+ */
+
+const INDENT = '    ';
+
+function table(rows: string[][], p: Painter): string[] {
+  const header = [...BENCH_COLUMNS];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => visibleWidth(r[i] ?? ''))));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? padEndVisible(c, widths[0]!) : padStartVisible(c, widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [`${INDENT}${p('dim', line(header))}`, ...rows.map((r) => INDENT + line(r))];
+}
+
+const mark = (ok: boolean | null, text: string, p: Painter) => p(ok === false ? 'red' : 'green', text);
+
+function groupBlock(b: BenchSection, group: string | null, p: Painter): string[] {
+  const benches = b.benches.filter((e) => e.group === group);
+  const lines = [`  ${p('bold', groupTitle(group).toUpperCase())}`, ...table(benches.map(benchCells), p)];
+  for (const e of benches) {
+    if (e.error) lines.push(`${INDENT}${p('red', `✗ ${e.name}: ${failureText(e)}`)}`);
+    for (const x of e.budgets) lines.push(`${INDENT}${mark(x.ok, `${e.name}: ${budgetText(x)}`, p)}`);
+    for (const w of e.warnings) lines.push(`${INDENT}${p('yellow', `! ${e.name}: ${w}`)}`);
+  }
+  for (const s of b.speedups.filter((x) => x.group === group)) {
+    lines.push(`${INDENT}${s.ok === null ? speedupText(s) : mark(s.ok, speedupText(s), p)}`);
+  }
+  return lines;
+}
+
+function header(doc: ResultDocument, b: BenchSection, p: Painter): string {
+  const env = b.environment;
+  const parts = [p('bold', `squall ${doc.version ?? ''} bench`.trim())];
+  if (isNum(doc.durationSec)) parts.push(formatMs(doc.durationSec * 1000));
+  if (env.node) parts.push(`node ${env.node}`);
+  if (env.cpu) parts.push(env.cpu);
+  if (!env.gcExposed) parts.push(p('yellow', 'no --expose-gc'));
+  if (doc.endReason && doc.endReason !== 'completed')
+    parts.push(p('yellow', `ended early: ${doc.endReason}`));
+  return `  ${parts.join(p('dim', ' · '))}`;
+}
+
+function verdict(doc: ResultDocument, b: BenchSection, p: Painter): string {
+  const expectations =
+    b.benches.reduce((n, e) => n + e.budgets.length, 0) +
+    b.speedups.filter((s) => s.ok !== null).length +
+    b.complexity.filter((c) => c.ok !== null).length;
+  if (doc.passed === false)
+    return `  ${p('red', '✗ FAILED: a budget, speedup or complexity expectation failed, or a bench threw')}`;
+  return `  ${p('green', `✓ PASSED: ${b.benches.length} benches, ${expectations} expectations met`)}`;
+}
+
+export function renderBenchSummary(doc: ResultDocument, b: BenchSection, p: Painter): string {
+  const blocks: string[][] = [[header(doc, b, p)]];
+  for (const g of benchGroups(b)) blocks.push(groupBlock(b, g.group, p));
+  if (b.complexity.length > 0) {
+    blocks.push([
+      `  ${p('bold', 'COMPLEXITY')}`,
+      ...b.complexity.map(
+        (c) =>
+          `${INDENT}${c.ok === null && !c.error ? complexityText(c) : mark(c.error ? false : c.ok, complexityText(c), p)}`,
+      ),
+    ]);
+  }
+  const warnings = Array.isArray(doc.warnings) ? doc.warnings : [];
+  if (warnings.length > 0)
+    blocks.push([`  ${p('bold', 'WARNINGS')}`, ...warnings.map((w) => `${INDENT}${p('yellow', `! ${w}`)}`)]);
+  blocks.push([verdict(doc, b, p)]);
+  return `${blocks.map((x) => x.join('\n')).join('\n\n')}\n`;
+}
