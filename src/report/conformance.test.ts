@@ -105,6 +105,16 @@ const DOCS: [string, Doc][] = [
   ...malformed,
 ];
 
+/** The bench and complexity names of a bench document: every reporter names each (CSV: benches). */
+function benchNames(kind: string, doc: Doc): string[] {
+  const b = isObj(doc.bench) ? doc.bench : {};
+  // The CSV has a row per bench only: a complexity check is a curve, not a row of statistics.
+  const complexity = kind !== 'csv' && Array.isArray(b.complexity) ? b.complexity : [];
+  return [...(Array.isArray(b.benches) ? b.benches : []), ...complexity]
+    .filter(isObj)
+    .map((e) => String(e.name));
+}
+
 /** The endpoint names a document holds (malformed entries hold none). */
 function endpointNames(doc: Doc): string[] {
   const list = Array.isArray(doc.endpoints) ? doc.endpoints : [];
@@ -136,7 +146,19 @@ const WELL_FORMED: Record<string, (files: RenderedFile[], doc: Doc) => void> = {
     const data = /<script type="application\/json" id="squall-result">([\s\S]*?)<\/script>/.exec(f!.text);
     expect(JSON.parse(data![1]!)).toEqual(JSON.parse(JSON.stringify(doc)));
   },
-  csv: ([stats, history, failures]) => {
+  csv: ([stats, history, failures], doc) => {
+    if (doc.kind === 'bench') {
+      // A bench document: one row per bench after its own header; Locust's other two files.
+      const benches = (doc.bench as { benches: { name: string }[] }).benches;
+      expect(
+        rowsOf(stats!.text)
+          .slice(1)
+          .map((r) => r[2]),
+      ).toEqual(benches.map((b) => b.name));
+      expect(rowsOf(history!.text)[0]).toEqual(LOCUST_HISTORY_HEADER);
+      expect(rowsOf(failures!.text)[0]).toEqual(LOCUST_FAILURES_HEADER);
+      return;
+    }
     expect(rowsOf(stats!.text)[0]).toEqual(LOCUST_STATS_HEADER);
     expect(rowsOf(stats!.text).at(-1)?.slice(0, 2)).toEqual(['', 'Aggregated']);
     expect(rowsOf(history!.text)[0]).toEqual(LOCUST_HISTORY_HEADER);
@@ -183,6 +205,15 @@ describe('the reporter registry', () => {
     expect(endpointNames(full).length).toBeGreaterThan(2);
     expect((full.thresholds as Doc[]).map((t) => t.ok)).toEqual(expect.arrayContaining([true, false]));
     expect(full.monitor).toBeTypeOf('object');
+    // The bench document holds every case a bench renderer meets (docs/result-schema.md).
+    const [, bench] = realDocs.find(([n]) => n === 'bench.json')!;
+    const b = bench.bench as Doc & { benches: Doc[]; speedups: Doc[]; complexity: Doc[] };
+    expect(new Set(b.benches.map((e) => e.group)).size).toBeGreaterThan(2);
+    expect(b.speedups.map((x) => x.ok)).toEqual(expect.arrayContaining([true, false]));
+    expect(b.benches.some((e) => (e.concurrency as number) > 1)).toBe(true);
+    expect(b.benches.some((e) => e.error !== null)).toBe(true);
+    expect(b.benches.flatMap((e) => e.budgets as Doc[]).map((x) => x.ok)).toContain(false);
+    expect(b.complexity.length).toBeGreaterThan(0);
   });
 });
 
@@ -194,6 +225,7 @@ describe.each(SUBJECTS)('reporter $kind', ({ kind, render }) => {
     for (const f of files) expect(f.text.trim()).not.toBe('');
     expect(whole).not.toMatch(/undefined|NaN|\[object Object\]/);
     for (const name of endpointNames(doc)) expect(whole).toContain(mention(kind, name));
+    for (const name of benchNames(kind, doc)) expect(whole).toContain(name);
     WELL_FORMED[kind]?.(files, doc);
   });
 });

@@ -1,5 +1,7 @@
+import type { BenchSection } from '../result/bench-schema.js';
 import type { EndpointResult, ResultDocument, TimelinePoint } from '../result/schema.js';
 import { round } from '../util/units.js';
+import { benchFailures, benchSection, failureText } from './bench-format.js';
 import { asObj, isNum, type Obj } from './format.js';
 
 /**
@@ -293,7 +295,80 @@ function renderFailures(doc: ResultDocument): string {
   return csv(FAILURES_COLUMNS, rows);
 }
 
+/** A bench document's columns: durations in ms, as in the document; one row per bench. */
+const BENCH_COLUMNS = [
+  'File',
+  'Group',
+  'Name',
+  'Async',
+  'Concurrency',
+  'Samples',
+  'Iterations/sample',
+  'Median (ms)',
+  'Mean (ms)',
+  'P75 (ms)',
+  'P99 (ms)',
+  'Min (ms)',
+  'Max (ms)',
+  'SD (ms)',
+  'RME',
+  'Ops/s',
+  'Heap bytes/op',
+  'Outliers low',
+  'Outliers high',
+  'Budgets',
+  'Passed',
+  'Error',
+];
+
+/** Six significant digits: a bench's durations reach nanoseconds, which three decimals of ms lose. */
+const fine = (v: unknown): Cell => (isNum(v) ? Number(v.toPrecision(6)).toString() : NA);
+
+/**
+ * A bench document as CSV: the stats file holds one row per bench (a concurrency bench's median
+ * and mean are its per-call latency), the failures file the benches that threw, and the history
+ * file Locust's header only (a bench has no timeline).
+ */
+function renderBenchCsv(b: BenchSection): LocustCsv {
+  const rows = b.benches.map((e) => {
+    const s = e.stats;
+    const c = e.concurrent;
+    return [
+      e.file,
+      e.group ?? '',
+      e.name,
+      e.async ? 'true' : 'false',
+      e.concurrency,
+      s?.samples,
+      e.iterationsPerSample,
+      fine(c ? c.latency.p50 : s?.median),
+      fine(c ? c.latency.mean : s?.mean),
+      fine(s?.p75),
+      fine(c ? c.latency.p99 : s?.p99),
+      fine(s?.min),
+      fine(s?.max),
+      fine(s?.sd),
+      fine(s?.rme),
+      fine(c ? c.opsPerSec : s?.opsPerSec),
+      fine(e.heapBytesPerOp),
+      e.outliers?.low,
+      e.outliers?.high,
+      e.budgets.map((x) => `${x.ok ? 'ok' : 'FAILED'} ${x.expr}`).join('; '),
+      benchFailures(e, b).length === 0 ? 'true' : 'false',
+      failureText(e),
+    ];
+  });
+  const failures = b.benches.filter((e) => e.error).map((e) => ['bench', e.name, failureText(e), 1]);
+  return {
+    stats: csv(BENCH_COLUMNS, rows),
+    history: csv(HISTORY_COLUMNS, []),
+    failures: csv(FAILURES_COLUMNS, failures),
+  };
+}
+
 /** Locust's three CSV files of a result document. */
 export function renderCsv(doc: ResultDocument): LocustCsv {
+  const bench = benchSection(doc);
+  if (bench) return renderBenchCsv(bench);
   return { stats: renderStats(doc), history: renderHistory(doc), failures: renderFailures(doc) };
 }

@@ -1,5 +1,15 @@
+import type { BenchSection } from '../result/bench-schema.js';
 import type { ResultDocument } from '../result/schema.js';
 import { round } from '../util/units.js';
+import {
+  benchCells,
+  benchFailures,
+  benchGroups,
+  benchSection,
+  budgetText,
+  complexityText,
+  groupTitle,
+} from './bench-format.js';
 import { asObj, fmtCount, fmtPct, formatMs, isNum, type Obj, thresholdFigure } from './format.js';
 
 /**
@@ -154,6 +164,44 @@ function checkCases(checks: unknown[]): Case[] {
     });
 }
 
+/**
+ * A bench document's suites: one per group with a case per bench (a failure when a budget or its
+ * speedup expectation failed or it threw), and one `complexity` suite with a case per check.
+ */
+function benchSuites(b: BenchSection, runTime: string): Suite[] {
+  const suites: Suite[] = benchGroups(b).map((g) => ({
+    name: groupTitle(g.group),
+    time: '0',
+    cases: g.benches.map((e) => {
+      const cells = benchCells(e);
+      const c: Case = {
+        name: e.name,
+        classname: `squall.bench.${groupTitle(g.group)}`,
+        out: `${e.name}: median ${cells[1]}, mean ${cells[2]}, p99 ${cells[3]}, ${cells[4]} ops/s${e.budgets.map((x) => `\n  ${budgetText(x)}`).join('')}`,
+      };
+      const why = benchFailures(e, b);
+      if (why.length > 0)
+        c.failure = { type: e.error ? 'error' : 'budget', message: why[0]!, detail: `${why.join('\n')}\n` };
+      return c;
+    }),
+  }));
+  if (b.complexity.length > 0) {
+    suites.push({
+      name: 'complexity',
+      time: '0',
+      cases: b.complexity.map((x) => {
+        const text = complexityText(x);
+        const c: Case = { name: x.name, classname: 'squall.bench.complexity', out: text };
+        if (x.error || x.ok === false) c.failure = { type: 'complexity', message: text, detail: `${text}\n` };
+        return c;
+      }),
+    });
+  }
+  if (suites.length === 0) return [{ name: 'bench', time: runTime, cases: [] }];
+  suites[0]!.time = runTime;
+  return suites;
+}
+
 function renderCase(c: Case): string {
   const open = `    <testcase${attrs({ name: c.name, classname: c.classname, time: '0' })}`;
   if (c.failure) {
@@ -203,8 +251,10 @@ export function renderJunit(doc: ResultDocument): string {
   const hostname = hostnameOf(doc);
 
   const thresholds = thresholdCases(doc);
-  const suites: Suite[] =
-    thresholds.length > 0
+  const bench = benchSection(doc);
+  const suites: Suite[] = bench
+    ? benchSuites(bench, runTime)
+    : thresholds.length > 0
       ? [{ name: 'thresholds', cases: thresholds, time: runTime }]
       : [{ name: 'run', cases: [runCase(doc)], time: runTime }];
   const checks = (doc as { checks?: unknown }).checks;

@@ -1,3 +1,4 @@
+import type { BenchSection } from '../result/bench-schema.js';
 import type {
   EndpointResult,
   MonitorResult,
@@ -5,6 +6,17 @@ import type {
   ResultDocument,
   ThresholdResult,
 } from '../result/schema.js';
+import {
+  BENCH_COLUMNS,
+  benchCells,
+  benchGroups,
+  benchSection,
+  budgetText,
+  complexityText,
+  failureText,
+  groupTitle,
+  speedupText,
+} from './bench-format.js';
 import { endpointLabeller } from './endpoint-label.js';
 import {
   asObj,
@@ -403,18 +415,63 @@ function targetProcess(doc: ResultDocument): string[] {
   ];
 }
 
+/**
+ * A bench document for a PR: the verdict, one table per group (as the console prints them) with
+ * its budgets and speedups, the complexity fits, the warnings.
+ */
+function benchBlocks(doc: ResultDocument, b: BenchSection): string[][] {
+  const verdict =
+    doc.passed === false
+      ? '❌ squall bench failed: a budget, speedup or complexity expectation failed, or a bench threw'
+      : `✅ squall bench passed: ${b.benches.length} benches`;
+  const env = [b.environment.node && `node ${b.environment.node}`, b.environment.cpu].filter((x) => x);
+  const blocks: string[][] = [
+    [`### ${verdict}`, ...(env.length > 0 ? ['', mdText(env.join(' · '), 200)] : [])],
+  ];
+  for (const g of benchGroups(b)) {
+    const notes: string[] = [];
+    for (const e of g.benches) {
+      if (e.error) notes.push(`- ❌ ${mdText(e.name)}: ${mdText(failureText(e), 300)}`);
+      for (const x of e.budgets) notes.push(`- ${mdText(e.name)}: ${mdText(budgetText(x), 200)}`);
+      for (const w of e.warnings) notes.push(`- ⚠️ ${mdText(e.name)}: ${mdText(w, 300)}`);
+    }
+    for (const s of b.speedups.filter((x) => x.group === g.group))
+      notes.push(`- ${mdText(speedupText(s), 300)}`);
+    blocks.push([
+      `#### ${mdText(groupTitle(g.group))}`,
+      '',
+      ...table(
+        [...BENCH_COLUMNS],
+        ['l', 'r', 'r', 'r', 'r', 'r'],
+        g.benches.map((e) => benchCells(e).map((c) => mdText(c))),
+      ),
+      ...(notes.length > 0 ? ['', ...notes] : []),
+    ]);
+  }
+  if (b.complexity.length > 0) {
+    blocks.push(['#### Complexity', '', ...b.complexity.map((c) => `- ${mdText(complexityText(c), 300)}`)]);
+  }
+  const warnings = Array.isArray(doc.warnings) ? doc.warnings : [];
+  if (warnings.length > 0)
+    blocks.push(['#### Warnings', '', ...warnings.map((w) => `- ⚠️ ${mdText(w, 300)}`)]);
+  return blocks;
+}
+
 /** A Markdown summary of a result document for a pull request; ends with a newline. */
 export function renderMarkdown(doc: ResultDocument): string {
-  const blocks = [
-    header(doc),
-    keyFigures(doc),
-    thresholds(doc),
-    endpoints(doc),
-    checks(doc),
-    errors(doc),
-    targetProcess(doc),
-    allMetrics(doc),
-  ];
+  const bench = benchSection(doc);
+  const blocks = bench
+    ? benchBlocks(doc, bench)
+    : [
+        header(doc),
+        keyFigures(doc),
+        thresholds(doc),
+        endpoints(doc),
+        checks(doc),
+        errors(doc),
+        targetProcess(doc),
+        allMetrics(doc),
+      ];
   return `${blocks
     .filter((b) => b.length > 0)
     .map((b) => b.join('\n'))
