@@ -16,6 +16,12 @@ const CURVES: Record<ComplexityClass, (n: number) => number> = {
   'O(n^3)': (n) => n * n * n,
 };
 
+/** A class's f(n), for drawing a fit; NaN for a class this version does not know. */
+export function complexityCurve(cls: string, n: number): number {
+  const f = (CURVES as Record<string, ((n: number) => number) | undefined>)[cls];
+  return f ? f(n) : Number.NaN;
+}
+
 /** One class fitted as t ≈ coefficient · f(n). */
 export interface ComplexityFit {
   class: ComplexityClass;

@@ -48,7 +48,14 @@ export function renderHeader(doc: Obj): HTMLElement {
     ['End reason', 'endReason', str(doc.endReason), running() ? 'running' : str(doc.endReason) || '-'],
     ['squall', 'version', str(doc.version), str(doc.version) || '-'],
   ]);
-  const title = monitorOnly ? 'Monitor report' : running() ? 'Live load test' : 'Load test report';
+  const title =
+    doc.kind === 'bench'
+      ? 'Bench report'
+      : monitorOnly
+        ? 'Monitor report'
+        : running()
+          ? 'Live load test'
+          : 'Load test report';
   return el(
     'header',
     { class: 'top' },

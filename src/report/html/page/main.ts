@@ -9,6 +9,7 @@
 import { pageTitle } from '../title.js';
 import { renderAnalysis } from './analysis.js';
 import { renderBanner } from './banners.js';
+import { isBench, renderBench } from './bench.js';
 import { renderCards } from './cards.js';
 import { renderChartsPanel, updateCharts } from './charts.js';
 import { renderCodesErrors } from './codes-errors.js';
@@ -82,6 +83,7 @@ const SLOTS: Array<[string, Slot | null]> = [
       build: (d) => (isMonitorOnly(d) ? renderMonitor(d) : null),
     },
   ],
+  ['bench', { deps: (d) => [d.kind, d.bench, d.warnings], build: renderBench }],
   ['cards', { deps: (d) => [d.metrics, d.thresholds, d.config], build: renderCards }],
   ['charts', null],
   ['distribution', null],
@@ -145,11 +147,19 @@ function drawSlot(name: string, slot: Slot, doc: Obj, force: boolean): void {
   }
 }
 
+/** What a bench document shows: it has no load, so the load test's panels stay hidden. */
+const BENCH_SLOTS = new Set(['header', 'bench', 'config']);
+
 function render(): void {
   const doc = view.doc;
   if (!doc) return;
-  for (const [name, slot] of SLOTS) if (slot) drawSlot(name, slot, doc, false);
-  for (const fixed of Object.values(STATIC)) fixed.update(doc);
+  const bench = isBench(doc);
+  for (const [name, slot] of SLOTS) {
+    const h = holders.get(name);
+    if (h) h.holder.hidden = bench && !BENCH_SLOTS.has(name);
+    if (slot && !h?.holder.hidden) drawSlot(name, slot, doc, false);
+  }
+  if (!bench) for (const fixed of Object.values(STATIC)) fixed.update(doc);
   if (view.live) updateLiveBar();
   document.title = pageTitle(doc, running());
 }
