@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildResult } from '../../src/result/build-result.js';
+import { firstResultProblem } from '../../src/result/validate.js';
 import { explain, ROOT, readResult, requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
 import { runFileOk, writeTestFile } from '../helpers/run-file.js';
 import { startTarget, type TargetServer } from '../helpers/target-server.js';
@@ -92,6 +94,30 @@ export default defineTest({
         JSON.parse(readFileSync(join(ROOT, 'test/fixtures/results', `schema1-${kind}.json`), 'utf8')),
       );
     }
+  });
+
+  it('validates a bench document (kind "bench"), as buildResult makes it and as stored', () => {
+    const stored = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/results/bench.json'), 'utf8'));
+    expectValid(stored);
+    const built = buildResult({
+      kind: 'bench',
+      startedAt: new Date('2026-01-01T00:00:00Z'),
+      endedAt: new Date('2026-01-01T00:00:02Z'),
+      endReason: 'completed',
+      config: { command: 'bench', files: ['a.bench.ts'], filter: null, timeMs: null },
+      warnings: [],
+      bench: stored.bench,
+    });
+    expect(built.kind).toBe('bench');
+    // The fixture has a failed budget, speedup and complexity check and a bench that threw.
+    expect(built.passed).toBe(false);
+    expectValid(JSON.parse(JSON.stringify(built)));
+    const bad = structuredClone(stored);
+    bad.bench.benches[0].stats.median = 'fast';
+    expect(validate(bad)).toBe(false);
+    expect(firstResultProblem(bad)).toBe(
+      'bench.benches[0].stats.median: expected a number, got the string "fast"',
+    );
   });
 
   it('refuses what is not a squall result', () => {
