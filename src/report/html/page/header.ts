@@ -38,10 +38,15 @@ export function renderHeader(doc: Obj): HTMLElement {
     badges.unshift(fig('span', 'state', view.state, view.state, `badge state state-${view.state}`));
   const monitorOnly = isMonitorOnly(doc);
   const process = monitoredProcess(doc) || '-';
+  const files = Array.isArray(obj(doc.config).files)
+    ? (obj(doc.config).files as unknown[]).map(str).join(', ')
+    : '';
   const meta = kv([
-    monitorOnly
-      ? ['Process', 'process', process, process]
-      : ['Target', 'target', target(doc.config), target(doc.config) || '-'],
+    doc.kind === 'bench'
+      ? ['Files', 'files', files, files || '-']
+      : monitorOnly
+        ? ['Process', 'process', process, process]
+        : ['Target', 'target', target(doc.config), target(doc.config) || '-'],
     ['Started', 'startedAt', str(doc.startedAt), fmtDate(doc.startedAt)],
     ['Ended', 'endedAt', str(doc.endedAt), running() ? '-' : fmtDate(doc.endedAt)],
     ['Duration', 'durationSec', num(doc.durationSec), fmtSec(doc.durationSec)],
