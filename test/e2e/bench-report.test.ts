@@ -129,7 +129,9 @@ describe.skipIf(missing !== undefined)('the HTML report of a bench document, in 
     await w.page.goto(pathToFileURL(path('b.html')).href);
     await w.page.waitForSelector('.bench-bars');
     expect(await w.page.locator('h1').textContent()).toBe('Bench report');
-    expect(await w.page.locator('[data-field="files"]').textContent()).toBe('bench/cache.bench.ts, bench/ops.bench.ts, bench/config.bench.ts');
+    expect(await w.page.locator('[data-field="files"]').textContent()).toBe(
+      'bench/cache.bench.ts, bench/ops.bench.ts, bench/config.bench.ts',
+    );
     expect(await w.page.locator('.slot-bench section.panel h2').allTextContents()).toEqual([
       'template fetch',
       'cache ops',
