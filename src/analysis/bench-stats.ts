@@ -1,3 +1,4 @@
+import type { BenchStats } from '../result/bench-schema.js';
 import { quantileSorted, sortedCopy } from './quantile.js';
 
 /**
@@ -153,23 +154,11 @@ export interface BenchStatsOptions {
   noisyRme?: number;
 }
 
-/** A bench's figures from its samples; durations in ms per operation, like all of squall's. */
-export interface BenchStats {
-  samples: number;
-  mean: number;
-  median: number;
-  p75: number;
-  p99: number;
-  min: number;
-  max: number;
-  /** Sample standard deviation (n − 1); null for a single sample. */
-  sd: number | null;
-  /** Half-width of the 95 % confidence interval of the mean, in ms; null for a single sample. */
-  moe: number | null;
-  /** `moe` relative to the mean (0.012 is ±1.2 %); null for a single sample or a zero mean. */
-  rme: number | null;
-  /** Operations per second at the mean time (1000 / mean); Infinity for a zero mean. */
-  opsPerSec: number;
+/**
+ * A bench's figures from its samples: the document's `BenchStats` (durations in ms per operation;
+ * sd, moe and rme null for a single sample, opsPerSec 1000 / mean) and what judges them.
+ */
+export interface SampleStats extends BenchStats {
   outliers: TukeyOutliers;
   /** Sarle's coefficient over the samples less stray severe outliers; undefined when not computed. */
   bimodality: number | undefined;
@@ -187,7 +176,7 @@ export interface BenchStats {
  * skewness and kurtosis so that it would read as a second mode, and it is counted as an
  * outlier already; a larger cluster out there is kept, since it is a second mode.
  */
-export function benchStats(samplesMs: readonly number[], options: BenchStatsOptions = {}): BenchStats {
+export function benchStats(samplesMs: readonly number[], options: BenchStatsOptions = {}): SampleStats {
   const n = samplesMs.length;
   if (n === 0) throw new RangeError('a bench needs at least one sample');
   for (const v of samplesMs)

@@ -1,6 +1,6 @@
 import type { LiveSnapshot } from '../engine/live-snapshot.js';
-import type { TrendHistogram } from '../metrics/trend.js';
 import type { ResultDocument } from '../result/schema.js';
+import type { TrendHistogram } from '../util/trend-histogram.js';
 
 /**
  * What the live views (the `--ui` dashboard, the Prometheus endpoint) read from a running test.

@@ -1,6 +1,5 @@
 import { customMetrics } from '../metrics/custom.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
-import type { TrendHistogram } from '../metrics/trend.js';
 import type { HistogramData } from '../report/prometheus-histogram.js';
 import {
   type CustomMetricData,
@@ -8,6 +7,7 @@ import {
   type PrometheusExtras,
   type PrometheusNames,
 } from '../report/prometheus-model.js';
+import type { TrendHistogram } from '../util/trend-histogram.js';
 import type { LiveTrends } from './live.js';
 
 /** The run's HTTP trends for the Prometheus exporters; `more` adds others (iteration_duration). */

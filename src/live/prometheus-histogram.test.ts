@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { TrendHistogram } from '../metrics/trend.js';
 import {
   classicBuckets,
   NATIVE_SCHEMA,
   nativeHistogram,
   SECONDS_BOUNDS,
 } from '../report/prometheus-histogram.js';
+import { TrendHistogram } from '../util/trend-histogram.js';
 import { histogramOf } from './prometheus-extras.js';
 
 /** Durations in ms into a trend, then in seconds as the exporters read it. */

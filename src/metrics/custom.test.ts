@@ -4,9 +4,9 @@ import { buildRunResult, runMetricKinds, runMetricsLookup } from '../result/buil
 import type { TrendSummary } from '../result/schema.js';
 import { evaluateThresholds, parseThreshold, validateThresholds } from '../thresholds/index.js';
 import { decodeHistogram } from '../util/hdr.js';
+import { TrendHistogram } from '../util/trend-histogram.js';
 import { Counter, customMetricRegistry, Gauge, Rate, Trend } from './custom.js';
 import { RunMetrics } from './run-metrics.js';
-import { TrendHistogram } from './trend.js';
 
 function caught(fn: () => unknown): Error {
   try {

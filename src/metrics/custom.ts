@@ -1,6 +1,6 @@
 import { SquallError } from '../errors/index.js';
 import { BUILTIN_METRICS } from '../result/builtin-metrics.js';
-import { TrendHistogram } from './trend.js';
+import { TrendHistogram } from '../util/trend-histogram.js';
 
 /**
  * Users' own metrics, with k6's API: `new Trend('verify_ms', true).add(12.5, { kind: 'long' })`.

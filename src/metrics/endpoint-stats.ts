@@ -1,5 +1,5 @@
+import { TrendHistogram } from '../util/trend-histogram.js';
 import { EndpointTimeline } from './endpoint-timeline.js';
-import { TrendHistogram } from './trend.js';
 
 /**
  * What one endpoint, a (method, name) pair, accumulates. Durations are kept per status code, so

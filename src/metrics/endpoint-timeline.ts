@@ -1,4 +1,4 @@
-import { TrendHistogram } from './trend.js';
+import { TrendHistogram } from '../util/trend-histogram.js';
 
 /**
  * One endpoint's own per-second buckets, aligned with the run's timeline (bucket i of the

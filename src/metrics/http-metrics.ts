@@ -1,10 +1,10 @@
 import type { Stat, TimelinePoint } from '../result/schema.js';
 import { redactText } from '../util/redact.js';
+import { TrendHistogram } from '../util/trend-histogram.js';
 import { DEFAULT_MAX_ENDPOINTS, EndpointNames, endpointKey } from './endpoint-names.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { ErrorLog } from './error-log.js';
 import type { RequestRecord, RequestSink } from './sink.js';
-import { TrendHistogram } from './trend.js';
 
 const STATUS_KINDS = new Map<number, string>();
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runMetricsLookup } from '../result/build-run.js';
 import { evaluateThresholds, parseThreshold } from '../thresholds/index.js';
+import { TrendHistogram } from '../util/trend-histogram.js';
 import { createCheck, type HttpSample, MANY_SERIES, RunMetrics } from './run-metrics.js';
-import { TrendHistogram } from './trend.js';
 
 /** A deterministic stream of numbers in [0, 1). */
 function rng(seed: number): () => number {

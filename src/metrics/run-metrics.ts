@@ -3,11 +3,11 @@ import type { TimelinePoint } from '../result/schema.js';
 import type { CheckFn } from '../script-api/vu-context.js';
 import { redactUrl } from '../util/redact.js';
 import { tagsMatch } from '../util/tags.js';
+import { TrendHistogram } from '../util/trend-histogram.js';
 import { type CustomMetricEntry, customMetrics, resetCustomMetricData, tagKey } from './custom.js';
 import type { EndpointStats } from './endpoint-stats.js';
 import { HttpMetrics } from './http-metrics.js';
 import type { RequestRecord, RequestSink } from './sink.js';
-import { TrendHistogram } from './trend.js';
 
 /**
  * Everything `squall run` records. The HTTP part is quick's HttpMetrics (endpoints, errors,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TrendHistogram } from './trend.js';
+import { TrendHistogram } from './trend-histogram.js';
 
 describe('Trend percentiles', () => {
   it('stay within the exact min and max and never decrease', () => {
