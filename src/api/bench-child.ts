@@ -52,9 +52,42 @@ async function loadAll(job: BenchJob): Promise<{ file: string; entry: Registrati
         hint: "call bench('name', fn) or complexity(...) at the top level of the file, imported from 'squall'",
       });
     }
-    for (const entry of registry.entries) all.push({ file: f.rel, entry });
+    for (const entry of registry.entries) {
+      const problem = optionProblem(entry);
+      if (problem) {
+        const label = entry.group === null ? entry.name : `${entry.group} › ${entry.name}`;
+        return new SquallError('SQ_CONFIG_INVALID', `${entry.kind} '${label}' in ${f.rel}: ${problem}`, {
+          where: { file: f.rel },
+        });
+      }
+      all.push({ file: f.rel, entry });
+    }
   }
   return all;
+}
+
+const positive = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v > 0;
+const wholeAtLeast1 = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1;
+
+/** What is wrong with a registration's options, found before anything is measured. */
+function optionProblem(entry: Registration): string | undefined {
+  if (entry.kind === 'bench') {
+    const o = entry.options ?? {};
+    if (typeof o !== 'object') return `options must be an object, got ${JSON.stringify(o)}`;
+    if (o.concurrency !== undefined && !wholeAtLeast1(o.concurrency))
+      return `concurrency must be a whole number of at least 1, got ${JSON.stringify(o.concurrency)}`;
+    if (o.time !== undefined && !positive(o.time))
+      return `time must be a positive number of milliseconds, got ${JSON.stringify(o.time)}`;
+    if (o.iterations !== undefined && !wholeAtLeast1(o.iterations))
+      return `iterations must be a whole number of at least 1, got ${JSON.stringify(o.iterations)}`;
+    return undefined;
+  }
+  const o = entry.options as Partial<ComplexityRegistration['options']> | undefined;
+  if (typeof o?.fn !== 'function') return 'fn must be the function to time on each input';
+  if (typeof o.setup !== 'function') return 'setup must be a function that builds the input of size n';
+  if (!Array.isArray(o.sizes) || new Set(o.sizes).size < 2 || !o.sizes.every(wholeAtLeast1))
+    return `sizes must be at least two distinct whole numbers ≥ 1, got ${JSON.stringify(o.sizes)}`;
+  return undefined;
 }
 
 function selected(entry: Registration, filter: RegExp | null): boolean {

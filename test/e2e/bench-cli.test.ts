@@ -61,6 +61,12 @@ bench('broken', () => { throw new Error('database is down'); });
     `import { bench } from 'squall'; bench('x', () => 1);\n`,
   );
   writeFileSync(at('none.bench.ts'), `export const nothing = 1;\n`);
+  writeFileSync(
+    at('badopt.bench.ts'),
+    `import { bench } from 'squall';
+bench('pool', async () => 1, { concurrency: 0 });
+`,
+  );
   mkdirSync(at('slow'));
   writeFileSync(
     at('slow', 'slow.bench.ts'),
@@ -165,6 +171,15 @@ describe('squall bench', () => {
     expect(r.code, explain(r)).toBe(2);
     expect(r.stderr).toContain('SQ_BENCH_EMPTY');
     expect(r.stderr).toContain('none.bench.ts');
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 2 naming the file and the bench for a bad option, before measuring anything', async () => {
+    const r = await runCli(dir.path, [...BENCH, ok, 'badopt.bench.ts']);
+    expect(r.code, explain(r)).toBe(2);
+    expect(r.stderr).toContain('SQ_CONFIG_INVALID');
+    expect(r.stderr).toContain("'pool' in badopt.bench.ts");
+    expect(r.stderr).toContain('concurrency');
     expect(r.stdout).toBe('');
   });
 
