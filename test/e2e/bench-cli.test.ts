@@ -67,6 +67,18 @@ bench('broken', () => { throw new Error('database is down'); });
 bench('pool', async () => 1, { concurrency: 0 });
 `,
   );
+  mkdirSync(at('cx'));
+  writeFileSync(
+    at('cx', 'sum.bench.ts'),
+    `import { complexity } from 'squall';
+complexity('sum', {
+  sizes: [1000, 2000, 4000],
+  setup: (n: number) => Array.from({ length: n }, (_, i) => i),
+  fn: (xs: number[]) => xs.reduce((a, b) => a + b, 0),
+  expect: 'O(n)',
+});
+`,
+  );
   mkdirSync(at('slow'));
   writeFileSync(
     at('slow', 'slow.bench.ts'),
@@ -124,6 +136,23 @@ describe('squall bench', () => {
     }
     expect(doc.bench.speedups).toEqual([]);
     expect(doc.bench.complexity).toEqual([]);
+  });
+
+  it('times a complexity check at each size and reports a fit', async () => {
+    const r = await runCli(dir.path, [...BENCH, '--json', 'cx']);
+    expect(r.code, explain(r)).toBe(0);
+    const [c] = (JSON.parse(r.stdout) as BenchDocument).bench.complexity;
+    expect(c).toMatchObject({
+      file: join('cx', 'sum.bench.ts'),
+      name: 'sum',
+      sizes: [1000, 2000, 4000],
+      expect: 'O(n)',
+      error: null,
+    });
+    expect(c!.timesMs).toHaveLength(3);
+    for (const t of c!.timesMs) expect(t).toBeGreaterThan(0);
+    expect(c!.best).toMatch(/^O\(/);
+    expect(c!.fits.length).toBeGreaterThan(0);
   });
 
   it('-t/--filter runs only the benches whose name matches', async () => {
