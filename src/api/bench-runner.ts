@@ -71,6 +71,8 @@ async function measure(opts: BenchRunOptions, io: SessionIO): Promise<BenchRaw> 
   child.send(job);
   let bad: SquallError | undefined;
   let done = false;
+  let running: Extract<ChildMessage, { type: 'start' }> | undefined;
+  let exit = '';
   const onSignal = () => {
     raw.interrupted = true;
     io.stderr.write('\nsquall: interrupted; reporting the benches measured so far\n');
@@ -83,8 +85,10 @@ async function measure(opts: BenchRunOptions, io: SessionIO): Promise<BenchRaw> 
       child.on('message', (m: ChildMessage) => {
         if (m.type === 'bad-input') {
           bad = new SquallError(m.code, m.message, { where: m.where, hint: m.hint });
-        } else if (m.type === 'start' && !opts.quiet && !opts.json) {
-          io.stderr.write(`  running ${m.group === null ? '' : `${m.group} › `}${m.name}\n`);
+        } else if (m.type === 'start') {
+          running = m;
+          if (!opts.quiet && !opts.json)
+            io.stderr.write(`  running ${m.group === null ? '' : `${m.group} › `}${m.name}\n`);
         } else if (m.type === 'bench') {
           raw.benches.push(m);
           if (m.raw.kind === 'serial') raw.timerResolutionNs = m.raw.timer.resolutionNs;
@@ -96,7 +100,10 @@ async function measure(opts: BenchRunOptions, io: SessionIO): Promise<BenchRaw> 
           child.kill('SIGKILL');
         }
       });
-      child.on('exit', () => resolve());
+      child.on('exit', (code, signal) => {
+        exit = signal ?? `code ${code}`;
+        resolve();
+      });
     });
   } finally {
     io.signals.off('SIGINT', onSignal);
@@ -105,9 +112,44 @@ async function measure(opts: BenchRunOptions, io: SessionIO): Promise<BenchRaw> 
   raw.endedAt = new Date();
   if (bad) throw bad;
   if (!done && !raw.interrupted) {
-    throw new SquallError('SQ_INTERNAL', 'the bench process ended before it finished (see its output above)');
+    // A bench that ends the process (process.exit, a crash): reported as that bench's error
+    // (exit 1), with what was measured before it; the benches after it are not run.
+    if (
+      running === undefined ||
+      raw.benches.some((b) => b.name === running!.name && b.group === running!.group)
+    )
+      throw new SquallError(
+        'SQ_INTERNAL',
+        `the bench process ended (${exit}) before it finished; see its output above`,
+      );
+    raw.benches.push(crashed(running, exit));
   }
   return raw;
+}
+
+/** The entry of a bench during which the child process ended. */
+function crashed(m: Extract<ChildMessage, { type: 'start' }>, exit: string): BenchMsg {
+  return {
+    type: 'bench',
+    file: m.file,
+    group: m.group,
+    name: m.name,
+    concurrency: 1,
+    raw: {
+      kind: 'concurrent',
+      concurrency: 1,
+      latencies: [],
+      completed: 0,
+      windowMs: 0,
+      opsPerSecond: 0,
+      peakInFlight: 0,
+      warmupIterations: 0,
+      error: {
+        phase: 'sample',
+        message: `the bench process ended (${exit}) while this bench ran; later benches were not run`,
+      },
+    },
+  };
 }
 
 function errorOf(raw: BenchMsg['raw']): { phase: string; message: string } | null {

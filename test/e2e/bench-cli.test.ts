@@ -79,6 +79,14 @@ complexity('sum', {
 });
 `,
   );
+  mkdirSync(at('exits'));
+  writeFileSync(
+    at('exits', 'exit.bench.ts'),
+    `import { bench } from 'squall';
+bench('before', () => 2 * 2);
+bench('quits', () => process.exit(3));
+`,
+  );
   mkdirSync(at('slow'));
   writeFileSync(
     at('slow', 'slow.bench.ts'),
@@ -193,6 +201,14 @@ describe('squall bench', () => {
     expect(r.code, explain(r)).toBe(2);
     expect(r.stderr).toContain('SQ_CONFIG_FILE_NOT_FOUND');
     expect(r.stderr).toContain('nope.bench.ts');
+  });
+
+  it('exits 1 naming the bench that ended the process, with what was measured before it', async () => {
+    const r = await runCli(dir.path, [...BENCH, 'exits']);
+    expect(r.code, explain(r)).toBe(1);
+    expect(r.stdout).toMatch(/^before .*\d/m);
+    expect(r.stdout).toMatch(/quits: .*the bench process ended \(code 3\)/);
+    expect(hasStackTrace(r.stdout + r.stderr)).toBe(false);
   });
 
   it('exits 2 naming a bench file that registers no benchmark, before measuring anything', async () => {
