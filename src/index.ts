@@ -18,6 +18,14 @@ export { createFeeder, type Feeder, type FeederOrder, feeder } from './feeders/f
 export { Counter, Gauge, Rate, Trend } from './metrics/custom.js';
 /** The result document `quick()` and `run()` return (and `-o json=` writes), with its parts. */
 export type * from './result/schema.js';
+/** Micro-benchmarks, run by `squall bench` (docs/bench.md). */
+export {
+  type BenchOptions,
+  bench,
+  type ComplexityOptions,
+  complexity,
+  group,
+} from './script-api/bench.js';
 export type { Step } from './script-api/test-definition.js';
 export {
   type Arrival,

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   monitor: async () => (await import('./commands/monitor.js')).registerMonitor,
   report: async () => (await import('./commands/report.js')).registerReport,
   init: async () => (await import('./commands/init.js')).registerInit,
+  bench: async () => (await import('./commands/bench.js')).registerBench,
 };
 
 /** The commands a command line needs registered: the one it names, none for --version alone. */

@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   SQ_MONITOR_START: { exit: 1, title: 'The service to monitor exited or never became ready' },
   SQ_MONITOR_EXITED: { exit: 1, title: 'The monitored process exited while it was in use' },
   SQ_LIMIT_OPEN_FILES: { exit: 2, title: 'The load needs more open files than the limit (ulimit -n) allows' },
+  SQ_BENCH_EMPTY: { exit: 2, title: 'No benchmark to run: no bench file, or a file that registers none' },
   SQ_INTERNAL: { exit: 1, title: 'A squall bug' },
 } as const satisfies Record<string, { exit: number; title: string }>;
 
@@ -68,6 +69,8 @@ const HINTS: Record<ErrorCode, string> = {
     "the results are still written; the message and `monitor.exit` carry the time (and a started service's last output)",
   SQ_LIMIT_OPEN_FILES:
     'raise it (`ulimit -n N`, up to `ulimit -Hn`) or lower `-c` / `--vus`; the message says how far',
+  SQ_BENCH_EMPTY:
+    "name `*.bench.ts` files or folders holding them; a file calls `bench('name', fn)` from 'squall'",
   SQ_INTERNAL: 'report it with the command you ran; `SQUALL_DEBUG=1` prints the stack',
 };
 

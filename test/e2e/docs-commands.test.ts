@@ -188,12 +188,12 @@ describe('the commands in the documentation', () => {
   it('would catch a flag or a command the CLI does not have', () => {
     const bad = [
       { where: 'x.md:1', text: 'squall run test.yaml --save' },
-      { where: 'x.md:2', text: 'squall bench' },
+      { where: 'x.md:2', text: 'squall benchmark' },
       { where: 'x.md:3', text: "squall quick -c 10 --sav 'x' http://h/" },
     ];
     expect(bad.map((c) => problemOf(c, cli))).toEqual([
       "'squall run' has no flag --save",
-      "unknown command 'bench'",
+      "unknown command 'benchmark'",
       "'squall quick' has no flag --sav",
     ]);
     // A value that starts with a dash is the flag's value, not a flag.
