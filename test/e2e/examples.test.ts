@@ -129,6 +129,7 @@ describe('examples/', () => {
     const files = readdirSync(EXAMPLES_DIR).sort();
     expect(files).toEqual([
       'README.md',
+      'bench',
       'breakpoint.yaml',
       'crud-budgets.yaml',
       'health-budget.yaml',
@@ -137,8 +138,10 @@ describe('examples/', () => {
       'weighted-users.ts',
     ]);
     const readme = readFileSync(join(EXAMPLES_DIR, 'README.md'), 'utf8');
-    for (const f of files.filter((x) => x !== 'README.md'))
+    for (const f of files.filter((x) => x !== 'README.md' && x !== 'bench'))
       expect(readme).toContain(`squall run examples/${f}`);
+    // The micro-benchmarks (squall bench) have their own folder, documented in docs/bench.md.
+    expect(readme).toContain('squall bench examples/bench');
   });
 
   it('weighted-users.ts type-checks against the squall API it imports', () => {
