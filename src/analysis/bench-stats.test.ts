@@ -4,6 +4,7 @@ import {
   BIMODAL_THRESHOLD,
   benchStats,
   bimodalityCoefficient,
+  hasTwoModes,
   tCritical95,
   tukeyOutliers,
 } from './bench-stats.js';
@@ -125,6 +126,21 @@ describe('bimodality', () => {
     const s = benchStats(samples);
     expect(s.outliers.highSevere).toBe(2);
     expect(s.bimodal).toBe(false);
+  });
+
+  it('does not read one skewed peak (the right tail of timings) as two', () => {
+    const rng = new Rng(12);
+    // Log-normal: one peak and a long right tail; Sarle's coefficient alone calls it bimodal.
+    const skewed = Array.from({ length: 400 }, () => Math.exp(0.6 * normalish(rng, 1, 0, 1)[0]!));
+    expect(bimodalityCoefficient(skewed)!).toBeGreaterThan(BIMODAL_THRESHOLD);
+    expect(hasTwoModes(Float64Array.from(skewed).sort())).toBe(false);
+    expect(benchStats(skewed).bimodal).toBe(false);
+  });
+
+  it('does not flag two levels closer than 2 % of the median (a clock step, not a second result)', () => {
+    const samples = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? 2 : 2.01));
+    expect(bimodalityCoefficient(samples)!).toBeGreaterThan(BIMODAL_THRESHOLD);
+    expect(benchStats(samples).bimodal).toBe(false);
   });
 
   it('keeps a cluster that is more than strays, and flags it', () => {

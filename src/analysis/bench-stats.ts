@@ -146,6 +146,12 @@ export const BIMODAL_THRESHOLD = 5 / 9;
 export const BIMODAL_MIN_SAMPLES = 20;
 /** Severe outliers up to this share of the samples are strays (GC pauses), not a second mode. */
 const STRAY_SHARE = 0.05;
+/** Two modes closer than this share of the median are one result for any practical purpose. */
+const MIN_MODE_GAP = 0.02;
+/** The smaller mode must be at least this share of the larger one's height to count. */
+const MIN_MODE_HEIGHT = 0.1;
+/** The valley between two modes must dip below this share of the smaller one. */
+const MAX_VALLEY = 0.5;
 /** A relative margin of error above this marks a bench as noisy. */
 export const NOISY_RME = 0.05;
 
@@ -193,6 +199,8 @@ export function benchStats(samplesMs: readonly number[], options: BenchStatsOpti
   const rme = moe === null || mean === 0 ? null : moe / mean;
   const outliers = tukeyOutliers(sorted);
   const bimodality = bimodalityOf(sorted, outliers);
+  const twoModes =
+    bimodality !== undefined && bimodality > BIMODAL_THRESHOLD && hasTwoModes(keptOf(sorted, outliers));
   return {
     samples: n,
     mean,
@@ -208,12 +216,54 @@ export function benchStats(samplesMs: readonly number[], options: BenchStatsOpti
     outliers,
     bimodality,
     noisy: rme === null ? n < 2 : rme > (options.noisyRme ?? NOISY_RME),
-    bimodal: bimodality !== undefined && bimodality > BIMODAL_THRESHOLD,
+    bimodal: twoModes,
   };
 }
 
-function bimodalityOf(sorted: Float64Array, o: TukeyOutliers): number | undefined {
+/**
+ * Whether the samples' histogram has two separate peaks: each at least a tenth of the other's
+ * height, a valley between them below half of the smaller, and their centres at least 2 % of
+ * the median apart. Sarle's coefficient alone also rises for one skewed peak (a right tail is
+ * what timings have), so it is only believed when the histogram shows two.
+ */
+export function hasTwoModes(sorted: ArrayLike<number>): boolean {
+  const n = sorted.length;
+  if (n < BIMODAL_MIN_SAMPLES) return false;
+  const lo = sorted[0]!;
+  const hi = sorted[n - 1]!;
+  const gap = MIN_MODE_GAP * quantileSorted(sorted, 0.5);
+  if (!(hi - lo > gap)) return false;
+  const bins = Math.min(30, Math.max(10, Math.round(Math.sqrt(n))));
+  const width = (hi - lo) / bins;
+  const counts = new Array<number>(bins + 2).fill(0);
+  for (let i = 0; i < n; i++) counts[1 + Math.min(bins - 1, Math.floor((sorted[i]! - lo) / width))]!++;
+  // A light smoothing, so that one jagged bin is not a peak of its own.
+  const h = counts.map((c, i) =>
+    i === 0 || i === bins + 1 ? 0 : (counts[i - 1]! + 2 * c + counts[i + 1]!) / 4,
+  );
+  const peaks: number[] = [];
+  for (let i = 1; i <= bins; i++) if (h[i]! > h[i - 1]! && h[i]! >= h[i + 1]!) peaks.push(i);
+  for (let a = 0; a < peaks.length; a++) {
+    for (let b = a + 1; b < peaks.length; b++) {
+      const [i, j] = [peaks[a]!, peaks[b]!];
+      const small = Math.min(h[i]!, h[j]!);
+      if (small < MIN_MODE_HEIGHT * Math.max(h[i]!, h[j]!)) continue;
+      if ((j - i) * width < gap) continue;
+      let valley = Number.POSITIVE_INFINITY;
+      for (let k = i + 1; k < j; k++) valley = Math.min(valley, h[k]!);
+      if (valley <= MAX_VALLEY * small) return true;
+    }
+  }
+  return false;
+}
+
+/** The samples without stray severe outliers (GC pauses), when they are only a few. */
+function keptOf(sorted: Float64Array, o: TukeyOutliers): Float64Array {
   const strays = o.lowSevere + o.highSevere <= STRAY_SHARE * sorted.length;
-  const kept = strays ? sorted.subarray(o.lowSevere, sorted.length - o.highSevere) : sorted;
+  return strays ? sorted.subarray(o.lowSevere, sorted.length - o.highSevere) : sorted;
+}
+
+function bimodalityOf(sorted: Float64Array, o: TukeyOutliers): number | undefined {
+  const kept = keptOf(sorted, o);
   return kept.length < BIMODAL_MIN_SAMPLES ? undefined : bimodalityCoefficient(kept);
 }

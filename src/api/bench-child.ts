@@ -1,3 +1,5 @@
+import { parseBudgets } from '../analysis/bench-verdicts.js';
+import { parseComplexity } from '../analysis/complexity-fit.js';
 import { importTestModule } from '../config/load-module.js';
 import { sampleConcurrent } from '../engine/bench/concurrency.js';
 import type { RawError } from '../engine/bench/raw.js';
@@ -52,48 +54,112 @@ async function loadAll(job: BenchJob): Promise<{ file: string; entry: Registrati
         hint: "call bench('name', fn) or complexity(...) at the top level of the file, imported from 'squall'",
       });
     }
-    for (const entry of registry.entries) {
-      const problem = optionProblem(entry);
-      if (problem) {
-        const label = entry.group === null ? entry.name : `${entry.group} › ${entry.name}`;
-        return new SquallError('SQ_CONFIG_INVALID', `${entry.kind} '${label}' in ${f.rel}: ${problem}`, {
-          where: { file: f.rel },
-        });
-      }
-      all.push({ file: f.rel, entry });
-    }
+    const problem = registry.entries.map((e) => optionProblem(e, f.rel, registry.entries)).find(Boolean);
+    if (problem) return problem;
+    for (const entry of registry.entries) all.push({ file: f.rel, entry });
   }
   return all;
 }
 
 const positive = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v > 0;
 const wholeAtLeast1 = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1;
+const isFn = (v: unknown): boolean => typeof v === 'function';
 
-/** What is wrong with a registration's options, found before anything is measured. */
-function optionProblem(entry: Registration): string | undefined {
-  if (entry.kind === 'bench') {
-    const o = entry.options ?? {};
-    if (typeof o !== 'object') return `options must be an object, got ${JSON.stringify(o)}`;
-    if (o.concurrency !== undefined && !wholeAtLeast1(o.concurrency))
-      return `concurrency must be a whole number of at least 1, got ${JSON.stringify(o.concurrency)}`;
-    if (o.time !== undefined && !positive(o.time))
-      return `time must be a positive number of milliseconds, got ${JSON.stringify(o.time)}`;
-    if (o.iterations !== undefined && !wholeAtLeast1(o.iterations))
-      return `iterations must be a whole number of at least 1, got ${JSON.stringify(o.iterations)}`;
-    return undefined;
+function labelOf(entry: Registration): string {
+  return entry.group === null ? entry.name : `${entry.group} › ${entry.name}`;
+}
+
+/**
+ * What is wrong with a registration's options, found before anything is measured: the error
+ * names the file and the bench (a budget's own message quotes the expression and the forms).
+ */
+function optionProblem(entry: Registration, file: string, all: Registration[]): SquallError | undefined {
+  const where = { file };
+  const invalid = (problem: string) =>
+    new SquallError('SQ_CONFIG_INVALID', `${entry.kind} '${labelOf(entry)}' in ${file}: ${problem}`, {
+      where,
+    });
+  try {
+    const text = entry.kind === 'bench' ? benchProblem(entry, all) : complexityProblem(entry, file);
+    return text === undefined ? undefined : invalid(text);
+  } catch (e) {
+    // parseBudgets and parseComplexity say what is wrong and what is accepted.
+    if (!isSquallError(e)) throw e;
+    return new SquallError(e.code, `${file}: ${e.message}`, { where, hint: e.hint });
   }
-  const o = entry.options as Partial<ComplexityRegistration['options']> | undefined;
-  if (typeof o?.fn !== 'function') return 'fn must be the function to time on each input';
-  if (typeof o.setup !== 'function') return 'setup must be a function that builds the input of size n';
-  if (!Array.isArray(o.sizes) || new Set(o.sizes).size < 2 || !o.sizes.every(wholeAtLeast1))
-    return `sizes must be at least two distinct whole numbers ≥ 1, got ${JSON.stringify(o.sizes)}`;
+}
+
+function benchProblem(entry: BenchRegistration, all: Registration[]): string | undefined {
+  const o = entry.options ?? {};
+  if (typeof o !== 'object') return `options must be an object, got ${JSON.stringify(o)}`;
+  if (o.concurrency !== undefined && !wholeAtLeast1(o.concurrency))
+    return `concurrency must be a whole number of at least 1, got ${JSON.stringify(o.concurrency)}`;
+  if (o.time !== undefined && !positive(o.time))
+    return `time must be a positive number of milliseconds, got ${JSON.stringify(o.time)}`;
+  if (o.iterations !== undefined && !wholeAtLeast1(o.iterations))
+    return `iterations must be a whole number of at least 1, got ${JSON.stringify(o.iterations)}`;
+  if (o.setup !== undefined && !isFn(o.setup)) return 'setup must be a function';
+  if (o.teardown !== undefined && !isFn(o.teardown)) return 'teardown must be a function';
+  const w = o.warmup as unknown;
+  if (
+    w !== undefined &&
+    w !== false &&
+    (typeof w !== 'object' ||
+      w === null ||
+      ((w as { time?: unknown }).time !== undefined && !positive((w as { time?: unknown }).time)) ||
+      ((w as { iterations?: unknown }).iterations !== undefined &&
+        !wholeAtLeast1((w as { iterations?: unknown }).iterations)))
+  )
+    return `warmup must be false or { time: ms, iterations: n }, got ${JSON.stringify(w)}`;
+  parseBudgets(o.budget, labelOf(entry));
+  if (o.speedup !== undefined) {
+    const sp = o.speedup as { over?: unknown; atLeast?: unknown };
+    if (typeof sp !== 'object' || sp === null || typeof sp.over !== 'string')
+      return `speedup must be { over: 'the name of a bench in the same group', atLeast?: a factor }, got ${JSON.stringify(sp)}`;
+    if (sp.atLeast !== undefined && !positive(sp.atLeast))
+      return `speedup.atLeast must be a positive factor such as 10, got ${JSON.stringify(sp.atLeast)}`;
+    if (sp.over === entry.name) return 'speedup.over names the bench itself';
+    const peers = all.filter((x) => x.kind === 'bench' && x.group === entry.group && x !== entry);
+    if (!peers.some((x) => x.name === sp.over)) {
+      const names = peers.map((x) => `'${x.name}'`).join(', ') || 'none';
+      return `speedup.over is '${sp.over}', which is no bench of ${entry.group === null ? 'this file outside a group' : `group '${entry.group}'`} (benches there: ${names})`;
+    }
+  }
   return undefined;
 }
 
-function selected(entry: Registration, filter: RegExp | null): boolean {
-  if (filter === null) return true;
-  const full = entry.group === null ? entry.name : `${entry.group} ${entry.name}`;
-  return filter.test(full) || filter.test(entry.name);
+function complexityProblem(entry: ComplexityRegistration, file: string): string | undefined {
+  const o = entry.options as Partial<ComplexityRegistration['options']> | undefined;
+  if (!isFn(o?.fn)) return 'fn must be the function to time on each input';
+  if (!isFn(o!.setup)) return 'setup must be a function that builds the input of size n';
+  if (!Array.isArray(o!.sizes) || new Set(o!.sizes).size < 3 || !o!.sizes.every(wholeAtLeast1))
+    return `sizes must be at least three distinct whole numbers ≥ 1, got ${JSON.stringify(o!.sizes)}`;
+  if (o!.expect !== undefined)
+    parseComplexity(o!.expect, `the expect of complexity '${labelOf(entry)}'`, { file });
+  return undefined;
+}
+
+/**
+ * The registrations to run: those the filter matches, and the bench each of them claims a
+ * speedup over (a speedup needs both), in the files' order.
+ */
+function selection(
+  loaded: { file: string; entry: Registration }[],
+  filter: RegExp | null,
+): { file: string; entry: Registration }[] {
+  if (filter === null) return loaded;
+  const matches = (e: Registration) =>
+    filter.test(e.group === null ? e.name : `${e.group} ${e.name}`) || filter.test(e.name);
+  const picked = new Set(loaded.filter((x) => matches(x.entry)));
+  for (const x of [...picked]) {
+    const over = x.entry.kind === 'bench' ? x.entry.options.speedup?.over : undefined;
+    if (over === undefined) continue;
+    const target = loaded.find(
+      (y) => y.entry.kind === 'bench' && y.entry.group === x.entry.group && y.entry.name === over,
+    );
+    if (target) picked.add(target);
+  }
+  return loaded.filter((x) => picked.has(x));
 }
 
 async function runBench(file: string, b: BenchRegistration, job: BenchJob): Promise<void> {
@@ -112,6 +178,8 @@ async function runBench(file: string, b: BenchRegistration, job: BenchJob): Prom
     group: b.group,
     name: b.name,
     concurrency,
+    budget: o.budget === undefined ? [] : Array.isArray(o.budget) ? o.budget : [o.budget],
+    speedup: o.speedup ? { over: o.speedup.over, atLeast: o.speedup.atLeast ?? null } : null,
     raw: { ...raw, error: wire(raw.error) },
   });
 }
@@ -163,8 +231,7 @@ async function runJob(job: BenchJob): Promise<void> {
     return;
   }
   const filter = job.filter === null ? null : new RegExp(job.filter);
-  for (const { file, entry } of loaded) {
-    if (!selected(entry, filter)) continue;
+  for (const { file, entry } of selection(loaded, filter)) {
     await post({ type: 'start', file, group: entry.group, name: entry.name });
     globalThis.gc?.();
     if (entry.kind === 'bench') await runBench(file, entry, job);

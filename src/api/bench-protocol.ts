@@ -36,6 +36,9 @@ export type ChildMessage =
       group: string | null;
       name: string;
       concurrency: number;
+      /** The bench's budget expressions, checked in the child before anything ran. */
+      budget: string[];
+      speedup: { over: string; atLeast: number | null } | null;
       raw: WireSample | WireConcurrent;
     }
   | {

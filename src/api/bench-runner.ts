@@ -1,26 +1,27 @@
 import { fork } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { benchStats } from '../analysis/bench-stats.js';
-import { fitComplexity } from '../analysis/complexity-fit.js';
 import { SquallError } from '../errors/index.js';
-import { VERSION } from '../result/version.js';
+import { buildBenchResult } from '../result/build-bench.js';
 import { findBenchFiles } from './bench-files.js';
 import type { BenchJob, ChildMessage } from './bench-protocol.js';
+import { type BenchMsg, benchSectionOf, type ComplexityMsg } from './bench-section.js';
+import { deliverResult } from './deliver.js';
 import type { SessionIO } from './io.js';
+import { checkOutputsWritable, type OutputSpec } from './outputs.js';
 
 export interface BenchRunOptions {
   paths: string[];
   cwd: string;
   filter: string | null;
   timeMs: number | null;
+  /** `-o KIND=PATH` file outputs, rendered from the document as a run's are. */
+  outputs: OutputSpec[];
   json: boolean;
   quiet: boolean;
-  color: boolean;
+  /** undefined: colour when stdout is a terminal (and NO_COLOR is unset). */
+  color: boolean | undefined;
 }
-
-type BenchMsg = Extract<ChildMessage, { type: 'bench' }>;
-type ComplexityMsg = Extract<ChildMessage, { type: 'complexity' }>;
 
 /** What the child measured, in the order it ran. */
 export interface BenchRaw {
@@ -135,6 +136,8 @@ function crashed(m: Extract<ChildMessage, { type: 'start' }>, exit: string): Ben
     group: m.group,
     name: m.name,
     concurrency: 1,
+    budget: [],
+    speedup: null,
     raw: {
       kind: 'concurrent',
       concurrency: 1,
@@ -152,190 +155,40 @@ function crashed(m: Extract<ChildMessage, { type: 'start' }>, exit: string): Ben
   };
 }
 
-function errorOf(raw: BenchMsg['raw']): { phase: string; message: string } | null {
-  return raw.error === null ? null : { phase: raw.error.phase, message: raw.error.message };
-}
-
-/** One bench's entry in the document (docs/bench.md; bench-doc.md's BenchEntry). */
-function benchEntry(m: BenchMsg) {
-  const r = m.raw;
-  const samples = r.kind === 'serial' ? r.samples : r.latencies;
-  const s = samples.length ? benchStats(samples) : null;
-  const warnings: string[] = [];
-  if (s?.noisy) warnings.push('noisy: the margin of error is wider than 5 % of the mean');
-  if (s?.bimodal) warnings.push('bimodal: the samples look like two populations');
-  const concurrent =
-    r.kind === 'concurrent' && s
-      ? {
-          latency: { mean: s.mean, p50: s.median, p95: quantile(r.latencies, 0.95), p99: s.p99, max: s.max },
-          opsPerSec: r.opsPerSecond,
-          completed: r.completed,
-          windowMs: r.windowMs,
-        }
-      : null;
-  return {
-    file: m.file,
-    group: m.group,
-    name: m.name,
-    async: r.kind === 'serial' ? r.async : true,
-    concurrency: m.concurrency,
-    stats: s && {
-      samples: s.samples,
-      mean: s.mean,
-      median: s.median,
-      p75: s.p75,
-      p99: s.p99,
-      min: s.min,
-      max: s.max,
-      sd: s.sd,
-      moe: s.moe,
-      rme: s.rme,
-      // JSON has no Infinity: a function too fast to time reads as the ops/s of one timer step.
-      opsPerSec: Number.isFinite(s.opsPerSec) ? s.opsPerSec : 0,
-    },
-    iterationsPerSample: r.kind === 'serial' ? r.iterationsPerSample : 1,
-    totalIterations: r.kind === 'serial' ? r.totalIterations : r.completed,
-    heapBytesPerOp: r.kind === 'serial' ? r.heapBytesPerOp : null,
-    outliers: { low: s?.outliers.low ?? 0, high: s?.outliers.high ?? 0 },
-    concurrent,
-    budgets: [] as { expr: string; ok: boolean; actual: number | null }[],
-    warnings,
-    error: errorOf(r),
-  };
-}
-
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-}
-
-function complexityEntry(m: ComplexityMsg) {
-  let best: string | null = null;
-  let fits: { class: string; coefficient: number; rms: number }[] = [];
-  if (m.error === null && m.timesMs.length === m.sizes.length) {
-    try {
-      const fit = fitComplexity(m.sizes, m.timesMs);
-      best = fit.best.class;
-      fits = fit.fits.map((f) => ({ class: f.class, coefficient: f.coefficient, rms: f.rms }));
-    } catch {
-      // Too few or degenerate sizes: reported without a fit.
-    }
-  }
-  return {
-    file: m.file,
-    name: m.name,
-    sizes: m.sizes,
-    timesMs: m.timesMs,
-    best,
-    fits,
-    expect: m.expect,
-    ok: null,
-    error: m.error,
-  };
-}
-
 /**
- * The bench result document (kind "bench", schema 2 family). Kept in one function so that the
- * result/ builder can take its place.
- */
-export function benchDocument(raw: BenchRaw, opts: Pick<BenchRunOptions, 'filter' | 'timeMs'>) {
-  const benches = raw.benches.map(benchEntry);
-  const complexity = raw.complexity.map(complexityEntry);
-  const warnings = benches.flatMap((b) => b.warnings.map((w) => `${b.name}: ${w}`));
-  return {
-    schema: 2 as const,
-    tool: 'squall' as const,
-    version: VERSION,
-    kind: 'bench' as const,
-    startedAt: raw.startedAt.toISOString(),
-    endedAt: raw.endedAt.toISOString(),
-    durationSec: (raw.endedAt.getTime() - raw.startedAt.getTime()) / 1000,
-    endReason: raw.interrupted ? ('interrupted' as const) : ('completed' as const),
-    config: { command: 'bench' as const, files: raw.files, filter: opts.filter, timeMs: opts.timeMs },
-    passed: benches.every((b) => b.error === null) && complexity.every((c) => c.error === null),
-    warnings,
-    bench: {
-      environment: {
-        node: process.version,
-        gcExposed: raw.gcExposed,
-        timerResolutionNs: raw.timerResolutionNs,
-        cpu: cpus()[0]?.model ?? 'unknown',
-      },
-      benches,
-      speedups: [] as unknown[],
-      complexity,
-    },
-  };
-}
-
-export type BenchDocument = ReturnType<typeof benchDocument>;
-
-/** A duration per operation for people, down to nanoseconds. */
-export function formatOpTime(ms: number): string {
-  if (ms < 0.001) return `${(ms * 1e6).toFixed(2)} ns`;
-  if (ms < 1) return `${(ms * 1e3).toFixed(2)} µs`;
-  if (ms < 1000) return `${ms.toFixed(2)} ms`;
-  return `${(ms / 1000).toFixed(2)} s`;
-}
-
-function fmtOps(n: number): string {
-  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3);
-}
-
-/** The console table: one row per bench, then each complexity check. */
-export function benchTable(doc: BenchDocument): string {
-  const head = ['benchmark', 'median', 'mean ± rme', 'p99', 'ops/s', 'samples'];
-  const rows: string[][] = [];
-  const notes: string[] = [];
-  for (const b of doc.bench.benches) {
-    const name = b.group === null ? b.name : `${b.group} › ${b.name}`;
-    const s = b.stats;
-    if (b.error) notes.push(`✗ ${name}: threw in ${b.error.phase}: ${b.error.message}`);
-    if (!s) {
-      rows.push([name, '-', '-', '-', '-', '0']);
-      continue;
-    }
-    const ops = b.concurrent ? b.concurrent.opsPerSec : s.opsPerSec;
-    const rme = s.rme === null ? '' : ` ± ${(s.rme * 100).toFixed(2)} %`;
-    rows.push([
-      `${name}${b.concurrency > 1 ? ` (×${b.concurrency})` : ''}`,
-      formatOpTime(s.median),
-      `${formatOpTime(s.mean)}${rme}`,
-      formatOpTime(s.p99),
-      fmtOps(ops),
-      String(s.samples),
-    ]);
-    for (const w of b.warnings) notes.push(`! ${name}: ${w}`);
-  }
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  const out = rows.length ? [line(head), ...rows.map(line)] : [];
-  for (const c of doc.bench.complexity) {
-    const times = c.sizes
-      .slice(0, c.timesMs.length)
-      .map((n, i) => `n=${n}: ${formatOpTime(c.timesMs[i]!)}`)
-      .join(', ');
-    out.push(
-      `complexity ${c.name}: ${c.best ?? 'no fit'}${c.expect ? ` (expected ${c.expect})` : ''}  ${times}`,
-    );
-    if (c.error) notes.push(`✗ ${c.name}: threw in ${c.error.phase}: ${c.error.message}`);
-  }
-  return [...out, ...notes].join('\n');
-}
-
-/**
- * `squall bench`: measure, then print the table (or the document with --json). The exit code:
- * 130 interrupted, 1 when a bench threw, else 0; bad input throws (exit 2) before anything runs.
+ * `squall bench`: measure, then deliver the document (the console summary or --json, and the -o
+ * files) as every run does. The exit code: 130 interrupted, 1 when a bench threw, 99 when a
+ * budget, speedup or complexity expectation failed, else 0; bad input throws (exit 2) before
+ * anything runs.
  */
 export async function runBenchCommand(opts: BenchRunOptions, io: SessionIO): Promise<number> {
+  checkOutputsWritable(opts.outputs);
   const raw = await measure(opts, io);
-  const doc = benchDocument(raw, opts);
-  if (opts.json) io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-  else if (!opts.quiet) io.stdout.write(`${benchTable(doc)}\n`);
+  const { section, warnings } = benchSectionOf({
+    benches: raw.benches,
+    complexity: raw.complexity,
+    environment: {
+      node: process.version,
+      gcExposed: raw.gcExposed,
+      timerResolutionNs: raw.timerResolutionNs,
+      cpu: cpus()[0]?.model ?? 'unknown',
+    },
+  });
+  const doc = buildBenchResult({
+    startedAt: raw.startedAt,
+    endedAt: raw.endedAt,
+    endReason: raw.interrupted ? 'interrupted' : 'completed',
+    config: { command: 'bench', files: raw.files, filter: opts.filter, timeMs: opts.timeMs },
+    warnings,
+    bench: section,
+  });
+  await deliverResult(
+    doc,
+    { outputs: opts.outputs, json: opts.json, quiet: opts.quiet, color: opts.color },
+    io,
+  );
   if (raw.interrupted) return 130;
-  return doc.passed ? 0 : 1;
+  const threw = section.benches.some((b) => b.error) || section.complexity.some((c) => c.error);
+  if (threw) return 1;
+  return doc.passed ? 0 : 99;
 }

@@ -15,6 +15,12 @@ export interface DeliverOptions {
   stepSummary?: boolean;
 }
 
+/** The terminal's width, or COLUMNS (as shells export it); undefined when neither says. */
+function widthOf(io: Pick<SessionIO, 'stdout' | 'env'>): number | undefined {
+  const w = io.stdout.columns ?? Number(io.env.COLUMNS);
+  return Number.isFinite(w) && w > 0 ? w : undefined;
+}
+
 /**
  * The end of every run: the `-o` files, the GitHub step summary, then the console summary (or
  * the document with --json) and the notes. The summary is printed before a write error is
@@ -33,7 +39,9 @@ export async function deliverResult(
   try {
     if (o.json) io.stdout.write(renderJson(result));
     else if (o.summary !== false && (!o.quiet || !result.passed)) {
-      io.stdout.write(`${renderSummary(result, { color: useColor(io.stdout, o.color, io.env) })}\n`);
+      io.stdout.write(
+        `${renderSummary(result, { color: useColor(io.stdout, o.color, io.env), width: widthOf(io) })}\n`,
+      );
     }
   } catch (e) {
     summaryError = e;

@@ -9,6 +9,7 @@ import {
   complexityText,
   failureText,
   groupTitle,
+  sparkline,
   speedupText,
 } from './bench-format.js';
 import { type Painter, padEndVisible, padStartVisible, visibleWidth } from './format.js';
@@ -21,12 +22,23 @@ import { type Painter, padEndVisible, padStartVisible, visibleWidth } from './fo
 
 const INDENT = '    ';
 
-function table(rows: string[][], p: Painter): string[] {
-  const header = [...BENCH_COLUMNS];
+/** The distribution column: each bench's samples as a sparkline (analysis/sample-histogram.ts). */
+const DISTRIBUTION = 'distribution';
+
+function table(rows: string[][], p: Painter, width: number | undefined): string[] {
+  const header: string[] = [...BENCH_COLUMNS];
+  // A wide terminal also gets each bench's distribution, when the whole row fits.
+  const narrow = header.map((h, i) => Math.max(h.length, ...rows.map((r) => visibleWidth(r[i] ?? ''))));
+  const extra = Math.max(DISTRIBUTION.length, ...rows.map((r) => visibleWidth(r[header.length] ?? '')));
+  const fits = width !== undefined && INDENT.length + narrow.reduce((a, w) => a + w + 2, 0) + extra <= width;
+  if (fits && rows.some((r) => (r[header.length] ?? '') !== '')) header.push(DISTRIBUTION);
+  rows = rows.map((r) => r.slice(0, header.length));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => visibleWidth(r[i] ?? ''))));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i === 0 ? padEndVisible(c, widths[0]!) : padStartVisible(c, widths[i]!)))
+      .map((c, i) =>
+        i === 0 || i === BENCH_COLUMNS.length ? padEndVisible(c, widths[i]!) : padStartVisible(c, widths[i]!),
+      )
       .join('  ')
       .trimEnd();
   return [`${INDENT}${p('dim', line(header))}`, ...rows.map((r) => INDENT + line(r))];
@@ -34,9 +46,10 @@ function table(rows: string[][], p: Painter): string[] {
 
 const mark = (ok: boolean | null, text: string, p: Painter) => p(ok === false ? 'red' : 'green', text);
 
-function groupBlock(b: BenchSection, group: string | null, p: Painter): string[] {
+function groupBlock(b: BenchSection, group: string | null, p: Painter, width: number | undefined): string[] {
   const benches = b.benches.filter((e) => e.group === group);
-  const lines = [`  ${p('bold', groupTitle(group).toUpperCase())}`, ...table(benches.map(benchCells), p)];
+  const rows = benches.map((e) => [...benchCells(e), sparkline(e.histogram)]);
+  const lines = [`  ${p('bold', groupTitle(group).toUpperCase())}`, ...table(rows, p, width)];
   for (const e of benches) {
     if (e.error) lines.push(`${INDENT}${p('red', `✗ ${e.name}: ${failureText(e)}`)}`);
     for (const x of e.budgets) lines.push(`${INDENT}${mark(x.ok, `${e.name}: ${budgetText(x)}`, p)}`);
@@ -70,9 +83,9 @@ function verdict(doc: ResultDocument, b: BenchSection, p: Painter): string {
   return `  ${p('green', `✓ PASSED: ${b.benches.length} benches, ${expectations} expectations met`)}`;
 }
 
-export function renderBenchSummary(doc: ResultDocument, b: BenchSection, p: Painter): string {
+export function renderBenchSummary(doc: ResultDocument, b: BenchSection, p: Painter, width?: number): string {
   const blocks: string[][] = [[header(doc, b, p)]];
-  for (const g of benchGroups(b)) blocks.push(groupBlock(b, g.group, p));
+  for (const g of benchGroups(b)) blocks.push(groupBlock(b, g.group, p, width));
   if (b.complexity.length > 0) {
     blocks.push([
       `  ${p('bold', 'COMPLEXITY')}`,

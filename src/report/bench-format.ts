@@ -1,4 +1,10 @@
-import type { BenchEntry, BenchSection, ComplexityEntry, SpeedupEntry } from '../result/bench-schema.js';
+import type {
+  BenchEntry,
+  BenchHistogram,
+  BenchSection,
+  ComplexityEntry,
+  SpeedupEntry,
+} from '../result/bench-schema.js';
 import type { ResultDocument } from '../result/schema.js';
 import { formatBytes, isNum } from '../util/figures.js';
 
@@ -79,6 +85,18 @@ export function benchCells(e: BenchEntry): string[] {
   ];
 }
 
+const BLOCKS = ' ▁▂▃▄▅▆▇█';
+
+/** A bench's distribution as one line of block characters (a bin with any sample shows). */
+export function sparkline(h: BenchHistogram | null | undefined): string {
+  if (!h || !Array.isArray(h.counts) || h.counts.length === 0) return '';
+  const max = Math.max(...h.counts);
+  if (!(max > 0)) return '';
+  return h.counts
+    .map((c) => BLOCKS[c === 0 ? 0 : Math.max(1, Math.round((c / max) * (BLOCKS.length - 1)))])
+    .join('');
+}
+
 export function failureText(e: { error: { phase: string; message: string } | null }): string {
   return e.error ? `threw in ${e.error.phase}: ${e.error.message}` : '';
 }
@@ -88,9 +106,13 @@ export function budgetText(b: { expr: string; ok: boolean; actual: number | null
   return `${b.ok ? '✓' : '✗'} ${b.expr} (${isNum(b.actual) ? benchFigure(b.expr, b.actual) : 'not measured'})`;
 }
 
-/** A budget's measured figure in its own unit: ops are per second, the rest durations. */
+/** A budget's measured figure in its own unit: ops per second, rme %, heap bytes, else a duration. */
 function benchFigure(expr: string, v: number): string {
-  return /^\s*ops/.test(expr) ? `${opsText(v)} ops/s` : benchTime(v);
+  const stat = /^\s*([a-z]+)/.exec(expr)?.[1];
+  if (stat === 'ops') return `${opsText(v)} ops/s`;
+  if (stat === 'rme') return `${Number(v.toPrecision(2))} %`;
+  if (stat === 'heap') return formatBytes(Math.round(v));
+  return benchTime(v);
 }
 
 /** `warm is 12.4× faster than cold (95 % CI 11.9–12.9×), expected ≥ 10× ✓`. */

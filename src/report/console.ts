@@ -66,6 +66,8 @@ import {
 
 export interface SummaryOptions {
   color: boolean;
+  /** The terminal's width: a wide one gets more (a bench's distribution); unknown, the narrow form. */
+  width?: number;
 }
 
 const INDENT = '    ';
@@ -914,7 +916,7 @@ function renderVerdict(result: ResultDocument, metrics: Obj, p: Painter): string
 export function renderSummary(result: ResultDocument, opts: SummaryOptions): string {
   const p = painter(opts.color);
   const bench = benchSection(result);
-  if (bench) return renderBenchSummary(result, bench, p);
+  if (bench) return renderBenchSummary(result, bench, p, opts.width);
   const metrics = (asObj(result.metrics) ?? {}) as Obj;
   const thresholds = Array.isArray(result.thresholds) ? result.thresholds.filter((t) => asObj(t)) : [];
   const blocks: string[][] = [

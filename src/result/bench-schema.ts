@@ -33,6 +33,16 @@ export interface BenchConcurrent {
   windowMs: number;
 }
 
+/**
+ * The samples in equal-width bins (per-op times; a concurrency bench's call latencies), between
+ * the Tukey fences clamped to the samples' range; the end bins also hold the outliers.
+ */
+export interface BenchHistogram {
+  fromMs: number;
+  toMs: number;
+  counts: number[];
+}
+
 export interface BenchBudget {
   expr: string;
   ok: boolean;
@@ -57,6 +67,8 @@ export interface BenchEntry {
   totalIterations: number;
   heapBytesPerOp: number | null;
   outliers: { low: number; high: number };
+  /** The distribution of the samples; null without samples (absent in hand-written documents). */
+  histogram?: BenchHistogram | null;
   concurrent: BenchConcurrent | null;
   budgets: BenchBudget[];
   warnings: string[];

@@ -30,6 +30,7 @@ export type {
   BenchEntry,
   BenchEnvironment,
   BenchFailure,
+  BenchHistogram,
   BenchSection,
   BenchStats,
   ComplexityEntry,

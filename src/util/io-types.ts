@@ -3,6 +3,8 @@ export interface Writer {
   write(text: string): unknown;
   /** A terminal: progress rewrites its line and colour is on by default. */
   isTTY?: boolean;
+  /** A terminal's width in characters. */
+  columns?: number;
 }
 
 export type SignalName = 'SIGINT' | 'SIGTERM';

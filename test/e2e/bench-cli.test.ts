@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BenchDocument } from '../../src/api/bench-runner.js';
+import type { BenchSection, ResultDocument } from '../../src/result/schema.js';
 import {
   type CliOptions,
   explain,
@@ -98,12 +98,19 @@ bench('hangs', () => new Promise((r) => setTimeout(r, 60_000)));
 });
 afterAll(() => dir.remove());
 
+type BenchDocument = ResultDocument & {
+  bench: BenchSection;
+  config: { command: string; files: string[]; filter: string | null; timeMs: number | null };
+};
+
 describe('squall bench', () => {
   it('finds the bench files of a folder and reports sync, async and grouped benches with figures', async () => {
     const r = await runCli(dir.path, [...BENCH, ok]);
     expect(r.code, explain(r)).toBe(0);
-    for (const name of ['sum sync', 'tick async', 'arrays › map', 'json mjs']) {
-      const row = r.stdout.split('\n').find((l) => l.startsWith(name));
+    // One table per group: the grouped bench sits under its group's title.
+    expect(r.stdout).toMatch(/^ {2}ARRAYS\n.*\n {4}map /m);
+    for (const name of ['sum sync', 'tick async', 'map', 'json mjs']) {
+      const row = r.stdout.split('\n').find((l) => l.trimStart().startsWith(`${name} `));
       expect(row, `${name}\n${explain(r)}`).toBeDefined();
       // A time with its unit in the median column.
       expect(row).toMatch(/\d+(\.\d+)? (ns|µs|ms|s)\b/);
@@ -173,7 +180,7 @@ describe('squall bench', () => {
   it('exits 1 when a bench throws, still measuring and reporting the others', async () => {
     const r = await runCli(dir.path, [...BENCH, at('throws')]);
     expect(r.code, explain(r)).toBe(1);
-    expect(r.stdout).toMatch(/^fine .*\d+(\.\d+)? (ns|µs|ms)/m);
+    expect(r.stdout).toMatch(/^ +fine .*\d+(\.\d+)? (ns|µs|ms)/m);
     expect(r.stdout).toContain('broken');
     expect(r.stdout).toContain('database is down');
     expect(hasStackTrace(r.stdout + r.stderr)).toBe(false);
@@ -206,7 +213,7 @@ describe('squall bench', () => {
   it('exits 1 naming the bench that ended the process, with what was measured before it', async () => {
     const r = await runCli(dir.path, [...BENCH, 'exits']);
     expect(r.code, explain(r)).toBe(1);
-    expect(r.stdout).toMatch(/^before .*\d/m);
+    expect(r.stdout).toMatch(/^ +before .*\d/m);
     expect(r.stdout).toMatch(/quits: .*the bench process ended \(code 3\)/);
     expect(hasStackTrace(r.stdout + r.stderr)).toBe(false);
   });
@@ -246,7 +253,7 @@ describe('squall bench', () => {
       signal: { name: 'SIGINT', whenStderr: /running hangs/, afterMs: 200 },
     });
     expect(r.code, explain(r)).toBe(130);
-    expect(r.stdout).toMatch(/^quick one .*\d/m);
+    expect(r.stdout).toMatch(/^ +quick one .*\d/m);
   });
 
   it('--help shows examples', async () => {

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { FILE_REPORTERS, fileReporterKinds } from '../../report/registry.js';
+import { collect } from '../io.js';
 
 const EXAMPLES = `
 Examples:
@@ -6,18 +8,22 @@ Examples:
   $ squall bench bench/cache.bench.ts         # one file
   $ squall bench bench/ -t 'cache|parse'      # only the benches whose name matches
   $ squall bench --time 200ms --json > b.json # shorter sampling, the result document on stdout
+  $ squall bench -o html=bench.html -o md=bench.md -o junit=bench.xml
 
 A bench file:
   import { bench, group } from 'squall';
-  bench('parse config', () => parse(text));
+  bench('parse config', () => parse(text), { budget: ['mean<5ms', 'p(99)<20ms'] });
 
 Benches run in a child process started with --expose-gc, one after another.
-Exit codes: 0 ok, 1 a benchmark threw (the others still run and are reported),
-2 bad input (a missing path, no bench file, a file with no benchmark, a bad flag), 130 interrupted.`;
+Exit codes: 0 ok, 99 a budget, speedup or complexity expectation failed,
+1 a benchmark threw (the others still run and every result is written),
+2 bad input (a missing path, no bench file, a file with no benchmark, a bad option,
+budget or flag), 130 interrupted (what was measured is written). See docs/bench.md.`;
 
 interface BenchFlags {
   filter?: string;
   time?: string;
+  out?: string[];
   json?: boolean;
   quiet?: boolean;
   color?: boolean;
@@ -30,27 +36,35 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .argument('[paths...]', 'bench files or folders to search (default: the current folder)')
     .option('-t, --filter <regex>', 'run only the benches whose "group name" or name matches')
     .option('--time <duration>', 'sampling time per bench, such as 500ms or 2s (default 1s)')
+    .option(
+      '-o, --out <kind=path>',
+      `write ${FILE_REPORTERS.map((r) => `${r.kind}=${r.example}`).join(', ')} (repeatable)`,
+      collect,
+    )
     .option('--json', 'print the result document on stdout, nothing else')
-    .option('-q, --quiet', 'print nothing but errors')
-    .option('--no-color', 'no ANSI colours')
+    .option('-q, --quiet', 'print nothing but errors, and the summary when an expectation fails')
+    .option('--no-color', 'no ANSI colours (also when not a TTY, or with NO_COLOR)')
     .addHelpText('after', EXAMPLES)
     .action(async (paths: string[], opts: BenchFlags) => {
       // Imported when it runs: `squall bench --help` stays cheap (main.ts).
-      const [{ runBenchCommand }, { processIO }, { parseDurationFlag }] = await Promise.all([
+      const [{ runBenchCommand }, { processIO }, { parseDurationFlag, parseOutput }] = await Promise.all([
         import('../../api/bench-runner.js'),
         import('../../api/io.js'),
         import('../../config/parse-flags.js'),
       ]);
       const timeMs = opts.time === undefined ? null : parseDurationFlag('--time', opts.time);
+      const outputs = (opts.out ?? []).map((t) => parseOutput(t, fileReporterKinds()));
       const code = await runBenchCommand(
         {
           paths,
           cwd: process.cwd(),
           filter: opts.filter ?? null,
           timeMs,
+          outputs,
           json: !!opts.json,
           quiet: !!opts.quiet,
-          color: opts.color !== false,
+          // Commander sets true unless --no-color: only false is a choice (io.ts useColor).
+          color: opts.color === false ? false : undefined,
         },
         processIO(),
       );

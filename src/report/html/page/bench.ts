@@ -102,6 +102,46 @@ function bars(benches: BenchEntry[]): SVGElement {
   return root;
 }
 
+/** One bench's samples as a histogram (per-op times; a concurrency bench's call latencies). */
+function distribution(e: BenchEntry): HTMLElement | null {
+  const h = e.histogram;
+  if (!h || !Array.isArray(h.counts) || h.counts.length === 0) return null;
+  const W = 220;
+  const H = 70;
+  const base = H - 16;
+  const max = Math.max(1, ...h.counts);
+  const bw = W / h.counts.length;
+  const root = svg('svg', {
+    class: 'bench-dist',
+    viewBox: `0 0 ${W} ${H}`,
+    width: W,
+    height: H,
+    role: 'img',
+    'aria-label': `distribution of ${e.name}`,
+  });
+  h.counts.forEach((c, i) => {
+    const bh = (c / max) * (base - 4);
+    root.append(
+      svg('rect', {
+        x: i * bw + 0.5,
+        y: base - bh,
+        width: Math.max(1, bw - 1),
+        height: bh,
+        class: 'bench-bar',
+      }),
+    );
+  });
+  root.append(svg('line', { x1: 0, x2: W, y1: base, y2: base, class: 'bench-axis' }));
+  root.append(svg('text', { x: 0, y: H - 3, class: 'bench-value' }, benchTime(h.fromMs)));
+  root.append(svg('text', { x: W, y: H - 3, 'text-anchor': 'end', class: 'bench-value' }, benchTime(h.toMs)));
+  return el(
+    'figure',
+    { class: 'bench-dist', 'data-bench': e.name },
+    el('figcaption', { text: e.name }),
+    root,
+  );
+}
+
 function groupPanel(b: BenchSection, group: string | null, benches: BenchEntry[], i: number): HTMLElement {
   const notes: HTMLElement[] = [];
   for (const e of benches) {
@@ -117,6 +157,7 @@ function groupPanel(b: BenchSection, group: string | null, benches: BenchEntry[]
     `bench-group-${i}`,
     groupTitle(group),
     el('div', { class: 'table-wrap' }, bars(benches)),
+    el('div', { class: 'bench-dists' }, benches.map(distribution)),
     el(
       'div',
       { class: 'table-wrap' },
