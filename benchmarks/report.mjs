@@ -32,6 +32,17 @@ export const fmt = {
   ms: (x) => (x === null ? '–' : x < 100 ? x.toFixed(3) : x.toFixed(1)),
   mb: (x) => (x === null ? '–' : x.toFixed(1)),
   pct: (x) => (x === null ? '–' : `${(x * 100).toFixed(2)}%`),
+  // A duration in ns, in the unit that keeps three or four significant figures.
+  ns: (x) =>
+    x === null || !Number.isFinite(x)
+      ? '–'
+      : x < 10
+        ? `${x.toFixed(2)} ns`
+        : x < 1000
+          ? `${x.toFixed(1)} ns`
+          : x < 1e6
+            ? `${(x / 1e3).toFixed(2)} µs`
+            : `${(x / 1e6).toFixed(2)} ms`,
   ratio: (x) => (x === null || !Number.isFinite(x) ? '–' : `${x.toFixed(2)}×`),
 };
 

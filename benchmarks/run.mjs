@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// squall vs autocannon vs wrk on this machine, and `squall run` vs `squall quick`. See docs/PERFORMANCE.md.
-//   node benchmarks/run.mjs [--rounds N] [--duration 10s] [--only c50,c1000,delay20,run,memory,run2000] [--quick] [--md]
+// squall vs autocannon vs wrk on this machine, `squall run` vs `squall quick`, and `squall bench` vs
+// mitata. See docs/PERFORMANCE.md.
+//   node benchmarks/run.mjs [--rounds N] [--duration 10s] [--only c50,c1000,delay20,run,micro,memory,run2000] [--quick] [--md]
 // Tools run interleaved (A B C A B C …) so slow drift on a noisy box hits all of them alike;
 // the tables show medians over the rounds. Progress goes to stderr, the report to stdout.
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   canPin,
@@ -17,7 +19,7 @@ import {
   TARGET_CPU,
   tmpDir,
 } from './proc.mjs';
-import { fmt, machine, Report, summarize } from './report.mjs';
+import { fmt, machine, median, Report, summarize } from './report.mjs';
 import { target } from './targets.mjs';
 import { nginxVersion, TOOLS } from './tools.mjs';
 
@@ -48,6 +50,12 @@ const SCENARIOS = {
     about:
       'squall run of a TypeScript test (constant-vus 50, one GET per iteration, no think time) against squall quick -c 50',
   },
+  micro: {
+    tools: ['squall-bench', 'mitata'],
+    labels: { 'squall-bench': 'squall bench' },
+    about:
+      'squall bench and mitata on the same five functions (benchmarks/micro/functions.mjs), each tool in its own process with --expose-gc',
+  },
   memory: {
     target: 'fast',
     about: 'squall quick -R 2000 (open model) for 60 s, RSS sampled every second from /proc',
@@ -57,10 +65,15 @@ const SCENARIOS = {
     about: 'squall run of a TypeScript test with 2,000 VUs, one GET per iteration and 1–2 s think time',
   },
 };
-const DEFAULT_SET = ['c50', 'c1000', 'delay20', 'run'];
+const DEFAULT_SET = ['c50', 'c1000', 'delay20', 'run', 'micro'];
 // Scenarios with one long run each, only when named in --only.
 const SINGLE_RUNS = ['memory', 'run2000'];
 const MEMORY_RATE = 2000;
+// squall and mitata medians must agree this closely (issue 15).
+const MICRO_TOLERANCE = 0.05;
+// Each tool's run of the five functions takes about 10 s; a hung one is stopped after this.
+const MICRO_TIMEOUT_S = 120;
+const MICRO_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'micro');
 const RUN2000_VUS = 2000;
 
 // The peers' figures as issue 3 gives them ("measured here" by its author; Locust and Artillery are
@@ -183,7 +196,9 @@ async function runOnce(scenario, tool, params, label, sampleRss = false) {
   } else {
     const rss = res.peakRssMb === null ? '' : `, peak RSS ${fmt.mb(res.peakRssMb)} MB`;
     log(
-      `${label} ${tool}: ${fmt.int(result.rps)} req/s, p50 ${fmt.ms(result.p50)} ms, p99 ${fmt.ms(result.p99)} ms, errors ${fmt.pct(result.failRate)}${rss}`,
+      TOOLS[tool].describe
+        ? `${label} ${tool}: ${TOOLS[tool].describe(result)}`
+        : `${label} ${tool}: ${fmt.int(result.rps)} req/s, p50 ${fmt.ms(result.p50)} ms, p99 ${fmt.ms(result.p99)} ms, errors ${fmt.pct(result.failRate)}${rss}`,
     );
   }
   return { result, peakRssMb: res.peakRssMb, samples: res.samples };
@@ -332,6 +347,59 @@ function runVsQuickNotes(s, runs, notes) {
   );
 }
 
+/**
+ * squall bench vs mitata on the same five functions, interleaved over the rounds like the load
+ * tests. Each tool runs in its own process on the load-generator CPU; the table shows, per
+ * function, the median over the rounds of each tool's median.
+ */
+async function micro() {
+  const sc = SCENARIOS.micro;
+  const tools = sc.tools.filter((tool) => TOOLS[tool].available());
+  const missing = sc.tools.filter((tool) => !tools.includes(tool));
+  const files = { 'squall-bench': 'squall.bench.mjs', mitata: 'mitata.mjs' };
+  const runs = Object.fromEntries(tools.map((tool) => [tool, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const tool of tools) {
+      const params = { file: path.join(MICRO_DIR, files[tool]), seconds: MICRO_TIMEOUT_S - 30 };
+      runs[tool].push(await runOnce('micro', tool, params, `[micro ${round}/${rounds}]`));
+      await sleep(1000);
+    }
+  }
+  // Per function and tool: the median of that tool's medians over the rounds that produced one.
+  const perRoundNs = (tool, fn) => (runs[tool] ?? []).map((r) => r.result?.medianNs[fn] ?? null);
+  const names = [
+    ...new Set(tools.flatMap((tool) => runs[tool].flatMap((r) => Object.keys(r.result?.medianNs ?? {})))),
+  ];
+  const label = (tool) => sc.labels?.[tool] ?? tool;
+
+  report.heading(`micro: ${label('squall-bench')} vs mitata, the same five functions`);
+  report.text(`${sc.about}. Medians of ${rounds} rounds, each tool's own median per call.`);
+  report.text('');
+  const rows = names.map((fn) => {
+    const sq = median(perRoundNs('squall-bench', fn));
+    const mi = median(perRoundNs('mitata', fn));
+    const r = ratio(sq, mi);
+    const within = r === null ? null : Math.abs(r - 1) <= MICRO_TOLERANCE;
+    check('micro', `${fn}: squall median within 5 % of mitata's`, fmt.ratio(r), within);
+    const each = perRoundNs('squall-bench', fn).map((x, i) => ratio(x, perRoundNs('mitata', fn)[i]));
+    return [
+      fn,
+      fmt.ns(sq),
+      fmt.ns(mi),
+      r === null ? '–' : r.toFixed(3),
+      within === null ? '–' : within ? 'yes' : 'NO',
+      each.map((x) => (x === null ? '–' : x.toFixed(3))).join(', '),
+    ];
+  });
+  report.table(
+    ['function', 'squall median', 'mitata median', 'squall / mitata', 'within 5 %', 'per round'],
+    rows,
+    'lrrrll',
+  );
+  if (missing.length) report.list([`not installed, skipped: ${missing.join(', ')}`]);
+  flush();
+}
+
 /** 2,000 VUs with think time: what so many users cost in memory (peak RSS via /usr/bin/time). */
 async function run2000() {
   const t = await target('fast');
@@ -445,8 +513,9 @@ function header() {
       : 'pinning: no (taskset missing or fewer than 2 cores)',
     `load generators: open-file limit ${loadgenFdLimit()}; peak RSS via ${peakRssMethod}`,
     `scenarios: ${selected.join(', ')}; ${[
-      selected.some((n) => !SINGLE_RUNS.includes(n)) &&
+      selected.some((n) => !SINGLE_RUNS.includes(n) && n !== 'micro') &&
         `${rounds} round(s) × ${seconds} s per tool, interleaved`,
+      selected.includes('micro') && `micro: ${rounds} round(s) of each tool, interleaved`,
       selected.includes('memory') && `memory: one ${memorySeconds} s run`,
       selected.includes('run2000') && `run2000: one ${run2000Seconds} s run`,
     ]
@@ -486,6 +555,7 @@ try {
   for (const name of selected) {
     if (name === 'memory') await memory();
     else if (name === 'run2000') await run2000();
+    else if (name === 'micro') await micro();
     else await interleaved(name);
   }
   summary();

@@ -1,15 +1,18 @@
 // The load generators: how to invoke each one and how to read its output into one shape:
-// { rps, p50, p99, failRate } with latencies in milliseconds.
+// { rps, p50, p99, failRate } with latencies in milliseconds. The micro-benchmark tools
+// (squall-bench, mitata) read into { medianNs: { [function name]: ns per call } } instead.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasCommand } from './proc.mjs';
+import { fmt } from './report.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const squallBin = path.join(root, 'bin', 'squall.js');
 // Call autocannon's entry with node directly (not the .bin shim) so the spawned pid is the tool.
 const autocannonJs = path.join(root, 'node_modules', 'autocannon', 'autocannon.js');
+const mitataDir = path.join(root, 'node_modules', 'mitata');
 
 const version = (pkgDir) => JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version;
 
@@ -42,6 +45,13 @@ function parseWrk(stdout) {
     p99: wrkMs(grab(/^\s*99%\s+(\S+)/m)),
     failRate: (non2xx + socketErrors) / Math.max(1, requests + socketErrors),
   };
+}
+
+/** A micro-benchmark run's progress line: each function's median. */
+function describeMedians(result) {
+  return Object.entries(result.medianNs)
+    .map(([name, ns]) => `${name} ${fmt.ns(ns)}`)
+    .join(', ');
 }
 
 export const TOOLS = {
@@ -99,6 +109,31 @@ export const TOOLS = {
         timeline: timeline ?? [],
       };
     },
+  },
+  // `squall bench` of benchmarks/micro/squall.bench.mjs (the micro scenario): medians in ns.
+  'squall-bench': {
+    variantOf: 'squall',
+    available: () => existsSync(path.join(root, 'dist', 'cli', 'main.js')),
+    version: () => version(root),
+    argv: ({ file }) => [process.execPath, squallBin, 'bench', file, '--json'],
+    parse(stdout) {
+      const { bench } = parseJson(stdout);
+      // The document's durations are ms per call.
+      return { medianNs: Object.fromEntries(bench.benches.map((b) => [b.name, b.stats.median * 1e6])) };
+    },
+    describe: describeMedians,
+  },
+  // mitata (a devDependency) on the same functions, with the flag squall's bench child has.
+  mitata: {
+    available: () => existsSync(mitataDir),
+    version: () => version(mitataDir),
+    argv: ({ file }) => [process.execPath, '--expose-gc', file],
+    parse(stdout) {
+      const { benchmarks } = parseJson(stdout);
+      // One run per benchmark (no args); stats.p50 is its median in ns per call.
+      return { medianNs: Object.fromEntries(benchmarks.map((b) => [b.alias, b.runs[0].stats.p50])) };
+    },
+    describe: describeMedians,
   },
   autocannon: {
     available: () => existsSync(autocannonJs),
