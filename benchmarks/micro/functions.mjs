@@ -21,8 +21,13 @@ const unsorted = Array.from({ length: 1000 }, () => {
   return seed / 2 ** 31;
 });
 
-/** One increment of a counter on an object: about the cheapest call that does anything. */
-export const increment = () => ++state.n;
+/**
+ * A Map lookup with a key that changes on every call (a few ns). Not a sub-nanosecond function:
+ * below a CPU cycle or two no tool resolves a difference (docs/PERFORMANCE.md).
+ */
+const table = new Map(Array.from({ length: 1024 }, (_, i) => [`k${i}`, i]));
+const keys = [...table.keys()];
+export const mapGet = () => table.get(keys[state.n++ & 1023]);
 
 /** A small string op: join eight words (tens of ns). */
 export const joinWords = () => words.join('-');
@@ -44,7 +49,7 @@ export const spin50us = () => {
 
 /** In the order both tools run them; the names are the bench names on both sides. */
 export const FUNCTIONS = {
-  increment,
+  'Map.get': mapGet,
   'join 8 words': joinWords,
   'JSON.parse small': parseJson,
   'sort 1,000 numbers': sort1000,

@@ -2,7 +2,7 @@ import { batchSize, MAX_BATCH, targetSampleNs } from './batch-size.js';
 import { heapBytesPerOp } from './heap.js';
 import { isThenable, rawError } from './phase-error.js';
 import type { BenchPhase, RawSample, TimerInfo } from './raw.js';
-import { calibrateTimer, now, runBatch, runBatchAsync } from './timer.js';
+import { calibrateTimer, freshAsyncBatchLoop, freshBatchLoop, now } from './timer.js';
 
 export interface WarmupOptions {
   /** Milliseconds of warm-up calls (default 100 when neither is given). */
@@ -84,9 +84,8 @@ export async function sampleFunction<A = undefined>(
       out.async = true;
       await first;
     }
-    const batch: Batch = out.async
-      ? (k) => runBatchAsync(fn, arg, k, clock)
-      : (k) => runBatch(fn, arg, k, clock);
+    const loop = out.async ? freshAsyncBatchLoop() : freshBatchLoop();
+    const batch: Batch = (k) => loop(fn, arg, k, clock);
     let k = await chooseBatch(batch, target, out);
     k = await warmUp(batch, k, target, options.warmup, clock, out);
     out.iterationsPerSample = k;
