@@ -85,7 +85,8 @@ export function benchCells(e: BenchEntry): string[] {
   ];
 }
 
-const BLOCKS = ' ▁▂▃▄▅▆▇█';
+/** An empty bin is a dot, not a space: a table cell must not end or split at a gap. */
+const BLOCKS = '·▁▂▃▄▅▆▇█';
 
 /** A bench's distribution as one line of block characters (a bin with any sample shows). */
 export function sparkline(h: BenchHistogram | null | undefined): string {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ResultDocument } from '../result/schema.js';
-import { benchTime, opsText, speedupText } from './bench-format.js';
+import { benchTime, budgetText, opsText, speedupText } from './bench-format.js';
 import { renderSummary } from './console.js';
 import { renderMarkdown } from './markdown.js';
 
@@ -78,6 +78,9 @@ describe('console summary of a bench document', () => {
     expect(text).toContain('memo hit is 1.03× faster than lru get (95 % CI 0.98–1.09×), expected ≥ 2× ✗');
     expect(text).toContain('lru set: ✗ p(99)<0.001ms (1.35 µs)');
     expect(text).toContain('lru set: ✓ ops>500000 (1.01M ops/s)');
+    // rme and heap budgets read in their own units.
+    expect(budgetText({ expr: 'heap<1kB', ok: true, actual: 0 })).toBe('✓ heap<1kB (0 B)');
+    expect(budgetText({ expr: 'rme<5%', ok: false, actual: 7.25 })).toBe('✗ rme<5% (7.3 %)');
     expect(text).toContain('sort: O(n log n), RMS 3.1 %, expected O(n log n) ✓');
     expect(text).toContain('dedupe: O(n^2), RMS 1.2 %, expected O(n) ✗');
     expect(text).toContain(
@@ -86,6 +89,22 @@ describe('console summary of a bench document', () => {
     expect(text).toContain('✗ FAILED');
     // No load test's sections on a bench document.
     expect(text).not.toMatch(/http_req|ENDPOINTS|THRESHOLDS/);
+  });
+
+  it("adds each bench's distribution in a terminal wide enough for it, and only then", () => {
+    const wide = consoleTable(renderSummary(stored(), { color: false, width: 160 }), 'TEMPLATE FETCH');
+    expect(wide[0]).toEqual(['bench', 'median', 'mean ± rme', 'p99', 'ops/s', 'heap/op', 'distribution']);
+    const doc = stored();
+    const counts = doc.bench!.benches[0]!.histogram!.counts;
+    // One block per bin, the tallest bin the full block, an empty bin a dot.
+    const cells = wide[1]![6]!;
+    expect([...cells].length).toBe(counts.length);
+    expect([...cells][counts.indexOf(Math.max(...counts))]).toBe('█');
+    expect(cells).toMatch(/^[·▁▂▃▄▅▆▇█]+$/);
+    expect([...cells][counts.indexOf(0)]).toBe('·');
+    expect(
+      consoleTable(renderSummary(stored(), { color: false, width: 60 }), 'TEMPLATE FETCH')[0],
+    ).toHaveLength(6);
   });
 
   it('passes when every expectation holds', () => {

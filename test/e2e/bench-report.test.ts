@@ -143,6 +143,9 @@ describe.skipIf(missing !== undefined)('the HTML report of a bench document, in 
     // One bar (with its whisker) per bench that measured; the one that threw says so.
     expect(await w.page.locator('.bench-bar').count()).toBe(7);
     expect(await w.page.locator('.bench-threw').count()).toBe(1);
+    // A histogram of its samples per bench that measured, one bar per bin.
+    expect(await w.page.locator('figure.bench-dist').count()).toBe(7);
+    expect(await w.page.locator('figure.bench-dist[data-bench="cold"] rect.bench-hist').count()).toBe(20);
     expect(await w.page.locator('.bench-curve').count()).toBe(2);
     expect(await w.page.locator('tr[data-bench="lru set"].failed').count()).toBe(1);
     expect(await w.page.locator('#endpoints, #thresholds, .cards').filter({ visible: true }).count()).toBe(0);

@@ -127,7 +127,7 @@ function distribution(e: BenchEntry): HTMLElement | null {
         y: base - bh,
         width: Math.max(1, bw - 1),
         height: bh,
-        class: 'bench-bar',
+        class: 'bench-hist',
       }),
     );
   });
