@@ -58,6 +58,7 @@ Start here:
   $ squall demo                              start the demo API and benchmark it
   $ squall quick http://127.0.0.1:8080/      benchmark one URL
   $ squall init && squall run load-test.ts   write a starter test and run it
+  $ squall bench                             time the functions of every *.bench.ts here
   $ squall <command> --help                  flags and examples of a command`,
   );
   try {
