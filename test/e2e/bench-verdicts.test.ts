@@ -44,6 +44,20 @@ const SPIN = `const spin = (us: number) => {
   while (process.hrtime.bigint() < end);
 };`;
 
+/** A nested loop, O(n^2), checked against `expect`. */
+// '| 0' keeps the sum a small integer: a sum that outgrows one turns into a double mid-run
+// and slows the biggest sizes down, which reads as a faster-growing class.
+const nestedLoop = (expect: string) => `complexity('nested loop', {
+  sizes: [100, 200, 400, 800, 1600],
+  setup: (n: number) => n,
+  fn: (n: number) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) s = (s + (i ^ j)) | 0;
+    return s;
+  },
+  expect: '${expect}',
+});`;
+
 function write(rel: string, body: string): void {
   mkdirSync(join(dir.path, rel, '..'), { recursive: true });
   writeFileSync(at(rel), `import { bench, group, complexity } from 'squall';\n${body}\n`);
@@ -96,32 +110,9 @@ complexity('array sum', {
   },
   expect: 'O(n)',
 });
-// '| 0' keeps the sum a small integer: a sum that outgrows one turns into a double mid-run
-// and slows the biggest sizes down, which reads as a faster-growing class.
-complexity('nested loop', {
-  sizes: [100, 200, 400, 800, 1600],
-  setup: (n: number) => n,
-  fn: (n: number) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) s = (s + (i ^ j)) | 0;
-    return s;
-  },
-  expect: 'O(n^2)',
-});`,
+${nestedLoop('O(n^2)')}`,
   );
-  write(
-    'cx/wrong.bench.ts',
-    `complexity('nested loop', {
-  sizes: [100, 200, 400, 800, 1600],
-  setup: (n: number) => n,
-  fn: (n: number) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) s = (s + (i ^ j)) | 0;
-    return s;
-  },
-  expect: 'O(n)',
-});`,
-  );
+  write('cx/wrong.bench.ts', nestedLoop('O(n)'));
   // A burst of load while the biggest size is timed, once: its first input (setup runs once per
   // size and round) does the work three times over. The other rounds time it at its true cost.
   write(
