@@ -143,6 +143,11 @@ describe('bimodality', () => {
     expect(benchStats(samples).bimodal).toBe(false);
   });
 
+  it('claims no shape for a function that reads 0 (faster than squall can time)', () => {
+    const samples = Array.from({ length: 100 }, (_, i) => (i % 3 === 0 ? 1e-7 : 0));
+    expect(hasTwoModes(Float64Array.from(samples).sort())).toBe(false);
+  });
+
   it('keeps a cluster that is more than strays, and flags it', () => {
     const samples = [...normalish(new Rng(10), 80, 1, 0.02), ...normalish(new Rng(11), 20, 5, 0.02)];
     const s = benchStats(samples);

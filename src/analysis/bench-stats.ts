@@ -231,7 +231,10 @@ export function hasTwoModes(sorted: ArrayLike<number>): boolean {
   if (n < BIMODAL_MIN_SAMPLES) return false;
   const lo = sorted[0]!;
   const hi = sorted[n - 1]!;
-  const gap = MIN_MODE_GAP * quantileSorted(sorted, 0.5);
+  const median = quantileSorted(sorted, 0.5);
+  // A median of 0 is a function faster than squall can time: its spread is the clock's noise.
+  if (!(median > 0)) return false;
+  const gap = MIN_MODE_GAP * median;
   if (!(hi - lo > gap)) return false;
   const bins = Math.min(30, Math.max(10, Math.round(Math.sqrt(n))));
   const width = (hi - lo) / bins;
