@@ -50,7 +50,7 @@ bench('json mjs', () => JSON.stringify({ a: 1 }));
   writeFileSync(
     at('throws', 'mixed.bench.ts'),
     `import { bench } from 'squall';
-bench('fine', () => Math.sqrt(2));
+bench('fine', () => JSON.stringify({ n: 1 }));
 bench('broken', () => { throw new Error('database is down'); });
 `,
   );
