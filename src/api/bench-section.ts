@@ -31,19 +31,21 @@ function benchEntry(m: BenchMsg): BenchEntry {
   const samples = samplesOf(m);
   const s = samples.length > 0 ? benchStats(samples) : null;
   const warnings: string[] = [];
-  if (s?.noisy && s.samples > 1)
-    warnings.push(
-      `noisy: the 95 % margin of error is ±${((s.rme ?? 0) * 100).toFixed(1)} % of the mean; close other work or give it more --time`,
-    );
   if (s !== null && r.kind === 'serial' && s.median < TOO_FAST_MS)
+    // Below what squall can time, the spread and the shape of the samples are the clock's noise.
     warnings.push(
       'faster than squall can time (under 0.5 ns per call): the work may have been optimised away; return its result',
     );
-  // Below what squall can time, the shape of the samples is the clock's noise.
-  else if (s?.bimodal)
-    warnings.push(
-      'bimodal: the samples look like two populations (a GC, a cache, a JIT tier, another process?)',
-    );
+  else {
+    if (s?.noisy && s.samples > 1)
+      warnings.push(
+        `noisy: the 95 % margin of error is ±${((s.rme ?? 0) * 100).toFixed(1)} % of the mean; close other work or give it more --time`,
+      );
+    if (s?.bimodal)
+      warnings.push(
+        'bimodal: the samples look like two populations (a GC, a cache, a JIT tier, another process?)',
+      );
+  }
   const concurrent =
     r.kind === 'concurrent' && s
       ? {

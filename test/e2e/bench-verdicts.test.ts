@@ -152,8 +152,16 @@ complexity('sum, one slow stretch', {
   );
   write(
     'slow/slow.bench.ts',
-    `bench('quick one', () => 1 + 1);
+    `bench('quick one', () => JSON.stringify({ n: 1 }));
 bench('hangs', () => new Promise((r) => setTimeout(r, 60_000)));`,
+  );
+  write(
+    'warn/suspect.bench.ts',
+    `${SPIN}
+bench('empty', () => {}, { time: 50 });
+let turn = 0;
+// Six samples of 20 µs or 1 ms in turn: the margin of error is most of the mean.
+bench('erratic', () => spin(turn++ % 2 === 0 ? 20 : 1000), { iterations: 6, warmup: false });`,
   );
   write(
     'conc/timer.bench.ts',
@@ -345,6 +353,25 @@ describe('squall bench, interrupted and wide', () => {
     expect(plain.code, explain(plain)).toBe(0);
     expect(plain.stdout).not.toContain('distribution');
     expect(plain.stdout).not.toMatch(/[▁▂▃▄▅▆▇█]/);
+  });
+});
+
+describe('squall bench warnings', () => {
+  it('warns of a function faster than squall can time, and of a noisy one, on the bench and in the console', async () => {
+    // No --time: it would take the place of the erratic bench's own iterations.
+    const r = await runCli(['bench', '--json', 'warn']);
+    expect(r.code, explain(r)).toBe(0);
+    const doc = docOf(r);
+    const [empty, erratic] = doc.bench.benches;
+    // An empty function is inlined into squall's loop: nothing is left to time, and it says so,
+    // with no claim about the spread or the shape of what is the clock's noise.
+    expect(empty!.stats!.median * 1e6).toBeLessThan(5);
+    expect(empty!.warnings).toEqual([expect.stringContaining('faster than squall can time')]);
+    expect(erratic!.stats!.samples).toBe(6);
+    expect(erratic!.warnings.some((w) => w.startsWith('noisy:'))).toBe(true);
+    const text = await runCli(['bench', '--no-color', 'warn']);
+    expect(text.stdout).toMatch(/! empty: faster than squall can time/);
+    expect(text.stdout).toMatch(/! erratic: noisy: the 95 % margin of error is ±\d+/);
   });
 });
 
