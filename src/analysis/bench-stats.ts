@@ -150,6 +150,8 @@ const STRAY_SHARE = 0.05;
 const MIN_MODE_GAP = 0.02;
 /** The smaller mode must be at least this share of the larger one's height to count. */
 const MIN_MODE_HEIGHT = 0.1;
+/** Each mode must hold at least this share of the samples. */
+const MIN_MODE_SHARE = 0.1;
 /** The valley between two modes must dip below this share of the smaller one. */
 const MAX_VALLEY = 0.5;
 /** A relative margin of error above this marks a bench as noisy. */
@@ -222,8 +224,8 @@ export function benchStats(samplesMs: readonly number[], options: BenchStatsOpti
 
 /**
  * Whether the samples' histogram has two separate peaks: each at least a tenth of the other's
- * height, a valley between them below half of the smaller, and their centres at least 2 % of
- * the median apart. Sarle's coefficient alone also rises for one skewed peak (a right tail is
+ * height, a valley between them below half of the smaller, each side of the valley holding at
+ * least a tenth of the samples, and their centres at least 2 % of the median apart. Sarle's coefficient alone also rises for one skewed peak (a right tail is
  * what timings have), so it is only believed when the histogram shows two.
  */
 export function hasTwoModes(sorted: ArrayLike<number>): boolean {
@@ -252,9 +254,14 @@ export function hasTwoModes(sorted: ArrayLike<number>): boolean {
       const small = Math.min(h[i]!, h[j]!);
       if (small < MIN_MODE_HEIGHT * Math.max(h[i]!, h[j]!)) continue;
       if ((j - i) * width < gap) continue;
-      let valley = Number.POSITIVE_INFINITY;
-      for (let k = i + 1; k < j; k++) valley = Math.min(valley, h[k]!);
-      if (valley <= MAX_VALLEY * small) return true;
+      let v = i + 1;
+      for (let k = i + 1; k < j; k++) if (h[k]! < h[v]!) v = k;
+      if (!(h[v]! <= MAX_VALLEY * small)) continue;
+      // Each side of the valley must hold a real share of the samples: a few per cent pushed
+      // aside by another process are noise the median already ignores, not a second result.
+      let left = 0;
+      for (let k = 1; k < v; k++) left += counts[k]!;
+      if (Math.min(left, n - left) >= MIN_MODE_SHARE * n) return true;
     }
   }
   return false;
