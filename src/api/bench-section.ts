@@ -22,6 +22,8 @@ export type ComplexityMsg = Extract<ChildMessage, { type: 'complexity' }>;
 /** Below this a per-op time is under a cycle or two of a modern CPU: no real work is left. */
 const TOO_FAST_MS = 0.5e-6;
 
+const medianOf = (xs: number[]) => quantileSorted(sortedCopy(xs), 0.5);
+
 function samplesOf(m: BenchMsg): number[] {
   return m.raw.kind === 'serial' ? m.raw.samples : m.raw.latencies;
 }
@@ -98,7 +100,20 @@ function benchEntry(m: BenchMsg): BenchEntry {
   };
 }
 
-/** Each `speedup` claim with its factor, 95 % interval and verdict; notes for those not computed. */
+/** Why the speedup of `m` over `over` cannot be measured, or null when it can. */
+function unmeasurable(m: BenchMsg, over: BenchMsg | undefined, a: number[], b: number[]): string | null {
+  const name = m.speedup!.over;
+  if (!over) return `'${name}' was not measured`;
+  if (a.length < 2 || b.length < 2) return `too few samples (${a.length} and ${b.length}; at least 2 each)`;
+  const tooFast = [over, m].find((x) => medianOf(samplesOf(x)) < TOO_FAST_MS);
+  if (tooFast) return `'${tooFast.name}' reads under 0.5 ns, faster than squall can time`;
+  return null;
+}
+
+/**
+ * Each `speedup` claim with its factor, 95 % interval and verdict. One that cannot be measured
+ * is listed with no factor, and fails when it has an `atLeast`: a claim not checked is not met.
+ */
 function speedups(measured: BenchMsg[], notes: string[]): SpeedupEntry[] {
   const out: SpeedupEntry[] = [];
   for (const m of measured) {
@@ -106,13 +121,22 @@ function speedups(measured: BenchMsg[], notes: string[]): SpeedupEntry[] {
     const over = measured.find((x) => x.group === m.group && x.name === m.speedup!.over);
     const a = over ? samplesOf(over) : [];
     const b = samplesOf(m);
-    if (a.length < 2 || b.length < 2) {
-      notes.push(
-        `speedup of '${m.name}' over '${m.speedup.over}' not computed: ${over ? 'too few samples' : `'${m.speedup.over}' was not measured`}`,
-      );
+    const why = unmeasurable(m, over, a, b);
+    const v = why === null ? speedupVerdict(a, b, m.speedup.atLeast) : null;
+    if (v === null || ![v.factor, v.low, v.high].every(Number.isFinite)) {
+      notes.push(`speedup of '${m.name}' over '${m.speedup.over}' not measured: ${why ?? 'no finite ratio'}`);
+      out.push({
+        group: m.group,
+        name: m.name,
+        over: m.speedup.over,
+        factor: null,
+        low: null,
+        high: null,
+        atLeast: m.speedup.atLeast,
+        ok: m.speedup.atLeast === null ? null : false,
+      });
       continue;
     }
-    const v = speedupVerdict(a, b, m.speedup.atLeast);
     out.push({
       group: m.group,
       name: m.name,

@@ -118,6 +118,10 @@ function benchFigure(expr: string, v: number): string {
 
 /** `warm is 12.4× faster than cold (95 % CI 11.9–12.9×), expected ≥ 10× ✓`. */
 export function speedupText(s: SpeedupEntry): string {
+  if (!isNum(s.factor) || !isNum(s.low) || !isNum(s.high)) {
+    const line = `${s.name} over ${s.over}: not measured`;
+    return s.atLeast === null ? line : `${line}, expected ≥ ${s.atLeast}× ✗`;
+  }
   const slower = s.factor < 1;
   const f = slower ? 1 / s.factor : s.factor;
   const [lo, hi] = slower ? [1 / s.high, 1 / s.low] : [s.low, s.high];

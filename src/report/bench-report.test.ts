@@ -46,6 +46,8 @@ describe('bench figures', () => {
       ok: null,
     };
     expect(speedupText(s)).toBe('a is 2.00× slower than b (95 % CI 1.60–2.50×)');
+    const unmeasured = { ...s, factor: null, low: null, high: null, atLeast: 3, ok: false };
+    expect(speedupText(unmeasured)).toBe('a over b: not measured, expected ≥ 3× ✗');
   });
 });
 

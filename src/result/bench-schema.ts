@@ -79,10 +79,14 @@ export interface SpeedupEntry {
   group: string | null;
   name: string;
   over: string;
-  /** How many times faster `name` is than `over`, with its 95 % interval. */
-  factor: number;
-  low: number;
-  high: number;
+  /**
+   * How many times faster `name` is than `over`, with its 95 % interval; null when it could not
+   * be measured (a bench threw or was not run, too few samples, one reads 0 ns), and then a
+   * speedup with `atLeast` fails: a claim that cannot be checked is not met.
+   */
+  factor: number | null;
+  low: number | null;
+  high: number | null;
   atLeast: number | null;
   ok: boolean | null;
 }

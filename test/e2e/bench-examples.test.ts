@@ -66,8 +66,8 @@ describe('examples/bench', () => {
     const [s] = doc.bench.speedups;
     expect(s).toMatchObject({ group: 'template fetch', name: 'warm', over: 'cold', atLeast: 10, ok: true });
     expect(s!.low).toBeGreaterThanOrEqual(10);
-    expect(s!.low).toBeLessThanOrEqual(s!.factor);
-    expect(s!.factor).toBeLessThanOrEqual(s!.high);
+    expect(s!.low).toBeLessThanOrEqual(s!.factor!);
+    expect(s!.factor).toBeLessThanOrEqual(s!.high!);
     const pool = doc.bench.benches[2]!;
     expect(pool.concurrency).toBe(20);
     expect(pool.concurrent!.opsPerSec).toBeGreaterThan(0);

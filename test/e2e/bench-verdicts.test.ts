@@ -84,6 +84,22 @@ group('spin', () => {
   write('speed/holds.bench.ts', speedFile(2));
   write('speed/fails.bench.ts', speedFile(1000));
   write(
+    'speed-unmeasurable/zero.bench.ts',
+    `${SPIN}
+group('zero', () => {
+  bench('work', () => spin(5));
+  bench('nothing', () => {}, { speedup: { over: 'work', atLeast: 2 } });
+});`,
+  );
+  write(
+    'speed-unmeasurable/one.bench.ts',
+    `${SPIN}
+group('one sample', () => {
+  bench('slow', () => spin(50));
+  bench('fast', () => spin(5), { iterations: 1, warmup: false, speedup: { over: 'slow', atLeast: 2 } });
+});`,
+  );
+  write(
     'cx/right.bench.ts',
     `// A Map lookup: the same 64 keys, spread over the map, so the work stays in cache at every size.
 complexity('map lookup', {
@@ -248,8 +264,35 @@ describe('squall bench speedups', () => {
     const [s] = docOf(r).bench.speedups;
     expect(s).toMatchObject({ group: 'spin', name: 'fast', over: 'slow', atLeast: 2, ok: true });
     expect(s!.low).toBeGreaterThanOrEqual(2);
-    expect(s!.low).toBeLessThanOrEqual(s!.factor);
-    expect(s!.factor).toBeLessThanOrEqual(s!.high);
+    expect(s!.low).toBeLessThanOrEqual(s!.factor!);
+    expect(s!.factor).toBeLessThanOrEqual(s!.high!);
+  });
+
+  it('a speedup that cannot be measured fails its atLeast (exit 99) and says why', async () => {
+    // No --time: it would take the place of the one-sample bench's iterations.
+    const r = await runCli(['bench', '--json', 'speed-unmeasurable']);
+    expect(r.code, explain(r)).toBe(99);
+    const doc = docOf(r);
+    // one.bench.ts runs before zero.bench.ts (files in name order).
+    expect(doc.bench.speedups).toEqual([
+      expect.objectContaining({ name: 'fast', over: 'slow', factor: null, ok: false }),
+      expect.objectContaining({
+        name: 'nothing',
+        over: 'work',
+        factor: null,
+        low: null,
+        high: null,
+        ok: false,
+      }),
+    ]);
+    expect(doc.warnings).toEqual([
+      expect.stringMatching(/'fast' over 'slow' not measured: too few samples \(\d+ and 1/),
+      expect.stringMatching(/'nothing' over 'work' not measured: 'nothing' reads under 0.5 ns/),
+    ]);
+    const text = await runCli(['bench', '--no-color', 'speed-unmeasurable']);
+    expect(text.code, explain(text)).toBe(99);
+    expect(text.stdout).toContain('nothing over work: not measured, expected ≥ 2× ✗');
+    expect(hasStackTrace(text.stdout + text.stderr)).toBe(false);
   });
 
   it('a speedup that cannot hold exits 99, and -t of the claimant still runs the bench it is over', async () => {
