@@ -1,4 +1,5 @@
 import { Rng } from '../util/rng.js';
+import { drawIndices, percentileInterval } from './bootstrap.js';
 import { quantileSorted, sortedCopy } from './quantile.js';
 
 /** How many times faster B is than A, with a bootstrap confidence interval. */
@@ -44,15 +45,14 @@ export function speedup(a: readonly number[], b: readonly number[], options: Spe
   const rng = new Rng(seed);
   const bufA = new Float64Array(a.length);
   const bufB = new Float64Array(b.length);
+  const picks = new Int32Array(Math.max(a.length, b.length));
   const ratios = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++)
-    ratios[r] = resampledMedian(a, bufA, rng) / resampledMedian(b, bufB, rng);
+    ratios[r] = resampledMedian(a, bufA, picks, rng) / resampledMedian(b, bufB, picks, rng);
   ratios.sort();
-  const tail = (1 - confidence) / 2;
   return {
     factor: quantileSorted(sortedCopy(a), 0.5) / quantileSorted(sortedCopy(b), 0.5),
-    low: quantileSorted(ratios, tail),
-    high: quantileSorted(ratios, 1 - tail),
+    ...percentileInterval(ratios, confidence),
     confidence,
     resamples,
     seed,
@@ -60,9 +60,10 @@ export function speedup(a: readonly number[], b: readonly number[], options: Spe
 }
 
 /** The median of one draw with replacement of `values`, made in `buf` (as many slots). */
-function resampledMedian(values: readonly number[], buf: Float64Array, rng: Rng): number {
+function resampledMedian(values: readonly number[], buf: Float64Array, picks: Int32Array, rng: Rng): number {
   const n = values.length;
-  for (let i = 0; i < n; i++) buf[i] = values[Math.floor(rng.next() * n)]!;
+  drawIndices(n, 1, rng, picks);
+  for (let i = 0; i < n; i++) buf[i] = values[picks[i]!]!;
   buf.sort();
   return quantileSorted(buf, 0.5);
 }
