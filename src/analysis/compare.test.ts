@@ -96,6 +96,7 @@ describe('compareMetric', () => {
     const n = 5 + few.runsNeeded!;
     const more = compareMetric(runs(1, n, 10), runs(2, n, 11.4), { ...options, runs: n });
     expect(more.high - more.low).toBeLessThan(few.high - few.low);
+    expect(more.verdict).not.toBe('inconclusive');
   });
 
   it('calls B 10 % faster improved', () => {
@@ -150,13 +151,32 @@ describe('compareMetric', () => {
   });
 
   it('compares an error rate from zero on the absolute scale', () => {
-    const none = [{ value: 0, weight: 100 }];
-    const some = [{ value: 0.05, weight: 100 }];
+    const none = [0, 0, 0, 0].map(() => ({ value: 0, weight: 100 }));
+    const some = [0.05, 0.04, 0.06, 0.05].map((value) => ({ value, weight: 100 }));
     expect(compareMetric(none, none, latency)).toMatchObject({ change: 0, verdict: 'unchanged' });
     expect(compareMetric(none, some, latency).change).toBe(Number.POSITIVE_INFINITY);
     const abs = compareMetric(none, some, { ...latency, scale: 'absolute', budget: 0.01, noise: 0.001 });
     expect(abs).toMatchObject({ verdict: 'regressed' });
     expect(abs.change).toBeCloseTo(0.05);
+  });
+
+  it('never calls two bare numbers regressed: one window a side leaves the interval open', () => {
+    const one = (value: number) => [{ value, weight: 1 }];
+    const bare = compareMetric(one(10), one(15), latency);
+    expect(bare).toMatchObject({ change: 0.5, verdict: 'inconclusive', runsNeeded: null });
+    expect([bare.low, bare.high]).toEqual([Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]);
+    expect(compareMetric(one(10), one(10.1), latency).verdict).toBe('unchanged');
+  });
+
+  it('covers a zero change about 95 % of the time with correlated seconds (the interval is not too narrow)', () => {
+    const misses = seeds.filter((s) => {
+      const c = compareMetric(seconds(s, 60, 10, 0.05), seconds(500 + s, 60, 10, 0.05), {
+        ...latency,
+        seed: s,
+      });
+      return c.low > 0 || c.high < 0;
+    }).length;
+    expect(misses).toBeLessThanOrEqual(4);
   });
 
   it('is deterministic for a seed', () => {
@@ -173,7 +193,7 @@ describe('compareMetric', () => {
     expect(() => compareMetric(ok, [{ value: Number.NaN, weight: 1 }], latency)).toThrow(/side B .* finite/);
     expect(() => compareMetric(ok, [{ value: 1, weight: 0 }], latency)).toThrow(/positive weight/);
     expect(() => compareMetric(ok, ok, { ...latency, resamples: 0 })).toThrow(/resamples/);
-    expect(() => compareMetric(ok, ok, { ...latency, block: 0 })).toThrow(/block/);
+    expect(() => compareMetric([...ok, ...ok], [...ok, ...ok], { ...latency, block: 0 })).toThrow(/block/);
   });
 });
 
