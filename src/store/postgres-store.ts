@@ -75,8 +75,10 @@ async function migrate(pool: pg.Pool, location: string): Promise<void> {
     const has = row?.version ?? 0;
     if (has > MIGRATIONS.length) throw schemaTooNew(location, has, MIGRATIONS.length);
     for (let v = has; v < MIGRATIONS.length; v++) await c.query(MIGRATIONS[v]!);
-    if (row === undefined) await c.query('INSERT INTO squall_schema (version) VALUES ($1)', [MIGRATIONS.length]);
-    else if (has < MIGRATIONS.length) await c.query('UPDATE squall_schema SET version = $1', [MIGRATIONS.length]);
+    if (row === undefined)
+      await c.query('INSERT INTO squall_schema (version) VALUES ($1)', [MIGRATIONS.length]);
+    else if (has < MIGRATIONS.length)
+      await c.query('UPDATE squall_schema SET version = $1', [MIGRATIONS.length]);
   });
 }
 
@@ -151,7 +153,9 @@ class PostgresStore implements HistoryStore {
   }
 
   async getBaseline(name: string): Promise<number | null> {
-    const r = await this.pool.query<{ run_id: number }>('SELECT run_id FROM baselines WHERE name = $1', [name]);
+    const r = await this.pool.query<{ run_id: number }>('SELECT run_id FROM baselines WHERE name = $1', [
+      name,
+    ]);
     return r.rows[0]?.run_id ?? null;
   }
 

@@ -51,8 +51,9 @@ export function ciFacts(env: NodeJS.ProcessEnv): RunMeta['ci'] {
 /** What the document ran: 'quick' | 'run' | 'bench' | 'monitor'. */
 export function kindOf(doc: ResultDocument): string {
   if (doc.kind) return doc.kind;
+  // Older documents carry no kind; their config names the command that wrote them.
   const command = doc.config.command;
-  return command === 'quick' ? 'quick' : 'run';
+  return command === 'quick' || command === 'monitor' || command === 'bench' ? command : 'run';
 }
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -66,6 +67,7 @@ export function defaultRunName(doc: ResultDocument): string {
   const c = doc.config;
   const kind = kindOf(doc);
   if (kind === 'quick') return `${text(c.method) ?? 'GET'} ${text(c.url) ?? ''}`.trim();
+  if (kind === 'monitor') return text(c.cmd) ?? (c.pid != null ? `pid ${String(c.pid)}` : 'monitor');
   if (kind === 'bench') {
     const files = Array.isArray(c.files) ? c.files.filter((f): f is string => typeof f === 'string') : [];
     return files.length > 0 ? files.join(' ') : 'bench';

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ResultDocument } from '../result/schema.js';
 import { isSquallError } from '../errors/index.js';
+import type { ResultDocument } from '../result/schema.js';
 import { noSuchRun, reasonOf, schemaTooNew, storeOpenError, storeWriteError } from './errors.js';
 import { docFromText, limitOf, type RunRow, runFromRow } from './rows.js';
 import type { BaselineEntry, HistoryStore, RunMeta, StoredRun } from './types.js';
@@ -134,15 +134,17 @@ class SqliteStore implements HistoryStore {
   }
 
   async setBaseline(name: string, id: number): Promise<void> {
-    this.db.transaction(() => {
-      if (!this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id)) throw noSuchRun(this.location, id);
-      this.db
-        .prepare(
-          `INSERT INTO baselines (name, run_id, set_at) VALUES (?, ?, ?)
+    this.db
+      .transaction(() => {
+        if (!this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id)) throw noSuchRun(this.location, id);
+        this.db
+          .prepare(
+            `INSERT INTO baselines (name, run_id, set_at) VALUES (?, ?, ?)
            ON CONFLICT (name) DO UPDATE SET run_id = excluded.run_id, set_at = excluded.set_at`,
-        )
-        .run(name, id, new Date().toISOString());
-    }).immediate();
+          )
+          .run(name, id, new Date().toISOString());
+      })
+      .immediate();
   }
 
   async getBaseline(name: string): Promise<number | null> {
