@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,29 @@ async function openError(spec: string): Promise<{ code: string; exitCode: number
 }
 
 describe('SQLite history store', () => {
+  it('loads no database driver until a store is opened', () => {
+    const open = new URL('../../dist/store/open.js', import.meta.url).href;
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { createRequire } from 'node:module';
+         const require = createRequire(import.meta.url);
+         const drivers = () => Object.keys(require.cache).filter((k) => /better-sqlite3|node_modules.pg./.test(k)).length;
+         const m = await import(${JSON.stringify(open)});
+         const before = drivers();
+         const s = await m.openStore(${JSON.stringify(join(root, 'lazy.db'))}, '/');
+         await s.close();
+         console.log(before, drivers());`,
+      ],
+      { encoding: 'utf8' },
+    );
+    const [before, after] = out.trim().split(' ').map(Number);
+    expect(before).toBe(0);
+    expect(after).toBeGreaterThan(0);
+  });
+
   it('keeps all 100 runs when two processes save 50 each into one new file at once', async () => {
     const path = fresh();
     const children = [
