@@ -76,7 +76,7 @@ const HINTS: Record<ErrorCode, string> = {
   SQ_BENCH_EMPTY:
     "name `*.bench.ts` files or folders holding them; a file calls `bench('name', fn)` from 'squall'",
   SQ_STORE_OPEN:
-    'the message names the file or server (host:port) and why; check the path, its folder, or the server with `pg_isready`',
+    'the message names the file or server (host:port) and why; check the path, its folder or the server (`pg_isready`)',
   SQ_STORE_SCHEMA: 'upgrade squall to the version that wrote the store, or give another store with `--store`',
   SQ_STORE_NO_RUN: '`squall history list` shows the ids it holds',
   SQ_STORE_WRITE: "the run's own outputs are written first; the message names the store and why",
