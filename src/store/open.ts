@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { storeOpenError } from './errors.js';
 import type { HistoryStore } from './types.js';
 
 /** The embedded default, relative to the current folder. */
@@ -6,7 +7,7 @@ export const DEFAULT_STORE_PATH = '.squall/history.db';
 
 /**
  * The store a `--store` / `SQUALL_STORE` value names: nothing → SQLite at `.squall/history.db`
- * under `cwd`; `postgres://…` or `postgresql://…` → PostgreSQL; `sqlite:PATH` or a path → SQLite.
+ * under `cwd`; `postgres://…` or `postgresql://…` → PostgreSQL; `sqlite:PATH` (or `sqlite://PATH`) or a path → SQLite.
  * The drivers load here, on first use, so commands that save nothing never load them.
  */
 export async function openStore(spec: string | undefined, cwd: string): Promise<HistoryStore> {
@@ -15,7 +16,13 @@ export async function openStore(spec: string | undefined, cwd: string): Promise<
     const { openPostgresStore } = await import('./postgres-store.js');
     return openPostgresStore(s);
   }
-  const path = s.replace(/^sqlite:/i, '') || DEFAULT_STORE_PATH;
+  // Any other URL scheme (mysql://, http://) would otherwise become a folder named after it.
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(s) && !/^sqlite:/i.test(s))
+    throw storeOpenError(
+      s.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1@'),
+      'squall keeps its history in SQLite (a path, or sqlite:PATH) or PostgreSQL (postgres://…); no other kind',
+    );
+  const path = s.replace(/^sqlite:(\/\/)?/i, '') || DEFAULT_STORE_PATH;
   const { openSqliteStore } = await import('./sqlite-store.js');
   return openSqliteStore(resolve(cwd, path));
 }

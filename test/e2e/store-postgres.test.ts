@@ -1,8 +1,12 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSquallError } from '../../src/errors/index.js';
 import { openStore } from '../../src/store/open.js';
 import type { HistoryStore } from '../../src/store/types.js';
 import { type PostgresServer, postgresBin, startPostgres } from '../helpers/postgres-server.js';
+import { finished, spawnStoreChild, startTogether, writeStoreChild } from '../helpers/store-child.js';
 import { describeStoreConformance, fixtureDoc, sampleMeta } from '../helpers/store-conformance.js';
 
 /**
@@ -20,6 +24,10 @@ describe.skipIf(!bin)('PostgreSQL history store', () => {
     server = await startPostgres(bin!);
   }, 120_000);
   afterAll(() => server?.close());
+  const scripts = mkdtempSync(join(tmpdir(), 'squall-pg-child-'));
+  chmodSync(scripts, 0o755);
+  afterAll(() => rmSync(scripts, { recursive: true, force: true }));
+  const script = writeStoreChild(scripts);
 
   describeStoreConformance('PostgreSQL', async () => openStore(await server.createDatabase(), process.cwd()));
 
@@ -91,6 +99,57 @@ describe.skipIf(!bin)('PostgreSQL history store', () => {
       expect((await stores[1]!.list({ name: 'w1' })).length).toBe(50);
     } finally {
       for (const s of stores) await s.close();
+    }
+  });
+
+  it('keeps all 100 runs when two processes save 50 each at once (dist/store)', async () => {
+    const url = await server.createDatabase();
+    const children = [
+      spawnStoreChild(script, url, 'save', 50, 'a'),
+      spawnStoreChild(script, url, 'save', 50, 'b'),
+    ];
+    const ended = Promise.all(children.map(finished));
+    await startTogether(children);
+    const results = await ended;
+    for (const r of results) expect(r.status, r.out + r.err).toBe(0);
+    const store = await openStore(url, process.cwd());
+    try {
+      const runs = await store.list();
+      expect(runs.length).toBe(100);
+      expect(new Set(runs.map((r) => r.id)).size).toBe(100);
+      expect((await store.list({ name: 'a' })).length).toBe(50);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps every run whole after a writer is killed with SIGKILL mid-loop', async () => {
+    const url = await server.createDatabase();
+    const fixture = JSON.parse(
+      readFileSync(new URL('../fixtures/results/run-full.json', import.meta.url), 'utf8'),
+    ) as unknown;
+    const child = spawnStoreChild(script, url, 'save', 100_000, 'killed');
+    const done = finished(child);
+    await startTogether([child]);
+    await new Promise<void>((resolve) => {
+      let seen = 0;
+      child.stdout!.on('data', (b: Buffer) => {
+        seen += (b.toString().match(/^saved/gm) ?? []).length;
+        if (seen >= 30 && !child.killed) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+    });
+    expect((await done).status).toBeNull();
+    const store = await openStore(url, process.cwd());
+    try {
+      const runs = await store.list();
+      expect(runs.length).toBeGreaterThanOrEqual(30);
+      for (const r of runs) expect((await store.get(r.id))!.doc).toEqual(fixture);
+      expect(await store.save(fixture as never, runs[0]!.meta)).toBeGreaterThan(runs[0]!.id);
+    } finally {
+      await store.close();
     }
   });
 });
