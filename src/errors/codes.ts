@@ -28,6 +28,10 @@ export const ERROR_CODES = {
   SQ_MONITOR_EXITED: { exit: 1, title: 'The monitored process exited while it was in use' },
   SQ_LIMIT_OPEN_FILES: { exit: 2, title: 'The load needs more open files than the limit (ulimit -n) allows' },
   SQ_BENCH_EMPTY: { exit: 2, title: 'No benchmark to run: no bench file, or a file that registers none' },
+  SQ_STORE_OPEN: { exit: 2, title: 'The history store cannot be opened' },
+  SQ_STORE_SCHEMA: { exit: 2, title: 'The history store was written by a newer squall' },
+  SQ_STORE_NO_RUN: { exit: 2, title: 'No run with that id in the history store' },
+  SQ_STORE_WRITE: { exit: 1, title: 'A run could not be saved in the history store' },
   SQ_INTERNAL: { exit: 1, title: 'A squall bug' },
 } as const satisfies Record<string, { exit: number; title: string }>;
 
@@ -71,6 +75,11 @@ const HINTS: Record<ErrorCode, string> = {
     'raise it (`ulimit -n N`, up to `ulimit -Hn`) or lower `-c` / `--vus`; the message says how far',
   SQ_BENCH_EMPTY:
     "name `*.bench.ts` files or folders holding them; a file calls `bench('name', fn)` from 'squall'",
+  SQ_STORE_OPEN:
+    'the message names the file or server (host:port) and why; check the path, its folder or the server (`pg_isready`)',
+  SQ_STORE_SCHEMA: 'upgrade squall to the version that wrote the store, or give another store with `--store`',
+  SQ_STORE_NO_RUN: '`squall history list` shows the ids it holds',
+  SQ_STORE_WRITE: "the run's own outputs are written first; the message names the store and why",
   SQ_INTERNAL: 'report it with the command you ran; `SQUALL_DEBUG=1` prints the stack',
 };
 
