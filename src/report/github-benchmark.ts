@@ -5,9 +5,9 @@ import { type ExportSubject, exportSubjects, sig } from './metric-export.js';
  * github-action-benchmark's custom JSON for `tool: 'customSmallerIsBetter'`: an array of
  * `{ name, unit, value, range?, extra? }`, every entry one where smaller is better. Per subject of
  * metric-export.ts: its mean latency in ms named after it (a bench's `range` is its 95 % margin
- * of error, `± 0.0123`), then for a load test `NAME (p95)` and `NAME (p99)` in ms and
- * `NAME (error rate)` in %. Throughput, where bigger is better, is left out: that tool reads one
- * direction per file. A monitor-only document gives `[]`.
+ * of error, `± 0.0123`), then `NAME (p95)` (load tests) and `NAME (p99)` in ms, and
+ * `NAME (error rate)` in % (load tests). Throughput, where bigger is better, is left out: that
+ * tool reads one direction per file. A monitor-only document gives `[]`.
  */
 
 interface Entry {
