@@ -9,6 +9,7 @@ import { type BenchMsg, benchSectionOf, type ComplexityMsg } from './bench-secti
 import { deliverResult } from './deliver.js';
 import type { SessionIO } from './io.js';
 import { checkOutputsWritable, type OutputSpec } from './outputs.js';
+import { reportDirOutputs } from './report-dir.js';
 
 export interface BenchRunOptions {
   paths: string[];
@@ -17,6 +18,8 @@ export interface BenchRunOptions {
   timeMs: number | null;
   /** `-o KIND=PATH` file outputs, rendered from the document as a run's are. */
   outputs: OutputSpec[];
+  /** `--report-dir DIR`: every file output as `bench_YYYYMMDD_HHMMSS.*` in DIR. */
+  reportDir?: string;
   json: boolean;
   quiet: boolean;
   /** undefined: colour when stdout is a terminal (and NO_COLOR is unset). */
@@ -162,7 +165,8 @@ function crashed(m: Extract<ChildMessage, { type: 'start' }>, exit: string): Ben
  * anything runs.
  */
 export async function runBenchCommand(opts: BenchRunOptions, io: SessionIO): Promise<number> {
-  checkOutputsWritable(opts.outputs);
+  const outputs = [...opts.outputs, ...reportDirOutputs(opts.reportDir, 'bench')];
+  checkOutputsWritable(outputs);
   const raw = await measure(opts, io);
   const { section, warnings } = benchSectionOf({
     benches: raw.benches,
@@ -182,11 +186,7 @@ export async function runBenchCommand(opts: BenchRunOptions, io: SessionIO): Pro
     warnings,
     bench: section,
   });
-  await deliverResult(
-    doc,
-    { outputs: opts.outputs, json: opts.json, quiet: opts.quiet, color: opts.color },
-    io,
-  );
+  await deliverResult(doc, { outputs, json: opts.json, quiet: opts.quiet, color: opts.color }, io);
   if (raw.interrupted) return 130;
   const threw = section.benches.some((b) => b.error) || section.complexity.some((c) => c.error);
   if (threw) return 1;

@@ -7,15 +7,43 @@ import { makeDirs } from '../util/make-dirs.js';
 
 export interface OutputSpec {
   kind: string;
+  /** Where it is written; with `stamped`, its STAMP is replaced by the run's start. */
   path: string;
   /** `prometheus` and `prometheus-rw`: --prometheus-names, --prometheus-push-interval, --prometheus-linger. */
   prometheus?: { names?: 'squall' | 'k6'; pushIntervalMs?: number; lingerMs?: number };
+  /**
+   * `--report-dir`: the file name holds STAMP, the run's start in UTC, known only once the run
+   * has started (from the document's `startedAt`), so the name is made when the file is written.
+   */
+  stamped?: boolean;
+}
+
+/** The place of the time in a stamped output's path. */
+export const STAMP = '{stamp}';
+
+/** `YYYYMMDD_HHMMSS` of a time, in UTC (as a report folder's file names carry it). */
+export function stampOf(time: string | Date): string {
+  const d = new Date(time);
+  const iso = (Number.isNaN(d.getTime()) ? new Date() : d).toISOString();
+  return `${iso.slice(0, 10).replace(/-/g, '')}_${iso.slice(11, 19).replace(/:/g, '')}`;
+}
+
+/** The output's path for a run that started at `startedAt` (only a stamped one depends on it). */
+export function outputPath(o: OutputSpec, startedAt: string | Date): string {
+  if (!o.stamped) return o.path;
+  const i = o.path.lastIndexOf(STAMP);
+  return i < 0 ? o.path : `${o.path.slice(0, i)}${stampOf(startedAt)}${o.path.slice(i + STAMP.length)}`;
 }
 
 /** A file output's files: the path and each suffix its reporter writes (`-o csv=PREFIX` has three). */
-function filesOf({ kind, path }: OutputSpec): string[] {
-  return (fileReporter(kind)?.suffixes ?? []).map((suffix) => `${path}${suffix}`);
+function filesOf(o: OutputSpec, startedAt: string | Date): string[] {
+  const path = outputPath(o, startedAt);
+  return (fileReporter(o.kind)?.suffixes ?? []).map((suffix) => `${path}${suffix}`);
 }
+
+/** How an output is named in messages: its `-o`, or `--report-dir`'s file. */
+const outputName = (o: OutputSpec, path: string) =>
+  o.stamped ? `--report-dir's ${o.kind} file ${path}` : `-o ${o.kind}=${path}`;
 
 /** Live outputs (served while the test runs) have no file reporter and write no file. */
 const isFileOutput = (o: OutputSpec) => fileReporter(o.kind) !== undefined;
@@ -39,7 +67,7 @@ export async function writeOutputs(
   const failed: string[] = [];
   let cause: unknown;
   for (const o of outputs.filter(isFileOutput)) {
-    const files = filesOf(o).map((f) => resolve(f));
+    const files = filesOf(o, result.startedAt).map((f) => resolve(f));
     try {
       const texts = await render(o.kind, result);
       files.forEach((full, i) => {
@@ -48,7 +76,8 @@ export async function writeOutputs(
         written.push(full);
       });
     } catch (e) {
-      failed.push(`the ${o.kind} output to ${o.path}: ${e instanceof Error ? e.message : String(e)}`);
+      const path = outputPath(o, result.startedAt);
+      failed.push(`the ${o.kind} output to ${path}: ${e instanceof Error ? e.message : String(e)}`);
       cause ??= e;
     }
   }
@@ -90,23 +119,24 @@ export async function appendStepSummary(
  */
 export function checkOutputsWritable(outputs: readonly OutputSpec[]): void {
   const owner = new Map<string, string>();
+  // A stamped name is checked as it would be now: the folder and its rights are what can fail.
+  const now = new Date();
   for (const o of outputs.filter(isFileOutput)) {
-    for (const file of filesOf(o)) {
+    const flag = o.stamped ? '--report-dir' : '-o';
+    const name = outputName(o, outputPath(o, now));
+    for (const file of filesOf(o, now)) {
       const full = resolve(file);
       const other = owner.get(full);
       if (other !== undefined) {
-        throw badFlag(
-          '-o',
-          `-o ${o.kind}=${o.path} and -o ${other} would write the same file ${full}; give each its own path`,
-        );
+        throw badFlag(flag, `${name} and ${other} would write the same file ${full}; give each its own path`);
       }
-      owner.set(full, `${o.kind}=${o.path}`);
+      owner.set(full, name);
       try {
         if (existsSync(full) && statSync(full).isDirectory()) throw new Error(`${file} is a directory`);
         makeDirs(dirname(full));
         probeWrite(full);
       } catch (e) {
-        throw badFlag('-o', `-o ${o.kind}=${o.path} cannot be written: ${(e as Error).message}`);
+        throw badFlag(flag, `${name} cannot be written: ${(e as Error).message}`);
       }
     }
   }

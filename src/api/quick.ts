@@ -9,11 +9,12 @@ import { checkOpenFileLimit } from './fd-limit.js';
 import { libraryIO, type SessionIO } from './io.js';
 import { checkOutputsWritable } from './outputs.js';
 import { applyPrometheusFlags, type PrometheusFlags } from './prometheus-options.js';
+import { quickReportName, type ReportDirFlags, reportDirOutputs } from './report-dir.js';
 import { runHttpLoad } from './run-http-load.js';
 import { type SessionOptions, sessionFlags, unwrap } from './session-options.js';
 
 /** `squall quick`'s flags as the CLI hands them over (strings), and how the session is run. */
-export type QuickFlags = QuickOptions & PrometheusFlags;
+export type QuickFlags = QuickOptions & PrometheusFlags & ReportDirFlags;
 
 /**
  * `squall quick URL`: checks every flag before anything starts, says what it will do, runs the
@@ -29,6 +30,7 @@ export async function quickSession(
   applyPrometheusFlags(q.outputs, opts);
   validateThresholds(q.thresholds, HTTP_RUN_METRICS);
   validateHttpThresholdTags(q.thresholds);
+  q.outputs.push(...reportDirOutputs(opts.reportDir, quickReportName(q.method, q.url)));
   checkOutputsWritable(q.outputs);
   checkOpenFileLimit({
     sockets: q.load.connections,

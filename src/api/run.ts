@@ -15,10 +15,11 @@ import { checkOpenFileLimit } from './fd-limit.js';
 import { libraryIO, type SessionIO } from './io.js';
 import { checkOutputsWritable } from './outputs.js';
 import { applyPrometheusFlags, type PrometheusFlags } from './prometheus-options.js';
+import { type ReportDirFlags, reportDirOutputs, runReportName } from './report-dir.js';
 import { type SessionOptions, sessionFlags, unwrap } from './session-options.js';
 
 /** `squall run`'s flags as the CLI hands them over (strings). */
-export interface RunSessionFlags extends RunFlags, RunMonitorOptions, PrometheusFlags {
+export interface RunSessionFlags extends RunFlags, RunMonitorOptions, PrometheusFlags, ReportDirFlags {
   out?: string[];
   json?: boolean;
   quiet?: boolean;
@@ -80,6 +81,7 @@ export async function runSession(
         'whose port it could wait for: add --monitor-ready URL, or --host URL',
     );
   }
+  outputs.push(...reportDirOutputs(opts.reportDir, runReportName(typeof test === 'string' ? test : null)));
   checkOutputsWritable(outputs);
   const { peakVus } = await import('../engine/peak-vus.js');
   const vus = peakVus(plan.scenarios);

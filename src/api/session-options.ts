@@ -12,6 +12,8 @@ export interface SessionOptions {
   thresholds?: string[];
   /** Outputs, `'json=r.json'`, `'html=r.html'`, `'prometheus=127.0.0.1:9464'` (`-o`). */
   out?: string[];
+  /** Every file output into this folder as `NAME_YYYYMMDD_HHMMSS.*`, the start in UTC (`--report-dir`). */
+  reportDir?: string;
   /** Per-request timeout, `'10s'` (`--timeout`). */
   timeout?: string;
   /** https: do not verify certificates (`-k`). */
@@ -53,6 +55,7 @@ export function sessionFlags(o: SessionOptions): RunMonitorOptions &
   PrometheusFlags & {
     threshold?: string[];
     out?: string[];
+    reportDir?: string;
     timeout?: string;
     insecure?: boolean;
     cacert?: string;
@@ -65,6 +68,7 @@ export function sessionFlags(o: SessionOptions): RunMonitorOptions &
   return {
     threshold: o.thresholds,
     out: o.out,
+    reportDir: o.reportDir,
     timeout: o.timeout,
     insecure: o.insecure,
     cacert: o.cacert,

@@ -2,6 +2,10 @@ import type { Command } from 'commander';
 import { collect } from './io.js';
 import { addMonitorOptions } from './monitor-flags.js';
 
+/** `--report-dir`'s help, the same on quick, run and bench. */
+export const REPORT_DIR_HELP =
+  "write json, html, md and csv (Locust's three) into DIR (made if missing) as NAME_YYYYMMDD_HHMMSS.json, .html, .md, _stats.csv…: NAME the test file's name (run), METHOD-host-path (quick), bench (bench); the time is the run's start in UTC";
+
 /**
  * The flags `squall quick` and `squall run` share, declared once so that their spelling, help
  * text and defaults cannot drift apart (they did: --timeout had a default on one command only,
@@ -16,9 +20,10 @@ export function addCommonLoadFlags(c: Command): Command {
     )
     .option(
       '-o, --out <kind=path>',
-      'write an output: json=r.json, html=r.html, csv=PREFIX, junit=r.xml, md=r.md, prometheus=HOST:PORT, prometheus-rw=URL (repeatable)',
+      'write an output: json=r.json, html=r.html, csv=PREFIX, junit=r.xml, md=r.md, bencher=bmf.json, github-benchmark=gab.json, prometheus=HOST:PORT, prometheus-rw=URL (repeatable)',
       collect,
     )
+    .option('--report-dir <dir>', REPORT_DIR_HELP)
     .option('--ui', 'serve a live dashboard on 127.0.0.1 (URL on stderr) with a Stop button')
     .option(
       '-k, --insecure',

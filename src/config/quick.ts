@@ -47,11 +47,22 @@ export const QUICK_OUTPUT_KINDS = [
   'junit',
   'md',
   'markdown',
+  'bencher',
+  'github-benchmark',
   'prometheus',
   'prometheus-rw',
 ] as const;
 /** What `squall report` can render from a saved result. */
-export const REPORT_OUTPUT_KINDS = ['json', 'html', 'csv', 'junit', 'md', 'markdown'] as const;
+export const REPORT_OUTPUT_KINDS = [
+  'json',
+  'html',
+  'csv',
+  'junit',
+  'md',
+  'markdown',
+  'bencher',
+  'github-benchmark',
+] as const;
 
 /** The flags of `squall quick`, as the CLI parser hands them over (strings, unvalidated). */
 export interface QuickOptions extends RunMonitorOptions {

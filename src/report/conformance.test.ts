@@ -105,9 +105,24 @@ const DOCS: [string, Doc][] = [
   ...malformed,
 ];
 
+/**
+ * The exports for benchmark trackers carry figures, not reports: a bench that threw before any
+ * sample, or an endpoint without a single figure, has nothing to plot and no entry.
+ */
+const METRIC_EXPORTS = new Set(['bencher', 'github-benchmark']);
+const hasFigure = (v: unknown): boolean =>
+  typeof v === 'number' || (isObj(v) && Object.values(v).some(hasFigure));
+
 /** The bench and complexity names of a bench document: every reporter names each (CSV: benches). */
 function benchNames(kind: string, doc: Doc): string[] {
   const b = isObj(doc.bench) ? doc.bench : {};
+  if (METRIC_EXPORTS.has(kind)) {
+    const benches = (Array.isArray(b.benches) ? b.benches : []).filter((e) => isObj(e) && isObj(e.stats));
+    const checks = (Array.isArray(b.complexity) ? b.complexity : []).filter(
+      (c) => isObj(c) && Array.isArray(c.sizes) && c.sizes.length > 0,
+    );
+    return [...benches, ...checks].map((e) => String((e as Doc).name));
+  }
   // The CSV has a row per bench only: a complexity check is a curve, not a row of statistics.
   const complexity = kind !== 'csv' && Array.isArray(b.complexity) ? b.complexity : [];
   return [...(Array.isArray(b.benches) ? b.benches : []), ...complexity]
@@ -116,9 +131,12 @@ function benchNames(kind: string, doc: Doc): string[] {
 }
 
 /** The endpoint names a document holds (malformed entries hold none). */
-function endpointNames(doc: Doc): string[] {
+function endpointNames(doc: Doc, kind = ''): string[] {
   const list = Array.isArray(doc.endpoints) ? doc.endpoints : [];
-  return list.filter(isObj).flatMap((e) => (typeof e.name === 'string' ? [e.name] : []));
+  return list
+    .filter(isObj)
+    .filter((e) => !METRIC_EXPORTS.has(kind) || hasFigure({ ...e, name: null, method: null }))
+    .flatMap((e) => (typeof e.name === 'string' ? [e.name] : []));
 }
 
 /**
@@ -166,6 +184,35 @@ const WELL_FORMED: Record<string, (files: RenderedFile[], doc: Doc) => void> = {
   },
   junit: ([f]) => expect(XMLValidator.validate(f!.text)).toBe(true),
   md: ([f]) => expect(f!.text.startsWith('### ')).toBe(true),
+  // Bencher's published schema (bencher.dev/bmf.json): benchmark -> measure -> { value, lower_value?, upper_value? }.
+  bencher: ([f], doc) => {
+    const bmf = JSON.parse(f!.text) as Record<string, Record<string, Record<string, number>>>;
+    expect(isObj(bmf)).toBe(true);
+    if (doc.config && (doc.config as Doc).command === 'monitor') expect(bmf).toEqual({});
+    for (const measures of Object.values(bmf)) {
+      expect(Object.keys(measures).length).toBeGreaterThan(0);
+      for (const m of Object.values(measures)) {
+        expect(Object.keys(m).every((k) => ['value', 'lower_value', 'upper_value'].includes(k))).toBe(true);
+        expect(Number.isFinite(m.value)).toBe(true);
+        if ('lower_value' in m) expect(m.lower_value).toBeLessThanOrEqual(m.value!);
+        if ('upper_value' in m) expect(m.upper_value).toBeGreaterThanOrEqual(m.value!);
+      }
+    }
+  },
+  // github-action-benchmark's custom tools: an array of { name, unit, value, range?, extra? }, names unique.
+  'github-benchmark': ([f], doc) => {
+    const list = JSON.parse(f!.text) as Doc[];
+    expect(Array.isArray(list)).toBe(true);
+    if (doc.config && (doc.config as Doc).command === 'monitor') expect(list).toEqual([]);
+    expect(new Set(list.map((e) => e.name)).size).toBe(list.length);
+    for (const e of list) {
+      expect(typeof e.name).toBe('string');
+      expect(['ms', '%']).toContain(e.unit);
+      expect(Number.isFinite(e.value)).toBe(true);
+      if ('range' in e) expect(e.range).toMatch(/^± /);
+      if ('extra' in e) expect(typeof e.extra).toBe('string');
+    }
+  },
 };
 
 const SUBJECTS: { kind: string; render: (doc: ResultDocument) => Promise<RenderedFile[]> }[] = [
@@ -175,8 +222,16 @@ const SUBJECTS: { kind: string; render: (doc: ResultDocument) => Promise<Rendere
 ];
 
 describe('the reporter registry', () => {
-  it('holds json, html, csv, junit and md, each found by its kind and aliases', () => {
-    expect(FILE_REPORTERS.map((r) => r.kind)).toEqual(['json', 'html', 'csv', 'junit', 'md']);
+  it('holds json, html, csv, junit, md, bencher and github-benchmark, each found by its kind and aliases', () => {
+    expect(FILE_REPORTERS.map((r) => r.kind)).toEqual([
+      'json',
+      'html',
+      'csv',
+      'junit',
+      'md',
+      'bencher',
+      'github-benchmark',
+    ]);
     for (const r of FILE_REPORTERS) {
       for (const name of [r.kind, ...r.aliases]) expect(fileReporter(name)).toBe(r);
       expect(r.extension).toMatch(/^\.[a-z]+$/);
@@ -224,7 +279,7 @@ describe.each(SUBJECTS)('reporter $kind', ({ kind, render }) => {
     const whole = files.map((f) => readable(kind, f.text)).join('\n');
     for (const f of files) expect(f.text.trim()).not.toBe('');
     expect(whole).not.toMatch(/undefined|NaN|\[object Object\]/);
-    for (const name of endpointNames(doc)) expect(whole).toContain(mention(kind, name));
+    for (const name of endpointNames(doc, kind)) expect(whole).toContain(mention(kind, name));
     for (const name of benchNames(kind, doc)) expect(whole).toContain(name);
     WELL_FORMED[kind]?.(files, doc);
   });

@@ -81,6 +81,24 @@ export const FILE_REPORTERS: readonly FileReporter[] = [
     suffixes: [''],
     render: async (doc) => one((await import('./markdown.js')).renderMarkdown(doc)),
   },
+  {
+    kind: 'bencher',
+    aliases: [],
+    extension: '.json',
+    description: 'Bencher Metric Format JSON (`bencher run --adapter json --file bmf.json`)',
+    example: 'bmf.json',
+    suffixes: [''],
+    render: async (doc) => one((await import('./bencher.js')).renderBencher(doc)),
+  },
+  {
+    kind: 'github-benchmark',
+    aliases: [],
+    extension: '.json',
+    description: "github-action-benchmark's JSON (tool: 'customSmallerIsBetter')",
+    example: 'gab.json',
+    suffixes: [''],
+    render: async (doc) => one((await import('./github-benchmark.js')).renderGithubBenchmark(doc)),
+  },
 ];
 
 /** The reporter for an `-o` kind or alias; undefined for live outputs and unknown kinds. */

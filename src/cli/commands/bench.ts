@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { FILE_REPORTERS, fileReporterKinds } from '../../report/registry.js';
+import { REPORT_DIR_HELP } from '../common-flags.js';
 import { collect } from '../io.js';
 
 const EXAMPLES = `
@@ -9,6 +10,8 @@ Examples:
   $ squall bench bench/ -t 'cache|parse'      # only the benches whose name matches
   $ squall bench --time 200ms --json > b.json # shorter sampling, the result document on stdout
   $ squall bench -o html=bench.html -o md=bench.md -o junit=bench.xml
+  $ squall bench --report-dir reports         # reports/bench_20261203_201500.json, .html, .md, _stats.csv…
+  $ squall bench -o bencher=bmf.json -o github-benchmark=gab.json   # for Bencher, github-action-benchmark
 
 A bench file:
   import { bench, group } from 'squall';
@@ -24,6 +27,7 @@ interface BenchFlags {
   filter?: string;
   time?: string;
   out?: string[];
+  reportDir?: string;
   json?: boolean;
   quiet?: boolean;
   color?: boolean;
@@ -41,6 +45,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
       `write ${FILE_REPORTERS.map((r) => `${r.kind}=${r.example}`).join(', ')} (repeatable)`,
       collect,
     )
+    .option('--report-dir <dir>', REPORT_DIR_HELP)
     .option('--json', 'print the result document on stdout, nothing else')
     .option('-q, --quiet', 'print nothing but errors, and the summary when an expectation fails')
     .option('--no-color', 'no ANSI colours (also when not a TTY, or with NO_COLOR)')
@@ -61,6 +66,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
           filter: opts.filter ?? null,
           timeMs,
           outputs,
+          reportDir: opts.reportDir,
           json: !!opts.json,
           quiet: !!opts.quiet,
           // Commander sets true unless --no-color: only false is a choice (io.ts useColor).

@@ -11,6 +11,7 @@ Examples:
   $ squall quick -m POST -H 'Content-Type: application/json' -b '{"q":1}' http://127.0.0.1:8080/search
   $ squall quick -m PUT --body-file big.json http://127.0.0.1:8080/upload      # or -b @big.json
   $ squall quick -d 1m --ui -o html=report.html http://127.0.0.1:8080/   # live dashboard, then a report
+  $ squall quick -d 30s --report-dir reports http://127.0.0.1:8080/health  # reports/get-127.0.0.1-8080-health_20261203_201500.json, …
   $ squall quick -d 2m --monitor-cmd 'node server.js' http://127.0.0.1:3000/   # and its memory, CPU, leaks
   $ squall quick -d 2m --monitor-pid 4242 --leak-budget 50MB/h http://127.0.0.1:3000/  # a running one
   $ squall quick -n 10000 --threshold 'http_req_duration:p(99)<50' --json http://127.0.0.1:8080/ > r.json

@@ -7,6 +7,7 @@ Examples:
   $ squall report result.json                        # the console summary again
   $ squall report result.json -o html=report.html    # a self-contained HTML report
   $ squall report result.json -o md=summary.md -o csv=stats -o junit=results.xml
+  $ squall report result.json -o bencher=bmf.json -o github-benchmark=gab.json   # for benchmark trackers
 
 The outputs are rendered by the same code as a run's -o, from the document alone.
 Exit codes: 0 the result passed its thresholds, 99 it did not, 2 bad input.`;

@@ -11,6 +11,7 @@ Examples:
   $ squall run api.yaml --preset breakpoint --rate 2000   # ramp until it breaks; see breakingPoint
   $ squall run api.yaml --host http://127.0.0.1:8080 -e API_TOKEN=dev --threshold 'http_req_duration:p(95)<300'
   $ squall run api.yaml --ui -o html=report.html -o csv=stats -o junit=results.xml
+  $ squall run api.yaml --report-dir reports   # reports/api_20261203_201500.json, .html, .md, _stats.csv…
   $ squall run soak.yaml --monitor-cmd 'node server.js' --threshold 'target_rss_growth_mb_per_min:value<5'
   $ squall run soak.yaml --monitor-pid 4242 --leak-budget 100MB/h   # a running service and its children
   $ squall init --yaml && squall run load-test.yaml  # a starter test for squall serve-demo
