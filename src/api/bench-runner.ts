@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { SquallError } from '../errors/index.js';
 import { buildBenchResult } from '../result/build-bench.js';
+import type { ResultDocument } from '../result/schema.js';
 import { findBenchFiles } from './bench-files.js';
 import type { BenchJob, ChildMessage } from './bench-protocol.js';
 import { type BenchMsg, benchSectionOf, type ComplexityMsg } from './bench-section.js';
@@ -164,7 +165,10 @@ function crashed(m: Extract<ChildMessage, { type: 'start' }>, exit: string): Ben
  * budget, speedup or complexity expectation failed, else 0; bad input throws (exit 2) before
  * anything runs.
  */
-export async function runBenchCommand(opts: BenchRunOptions, io: SessionIO): Promise<number> {
+export async function runBenchCommand(
+  opts: BenchRunOptions,
+  io: SessionIO,
+): Promise<{ exitCode: number; result: ResultDocument }> {
   const outputs = [...opts.outputs, ...reportDirOutputs(opts.reportDir, 'bench')];
   checkOutputsWritable(outputs);
   const raw = await measure(opts, io);
@@ -187,8 +191,9 @@ export async function runBenchCommand(opts: BenchRunOptions, io: SessionIO): Pro
     bench: section,
   });
   await deliverResult(doc, { outputs, json: opts.json, quiet: opts.quiet, color: opts.color }, io);
-  if (raw.interrupted) return 130;
+  const done = (exitCode: number) => ({ exitCode, result: doc });
+  if (raw.interrupted) return done(130);
   const threw = section.benches.some((b) => b.error) || section.complexity.some((c) => c.error);
-  if (threw) return 1;
-  return doc.passed ? 0 : 99;
+  if (threw) return done(1);
+  return done(doc.passed ? 0 : 99);
 }

@@ -91,6 +91,7 @@ function benchEntry(m: BenchMsg): BenchEntry {
     totalIterations: r.kind === 'serial' ? r.totalIterations : r.completed,
     heapBytesPerOp,
     outliers: { low: s?.outliers.low ?? 0, high: s?.outliers.high ?? 0 },
+    samples,
     histogram: sampleHistogram(samples),
     concurrent,
     // Parsed before anything ran (bench-child.ts), so this cannot throw here.

@@ -11,10 +11,11 @@ import { checkOutputsWritable } from './outputs.js';
 import { applyPrometheusFlags, type PrometheusFlags } from './prometheus-options.js';
 import { quickReportName, type ReportDirFlags, reportDirOutputs } from './report-dir.js';
 import { runHttpLoad } from './run-http-load.js';
+import type { SaveFlags } from './save-run.js';
 import { type SessionOptions, sessionFlags, unwrap } from './session-options.js';
 
 /** `squall quick`'s flags as the CLI hands them over (strings), and how the session is run. */
-export type QuickFlags = QuickOptions & PrometheusFlags & ReportDirFlags;
+export type QuickFlags = QuickOptions & PrometheusFlags & ReportDirFlags & SaveFlags;
 
 /**
  * `squall quick URL`: checks every flag before anything starts, says what it will do, runs the

@@ -16,10 +16,16 @@ import { libraryIO, type SessionIO } from './io.js';
 import { checkOutputsWritable } from './outputs.js';
 import { applyPrometheusFlags, type PrometheusFlags } from './prometheus-options.js';
 import { type ReportDirFlags, reportDirOutputs, runReportName } from './report-dir.js';
+import type { SaveFlags } from './save-run.js';
 import { type SessionOptions, sessionFlags, unwrap } from './session-options.js';
 
 /** `squall run`'s flags as the CLI hands them over (strings). */
-export interface RunSessionFlags extends RunFlags, RunMonitorOptions, PrometheusFlags, ReportDirFlags {
+export interface RunSessionFlags
+  extends RunFlags,
+    RunMonitorOptions,
+    PrometheusFlags,
+    ReportDirFlags,
+    SaveFlags {
   out?: string[];
   json?: boolean;
   quiet?: boolean;

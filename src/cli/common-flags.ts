@@ -36,7 +36,19 @@ export function addCommonLoadFlags(c: Command): Command {
     .option('--json', 'print the result document on stdout instead of the summary')
     .option('-q, --quiet', 'no progress; print the summary only when a threshold fails')
     .option('--no-color', 'no ANSI colours (also when not a TTY, or with NO_COLOR)');
-  return addPrometheusOptions(addMonitorOptions(c));
+  return addSaveFlags(addPrometheusOptions(addMonitorOptions(c)));
+}
+
+/** `--save`, `--name`, `--label`, `--store`: keeping the run in the history (quick, run, bench). */
+export function addSaveFlags(c: Command): Command {
+  return c
+    .option('--save', 'keep the result in the history (.squall/history.db; also SQUALL_SAVE=1)')
+    .option('--name <name>', "the test's name in the history (default: the test's name, file or METHOD URL)")
+    .option('--label <key=value>', 'a label kept with the saved run, e.g. env=staging (repeatable)', collect)
+    .option(
+      '--store <store>',
+      'with --save: a SQLite file or postgres://… instead of .squall/history.db (or SQUALL_STORE)',
+    );
 }
 
 /** `--prometheus-*`: how `-o prometheus` and `-o prometheus-rw` name and push. */

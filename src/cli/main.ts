@@ -21,6 +21,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   report: async () => (await import('./commands/report.js')).registerReport,
   init: async () => (await import('./commands/init.js')).registerInit,
   bench: async () => (await import('./commands/bench.js')).registerBench,
+  history: async () => (await import('./commands/history.js')).registerHistory,
+  baseline: async () => (await import('./commands/history.js')).registerBaseline,
+  compare: async () => (await import('./commands/compare.js')).registerCompare,
 };
 
 /** The commands a command line needs registered: the one it names, none for --version alone. */

@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   SQ_STORE_SCHEMA: { exit: 2, title: 'The history store was written by a newer squall' },
   SQ_STORE_NO_RUN: { exit: 2, title: 'No run with that id in the history store' },
   SQ_STORE_WRITE: { exit: 1, title: 'A run could not be saved in the history store' },
+  SQ_HISTORY_NOT_FOUND: { exit: 2, title: 'A run or baseline named is not in the history' },
+  SQ_COMPARE_MISMATCH: { exit: 2, title: 'The two results compared are of different kinds' },
   SQ_INTERNAL: { exit: 1, title: 'A squall bug' },
 } as const satisfies Record<string, { exit: number; title: string }>;
 
@@ -80,6 +82,8 @@ const HINTS: Record<ErrorCode, string> = {
   SQ_STORE_SCHEMA: 'upgrade squall to the version that wrote the store, or give another store with `--store`',
   SQ_STORE_NO_RUN: '`squall history list` shows the ids it holds',
   SQ_STORE_WRITE: "the run's own outputs are written first; the message names the store and why",
+  SQ_HISTORY_NOT_FOUND: '`squall history list` and `squall baseline list` show what the history holds',
+  SQ_COMPARE_MISMATCH: 'compare two load-test results (quick or run), or two bench results',
   SQ_INTERNAL: 'report it with the command you ran; `SQUALL_DEBUG=1` prints the stack',
 };
 

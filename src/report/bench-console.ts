@@ -7,9 +7,9 @@ import {
   benchGroups,
   budgetText,
   complexityText,
+  distributionLine,
   failureText,
   groupTitle,
-  sparkline,
   speedupText,
 } from './bench-format.js';
 import { type Painter, padEndVisible, padStartVisible, visibleWidth } from './format.js';
@@ -48,7 +48,7 @@ const mark = (ok: boolean | null, text: string, p: Painter) => p(ok === false ? 
 
 function groupBlock(b: BenchSection, group: string | null, p: Painter, width: number | undefined): string[] {
   const benches = b.benches.filter((e) => e.group === group);
-  const rows = benches.map((e) => [...benchCells(e), sparkline(e.histogram)]);
+  const rows = benches.map((e) => [...benchCells(e), distributionLine(e.histogram)]);
   const lines = [`  ${p('bold', groupTitle(group).toUpperCase())}`, ...table(rows, p, width)];
   for (const e of benches) {
     if (e.error) lines.push(`${INDENT}${p('red', `✗ ${e.name}: ${failureText(e)}`)}`);

@@ -7,6 +7,7 @@ import type {
 } from '../result/bench-schema.js';
 import type { ResultDocument } from '../result/schema.js';
 import { formatBytes, isNum } from '../util/figures.js';
+import { sparkline } from './sparkline.js';
 
 /**
  * The words and figures every renderer of a bench document shares (console, Markdown, JUnit,
@@ -85,17 +86,13 @@ export function benchCells(e: BenchEntry): string[] {
   ];
 }
 
-/** An empty bin is a dot, not a space: a table cell must not end or split at a gap. */
-const BLOCKS = '·▁▂▃▄▅▆▇█';
-
-/** A bench's distribution as one line of block characters (a bin with any sample shows). */
-export function sparkline(h: BenchHistogram | null | undefined): string {
-  if (!h || !Array.isArray(h.counts) || h.counts.length === 0) return '';
-  const max = Math.max(...h.counts);
-  if (!(max > 0)) return '';
-  return h.counts
-    .map((c) => BLOCKS[c === 0 ? 0 : Math.max(1, Math.round((c / max) * (BLOCKS.length - 1)))])
-    .join('');
+/**
+ * A bench's distribution as one line of block characters (a bin with any sample shows). An empty
+ * bin is a dot, not a blank: a table cell must not end or split at a gap.
+ */
+export function distributionLine(h: BenchHistogram | null | undefined): string {
+  if (!h || !Array.isArray(h.counts) || h.counts.length === 0 || !h.counts.some((c) => c > 0)) return '';
+  return sparkline(h.counts, { empty: '·' });
 }
 
 export function failureText(e: { error: { phase: string; message: string } | null }): string {

@@ -51,6 +51,7 @@ import {
   visibleWidth,
   wrapText,
 } from './format.js';
+import { sparkline } from './sparkline.js';
 
 /**
  * The end-of-test summary printed to the terminal: k6's layout (THRESHOLDS, TOTAL RESULTS
@@ -438,7 +439,6 @@ function renderErrors(result: ResultDocument, p: Painter): string[] {
 // ---------------------------------------------------------------------------------------------
 // Timeline: a sparkline per series, so a stall or a latency spike shows at a glance.
 
-const BLOCKS = '▁▂▃▄▅▆▇█';
 const MAX_SPARK_COLUMNS = 60;
 
 function downsample(values: number[], columns: number, how: 'avg' | 'max' | 'sum'): number[] {
@@ -452,14 +452,6 @@ function downsample(values: number[], columns: number, how: 'avg' | 'max' | 'sum
     out.push(how === 'max' ? Math.max(...slice) : how === 'sum' ? sum : sum / slice.length);
   }
   return out;
-}
-
-/** A blank (not the lowest block) marks an exact zero: a second with no traffic is a stall. */
-function sparkline(values: number[]): string {
-  const max = Math.max(0, ...values);
-  return values
-    .map((v) => (v <= 0 || max === 0 ? ' ' : BLOCKS[Math.min(7, Math.round((v / max) * 7))]!))
-    .join('');
 }
 
 type SparkRow = [label: string, spark: string, note: string];

@@ -67,6 +67,11 @@ export interface BenchEntry {
   totalIterations: number;
   heapBytesPerOp: number | null;
   outliers: { low: number; high: number };
+  /**
+   * Every sample, ms per call (a concurrency bench: each call's latency), in the order taken:
+   * what `squall compare` resamples. Absent in documents written before it was added.
+   */
+  samples?: number[];
   /** The distribution of the samples; null without samples (absent in hand-written documents). */
   histogram?: BenchHistogram | null;
   concurrent: BenchConcurrent | null;

@@ -187,12 +187,12 @@ describe('the commands in the documentation', () => {
 
   it('would catch a flag or a command the CLI does not have', () => {
     const bad = [
-      { where: 'x.md:1', text: 'squall run test.yaml --save' },
+      { where: 'x.md:1', text: 'squall run test.yaml --sweep' },
       { where: 'x.md:2', text: 'squall benchmark' },
       { where: 'x.md:3', text: "squall quick -c 10 --sav 'x' http://h/" },
     ];
     expect(bad.map((c) => problemOf(c, cli))).toEqual([
-      "'squall run' has no flag --save",
+      "'squall run' has no flag --sweep",
       "unknown command 'benchmark'",
       "'squall quick' has no flag --sav",
     ]);

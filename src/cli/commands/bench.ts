@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import type { SaveFlags } from '../../api/save-run.js';
 import { FILE_REPORTERS, fileReporterKinds } from '../../report/registry.js';
-import { REPORT_DIR_HELP } from '../common-flags.js';
+import { addSaveFlags, REPORT_DIR_HELP } from '../common-flags.js';
 import { collect } from '../io.js';
 
 const EXAMPLES = `
@@ -23,7 +24,7 @@ Exit codes: 0 ok, 99 a budget, speedup or complexity expectation failed,
 2 bad input (a missing path, no bench file, a file with no benchmark, a bad option,
 budget or flag), 130 interrupted (what was measured is written). See docs/bench.md.`;
 
-interface BenchFlags {
+interface BenchFlags extends SaveFlags {
   filter?: string;
   time?: string;
   out?: string[];
@@ -34,7 +35,7 @@ interface BenchFlags {
 }
 
 export function registerBench(program: Command, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('bench')
     .description('micro-benchmark functions: *.bench.ts files of bench(), group(), complexity()')
     .argument('[paths...]', 'bench files or folders to search (default: the current folder)')
@@ -48,32 +49,38 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--report-dir <dir>', REPORT_DIR_HELP)
     .option('--json', 'print the result document on stdout, nothing else')
     .option('-q, --quiet', 'print nothing but errors, and the summary when an expectation fails')
-    .option('--no-color', 'no ANSI colours (also when not a TTY, or with NO_COLOR)')
+    .option('--no-color', 'no ANSI colours (also when not a TTY, or with NO_COLOR)');
+  addSaveFlags(command)
     .addHelpText('after', EXAMPLES)
     .action(async (paths: string[], opts: BenchFlags) => {
       // Imported when it runs: `squall bench --help` stays cheap (main.ts).
-      const [{ runBenchCommand }, { processIO }, { parseDurationFlag, parseOutput }] = await Promise.all([
-        import('../../api/bench-runner.js'),
-        import('../../api/io.js'),
-        import('../../config/parse-flags.js'),
-      ]);
+      const [{ runBenchCommand }, { processIO }, { parseDurationFlag, parseOutput }, { withSave }] =
+        await Promise.all([
+          import('../../api/bench-runner.js'),
+          import('../../api/io.js'),
+          import('../../config/parse-flags.js'),
+          import('../../api/save-run.js'),
+        ]);
       const timeMs = opts.time === undefined ? null : parseDurationFlag('--time', opts.time);
       const outputs = (opts.out ?? []).map((t) => parseOutput(t, fileReporterKinds()));
-      const code = await runBenchCommand(
-        {
-          paths,
-          cwd: process.cwd(),
-          filter: opts.filter ?? null,
-          timeMs,
-          outputs,
-          reportDir: opts.reportDir,
-          json: !!opts.json,
-          quiet: !!opts.quiet,
-          // Commander sets true unless --no-color: only false is a choice (io.ts useColor).
-          color: opts.color === false ? false : undefined,
-        },
-        processIO(),
+      const io = processIO();
+      const { exitCode } = await withSave(opts, io, () =>
+        runBenchCommand(
+          {
+            paths,
+            cwd: process.cwd(),
+            filter: opts.filter ?? null,
+            timeMs,
+            outputs,
+            reportDir: opts.reportDir,
+            json: !!opts.json,
+            quiet: !!opts.quiet,
+            // Commander sets true unless --no-color: only false is a choice (io.ts useColor).
+            color: opts.color === false ? false : undefined,
+          },
+          io,
+        ),
       );
-      setExit(code);
+      setExit(exitCode);
     });
 }

@@ -53,11 +53,13 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
     .addHelpText('after', EXAMPLES)
     .action(async (url: string, opts: QuickFlags) => {
       // Imported when it runs: `squall quick --help` stays cheap (main.ts).
-      const [{ quickSession }, { processIO }] = await Promise.all([
+      const [{ quickSession }, { processIO }, { withSave }] = await Promise.all([
         import('../../api/quick.js'),
         import('../../api/io.js'),
+        import('../../api/save-run.js'),
       ]);
-      const { exitCode } = await quickSession(url, opts, processIO());
+      const io = processIO();
+      const { exitCode } = await withSave(opts, io, () => quickSession(url, opts, io));
       setExit(exitCode);
     });
 }

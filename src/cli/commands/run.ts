@@ -47,7 +47,9 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
         import('../../api/run.js'),
         import('../../api/io.js'),
       ]);
-      const { exitCode } = await runSession(file, opts, processIO());
+      const { withSave } = await import('../../api/save-run.js');
+      const io = processIO();
+      const { exitCode } = await withSave(opts, io, () => runSession(file, opts, io));
       setExit(exitCode);
     });
 }

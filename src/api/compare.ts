@@ -1,0 +1,357 @@
+import {
+  compareMetric,
+  type Direction,
+  type Statistic,
+  type Verdict,
+  verdictOf,
+  type Window,
+  worstVerdict,
+} from '../analysis/compare.js';
+import { SquallError } from '../errors/index.js';
+import { parseMetricReading, readMetric } from '../result/metric-reading.js';
+import type { BenchEntry, ResultDocument } from '../result/schema.js';
+
+/**
+ * `squall compare A B`: each metric of a baseline A against a candidate B, with the change, its
+ * 95 % interval from the data (a block bootstrap over per-second windows for load runs, over
+ * samples for benches) and a verdict: improved, unchanged, regressed beyond the budget, or
+ * inconclusive (the interval straddles the budget). A and B's figures and the change are the
+ * documents' own (exact, from the whole run's histogram); the interval is the bootstrap's,
+ * centred on that change.
+ */
+
+export interface CompareRow {
+  /** As `--metric` names it: `http_req_duration:p(95)`, `http_req_duration{name:GET /x}:p(95)`, `warm:med`. */
+  metric: string;
+  direction: Direction;
+  a: number | null;
+  b: number | null;
+  /** b/a − 1 (an error rate: b − a, in points). */
+  change: number | null;
+  scale: 'relative' | 'absolute';
+  low: number | null;
+  high: number | null;
+  budget: number;
+  verdict: Verdict;
+  runsNeeded: number | null;
+}
+
+export interface Comparison {
+  a: string;
+  b: string;
+  kind: string;
+  budget: number;
+  noise: number;
+  rows: CompareRow[];
+  /** The worst verdict of the rows: 'regressed' is exit 99. */
+  verdict: Verdict;
+}
+
+interface Spec {
+  metric: string;
+  direction: Direction;
+  statistic: Statistic;
+  scale: 'relative' | 'absolute';
+  windows: (doc: ResultDocument) => Window[];
+}
+
+type Point = {
+  rps: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  errors: number;
+  requests?: number;
+  mean?: number | null;
+  lengthSec?: number;
+};
+
+const pick = (points: readonly Point[], f: (p: Point) => Window | null): Window[] =>
+  points.map(f).filter((w): w is Window => w !== null && Number.isFinite(w.value) && w.weight > 0);
+
+const reqs = (p: Point) => p.requests ?? p.rps * (p.lengthSec ?? 1);
+
+/** The specs of one timeline (run-wide, or an endpoint's) under a metric key prefix. */
+function loadSpecs(
+  key: (metric: string) => string,
+  timeline: (doc: ResultDocument) => readonly Point[],
+  withMean = true,
+): Spec[] {
+  const latency = (field: 'p50' | 'p95' | 'p99', agg: string): Spec => ({
+    metric: `${key('http_req_duration')}:${agg}`,
+    direction: 'lower-is-better',
+    statistic: 'median',
+    scale: 'relative',
+    windows: (d) =>
+      pick(timeline(d), (p) => (p[field] === null ? null : { value: p[field] as number, weight: reqs(p) })),
+  });
+  const specs: Spec[] = [
+    {
+      metric: `${key('http_reqs')}:rate`,
+      direction: 'higher-is-better',
+      statistic: 'mean',
+      scale: 'relative',
+      windows: (d) => pick(timeline(d), (p) => ({ value: p.rps, weight: p.lengthSec ?? 1 })),
+    },
+    {
+      metric: `${key('http_req_failed')}:rate`,
+      direction: 'lower-is-better',
+      statistic: 'mean',
+      scale: 'absolute',
+      windows: (d) =>
+        pick(timeline(d), (p) => (reqs(p) > 0 ? { value: p.errors / reqs(p), weight: reqs(p) } : null)),
+    },
+    {
+      metric: `${key('http_req_duration')}:avg`,
+      direction: 'lower-is-better',
+      statistic: 'mean',
+      scale: 'relative',
+      windows: (d) =>
+        pick(timeline(d), (p) => (typeof p.mean === 'number' ? { value: p.mean, weight: reqs(p) } : null)),
+    },
+    latency('p50', 'med'),
+    latency('p95', 'p(95)'),
+    latency('p99', 'p(99)'),
+  ];
+  // An endpoint's per-second points carry no mean: its mean has no windows to resample.
+  return withMean ? specs : specs.filter((x) => !x.metric.endsWith(':avg'));
+}
+
+function benchSpecs(b: BenchEntry): Spec[] {
+  const name = b.group === null ? b.name : `${b.group} › ${b.name}`;
+  const samples = (d: ResultDocument) => {
+    const e = d.bench?.benches.find((x) => x.name === b.name && x.group === b.group);
+    return (e?.samples ?? []).map((value) => ({ value, weight: 1 }));
+  };
+  return (['avg', 'med'] as const).map((agg) => ({
+    metric: `${name}:${agg}`,
+    direction: 'lower-is-better' as const,
+    statistic: agg === 'avg' ? ('mean' as const) : ('median' as const),
+    scale: 'relative' as const,
+    windows: samples,
+  }));
+}
+
+function specsOf(a: ResultDocument, b: ResultDocument): Spec[] {
+  if (a.kind === 'bench') {
+    const names = new Set((b.bench?.benches ?? []).map((x) => `${x.group}\u0000${x.name}`));
+    return (a.bench?.benches ?? []).filter((x) => names.has(`${x.group}\u0000${x.name}`)).flatMap(benchSpecs);
+  }
+  const runWide = loadSpecs(
+    (m) => m,
+    (d) => (d.timeline ?? []) as unknown as Point[],
+  );
+  const endpoints = (a.endpoints ?? [])
+    .filter(
+      (e) =>
+        Array.isArray(e.timeline) &&
+        (b.endpoints ?? []).some((x) => x.name === e.name && x.method === e.method),
+    )
+    .flatMap((e) =>
+      loadSpecs(
+        (m) => `${m}{name:${e.name}}`,
+        (d) =>
+          ((d.endpoints ?? []).find((x) => x.name === e.name && x.method === e.method)?.timeline ??
+            []) as unknown as Point[],
+        false,
+      ),
+    );
+  return [...runWide, ...endpoints];
+}
+
+function kindOf(d: ResultDocument): string {
+  return d.kind === 'bench' ? 'bench' : d.kind === 'monitor' ? 'monitor' : 'load';
+}
+
+export interface CompareOptions {
+  /** How much worse B may be before it is a regression (0.10 = 10 %); error rates: points. */
+  budget: number;
+  /** Changes under this are unchanged whatever their interval (default 0.02). */
+  noise: number;
+  /** Only these metrics (as --metric names them); default all. */
+  metrics?: string[];
+}
+
+/** Compares two documents of one kind; documents of different kinds are bad input (exit 2). */
+export function compareDocuments(
+  a: { doc: ResultDocument; label: string },
+  b: { doc: ResultDocument; label: string },
+  o: CompareOptions,
+): Comparison {
+  const [ka, kb] = [kindOf(a.doc), kindOf(b.doc)];
+  if (ka !== kb) {
+    throw new SquallError(
+      'SQ_COMPARE_MISMATCH',
+      `cannot compare ${a.label} (a ${ka} result) with ${b.label} (a ${kb} result)`,
+      {
+        hint: 'compare two load runs, or two bench runs',
+      },
+    );
+  }
+  if (ka === 'monitor')
+    throw new SquallError(
+      'SQ_COMPARE_MISMATCH',
+      `${a.label} and ${b.label} are monitor results, which have no load to compare`,
+    );
+  let specs = specsOf(a.doc, b.doc);
+  if (o.metrics && o.metrics.length > 0) {
+    const wanted = new Set(o.metrics.map((m) => parseMetricReading(m).text));
+    const unknown = [...wanted].filter((m) => !specs.some((s) => s.metric === m));
+    if (unknown.length > 0) {
+      throw new SquallError(
+        'SQ_USAGE_BAD_FLAG',
+        `--metric ${unknown.map((m) => `'${m}'`).join(', ')} is not a metric both results have`,
+        {
+          where: { flag: '--metric' },
+          hint: `compared metrics: ${specs
+            .map((s) => s.metric)
+            .slice(0, 12)
+            .join(', ')}${specs.length > 12 ? ', …' : ''}`,
+        },
+      );
+    }
+    specs = specs.filter((s) => wanted.has(s.metric));
+  }
+  const rows = specs.map((s) => row(s, a.doc, b.doc, o));
+  return {
+    a: a.label,
+    b: b.label,
+    kind: ka,
+    budget: o.budget,
+    noise: o.noise,
+    rows,
+    verdict: worstVerdict(rows.map((r) => r.verdict)),
+  };
+}
+
+const MIN_WINDOWS = 3;
+
+function row(s: Spec, A: ResultDocument, B: ResultDocument, o: CompareOptions): CompareRow {
+  const reading = parseMetricReading(s.metric);
+  const a = readMetric(A, reading);
+  const b = readMetric(B, reading);
+  const rules = { direction: s.direction, budget: o.budget, noise: o.noise };
+  const base = { metric: s.metric, direction: s.direction, a, b, scale: s.scale, budget: o.budget };
+  const exact = a === null || b === null ? null : s.scale === 'absolute' ? b - a : a === 0 ? null : b / a - 1;
+  const wa = s.windows(A);
+  const wb = s.windows(B);
+  // Fewer windows than this (seconds of a run, samples of a bench) leave no spread to go by.
+  if (exact === null || wa.length < MIN_WINDOWS || wb.length < MIN_WINDOWS) {
+    return { ...base, change: exact, low: null, high: null, verdict: 'inconclusive', runsNeeded: null };
+  }
+  const boot = compareMetric(wa, wb, {
+    ...rules,
+    statistic: s.statistic,
+    scale: s.scale,
+    resampling: A.kind === 'bench' ? 'values' : 'blocks',
+  });
+  // The bootstrap's interval, moved onto the documents' own change: by the same factor for a
+  // relative change (B/A scales), by the same offset for an absolute one.
+  const move =
+    s.scale === 'absolute'
+      ? (v: number) => exact + (v - boot.change)
+      : (v: number) => ((1 + exact) * (1 + v)) / (1 + boot.change) - 1;
+  const low = move(boot.low);
+  const high = move(boot.high);
+  const j = verdictOf(exact, low, high, rules);
+  const finite = (v: number) => (Number.isFinite(v) ? v : null);
+  return {
+    ...base,
+    change: exact,
+    low: finite(low),
+    high: finite(high),
+    verdict: j.verdict,
+    runsNeeded: j.runsNeeded,
+  };
+}
+
+const VERDICT_MARK: Record<Verdict, string> = {
+  improved: '✓ improved',
+  unchanged: '= unchanged',
+  regressed: '✗ regressed',
+  inconclusive: '? inconclusive',
+};
+
+function figure(v: number | null): string {
+  if (v === null) return '-';
+  return Number(v.toPrecision(4)).toLocaleString('en-US', { maximumFractionDigits: 6 });
+}
+
+function changeText(r: CompareRow, v: number | null): string {
+  if (v === null) return '-';
+  if (r.scale === 'absolute') return `${v >= 0 ? '+' : ''}${(v * 100).toFixed(2)} pt`;
+  return `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} %`;
+}
+
+function intervalText(r: CompareRow): string {
+  return r.low === null || r.high === null ? '-' : `${changeText(r, r.low)} … ${changeText(r, r.high)}`;
+}
+
+function verdictText(r: CompareRow): string {
+  const more =
+    r.verdict === 'inconclusive' && r.runsNeeded !== null
+      ? ` (${r.runsNeeded > 100 ? 'over 100 more runs' : `about ${r.runsNeeded} more run${r.runsNeeded === 1 ? '' : 's'}`})`
+      : '';
+  return `${VERDICT_MARK[r.verdict]}${more}`;
+}
+
+/** The rows as cells: metric, A, B, change, 95 % interval, verdict. */
+export function comparisonCells(c: Comparison): string[][] {
+  return [
+    ['metric', 'A', 'B', 'change', '95 % CI', 'verdict'],
+    ...c.rows.map((r) => [
+      r.metric,
+      figure(r.a),
+      figure(r.b),
+      changeText(r, r.change),
+      intervalText(r),
+      verdictText(r),
+    ]),
+  ];
+}
+
+function headline(c: Comparison): string {
+  const n = (v: Verdict) => c.rows.filter((r) => r.verdict === v).length;
+  const budget = `budget ${(c.budget * 100).toFixed(0)} %, noise ${(c.noise * 100).toFixed(0)} %`;
+  return `${c.verdict === 'regressed' ? '✗ regressed' : c.verdict === 'inconclusive' ? '? inconclusive' : '✓ no regression'}: ${n('regressed')} regressed, ${n('inconclusive')} inconclusive, ${n('improved')} improved, ${n('unchanged')} unchanged (${budget})`;
+}
+
+/** The console table. */
+export function renderComparison(c: Comparison): string {
+  const cells = comparisonCells(c);
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  const lines = cells.map((r) =>
+    r
+      .map((x, i) => (i === 0 || i === r.length - 1 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+  return [`  A: ${c.a}`, `  B: ${c.b}`, '', ...lines.map((l) => `  ${l}`), '', `  ${headline(c)}`, ''].join(
+    '\n',
+  );
+}
+
+/** Markdown for a pull-request comment: the verdict line, then the table with arrows. */
+export function renderComparisonMarkdown(c: Comparison): string {
+  const arrow = (r: CompareRow) =>
+    r.change === null || r.change === 0
+      ? ''
+      : r.change > 0 === (r.direction === 'lower-is-better')
+        ? ' 🔺'
+        : ' 🔻';
+  const esc = (t: string) => t.replace(/\|/g, '\\|');
+  const rows = c.rows.map(
+    (r) =>
+      `| ${esc(r.metric)} | ${figure(r.a)} | ${figure(r.b)} | ${changeText(r, r.change)}${arrow(r)} | ${intervalText(r)} | ${verdictText(r)} |`,
+  );
+  return [
+    `### ${c.verdict === 'regressed' ? '❌' : c.verdict === 'inconclusive' ? '⚠️' : '✅'} squall compare: ${headline(c)}`,
+    '',
+    `A: \`${esc(c.a)}\` · B: \`${esc(c.b)}\``,
+    '',
+    '| metric | A | B | change | 95 % CI | verdict |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}
