@@ -333,12 +333,12 @@ export function renderComparison(c: Comparison): string {
 
 /** Markdown for a pull-request comment: the verdict line, then the table with arrows. */
 export function renderComparisonMarkdown(c: Comparison): string {
-  const arrow = (r: CompareRow) =>
-    r.change === null || r.change === 0
-      ? ''
-      : r.change > 0 === (r.direction === 'lower-is-better')
-        ? ' 🔺'
-        : ' 🔻';
+  // The direction of the change, and whether that is worse (red) or better (green); none inside the noise.
+  const arrow = (r: CompareRow) => {
+    if (r.change === null || Math.abs(r.change) < c.noise || r.change === 0) return '';
+    const worse = r.change > 0 === (r.direction === 'lower-is-better');
+    return ` ${r.change > 0 ? '↑' : '↓'}${worse ? '🔴' : '🟢'}`;
+  };
   const esc = (t: string) => t.replace(/\|/g, '\\|');
   const rows = c.rows.map(
     (r) =>

@@ -49,6 +49,24 @@ function migrate(db: Database.Database, location: string): void {
   }).immediate();
 }
 
+/**
+ * Switching a new file to WAL needs the file to itself for a moment, and SQLite does not always
+ * wait for that on the busy timeout: a second process opening the same new file at that instant
+ * gets SQLITE_BUSY at once. Retried until the timeout, as the busy handler would.
+ */
+function walMode(db: Database.Database): void {
+  const until = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > until) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+}
+
 function openDatabase(path: string): Database.Database {
   const location = path;
   try {
@@ -59,7 +77,7 @@ function openDatabase(path: string): Database.Database {
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-    db.pragma('journal_mode = WAL');
+    walMode(db);
     db.pragma('foreign_keys = ON');
     // NORMAL is durable across a process crash in WAL mode (only a power cut can lose the last commit).
     db.pragma('synchronous = NORMAL');

@@ -36,6 +36,15 @@ async function cliFlags(): Promise<Map<string, Flags>> {
     const help = await runCli([c, '--help']);
     expect(help.code, `squall ${c} --help`).toBe(0);
     out.set(c, parseOptions(help.stdout));
+    // A command with subcommands (history list, baseline set): each has its own flags.
+    const subs = [...(help.stdout.split(/^Commands:$/m)[1] ?? '').matchAll(/^ {2}([a-z][\w-]*)/gm)]
+      .map((m) => m[1]!)
+      .filter((s) => s !== 'help');
+    for (const s of subs) {
+      const sub = await runCli([c, s, '--help']);
+      expect(sub.code, `squall ${c} ${s} --help`).toBe(0);
+      out.set(`${c} ${s}`, parseOptions(sub.stdout));
+    }
   }
   return out;
 }
@@ -137,6 +146,7 @@ function problemOf(cmd: DocCommand, cli: Map<string, Flags>): string | undefined
     if (isPlaceholder(w[0])) return undefined;
     command = w.shift()!;
     if (!cli.has(command)) return `unknown command '${command}'`;
+    if (w[0] !== undefined && cli.has(`${command} ${w[0]}`)) command = `${command} ${w.shift()!}`;
   }
   const flags = cli.get(command)!;
   for (let i = 0; i < w.length; i++) {

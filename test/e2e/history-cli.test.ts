@@ -104,7 +104,7 @@ describe('squall history, baseline and compare', () => {
     expect(c.stdout).toMatch(/http_req_duration:p\(95\) .* ✗ regressed/);
     const text = readFileSync(md, 'utf8');
     expect(text).toMatch(/^### ❌ squall compare: ✗ regressed: 2 regressed/);
-    expect(text).toMatch(/\| http_req_duration:med \| [\d.]+ \| [\d.]+ \| \+\d+\.\d % 🔺 \|/);
+    expect(text).toMatch(/\| http_req_duration:med \| [\d.]+ \| [\d.]+ \| \+\d+\.\d % ↑🔴 \|/);
   });
 
   it('history trend and changes read one metric across the runs', async () => {
