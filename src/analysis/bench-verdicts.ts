@@ -1,4 +1,5 @@
 import { type ErrorLocation, SquallError } from '../errors/index.js';
+import type { BenchStats } from '../result/bench-schema.js';
 import { compare, THRESHOLD_OPS, type ThresholdOp } from '../thresholds/index.js';
 import { type ComplexityClass, growsFasterThan } from './complexity-fit.js';
 import { type Speedup, type SpeedupOptions, speedup } from './speedup.js';
@@ -22,17 +23,10 @@ export interface BenchBudget {
 }
 
 /** The statistics a budget reads: `BenchEntry.stats` of the bench document (durations in ms). */
-export interface BudgetStats {
-  mean: number;
-  median: number;
-  p75: number;
-  p99: number;
-  min: number;
-  max: number;
-  /** Relative 95 % margin of error as a fraction (0.012 is ±1.2 %); null for one sample. */
-  rme: number | null;
-  opsPerSec: number;
-}
+export type BudgetStats = Pick<
+  BenchStats,
+  'mean' | 'median' | 'p75' | 'p99' | 'min' | 'max' | 'rme' | 'opsPerSec'
+>;
 
 export interface BudgetVerdict {
   expr: string;

@@ -266,3 +266,31 @@ function weightedMedian(windows: readonly Window[], order: readonly number[], co
   }
   return Number.NaN;
 }
+
+/** One metric of `squall compare`, as the document figures and the verdict give it. */
+export interface CompareRow {
+  /** As `--metric` names it: `http_req_duration:p(95)`, `http_req_duration{name:GET /x}:p(95)`, `warm:med`. */
+  metric: string;
+  direction: Direction;
+  a: number | null;
+  b: number | null;
+  /** b/a − 1 (an error rate: b − a, in points). */
+  change: number | null;
+  scale: 'relative' | 'absolute';
+  low: number | null;
+  high: number | null;
+  budget: number;
+  verdict: Verdict;
+  runsNeeded: number | null;
+}
+
+export interface Comparison {
+  a: string;
+  b: string;
+  kind: string;
+  budget: number;
+  noise: number;
+  rows: CompareRow[];
+  /** The worst verdict of the rows: 'regressed' is exit 99. */
+  verdict: Verdict;
+}

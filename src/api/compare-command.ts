@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { badFlag, SquallError } from '../errors/index.js';
+import { renderComparison, renderComparisonMarkdown } from '../report/comparison.js';
 import { openStore } from '../store/open.js';
 import type { HistoryStore } from '../store/types.js';
-import { compareDocuments, renderComparison, renderComparisonMarkdown } from './compare.js';
+import { compareDocuments } from './compare.js';
 import { resolveRef } from './history.js';
 import type { SessionIO } from './io.js';
 
@@ -14,18 +15,21 @@ export function parsePercentFlag(flag: string, text: string | undefined, fallbac
   return Number(m[1]) / 100;
 }
 
+/** `squall compare`'s flags, as the CLI hands them over. */
+export interface CompareFlags {
+  metric?: string[];
+  maxRegression?: string;
+  noise?: string;
+  json?: boolean;
+  out?: string[];
+  store?: string;
+}
+
 /** `squall compare A B`: prints the table (or JSON), writes -o md=, returns the exit code. */
 export async function compareCommand(
   a: string,
   b: string,
-  o: {
-    metric?: string[];
-    maxRegression?: string;
-    noise?: string;
-    json?: boolean;
-    out?: string[];
-    store?: string;
-  },
+  o: CompareFlags,
   io: SessionIO,
   cwd = process.cwd(),
 ): Promise<number> {

@@ -1,8 +1,9 @@
 import {
+  type CompareRow,
+  type Comparison,
   compareMetric,
   type Direction,
   type Statistic,
-  type Verdict,
   verdictOf,
   type Window,
   worstVerdict,
@@ -19,33 +20,6 @@ import type { BenchEntry, ResultDocument } from '../result/schema.js';
  * documents' own (exact, from the whole run's histogram); the interval is the bootstrap's,
  * centred on that change.
  */
-
-export interface CompareRow {
-  /** As `--metric` names it: `http_req_duration:p(95)`, `http_req_duration{name:GET /x}:p(95)`, `warm:med`. */
-  metric: string;
-  direction: Direction;
-  a: number | null;
-  b: number | null;
-  /** b/a − 1 (an error rate: b − a, in points). */
-  change: number | null;
-  scale: 'relative' | 'absolute';
-  low: number | null;
-  high: number | null;
-  budget: number;
-  verdict: Verdict;
-  runsNeeded: number | null;
-}
-
-export interface Comparison {
-  a: string;
-  b: string;
-  kind: string;
-  budget: number;
-  noise: number;
-  rows: CompareRow[];
-  /** The worst verdict of the rows: 'regressed' is exit 99. */
-  verdict: Verdict;
-}
 
 interface Spec {
   metric: string;
@@ -263,95 +237,4 @@ function row(s: Spec, A: ResultDocument, B: ResultDocument, o: CompareOptions): 
     verdict: j.verdict,
     runsNeeded: j.runsNeeded,
   };
-}
-
-const VERDICT_MARK: Record<Verdict, string> = {
-  improved: '✓ improved',
-  unchanged: '= unchanged',
-  regressed: '✗ regressed',
-  inconclusive: '? inconclusive',
-};
-
-function figure(v: number | null): string {
-  if (v === null) return '-';
-  return Number(v.toPrecision(4)).toLocaleString('en-US', { maximumFractionDigits: 6 });
-}
-
-function changeText(r: CompareRow, v: number | null): string {
-  if (v === null) return '-';
-  if (r.scale === 'absolute') return `${v >= 0 ? '+' : ''}${(v * 100).toFixed(2)} pt`;
-  return `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} %`;
-}
-
-function intervalText(r: CompareRow): string {
-  return r.low === null || r.high === null ? '-' : `${changeText(r, r.low)} … ${changeText(r, r.high)}`;
-}
-
-function verdictText(r: CompareRow): string {
-  const more =
-    r.verdict === 'inconclusive' && r.runsNeeded !== null
-      ? ` (${r.runsNeeded > 100 ? 'over 100 more runs' : `about ${r.runsNeeded} more run${r.runsNeeded === 1 ? '' : 's'}`})`
-      : '';
-  return `${VERDICT_MARK[r.verdict]}${more}`;
-}
-
-/** The rows as cells: metric, A, B, change, 95 % interval, verdict. */
-export function comparisonCells(c: Comparison): string[][] {
-  return [
-    ['metric', 'A', 'B', 'change', '95 % CI', 'verdict'],
-    ...c.rows.map((r) => [
-      r.metric,
-      figure(r.a),
-      figure(r.b),
-      changeText(r, r.change),
-      intervalText(r),
-      verdictText(r),
-    ]),
-  ];
-}
-
-function headline(c: Comparison): string {
-  const n = (v: Verdict) => c.rows.filter((r) => r.verdict === v).length;
-  const budget = `budget ${(c.budget * 100).toFixed(0)} %, noise ${(c.noise * 100).toFixed(0)} %`;
-  return `${c.verdict === 'regressed' ? '✗ regressed' : c.verdict === 'inconclusive' ? '? inconclusive' : '✓ no regression'}: ${n('regressed')} regressed, ${n('inconclusive')} inconclusive, ${n('improved')} improved, ${n('unchanged')} unchanged (${budget})`;
-}
-
-/** The console table. */
-export function renderComparison(c: Comparison): string {
-  const cells = comparisonCells(c);
-  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  const lines = cells.map((r) =>
-    r
-      .map((x, i) => (i === 0 || i === r.length - 1 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd(),
-  );
-  return [`  A: ${c.a}`, `  B: ${c.b}`, '', ...lines.map((l) => `  ${l}`), '', `  ${headline(c)}`, ''].join(
-    '\n',
-  );
-}
-
-/** Markdown for a pull-request comment: the verdict line, then the table with arrows. */
-export function renderComparisonMarkdown(c: Comparison): string {
-  // The direction of the change, and whether that is worse (red) or better (green); none inside the noise.
-  const arrow = (r: CompareRow) => {
-    if (r.change === null || Math.abs(r.change) < c.noise || r.change === 0) return '';
-    const worse = r.change > 0 === (r.direction === 'lower-is-better');
-    return ` ${r.change > 0 ? '↑' : '↓'}${worse ? '🔴' : '🟢'}`;
-  };
-  const esc = (t: string) => t.replace(/\|/g, '\\|');
-  const rows = c.rows.map(
-    (r) =>
-      `| ${esc(r.metric)} | ${figure(r.a)} | ${figure(r.b)} | ${changeText(r, r.change)}${arrow(r)} | ${intervalText(r)} | ${verdictText(r)} |`,
-  );
-  return [
-    `### ${c.verdict === 'regressed' ? '❌' : c.verdict === 'inconclusive' ? '⚠️' : '✅'} squall compare: ${headline(c)}`,
-    '',
-    `A: \`${esc(c.a)}\` · B: \`${esc(c.b)}\``,
-    '',
-    '| metric | A | B | change | 95 % CI | verdict |',
-    '| --- | ---: | ---: | ---: | ---: | --- |',
-    ...rows,
-    '',
-  ].join('\n');
 }

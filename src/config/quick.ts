@@ -37,22 +37,9 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
  */
 export const MAX_RATE_PER_SEC = 1e9;
 /**
- * Output kinds of `-o` for a run: files, and the live Prometheus endpoint. The file kinds are
- * report/registry.ts's (config sits below report, so a test keeps the two lists equal).
+ * What `squall report` can render from a saved result: the file kinds, report/registry.ts's
+ * (config sits below report, so a test keeps the two lists equal).
  */
-export const QUICK_OUTPUT_KINDS = [
-  'json',
-  'html',
-  'csv',
-  'junit',
-  'md',
-  'markdown',
-  'bencher',
-  'github-benchmark',
-  'prometheus',
-  'prometheus-rw',
-] as const;
-/** What `squall report` can render from a saved result. */
 export const REPORT_OUTPUT_KINDS = [
   'json',
   'html',
@@ -63,6 +50,8 @@ export const REPORT_OUTPUT_KINDS = [
   'bencher',
   'github-benchmark',
 ] as const;
+/** Output kinds of `-o` for a run: the files, and the live Prometheus endpoints. */
+export const QUICK_OUTPUT_KINDS = [...REPORT_OUTPUT_KINDS, 'prometheus', 'prometheus-rw'] as const;
 
 /** The flags of `squall quick`, as the CLI parser hands them over (strings, unvalidated). */
 export interface QuickOptions extends RunMonitorOptions {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { CompareFlags } from '../../api/compare-command.js';
 import { collect } from '../io.js';
 
 const EXAMPLES = `
@@ -13,15 +14,6 @@ its 95 % interval (a block bootstrap over the runs' seconds; over samples for be
 verdict: improved, unchanged (inside the noise), regressed (the interval beyond the budget) or
 inconclusive (the interval straddles the budget).
 Exit codes: 0 no regression, 99 a metric regressed beyond the budget, 2 bad input.`;
-
-interface CompareFlags {
-  metric?: string[];
-  maxRegression?: string;
-  noise?: string;
-  json?: boolean;
-  out?: string[];
-  store?: string;
-}
 
 export function registerCompare(program: Command, setExit: (code: number) => void): void {
   program

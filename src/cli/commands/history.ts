@@ -76,64 +76,41 @@ export function registerHistory(program: Command, setExit: (code: number) => voi
       setExit(0);
     });
 
-  history
-    .command('trend')
-    .description('one metric across the saved runs of a test, with a sparkline')
-    .requiredOption('--name <name>', 'the test')
-    .requiredOption(
-      '--metric <metric>',
-      "e.g. 'http_req_duration:p(95)', 'http_reqs:rate', a bench's 'warm:med'",
-    )
-    .option('--endpoint <name>', "one endpoint's figure, e.g. 'GET /items'")
-    .option('--limit <n>', 'the newest N runs')
-    .option('--json', 'as JSON')
-    .option('--store <store>', STORE_HELP)
-    .action(async (o: StoreFlags & { name: string; metric: string; endpoint?: string; limit?: string }) => {
-      const [{ historyTrend }, { parseMetricReading }] = await Promise.all([
-        api(),
-        import('../../result/metric-reading.js'),
-      ]);
-      await historyTrend(
-        {
-          store: o.store,
-          cwd: process.cwd(),
-          name: o.name,
-          reading: parseMetricReading(withEndpoint(o.metric, o.endpoint)),
-          limit: await limitOf(o.limit),
-          json: !!o.json,
-        },
-        await io(),
-      );
-      setExit(0);
-    });
-
-  history
-    .command('changes')
-    .description("the runs where a metric's level shifted (E-Divisive means, permutation test)")
-    .requiredOption('--name <name>', 'the test')
-    .requiredOption('--metric <metric>', "e.g. 'http_req_duration:p(95)'")
-    .option('--endpoint <name>', "one endpoint's figure, e.g. 'GET /items'")
-    .option('--limit <n>', 'the newest N runs')
-    .option('--json', 'as JSON')
-    .option('--store <store>', STORE_HELP)
-    .action(async (o: StoreFlags & { name: string; metric: string; endpoint?: string; limit?: string }) => {
-      const [{ historyChanges }, { parseMetricReading }] = await Promise.all([
-        api(),
-        import('../../result/metric-reading.js'),
-      ]);
-      await historyChanges(
-        {
-          store: o.store,
-          cwd: process.cwd(),
-          name: o.name,
-          reading: parseMetricReading(withEndpoint(o.metric, o.endpoint)),
-          limit: await limitOf(o.limit),
-          json: !!o.json,
-        },
-        await io(),
-      );
-      setExit(0);
-    });
+  // trend and changes read one metric across the runs of a test: the same flags, another view.
+  const metricCommand = (name: 'trend' | 'changes', description: string) =>
+    history
+      .command(name)
+      .description(description)
+      .requiredOption('--name <name>', 'the test')
+      .requiredOption(
+        '--metric <metric>',
+        "e.g. 'http_req_duration:p(95)', 'http_reqs:rate', a bench's 'warm:med'",
+      )
+      .option('--endpoint <name>', "one endpoint's figure, e.g. 'GET /items'")
+      .option('--limit <n>', 'the newest N runs')
+      .option('--json', 'as JSON')
+      .option('--store <store>', STORE_HELP)
+      .action(async (o: StoreFlags & { name: string; metric: string; endpoint?: string; limit?: string }) => {
+        const [history, { parseMetricReading }] = await Promise.all([
+          api(),
+          import('../../result/metric-reading.js'),
+        ]);
+        const view = name === 'trend' ? history.historyTrend : history.historyChanges;
+        await view(
+          {
+            store: o.store,
+            cwd: process.cwd(),
+            name: o.name,
+            reading: parseMetricReading(withEndpoint(o.metric, o.endpoint)),
+            limit: await limitOf(o.limit),
+            json: !!o.json,
+          },
+          await io(),
+        );
+        setExit(0);
+      });
+  metricCommand('trend', 'one metric across the saved runs of a test, with a sparkline');
+  metricCommand('changes', "the runs where a metric's level shifted (E-Divisive means, permutation test)");
 
   history
     .command('rm')

@@ -1,4 +1,4 @@
-import { rawError } from './phase-error.js';
+import { rawError, runTeardown } from './phase-error.js';
 import type { BenchPhase, RawConcurrent } from './raw.js';
 import type { WarmupOptions } from './sample.js';
 import { now, sink } from './timer.js';
@@ -109,12 +109,6 @@ export async function sampleConcurrent<A = undefined>(
   out.completed = out.latencies.length;
   out.opsPerSecond = out.windowMs > 0 ? (out.completed * 1000) / out.windowMs : 0;
 
-  if (options.teardown) {
-    try {
-      await options.teardown(arg);
-    } catch (e) {
-      out.error ??= rawError('teardown', e);
-    }
-  }
+  await runTeardown(options.teardown, arg, out);
   return out;
 }

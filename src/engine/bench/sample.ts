@@ -1,6 +1,6 @@
 import { batchSize, MAX_BATCH, targetSampleNs } from './batch-size.js';
 import { heapBytesPerOp } from './heap.js';
-import { isThenable, rawError } from './phase-error.js';
+import { isThenable, rawError, runTeardown } from './phase-error.js';
 import type { BenchPhase, RawSample, TimerInfo } from './raw.js';
 import { calibrateTimer, freshAsyncBatchLoop, freshBatchLoop, now } from './timer.js';
 
@@ -109,13 +109,7 @@ export async function sampleFunction<A = undefined>(
   } catch (e) {
     out.error = rawError(phase, e);
   }
-  if (options.teardown) {
-    try {
-      await options.teardown(arg);
-    } catch (e) {
-      out.error ??= rawError('teardown', e);
-    }
-  }
+  await runTeardown(options.teardown, arg, out);
   return out;
 }
 
