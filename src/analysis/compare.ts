@@ -1,3 +1,4 @@
+import type { CompareRow, Comparison, Direction, Verdict } from '../result/comparison-schema.js';
 import { Rng } from '../util/rng.js';
 import { tCritical95, Z95 } from './bench-stats.js';
 import { drawIndices, percentileInterval } from './bootstrap.js';
@@ -21,8 +22,7 @@ export type Statistic =
   /** The weighted median of the values: for p95/p99 from per-second p95s/p99s (see compareMetric). */
   | 'median';
 
-export type Direction = 'lower-is-better' | 'higher-is-better';
-export type Verdict = 'improved' | 'unchanged' | 'regressed' | 'inconclusive';
+export type { CompareRow, Comparison, Direction, Verdict };
 
 export interface VerdictRules {
   direction: Direction;
@@ -265,32 +265,4 @@ function weightedMedian(windows: readonly Window[], order: readonly number[], co
     }
   }
   return Number.NaN;
-}
-
-/** One metric of `squall compare`, as the document figures and the verdict give it. */
-export interface CompareRow {
-  /** As `--metric` names it: `http_req_duration:p(95)`, `http_req_duration{name:GET /x}:p(95)`, `warm:med`. */
-  metric: string;
-  direction: Direction;
-  a: number | null;
-  b: number | null;
-  /** b/a − 1 (an error rate: b − a, in points). */
-  change: number | null;
-  scale: 'relative' | 'absolute';
-  low: number | null;
-  high: number | null;
-  budget: number;
-  verdict: Verdict;
-  runsNeeded: number | null;
-}
-
-export interface Comparison {
-  a: string;
-  b: string;
-  kind: string;
-  budget: number;
-  noise: number;
-  rows: CompareRow[];
-  /** The worst verdict of the rows: 'regressed' is exit 99. */
-  verdict: Verdict;
 }

@@ -3,7 +3,7 @@ import { badFlag, SquallError } from '../errors/index.js';
 import { renderComparison, renderComparisonMarkdown } from '../report/comparison.js';
 import { openStore } from '../store/open.js';
 import type { HistoryStore } from '../store/types.js';
-import { compareDocuments } from './compare.js';
+import { compareDocuments, type Side } from './compare.js';
 import { resolveRef } from './history.js';
 import type { SessionIO } from './io.js';
 
@@ -13,6 +13,52 @@ export function parsePercentFlag(flag: string, text: string | undefined, fallbac
   const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);
   if (!m) throw badFlag(flag, `${flag} "${text}" is not a percentage; expected for example ${flag} 10%`);
   return Number(m[1]) / 100;
+}
+
+/**
+ * A side of `squall compare` as typed: one ref (a file, a run id, `last`, `baseline:NAME`), a
+ * comma-separated list of them, a range of run ids `12..16`, or `last:N` (the N newest runs):
+ * several runs of a test make one side.
+ */
+export async function resolveSide(
+  text: string,
+  store: () => Promise<HistoryStore>,
+): Promise<Side & { ids: number[] }> {
+  const refs: string[] = [];
+  for (const part of text.split(',').map((t) => t.trim())) {
+    const range = /^(\d+)\.\.(\d+)$/.exec(part);
+    const newest = /^last:(\d+)$/.exec(part);
+    if (range) {
+      const [from, to] = [Number(range[1]), Number(range[2])];
+      if (!(from >= 1 && to >= from && to - from < 1000))
+        throw new SquallError('SQ_USAGE_BAD_FLAG', `"${part}" is not a range of run ids such as 12..16`);
+      for (let id = from; id <= to; id++) refs.push(String(id));
+    } else if (newest) {
+      const n = Number(newest[1]);
+      if (!(n >= 1))
+        throw new SquallError('SQ_USAGE_BAD_FLAG', `"${part}" must name at least one run, as last:5`);
+      const s = await store();
+      const runs = await s.list({ limit: n });
+      if (runs.length < n)
+        throw new SquallError(
+          'SQ_HISTORY_NOT_FOUND',
+          `"${part}" asks for ${n} runs and the history at ${s.location} has ${runs.length}`,
+          { hint: 'squall history list shows the saved runs' },
+        );
+      refs.push(...runs.map((r) => String(r.id)).reverse());
+    } else if (part !== '') refs.push(part);
+  }
+  if (refs.length === 0) throw new SquallError('SQ_USAGE_BAD_FLAG', `"${text}" names no result to compare`);
+  const got = [];
+  for (const ref of refs) got.push(await resolveRef(ref, store));
+  const ids = got.map((g) => g.id).filter((id): id is number => id !== null);
+  const label =
+    got.length === 1
+      ? got[0]!.label
+      : ids.length === got.length
+        ? `${got.length} runs: ${ids.join(', ')}`
+        : `${got.length} runs: ${got.map((g) => g.label).join(', ')}`;
+  return { docs: got.map((g) => g.doc), label, ids };
 }
 
 /** `squall compare`'s flags, as the CLI hands them over. */
@@ -50,10 +96,13 @@ export async function compareCommand(
     return store;
   };
   try {
-    const A = await resolveRef(a, open);
-    const B = await resolveRef(b, open);
-    if (A.id !== null && A.id === B.id)
-      throw new SquallError('SQ_USAGE_BAD_FLAG', `A and B are the same run (${A.label}): nothing to compare`);
+    const A = await resolveSide(a, open);
+    const B = await resolveSide(b, open);
+    const shared = A.ids.find((id) => B.ids.includes(id));
+    if (shared !== undefined)
+      throw new SquallError('SQ_USAGE_BAD_FLAG', `run ${shared} is on both sides: nothing to compare`, {
+        hint: 'A is the baseline, B the candidate: give each its own runs',
+      });
     const c = compareDocuments(A, B, { budget, noise, metrics: o.metric });
     if (o.json) io.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
     else io.stdout.write(renderComparison(c));

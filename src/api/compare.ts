@@ -9,7 +9,7 @@ import {
   worstVerdict,
 } from '../analysis/compare.js';
 import { SquallError } from '../errors/index.js';
-import { parseMetricReading, readMetric } from '../result/metric-reading.js';
+import { type MetricReading, parseMetricReading, readMetric } from '../result/metric-reading.js';
 import type { BenchEntry, ResultDocument } from '../result/schema.js';
 
 /**
@@ -137,6 +137,12 @@ function kindOf(d: ResultDocument): string {
   return d.kind === 'bench' ? 'bench' : d.kind === 'monitor' ? 'monitor' : 'load';
 }
 
+/** One side of a comparison: one run, or several runs of the same test. */
+export interface Side {
+  docs: readonly ResultDocument[];
+  label: string;
+}
+
 export interface CompareOptions {
   /** How much worse B may be before it is a regression (0.10 = 10 %); error rates: points. */
   budget: number;
@@ -144,15 +150,46 @@ export interface CompareOptions {
   noise: number;
   /** Only these metrics (as --metric names them); default all. */
   metrics?: string[];
+  /**
+   * Per-metric budgets (`http_req_duration:p(95)` → 0.1), which win over `budget`; an untagged
+   * key also covers each endpoint's row. Default: the candidate's test file's `regressions:`.
+   */
+  budgets?: Readonly<Record<string, number>>;
 }
 
-/** Compares two documents of one kind; documents of different kinds are bad input (exit 2). */
-export function compareDocuments(
-  a: { doc: ResultDocument; label: string },
-  b: { doc: ResultDocument; label: string },
-  o: CompareOptions,
-): Comparison {
-  const [ka, kb] = [kindOf(a.doc), kindOf(b.doc)];
+/** A test file's `regressions:` as its run's document keeps them (config.regressions). */
+export function budgetsOf(doc: ResultDocument): Record<string, number> {
+  const r = doc.config?.regressions;
+  if (r === null || typeof r !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(r as Record<string, unknown>).filter(
+      (e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]) && e[1] >= 0,
+    ),
+  );
+}
+
+function sideKind(s: Side): string {
+  if (s.docs.length === 0) throw new RangeError(`side ${s.label} has no runs`);
+  const kinds = new Set(s.docs.map(kindOf));
+  if (kinds.size > 1)
+    throw new SquallError(
+      'SQ_COMPARE_MISMATCH',
+      `${s.label} mixes results of kinds ${[...kinds].join(' and ')}`,
+      {
+        hint: 'the runs of one side must be runs of the same test',
+      },
+    );
+  return kindOf(s.docs[0]!);
+}
+
+/**
+ * Compares a baseline A with a candidate B, each one run or several runs of a test; results of
+ * different kinds are bad input (exit 2). With one run on a side, its per-second windows (a
+ * bench's samples) are resampled; with several runs on both sides, the runs themselves are, so
+ * that what differs between runs (a process's start, a machine's state) is in the interval.
+ */
+export function compareDocuments(a: Side, b: Side, o: CompareOptions): Comparison {
+  const [ka, kb] = [sideKind(a), sideKind(b)];
   if (ka !== kb) {
     throw new SquallError(
       'SQ_COMPARE_MISMATCH',
@@ -167,7 +204,7 @@ export function compareDocuments(
       'SQ_COMPARE_MISMATCH',
       `${a.label} and ${b.label} are monitor results, which have no load to compare`,
     );
-  let specs = specsOf(a.doc, b.doc);
+  let specs = specsOf(a.docs[0]!, b.docs[0]!);
   if (o.metrics && o.metrics.length > 0) {
     const wanted = new Set(o.metrics.map((m) => parseMetricReading(m).text));
     const unknown = [...wanted].filter((m) => !specs.some((s) => s.metric === m));
@@ -186,11 +223,15 @@ export function compareDocuments(
     }
     specs = specs.filter((s) => wanted.has(s.metric));
   }
-  const rows = specs.map((s) => row(s, a.doc, b.doc, o));
+  const budgets = o.budgets ?? budgetsOf(b.docs[b.docs.length - 1]!);
+  const budgetOf = (metric: string) => budgets[metric] ?? budgets[untagged(metric)] ?? o.budget;
+  const rows = specs.map((s) => row(s, a.docs, b.docs, { ...o, budget: budgetOf(s.metric) }));
   return {
     a: a.label,
     b: b.label,
     kind: ka,
+    runsA: a.docs.length,
+    runsB: b.docs.length,
     budget: o.budget,
     noise: o.noise,
     rows,
@@ -198,26 +239,54 @@ export function compareDocuments(
   };
 }
 
+/** `http_req_duration{name:GET /x}:p(95)` → `http_req_duration:p(95)`. */
+function untagged(metric: string): string {
+  return metric.replace(/\{.*\}(?=:[^:]*$)/, '');
+}
+
 const MIN_WINDOWS = 3;
 
-function row(s: Spec, A: ResultDocument, B: ResultDocument, o: CompareOptions): CompareRow {
+/** The mean of each run's own figure: a side's figure; null when a run lacks it. */
+function sideFigure(docs: readonly ResultDocument[], reading: MetricReading): number | null {
+  let sum = 0;
+  for (const d of docs) {
+    const v = readMetric(d, reading);
+    if (v === null) return null;
+    sum += v;
+  }
+  return sum / docs.length;
+}
+
+function row(
+  s: Spec,
+  A: readonly ResultDocument[],
+  B: readonly ResultDocument[],
+  o: { budget: number; noise: number },
+): CompareRow {
   const reading = parseMetricReading(s.metric);
-  const a = readMetric(A, reading);
-  const b = readMetric(B, reading);
+  const a = sideFigure(A, reading);
+  const b = sideFigure(B, reading);
   const rules = { direction: s.direction, budget: o.budget, noise: o.noise };
   const base = { metric: s.metric, direction: s.direction, a, b, scale: s.scale, budget: o.budget };
   const exact = a === null || b === null ? null : s.scale === 'absolute' ? b - a : a === 0 ? null : b / a - 1;
-  const wa = s.windows(A);
-  const wb = s.windows(B);
+  const overRuns = A.length >= 2 && B.length >= 2;
+  // Several runs on both sides: each run's figure is one observation. Else a side's windows
+  // (seconds of its runs, samples of a bench) are pooled.
+  const windowsOf = (docs: readonly ResultDocument[]): Window[] =>
+    overRuns
+      ? docs.map((d) => ({ value: readMetric(d, reading) ?? Number.NaN, weight: 1 }))
+      : docs.flatMap((d) => s.windows(d));
+  const wa = windowsOf(A);
+  const wb = windowsOf(B);
   // Fewer windows than this (seconds of a run, samples of a bench) leave no spread to go by.
-  if (exact === null || wa.length < MIN_WINDOWS || wb.length < MIN_WINDOWS) {
+  if (exact === null || (!overRuns && (wa.length < MIN_WINDOWS || wb.length < MIN_WINDOWS))) {
     return { ...base, change: exact, low: null, high: null, verdict: 'inconclusive', runsNeeded: null };
   }
   const boot = compareMetric(wa, wb, {
     ...rules,
-    statistic: s.statistic,
+    statistic: overRuns ? 'mean' : s.statistic,
     scale: s.scale,
-    resampling: A.kind === 'bench' ? 'values' : 'blocks',
+    resampling: overRuns || A[0]!.kind === 'bench' ? 'values' : 'blocks',
   });
   // The bootstrap's interval, moved onto the documents' own change: by the same factor for a
   // relative change (B/A scales), by the same offset for an absolute one.
@@ -227,7 +296,8 @@ function row(s: Spec, A: ResultDocument, B: ResultDocument, o: CompareOptions): 
       : (v: number) => ((1 + exact) * (1 + v)) / (1 + boot.change) - 1;
   const low = move(boot.low);
   const high = move(boot.high);
-  const j = verdictOf(exact, low, high, rules);
+  // runsNeeded counts runs per side: over runs, the fewer side's; over one run's seconds, one.
+  const j = verdictOf(exact, low, high, rules, overRuns ? Math.min(A.length, B.length) : 1);
   const finite = (v: number) => (Number.isFinite(v) ? v : null);
   return {
     ...base,

@@ -680,6 +680,7 @@ export async function resolveTest(
     format: loaded.k6Style ? 'module (k6 style)' : loaded.format,
     envFlags: Object.keys(f.env),
     monitorSuggested: preset !== undefined && PRESETS[preset].monitor,
+    regressions: t.regressions,
   });
   return deepFreeze({ ...plan, config });
 }

@@ -25,6 +25,8 @@ export interface ConfigSources {
   envFlags: readonly string[];
   /** Presets worth running with monitoring (soak, endurance). */
   monitorSuggested: boolean;
+  /** The file's per-metric regression budgets (`regressions:`), which `squall compare` reads back. */
+  regressions?: Readonly<Record<string, number>>;
 }
 
 export function resultConfig(
@@ -55,6 +57,9 @@ export function resultConfig(
       })),
     })),
     thresholds: plan.thresholds.map((t) => `${t.key}:${t.expr}`),
+    ...(sources.regressions && Object.keys(sources.regressions).length > 0
+      ? { regressions: { ...sources.regressions } }
+      : {}),
     stopConditions: plan.stopConditions ?? null,
     ...(plan.discardResponseBodies ? { discardResponseBodies: true } : {}),
     env: [...sources.envFlags],

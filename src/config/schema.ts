@@ -203,6 +203,60 @@ const stopConditions = z.strictObject({
   window: positiveDurationMs.optional(),
 });
 
+/** The metrics `squall compare` judges, as a `regressions:` key names them (tags: only `name`). */
+const COMPARED = new Map<string, readonly string[]>([
+  ['http_reqs', ['rate']],
+  ['http_req_failed', ['rate']],
+  ['http_req_duration', ['avg', 'med', 'p(95)', 'p(99)']],
+]);
+const REGRESSION_KEYS =
+  "'http_req_duration:p(95)', 'http_req_duration:avg', 'http_reqs:rate', 'http_req_failed:rate'";
+
+/** `10%` (or `0.5 %`) as 0.1; undefined when it is not a percentage. */
+function percent(v: unknown): number | undefined {
+  const m = typeof v === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(v) : null;
+  return m ? Number(m[1]) / 100 : undefined;
+}
+
+/**
+ * Per-metric regression budgets, as the seeds' `degradation_threshold`: `{ 'http_req_duration:p(95)':
+ * '10%', 'http_reqs:rate': '5%' }`. `squall compare` and `--baseline` use them over
+ * --max-regression; an error rate's budget is in points (`1%`: one point more).
+ */
+const regressions = z.record(z.string(), z.unknown()).transform((record, ctx) => {
+  const out: Record<string, number> = {};
+  const issue = (path: PathKey[], message: string, atKey = false) =>
+    ctx.issues.push({
+      code: 'custom',
+      message,
+      input: undefined,
+      path,
+      params: {
+        rule: { code: 'SQ_CONFIG_INVALID', path, message, ...(atKey ? { at: 'key' as const } : {}) },
+      },
+    });
+  for (const [key, value] of Object.entries(record)) {
+    const m = /^([A-Za-z_]\w*)(\{name:[^}]*\})?:(\S+)$/.exec(key.trim());
+    const aggs = m ? COMPARED.get(m[1]!) : undefined;
+    const agg = m?.[3]?.replace(/\s+/g, '');
+    if (!m || !aggs?.includes(agg!)) {
+      issue(
+        [key],
+        `'${key}' is not a metric squall compare judges; expected one of ${REGRESSION_KEYS} (or http_req_duration:med, :p(99)), optionally for one endpoint as 'http_req_duration{name:GET /items}:p(95)'`,
+        true,
+      );
+      continue;
+    }
+    const budget = percent(value);
+    if (budget === undefined) {
+      issue([key], `the budget of '${key}' is ${show(value)}; expected a percentage such as '10%'`);
+      continue;
+    }
+    out[`${m[1]}${m[2] ?? ''}:${agg}`] = budget;
+  }
+  return out;
+});
+
 const THRESHOLD_OBJECT_KEYS = ['threshold', 'abortOnFail', 'delayAbortEval'];
 
 /**
@@ -391,6 +445,7 @@ export function testFileSchema(sc: SchemaContext) {
       rate: numberAbove(0).optional(),
       arrival: arrival.optional(),
       thresholds: thresholds(sc).optional(),
+      regressions: regressions.optional(),
       stopConditions: stopConditions.optional(),
       discardResponseBodies: z.boolean().optional(),
       // Checked and loaded by feeders.ts, which reads the files.
@@ -413,13 +468,21 @@ const KEY_TEXT: Readonly<Record<string, string>> = {
   flow: 'a list of steps, e.g. [{ get: /health }]',
   scenarios: 'a mapping of scenario names to scenarios',
   thresholds: "a mapping of metrics to expressions, e.g. { http_req_duration: ['p(95)<500'] }",
+  regressions: "a mapping of metrics to budgets, e.g. { 'http_req_duration:p(95)': '10%' }",
   headers: 'a mapping of header names to values',
   tags: 'a mapping of tag names to values',
   defaults: 'a mapping with headers and timeout',
   stopConditions: 'a mapping with maxErrorRate, maxP99 and window',
 };
 
-const NAMED_MAPS: ReadonlySet<string> = new Set(['scenarios', 'thresholds', 'headers', 'tags', 'feeders']);
+const NAMED_MAPS: ReadonlySet<string> = new Set([
+  'scenarios',
+  'thresholds',
+  'regressions',
+  'headers',
+  'tags',
+  'feeders',
+]);
 
 const TYPE_TEXT: Readonly<Record<string, string>> = {
   array: 'a list',

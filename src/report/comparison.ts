@@ -1,4 +1,4 @@
-import type { CompareRow, Comparison, Verdict } from '../analysis/compare.js';
+import type { CompareRow, Comparison, Verdict } from '../result/comparison-schema.js';
 
 /**
  * `squall compare`'s table for the console, and the same as Markdown for a pull-request comment:
@@ -35,16 +35,27 @@ function verdictText(r: CompareRow): string {
   return `${VERDICT_MARK[r.verdict]}${more}`;
 }
 
-/** The rows as cells: metric, A, B, change, 95 % interval, verdict. */
+const pct = (v: number) => `${Number((v * 100).toFixed(2))} %`;
+
+/** Some metric has its own budget (the test file's `regressions:`): the table shows each row's. */
+const perMetricBudgets = (c: Comparison) => c.rows.some((r) => r.budget !== c.budget);
+
+function budgetText(r: CompareRow): string {
+  return r.scale === 'absolute' ? `${Number((r.budget * 100).toFixed(2))} pt` : pct(r.budget);
+}
+
+/** The rows as cells: metric, A, B, change, 95 % interval, (budget,) verdict. */
 export function comparisonCells(c: Comparison): string[][] {
+  const budgets = perMetricBudgets(c);
   return [
-    ['metric', 'A', 'B', 'change', '95 % CI', 'verdict'],
+    ['metric', 'A', 'B', 'change', '95 % CI', ...(budgets ? ['budget'] : []), 'verdict'],
     ...c.rows.map((r) => [
       r.metric,
       figure(r.a),
       figure(r.b),
       changeText(r, r.change),
       intervalText(r),
+      ...(budgets ? [budgetText(r)] : []),
       verdictText(r),
     ]),
   ];
@@ -52,7 +63,8 @@ export function comparisonCells(c: Comparison): string[][] {
 
 function headline(c: Comparison): string {
   const n = (v: Verdict) => c.rows.filter((r) => r.verdict === v).length;
-  const budget = `budget ${(c.budget * 100).toFixed(0)} %, noise ${(c.noise * 100).toFixed(0)} %`;
+  const over = c.runsA >= 2 && c.runsB >= 2 ? `; over runs, ${c.runsA} against ${c.runsB}` : '';
+  const budget = `budget ${perMetricBudgets(c) ? `${pct(c.budget)} unless the row says` : pct(c.budget)}, noise ${pct(c.noise)}${over}`;
   return `${c.verdict === 'regressed' ? '✗ regressed' : c.verdict === 'inconclusive' ? '? inconclusive' : '✓ no regression'}: ${n('regressed')} regressed, ${n('inconclusive')} inconclusive, ${n('improved')} improved, ${n('unchanged')} unchanged (${budget})`;
 }
 
@@ -80,17 +92,18 @@ export function renderComparisonMarkdown(c: Comparison): string {
     return ` ${r.change > 0 ? '↑' : '↓'}${worse ? '🔴' : '🟢'}`;
   };
   const esc = (t: string) => t.replace(/\|/g, '\\|');
+  const budgets = perMetricBudgets(c);
   const rows = c.rows.map(
     (r) =>
-      `| ${esc(r.metric)} | ${figure(r.a)} | ${figure(r.b)} | ${changeText(r, r.change)}${arrow(r)} | ${intervalText(r)} | ${verdictText(r)} |`,
+      `| ${esc(r.metric)} | ${figure(r.a)} | ${figure(r.b)} | ${changeText(r, r.change)}${arrow(r)} | ${intervalText(r)} |${budgets ? ` ${budgetText(r)} |` : ''} ${verdictText(r)} |`,
   );
   return [
     `### ${c.verdict === 'regressed' ? '❌' : c.verdict === 'inconclusive' ? '⚠️' : '✅'} squall compare: ${headline(c)}`,
     '',
     `A: \`${esc(c.a)}\` · B: \`${esc(c.b)}\``,
     '',
-    '| metric | A | B | change | 95 % CI | verdict |',
-    '| --- | ---: | ---: | ---: | ---: | --- |',
+    `| metric | A | B | change | 95 % CI |${budgets ? ' budget |' : ''} verdict |`,
+    `| --- | ---: | ---: | ---: | ---: |${budgets ? ' ---: |' : ''} --- |`,
     ...rows,
     '',
   ].join('\n');

@@ -10,6 +10,7 @@ import type { GeneratorHealth, MonitorResult } from '../monitor/types.js';
 import type { ThresholdResult } from '../thresholds/types.js';
 import type { Stat, TrendFigures } from '../util/trend-histogram.js';
 import type { BenchSection } from './bench-schema.js';
+import type { Comparison } from './comparison-schema.js';
 
 export type {
   GeneratorHealth,
@@ -275,4 +276,9 @@ export interface ResultDocument {
   warnings?: string[];
   /** `squall bench` only: every benchmark, speedup and complexity check (bench-schema.ts). */
   bench?: BenchSection;
+  /**
+   * With `--baseline NAME`: this run (B) against the baseline (A), a verdict per metric; a
+   * regression beyond its budget makes `passed` false (comparison-schema.ts).
+   */
+  comparison?: Comparison;
 }

@@ -163,6 +163,31 @@ const bench = z.looseObject({
   ),
 });
 
+// `--baseline NAME`: the run judged against a baseline (comparison-schema.ts).
+const comparison = z.looseObject({
+  a: z.string(),
+  b: z.string(),
+  kind: z.string(),
+  budget: num,
+  noise: num,
+  rows: z.array(
+    z.looseObject({
+      metric: z.string(),
+      direction: z.string(),
+      a: nullableNum,
+      b: nullableNum,
+      change: nullableNum,
+      scale: z.string(),
+      low: nullableNum,
+      high: nullableNum,
+      budget: num,
+      verdict: z.string(),
+      runsNeeded: nullableNum,
+    }),
+  ),
+  verdict: z.string(),
+});
+
 export const resultDocumentSchema = z.looseObject({
   schema: z.literal([1, 2]),
   tool: z.literal('squall'),
@@ -187,6 +212,7 @@ export const resultDocumentSchema = z.looseObject({
   kind: z.string().optional(),
   warnings: z.array(z.string()).optional(),
   bench: bench.optional(),
+  comparison: comparison.optional(),
 });
 
 /** `endpoints[0].latency`, `metrics["http_req_duration"]`-style paths for messages. */

@@ -214,6 +214,12 @@ export interface TestDefinition {
   arrival?: Arrival;
   /** Performance budgets, k6's syntax: `{ http_req_duration: ['p(95)<500'] }`. */
   thresholds?: Record<string, ThresholdDefinition | ThresholdDefinition[]>;
+  /**
+   * How much worse than a baseline each metric may get before `squall compare` (and
+   * `--baseline`) calls it regressed, over `--max-regression`:
+   * `{ 'http_req_duration:p(95)': '10%', 'http_reqs:rate': '5%' }`; an error rate's is in points.
+   */
+  regressions?: Record<string, `${number}%`>;
   stopConditions?: StopConditionsDefinition;
   /**
    * k6's option: response bodies are read and counted in data_received but not kept, so memory
