@@ -129,7 +129,12 @@ export function compareMetric(
   // the normal for the fewer side's blocks − 1 degrees of freedom, it misses 4–7 %.
   const blocks = Math.min(Math.ceil(a.length / blockA), Math.ceil(b.length / blockB));
   const widen = tCritical95(blocks - 1) / Z95;
-  return judge(change - widen * (change - low), change + widen * (high - change));
+  if (options.scale === 'absolute' || !(1 + low > 0) || !(1 + change > 0))
+    return judge(change - widen * (change - low), change + widen * (high - change));
+  // A ratio is widened on its log scale: B/A stays above 0 (a latency cannot fall by over 100 %).
+  const log = (v: number) => Math.log1p(v);
+  const c = log(change);
+  return judge(Math.expm1(c - widen * (c - log(low))), Math.expm1(c + widen * (log(high) - c)));
 }
 
 /**

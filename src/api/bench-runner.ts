@@ -25,6 +25,8 @@ export interface BenchRunOptions {
   quiet: boolean;
   /** undefined: colour when stdout is a terminal (and NO_COLOR is unset). */
   color: boolean | undefined;
+  /** `--baseline`: judges the document before it is delivered. */
+  judge?: (result: ResultDocument) => void;
 }
 
 /** What the child measured, in the order it ran. */
@@ -190,7 +192,11 @@ export async function runBenchCommand(
     warnings,
     bench: section,
   });
-  await deliverResult(doc, { outputs, json: opts.json, quiet: opts.quiet, color: opts.color }, io);
+  await deliverResult(
+    doc,
+    { outputs, json: opts.json, quiet: opts.quiet, color: opts.color, judge: opts.judge },
+    io,
+  );
   const done = (exitCode: number) => ({ exitCode, result: doc });
   if (raw.interrupted) return done(130);
   const threw = section.benches.some((b) => b.error) || section.complexity.some((c) => c.error);

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { parsePercentFlag } from '../config/parse-flags.js';
 import { badFlag, SquallError } from '../errors/index.js';
 import { renderComparison, renderComparisonMarkdown } from '../report/comparison.js';
 import { openStore } from '../store/open.js';
@@ -6,14 +7,6 @@ import type { HistoryStore } from '../store/types.js';
 import { compareDocuments, type Side } from './compare.js';
 import { resolveRef } from './history.js';
 import type { SessionIO } from './io.js';
-
-/** `10%`, `10` or `0.1`? Percent only: `10%` or `10` is ten per cent. */
-export function parsePercentFlag(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);
-  if (!m) throw badFlag(flag, `${flag} "${text}" is not a percentage; expected for example ${flag} 10%`);
-  return Number(m[1]) / 100;
-}
 
 /**
  * A side of `squall compare` as typed: one ref (a file, a run id, `last`, `baseline:NAME`), a

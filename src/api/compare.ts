@@ -115,7 +115,9 @@ function specsOf(a: ResultDocument, b: ResultDocument): Spec[] {
     (m) => m,
     (d) => (d.timeline ?? []) as unknown as Point[],
   );
-  const endpoints = (a.endpoints ?? [])
+  // One endpoint on both sides is the run itself (quick's): its rows would repeat the run's.
+  const single = (a.endpoints ?? []).length === 1 && (b.endpoints ?? []).length === 1;
+  const endpoints = (single ? [] : (a.endpoints ?? []))
     .filter(
       (e) =>
         Array.isArray(e.timeline) &&

@@ -13,6 +13,8 @@ export interface DeliverOptions {
   summary?: boolean;
   /** Append to $GITHUB_STEP_SUMMARY (default true: runs do, re-rendering does not). */
   stepSummary?: boolean;
+  /** `--baseline`: judges the document (adds its comparison) before anything is written. */
+  judge?: (result: ResultDocument) => void;
 }
 
 /** The terminal's width, or COLUMNS (as shells export it); undefined when neither says. */
@@ -32,6 +34,7 @@ export async function deliverResult(
   io: Pick<SessionIO, 'stdout' | 'stderr' | 'env'>,
   notes: readonly string[] = [],
 ): Promise<void> {
+  o.judge?.(result);
   const { written, error } = await writeOutputs(result, o.outputs);
   const summaryWarning = o.stepSummary === false ? null : await appendStepSummary(result, io.env);
   // A reporter that throws must not silence the rest: the files are written, the notes said.

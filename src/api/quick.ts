@@ -10,12 +10,12 @@ import { libraryIO, type SessionIO } from './io.js';
 import { checkOutputsWritable } from './outputs.js';
 import { applyPrometheusFlags, type PrometheusFlags } from './prometheus-options.js';
 import { quickReportName, type ReportDirFlags, reportDirOutputs } from './report-dir.js';
+import type { HistoryFlags, Judge } from './run-history.js';
 import { runHttpLoad } from './run-http-load.js';
-import type { SaveFlags } from './save-run.js';
 import { type SessionOptions, sessionFlags, unwrap } from './session-options.js';
 
 /** `squall quick`'s flags as the CLI hands them over (strings), and how the session is run. */
-export type QuickFlags = QuickOptions & PrometheusFlags & ReportDirFlags & SaveFlags;
+export type QuickFlags = QuickOptions & PrometheusFlags & ReportDirFlags & HistoryFlags;
 
 /**
  * `squall quick URL`: checks every flag before anything starts, says what it will do, runs the
@@ -25,7 +25,7 @@ export async function quickSession(
   url: string | undefined,
   opts: QuickFlags,
   io: SessionIO,
-  signal?: AbortSignal,
+  more: { signal?: AbortSignal; judge?: Judge } = {},
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
   const q = resolveQuick(url, opts, VERSION);
   applyPrometheusFlags(q.outputs, opts);
@@ -56,7 +56,7 @@ export async function quickSession(
       .join(', ');
     io.stderr.write(`squall quick: ${q.method} ${redactUrl(q.url.href)} — ${shape}, ${length}\n`);
   }
-  return runHttpLoad(q, { color: opts.color, io, signal });
+  return runHttpLoad({ ...q, judge: more.judge }, { color: opts.color, io, signal: more.signal });
 }
 
 /** The options of `quick()`: `squall quick`'s flags, typed for a program. */
@@ -98,5 +98,5 @@ export async function quick(options: QuickRunOptions): Promise<ResultDocument> {
     body: o.body,
     bodyFile: o.bodyFile,
   };
-  return unwrap(await quickSession(o.url, flags, libraryIO(o.io), o.signal));
+  return unwrap(await quickSession(o.url, flags, libraryIO(o.io), { signal: o.signal }));
 }

@@ -22,6 +22,7 @@ export async function runHttpLoad(
   q: Pick<ResolvedQuick, 'load' | 'thresholds' | 'outputs' | 'json' | 'quiet' | 'config'> & {
     ui?: boolean;
     monitor?: MonitorPlan | null;
+    judge?: (result: ResultDocument) => void;
   },
   opts: { color?: boolean; io: SessionIO; signal?: AbortSignal },
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {

@@ -16,7 +16,7 @@ import { libraryIO, type SessionIO } from './io.js';
 import { checkOutputsWritable } from './outputs.js';
 import { applyPrometheusFlags, type PrometheusFlags } from './prometheus-options.js';
 import { type ReportDirFlags, reportDirOutputs, runReportName } from './report-dir.js';
-import type { SaveFlags } from './save-run.js';
+import type { HistoryFlags } from './run-history.js';
 import { type SessionOptions, sessionFlags, unwrap } from './session-options.js';
 
 /** `squall run`'s flags as the CLI hands them over (strings). */
@@ -25,7 +25,7 @@ export interface RunSessionFlags
     RunMonitorOptions,
     PrometheusFlags,
     ReportDirFlags,
-    SaveFlags {
+    HistoryFlags {
   out?: string[];
   json?: boolean;
   quiet?: boolean;
@@ -49,7 +49,7 @@ export async function runSession(
   test: string | TestDefinition,
   opts: RunSessionFlags,
   io: SessionIO,
-  more: { signal?: AbortSignal; cwd?: string } = {},
+  more: { signal?: AbortSignal; cwd?: string; judge?: (result: ResultDocument) => void } = {},
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
   const outputs = (opts.out ?? []).map((t) => parseOutput(t, QUICK_OUTPUT_KINDS));
   const maxEndpoints =
@@ -109,6 +109,7 @@ export async function runSession(
       ui: !!opts.ui,
       monitor,
       maxEndpoints,
+      judge: more.judge,
     },
     { io, signal: more.signal },
   );

@@ -36,19 +36,31 @@ export function addCommonLoadFlags(c: Command): Command {
     .option('--json', 'print the result document on stdout instead of the summary')
     .option('-q, --quiet', 'no progress; print the summary only when a threshold fails')
     .option('--no-color', 'no ANSI colours (also when not a TTY, or with NO_COLOR)');
-  return addSaveFlags(addPrometheusOptions(addMonitorOptions(c)));
+  return addHistoryFlags(addPrometheusOptions(addMonitorOptions(c)));
 }
 
-/** `--save`, `--name`, `--label`, `--store`: keeping the run in the history (quick, run, bench). */
-export function addSaveFlags(c: Command): Command {
+/**
+ * `--save`, `--name`, `--label`, `--store`: keeping the run in the history; `--baseline`,
+ * `--max-regression`, `--noise`: judging it against a saved baseline (quick, run, bench).
+ */
+export function addHistoryFlags(c: Command): Command {
   return c
     .option('--save', 'keep the result in the history (.squall/history.db; also SQUALL_SAVE=1)')
     .option('--name <name>', "the test's name in the history (default: the test's name, file or METHOD URL)")
     .option('--label <key=value>', 'a label kept with the saved run, e.g. env=staging (repeatable)', collect)
     .option(
       '--store <store>',
-      'with --save: a SQLite file or postgres://… instead of .squall/history.db (or SQUALL_STORE)',
-    );
+      'the history for --save and --baseline: a SQLite file or postgres://… instead of .squall/history.db (or SQUALL_STORE)',
+    )
+    .option(
+      '--baseline <name>',
+      'compare the run with this saved baseline (squall baseline set NAME ID): the table ends the summary, exit 99 on a regression',
+    )
+    .option(
+      '--max-regression <pct>',
+      "with --baseline: how much worse a metric may get (default 10%; a test file's regressions: win)",
+    )
+    .option('--noise <pct>', 'with --baseline: changes under this are unchanged (default 2%)');
 }
 
 /** `--prometheus-*`: how `-o prometheus` and `-o prometheus-rw` name and push. */

@@ -20,6 +20,14 @@ export function parsePositiveNumber(flag: string, text: string, what: string): n
   return n;
 }
 
+/** `10%`, `10` or `0.1`? Percent only: `10%` or `10` is ten per cent. */
+export function parsePercentFlag(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);
+  if (!m) throw badFlag(flag, `${flag} "${text}" is not a percentage; expected for example ${flag} 10%`);
+  return Number(m[1]) / 100;
+}
+
 export function parseDurationFlag(flag: string, text: string): number {
   const ms = parseDurationMs(text);
   if (ms === undefined || ms <= 0) {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { SaveFlags } from '../../api/save-run.js';
+import type { HistoryFlags } from '../../api/run-history.js';
 import { FILE_REPORTERS, fileReporterKinds } from '../../report/registry.js';
-import { addSaveFlags, REPORT_DIR_HELP } from '../common-flags.js';
+import { addHistoryFlags, REPORT_DIR_HELP } from '../common-flags.js';
 import { collect } from '../io.js';
 
 const EXAMPLES = `
@@ -12,6 +12,7 @@ Examples:
   $ squall bench --time 200ms --json > b.json # shorter sampling, the result document on stdout
   $ squall bench -o html=bench.html -o md=bench.md -o junit=bench.xml
   $ squall bench --report-dir reports         # reports/bench_20261203_201500.json, .html, .md, _stats.csv…
+  $ squall bench --save --baseline main        # keep it; compare each bench's mean and median with main
   $ squall bench -o bencher=bmf.json -o github-benchmark=gab.json   # for Bencher, github-action-benchmark
 
 A bench file:
@@ -24,7 +25,7 @@ Exit codes: 0 ok, 99 a budget, speedup or complexity expectation failed,
 2 bad input (a missing path, no bench file, a file with no benchmark, a bad option,
 budget or flag), 130 interrupted (what was measured is written). See docs/bench.md.`;
 
-interface BenchFlags extends SaveFlags {
+interface BenchFlags extends HistoryFlags {
   filter?: string;
   time?: string;
   out?: string[];
@@ -50,21 +51,21 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('--json', 'print the result document on stdout, nothing else')
     .option('-q, --quiet', 'print nothing but errors, and the summary when an expectation fails')
     .option('--no-color', 'no ANSI colours (also when not a TTY, or with NO_COLOR)');
-  addSaveFlags(command)
+  addHistoryFlags(command)
     .addHelpText('after', EXAMPLES)
     .action(async (paths: string[], opts: BenchFlags) => {
       // Imported when it runs: `squall bench --help` stays cheap (main.ts).
-      const [{ runBenchCommand }, { processIO }, { parseDurationFlag, parseOutput }, { withSave }] =
+      const [{ runBenchCommand }, { processIO }, { parseDurationFlag, parseOutput }, { withHistory }] =
         await Promise.all([
           import('../../api/bench-runner.js'),
           import('../../api/io.js'),
           import('../../config/parse-flags.js'),
-          import('../../api/save-run.js'),
+          import('../../api/run-history.js'),
         ]);
       const timeMs = opts.time === undefined ? null : parseDurationFlag('--time', opts.time);
       const outputs = (opts.out ?? []).map((t) => parseOutput(t, fileReporterKinds()));
       const io = processIO();
-      const { exitCode } = await withSave(opts, io, () =>
+      const { exitCode } = await withHistory(opts, io, 'bench', (judge) =>
         runBenchCommand(
           {
             paths,
@@ -77,6 +78,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
             quiet: !!opts.quiet,
             // Commander sets true unless --no-color: only false is a choice (io.ts useColor).
             color: opts.color === false ? false : undefined,
+            judge,
           },
           io,
         ),

@@ -12,6 +12,7 @@ Examples:
   $ squall quick -m PUT --body-file big.json http://127.0.0.1:8080/upload      # or -b @big.json
   $ squall quick -d 1m --ui -o html=report.html http://127.0.0.1:8080/   # live dashboard, then a report
   $ squall quick -d 30s --report-dir reports http://127.0.0.1:8080/health  # reports/get-127.0.0.1-8080-health_20261203_201500.json, …
+  $ squall quick -d 30s --save --baseline main http://127.0.0.1:8080/health   # keep it; exit 99 if worse than main
   $ squall quick -d 2m --monitor-cmd 'node server.js' http://127.0.0.1:3000/   # and its memory, CPU, leaks
   $ squall quick -d 2m --monitor-pid 4242 --leak-budget 50MB/h http://127.0.0.1:3000/  # a running one
   $ squall quick -n 10000 --threshold 'http_req_duration:p(99)<50' --json http://127.0.0.1:8080/ > r.json
@@ -53,13 +54,15 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
     .addHelpText('after', EXAMPLES)
     .action(async (url: string, opts: QuickFlags) => {
       // Imported when it runs: `squall quick --help` stays cheap (main.ts).
-      const [{ quickSession }, { processIO }, { withSave }] = await Promise.all([
+      const [{ quickSession }, { processIO }, { withHistory }] = await Promise.all([
         import('../../api/quick.js'),
         import('../../api/io.js'),
-        import('../../api/save-run.js'),
+        import('../../api/run-history.js'),
       ]);
       const io = processIO();
-      const { exitCode } = await withSave(opts, io, () => quickSession(url, opts, io));
+      const { exitCode } = await withHistory(opts, io, 'load', (judge) =>
+        quickSession(url, opts, io, { judge }),
+      );
       setExit(exitCode);
     });
 }

@@ -12,6 +12,7 @@ Examples:
   $ squall run api.yaml --host http://127.0.0.1:8080 -e API_TOKEN=dev --threshold 'http_req_duration:p(95)<300'
   $ squall run api.yaml --ui -o html=report.html -o csv=stats -o junit=results.xml
   $ squall run api.yaml --report-dir reports   # reports/api_20261203_201500.json, .html, .md, _stats.csv…
+  $ squall run api.yaml --save --baseline main   # keep the run; compare with baseline main, exit 99 on a regression
   $ squall run soak.yaml --monitor-cmd 'node server.js' --threshold 'target_rss_growth_mb_per_min:value<5'
   $ squall run soak.yaml --monitor-pid 4242 --leak-budget 100MB/h   # a running service and its children
   $ squall init --yaml && squall run load-test.yaml  # a starter test for squall serve-demo
@@ -47,9 +48,11 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
         import('../../api/run.js'),
         import('../../api/io.js'),
       ]);
-      const { withSave } = await import('../../api/save-run.js');
+      const { withHistory } = await import('../../api/run-history.js');
       const io = processIO();
-      const { exitCode } = await withSave(opts, io, () => runSession(file, opts, io));
+      const { exitCode } = await withHistory(opts, io, 'load', (judge) =>
+        runSession(file, opts, io, { judge }),
+      );
       setExit(exitCode);
     });
 }
