@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { changePoints } from '../analysis/change-points.js';
-import { SquallError } from '../errors/index.js';
+import { badFlag, SquallError } from '../errors/index.js';
 import { renderSummary } from '../report/console.js';
 import { renderJson } from '../report/json.js';
 import { sparkline } from '../report/sparkline.js';
+import { renderTrendHtml, type TrendPage, trendUnit } from '../report/trend-html.js';
 import { type MetricReading, readMetric } from '../result/metric-reading.js';
 import { readResultFile } from '../result/read.js';
 import type { ResultDocument } from '../result/schema.js';
@@ -201,47 +202,100 @@ export async function metricSeries(
   return out;
 }
 
+type Series = { run: StoredRun; value: number }[];
+
+/** The change points of a series (what `history changes` lists), each named by its run. */
+export function seriesChanges(series: Series) {
+  return changePoints(series.map((x) => x.value)).map((cp) => {
+    const run = series[cp.index]!.run;
+    return {
+      id: run.id,
+      startedAt: run.meta.startedAt,
+      commit: run.meta.git?.commit ?? null,
+      before: cp.before,
+      after: cp.after,
+      shift: cp.shift,
+      pValue: cp.pValue,
+    };
+  });
+}
+
+/** `-o html=PATH` of `history trend`, checked before the store is opened. */
+function trendOutputs(out: readonly string[] = []): string[] {
+  return out.map((t) => {
+    const m = /^html=(.+)$/.exec(t);
+    if (!m) throw badFlag('-o', `-o "${t}" is not html=PATH; history trend writes the trend as an HTML page`);
+    return m[1]!;
+  });
+}
+
 export async function historyTrend(
-  o: StoreOptions & { name: string; reading: MetricReading; limit?: number; json: boolean },
+  o: StoreOptions & {
+    name: string;
+    reading: MetricReading;
+    limit?: number;
+    json: boolean;
+    /** `-o html=PATH`, repeatable: the trend with its change points as a page. */
+    out?: string[];
+  },
   io: IO,
 ): Promise<void> {
+  const html = trendOutputs(o.out);
   await withStore(o, io, async (s) => {
     const series = await metricSeries(s, o.name, o.reading, o.limit);
-    if (o.json) {
-      io.stdout.write(
-        `${JSON.stringify(
-          series.map((x) => ({
-            id: x.run.id,
-            startedAt: x.run.meta.startedAt,
-            commit: x.run.meta.git?.commit ?? null,
-            value: x.value,
-          })),
-          null,
-          2,
-        )}\n`,
-      );
-      return;
+    const points = series.map((x) => ({
+      id: x.run.id,
+      startedAt: x.run.meta.startedAt,
+      commit: x.run.meta.git?.commit ?? null,
+      value: x.value,
+    }));
+    printTrend(o, series, points, io);
+    if (html.length === 0) return;
+    const page = renderTrendHtml({
+      name: o.name,
+      metric: o.reading.text,
+      unit: trendUnit(o.reading.text, series[0]?.run.meta.kind ?? ''),
+      series: points,
+      changes: seriesChanges(series),
+    });
+    // After the table, as compare writes its Markdown: the console reads top to bottom.
+    for (const path of html) {
+      writeFileSync(path, page);
+      io.stderr.write(`wrote ${path}\n`);
     }
-    if (series.length === 0) {
-      io.stdout.write(`no saved run of '${o.name}' has ${o.reading.text}\n`);
-      return;
-    }
-    const values = series.map((x) => x.value);
-    io.stdout.write(`${o.reading.text} of '${o.name}', ${series.length} runs, oldest first\n`);
-    io.stdout.write(
-      `${sparkline(values, { fromMin: true })}  ${fmt(Math.min(...values))} … ${fmt(Math.max(...values))}\n\n`,
-    );
-    const rows = [
-      ['id', 'started (UTC)', 'commit', o.reading.text],
-      ...series.map((x) => [
-        String(x.run.id),
-        x.run.meta.startedAt.replace('T', ' ').slice(0, 19),
-        commitOf(x.run),
-        fmt(x.value),
-      ]),
-    ];
-    io.stdout.write(`${pad(rows).join('\n')}\n`);
   });
+}
+
+/** The trend on stdout: JSON, or a sparkline and a table. */
+function printTrend(
+  o: { name: string; reading: MetricReading; json: boolean },
+  series: Series,
+  points: TrendPage['series'],
+  io: IO,
+): void {
+  if (o.json) {
+    io.stdout.write(`${JSON.stringify(points, null, 2)}\n`);
+    return;
+  }
+  if (series.length === 0) {
+    io.stdout.write(`no saved run of '${o.name}' has ${o.reading.text}\n`);
+    return;
+  }
+  const values = series.map((x) => x.value);
+  io.stdout.write(`${o.reading.text} of '${o.name}', ${series.length} runs, oldest first\n`);
+  io.stdout.write(
+    `${sparkline(values, { fromMin: true })}  ${fmt(Math.min(...values))} … ${fmt(Math.max(...values))}\n\n`,
+  );
+  const rows = [
+    ['id', 'started (UTC)', 'commit', o.reading.text],
+    ...series.map((x) => [
+      String(x.run.id),
+      x.run.meta.startedAt.replace('T', ' ').slice(0, 19),
+      commitOf(x.run),
+      fmt(x.value),
+    ]),
+  ];
+  io.stdout.write(`${pad(rows).join('\n')}\n`);
 }
 
 function fmt(v: number): string {
@@ -292,18 +346,7 @@ export async function historyChanges(
 ): Promise<void> {
   await withStore(o, io, async (s) => {
     const series = await metricSeries(s, o.name, o.reading, o.limit);
-    const points = changePoints(series.map((x) => x.value)).map((cp) => {
-      const run = series[cp.index]!.run;
-      return {
-        id: run.id,
-        startedAt: run.meta.startedAt,
-        commit: run.meta.git?.commit ?? null,
-        before: cp.before,
-        after: cp.after,
-        shift: cp.shift,
-        pValue: cp.pValue,
-      };
-    });
+    const points = seriesChanges(series);
     if (o.json) {
       io.stdout.write(
         `${JSON.stringify({ name: o.name, metric: o.reading.text, runs: series.length, changes: points }, null, 2)}\n`,

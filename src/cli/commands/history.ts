@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { collect } from '../io.js';
 
 const HISTORY_EXAMPLES = `
 Examples:
@@ -7,6 +8,7 @@ Examples:
   $ squall history show 12                            # its facts and summary
   $ squall history export 12 > run12.json             # the result document
   $ squall history trend --name api --metric 'http_req_duration:p(95)'
+  $ squall history trend --name api --metric 'http_req_duration:p(95)' -o html=trend.html
   $ squall history changes --name api --metric 'http_req_duration:p(95)'
   $ squall history rm 3 4
 
@@ -77,8 +79,8 @@ export function registerHistory(program: Command, setExit: (code: number) => voi
     });
 
   // trend and changes read one metric across the runs of a test: the same flags, another view.
-  const metricCommand = (name: 'trend' | 'changes', description: string) =>
-    history
+  const metricCommand = (name: 'trend' | 'changes', description: string) => {
+    const command = history
       .command(name)
       .description(description)
       .requiredOption('--name <name>', 'the test')
@@ -89,8 +91,17 @@ export function registerHistory(program: Command, setExit: (code: number) => voi
       .option('--endpoint <name>', "one endpoint's figure, e.g. 'GET /items'")
       .option('--limit <n>', 'the newest N runs')
       .option('--json', 'as JSON')
-      .option('--store <store>', STORE_HELP)
-      .action(async (o: StoreFlags & { name: string; metric: string; endpoint?: string; limit?: string }) => {
+      .option('--store <store>', STORE_HELP);
+    if (name === 'trend')
+      command.option(
+        '-o, --out <html=path>',
+        'write the trend and its change points as a page: html=PATH',
+        collect,
+      );
+    command.action(
+      async (
+        o: StoreFlags & { name: string; metric: string; endpoint?: string; limit?: string; out?: string[] },
+      ) => {
         const [history, { parseMetricReading }] = await Promise.all([
           api(),
           import('../../result/metric-reading.js'),
@@ -104,11 +115,14 @@ export function registerHistory(program: Command, setExit: (code: number) => voi
             reading: parseMetricReading(withEndpoint(o.metric, o.endpoint)),
             limit: await limitOf(o.limit),
             json: !!o.json,
+            out: o.out,
           },
           await io(),
         );
         setExit(0);
-      });
+      },
+    );
+  };
   metricCommand('trend', 'one metric across the saved runs of a test, with a sparkline');
   metricCommand('changes', "the runs where a metric's level shifted (E-Divisive means, permutation test)");
 
