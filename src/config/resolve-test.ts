@@ -681,6 +681,7 @@ export async function resolveTest(
     envFlags: Object.keys(f.env),
     monitorSuggested: preset !== undefined && PRESETS[preset].monitor,
     regressions: t.regressions,
+    name: t.name,
   });
   return deepFreeze({ ...plan, config });
 }

@@ -27,6 +27,8 @@ export interface ConfigSources {
   monitorSuggested: boolean;
   /** The file's per-metric regression budgets (`regressions:`), which `squall compare` reads back. */
   regressions?: Readonly<Record<string, number>>;
+  /** The file's `name:`: what the history calls its runs unless --name says otherwise. */
+  name?: string;
 }
 
 export function resultConfig(
@@ -35,6 +37,7 @@ export function resultConfig(
 ): Record<string, unknown> {
   return {
     command: 'run',
+    ...(sources.name === undefined ? {} : { name: sources.name }),
     file: plan.file,
     format: sources.format,
     preset: plan.preset ?? null,

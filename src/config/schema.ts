@@ -429,6 +429,8 @@ function rootRules(t: Record<string, unknown>, ctx: Ctx): void {
 export function testFileSchema(sc: SchemaContext) {
   return z
     .strictObject({
+      // The test's name in the history (--save), as k6's and Locust's suites name theirs.
+      name: z.string().trim().min(1).optional(),
       target: baseUrl.optional(),
       defaults: z
         .strictObject({ headers: headers.optional(), timeout: positiveDurationMs.optional() })

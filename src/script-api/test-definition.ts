@@ -220,6 +220,8 @@ export interface TestDefinition {
    * `{ 'http_req_duration:p(95)': '10%', 'http_reqs:rate': '5%' }`; an error rate's is in points.
    */
   regressions?: Record<string, `${number}%`>;
+  /** The test's name in the history (`--save`); default the file's name. */
+  name?: string;
   stopConditions?: StopConditionsDefinition;
   /**
    * k6's option: response bodies are read and counted in data_received but not kept, so memory

@@ -131,6 +131,7 @@ describe('examples/', () => {
       'README.md',
       'bench',
       'breakpoint.yaml',
+      'ci',
       'crud-budgets.yaml',
       'health-budget.yaml',
       'soak.yaml',

@@ -20,6 +20,7 @@ const testFile = (target: string) => {
   writeFileSync(
     file,
     [
+      'name: api flow',
       `target: ${target}`,
       'vus: 4',
       'duration: 4s',
@@ -61,8 +62,10 @@ afterAll(async () => {
 
 describe('--baseline and regressions: budgets', () => {
   it('run --baseline: the comparison is in the document with the file’s per-metric budgets; a regression is exit 99', async () => {
-    const base = await runCli(['run', testFile(fast.url), '-q', '--save', '--name', 'api']);
+    const base = await runCli(['run', testFile(fast.url), '-q', '--save']);
     expect(base.code, explain(base)).toBe(0);
+    // The file's name: names the run in the history.
+    expect(base.stderr).toContain('saved as run 1 (api flow)');
     expect((await runCli(['baseline', 'set', 'main', 'last'])).code).toBe(0);
     const out = join(dir.path, 'slow.json');
     const r = await runCli([
