@@ -3,7 +3,7 @@
 // pairs are never "regressed" at a 10 % budget; the same server made 15 % slower is "regressed"
 // every time. Two local servers with fixed delays (20 ms and 23 ms), squall quick against each,
 // then squall compare on the saved documents. Progress on stderr, the counts on stdout.
-//   node benchmarks/compare-verdicts.mjs [--runs 20] [--duration 3s]
+//   node benchmarks/compare-verdicts.mjs [--runs 20] [--duration 10s]
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '20' }, duration: { type: 'string', default: '3s' } },
+  options: { runs: { type: 'string', default: '20' }, duration: { type: 'string', default: '10s' } },
 });
 const RUNS = Number(values.runs);
 const CLI = path.resolve(import.meta.dirname, '..', 'bin', 'squall.js');
@@ -51,11 +51,13 @@ const verdicts = async (a, b) => {
   const args = ['compare', a, b, '--json', '--max-regression', '10%'];
   for (const m of METRICS) args.push('--metric', m);
   const r = await run(args);
-  return Object.fromEntries(JSON.parse(r.stdout).rows.map((x) => [x.metric, x.verdict]));
+  const c = JSON.parse(r.stdout);
+  // 'comparison': the verdict of the whole comparison (the worst row's), which sets the exit code.
+  return { ...Object.fromEntries(c.rows.map((x) => [x.metric, x.verdict])), comparison: c.verdict };
 };
 const count = (rows) => {
   const out = {};
-  for (const m of METRICS) {
+  for (const m of [...METRICS, 'comparison']) {
     out[m] = {};
     for (const r of rows) out[m][r[m]] = (out[m][r[m]] ?? 0) + 1;
   }
