@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import type { CompareRow, Comparison, Verdict } from '../result/comparison-schema.js';
-import type { ResultDocument } from '../result/schema.js';
+import { benchDoc, fixture, loadDoc, NOT_REGRESSED, REGRESSED } from '../../test/helpers/comparison-docs.js';
 import {
   comparisonCells,
   comparisonHeadline,
@@ -20,102 +17,9 @@ import { renderMarkdown } from './markdown.js';
 /**
  * A run with `--baseline` keeps its comparison in the document; every report shows it, in the
  * cells and words of `squall compare`, and says when a regression failed the run. The renderers
- * draw what the document says, so the comparison here is a literal with a row of each verdict
- * (and a name with a `|` and Markdown in it); the documents around it are real runs' fixtures.
+ * draw what the document says, so the comparison is a literal with a row of each verdict
+ * (test/helpers/comparison-docs.ts); the documents around it are real runs' fixtures.
  */
-
-const fixture = (name: string): ResultDocument =>
-  JSON.parse(readFileSync(join(import.meta.dirname, '../../test/fixtures/results', name), 'utf8'));
-
-function row(metric: string, verdict: Verdict, over: Partial<CompareRow> = {}): CompareRow {
-  return {
-    metric,
-    direction: 'lower-is-better',
-    a: 10,
-    b: 10,
-    change: 0,
-    scale: 'relative',
-    low: -0.01,
-    high: 0.01,
-    budget: 0.1,
-    verdict,
-    runsNeeded: null,
-    ...over,
-  };
-}
-
-const REGRESSED: Comparison = {
-  a: 'baseline main (run 12)',
-  b: 'this run',
-  kind: 'load',
-  runsA: 1,
-  runsB: 1,
-  budget: 0.1,
-  noise: 0.02,
-  verdict: 'regressed',
-  rows: [
-    row('http_reqs:rate', 'regressed', {
-      direction: 'higher-is-better',
-      a: 812.4,
-      b: 640.1,
-      change: -0.212,
-      low: -0.25,
-      high: -0.18,
-      budget: 0.05,
-    }),
-    row('http_req_failed:rate', 'unchanged', { a: 0, b: 0, scale: 'absolute', low: 0, high: 0 }),
-    row('http_req_duration:p(95)', 'inconclusive', {
-      b: 11.3,
-      change: 0.13,
-      low: 0.05,
-      high: 0.2,
-      runsNeeded: 4,
-    }),
-    row('http_req_duration{name:GET /a|*b*}:p(99)', 'improved', {
-      b: 7,
-      change: -0.3,
-      low: -0.35,
-      high: -0.25,
-    }),
-    row('http_req_duration:mean', 'regressed', { b: 13, change: 0.3, low: 0.25, high: 0.35 }),
-  ],
-};
-
-const NOT_REGRESSED: Comparison = {
-  ...REGRESSED,
-  verdict: 'inconclusive',
-  rows: REGRESSED.rows.filter((r) => r.verdict !== 'regressed'),
-};
-
-/** run-full.json with only the thresholds that passed, and this comparison. */
-function loadDoc(c: Comparison, thresholds: 'passed' | 'as run' | 'none' = 'passed'): ResultDocument {
-  const d = fixture('run-full.json');
-  if (thresholds === 'passed') d.thresholds = d.thresholds.filter((t) => t.ok);
-  if (thresholds === 'none') d.thresholds = [];
-  d.comparison = c;
-  d.passed = d.thresholds.every((t) => t.ok) && c.verdict !== 'regressed';
-  return d;
-}
-
-/** bench.json (whose own expectations partly fail), or the same with every expectation held. */
-function benchDoc(c: Comparison, own: 'as run' | 'held' = 'as run'): ResultDocument {
-  const d = fixture('bench.json');
-  const b = d.bench!;
-  if (own === 'held') {
-    for (const e of b.benches) {
-      e.error = null;
-      for (const x of e.budgets) x.ok = true;
-    }
-    for (const s of b.speedups) if (s.ok === false) s.ok = true;
-    for (const x of b.complexity) {
-      x.error = null;
-      if (x.ok === false) x.ok = true;
-    }
-  }
-  d.comparison = { ...c, kind: 'bench' };
-  d.passed = own === 'held' && c.verdict !== 'regressed';
-  return d;
-}
 
 /** The console's table rows of the comparison, split on its column gaps. */
 function consoleRows(text: string): string[][] {
@@ -179,7 +83,7 @@ describe('the console summary of a run with --baseline', () => {
     expect(text).toContain(`${yellow}? inconclusive (about 4 more runs)\u001b[39m`);
     expect(text).toContain(`${red}✗ FAILED: 2 metrics regressed`);
     // Padded before painting: without colour the columns line up the same.
-    const plain = text.replace(/\u001b\[\d+m/g, '');
+    const plain = text.replace(new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, 'g'), '');
     expect(plain).toBe(renderSummary(loadDoc(REGRESSED), { color: false }));
   });
 

@@ -38,12 +38,7 @@ export function renderHeader(doc: Obj): HTMLElement {
   // `--baseline`: whether the run regressed against it, which alone can fail a run.
   const c = comparisonOfPage(doc);
   if (c) {
-    const text =
-      c.verdict === 'regressed'
-        ? 'regressed'
-        : c.verdict === 'inconclusive'
-          ? 'inconclusive'
-          : 'no regression';
+    const text = `baseline: ${c.verdict === 'regressed' || c.verdict === 'inconclusive' ? c.verdict : 'no regression'}`;
     badges.push(
       el('span', {
         class: `badge ${VERDICT_CLASS[c.verdict] || 'ok'}`,
