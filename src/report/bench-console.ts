@@ -1,4 +1,4 @@
-import type { BenchSection } from '../result/bench-schema.js';
+import { type BenchSection, benchPassed } from '../result/bench-schema.js';
 import type { ResultDocument } from '../result/schema.js';
 import { formatMs, isNum } from '../util/figures.js';
 import {
@@ -12,6 +12,7 @@ import {
   groupTitle,
   speedupText,
 } from './bench-format.js';
+import { comparisonBlockLines, comparisonOf, noRegressionText, regressionText } from './comparison.js';
 import { type Painter, padEndVisible, padStartVisible, visibleWidth } from './format.js';
 
 /**
@@ -78,9 +79,21 @@ function verdict(doc: ResultDocument, b: BenchSection, p: Painter): string {
     b.benches.reduce((n, e) => n + e.budgets.length, 0) +
     b.speedups.filter((s) => s.ok !== null).length +
     b.complexity.filter((c) => c.ok !== null).length;
-  if (doc.passed === false)
-    return `  ${p('red', '✗ FAILED: a budget, speedup or complexity expectation failed, or a bench threw')}`;
-  return `  ${p('green', `✓ PASSED: ${b.benches.length} benches, ${expectations} expectations met`)}`;
+  const comparison = comparisonOf(doc);
+  // A regression beyond its budget fails the run even when every expectation held: say which.
+  const regressed = comparison && regressionText(comparison);
+  if (doc.passed === false || regressed) {
+    // The bench's own expectations are named when they failed, or when nothing else explains it.
+    const why = [
+      ...(!benchPassed(b) || !regressed
+        ? ['a budget, speedup or complexity expectation failed, or a bench threw']
+        : []),
+      ...(regressed ? [regressed] : []),
+    ];
+    return `  ${p('red', `✗ FAILED: ${why.join('; ')}`)}`;
+  }
+  const passed = `✓ PASSED: ${b.benches.length} benches, ${expectations} expectations met`;
+  return `  ${p('green', comparison ? `${passed}; ${noRegressionText(comparison)}` : passed)}`;
 }
 
 export function renderBenchSummary(doc: ResultDocument, b: BenchSection, p: Painter, width?: number): string {
@@ -98,6 +111,12 @@ export function renderBenchSummary(doc: ResultDocument, b: BenchSection, p: Pain
   const warnings = Array.isArray(doc.warnings) ? doc.warnings : [];
   if (warnings.length > 0)
     blocks.push([`  ${p('bold', 'WARNINGS')}`, ...warnings.map((w) => `${INDENT}${p('yellow', `! ${w}`)}`)]);
+  const comparison = comparisonOf(doc);
+  if (comparison)
+    blocks.push([
+      `  ${p('bold', 'COMPARED WITH')} ${p('bold', comparison.a)}`,
+      ...comparisonBlockLines(comparison, p, INDENT),
+    ]);
   blocks.push([verdict(doc, b, p)]);
   return `${blocks.map((x) => x.join('\n')).join('\n\n')}\n`;
 }

@@ -12,6 +12,7 @@ import type {
 import { aggregationFigure, type FigureUnit } from '../util/figures.js';
 import { renderBenchSummary } from './bench-console.js';
 import { benchSection } from './bench-format.js';
+import { comparisonBlockLines, comparisonOf, noRegressionText, regressionText } from './comparison.js';
 import { droppedNotes } from './dropped.js';
 import { endpointLabeller } from './endpoint-label.js';
 import {
@@ -878,30 +879,38 @@ function renderSaturation(result: ResultDocument, p: Painter): string[] {
   return lines;
 }
 
+/** `--baseline`: the run against its baseline, the comparison's table and headline. */
+function renderCompared(result: ResultDocument, p: Painter): string[] {
+  const c = comparisonOf(result);
+  if (!c) return [];
+  return [`${sectionTitle('COMPARED WITH', p)} ${p('bold', c.a)}`, '', ...comparisonBlockLines(c, p, INDENT)];
+}
+
 function renderVerdict(result: ResultDocument, metrics: Obj, p: Painter): string[] {
   const thresholds = Array.isArray(result.thresholds) ? result.thresholds : [];
   const failed = thresholds.filter((t) => asObj(t) && !t.ok);
+  const comparison = comparisonOf(result);
+  // A regression beyond its budget fails the run even when every threshold passed: say both.
+  const regressed = comparison && regressionText(comparison);
+  const reasons: string[] = [];
   if (failed.length > 0) {
     const which = failed
       .map((t) => `${t.metric} '${t.expr}' (${formatThresholdActual(t, metrics)})`)
       .join(', ');
-    return [
-      `  ${p('red', `✗ FAILED: ${failed.length} of ${thresholds.length} thresholds crossed: ${which}`)}`,
-    ];
+    reasons.push(`${failed.length} of ${thresholds.length} thresholds crossed: ${which}`);
+  } else if (serviceExited(result)) {
+    reasons.push('the service under test exited while in use (see TARGET PROCESS)');
+  } else if (monitorExited(result)) {
+    reasons.push('the watched process exited while in use (see TARGET PROCESS)');
   }
-  if (result.passed === false || monitorExited(result)) {
-    const why = serviceExited(result)
-      ? ': the service under test exited while in use (see TARGET PROCESS)'
-      : monitorExited(result)
-        ? ': the watched process exited while in use (see TARGET PROCESS)'
-        : '';
-    return [`  ${p('red', `✗ FAILED${why}`)}`];
-  }
-  if (thresholds.length > 0) {
-    const n = thresholds.length;
-    return [`  ${p('green', `✓ PASSED: ${n === 1 ? 'the threshold' : `all ${n} thresholds`} met`)}`];
-  }
-  return [];
+  if (regressed) reasons.push(regressed);
+  if (reasons.length > 0) return [`  ${p('red', `✗ FAILED: ${reasons.join('; ')}`)}`];
+  if (result.passed === false) return [`  ${p('red', '✗ FAILED')}`];
+  const met: string[] = [];
+  const n = thresholds.length;
+  if (n > 0) met.push(`${n === 1 ? 'the threshold' : `all ${n} thresholds`} met`);
+  if (comparison) met.push(noRegressionText(comparison));
+  return met.length > 0 ? [`  ${p('green', `✓ PASSED: ${met.join('; ')}`)}`] : [];
 }
 
 /** Renders the end-of-test summary. Ends with a newline; never throws on a partial document. */
@@ -923,6 +932,7 @@ export function renderSummary(result: ResultDocument, opts: SummaryOptions): str
     renderErrors(result, p),
     renderBreakingPoint(result.breakingPoint, p),
     renderMonitor(result.monitor, p),
+    renderCompared(result, p),
     renderVerdict(result, metrics, p),
   ];
   return `${blocks

@@ -10,6 +10,7 @@ import {
   complexityText,
   groupTitle,
 } from './bench-format.js';
+import { comparisonBudgetText, comparisonCells, comparisonOf } from './comparison.js';
 import { asObj, fmtCount, fmtPct, formatMs, isNum, type Obj, thresholdFigure } from './format.js';
 
 /**
@@ -17,7 +18,8 @@ import { asObj, fmtCount, fmtPct, formatMs, isNum, type Obj, thresholdFigure } f
  * the Apache Ant schema (windyroad's JUnit.xsd, which Jenkins, GitLab and the GitHub test
  * reporters follow) and the Jenkins xUnit plugin's junit-10.xsd (test/fixtures/junit/ has both,
  * and a test validates against them with xmllint). One suite for the thresholds (one case each)
- * and one for the checks of `squall run` (one case each). A failed threshold or a check that
+ * and one for the checks of `squall run` (one case each), and with `--baseline` one for the
+ * comparison (one case per metric compared, a regression a failure). A failed threshold or a check that
  * failed at least once is a `<failure>` whose message carries the figures, in their units (ms,
  * %, /s, bytes); every threshold's actual value is also listed in its suite's `<system-out>`. A
  * run without thresholds gets one `run completed` case in a `run` suite, so that CI never reads
@@ -165,6 +167,41 @@ function checkCases(checks: unknown[]): Case[] {
 }
 
 /**
+ * `--baseline`: a suite named for the comparison, a case per metric compared. A regression beyond
+ * its budget is a failure whose message has the change, its interval and the budget; every other
+ * verdict passes (inconclusive too, as the exit code has it), its words in the suite's output.
+ */
+function comparisonSuite(doc: ResultDocument): Suite | undefined {
+  const c = comparisonOf(doc);
+  if (!c) return undefined;
+  const [head, ...rows] = comparisonCells(c);
+  const col = (name: string) => head!.indexOf(name);
+  return {
+    name: `compared with ${c.a}`,
+    time: '0',
+    cases: c.rows.map((r, i) => {
+      const cells = rows[i]!;
+      const figures = `A ${cells[col('A')]}, B ${cells[col('B')]}, change ${cells[col('change')]} (95 % CI ${cells[col('95 % CI')]})`;
+      const verdict = cells[col('verdict')]!;
+      const out: Case = {
+        name: r.metric,
+        classname: 'squall.comparison',
+        out: `${r.metric}: ${verdict}; ${figures}`,
+      };
+      if (r.verdict === 'regressed') {
+        const budget = comparisonBudgetText(r);
+        out.failure = {
+          type: 'regression',
+          message: `${r.metric} regressed against ${c.a}: change ${cells[col('change')]}, 95 % CI ${cells[col('95 % CI')]}, budget ${budget}`,
+          detail: `A (${c.a}): ${cells[col('A')]}\nB (${c.b}): ${cells[col('B')]}\nchange: ${cells[col('change')]}\n95 % CI: ${cells[col('95 % CI')]}\nbudget: ${budget}\n`,
+        };
+      }
+      return out;
+    }),
+  };
+}
+
+/**
  * A bench document's suites: one per group with a case per bench (a failure when a budget or its
  * speedup expectation failed or it threw), and one `complexity` suite with a case per check.
  */
@@ -260,6 +297,8 @@ export function renderJunit(doc: ResultDocument): string {
   const checks = (doc as { checks?: unknown }).checks;
   // Only `squall run` has checks; quick's document has none to report, not zero that passed.
   if (Array.isArray(checks)) suites.push({ name: 'checks', cases: checkCases(checks), time: '0' });
+  const compared = comparisonSuite(doc);
+  if (compared) suites.push(compared);
 
   const properties = [
     ['squall.version', doc.version],

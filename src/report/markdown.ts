@@ -1,4 +1,4 @@
-import type { BenchSection } from '../result/bench-schema.js';
+import { type BenchSection, benchPassed } from '../result/bench-schema.js';
 import type {
   EndpointResult,
   MonitorResult,
@@ -17,6 +17,13 @@ import {
   groupTitle,
   speedupText,
 } from './bench-format.js';
+import {
+  comparisonHeadline,
+  comparisonMarkdownTable,
+  comparisonOf,
+  noRegressionText,
+  regressionText,
+} from './comparison.js';
 import { endpointLabeller } from './endpoint-label.js';
 import {
   asObj,
@@ -105,17 +112,25 @@ const END_REASONS: Record<string, string> = {
 function header(doc: ResultDocument): string[] {
   const thresholds = (Array.isArray(doc.thresholds) ? doc.thresholds : []).filter((t) => asObj(t));
   const failed = thresholds.filter((t) => t.ok !== true).length;
+  const comparison = comparisonOf(doc);
+  // A regression beyond its budget fails the run even when every threshold passed.
+  const regressed = comparison && regressionText(comparison);
   // A watched process that died fails the run, whichever flag named it.
-  const passed = doc.passed !== false && failed === 0 && !monitorExited(doc);
+  const passed = doc.passed !== false && failed === 0 && !monitorExited(doc) && !regressed;
   let verdict: string;
   if (!passed) {
-    if (failed > 0) verdict = `failed: ${failed} of ${thresholds.length} thresholds crossed`;
-    else if (serviceExited(doc)) verdict = 'failed: the service under test exited while in use';
-    else verdict = monitorExited(doc) ? 'failed: the watched process exited while in use' : 'failed';
-  } else if (thresholds.length > 0) {
-    verdict = `passed: ${thresholds.length === 1 ? 'the threshold' : `all ${thresholds.length} thresholds`} met`;
+    const why: string[] = [];
+    if (failed > 0) why.push(`${failed} of ${thresholds.length} thresholds crossed`);
+    else if (serviceExited(doc)) why.push('the service under test exited while in use');
+    else if (monitorExited(doc)) why.push('the watched process exited while in use');
+    if (regressed) why.push(mdText(regressed, 300));
+    verdict = why.length > 0 ? `failed: ${why.join('; ')}` : 'failed';
   } else {
-    verdict = 'completed (no thresholds)';
+    const met: string[] = [];
+    if (thresholds.length > 0)
+      met.push(`${thresholds.length === 1 ? 'the threshold' : `all ${thresholds.length} thresholds`} met`);
+    if (comparison) met.push(mdText(noRegressionText(comparison), 300));
+    verdict = met.length > 0 ? `passed: ${met.join('; ')}` : 'completed (no thresholds)';
   }
   const config = asObj(doc.config) ?? {};
   const target = [config.url, config.target].find((v): v is string => typeof v === 'string' && v !== '');
@@ -415,18 +430,43 @@ function targetProcess(doc: ResultDocument): string[] {
   ];
 }
 
+/** `--baseline`: the run against its baseline, as `squall compare -o md=` writes the table. */
+function compared(doc: ResultDocument): string[] {
+  const c = comparisonOf(doc);
+  if (!c) return [];
+  return [
+    `#### Compared with ${mdText(c.a, 200)}`,
+    '',
+    mdText(comparisonHeadline(c), 400),
+    '',
+    ...comparisonMarkdownTable(c, (t) => mdText(t)),
+  ];
+}
+
 /**
  * A bench document for a PR: the verdict, one table per group (as the console prints them) with
  * its budgets and speedups, the complexity fits, the warnings.
  */
 function benchBlocks(doc: ResultDocument, b: BenchSection): string[][] {
+  const comparison = comparisonOf(doc);
+  const regressed = comparison && regressionText(comparison);
+  const failed =
+    doc.passed === false || regressed
+      ? [
+          ...(!benchPassed(b) || !regressed
+            ? ['a budget, speedup or complexity expectation failed, or a bench threw']
+            : []),
+          ...(regressed ? [mdText(regressed, 300)] : []),
+        ]
+      : [];
   const verdict =
-    doc.passed === false
-      ? '❌ squall bench failed: a budget, speedup or complexity expectation failed, or a bench threw'
-      : `✅ squall bench passed: ${b.benches.length} benches`;
+    failed.length > 0
+      ? `❌ squall bench failed: ${failed.join('; ')}`
+      : `✅ squall bench passed: ${b.benches.length} benches${comparison ? `; ${mdText(noRegressionText(comparison), 300)}` : ''}`;
   const env = [b.environment.node && `node ${b.environment.node}`, b.environment.cpu].filter((x) => x);
   const blocks: string[][] = [
     [`### ${verdict}`, ...(env.length > 0 ? ['', mdText(env.join(' · '), 200)] : [])],
+    compared(doc),
   ];
   for (const g of benchGroups(b)) {
     const notes: string[] = [];
@@ -465,6 +505,7 @@ export function renderMarkdown(doc: ResultDocument): string {
     : [
         header(doc),
         keyFigures(doc),
+        compared(doc),
         thresholds(doc),
         endpoints(doc),
         checks(doc),

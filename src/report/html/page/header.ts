@@ -1,4 +1,5 @@
 import { judgesResources, leakHeadline, monitoredProcess } from '../../format.js';
+import { comparisonOfPage, VERDICT_CLASS } from './comparison.js';
 import { el, fig, kv } from './dom.js';
 import { monitorExit, stateOf, VERDICTS } from './monitor-words.js';
 import { isMonitorOnly, num, type Obj, obj, str } from './read.js';
@@ -32,6 +33,20 @@ export function renderHeader(doc: Obj): HTMLElement {
     const badge = mv === 'leak' && judgesResources(m) ? leakHeadline(m) : VERDICTS[mv].badge;
     badges.push(
       el('span', { class: `badge ${VERDICTS[mv].cls}`, 'data-field': 'monitor.state', text: badge }),
+    );
+  }
+  // `--baseline`: whether the run regressed against it, which alone can fail a run.
+  const c = comparisonOfPage(doc);
+  if (c) {
+    const text = `baseline: ${c.verdict === 'regressed' || c.verdict === 'inconclusive' ? c.verdict : 'no regression'}`;
+    badges.push(
+      el('span', {
+        class: `badge ${VERDICT_CLASS[c.verdict] || 'ok'}`,
+        'data-field': 'comparison.verdict',
+        'data-value': c.verdict,
+        title: `against ${c.a}`,
+        text,
+      }),
     );
   }
   if (view.live)

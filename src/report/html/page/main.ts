@@ -13,6 +13,7 @@ import { isBench, renderBench } from './bench.js';
 import { renderCards } from './cards.js';
 import { renderChartsPanel, updateCharts } from './charts.js';
 import { renderCodesErrors } from './codes-errors.js';
+import { renderComparisonPanel } from './comparison.js';
 import { renderDistributionPanel, updateDistribution } from './distribution.js';
 import { el } from './dom.js';
 import { renderEndpointChartsPanel, updateEndpointCharts } from './endpoint-charts.js';
@@ -50,7 +51,10 @@ const SLOTS: Array<[string, Slot | null]> = [
     {
       deps: (d) => {
         const m = obj(d.monitor);
+        const c = obj(d.comparison);
         return [d.version, d.startedAt, d.endedAt, d.durationSec, d.endReason, d.passed, d.config].concat([
+          c.a,
+          c.verdict,
           m.pid,
           m.cmd,
           m.verdict,
@@ -85,6 +89,8 @@ const SLOTS: Array<[string, Slot | null]> = [
   ],
   ['bench', { deps: (d) => [d.kind, d.bench, d.warnings], build: renderBench }],
   ['cards', { deps: (d) => [d.metrics, d.thresholds, d.config], build: renderCards }],
+  // `--baseline`: the run against its baseline, for a load test and a bench alike.
+  ['comparison', { deps: (d) => [d.comparison], build: renderComparisonPanel }],
   ['charts', null],
   ['distribution', null],
   ['endpoints', { deps: (d) => [endpointRows(d), d.metrics, sort, d.config], build: renderEndpoints }],
@@ -148,7 +154,7 @@ function drawSlot(name: string, slot: Slot, doc: Obj, force: boolean): void {
 }
 
 /** What a bench document shows: it has no load, so the load test's panels stay hidden. */
-const BENCH_SLOTS = new Set(['header', 'bench', 'config']);
+const BENCH_SLOTS = new Set(['header', 'bench', 'comparison', 'config']);
 
 function render(): void {
   const doc = view.doc;
