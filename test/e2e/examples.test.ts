@@ -139,8 +139,10 @@ describe('examples/', () => {
       'weighted-users.ts',
     ]);
     const readme = readFileSync(join(EXAMPLES_DIR, 'README.md'), 'utf8');
-    for (const f of files.filter((x) => x !== 'README.md' && x !== 'bench'))
+    for (const f of files.filter((x) => !['README.md', 'bench', 'ci'].includes(x)))
       expect(readme).toContain(`squall run examples/${f}`);
+    // The CI workflow is run step by step by ci-workflow.test.ts.
+    expect(readme).toContain('ci/github-actions.yml');
     // The micro-benchmarks (squall bench) have their own folder, documented in docs/bench.md.
     expect(readme).toContain('squall bench examples/bench');
   });
