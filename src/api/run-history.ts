@@ -4,8 +4,6 @@ import type { ResultDocument } from '../result/schema.js';
 import { openStore } from '../store/open.js';
 import { collectRunMeta, defaultRunName } from '../store/run-meta.js';
 import type { HistoryStore } from '../store/types.js';
-import { compareDocuments } from './compare.js';
-import { resolveRef } from './history.js';
 import type { SessionIO } from './io.js';
 
 /** `--save`, `--name`, `--label`, `--store`, `--baseline`, `--max-regression`, `--noise` of quick, run and bench. */
@@ -53,6 +51,11 @@ async function baselineJudge(
 ): Promise<Judge> {
   const budget = parsePercentFlag('--max-regression', flags.maxRegression, 0.1);
   const noise = parsePercentFlag('--noise', flags.noise, 0.02);
+  // Loaded only with --baseline: a plain run loads no reporter before its first request.
+  const [{ resolveRef }, { compareDocuments }] = await Promise.all([
+    import('./history.js'),
+    import('./compare.js'),
+  ]);
   const base = await resolveRef(`baseline:${flags.baseline}`, async () => store);
   const baseKind = base.doc.kind === 'bench' ? 'bench' : base.doc.kind === 'monitor' ? 'monitor' : 'load';
   if (baseKind !== kind)

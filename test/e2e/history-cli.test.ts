@@ -101,9 +101,11 @@ describe('squall history, baseline and compare', () => {
       `md=${md}`,
     ]);
     expect(c.code, explain(c)).toBe(99);
-    expect(c.stdout).toMatch(/http_req_duration:p\(95\) .* ✗ regressed/);
+    expect(c.stdout).toMatch(/http_req_duration:med .* ✗ regressed/);
+    // Six seconds are two blocks of p95s: its interval may still straddle the budget, never below it.
+    expect(c.stdout).toMatch(/http_req_duration:p\(95\) .* (✗ regressed|\? inconclusive)/);
     const text = readFileSync(md, 'utf8');
-    expect(text).toMatch(/^### ❌ squall compare: ✗ regressed: 2 regressed/);
+    expect(text).toMatch(/^### ❌ squall compare: ✗ regressed: [12] regressed/);
     expect(text).toMatch(/\| http_req_duration:med \| [\d.]+ \| [\d.]+ \| \+\d+\.\d % ↑🔴 \|/);
   });
 
