@@ -135,7 +135,8 @@ function specsOf(a: ResultDocument, b: ResultDocument): Spec[] {
   return [...runWide, ...endpoints];
 }
 
-function kindOf(d: ResultDocument): string {
+/** What a result is, for comparing: `bench`, `monitor`, or `load` (quick and run). */
+export function kindOf(d: ResultDocument): string {
   return d.kind === 'bench' ? 'bench' : d.kind === 'monitor' ? 'monitor' : 'load';
 }
 

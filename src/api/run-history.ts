@@ -52,12 +52,12 @@ async function baselineJudge(
   const budget = parsePercentFlag('--max-regression', flags.maxRegression, 0.1);
   const noise = parsePercentFlag('--noise', flags.noise, 0.02);
   // Loaded only with --baseline: a plain run loads no reporter before its first request.
-  const [{ resolveRef }, { compareDocuments }] = await Promise.all([
+  const [{ resolveRef }, { compareDocuments, kindOf }] = await Promise.all([
     import('./history.js'),
     import('./compare.js'),
   ]);
   const base = await resolveRef(`baseline:${flags.baseline}`, async () => store);
-  const baseKind = base.doc.kind === 'bench' ? 'bench' : base.doc.kind === 'monitor' ? 'monitor' : 'load';
+  const baseKind = kindOf(base.doc);
   if (baseKind !== kind)
     throw new SquallError(
       'SQ_COMPARE_MISMATCH',
