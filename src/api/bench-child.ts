@@ -165,7 +165,7 @@ function selection(
 async function runBench(file: string, b: BenchRegistration, job: BenchJob): Promise<void> {
   const o = b.options;
   const concurrency = o.concurrency ?? 1;
-  const time = job.timeMs ?? o.time ?? DEFAULT_TIME_MS;
+  const time = (job.timeMs ?? o.time ?? DEFAULT_TIME_MS) * job.timeShare;
   const iterations = job.timeMs === null ? o.iterations : undefined;
   const common = { time, iterations, warmup: o.warmup, setup: o.setup, teardown: o.teardown };
   const raw =
@@ -218,7 +218,10 @@ async function timeSize(
 async function runComplexity(file: string, c: ComplexityRegistration, job: BenchJob): Promise<void> {
   const o = c.options;
   const sizes = Array.isArray(o.sizes) ? o.sizes : [];
-  const perSize = Math.max(MIN_SIZE_TIME_MS, (job.timeMs ?? DEFAULT_TIME_MS) / Math.max(1, sizes.length));
+  const perSize = Math.max(
+    MIN_SIZE_TIME_MS,
+    ((job.timeMs ?? DEFAULT_TIME_MS) * job.timeShare) / Math.max(1, sizes.length),
+  );
   const perRound = perSize / COMPLEXITY_ROUNDS;
   const best = sizes.map(() => Number.POSITIVE_INFINITY);
   let error: WireError | null = null;

@@ -13,6 +13,8 @@ export interface BenchJob {
   filter: string | null;
   /** Sampling time per bench in ms, from --time; null for each bench's own or the default. */
   timeMs: number | null;
+  /** This process's share of each bench's time: 1/N of it with --forks N. */
+  timeShare: number;
 }
 
 /** A raw result without the thrown value itself, which does not cross the channel. */

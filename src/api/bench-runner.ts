@@ -5,6 +5,7 @@ import { SquallError } from '../errors/index.js';
 import { buildBenchResult } from '../result/build-bench.js';
 import type { ResultDocument } from '../result/schema.js';
 import { findBenchFiles } from './bench-files.js';
+import { mergeForkBenches, mergeForkComplexity } from './bench-forks.js';
 import type { BenchJob, ChildMessage } from './bench-protocol.js';
 import { type BenchMsg, benchSectionOf, type ComplexityMsg } from './bench-section.js';
 import { deliverResult } from './deliver.js';
@@ -17,6 +18,8 @@ export interface BenchRunOptions {
   cwd: string;
   filter: string | null;
   timeMs: number | null;
+  /** `--forks N`: fresh processes run one after another, each for 1/N of every bench's time. */
+  forks: number;
   /** `-o KIND=PATH` file outputs, rendered from the document as a run's are. */
   outputs: OutputSpec[];
   /** `--report-dir DIR`: every file output as `bench_YYYYMMDD_HHMMSS.*` in DIR. */
@@ -43,7 +46,11 @@ export interface BenchRaw {
 
 const CHILD = fileURLToPath(new URL('./bench-child.js', import.meta.url));
 
-/** Runs the benches in a child process with --expose-gc and collects its raw figures. */
+/**
+ * Runs the benches in `--forks` child processes with --expose-gc, one after another, and merges
+ * their raw figures (bench-forks.ts). A process that did not finish (interrupted, crashed) is the
+ * last: what it and those before it measured is kept.
+ */
 async function measure(opts: BenchRunOptions, io: SessionIO): Promise<BenchRaw> {
   const files = findBenchFiles(opts.paths, opts.cwd);
   if (opts.filter !== null) {
@@ -67,6 +74,42 @@ async function measure(opts: BenchRunOptions, io: SessionIO): Promise<BenchRaw> 
     endedAt: new Date(),
     interrupted: false,
   };
+  const benches: BenchMsg[][] = [];
+  const complexity: ComplexityMsg[][] = [];
+  let failure: unknown;
+  for (let index = 1; index <= opts.forks; index++) {
+    const one: ForkRaw = { benches: [], complexity: [], finished: false };
+    benches.push(one.benches);
+    complexity.push(one.complexity);
+    try {
+      await measureFork(opts, io, files, index, one, raw);
+    } catch (e) {
+      failure = e;
+    }
+    if (failure !== undefined || raw.interrupted || !one.finished) break;
+  }
+  raw.benches = mergeForkBenches(benches);
+  raw.complexity = mergeForkComplexity(complexity);
+  raw.endedAt = new Date();
+  if (failure !== undefined) throw failure;
+  return raw;
+}
+
+/** What one process measured; `finished` once it reported done. */
+interface ForkRaw {
+  benches: BenchMsg[];
+  complexity: ComplexityMsg[];
+  finished: boolean;
+}
+
+async function measureFork(
+  opts: BenchRunOptions,
+  io: SessionIO,
+  files: ReturnType<typeof findBenchFiles>,
+  index: number,
+  one: ForkRaw,
+  raw: BenchRaw,
+): Promise<void> {
   // The child's stdout is the user's console.log: kept off stdout, where --json prints the document.
   const child = fork(CHILD, [], {
     cwd: opts.cwd,
@@ -74,7 +117,13 @@ async function measure(opts: BenchRunOptions, io: SessionIO): Promise<BenchRaw> 
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   child.stdout?.pipe(process.stderr);
-  const job: BenchJob = { type: 'job', files, filter: opts.filter, timeMs: opts.timeMs };
+  const job: BenchJob = {
+    type: 'job',
+    files,
+    filter: opts.filter,
+    timeMs: opts.timeMs,
+    timeShare: 1 / opts.forks,
+  };
   child.send(job);
   let bad: SquallError | undefined;
   let done = false;
@@ -95,13 +144,16 @@ async function measure(opts: BenchRunOptions, io: SessionIO): Promise<BenchRaw> 
         } else if (m.type === 'start') {
           running = m;
           if (!opts.quiet && !opts.json)
-            io.stderr.write(`  running ${m.group === null ? '' : `${m.group} › `}${m.name}\n`);
+            io.stderr.write(
+              `  running ${m.group === null ? '' : `${m.group} › `}${m.name}${opts.forks > 1 ? ` (process ${index} of ${opts.forks})` : ''}\n`,
+            );
         } else if (m.type === 'bench') {
-          raw.benches.push(m);
+          one.benches.push(m);
           if (m.raw.kind === 'serial') raw.timerResolutionNs = m.raw.timer.resolutionNs;
-        } else if (m.type === 'complexity') raw.complexity.push(m);
+        } else if (m.type === 'complexity') one.complexity.push(m);
         else if (m.type === 'done') {
           done = true;
+          one.finished = true;
           raw.gcExposed = m.gcExposed;
           // A bench file may leave a timer or a socket open: the child is not waited for.
           child.kill('SIGKILL');
@@ -116,7 +168,6 @@ async function measure(opts: BenchRunOptions, io: SessionIO): Promise<BenchRaw> 
     io.signals.off('SIGINT', onSignal);
     io.signals.off('SIGTERM', onSignal);
   }
-  raw.endedAt = new Date();
   if (bad) throw bad;
   if (!done && !raw.interrupted) {
     // A bench that ends the process (process.exit, a crash): reported as that bench's error
@@ -129,9 +180,8 @@ async function measure(opts: BenchRunOptions, io: SessionIO): Promise<BenchRaw> 
         'SQ_INTERNAL',
         `the bench process ended (${exit}) before it finished; see its output above`,
       );
-    raw.benches.push(crashed(running, exit));
+    one.benches.push(crashed(running, exit));
   }
-  return raw;
 }
 
 /** The entry of a bench during which the child process ended. */

@@ -8,7 +8,13 @@ import {
 import { fitComplexity, parseComplexity } from '../analysis/complexity-fit.js';
 import { quantileSorted, sortedCopy } from '../analysis/quantile.js';
 import { sampleHistogram } from '../analysis/sample-histogram.js';
-import type { BenchEntry, BenchSection, ComplexityEntry, SpeedupEntry } from '../result/bench-schema.js';
+import type {
+  BenchEntry,
+  BenchFork,
+  BenchSection,
+  ComplexityEntry,
+  SpeedupEntry,
+} from '../result/bench-schema.js';
 import type { ChildMessage } from './bench-protocol.js';
 
 /**
@@ -16,7 +22,8 @@ import type { ChildMessage } from './bench-protocol.js';
  * budgets, speedups and complexity fits with their verdicts (analysis/), in the order run.
  */
 
-export type BenchMsg = Extract<ChildMessage, { type: 'bench' }>;
+/** A bench as measured, with each process's figures once merged (bench-forks.ts). */
+export type BenchMsg = Extract<ChildMessage, { type: 'bench' }> & { forks?: BenchFork[] };
 export type ComplexityMsg = Extract<ChildMessage, { type: 'complexity' }>;
 
 /** Below this a per-op time is under a cycle or two of a modern CPU: no real work is left. */
@@ -92,6 +99,7 @@ function benchEntry(m: BenchMsg): BenchEntry {
     heapBytesPerOp,
     outliers: { low: s?.outliers.low ?? 0, high: s?.outliers.high ?? 0 },
     samples,
+    forks: m.forks ?? (s ? [{ samples: s.samples, mean: s.mean, median: s.median }] : []),
     histogram: sampleHistogram(samples),
     concurrent,
     // Parsed before anything ran (bench-child.ts), so this cannot throw here.

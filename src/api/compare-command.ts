@@ -85,7 +85,7 @@ export async function compareCommand(
   });
   let store: HistoryStore | undefined;
   const open = async () => {
-    store ??= await openStore(o.store ?? (io.env.SQUALL_STORE || undefined), cwd);
+    store ??= await openStore(o.store ?? (io.env.SQUALL_STORE || undefined), cwd, { create: false });
     return store;
   };
   try {

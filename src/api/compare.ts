@@ -27,6 +27,11 @@ interface Spec {
   statistic: Statistic;
   scale: 'relative' | 'absolute';
   windows: (doc: ResultDocument) => Window[];
+  /**
+   * A bench's figure in each process that measured it, when the interval must come from those
+   * (one process's samples do not show how much the next process differs); undefined for load.
+   */
+  processes?: (doc: ResultDocument) => number[];
 }
 
 type Point = {
@@ -93,17 +98,40 @@ function loadSpecs(
 
 function benchSpecs(b: BenchEntry): Spec[] {
   const name = b.group === null ? b.name : `${b.group} › ${b.name}`;
-  const samples = (d: ResultDocument) => {
-    const e = d.bench?.benches.find((x) => x.name === b.name && x.group === b.group);
-    return (e?.samples ?? []).map((value) => ({ value, weight: 1 }));
-  };
+  const entry = (d: ResultDocument) => d.bench?.benches.find((x) => x.name === b.name && x.group === b.group);
+  const samples = (d: ResultDocument) => (entry(d)?.samples ?? []).map((value) => ({ value, weight: 1 }));
   return (['avg', 'med'] as const).map((agg) => ({
     metric: `${name}:${agg}`,
     direction: 'lower-is-better' as const,
     statistic: agg === 'avg' ? ('mean' as const) : ('median' as const),
     scale: 'relative' as const,
     windows: samples,
+    processes: (d: ResultDocument) => processFigures(entry(d), agg),
   }));
+}
+
+/** A bench's mean or median in each of its processes; a document without `forks` ran one. */
+function processFigures(e: BenchEntry | undefined, agg: 'avg' | 'med'): number[] {
+  if (!e) return [];
+  const pick = (f: { mean: number; median: number }) => (agg === 'avg' ? f.mean : f.median);
+  if (Array.isArray(e.forks) && e.forks.length > 0) return e.forks.map(pick).filter(Number.isFinite);
+  return e.stats ? [pick(e.stats)] : [];
+}
+
+/** The fewest processes any bench of a side ran in: how a bench comparison's intervals are made. */
+function benchProcesses(docs: readonly ResultDocument[]): number {
+  const names = new Set(
+    docs.flatMap((d) => (d.bench?.benches ?? []).map((x) => `${x.group}\u0000${x.name}`)),
+  );
+  let fewest = Number.POSITIVE_INFINITY;
+  for (const key of names) {
+    const n = docs.reduce((sum, d) => {
+      const e = d.bench?.benches.find((x) => `${x.group}\u0000${x.name}` === key);
+      return sum + processFigures(e, 'avg').length;
+    }, 0);
+    fewest = Math.min(fewest, n);
+  }
+  return Number.isFinite(fewest) ? fewest : 0;
 }
 
 function specsOf(a: ResultDocument, b: ResultDocument): Spec[] {
@@ -235,6 +263,7 @@ export function compareDocuments(a: Side, b: Side, o: CompareOptions): Compariso
     kind: ka,
     runsA: a.docs.length,
     runsB: b.docs.length,
+    ...(ka === 'bench' ? { processesA: benchProcesses(a.docs), processesB: benchProcesses(b.docs) } : {}),
     budget: o.budget,
     noise: o.noise,
     rows,
@@ -272,24 +301,32 @@ function row(
   const rules = { direction: s.direction, budget: o.budget, noise: o.noise };
   const base = { metric: s.metric, direction: s.direction, a, b, scale: s.scale, budget: o.budget };
   const exact = a === null || b === null ? null : s.scale === 'absolute' ? b - a : a === 0 ? null : b / a - 1;
-  const overRuns = A.length >= 2 && B.length >= 2;
-  // Several runs on both sides: each run's figure is one observation. Else a side's windows
-  // (seconds of its runs, samples of a bench) are pooled.
+  const processes = s.processes;
+  const one = (v: number): Window => ({ value: v, weight: 1 });
+  // A bench: each process's figure is one observation, over every run of the side. A load run:
+  // with several runs on both sides, each run's figure; else a side's seconds, pooled.
   const windowsOf = (docs: readonly ResultDocument[]): Window[] =>
-    overRuns
-      ? docs.map((d) => ({ value: readMetric(d, reading) ?? Number.NaN, weight: 1 }))
-      : docs.flatMap((d) => s.windows(d));
+    processes
+      ? docs.flatMap((d) => processes(d).map(one))
+      : A.length >= 2 && B.length >= 2
+        ? docs.map((d) => one(readMetric(d, reading) ?? Number.NaN))
+        : docs.flatMap((d) => s.windows(d));
   const wa = windowsOf(A);
   const wb = windowsOf(B);
-  // Fewer windows than this (seconds of a run, samples of a bench) leave no spread to go by.
-  if (exact === null || (!overRuns && (wa.length < MIN_WINDOWS || wb.length < MIN_WINDOWS))) {
+  const overRuns = processes ? wa.length >= 2 && wb.length >= 2 : A.length >= 2 && B.length >= 2;
+  // Fewer windows than this (seconds of a run) leave no spread to go by; a bench in one process
+  // on a side has no spread between processes, which dwarfs the spread of its samples.
+  if (
+    exact === null ||
+    (!overRuns && (processes !== undefined || wa.length < MIN_WINDOWS || wb.length < MIN_WINDOWS))
+  ) {
     return { ...base, change: exact, low: null, high: null, verdict: 'inconclusive', runsNeeded: null };
   }
   const boot = compareMetric(wa, wb, {
     ...rules,
     statistic: overRuns ? 'mean' : s.statistic,
     scale: s.scale,
-    resampling: overRuns || A[0]!.kind === 'bench' ? 'values' : 'blocks',
+    resampling: overRuns ? 'values' : 'blocks',
   });
   // The bootstrap's interval, moved onto the documents' own change: by the same factor for a
   // relative change (B/A scales), by the same offset for an absolute one.
@@ -300,7 +337,7 @@ function row(
   const low = move(boot.low);
   const high = move(boot.high);
   // runsNeeded counts runs per side: over runs, the fewer side's; over one run's seconds, one.
-  const j = verdictOf(exact, low, high, rules, overRuns ? Math.min(A.length, B.length) : 1);
+  const j = verdictOf(exact, low, high, rules, overRuns ? Math.min(wa.length, wb.length) : 1);
   const finite = (v: number) => (Number.isFinite(v) ? v : null);
   return {
     ...base,

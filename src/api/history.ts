@@ -10,6 +10,7 @@ import { readResultFile } from '../result/read.js';
 import type { ResultDocument } from '../result/schema.js';
 import { openStore } from '../store/open.js';
 import type { HistoryStore, StoredRun } from '../store/types.js';
+import { didYouMean } from '../util/suggest.js';
 import { type SessionIO, useColor } from './io.js';
 
 /**
@@ -27,7 +28,7 @@ export interface StoreOptions {
 type IO = Pick<SessionIO, 'stdout' | 'stderr' | 'env'>;
 
 export async function withStore<T>(o: StoreOptions, io: IO, f: (s: HistoryStore) => Promise<T>): Promise<T> {
-  const store = await openStore(o.store ?? (io.env.SQUALL_STORE || undefined), o.cwd);
+  const store = await openStore(o.store ?? (io.env.SQUALL_STORE || undefined), o.cwd, { create: false });
   try {
     return await f(store);
   } finally {
@@ -81,7 +82,17 @@ export async function resolveRef(
     const s = await store();
     const bname = ref.slice('baseline:'.length);
     const id = await s.getBaseline(bname);
-    if (id === null) throw notFound(`the baseline '${bname}'`, s, 'squall baseline list shows the baselines');
+    if (id === null) {
+      const near = didYouMean(
+        bname,
+        (await s.listBaselines()).map((b) => b.name),
+      );
+      throw notFound(
+        `the baseline '${bname}'`,
+        s,
+        `${near ? `${near} ` : ''}squall baseline list shows the baselines`,
+      );
+    }
     const got = await s.get(id);
     if (!got) throw notFound(`run ${id} (baseline '${bname}')`, s);
     return { doc: got.doc, label: `baseline ${bname} (run ${id})`, id };

@@ -33,7 +33,8 @@ export function parseLabels(list: readonly string[] | undefined): Record<string,
   return out;
 }
 
-function wantsSave(flags: HistoryFlags, env: SessionIO['env']): boolean {
+/** `--save`, or SQUALL_SAVE=1 (or true). */
+export function wantsSave(flags: HistoryFlags, env: SessionIO['env']): boolean {
   return flags.save === true || env.SQUALL_SAVE === '1' || env.SQUALL_SAVE === 'true';
 }
 
@@ -111,7 +112,9 @@ export async function withHistory(
         throw badFlag(flag, `${flag} judges the run against a baseline; add --baseline NAME`);
     if (!save) return session(undefined);
   }
-  const store: HistoryStore = await openStore(flags.store ?? (io.env.SQUALL_STORE || undefined), cwd);
+  const store: HistoryStore = await openStore(flags.store ?? (io.env.SQUALL_STORE || undefined), cwd, {
+    create: save,
+  });
   try {
     const judge = flags.baseline === undefined ? undefined : await baselineJudge(flags, kind, store, io);
     const out = await session(judge);

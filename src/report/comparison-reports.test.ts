@@ -1,6 +1,13 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { benchDoc, fixture, loadDoc, NOT_REGRESSED, REGRESSED } from '../../test/helpers/comparison-docs.js';
+import {
+  benchDoc,
+  fixture,
+  loadDoc,
+  NOT_REGRESSED,
+  REGRESSED,
+  row,
+} from '../../test/helpers/comparison-docs.js';
 import {
   comparisonCells,
   comparisonHeadline,
@@ -152,6 +159,31 @@ describe('the Markdown of a run with --baseline', () => {
     );
     expect(renderMarkdown(benchDoc(NOT_REGRESSED, 'held')).split('\n')[0]).toMatch(
       /^### ✅ squall bench passed: \d+ benches; no regression against baseline main \(run 12\)/,
+    );
+  });
+
+  it('colours each arrow by its verdict: a change worse but within budget is not red', () => {
+    const table = comparisonMarkdownTable({
+      ...REGRESSED,
+      rows: [
+        ...REGRESSED.rows,
+        row('http_req_duration:med', 'unchanged', { b: 10.6, change: 0.06, low: 0.03, high: 0.08 }),
+      ],
+    }).join('\n');
+    expect(table).toMatch(/\| http_reqs:rate \|.*\| -21\.2 % ↓🔴 \|/);
+    expect(table).toMatch(/\| http_req_duration:p\(95\) \|.*\| \+13\.0 % ↑🟡 \|/);
+    expect(table).toMatch(/\| http_req_duration\{name:GET \/a\\\|\*b\*\}:p\(99\) \|.*\| -30\.0 % ↓🟢 \|/);
+    expect(table).toMatch(/\| http_req_duration:med \|.*\| \+6\.0 % ↑ \|/);
+    // Inside the noise: no arrow at all.
+    expect(table).toMatch(/\| http_req_failed:rate \|.*\| \+0\.00 pt \|/);
+  });
+
+  it('counts a bench comparison in processes, and says when one process per side gave no interval', () => {
+    const over = { ...REGRESSED, kind: 'bench', processesA: 5, processesB: 5 };
+    expect(comparisonMarkdownTable(over).join('\n')).toContain('? inconclusive (about 4 more processes)');
+    expect(comparisonHeadline(over)).toMatch(/; over processes, 5 against 5\)$/);
+    expect(comparisonHeadline({ ...over, processesA: 1 })).toContain(
+      'one process on a side gives a bench no interval: run squall bench with --forks 5',
     );
   });
 

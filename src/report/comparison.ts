@@ -54,6 +54,9 @@ export function comparisonOf(doc: ResultDocument): Comparison | undefined {
     kind: typeof o.kind === 'string' ? o.kind : '',
     runsA: isNum(o.runsA) ? o.runsA : 1,
     runsB: isNum(o.runsB) ? o.runsB : 1,
+    ...(isNum(o.processesA) && isNum(o.processesB)
+      ? { processesA: o.processesA, processesB: o.processesB }
+      : {}),
     budget: isNum(o.budget) ? o.budget : 0,
     noise: isNum(o.noise) ? o.noise : 0,
     rows,
@@ -76,10 +79,12 @@ function intervalText(r: CompareRow): string {
   return r.low === null || r.high === null ? '-' : `${changeText(r, r.low)} … ${changeText(r, r.high)}`;
 }
 
-function verdictText(r: CompareRow): string {
+/** A bench's observations are its processes (`--forks`), a load run's its runs. */
+function verdictText(r: CompareRow, unit: 'run' | 'process'): string {
+  const units = unit === 'run' ? 'runs' : 'processes';
   const more =
     r.verdict === 'inconclusive' && r.runsNeeded !== null
-      ? ` (${r.runsNeeded > 100 ? 'over 100 more runs' : `about ${r.runsNeeded} more run${r.runsNeeded === 1 ? '' : 's'}`})`
+      ? ` (${r.runsNeeded > 100 ? `over 100 more ${units}` : `about ${r.runsNeeded} more ${r.runsNeeded === 1 ? unit : units}`})`
       : '';
   return `${VERDICT_MARK[r.verdict]}${more}`;
 }
@@ -106,15 +111,26 @@ export function comparisonCells(c: Comparison): string[][] {
       changeText(r, r.change),
       intervalText(r),
       ...(budgets ? [comparisonBudgetText(r)] : []),
-      verdictText(r),
+      verdictText(r, c.processesA === undefined ? 'run' : 'process'),
     ]),
   ];
+}
+
+/** How a bench comparison's intervals were made: over processes, or not at all. */
+function overProcesses(a: number, b: number): string {
+  if (a >= 2 && b >= 2) return `; over processes, ${a} against ${b}`;
+  return `; one process on a side gives a bench no interval: run squall bench with --forks 5 (the default with --save and --baseline)`;
 }
 
 /** The comparison's one-line summary: its verdict, the count of each verdict, the budget and noise. */
 export function comparisonHeadline(c: Comparison): string {
   const n = (v: Verdict) => c.rows.filter((r) => r.verdict === v).length;
-  const over = c.runsA >= 2 && c.runsB >= 2 ? `; over runs, ${c.runsA} against ${c.runsB}` : '';
+  const over =
+    c.processesA !== undefined && c.processesB !== undefined
+      ? overProcesses(c.processesA, c.processesB)
+      : c.runsA >= 2 && c.runsB >= 2
+        ? `; over runs, ${c.runsA} against ${c.runsB}`
+        : '';
   const budget = `budget ${perMetricBudgets(c) ? `${pct(c.budget)} unless the row says` : pct(c.budget)}, noise ${pct(c.noise)}${over}`;
   return `${c.verdict === 'regressed' ? '✗ regressed' : c.verdict === 'inconclusive' ? '? inconclusive' : '✓ no regression'}: ${n('regressed')} regressed, ${n('inconclusive')} inconclusive, ${n('improved')} improved, ${n('unchanged')} unchanged (${budget})`;
 }
@@ -200,23 +216,25 @@ export function renderComparison(c: Comparison): string {
 const escPipe = (t: string) => t.replace(/\|/g, '\\|');
 
 /**
- * The comparison as a GitHub-flavoured table, with arrows: the direction of each change, red
- * when it is worse and green when better (none inside the noise). `esc` makes a cell's text safe
+ * The comparison as a GitHub-flavoured table, with arrows: the direction of each change (none
+ * inside the noise), red when regressed, yellow when inconclusive, green when improved. `esc` makes a cell's text safe
  * (the PR comment escapes `|`; the run's Markdown report all that opens inline Markdown).
  */
 export function comparisonMarkdownTable(c: Comparison, esc: (text: string) => string = escPipe): string[] {
+  // Coloured by the verdict, not the sign: a change worse but within its budget is not red.
   const arrow = (r: CompareRow) => {
     if (r.change === null || Math.abs(r.change) < c.noise || r.change === 0) return '';
-    const worse = r.change > 0 === (r.direction === 'lower-is-better');
-    return ` ${r.change > 0 ? '↑' : '↓'}${worse ? '🔴' : '🟢'}`;
+    const colour = { regressed: '🔴', inconclusive: '🟡', improved: '🟢', unchanged: '' }[r.verdict];
+    return ` ${r.change > 0 ? '↑' : '↓'}${colour}`;
   };
+  const unit = c.processesA === undefined ? 'run' : 'process';
   const budgets = perMetricBudgets(c);
   return [
     `| metric | A | B | change | 95 % CI |${budgets ? ' budget |' : ''} verdict |`,
     `| --- | ---: | ---: | ---: | ---: |${budgets ? ' ---: |' : ''} --- |`,
     ...c.rows.map(
       (r) =>
-        `| ${esc(r.metric)} | ${figure(r.a)} | ${figure(r.b)} | ${changeText(r, r.change)}${arrow(r)} | ${intervalText(r)} |${budgets ? ` ${comparisonBudgetText(r)} |` : ''} ${verdictText(r)} |`,
+        `| ${esc(r.metric)} | ${figure(r.a)} | ${figure(r.b)} | ${changeText(r, r.change)}${arrow(r)} | ${intervalText(r)} |${budgets ? ` ${comparisonBudgetText(r)} |` : ''} ${verdictText(r, unit)} |`,
     ),
   ];
 }

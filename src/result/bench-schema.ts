@@ -54,6 +54,14 @@ export interface BenchFailure {
   message: string;
 }
 
+/** One process's figures of a bench (`squall bench --forks N` runs N processes). */
+export interface BenchFork {
+  samples: number;
+  /** ms per call. */
+  mean: number;
+  median: number;
+}
+
 export interface BenchEntry {
   file: string;
   group: string | null;
@@ -72,6 +80,12 @@ export interface BenchEntry {
    * what `squall compare` resamples. Absent in documents written before it was added.
    */
   samples?: number[];
+  /**
+   * Each process's own figures, in the order run (`--forks N`: N of them): what `squall compare`
+   * resamples, since one process's samples cannot show how much the next process differs.
+   * Absent in documents written before it was added.
+   */
+  forks?: BenchFork[];
   /** The distribution of the samples; null without samples (absent in hand-written documents). */
   histogram?: BenchHistogram | null;
   concurrent: BenchConcurrent | null;

@@ -33,6 +33,13 @@ export interface Comparison {
   /** How many runs each side holds; with two or more on both, the intervals come from the runs. */
   runsA: number;
   runsB: number;
+  /**
+   * Benches: the fewest processes a bench of each side ran in (`bench --forks`, over all its
+   * runs). Their intervals come from the processes' figures; with one on a side, a bench's
+   * change beyond the noise is inconclusive.
+   */
+  processesA?: number;
+  processesB?: number;
   /** The budget of metrics the test file gives none (--max-regression). */
   budget: number;
   noise: number;

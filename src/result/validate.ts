@@ -123,6 +123,7 @@ const benchEntry = z.looseObject({
     })
     .nullable(),
   heapBytesPerOp: nullableNum.optional(),
+  forks: z.array(z.looseObject({ samples: num, mean: num, median: num })).optional(),
   concurrent: z
     .looseObject({
       latency: z.looseObject({ mean: num, p50: num, p95: num, p99: num, max: num }),

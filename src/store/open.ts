@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { SquallError } from '../errors/index.js';
 import { storeOpenError } from './errors.js';
 import type { HistoryStore } from './types.js';
 
@@ -8,9 +10,15 @@ export const DEFAULT_STORE_PATH = '.squall/history.db';
 /**
  * The store a `--store` / `SQUALL_STORE` value names: nothing → SQLite at `.squall/history.db`
  * under `cwd`; `postgres://…` or `postgresql://…` → PostgreSQL; `sqlite:PATH` (or `sqlite://PATH`) or a path → SQLite.
- * The drivers load here, on first use, so commands that save nothing never load them.
+ * The drivers load here, on first use, so commands that save nothing never load them. Only a
+ * save makes a SQLite file (`create`): reading a history that is not there says so and leaves
+ * no empty `.squall/history.db` behind.
  */
-export async function openStore(spec: string | undefined, cwd: string): Promise<HistoryStore> {
+export async function openStore(
+  spec: string | undefined,
+  cwd: string,
+  o: { create: boolean } = { create: true },
+): Promise<HistoryStore> {
   const s = spec?.trim() ?? '';
   if (/^postgres(ql)?:\/\//i.test(s)) {
     const { openPostgresStore } = await import('./postgres-store.js');
@@ -23,6 +31,10 @@ export async function openStore(spec: string | undefined, cwd: string): Promise<
       'squall keeps its history in SQLite (a path, or sqlite:PATH) or PostgreSQL (postgres://…); no other kind',
     );
   const path = s.replace(/^sqlite:(\/\/)?/i, '') || DEFAULT_STORE_PATH;
+  if (!o.create && !existsSync(resolve(cwd, path)))
+    throw new SquallError('SQ_HISTORY_NOT_FOUND', `there is no history at ${resolve(cwd, path)} yet`, {
+      hint: 'keep a run in it with --save (squall quick URL --save), or name another store with --store or SQUALL_STORE',
+    });
   const { openSqliteStore } = await import('./sqlite-store.js');
   return openSqliteStore(resolve(cwd, path));
 }

@@ -120,6 +120,9 @@ describe('--baseline and regressions: budgets', () => {
     const bad = await runCli(['quick', fast.url, '-d', '1s', '--baseline', 'nope']);
     expect(bad.code, explain(bad)).toBe(2);
     expect(bad.stderr).toContain("the baseline 'nope' is not in the history");
+    const typo = await runCli(['quick', fast.url, '-d', '1s', '--baseline', 'quick-mian']);
+    expect(typo.code, explain(typo)).toBe(2);
+    expect(typo.stderr).toContain("did you mean 'quick-main'?");
     expect(fast.count()).toBe(before);
     const noBase = await runCli(['quick', fast.url, '-d', '1s', '--max-regression', '5%']);
     expect(noBase.code).toBe(2);

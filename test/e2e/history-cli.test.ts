@@ -163,6 +163,29 @@ describe('squall history, baseline and compare', () => {
     expect(r.code, explain(r)).toBe(2);
     expect(r.stderr).toContain('SQ_STORE_OPEN');
     expect(fast.count()).toBe(before);
+    // Reading a history that is not there says so, and makes no empty one.
+    const empty = tempDir('squall-no-history-');
+    try {
+      for (const args of [
+        ['history', 'list'],
+        ['baseline', 'list'],
+        ['quick', fast.url, '-d', '1s', '--baseline', 'main'],
+      ]) {
+        const none = await run(args, {
+          cwd: empty.path,
+          env: { SQUALL_STORE: undefined, SQUALL_SAVE: undefined },
+        });
+        expect(none.code, explain(none)).toBe(2);
+        expect(none.stderr).toContain(
+          `there is no history at ${join(empty.path, '.squall', 'history.db')} yet`,
+        );
+        expect(hasStackTrace(none.stderr)).toBe(false);
+      }
+      expect(existsSync(join(empty.path, '.squall'))).toBe(false);
+      expect(fast.count()).toBe(before);
+    } finally {
+      empty.remove();
+    }
     for (const x of [unknown, metric, r]) expect(hasStackTrace(x.stderr)).toBe(false);
   });
 

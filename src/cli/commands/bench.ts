@@ -12,22 +12,28 @@ Examples:
   $ squall bench --time 200ms --json > b.json # shorter sampling, the result document on stdout
   $ squall bench -o html=bench.html -o md=bench.md -o junit=bench.xml
   $ squall bench --report-dir reports         # reports/bench_20261203_201500.json, .html, .md, _stats.csv…
-  $ squall bench --save --baseline main        # keep it; compare each bench's mean and median with main
+  $ squall bench --save --baseline main        # 5 processes; compare each bench's mean and median with main
+  $ squall bench --forks 3                     # 3 fresh processes, each for a third of the time
   $ squall bench -o bencher=bmf.json -o github-benchmark=gab.json   # for Bencher, github-action-benchmark
 
 A bench file:
   import { bench, group } from 'squall';
   bench('parse config', () => parse(text), { budget: ['mean<5ms', 'p(99)<20ms'] });
 
-Benches run in a child process started with --expose-gc, one after another.
+Benches run in a child process started with --expose-gc, one after another; with --forks N,
+in N such processes one after another, each sampling for 1/N of the time.
 Exit codes: 0 ok, 99 a budget, speedup or complexity expectation failed,
 1 a benchmark threw (the others still run and every result is written),
 2 bad input (a missing path, no bench file, a file with no benchmark, a bad option,
 budget or flag), 130 interrupted (what was measured is written). See docs/bench.md.`;
 
+/** Processes per run when it is saved or compared (JMH's default forks). */
+const HISTORY_FORKS = 5;
+
 interface BenchFlags extends HistoryFlags {
   filter?: string;
   time?: string;
+  forks?: string;
   out?: string[];
   reportDir?: string;
   json?: boolean;
@@ -43,6 +49,10 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .option('-t, --filter <regex>', 'run only the benches whose "group name" or name matches')
     .option('--time <duration>', 'sampling time per bench, such as 500ms or 2s (default 1s)')
     .option(
+      '--forks <n>',
+      'run the benches in N fresh processes, each for 1/N of the time: how much a process changes a bench is then measured (default 1; 5 with --save or --baseline, which compare over processes)',
+    )
+    .option(
       '-o, --out <kind=path>',
       `write ${FILE_REPORTERS.map((r) => `${r.kind}=${r.example}`).join(', ')} (repeatable)`,
       collect,
@@ -55,16 +65,28 @@ export function registerBench(program: Command, setExit: (code: number) => void)
     .addHelpText('after', EXAMPLES)
     .action(async (paths: string[], opts: BenchFlags) => {
       // Imported when it runs: `squall bench --help` stays cheap (main.ts).
-      const [{ runBenchCommand }, { processIO }, { parseDurationFlag, parseOutput }, { withHistory }] =
-        await Promise.all([
-          import('../../api/bench-runner.js'),
-          import('../../api/io.js'),
-          import('../../config/parse-flags.js'),
-          import('../../api/run-history.js'),
-        ]);
+      const [
+        { runBenchCommand },
+        { processIO },
+        { parseDurationFlag, parseOutput, parsePositiveInt },
+        { withHistory, wantsSave },
+      ] = await Promise.all([
+        import('../../api/bench-runner.js'),
+        import('../../api/io.js'),
+        import('../../config/parse-flags.js'),
+        import('../../api/run-history.js'),
+      ]);
       const timeMs = opts.time === undefined ? null : parseDurationFlag('--time', opts.time);
-      const outputs = (opts.out ?? []).map((t) => parseOutput(t, fileReporterKinds()));
+      // A comparison needs each process's figures: one process's samples hide the next one's spread.
       const io = processIO();
+      const history = wantsSave(opts, io.env) || opts.baseline !== undefined;
+      const forks =
+        opts.forks === undefined
+          ? history
+            ? HISTORY_FORKS
+            : 1
+          : parsePositiveInt('--forks', opts.forks, 100);
+      const outputs = (opts.out ?? []).map((t) => parseOutput(t, fileReporterKinds()));
       const { exitCode } = await withHistory(opts, io, 'bench', (judge) =>
         runBenchCommand(
           {
@@ -72,6 +94,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
             cwd: process.cwd(),
             filter: opts.filter ?? null,
             timeMs,
+            forks,
             outputs,
             reportDir: opts.reportDir,
             json: !!opts.json,
