@@ -69,6 +69,17 @@ describe('complexity fit (least squares as Google Benchmark)', () => {
     expect(fitComplexity([1, 2, 4], [0, 0, 0]).best).toMatchObject({ class: 'O(1)', rms: 0 });
   });
 
+  it('a near tie goes to the slower-growing class: an array sum that left L1 halfway (a CI machine)', () => {
+    // Measured in CI: O(n log n) fitted 1 % better than O(n), from a cache step at 16,000.
+    const sizes = [2000, 4000, 8000, 16000, 32000, 64000];
+    const times = [0.0014154659, 0.0028310007, 0.0057992282, 0.0159060938, 0.0328636938, 0.0651563157];
+    const { best, fits } = fitComplexity(sizes, times);
+    expect(fits.find((f) => f.class === 'O(n log n)')!.rms).toBeLessThan(best.rms);
+    expect(best.class).toBe('O(n)');
+    // Beyond the tie, the lower RMS wins.
+    expect(fitComplexity([1, 2, 4, 8], [1, 2, 4, 8.4]).best.class).toBe('O(n)');
+  });
+
   it('refuses data it cannot fit', () => {
     expect(() => fitComplexity([1, 2], [1])).toThrow(/one time per size/);
     expect(() => fitComplexity([5, 5], [1, 1])).toThrow(/two distinct sizes/);
