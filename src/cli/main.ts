@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   history: async () => (await import('./commands/history.js')).registerHistory,
   baseline: async () => (await import('./commands/history.js')).registerBaseline,
   compare: async () => (await import('./commands/compare.js')).registerCompare,
+  sweep: async () => (await import('./commands/sweep.js')).registerSweep,
 };
 
 /** The commands a command line needs registered: the one it names, none for --version alone. */

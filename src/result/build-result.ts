@@ -2,6 +2,7 @@ import { buildHttpResult, type HttpRunParts } from './build.js';
 import { type BenchRunParts, buildBenchResult } from './build-bench.js';
 import { buildMonitorResult, type MonitorRunParts } from './build-monitor.js';
 import { buildRunResult, type RunParts, type RunResultDocument } from './build-run.js';
+import { buildSweepResult, type SweepRunParts } from './build-sweep.js';
 import type { ResultDocument } from './schema.js';
 
 /**
@@ -30,7 +31,17 @@ export interface BenchResultInput extends BenchRunParts {
   kind: 'bench';
 }
 
-export type ResultInput = QuickResultInput | RunResultInput | MonitorResultInput | BenchResultInput;
+/** `squall sweep`: one load at several levels. */
+export interface SweepResultInput extends SweepRunParts {
+  kind: 'sweep';
+}
+
+export type ResultInput =
+  | QuickResultInput
+  | RunResultInput
+  | MonitorResultInput
+  | BenchResultInput
+  | SweepResultInput;
 
 export function buildResult(input: RunResultInput): RunResultDocument;
 export function buildResult(input: ResultInput): ResultDocument;
@@ -44,5 +55,7 @@ export function buildResult(input: ResultInput): ResultDocument {
       return buildMonitorResult(input);
     case 'bench':
       return buildBenchResult(input);
+    case 'sweep':
+      return buildSweepResult(input);
   }
 }

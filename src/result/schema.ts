@@ -11,6 +11,7 @@ import type { ThresholdResult } from '../thresholds/types.js';
 import type { Stat, TrendFigures } from '../util/trend-histogram.js';
 import type { BenchSection } from './bench-schema.js';
 import type { Comparison } from './comparison-schema.js';
+import type { SweepSection } from './sweep-schema.js';
 
 export type {
   GeneratorHealth,
@@ -270,12 +271,14 @@ export interface ResultDocument {
   checks?: CheckResult[];
   scenarios?: Record<string, ScenarioResult>;
   spike?: SpikeResult;
-  /** What wrote it (added field): `bench` for `squall bench`; absent on older load documents. */
+  /** What wrote it (added field): `bench` for `squall bench`, `sweep` for `squall sweep`; absent on older load documents. */
   kind?: string;
   /** `squall bench` only: the run's notes (noisy machine, suspect results). */
   warnings?: string[];
   /** `squall bench` only: every benchmark, speedup and complexity check (bench-schema.ts). */
   bench?: BenchSection;
+  /** `squall sweep` only: every level, the USL fit, the knee and the capacity (sweep-schema.ts). */
+  sweep?: SweepSection;
   /**
    * With `--baseline NAME`: this run (B) against the baseline (A), a verdict per metric; a
    * regression beyond its budget makes `passed` false (comparison-schema.ts).
