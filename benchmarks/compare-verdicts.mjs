@@ -3,7 +3,7 @@
 // pairs are never "regressed" at a 10 % budget; the same server made 15 % slower is "regressed"
 // every time. Two local servers with fixed delays (20 ms and 23 ms), squall quick against each,
 // then squall compare on the saved documents. Progress on stderr, the counts on stdout.
-//   node benchmarks/compare-verdicts.mjs [--runs 20] [--duration 10s]
+//   node benchmarks/compare-verdicts.mjs [--runs 20] [--duration 20s]   (docs/history.md, "How often it is right")
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '20' }, duration: { type: 'string', default: '10s' } },
+  options: { runs: { type: 'string', default: '20' }, duration: { type: 'string', default: '20s' } },
 });
 const RUNS = Number(values.runs);
 const CLI = path.resolve(import.meta.dirname, '..', 'bin', 'squall.js');

@@ -49,7 +49,13 @@ export async function runSession(
   test: string | TestDefinition,
   opts: RunSessionFlags,
   io: SessionIO,
-  more: { signal?: AbortSignal; cwd?: string; judge?: (result: ResultDocument) => void } = {},
+  more: {
+    signal?: AbortSignal;
+    cwd?: string;
+    judge?: (result: ResultDocument) => void;
+    /** One level of a sweep: a `scalability` test runs as its level, not as a sweep again. */
+    sweepLevel?: boolean;
+  } = {},
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
   const outputs = (opts.out ?? []).map((t) => parseOutput(t, QUICK_OUTPUT_KINDS));
   const maxEndpoints =
@@ -80,6 +86,7 @@ export async function runSession(
   // Every problem of the file and the flags at once, the monitor's included.
   const plan = await resolveTest(file, opts, io.env, resolveOptions);
   requireMonitorFor(plan.thresholds, monitor);
+  if (plan.preset === 'scalability' && more.sweepLevel !== true) return runScalability(test, plan, opts, io);
   if (monitor?.cmd !== undefined && monitor.readyUrl === undefined && plan.target === undefined) {
     throw badFlag(
       '--monitor-ready',
@@ -115,6 +122,46 @@ export async function runSession(
   );
 }
 
+/**
+ * A `scalability` test is a sweep (`squall sweep FILE`): levels doubling from 1 to its VUs, each
+ * for an equal share of its duration, its thresholds applied per level.
+ */
+async function runScalability(
+  test: string | TestDefinition,
+  plan: { scenarios: readonly { executor: { type: string; vus?: number; durationMs?: number } }[] },
+  opts: RunSessionFlags,
+  io: SessionIO,
+): Promise<{ exitCode: number; result: ResultDocument | null }> {
+  if (typeof test !== 'string')
+    throw badFlag('--preset', 'the scalability preset runs a sweep of a test file; give run() a file path');
+  const [{ scalabilitySweep }, { sweepSession }] = await Promise.all([
+    import('../config/presets.js'),
+    import('./sweep.js'),
+  ]);
+  const e = plan.scenarios[0]?.executor;
+  const s = scalabilitySweep(e?.type === 'constant-vus' ? { vus: e.vus, durationMs: e.durationMs } : {});
+  return sweepSession(
+    test,
+    {
+      levels: s.levels,
+      hold: `${s.holdMs}ms`,
+      warmup: `${s.warmupMs}ms`,
+      threshold: opts.threshold,
+      env: opts.env,
+      host: opts.host,
+      timeout: opts.timeout,
+      insecure: opts.insecure,
+      cacert: opts.cacert,
+      out: opts.out,
+      reportDir: opts.reportDir,
+      json: opts.json,
+      quiet: opts.quiet,
+      color: opts.color,
+    },
+    io,
+  );
+}
+
 /** The options of `run()`: `squall run`'s flags, typed for a program (each overrides the file). */
 export interface RunOptions extends SessionOptions {
   /** Virtual users (the peak, for a ramp) (`--vus`). */
@@ -125,7 +172,7 @@ export interface RunOptions extends SessionOptions {
   iterations?: number;
   /** Open model: iterations started per second (`-R`). */
   rate?: number;
-  /** smoke, baseline, stress, spike, burst, soak, endurance, breakpoint (`--preset`). */
+  /** smoke, baseline, stress, spike, burst, soak, endurance, breakpoint, scalability (`--preset`). */
   preset?: string;
   /** Base URL for relative paths (`--host`). */
   host?: string;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ExecutorPlan, Stage } from '../engine/plan.js';
 import { executorDurationMs } from './executors.js';
-import { expandPreset, PRESET_NAMES, PRESETS, presetTableMarkdown } from './presets.js';
+import { expandPreset, PRESET_NAMES, PRESETS, presetTableMarkdown, scalabilitySweep } from './presets.js';
 import { peakVUs } from './scale.js';
 
 /** The presets' table is the contract: each shape is whole, and scales with --vus, --rate, --duration. */
@@ -18,7 +18,7 @@ function peakRate(p: ExecutorPlan): number {
 }
 
 describe('the presets table', () => {
-  it('lists the eight test types of DESIGN.md', () => {
+  it('lists the eight test types of DESIGN.md, and the sweep', () => {
     expect(PRESET_NAMES).toEqual([
       'smoke',
       'baseline',
@@ -28,7 +28,16 @@ describe('the presets table', () => {
       'soak',
       'endurance',
       'breakpoint',
+      'scalability',
     ]);
+  });
+
+  it('scalability sweeps levels doubling to its size, each an equal share of the duration', () => {
+    expect(scalabilitySweep({})).toEqual({ levels: '1,2,4,8,16,32', holdMs: 30_000, warmupMs: 5_000 });
+    const s = scalabilitySweep({ vus: 20, durationMs: 60_000 });
+    expect(s.levels).toBe('1,2,4,8,16,20');
+    expect((s.holdMs + s.warmupMs) * 6).toBeLessThanOrEqual(60_000);
+    expect(s.warmupMs).toBe(Math.round(10_000 / 7));
   });
 
   it.each(PRESET_NAMES)(

@@ -28,6 +28,11 @@ export interface PresetSpec {
   monitor: boolean;
   /** Stops itself when the target breaks (stopConditions), and reports where. */
   stopsAtBreakingPoint: boolean;
+  /**
+   * A sweep (`squall sweep`): the test at concurrency levels doubling from 1 to the size, each
+   * for an equal share of the duration; the shape is one level's (constant VUs).
+   */
+  sweep?: true;
 }
 
 const MIN = 60_000;
@@ -88,6 +93,11 @@ export const PRESETS: Readonly<Record<PresetName, PresetSpec>> = {
     summary: 'ramps the arrival rate from 0 until a stop condition trips, and reports the breaking point',
     model: 'open', peak: 1000, durationMs: 10 * MIN, monitor: false, stopsAtBreakingPoint: true,
     start: 0, shape: [[1, 1]],
+  },
+  scalability: {
+    summary: 'a concurrency sweep: 1, 2, 4 … up to the size, each level held, then the USL fit, the knee and the capacity (squall sweep)',
+    model: 'closed', peak: 32, durationMs: 6 * 35_000, monitor: false, stopsAtBreakingPoint: false,
+    start: 1, shape: [[1, 1]], sweep: true,
   },
 };
 
@@ -171,7 +181,23 @@ const percent = (f: number) => `${Math.round(f * 1000) / 10}%`;
 function wholeUnits(ms: number): string {
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms > 60_000 && ms % 30_000 === 0) return `${ms / 60_000}m`;
   return `${ms / 1000}s`;
+}
+
+/**
+ * The sweep a `scalability` test runs: levels doubling from 1 to the peak VUs (the peak last),
+ * and each level's share of the duration, a seventh of it a warm-up (5 s of 35 s by default).
+ */
+export function scalabilitySweep(sizes: Sizes): { levels: string; holdMs: number; warmupMs: number } {
+  const spec = PRESETS.scalability;
+  const peak = sizes.vus ?? spec.peak;
+  const levels: number[] = [];
+  for (let n = 1; n < peak; n *= 2) levels.push(n);
+  levels.push(peak);
+  const per = Math.floor((sizes.durationMs ?? spec.durationMs) / levels.length);
+  const warmupMs = Math.round(per / 7);
+  return { levels: levels.join(','), holdMs: per - warmupMs, warmupMs };
 }
 
 /** `from 0%: → 50% in 10% · hold 20% · …` (levels of the peak, times of the whole test). */
@@ -190,9 +216,17 @@ export function presetTableMarkdown(): string {
   const rows = PRESET_NAMES.map((name) => {
     const s = PRESETS[name];
     const size = s.model === 'closed' ? `${s.peak} VUs` : `${s.peak}/s`;
-    const executor =
-      s.model === 'closed' ? (isFlat(s) ? 'constant-vus' : 'ramping-vus') : 'ramping-arrival-rate';
-    return `| \`${name}\` | ${executor} | ${size} | ${wholeUnits(s.durationMs)} | ${describeShape(s)} |`;
+    const executor = s.sweep
+      ? 'a sweep'
+      : s.model === 'closed'
+        ? isFlat(s)
+          ? 'constant-vus'
+          : 'ramping-vus'
+        : 'ramping-arrival-rate';
+    const shape = s.sweep
+      ? 'levels 1, 2, 4 … doubling to 100%, each for an equal share: a warm-up of a seventh of it, then the hold'
+      : describeShape(s);
+    return `| \`${name}\` | ${executor} | ${size} | ${wholeUnits(s.durationMs)} | ${shape} |`;
   });
   return [
     '| preset | executor | default size | default duration | shape (levels of the size, times of the duration) |',

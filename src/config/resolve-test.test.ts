@@ -492,7 +492,7 @@ scenarios:
     const e = await failure(resolveYaml(`${HOST}${USERS}`, { preset: 'spkie' }));
     expect(e.code).toBe('SQ_USAGE_BAD_FLAG');
     expect(e.message).toBe(
-      "unknown preset 'spkie' — did you mean 'spike'?; expected one of smoke, baseline, stress, spike, burst, soak, endurance, breakpoint",
+      "unknown preset 'spkie' — did you mean 'spike'?; expected one of smoke, baseline, stress, spike, burst, soak, endurance, breakpoint, scalability",
     );
   });
 });

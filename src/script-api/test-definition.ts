@@ -145,7 +145,8 @@ export type PresetName =
   | 'burst'
   | 'soak'
   | 'endurance'
-  | 'breakpoint';
+  | 'breakpoint'
+  | 'scalability';
 
 /** k6's long form of a threshold. */
 export interface ThresholdObject {

@@ -17,7 +17,8 @@ Examples:
   $ squall run soak.yaml --monitor-pid 4242 --leak-budget 100MB/h   # a running service and its children
   $ squall init --yaml && squall run load-test.yaml  # a starter test for squall serve-demo
 
-Presets: smoke, baseline, stress, spike, burst, soak, endurance, breakpoint (docs/presets.md).
+Presets: smoke, baseline, stress, spike, burst, soak, endurance, breakpoint, scalability (a sweep)
+(docs/presets.md).
 Exit codes: 0 ok, 99 a threshold failed, 1 the monitored process died in use, 2 bad input,
 130 interrupted (results still written).`;
 
@@ -33,7 +34,10 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       'stop after N iterations in total (shared-iterations; with --rate, N iterations at that rate)',
     )
     .option('-R, --rate <r>', 'open model: iterations started per second (the peak, for a ramp)')
-    .option('--preset <name>', 'smoke, baseline, stress, spike, burst, soak, endurance, breakpoint')
+    .option(
+      '--preset <name>',
+      'smoke, baseline, stress, spike, burst, soak, endurance, breakpoint, scalability',
+    )
     .option('--host <url>', 'base URL for relative paths (also SQUALL_HOST, then LOAD_TEST_HOST)')
     .option('-e, --env <K=V>', 'a value the test reads as env.K (repeatable)', collect)
     .option(
