@@ -1,7 +1,7 @@
 import { appendFileSync, closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { badFlag, SquallError } from '../errors/index.js';
-import { fileReporter } from '../report/registry.js';
+import { fileReporter, type RenderedFile } from '../report/registry.js';
 import type { ResultDocument } from '../result/schema.js';
 import { makeDirs } from '../util/make-dirs.js';
 
@@ -35,7 +35,7 @@ export function outputPath(o: OutputSpec, startedAt: string | Date): string {
   return i < 0 ? o.path : `${o.path.slice(0, i)}${stampOf(startedAt)}${o.path.slice(i + STAMP.length)}`;
 }
 
-/** A file output's files: the path and each suffix its reporter writes (`-o csv=PREFIX` has three). */
+/** A file output's possible files: the path and each suffix its reporter may write (`-o csv=PREFIX`: four). */
 function filesOf(o: OutputSpec, startedAt: string | Date): string[] {
   const path = outputPath(o, startedAt);
   return (fileReporter(o.kind)?.suffixes ?? []).map((suffix) => `${path}${suffix}`);
@@ -48,11 +48,11 @@ const outputName = (o: OutputSpec, path: string) =>
 /** Live outputs (served while the test runs) have no file reporter and write no file. */
 const isFileOutput = (o: OutputSpec) => fileReporter(o.kind) !== undefined;
 
-/** The texts of an output's files, in `filesOf` order. */
-async function render(kind: string, doc: ResultDocument): Promise<string[]> {
+/** An output's files for this document, each with its suffix (a subset of `filesOf`'s). */
+async function render(kind: string, doc: ResultDocument): Promise<RenderedFile[]> {
   const reporter = fileReporter(kind);
   if (!reporter) throw new Error(`no renderer for output kind ${kind}`);
-  return (await reporter.render(doc)).map((f) => f.text);
+  return reporter.render(doc);
 }
 
 /**
@@ -67,16 +67,16 @@ export async function writeOutputs(
   const failed: string[] = [];
   let cause: unknown;
   for (const o of outputs.filter(isFileOutput)) {
-    const files = filesOf(o, result.startedAt).map((f) => resolve(f));
+    const path = outputPath(o, result.startedAt);
     try {
-      const texts = await render(o.kind, result);
-      files.forEach((full, i) => {
+      // The document decides which of the reporter's files it gets (a sweep: one CSV of four).
+      for (const f of await render(o.kind, result)) {
+        const full = resolve(`${path}${f.suffix}`);
         makeDirs(dirname(full));
-        writeFileSync(full, texts[i]!);
+        writeFileSync(full, f.text);
         written.push(full);
-      });
+      }
     } catch (e) {
-      const path = outputPath(o, result.startedAt);
       failed.push(`the ${o.kind} output to ${path}: ${e instanceof Error ? e.message : String(e)}`);
       cause ??= e;
     }

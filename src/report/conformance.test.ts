@@ -165,6 +165,18 @@ const WELL_FORMED: Record<string, (files: RenderedFile[], doc: Doc) => void> = {
     expect(JSON.parse(data![1]!)).toEqual(JSON.parse(JSON.stringify(doc)));
   },
   csv: ([stats, history, failures], doc) => {
+    if (doc.kind === 'sweep') {
+      // A sweep document: its one file, a row per level.
+      const levels = (doc.sweep as { levels: { level: number }[] }).levels;
+      expect(stats!.suffix).toBe('_sweep.csv');
+      expect(history).toBeUndefined();
+      expect(
+        rowsOf(stats!.text)
+          .slice(1)
+          .map((r) => Number(r[0])),
+      ).toEqual(levels.map((l) => l.level));
+      return;
+    }
     if (doc.kind === 'bench') {
       // A bench document: one row per bench after its own header; Locust's other two files.
       const benches = (doc.bench as { benches: { name: string }[] }).benches;

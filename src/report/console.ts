@@ -53,6 +53,8 @@ import {
   wrapText,
 } from './format.js';
 import { sparkline } from './sparkline.js';
+import { renderSweepSummary } from './sweep-console.js';
+import { sweepSection } from './sweep-format.js';
 
 /**
  * The end-of-test summary printed to the terminal: k6's layout (THRESHOLDS, TOTAL RESULTS
@@ -918,6 +920,8 @@ export function renderSummary(result: ResultDocument, opts: SummaryOptions): str
   const p = painter(opts.color);
   const bench = benchSection(result);
   if (bench) return renderBenchSummary(result, bench, p, opts.width);
+  const sweep = sweepSection(result);
+  if (sweep) return renderSweepSummary(result, sweep, p);
   const metrics = (asObj(result.metrics) ?? {}) as Obj;
   const thresholds = Array.isArray(result.thresholds) ? result.thresholds.filter((t) => asObj(t)) : [];
   const blocks: string[][] = [

@@ -3,6 +3,7 @@ import type { EndpointResult, ResultDocument, TimelinePoint } from '../result/sc
 import { round } from '../util/units.js';
 import { benchFailures, benchSection, failureText } from './bench-format.js';
 import { asObj, isNum, type Obj } from './format.js';
+import { sweepSection } from './sweep-format.js';
 
 /**
  * Locust's CSV files (`--csv PREFIX`) from a result document, with Locust's exact headers and
@@ -364,6 +365,57 @@ function renderBenchCsv(b: BenchSection): LocustCsv {
     history: csv(HISTORY_COLUMNS, []),
     failures: csv(FAILURES_COLUMNS, failures),
   };
+}
+
+/** A sweep document's columns: one row per level, the document's own fields (sweep-schema.ts). */
+const SWEEP_COLUMNS = [
+  'level',
+  'durationSec',
+  'requests',
+  'failed',
+  'rps',
+  'errorRate',
+  'latencyMean',
+  'latencyP50',
+  'latencyP95',
+  'latencyP99',
+  'littleN',
+  'littleOk',
+  'saturated',
+  'allFailed',
+  'withinBudget',
+];
+
+const flag = (v: boolean | null): Cell => (v === null ? NA : v ? 'true' : 'false');
+
+/**
+ * A sweep document as CSV: PREFIX_sweep.csv, one row per level in the order measured, for a
+ * spreadsheet's scalability chart. A sweep has no endpoints or timeline of its own (each level
+ * is a load of its own), so Locust's three files would be empty: it writes only this one.
+ * Undefined for any other document.
+ */
+export function renderSweepCsv(doc: ResultDocument): string | undefined {
+  const s = sweepSection(doc);
+  if (!s) return undefined;
+  const rows = s.levels.map((l) => [
+    l.level,
+    l.durationSec,
+    l.requests,
+    l.failed,
+    l.rps,
+    // Six significant digits: a small error rate or a Little's N below 1 must not read 0.
+    fine(l.errorRate),
+    l.latency.mean,
+    l.latency.p50,
+    l.latency.p95,
+    l.latency.p99,
+    fine(l.littleN),
+    flag(l.littleOk),
+    flag(l.saturated),
+    flag(l.allFailed),
+    flag(l.withinBudget),
+  ]);
+  return csv(SWEEP_COLUMNS, rows);
 }
 
 /** Locust's three CSV files of a result document. */

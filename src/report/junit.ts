@@ -1,5 +1,6 @@
 import type { BenchSection } from '../result/bench-schema.js';
 import type { ResultDocument } from '../result/schema.js';
+import type { SweepSection } from '../result/sweep-schema.js';
 import { round } from '../util/units.js';
 import {
   benchCells,
@@ -11,7 +12,18 @@ import {
   groupTitle,
 } from './bench-format.js';
 import { comparisonBudgetText, comparisonCells, comparisonOf } from './comparison.js';
-import { asObj, fmtCount, fmtPct, formatMs, isNum, type Obj, thresholdFigure } from './format.js';
+import {
+  asObj,
+  fmtCount,
+  fmtNum,
+  fmtPct,
+  fmtRate,
+  formatMs,
+  isNum,
+  type Obj,
+  thresholdFigure,
+} from './format.js';
+import { budgetOf, capacityText, levelUnit, sweepMeasured, sweepSection } from './sweep-format.js';
 
 /**
  * JUnit XML of a result document that validates against both published schemas CI tools read:
@@ -24,6 +36,8 @@ import { asObj, fmtCount, fmtPct, formatMs, isNum, type Obj, thresholdFigure } f
  * %, /s, bytes); every threshold's actual value is also listed in its suite's `<system-out>`. A
  * run without thresholds gets one `run completed` case in a `run` suite, so that CI never reads
  * "0 tests" for a run that happened (it fails when the run was interrupted or a script broke).
+ * A sweep has a `sweep` suite for its own thresholds and, with per-level thresholds, a suite with
+ * a case per level (sweepSuites).
  *
  * What both schemas allow decides the shape: Ant's `<testsuites>` takes no attributes (so the
  * totals are the suites' own: tools add them up); Ant wants every suite's `hostname`,
@@ -239,6 +253,71 @@ function benchSuites(b: BenchSection, runTime: string): Suite[] {
   return suites;
 }
 
+/** `level 8: 1,204 req/s, p95 12.5ms, errors 0.00%`: what a level measured. */
+function levelLine(l: SweepSection['levels'][number]): string {
+  const p95 = l.latency.p95 === null ? '-' : formatMs(l.latency.p95);
+  const marks = [l.saturated ? ', squall saturated' : '', l.allFailed ? ', all failed' : ''].join('');
+  return `level ${fmtNum(l.level)}: ${fmtRate(l.rps)} req/s, p95 ${p95}, errors ${fmtPct(l.errorRate)}${marks}`;
+}
+
+/**
+ * A sweep document's suites: `sweep` with a case per sweep threshold (`sweep_capacity>=20`), or
+ * one `sweep completed` case without any (failed when nothing was measured or it was
+ * interrupted), its output a line per level; and with per-level thresholds a `levels` suite, a
+ * case per level, failed when the level crossed one.
+ */
+function sweepSuites(doc: ResultDocument, s: SweepSection, runTime: string): Suite[] {
+  const unit = levelUnit(s);
+  const lines = s.levels.map(levelLine);
+  const thresholds = thresholdCases(doc).map((c) => ({ ...c, classname: 'squall.sweep.thresholds' }));
+  const cases = thresholds.length > 0 ? thresholds : [sweepCase(doc, s, lines)];
+  // The levels' figures follow the cases' own lines in the suite's output.
+  const last = cases.at(-1)!;
+  if (thresholds.length > 0 && lines.length > 0)
+    last.out = `${last.out}\n\nlevels (${unit}):\n${lines.join('\n')}`;
+  const suites: Suite[] = [{ name: 'sweep', cases, time: runTime }];
+  const judged = s.levels.filter((l) => l.withinBudget !== null);
+  if (judged.length > 0) {
+    const metrics = asObj(doc.metrics) ?? {};
+    suites.push({
+      name: `levels within ${budgetOf(s) ?? 'budget'}`,
+      time: '0',
+      cases: judged.map((l) => {
+        const c: Case = {
+          name: `level ${fmtNum(l.level)} ${unit}`,
+          classname: 'squall.sweep.levels',
+          out: `${levelLine(l)}: ${l.withinBudget ? 'within budget' : 'over budget'}`,
+        };
+        if (l.withinBudget === false) {
+          const crossed = l.thresholds
+            .filter((t) => t.ok !== true)
+            .map((t) => `${t.metric} '${t.expr}' actual ${thresholdFigure(t, metrics) ?? 'no data'}`);
+          c.failure = {
+            type: 'threshold',
+            message: `level ${fmtNum(l.level)} crossed ${crossed.join(', ')}`,
+            detail: `${levelLine(l)}\n${crossed.join('\n')}\n${capacityText(s)}\n`,
+          };
+        }
+        return c;
+      }),
+    });
+  }
+  return suites;
+}
+
+/** The one case of a sweep without sweep thresholds: it measured the service, to its end. */
+function sweepCase(doc: ResultDocument, s: SweepSection, lines: string[]): Case {
+  const summary = [`end: ${s.endReason}`, ...lines].join('\n');
+  const c: Case = { name: 'sweep completed', classname: 'squall.sweep', out: summary };
+  const why = !sweepMeasured(s)
+    ? 'no request succeeded at the first level: nothing was measured'
+    : doc.endReason === 'interrupted' || s.endReason === 'interrupted'
+      ? 'the sweep was interrupted before its last level'
+      : null;
+  if (why) c.failure = { type: 'sweep', message: why, detail: `${summary}\n` };
+  return c;
+}
+
 function renderCase(c: Case): string {
   const open = `    <testcase${attrs({ name: c.name, classname: c.classname, time: '0' })}`;
   if (c.failure) {
@@ -289,11 +368,14 @@ export function renderJunit(doc: ResultDocument): string {
 
   const thresholds = thresholdCases(doc);
   const bench = benchSection(doc);
+  const sweep = sweepSection(doc);
   const suites: Suite[] = bench
     ? benchSuites(bench, runTime)
-    : thresholds.length > 0
-      ? [{ name: 'thresholds', cases: thresholds, time: runTime }]
-      : [{ name: 'run', cases: [runCase(doc)], time: runTime }];
+    : sweep
+      ? sweepSuites(doc, sweep, runTime)
+      : thresholds.length > 0
+        ? [{ name: 'thresholds', cases: thresholds, time: runTime }]
+        : [{ name: 'run', cases: [runCase(doc)], time: runTime }];
   const checks = (doc as { checks?: unknown }).checks;
   // Only `squall run` has checks; quick's document has none to report, not zero that passed.
   if (Array.isArray(checks)) suites.push({ name: 'checks', cases: checkCases(checks), time: '0' });

@@ -57,6 +57,9 @@ import {
   serviceExited,
   thresholdFigure,
 } from './format.js';
+import { mdText, table } from './markdown-text.js';
+import { sweepSection } from './sweep-format.js';
+import { sweepBlocks } from './sweep-markdown.js';
 
 /**
  * A Markdown summary of a result document, fit for a pull-request comment or GitHub's step
@@ -73,26 +76,6 @@ const MAX_ENDPOINTS = 20;
 const MAX_THRESHOLDS = 50;
 const MAX_CHECKS = 30;
 const MAX_ERRORS = 10;
-const MAX_NAME = 100;
-
-/**
- * Text for a table cell or a line, shown as written: one line, cut to `max`; `&` and `<` as entities so
- * no HTML gets through; a backslash before what opens inline Markdown (code, emphasis, strike-
- * through, links, GitHub's `$` math) and before `|`, which GitHub's tables read as a cell's end
- * even inside other spans. The backslash itself is escaped too, so `\|` in a name stays text.
- */
-function mdText(text: unknown, max = MAX_NAME): string {
-  return oneLine(String(text ?? '').replace(/\p{Cc}/gu, ' '), max)
-    .replace(/[\\`*_[\]|~$]/g, '\\$&')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;');
-}
-
-function table(header: string[], align: ('l' | 'r' | 'c')[], rows: string[][]): string[] {
-  const sep = align.map((a) => (a === 'r' ? '---:' : a === 'c' ? ':---:' : '---'));
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(sep), ...rows.map(line)];
-}
 
 function ms(v: unknown): string {
   return isNum(v) ? formatMs(v) : '-';
@@ -500,19 +483,22 @@ function benchBlocks(doc: ResultDocument, b: BenchSection): string[][] {
 /** A Markdown summary of a result document for a pull request; ends with a newline. */
 export function renderMarkdown(doc: ResultDocument): string {
   const bench = benchSection(doc);
+  const sweep = sweepSection(doc);
   const blocks = bench
     ? benchBlocks(doc, bench)
-    : [
-        header(doc),
-        keyFigures(doc),
-        compared(doc),
-        thresholds(doc),
-        endpoints(doc),
-        checks(doc),
-        errors(doc),
-        targetProcess(doc),
-        allMetrics(doc),
-      ];
+    : sweep
+      ? sweepBlocks(doc, sweep)
+      : [
+          header(doc),
+          keyFigures(doc),
+          compared(doc),
+          thresholds(doc),
+          endpoints(doc),
+          checks(doc),
+          errors(doc),
+          targetProcess(doc),
+          allMetrics(doc),
+        ];
   return `${blocks
     .filter((b) => b.length > 0)
     .map((b) => b.join('\n'))

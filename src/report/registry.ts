@@ -19,11 +19,12 @@ export interface FileReporter {
   description: string;
   example: string;
   /**
-   * The suffixes of its files after the `-o` path, known before anything is rendered so that
-   * every output is checked writable before the load starts: `['']` for one file.
+   * The suffixes of every file it may write after the `-o` path, known before anything is
+   * rendered so that every output is checked writable before the load starts: `['']` for one
+   * file. A document gets those its `render` returns (a sweep's CSV is one file of the four).
    */
   suffixes: readonly string[];
-  /** One file per suffix, in that order. The renderer is loaded on first use (start-up stays lean). */
+  /** Its files for this document, each with its suffix. The renderer is loaded on first use (start-up stays lean). */
   render(doc: ResultDocument): Promise<RenderedFile[]>;
 }
 
@@ -31,6 +32,8 @@ const one = (text: string): RenderedFile[] => [{ suffix: '', text }];
 
 /** Locust's three CSV files (`--csv PREFIX`). */
 const CSV_SUFFIXES = ['_stats.csv', '_stats_history.csv', '_failures.csv'] as const;
+/** A sweep's one CSV file, in place of Locust's three (a row per level). */
+const SWEEP_CSV_SUFFIX = '_sweep.csv';
 
 export const FILE_REPORTERS: readonly FileReporter[] = [
   {
@@ -55,11 +58,15 @@ export const FILE_REPORTERS: readonly FileReporter[] = [
     kind: 'csv',
     aliases: [],
     extension: '.csv',
-    description: "Locust's CSV files PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv",
+    description:
+      "Locust's CSV files PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv; a sweep's PREFIX_sweep.csv",
     example: 'PREFIX',
-    suffixes: CSV_SUFFIXES,
+    suffixes: [...CSV_SUFFIXES, SWEEP_CSV_SUFFIX],
     render: async (doc) => {
-      const c = (await import('./csv.js')).renderCsv(doc);
+      const m = await import('./csv.js');
+      const sweep = m.renderSweepCsv(doc);
+      if (sweep !== undefined) return [{ suffix: SWEEP_CSV_SUFFIX, text: sweep }];
+      const c = m.renderCsv(doc);
       return [c.stats, c.history, c.failures].map((text, i) => ({ suffix: CSV_SUFFIXES[i]!, text }));
     },
   },

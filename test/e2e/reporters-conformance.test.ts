@@ -50,7 +50,9 @@ describe('squall report over the stored result documents', () => {
       return;
     }
     expect(run.code, explain(run)).toBe(doc.passed === false ? 99 : 0);
-    const files = ['.json', '.html', '_stats.csv', '_stats_history.csv', '_failures.csv', '.xml', '.md'];
+    // A sweep's CSV is one file, a row per level, in place of Locust's three.
+    const csv = doc.kind === 'sweep' ? ['_sweep.csv'] : ['_stats.csv', '_stats_history.csv', '_failures.csv'];
+    const files = ['.json', '.html', ...csv, '.xml', '.md'];
     for (const f of files) {
       expect(existsSync(out(f)), f).toBe(true);
       expect(readFileSync(out(f), 'utf8').trim(), f).not.toBe('');
