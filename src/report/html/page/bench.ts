@@ -33,10 +33,6 @@ function svg(tag: string, attrs: Record<string, string | number>, text?: string)
   return e;
 }
 
-export function isBench(doc: Obj): boolean {
-  return doc.kind === 'bench';
-}
-
 /** The bar's centre and whisker of a bench, ms: a concurrency bench's per-call latency. */
 function barOf(e: BenchEntry): { median: number; low: number; high: number } | null {
   if (e.concurrent)

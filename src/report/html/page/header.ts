@@ -71,11 +71,13 @@ export function renderHeader(doc: Obj): HTMLElement {
   const title =
     doc.kind === 'bench'
       ? 'Bench report'
-      : monitorOnly
-        ? 'Monitor report'
-        : running()
-          ? 'Live load test'
-          : 'Load test report';
+      : doc.kind === 'sweep'
+        ? 'Sweep report'
+        : monitorOnly
+          ? 'Monitor report'
+          : running()
+            ? 'Live load test'
+            : 'Load test report';
   return el(
     'header',
     { class: 'top' },

@@ -9,7 +9,7 @@
 import { pageTitle } from '../title.js';
 import { renderAnalysis } from './analysis.js';
 import { renderBanner } from './banners.js';
-import { isBench, renderBench } from './bench.js';
+import { renderBench } from './bench.js';
 import { renderCards } from './cards.js';
 import { renderChartsPanel, updateCharts } from './charts.js';
 import { renderCodesErrors } from './codes-errors.js';
@@ -19,10 +19,12 @@ import { el } from './dom.js';
 import { renderEndpointChartsPanel, updateEndpointCharts } from './endpoint-charts.js';
 import { renderEndpoints, sort } from './endpoints.js';
 import { renderHeader } from './header.js';
+import { isLoadDocument, slotShown } from './kinds.js';
 import { liveBar, startLive, updateLiveBar } from './live.js';
 import { renderConfig, renderMetrics } from './metrics-config.js';
 import { renderMonitor } from './monitor.js';
 import { arr, isMonitorOnly, type Obj, obj } from './read.js';
+import { renderSweep } from './sweep.js';
 import { renderChecks, renderScenarios, renderThresholds } from './tables.js';
 import { redraw, running, view } from './view.js';
 
@@ -88,6 +90,7 @@ const SLOTS: Array<[string, Slot | null]> = [
     },
   ],
   ['bench', { deps: (d) => [d.kind, d.bench, d.warnings], build: renderBench }],
+  ['sweep', { deps: (d) => [d.kind, d.sweep], build: renderSweep }],
   ['cards', { deps: (d) => [d.metrics, d.thresholds, d.config], build: renderCards }],
   // `--baseline`: the run against its baseline, for a load test and a bench alike.
   ['comparison', { deps: (d) => [d.comparison], build: renderComparisonPanel }],
@@ -153,19 +156,16 @@ function drawSlot(name: string, slot: Slot, doc: Obj, force: boolean): void {
   }
 }
 
-/** What a bench document shows: it has no load, so the load test's panels stay hidden. */
-const BENCH_SLOTS = new Set(['header', 'bench', 'comparison', 'config']);
-
 function render(): void {
   const doc = view.doc;
   if (!doc) return;
-  const bench = isBench(doc);
+  // A bench or a sweep has no load of its own: the load test's panels stay hidden (kinds.ts).
   for (const [name, slot] of SLOTS) {
     const h = holders.get(name);
-    if (h) h.holder.hidden = bench && !BENCH_SLOTS.has(name);
+    if (h) h.holder.hidden = !slotShown(doc.kind, name);
     if (slot && !h?.holder.hidden) drawSlot(name, slot, doc, false);
   }
-  if (!bench) for (const fixed of Object.values(STATIC)) fixed.update(doc);
+  if (isLoadDocument(doc.kind)) for (const fixed of Object.values(STATIC)) fixed.update(doc);
   if (view.live) updateLiveBar();
   document.title = pageTitle(doc, running());
 }

@@ -5,6 +5,16 @@ import { arr, isMonitorOnly, num, type Obj, obj, str } from './read.js';
 export function renderThresholds(doc: Obj): HTMLElement {
   const th = arr(doc.thresholds).map(obj);
   if (th.length === 0) {
+    // A sweep's per-level budgets are in its levels' table; these are on the sweep's own figures.
+    if (doc.kind === 'sweep')
+      return panel(
+        'thresholds',
+        'Thresholds',
+        note(
+          "No thresholds on the sweep's figures (add one with --threshold 'sweep_capacity>=20'; " +
+            "a budget per level, such as 'http_req_duration:p(95)<300', shows in the levels' table).",
+        ),
+      );
     const example = isMonitorOnly(doc)
       ? 'target_rss_growth_mb_per_min:value<5'
       : 'http_req_duration:p(95)<300';
