@@ -17,6 +17,7 @@ import {
   parseThresholdFlag,
   validateThresholds,
 } from '../thresholds/index.js';
+import { parseDurationMs } from '../util/duration.js';
 import { deliverResult } from './deliver.js';
 import { libraryIO, type SessionIO } from './io.js';
 import { checkOutputsWritable, type OutputSpec } from './outputs.js';
@@ -85,10 +86,18 @@ function planOf(target: string | undefined, o: SweepFlags): Plan {
   const file = !/^https?:\/\//i.test(target) && (TEST_FILE.test(target) || existsSync(target));
   const mode = o.rate ? 'rate' : 'concurrency';
   const levels = parseLevels(o.levels ?? DEFAULT_LEVELS, mode === 'rate');
-  const holdMs = o.hold === undefined ? DEFAULT_HOLD_MS : parseDurationFlag('--hold', o.hold);
-  const warmupMs = o.warmup === undefined ? DEFAULT_WARMUP_MS : parseDurationFlag('--warmup', o.warmup);
+  // A duration that parses but is too short (0s included) is said so, not called "not a duration".
+  const holdMs =
+    o.hold === undefined ? DEFAULT_HOLD_MS : (parseDurationMs(o.hold) ?? parseDurationFlag('--hold', o.hold));
   if (holdMs < 1000)
     throw badFlag('--hold', `--hold ${o.hold} is under a second: a level needs whole seconds to measure`);
+  // `--warmup 0s` is the documented way to have none, which parseDurationFlag (positive only) refuses.
+  const warmupMs =
+    o.warmup === undefined
+      ? DEFAULT_WARMUP_MS
+      : parseDurationMs(o.warmup) === 0
+        ? 0
+        : parseDurationFlag('--warmup', o.warmup);
   const until = o.until === undefined ? null : parseUntil(o.until);
   const levelThresholds: string[] = [];
   const sweepThresholds: ParsedThreshold[] = [];
@@ -244,7 +253,7 @@ export async function sweepSession(
   };
   const unit = p.mode === 'rate' ? 'requests/s' : 'concurrent';
   say(
-    `squall sweep: ${p.file ? p.target : p.target} — levels ${p.levels.join(', ')} (${unit}), ` +
+    `squall sweep: ${p.target} — levels ${p.levels.join(', ')} (${unit}), ` +
       `${p.holdMs / 1000}s each after a ${p.warmupMs / 1000}s warm-up`,
   );
   const startedAt = new Date();
@@ -252,43 +261,62 @@ export async function sweepSession(
   let endReason: SweepSection['endReason'] = 'completed';
   let stoppedAt: number | null = null;
   let config: Record<string, unknown> | null = null;
-  for (const level of p.levels) {
-    if (p.warmupMs > 0) {
-      const warm = await runLevel(p, o, level, p.warmupMs, io);
-      if (warm.exitCode === 130) {
-        endReason = 'interrupted';
+  // Each level's load listens for Ctrl-C only while it runs (and says so on the silent stream):
+  // between levels, and in a level's own start and finish, the sweep must hear it itself, or the
+  // process's default handler would end it with nothing written.
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) {
+      io.forceExit();
+      return;
+    }
+    interrupted = true;
+    io.stderr.write('\nsquall sweep: interrupted; writing the levels measured so far (again to quit now)\n');
+  };
+  io.signals.on('SIGINT', onSignal);
+  io.signals.on('SIGTERM', onSignal);
+  try {
+    for (const level of p.levels) {
+      if (interrupted) break;
+      if (p.warmupMs > 0) {
+        const warm = await runLevel(p, o, level, p.warmupMs, io);
+        if (warm.exitCode === 130 || interrupted) break;
+      }
+      const run = await runLevel(p, o, level, p.holdMs, io);
+      // A level cut short is not measured: its figures would describe part of a hold.
+      if (run.exitCode === 130 || run.result === null || run.result.endReason === 'interrupted') {
+        interrupted = true;
         break;
       }
-    }
-    const run = await runLevel(p, o, level, p.holdMs, io);
-    if (run.exitCode === 130 || run.result === null || run.result.endReason === 'interrupted') {
-      endReason = 'interrupted';
-      break;
-    }
-    config ??= run.result.config;
-    const l = levelOf(p.mode, level, run.result);
-    levels.push(l);
-    say(
-      `  level ${level}: ${fmt(l.rps, ' req/s')}, p50 ${fmt(l.latency.p50, ' ms')}, p95 ${fmt(l.latency.p95, ' ms')}, ` +
-        `errors ${(l.errorRate * 100).toFixed(2)} %${l.saturated ? ' (squall saturated)' : ''}`,
-    );
-    if (l.allFailed) {
-      endReason = 'all-failed';
-      io.stderr.write(
-        `squall sweep: every request failed at level ${level} (${run.result.errors[0]?.kind ?? 'no response'}); the sweep ends here\n`,
+      config ??= run.result.config;
+      const l = levelOf(p.mode, level, run.result);
+      levels.push(l);
+      say(
+        `  level ${level}: ${fmt(l.rps, ' req/s')}, p50 ${fmt(l.latency.p50, ' ms')}, p95 ${fmt(l.latency.p95, ' ms')}, ` +
+          `errors ${(l.errorRate * 100).toFixed(2)} %${l.saturated ? ' (squall saturated)' : ''}`,
       );
-      break;
-    }
-    if (p.until) {
-      const actual = readMetric(run.result, p.until.reading);
-      if (actual !== null && compare(actual, p.until.op, p.until.value)) {
-        endReason = 'until';
-        stoppedAt = level;
-        say(`  --until ${p.until.expr} holds at level ${level}: the sweep stops`);
+      if (l.allFailed) {
+        endReason = 'all-failed';
+        io.stderr.write(
+          `squall sweep: every request failed at level ${level} (${run.result.errors[0]?.kind ?? 'no response'}); the sweep ends here\n`,
+        );
         break;
       }
+      if (p.until) {
+        const actual = readMetric(run.result, p.until.reading);
+        if (actual !== null && compare(actual, p.until.op, p.until.value)) {
+          endReason = 'until';
+          stoppedAt = level;
+          say(`  --until ${p.until.expr} holds at level ${level}: the sweep stops`);
+          break;
+        }
+      }
     }
+  } finally {
+    io.signals.off('SIGINT', onSignal);
+    io.signals.off('SIGTERM', onSignal);
   }
+  if (interrupted) endReason = 'interrupted';
   const fit = fitSweep(p.mode, levels);
   const knee = findKnee(levels);
   const capacity = findCapacity(levels);
