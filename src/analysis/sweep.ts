@@ -91,6 +91,8 @@ export function sweepVerdict(p: {
   if (p.knee !== null) parts.push(`throughput stops growing at about ${p.knee} ${unit}`);
   else if (best) parts.push(`throughput still grew at the highest level measured (${best.level} ${unit})`);
   if (best) parts.push(`the most measured was ${num(best.rps, 4)} requests/s at ${best.level}`);
+  if (parts.length === 0)
+    parts.push(p.levels.length === 0 ? 'no level was measured' : 'every request failed at the first level');
   let sentence = parts.join('; ');
   if (p.fit) {
     const f = p.fit;

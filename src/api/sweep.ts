@@ -154,6 +154,8 @@ async function runLevel(
         quiet: true,
       },
       quiet,
+      // A `scalability` test runs each level as itself, not as a sweep again.
+      { sweepLevel: true },
     );
   }
   return quickSession(
@@ -197,6 +199,8 @@ function levelOf(mode: 'concurrency' | 'rate', level: number, doc: ResultDocumen
   const thresholds = doc.thresholds;
   return {
     level,
+    startedAt: doc.startedAt,
+    endedAt: doc.endedAt,
     durationSec,
     requests,
     failed,
@@ -343,11 +347,13 @@ export async function sweepSession(
     config: {
       command: 'sweep',
       target: p.target,
+      ...(p.file ? { file: p.target } : { url: p.target, method: (o.method ?? 'GET').toUpperCase() }),
       levels: p.levels,
       hold: p.holdMs / 1000,
       warmup: p.warmupMs / 1000,
       mode: p.mode,
-      ...(config ?? {}),
+      // The first level's load as quick or run recorded it (its size is that level's).
+      load: config,
     },
     thresholds: evaluateSweepThresholds(p.sweepThresholds, sweep),
     measured,

@@ -11,6 +11,9 @@ import type { ThresholdResult } from '../thresholds/types.js';
 export interface SweepLevel {
   /** Concurrent connections or VUs; with `--rate`, the arrival rate asked for, per second. */
   level: number;
+  /** When the hold started and ended (ISO 8601): the level's own document's times. */
+  startedAt?: string;
+  endedAt?: string;
   durationSec: number;
   requests: number;
   failed: number;
