@@ -384,3 +384,30 @@ describe('the scalability preset', () => {
     expect(server.count()).toBeGreaterThanOrEqual(sweep.levels.reduce((n, l) => n + l.requests, 0));
   });
 });
+
+describe('squall sweep --rate', () => {
+  it('levels are arrival rates: each level sends its rate, Little gives the implied concurrency, no USL fit', async () => {
+    const server = await pool({ workers: 8, serviceMs: 10 });
+    const s = await sweepRun([
+      server.url,
+      '--rate',
+      '--levels',
+      '50,100,200',
+      '--hold',
+      '2s',
+      '--warmup',
+      '0s',
+    ]);
+    expect(s.run.code, s.why).toBe(0);
+    expect(s.sweep.mode).toBe('rate');
+    expect(s.sweep.levels.map((l) => l.level)).toEqual([50, 100, 200]);
+    for (const l of s.sweep.levels) {
+      // An open model sends its rate whatever the responses do (all well under the pool's 800/s).
+      expect(Math.abs(l.rps / l.level - 1), `level ${l.level}: ${l.rps}/s`).toBeLessThanOrEqual(0.05);
+      expect(l.littleOk).toBeNull();
+      expect(l.littleN).toBeCloseTo((l.rps * l.latency.mean!) / 1000, 6);
+    }
+    expect(s.sweep.fit).toBeNull();
+    expect(s.sweep.levels.reduce((n, l) => n + l.requests, 0)).toBe(server.count());
+  });
+});
