@@ -1,5 +1,6 @@
 import type { QuickRunOptions } from './api/quick.js';
 import type { RunOptions } from './api/run.js';
+import type { SweepOptions } from './api/sweep.js';
 import type { ResultDocument } from './result/schema.js';
 import type { TestDefinition } from './script-api/test-definition.js';
 
@@ -12,6 +13,7 @@ export type { SessionIO, SignalName, SignalSource, Writer } from './api/io.js';
 export type { QuickRunOptions } from './api/quick.js';
 export type { RunOptions } from './api/run.js';
 export type { SessionOptions } from './api/session-options.js';
+export type { SweepOptions } from './api/sweep.js';
 /** Test data from CSV or JSON files: sequential, random, or unique rows. */
 export { createFeeder, type Feeder, type FeederOrder, feeder } from './feeders/feeders.js';
 /** Custom metrics (k6's API): declare at the top of a test file, `.add(value, tags)` in a flow. */
@@ -65,4 +67,9 @@ export async function quick(options: QuickRunOptions): Promise<ResultDocument> {
 /** Runs a test file or a test definition from code, as `squall run` does, and returns the result document. */
 export async function run(test: string | TestDefinition, options?: RunOptions): Promise<ResultDocument> {
   return (await import('./api/run.js')).run(test, options);
+}
+
+/** Sweeps a URL or a test file over concurrency levels, as `squall sweep` does, and returns the sweep document. */
+export async function sweep(target: string, options?: SweepOptions): Promise<ResultDocument> {
+  return (await import('./api/sweep.js')).sweep(target, options);
 }

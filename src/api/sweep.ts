@@ -372,3 +372,59 @@ export async function sweepSession(
   }
   return { exitCode: doc.passed ? 0 : 99, result: doc };
 }
+
+/** The options of `sweep()`: `squall sweep`'s flags, typed for a program. */
+export interface SweepOptions {
+  /** Concurrency levels (or rates with `rate`): `[1, 2, 4, 8]` or `'5..50x2'` (`--levels`). */
+  levels?: number[] | string;
+  /** How long each level is measured, `'30s'` (`--hold`). */
+  hold?: string;
+  /** Load before each level, not measured, `'5s'`; `'0s'` for none (`--warmup`). */
+  warmup?: string;
+  /** The levels are arrival rates per second (`--rate`). */
+  rate?: boolean;
+  /** Stop once a level's figure is past it, `'http_req_duration:p(95)>300ms'` (`--until`). */
+  until?: string;
+  /** Per-level budgets and the sweep's own (`'sweep_capacity>=20'`) (`--threshold`). */
+  thresholds?: string[];
+  /** Outputs, `'json=s.json'`, `'html=s.html'` (`-o`). */
+  out?: string[];
+  method?: string;
+  /** Request headers of a URL sweep, `['Name: value']`. */
+  headers?: string[];
+  body?: string;
+  timeout?: string;
+  insecure?: boolean;
+  cacert?: string;
+  /** Where the session writes and listens; default silent, the process's signals ignored. */
+  io?: Partial<SessionIO>;
+}
+
+/**
+ * Runs `squall sweep` from code on a URL or a test file and returns the sweep document. Throws a
+ * SquallError for bad options, as the CLI exits 2 for bad flags.
+ */
+export async function sweep(target: string, o: SweepOptions = {}): Promise<ResultDocument> {
+  const r = await sweepSession(
+    target,
+    {
+      levels: Array.isArray(o.levels) ? o.levels.join(',') : o.levels,
+      hold: o.hold,
+      warmup: o.warmup,
+      rate: o.rate,
+      until: o.until,
+      threshold: o.thresholds,
+      out: o.out,
+      method: o.method,
+      header: o.headers,
+      body: o.body,
+      timeout: o.timeout,
+      insecure: o.insecure,
+      cacert: o.cacert,
+      quiet: true,
+    },
+    libraryIO(o.io),
+  );
+  if (r.result === null) throw new Error('squall: the sweep stopped before its first level; nothing ran');
+  return r.result;
+}

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, type TestDefinition } from '../../src/index.js';
+import { run, sweep, type TestDefinition } from '../../src/index.js';
 import { ROOT, requireBuiltCli, tempDir } from '../helpers/run-cli.js';
 import { startTarget, type TargetServer } from '../helpers/target-server.js';
 
@@ -153,6 +153,15 @@ describe('squall as a library', () => {
     ]);
     expect(doc.passed).toBe(true);
     expect(doc.endReason).toBe('completed');
+  });
+
+  it('sweep() sweeps a URL and returns the sweep document; a bad level is a SquallError', async () => {
+    const before = target.count();
+    const doc = await sweep(target.url, { levels: [1, 2, 4], hold: '1s', warmup: '0s' });
+    expect(doc.kind).toBe('sweep');
+    expect(doc.sweep!.levels.map((l) => l.level)).toEqual([1, 2, 4]);
+    expect(doc.sweep!.levels.reduce((n, l) => n + l.requests, 0)).toBe(target.count() - before);
+    await expect(sweep(target.url, { levels: [4, 2] })).rejects.toThrow(/--levels "4,2" is not increasing/);
   });
 
   it('run() takes a test definition object, and a bad one is a SquallError naming the problem', async () => {
