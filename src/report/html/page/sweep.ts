@@ -84,7 +84,10 @@ function chart(c: SweepChart, name: string, label: string): SVGElement {
     g.append(
       svg('line', { x1: m.x, x2: m.x, y1: c.top, y2: c.bottom }),
       // Staggered, so that a knee and a capacity at the same level do not print over each other.
-      svg('text', { x: m.x + 4, y: c.top + 10 + i * 12 }, m.label),
+      // Near the right edge the name goes to the line's left, or the plot would cut it off.
+      m.x > c.width - 80
+        ? svg('text', { x: m.x - 4, y: c.top + 10 + i * 12, 'text-anchor': 'end' }, m.label)
+        : svg('text', { x: m.x + 4, y: c.top + 10 + i * 12 }, m.label),
     );
     root.append(g);
   });
