@@ -290,12 +290,15 @@ const git = (cwd: string, ...args: string[]) =>
     c.on('close', (code) => (code === 0 ? done() : fail(new Error(`git ${args.join(' ')}: exit ${code}`))));
   });
 
-/** `actions/checkout`: a fresh git work tree holding the test file the workflow runs, aimed at `url`. */
-async function checkout(root: string, name: string, url: string): Promise<string> {
+/**
+ * `actions/checkout`: a fresh git work tree holding the test file the workflow runs, aimed at `url`,
+ * its load `seconds` long. Six for the baseline and a same-speed pull request: compare needs at
+ * least three to resample the run's seconds, and a few more to settle a same-speed pair as
+ * unchanged on a shared machine. A run nothing compares, or one three times slower, needs fewer.
+ */
+async function checkout(root: string, name: string, url: string, seconds = 6): Promise<string> {
   const ws = join(root, name, 'repo');
   mkdirSync(join(ws, 'perf'), { recursive: true });
-  // Six seconds: compare needs at least three to resample the run's seconds, and a few more to
-  // settle a same-speed pair as unchanged on a shared machine.
   writeFileSync(
     join(ws, 'perf', 'api.yaml'),
     `target: ${url}
@@ -303,7 +306,7 @@ scenarios:
   steady:
     executor: constant-vus
     vus: 4
-    duration: 6s
+    duration: ${seconds}s
     users:
       - name: Reader
         flow:
@@ -377,8 +380,12 @@ describe('examples/ci/github-actions.yml', () => {
   });
 
   it('on main, two pushes: each keeps its run, sets the baseline and saves a new cache entry', async () => {
-    for (const runId of ['101', '102']) {
-      const ws = await checkout(dir.path, `main-${runId}`, fast.url);
+    // The first push's run is only kept; the second's becomes the baseline compared with.
+    for (const [runId, seconds] of [
+      ['101', 2],
+      ['102', 6],
+    ] as const) {
+      const ws = await checkout(dir.path, `main-${runId}`, fast.url, seconds);
       const runs = await runJob(jobOn('push'), {
         workspace: ws,
         runId,
@@ -403,7 +410,8 @@ describe('examples/ci/github-actions.yml', () => {
   }, 60_000);
 
   it('a pull request against a server 3× slower: compare exits 99, the comment says regressed, the job fails', async () => {
-    const ws = await checkout(dir.path, 'pr-slow', slow.url);
+    // Four seconds: three times slower is far beyond the 10 % budget in any second.
+    const ws = await checkout(dir.path, 'pr-slow', slow.url, 4);
     const runs = await runJob(jobOn('pull_request'), {
       workspace: ws,
       runId: '103',

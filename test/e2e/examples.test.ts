@@ -172,7 +172,8 @@ describe('examples/', () => {
   });
 
   it('health-budget.yaml: p95 < 100 ms, > 50 requests/s and > 99.9% success, all met', async () => {
-    const x = await runExample('health-budget.yaml', ['--duration', '3s']);
+    const seconds = 2;
+    const x = await runExample('health-budget.yaml', ['--duration', `${seconds}s`]);
     const { r, why } = x;
     expectThresholdsMet(
       r,
@@ -186,13 +187,13 @@ describe('examples/', () => {
     );
     expect(endpointNames(r), why).toEqual(['GET /health']);
     expectNoFailures(x);
-    // 100 arrivals per second for 3 s, whatever the server does.
-    expect(r.metrics.http_reqs.count, why).toBeGreaterThanOrEqual(270);
+    // 100 arrivals per second, whatever the server does.
+    expect(r.metrics.http_reqs.count, why).toBeGreaterThanOrEqual(0.9 * 100 * seconds);
     expect(r.metrics.http_reqs.rate, why).toBeGreaterThan(50);
   });
 
   it('crud-budgets.yaml: one budget per operation, the id captured from the create', async () => {
-    const x = await runExample('crud-budgets.yaml', ['--vus', '5', '--duration', '3s']);
+    const x = await runExample('crud-budgets.yaml', ['--vus', '5', '--duration', '2s']);
     const { r, why } = x;
     expectThresholdsMet(
       r,
@@ -308,15 +309,17 @@ describe('examples/', () => {
   });
 
   it('breakpoint.yaml: ramps the arrival rate with its stop conditions; a short ramp ends normally', async () => {
-    const x = await runExample('breakpoint.yaml', ['--rate', '100', '--duration', '3s']);
+    const seconds = 2;
+    const x = await runExample('breakpoint.yaml', ['--rate', '100', '--duration', `${seconds}s`]);
     const { r, why } = x;
     expect(r.config.preset, why).toBe('breakpoint');
     expect(r.config.stopConditions, why).toEqual({ maxErrorRate: 0.01, maxP99Ms: 1000, windowMs: 5000 });
     expect(endpointNames(r), why).toEqual(['GET /prompts/:id']);
     expectNoFailures(x);
-    // 0 → 100 iterations/s over 3 s is 150 iterations; the demo does not break at that.
-    expect(r.metrics.http_reqs.count, why).toBeGreaterThanOrEqual(120);
-    expect(r.metrics.http_reqs.count, why).toBeLessThanOrEqual(165);
+    // 0 → 100 iterations/s: the area under the ramp, 50 a second of it; the demo does not break at that.
+    const planned = (100 * seconds) / 2;
+    expect(r.metrics.http_reqs.count, why).toBeGreaterThanOrEqual(0.8 * planned);
+    expect(r.metrics.http_reqs.count, why).toBeLessThanOrEqual(1.1 * planned);
     expect(r).toHaveProperty('breakingPoint');
     expect(r.breakingPoint, why).toBeNull();
     expect(r.endReason, why).toBe('completed');

@@ -19,7 +19,7 @@ import {
 /**
  * Issue 12, "the right process": which process `--monitor-pid` watches and what squall says
  * about it, through the real CLI against real services on 127.0.0.1. Loads are short (2 s) and
- * nothing asserts on speed.
+ * nothing asserts on speed, so the tests run side by side.
  */
 
 const dir = tempDir('squall-monitor-process-');
@@ -93,7 +93,10 @@ function expectRequestCounts(doc: ResultDocument): void {
   expect(samples[samples.length - 1]!.reqs!).toBeLessThanOrEqual(doc.metrics.http_reqs.count);
 }
 
-describe.runIf(linux)('--monitor-pid of a wrapper shell (sh -c "node …; true")', () => {
+// Each test watches its own process and asserts on what squall says of it, on memory and on the
+// exit, none on speed: every suite of the file runs side by side (the longest, the wrapper's two
+// 4-s runs, sets the file's length).
+describe.runIf(linux).concurrent('--monitor-pid of a wrapper shell (sh -c "node …; true")', () => {
   it('follows its child by default and says so; --no-monitor-tree warns with the child, its size and a hint', async () => {
     const w = await startWrapper();
     try {
@@ -165,7 +168,7 @@ describe.runIf(linux)('--monitor-pid of a wrapper shell (sh -c "node …; true")
   });
 });
 
-describe.runIf(linux)('--monitor-pid of a process that does not serve the target', () => {
+describe.runIf(linux).concurrent('--monitor-pid of a process that does not serve the target', () => {
   let server: RunningService;
   let url: string;
   beforeAll(async () => {
@@ -286,7 +289,7 @@ describe.runIf(linux)('--monitor-pid of a process that does not serve the target
   });
 });
 
-describe('squall monitor --pid', () => {
+describe.concurrent('squall monitor --pid', () => {
   it('samples without a load carry no request count; a --pid that goes away is exit 1', async () => {
     const doomed = bystander();
     const json = join(dir.path, 'monitor.json');
@@ -314,7 +317,7 @@ describe('squall monitor --pid', () => {
   });
 });
 
-describe('--leak-budget', () => {
+describe.concurrent('--leak-budget', () => {
   it('is recorded as MiB per hour in the config of quick and squall monitor', async () => {
     const idle = bystander();
     try {

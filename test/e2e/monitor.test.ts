@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { processTree } from '../../src/monitor/procfs.js';
 import { freePort, type RunningService, serviceCmd, startService } from '../fixtures/services/services.js';
 import { explain, hasStackTrace, readResult, requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
@@ -12,22 +12,17 @@ import { explain, hasStackTrace, readResult, requireBuiltCli, runCli, tempDir } 
 
 beforeAll(requireBuiltCli);
 
-const dirs: Array<{ path: string; remove(): void }> = [];
-const services: RunningService[] = [];
-afterEach(async () => {
-  await Promise.all(services.splice(0).map((s) => s.stop()));
-  for (const d of dirs.splice(0)) d.remove();
-});
-
-function outDir(): string {
+/** A result folder, removed when the test ends (each test its own: they run side by side). */
+function outDir(t: TestContext): string {
   const d = tempDir('squall-monitor-');
-  dirs.push(d);
+  t.onTestFinished(() => d.remove());
   return d.path;
 }
 
-async function flatService(): Promise<RunningService> {
+/** A service to watch, stopped when the test ends. */
+async function flatService(t: TestContext): Promise<RunningService> {
   const s = await startService('flat', ['--port', '0'], /listening on/);
-  services.push(s);
+  t.onTestFinished(() => s.stop());
   return s;
 }
 
@@ -43,9 +38,11 @@ async function processesWith(needle: string): Promise<number[]> {
 }
 
 describe('squall monitor', () => {
-  it('--pid samples a running process, judges it and leaves it running', async () => {
-    const svc = await flatService();
-    const json = join(outDir(), 'r.json');
+  // Each watches its own process and asserts on its memory, exit and output, none on speed: the
+  // five go side by side, so the file lasts about as long as the longest (the 7-s leak).
+  it.concurrent('--pid samples a running process, judges it and leaves it running', async (t) => {
+    const svc = await flatService(t);
+    const json = join(outDir(t), 'r.json');
     const run = await runCli([
       'monitor',
       '--pid',
@@ -87,9 +84,9 @@ describe('squall monitor', () => {
     expect(run.stderr).toContain(`wrote ${json}`);
   });
 
-  it('--cmd starts a leaking service, fails its growth threshold with 99, and stops it', async () => {
+  it.concurrent('--cmd starts a leaking service, fails its growth threshold with 99, and stops it', async (t) => {
     const port = await freePort();
-    const json = join(outDir(), 'leak.json');
+    const json = join(outDir(t), 'leak.json');
     const run = await runCli(
       [
         'monitor',
@@ -144,9 +141,9 @@ describe('squall monitor', () => {
     if (process.platform === 'linux') expect(await processesWith(`--port\0${port}`)).toEqual([]);
   });
 
-  it('--cmd reports a service that dies in use: exit 1 with its code and last output, results written', async () => {
+  it.concurrent('--cmd reports a service that dies in use: exit 1 with its code and last output, results written', async (t) => {
     const port = await freePort();
-    const json = join(outDir(), 'crash.json');
+    const json = join(outDir(t), 'crash.json');
     const run = await runCli([
       'monitor',
       '--cmd',
@@ -174,9 +171,9 @@ describe('squall monitor', () => {
     expect(doc.durationSec).toBeLessThan(20);
   });
 
-  it('Ctrl-C ends monitoring early and still writes the results (exit 130)', async () => {
-    const svc = await flatService();
-    const json = join(outDir(), 'int.json');
+  it.concurrent('Ctrl-C ends monitoring early and still writes the results (exit 130)', async (t) => {
+    const svc = await flatService(t);
+    const json = join(outDir(t), 'int.json');
     const run = await runCli(
       ['monitor', '--pid', String(svc.pid), '--interval', '200ms', '-o', `json=${json}`],
       {
@@ -191,7 +188,7 @@ describe('squall monitor', () => {
     expect(svc.child.exitCode).toBeNull();
   });
 
-  it('--cmd that never gets ready: exit 1 with the probe and the output tail', async () => {
+  it.concurrent('--cmd that never gets ready: exit 1 with the probe and the output tail', async () => {
     const port = await freePort();
     const run = await runCli([
       'monitor',
@@ -252,15 +249,17 @@ describe('squall monitor', () => {
         /target metrics of squall monitor have none/,
       ],
     ];
-    it.each(cases)('%s', async (_name, args, message) => {
+    // Refusals before anything is watched measure nothing: side by side (as run-invalid.test.ts),
+    // since starting the CLI is most of each.
+    it.concurrent.each(cases)('%s', async (_name, args, message) => {
       const run = await runCli(args);
       expect(run.code, explain(run)).toBe(2);
       expect(run.stderr).toMatch(message);
       expect(hasStackTrace(run.stderr)).toBe(false);
     });
 
-    it('a --pid that runs no process', async () => {
-      const svc = await flatService();
+    it('a --pid that runs no process', async (t) => {
+      const svc = await flatService(t);
       await svc.stop();
       const run = await runCli(['monitor', '--pid', String(svc.pid), '-d', '1s']);
       expect(run.code, explain(run)).toBe(2);

@@ -200,11 +200,13 @@ async function runYaml(
 }
 
 describeTransportConformance('URLs, headers and proxies', ({ name: t, client }) => {
-  it('relative paths with accents, spaces and CJK reach the server percent-encoded (item 1)', async () => {
-    const tag = `enc-${t}`;
-    const { result } = await runYaml(
-      `enc-${t}.yaml`,
-      `target: http://127.0.0.1:${portA}
+  // Each marks its paths with its own tag and reads only those: side by side, as they measure nothing.
+  describe.concurrent('requests the server records', () => {
+    it('relative paths with accents, spaces and CJK reach the server percent-encoded (item 1)', async () => {
+      const tag = `enc-${t}`;
+      const { result } = await runYaml(
+        `enc-${t}.yaml`,
+        `target: http://127.0.0.1:${portA}
 vus: 1
 iterations: 1
 feeders:
@@ -221,27 +223,27 @@ users:
       - get: /${tag}/q
         query: { city: São Paulo }
 `,
-      { SQUALL_HTTP_CLIENT: client },
-    );
-    const lines = linesOf(tag);
-    expect(lines).toEqual([
-      `GET /${tag}/caf%C3%A9 HTTP/1.1`,
-      `GET /${tag}/a%20b HTTP/1.1`,
-      `GET /${tag}/%E6%97%A5%E6%9C%AC HTTP/1.1`,
-      `GET /${tag}/feed/S%C3%A3o%20Paulo HTTP/1.1`,
-      `GET /${tag}/q?city=S%C3%A3o%20Paulo HTTP/1.1`,
-    ]);
-    expect(result.errors).toEqual([]);
-    // One encoded form for endpoint names, as an absolute URL's (item 15).
-    expect(result.endpoints.map((e) => e.name)).toContain(`GET /${tag}/caf%C3%A9`);
-  });
+        { SQUALL_HTTP_CLIENT: client },
+      );
+      const lines = linesOf(tag);
+      expect(lines).toEqual([
+        `GET /${tag}/caf%C3%A9 HTTP/1.1`,
+        `GET /${tag}/a%20b HTTP/1.1`,
+        `GET /${tag}/%E6%97%A5%E6%9C%AC HTTP/1.1`,
+        `GET /${tag}/feed/S%C3%A3o%20Paulo HTTP/1.1`,
+        `GET /${tag}/q?city=S%C3%A3o%20Paulo HTTP/1.1`,
+      ]);
+      expect(result.errors).toEqual([]);
+      // One encoded form for endpoint names, as an absolute URL's (item 15).
+      expect(result.endpoints.map((e) => e.name)).toContain(`GET /${tag}/caf%C3%A9`);
+    });
 
-  it("a TS flow's http.get of a template with 'São Paulo' is sent encoded, the iteration not cut short", async () => {
-    const tag = `ts-${t}`;
-    const file = writeTestFile(
-      dir.path,
-      `enc-${t}.ts`,
-      `import { defineTest } from 'squall';
+    it("a TS flow's http.get of a template with 'São Paulo' is sent encoded, the iteration not cut short", async () => {
+      const tag = `ts-${t}`;
+      const file = writeTestFile(
+        dir.path,
+        `enc-${t}.ts`,
+        `import { defineTest } from 'squall';
 export default defineTest({
   target: 'http://127.0.0.1:${portA}',
   vus: 1,
@@ -252,21 +254,23 @@ export default defineTest({
   } }],
 });
 `,
-    );
-    const { run, result, why } = await runFileOk(file, [], { env: envWith({ SQUALL_HTTP_CLIENT: client }) });
-    expect(run.code, why).toBe(0);
-    expect(linesOf(tag)).toEqual([
-      `GET /${tag}/cities/S%C3%A3o%20Paulo HTTP/1.1`,
-      `GET /${tag}/after HTTP/1.1`,
-    ]);
-    expect(result.errors).toEqual([]);
-  });
+      );
+      const { run, result, why } = await runFileOk(file, [], {
+        env: envWith({ SQUALL_HTTP_CLIENT: client }),
+      });
+      expect(run.code, why).toBe(0);
+      expect(linesOf(tag)).toEqual([
+        `GET /${tag}/cities/S%C3%A3o%20Paulo HTTP/1.1`,
+        `GET /${tag}/after HTTP/1.1`,
+      ]);
+      expect(result.errors).toEqual([]);
+    });
 
-  it('user:password@ in the target and in an absolute URL is sent as Basic auth and redacted (item 2)', async () => {
-    const tag = `auth-${t}`;
-    const { all } = await runYaml(
-      `auth-${t}.yaml`,
-      `target: http://alice:s3cret@127.0.0.1:${portA}
+    it('user:password@ in the target and in an absolute URL is sent as Basic auth and redacted (item 2)', async () => {
+      const tag = `auth-${t}`;
+      const { all } = await runYaml(
+        `auth-${t}.yaml`,
+        `target: http://alice:s3cret@127.0.0.1:${portA}
 vus: 1
 iterations: 1
 users:
@@ -275,22 +279,22 @@ users:
       - get: /${tag}/rel
       - get: http://bob:hunter2@127.0.0.1:${portA}/${tag}/abs
 `,
-      { SQUALL_HTTP_CLIENT: client },
-    );
-    const got = seen.filter((s) => s.line.includes(`/${tag}/`)).map((s) => s.headers.authorization);
-    expect(got).toEqual([
-      `Basic ${Buffer.from('alice:s3cret').toString('base64')}`,
-      `Basic ${Buffer.from('bob:hunter2').toString('base64')}`,
-    ]);
-    expect(all).not.toContain('s3cret');
-    expect(all).not.toContain('hunter2');
-  });
+        { SQUALL_HTTP_CLIENT: client },
+      );
+      const got = seen.filter((s) => s.line.includes(`/${tag}/`)).map((s) => s.headers.authorization);
+      expect(got).toEqual([
+        `Basic ${Buffer.from('alice:s3cret').toString('base64')}`,
+        `Basic ${Buffer.from('bob:hunter2').toString('base64')}`,
+      ]);
+      expect(all).not.toContain('s3cret');
+      expect(all).not.toContain('hunter2');
+    });
 
-  it('sends User-Agent: squall/VERSION unless the test sets one (item 15)', async () => {
-    const tag = `ua-${t}`;
-    await runYaml(
-      `ua-${t}.yaml`,
-      `target: http://127.0.0.1:${portA}
+    it('sends User-Agent: squall/VERSION unless the test sets one (item 15)', async () => {
+      const tag = `ua-${t}`;
+      await runYaml(
+        `ua-${t}.yaml`,
+        `target: http://127.0.0.1:${portA}
 vus: 1
 iterations: 1
 users:
@@ -300,17 +304,17 @@ users:
       - get: /${tag}/own
         headers: { User-Agent: k6-like/1.0 }
 `,
-      { SQUALL_HTTP_CLIENT: client },
-    );
-    const got = seen.filter((s) => s.line.includes(`/${tag}/`)).map((s) => s.headers['user-agent']);
-    expect(got).toEqual([`squall/${VERSION}`, 'k6-like/1.0']);
-  });
+        { SQUALL_HTTP_CLIENT: client },
+      );
+      const got = seen.filter((s) => s.line.includes(`/${tag}/`)).map((s) => s.headers['user-agent']);
+      expect(got).toEqual([`squall/${VERSION}`, 'k6-like/1.0']);
+    });
 
-  it('requests to a second origin are named with their origin (item 15)', async () => {
-    const tag = `names-${t}`;
-    const { result } = await runYaml(
-      `names-${t}.yaml`,
-      `target: http://127.0.0.1:${portA}
+    it('requests to a second origin are named with their origin (item 15)', async () => {
+      const tag = `names-${t}`;
+      const { result } = await runYaml(
+        `names-${t}.yaml`,
+        `target: http://127.0.0.1:${portA}
 vus: 1
 iterations: 1
 users:
@@ -320,22 +324,26 @@ users:
       - get: http://127.0.0.1:${portA}/${tag}/echo
       - get: http://127.0.0.1:${portB}/${tag}/echo
 `,
-      { SQUALL_HTTP_CLIENT: client },
-    );
-    expect(seen.filter((s) => s.line.includes(`/${tag}/`)).map((s) => s.port)).toEqual([portA, portA, portB]);
-    expect(result.endpoints.map((e) => [e.name, e.count]).sort()).toEqual(
-      [
-        [`GET /${tag}/echo`, 2],
-        [`GET http://127.0.0.1:${portB}/${tag}/echo`, 1],
-      ].sort(),
-    );
-  });
+        { SQUALL_HTTP_CLIENT: client },
+      );
+      expect(seen.filter((s) => s.line.includes(`/${tag}/`)).map((s) => s.port)).toEqual([
+        portA,
+        portA,
+        portB,
+      ]);
+      expect(result.endpoints.map((e) => [e.name, e.count]).sort()).toEqual(
+        [
+          [`GET /${tag}/echo`, 2],
+          [`GET http://127.0.0.1:${portB}/${tag}/echo`, 1],
+        ].sort(),
+      );
+    });
 
-  it('a redirect is not followed; the flow of docs/http.md follows it (item 15)', async () => {
-    const tag = `redirect-${t}`;
-    const { result } = await runYaml(
-      `redirect-${t}.yaml`,
-      `target: http://127.0.0.1:${portA}
+    it('a redirect is not followed; the flow of docs/http.md follows it (item 15)', async () => {
+      const tag = `redirect-${t}`;
+      const { result } = await runYaml(
+        `redirect-${t}.yaml`,
+        `target: http://127.0.0.1:${portA}
 vus: 1
 iterations: 1
 users:
@@ -347,15 +355,16 @@ users:
         capture: { header: location, as: next }
       - get: \${next}
 `,
-      { SQUALL_HTTP_CLIENT: client },
-    );
-    expect(linesOf(tag)).toEqual([
-      `GET /${tag}/alone/old HTTP/1.1`,
-      `GET /${tag}/old HTTP/1.1`,
-      `GET /${tag}/new HTTP/1.1`,
-    ]);
-    expect(result.endpoints.find((e) => e.name === `GET /${tag}/alone/old`)?.statusCodes).toEqual({
-      '302': 1,
+        { SQUALL_HTTP_CLIENT: client },
+      );
+      expect(linesOf(tag)).toEqual([
+        `GET /${tag}/alone/old HTTP/1.1`,
+        `GET /${tag}/old HTTP/1.1`,
+        `GET /${tag}/new HTTP/1.1`,
+      ]);
+      expect(result.endpoints.find((e) => e.name === `GET /${tag}/alone/old`)?.statusCodes).toEqual({
+        '302': 1,
+      });
     });
   });
 
@@ -425,11 +434,28 @@ describe('squall quick', () => {
     return { run, doc: JSON.parse(run.stdout) as { metrics: Record<string, { value?: number }> } };
   }
 
-  it('sends user:password@ as Basic auth and redacts it (item 2)', async () => {
-    const { run } = await quick(['-n', '2', `http://alice:s3cret@127.0.0.1:${portA}/quick-auth/x`]);
-    const got = seen.filter((s) => s.line.includes('/quick-auth/')).map((s) => s.headers.authorization);
-    expect(got).toEqual(Array(2).fill(`Basic ${Buffer.from('alice:s3cret').toString('base64')}`));
-    expect(`${run.stdout}${run.stderr}`).not.toContain('s3cret');
+  // Each marks its paths with its own tag and reads only those: side by side, as they measure nothing.
+  describe.concurrent('requests the server records', () => {
+    it('sends user:password@ as Basic auth and redacts it (item 2)', async () => {
+      const { run } = await quick(['-n', '2', `http://alice:s3cret@127.0.0.1:${portA}/quick-auth/x`]);
+      const got = seen.filter((s) => s.line.includes('/quick-auth/')).map((s) => s.headers.authorization);
+      expect(got).toEqual(Array(2).fill(`Basic ${Buffer.from('alice:s3cret').toString('base64')}`));
+      expect(`${run.stdout}${run.stderr}`).not.toContain('s3cret');
+    });
+
+    it('-n 5 -c 10 runs and reports 5 VUs, never more than requests (item 15)', async () => {
+      const { doc } = await quick(['-n', '5', '-c', '10', `http://127.0.0.1:${portA}/quick-vus/x`]);
+      expect(linesOf('quick-vus')).toHaveLength(5);
+      expect(doc.metrics.vus_max?.value).toBe(5);
+    });
+
+    it('does not follow a redirect, and --help says so (item 15)', async () => {
+      const { doc } = await quick(['-n', '1', `http://127.0.0.1:${portA}/quick-redirect/old`]);
+      expect(linesOf('quick-redirect')).toEqual(['GET /quick-redirect/old HTTP/1.1']);
+      expect(JSON.stringify(doc)).toContain('"302"');
+      const run = await runCli(['quick', '--help']);
+      expect(run.stdout).toMatch(/Redirects are not followed/);
+    });
   });
 
   it('HTTP_PROXY: absolute-form through the proxy; NO_PROXY bypasses it (item 3)', async () => {
@@ -460,23 +486,10 @@ describe('squall quick', () => {
     );
     expect(linesOf('quick-tunnel')).toHaveLength(4);
   });
-
-  it('-n 5 -c 10 runs and reports 5 VUs, never more than requests (item 15)', async () => {
-    const { doc } = await quick(['-n', '5', '-c', '10', `http://127.0.0.1:${portA}/quick-vus/x`]);
-    expect(linesOf('quick-vus')).toHaveLength(5);
-    expect(doc.metrics.vus_max?.value).toBe(5);
-  });
-
-  it('does not follow a redirect, and --help says so (item 15)', async () => {
-    const { doc } = await quick(['-n', '1', `http://127.0.0.1:${portA}/quick-redirect/old`]);
-    expect(linesOf('quick-redirect')).toEqual(['GET /quick-redirect/old HTTP/1.1']);
-    expect(JSON.stringify(doc)).toContain('"302"');
-    const run = await runCli(['quick', '--help']);
-    expect(run.stdout).toMatch(/Redirects are not followed/);
-  });
 });
 
-describe('a proxy variable that is not an http:// proxy URL is bad input (item 3)', () => {
+// Nothing here reaches the recording servers, nor is timed beyond a 300 ms bound: side by side.
+describe.concurrent('a proxy variable that is not an http:// proxy URL is bad input (item 3)', () => {
   it.each([
     ['quick', () => ['quick', '-n', '1', `http://127.0.0.1:${portA}/`]],
     [
@@ -500,7 +513,7 @@ describe('a proxy variable that is not an http:// proxy URL is bad input (item 3
   });
 });
 
-describe('a connect that times out says so (item 15)', () => {
+describe.concurrent('a connect that times out says so (item 15)', () => {
   let silent: net.Server;
   const sockets: net.Socket[] = [];
   let port = 0;
