@@ -44,6 +44,21 @@ describe('fitUsl', () => {
     expect(fitUsl(points)).toEqual(fit);
   });
 
+  it('a flat throughput (a serialised service, measured at 5 to 50) peaks at one, with a finite peak', () => {
+    // squall sweep of serve-demo's /health on a 2-core machine: both cores busy from level 5.
+    const fit = fitUsl([
+      { n: 5, x: 35_565 },
+      { n: 10, x: 36_444 },
+      { n: 20, x: 32_563 },
+      { n: 50, x: 33_872 },
+    ]);
+    expect(fit.peakN).not.toBeNull();
+    expect(fit.peakN!).toBeGreaterThanOrEqual(1);
+    expect(Number.isFinite(fit.peakX)).toBe(true);
+    expect(fit.peakX!).toBeGreaterThan(30_000);
+    expect(fit.peakX!).toBeLessThan(40_000);
+  });
+
   it('three levels fit exactly and have no intervals; fewer is an error', () => {
     const fit = fitUsl([1, 2, 4].map((n) => ({ n, x: 100 * n })));
     expect(fit.lambda).toBeCloseTo(100, 6);

@@ -28,7 +28,7 @@ export interface Interval {
 export interface UslFit extends UslParams {
   /** 1 − SS_res / SS_tot of the throughput; 1 when the points are all equal and fitted exactly. */
   r2: number;
-  /** Concurrency of peak throughput, √((1−σ)/κ); null when κ = 0 (throughput only levels off). */
+  /** Concurrency of peak throughput, √((1−σ)/κ) (at least 1); null when κ = 0 (throughput only levels off). */
   peakN: number | null;
   /** X(peakN); with κ = 0 the ceiling λ/σ it approaches (null when σ = 0 too: linear). */
   peakX: number | null;
@@ -132,7 +132,8 @@ function fitParams(points: readonly UslPoint[], start?: UslParams): UslParams {
 
 function peakOf(p: UslParams): { peakN: number | null; peakX: number | null } {
   if (p.kappa > 0) {
-    const peakN = Math.sqrt((1 - p.sigma) / p.kappa);
+    // N ≥ 1: with σ = 1 (everything serialised) throughput only falls from one, its peak.
+    const peakN = Math.max(1, Math.sqrt((1 - p.sigma) / p.kappa));
     return { peakN, peakX: uslThroughput(p, peakN) };
   }
   return { peakN: null, peakX: p.sigma > 0 ? p.lambda / p.sigma : null };
