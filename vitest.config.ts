@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Unit files run in parallel; the end-to-end files, and the few unit files that start services or
- * measure the machine, run one at a time after them (they load two shared cores and would
- * measure each other). The accuracy checks are not here: vitest.accuracy.config.ts.
+ * Unit files run in parallel; then the end-to-end files that time nothing, two at a time; then
+ * the other end-to-end files, and the few unit files that start services or measure the
+ * machine, one at a time (they load two shared cores and would measure each other). The accuracy checks are not here: vitest.accuracy.config.ts.
  */
 
 /**
@@ -19,9 +19,45 @@ const SERIAL_UNIT = [
   'src/live/dashboard.test.ts',
 ];
 
+/**
+ * End-to-end files that time nothing (bad input, reports, docs, the store, the library's types):
+ * two at a time, before the serial ones. A file that asserts on a rate, a latency, a duration
+ * or a saturation does not belong here.
+ */
+const E2E_UNTIMED = [
+  'bad-input',
+  'comparison-report',
+  'config-validation',
+  'console-no-data',
+  'cross-output',
+  'docs-commands',
+  'errors',
+  'file-outputs',
+  'help',
+  // Its two servers answer after 5 ms and 25 ms: a step no contention hides.
+  'history-trend-html',
+  'html-same-words',
+  'json',
+  'library',
+  'report',
+  'report-dir',
+  'report-schema',
+  'reporters-conformance',
+  'result-json-schema',
+  'run-init',
+  'run-invalid',
+  'run-plan-line',
+  'secrets',
+  'store-sqlite',
+  'ts-test-locations',
+].map((name) => `test/e2e/${name}.test.ts`);
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    // Two at a time where a project allows files in parallel (vitest's default is the cores less
+    // one: a single file at a time on these 2-core machines).
+    maxWorkers: 2,
     hookTimeout: 30_000,
     reporters: ['default'],
     projects: [
@@ -37,10 +73,19 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'e2e-untimed',
+          include: E2E_UNTIMED,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts', ...SERIAL_UNIT],
+          exclude: E2E_UNTIMED,
           fileParallelism: false,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
