@@ -85,6 +85,8 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts', ...SERIAL_UNIT],
           exclude: E2E_UNTIMED,
           fileParallelism: false,
+          // One at a time for sure: with the root's maxWorkers, fileParallelism alone let two run.
+          poolOptions: { forks: { singleFork: true } },
           sequence: { groupOrder: 2 },
         },
       },
