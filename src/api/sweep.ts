@@ -6,7 +6,7 @@ import type { RunFlags } from '../config/resolve-test.js';
 import { parseLevels, parseUntil, type UntilCondition } from '../config/sweep-flags.js';
 import { badFlag } from '../errors/index.js';
 import { buildResult } from '../result/build-result.js';
-import { readMetric } from '../result/metric-reading.js';
+import { parseMetricReading, readMetric } from '../result/metric-reading.js';
 import type { ResultDocument, ThresholdResult } from '../result/schema.js';
 import type { SweepLevel, SweepSection } from '../result/sweep-schema.js';
 import {
@@ -180,16 +180,7 @@ async function runLevel(
 
 /** A level's figures from its document. */
 function levelOf(mode: 'concurrency' | 'rate', level: number, doc: ResultDocument): SweepLevel {
-  const read = (text: string) => {
-    const [metric, agg] = text.split(':') as [string, string];
-    const m = /^p\((.+)\)$/.exec(agg);
-    return readMetric(doc, {
-      text,
-      metric,
-      tags: {},
-      aggregation: m ? { method: 'p', p: Number(m[1]) } : ({ method: agg } as { method: 'avg' }),
-    });
-  };
+  const read = (text: string) => readMetric(doc, parseMetricReading(text));
   const requests = read('http_reqs:count') ?? 0;
   const errorRate = read('http_req_failed:rate') ?? 0;
   const failed = Math.round(errorRate * requests);
