@@ -190,7 +190,7 @@ async function runBench(file: string, b: BenchRegistration, job: BenchJob): Prom
  * bends the fit towards a faster-growing class. Timed in interleaved rounds, each size keeps its
  * fastest round's median, since load only ever adds time.
  */
-const COMPLEXITY_ROUNDS = 3;
+const COMPLEXITY_ROUNDS = 5;
 
 /** One size's median time per call over `time` ms, or the error that stopped it. */
 async function timeSize(

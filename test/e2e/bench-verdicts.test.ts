@@ -331,8 +331,9 @@ describe('squall bench complexity', () => {
   it('a wrong expect exits 99 and names the check, its expectation and the fit', async () => {
     const r = await runCli(['bench', '--time', '500ms', 'cx/wrong.bench.ts']);
     expect(r.code, explain(r)).toBe(99);
-    // The fit (O(n^2), or O(n^3) when the machine slows a big size down) grows faster than O(n).
-    expect(r.stdout).toMatch(/^ +nested loop: O\(n\^[23]\), RMS [\d.]+ %, expected O\(n\) ✗$/m);
+    // The fit (O(n^2); O(n^3) or O(n log n) when the machine slows a size down) grows faster
+    // than O(n): that is the verdict.
+    expect(r.stdout).toMatch(/^ +nested loop: O\((n\^[23]|n log n)\), RMS [\d.]+ %, expected O\(n\) ✗$/m);
   });
 
   it('a size slowed down once (a burst of load) does not bend the fit: sizes are timed in rounds', async () => {
