@@ -308,7 +308,7 @@ function judgeByRequests(
       ? `, over ${budgetText(spec)} and not slowing`
       : verdict === 'healthy'
         ? `, within ${budgetText(spec)}`
-        : `; too uncertain to tell from the budget${per.trend.moreMinutes === null ? '' : `; run about ${per.trend.moreMinutes} min more`}`;
+        : `; too uncertain to tell from the budget; ${per.trend.moreMinutes === null ? 'run longer' : `run about ${per.trend.moreMinutes} min more`}`;
   return {
     trend: per.trend,
     shape: verdict === 'leak' ? 'growing' : shapeOf(per.trend, spec),
