@@ -18,6 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['report'],
   ['store'],
   ['analysis'],
+  ['convert'],
   ['config'],
   ['flow', 'feeders'],
   ['engine'],
