@@ -251,6 +251,7 @@ export async function runHttpTest(
                 baseUrl: plan.target,
                 defaultHeaders: plan.defaults.headers,
                 defaultTimeoutMs: plan.defaults.timeoutMs,
+                ...(plan.defaults.redirects === undefined ? {} : { maxRedirects: plan.defaults.redirects }),
                 userAgent: `squall/${VERSION}`,
                 metrics,
                 tags,

@@ -151,6 +151,7 @@ export default defineTest({
     expect(plan.defaults).toEqual({
       headers: { Authorization: 'Bearer tok', 'X-Client': 'squall' },
       timeoutMs: 5000,
+      redirects: 10,
     });
     const [steady, open] = plan.scenarios;
     expect(steady).toMatchObject({

@@ -60,6 +60,9 @@ import { DEFAULT_MAX_DURATION_MS, hasSizes, openModelVUs, type Sizes, scaleExecu
 import { type ParsedScenario, type ParsedTestFile, type ParsedUser, parseTestFile } from './schema.js';
 import { type TagScope, thresholdTagIssues } from './threshold-scope.js';
 
+/** Redirects `run` follows per request unless told otherwise: k6's maxRedirects. */
+const DEFAULT_REDIRECTS = 10;
+
 /**
  * `squall run`'s configuration pipeline (STYLE.md, "Config validation conventions"):
  * flags → load the file → env substitution → schema and rules (every issue at once) → presets,
@@ -504,7 +507,10 @@ function tagScope(
     methods: facts.methods,
     extraTagKeys: new Set([...scenarioTagKeys, ...facts.tagKeys]),
     urls:
-      facts.urlsUnknown || urls.includes(undefined) ? null : new Set(urls.map((u) => redactUrl(u as string))),
+      facts.urlsUnknown || facts.redirects || urls.includes(undefined)
+        ? null
+        : new Set(urls.map((u) => redactUrl(u as string))),
+    ...(facts.redirects ? { hops: true } : {}),
   };
 }
 
@@ -663,6 +669,7 @@ export async function resolveTest(
     defaults: {
       headers: t.defaults?.headers ?? {},
       timeoutMs: f.timeoutMs ?? t.defaults?.timeout ?? DEFAULT_TIMEOUT_MS,
+      redirects: t.defaults?.redirects ?? DEFAULT_REDIRECTS,
     },
     tls: {
       insecure: f.insecure || t.insecureSkipTLSVerify === true,

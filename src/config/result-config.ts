@@ -43,7 +43,11 @@ export function resultConfig(
     preset: plan.preset ?? null,
     monitorSuggested: sources.monitorSuggested,
     target: redactUrl(plan.target) ?? null,
-    defaults: { headers: redactHeaders(plan.defaults.headers), timeoutMs: plan.defaults.timeoutMs },
+    defaults: {
+      headers: redactHeaders(plan.defaults.headers),
+      timeoutMs: plan.defaults.timeoutMs,
+      ...(plan.defaults.redirects === undefined ? {} : { redirects: plan.defaults.redirects }),
+    },
     insecure: plan.tls.insecure,
     ...(plan.tls.caFile === undefined ? {} : { cacert: plan.tls.caFile }),
     scenarios: plan.scenarios.map((s) => ({

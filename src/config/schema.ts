@@ -433,7 +433,12 @@ export function testFileSchema(sc: SchemaContext) {
       name: z.string().trim().min(1).optional(),
       target: baseUrl.optional(),
       defaults: z
-        .strictObject({ headers: headers.optional(), timeout: positiveDurationMs.optional() })
+        .strictObject({
+          headers: headers.optional(),
+          timeout: positiveDurationMs.optional(),
+          // Redirects followed per request (k6's maxRedirects); 0 follows none.
+          redirects: wholeNumber(0).optional(),
+        })
         .optional(),
       preset: preset.optional(),
       // k6's option: https without certificate checks (as -k).
@@ -473,7 +478,7 @@ const KEY_TEXT: Readonly<Record<string, string>> = {
   regressions: "a mapping of metrics to budgets, e.g. { 'http_req_duration:p(95)': '10%' }",
   headers: 'a mapping of header names to values',
   tags: 'a mapping of tag names to values',
-  defaults: 'a mapping with headers and timeout',
+  defaults: 'a mapping with headers, timeout and redirects',
   stopConditions: 'a mapping with maxErrorRate, maxP99 and window',
 };
 

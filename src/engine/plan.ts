@@ -105,7 +105,7 @@ export interface TestPlan {
   /** Base URL for relative paths; undefined when every request is absolute. */
   target: string | undefined;
   env: Readonly<Record<string, string>>;
-  defaults: { headers: Record<string, string>; timeoutMs: number };
+  defaults: { headers: Record<string, string>; timeoutMs: number; redirects?: number };
   /** https: skip certificate checks (-k, insecureSkipTLSVerify); trust only `ca` (--cacert). */
   tls: { insecure: boolean; ca?: string; caFile?: string };
   scenarios: ScenarioPlan[];

@@ -1,8 +1,19 @@
-import type { HttpResponse, RequestOptions } from '../script-api/vu-context.js';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import type { FormValue, HttpResponse, MultipartFile, RequestOptions } from '../script-api/vu-context.js';
 import { encodeRequestPath } from '../util/url-path.js';
-import type { CaptureSpec, Captures, CheckSpec, JsonCheck, RequestStep } from './flow-schema.js';
+import type {
+  CaptureSpec,
+  Captures,
+  CheckSpec,
+  FilePartSpec,
+  FormScalar,
+  JsonCheck,
+  RequestStep,
+  SubmitFormStep,
+} from './flow-schema.js';
 import type { FlowScope } from './flow-scope.js';
-import { type At, at, invalid, isPlainObject, keyPath } from './flow-shape.js';
+import { type At, at, invalid, isPlainObject, keyPath, show } from './flow-shape.js';
 import {
   compileTemplate,
   type Getter,
@@ -40,6 +51,8 @@ export interface RequestFacts {
   urlsUnknown?: boolean;
   /** Set when a flow did not compile: some of its requests are missing from the lists. */
   incomplete?: boolean;
+  /** Set when some request may follow redirects (its hops' names and URLs are known only then). */
+  redirects?: boolean;
 }
 
 /**
@@ -65,9 +78,10 @@ export function compileRequest(
   where: At,
   scope: FlowScope,
   facts?: RequestFacts,
+  custom?: CustomSend,
 ): StepRun {
   const { method, options } = step;
-  const optionsAt = step.inside ? at(where, `.${method}`) : where;
+  const optionsAt = custom?.at ?? (step.inside ? at(where, `.${method}`) : where);
   const urlAt = step.inside ? at(optionsAt, '.url') : at(where, `.${method}`);
   const METHOD = method.toUpperCase();
   const url = template(step.url, urlAt, scope, { escape: urlSafe });
@@ -87,6 +101,16 @@ export function compileRequest(
     const body = template(options.body, at(optionsAt, '.body'), scope);
     setters.push((o, run) => (o.body = body.render(run)));
   }
+  if (options.form !== undefined) {
+    const form = compileForm(options.form, at(optionsAt, '.form'), scope);
+    setters.push((o, run) => (o.form = form(run)));
+  }
+  if (options.multipart !== undefined)
+    setters.push(compileMultipart(options.multipart, at(optionsAt, '.multipart'), scope));
+  if (options.redirects !== undefined) {
+    const n = options.redirects;
+    setters.push((o) => (o.redirects = n));
+  }
   const { expect, timeout, responseType, tags } = options;
   if (expect !== undefined) setters.push((o) => (o.expect = expect));
   if (timeout !== undefined) setters.push((o) => (o.timeout = timeout.ms));
@@ -97,7 +121,7 @@ export function compileRequest(
   // Captures last: a step's own templates must not see what it captures.
   const captures =
     options.capture === undefined ? [] : compileCaptures(options.capture, at(optionsAt, '.capture'), scope);
-  const label = name ?? `${METHOD} ${url.source}`;
+  const label = custom?.label ?? name ?? `${METHOD} ${url.source}`;
   if (facts) {
     const fixed = name !== undefined ? [name] : url.constant ? constantNames(METHOD, url.source) : undefined;
     if (fixed !== undefined) for (const n of fixed) facts.names.push(() => n);
@@ -107,12 +131,18 @@ export function compileRequest(
     const ownUrlTag = tags?.url !== undefined;
     if (url.constant && options.query === undefined && !ownUrlTag) facts.urls.push(url.source);
     else facts.urlsUnknown = true;
+    if (options.redirects !== 0) {
+      // A 301, 302 or 303 hop is a GET of a URL known only then.
+      facts.redirects = true;
+      facts.methods.add('GET');
+    }
   }
 
   return async (run) => {
     const opts: RequestOptions = {};
     for (const set of setters) set(opts, run);
-    const res = await run.ctx.http.request(METHOD, url.render(run), opts);
+    const res = await (custom ? custom.send(run, opts) : run.ctx.http.request(METHOD, url.render(run), opts));
+    lastResponses.set(run.ctx.vu.state, res);
     const body = checks.length > 0 || captures.length > 0 ? new ResponseJson(res) : undefined;
     if (checks.length > 0) {
       const record: Record<string, (r: HttpResponse) => boolean> = {};
@@ -129,6 +159,140 @@ export function compileRequest(
       }
       run.ctx.vu.state[c.as] = value;
     }
+  };
+}
+
+/** A step that sends its own way (submitForm), with a request step's options, checks and captures. */
+interface CustomSend {
+  /** Where its options are written. */
+  at: At;
+  /** What its messages call it. */
+  label: string;
+  send(run: Run, o: RequestOptions): Promise<HttpResponse>;
+}
+
+/**
+ * `- submitForm: { selector, fields, … }`: k6's submitForm on the VU's last response (the page a
+ * request step got, in this iteration or an earlier one, or in onStart), with the options,
+ * checks and captures of a request step.
+ */
+export function compileSubmitForm(
+  step: SubmitFormStep,
+  where: At,
+  scope: FlowScope,
+  facts?: RequestFacts,
+): StepRun {
+  const w = at(where, '.submitForm');
+  const fields = step.fields === undefined ? undefined : compileForm(step.fields, at(w, '.fields'), scope);
+  const { selector, submitSelector } = step;
+  const name = step.options.name;
+  if (facts) {
+    // Its URL and method come from the page: known only at run time.
+    if (name !== undefined) facts.names.push(() => name);
+    else facts.incomplete = true;
+    facts.methods.add('GET').add('POST');
+    facts.urlsUnknown = true;
+    if (step.options.redirects !== 0) facts.redirects = true;
+    for (const k of Object.keys(step.options.tags ?? {})) facts.tagKeys.add(k);
+  }
+  return compileRequest(
+    { kind: 'request', method: 'post', url: '/', inside: true, options: step.options },
+    where,
+    scope,
+    undefined,
+    {
+      at: w,
+      label: name ?? 'submitForm',
+      send: (run, o) => {
+        const last = lastResponses.get(run.ctx.vu.state);
+        if (last === undefined) {
+          throw new Error(
+            'submitForm: this VU has no response yet; put it after the request that gets the page with the form',
+          );
+        }
+        return last.submitForm({
+          ...o,
+          ...(selector === undefined ? {} : { selector }),
+          ...(submitSelector === undefined ? {} : { submitSelector }),
+          ...(fields === undefined ? {} : { fields: fields(run) as Record<string, FormValue> }),
+        });
+      },
+    },
+  );
+}
+
+/** Each VU's last response (by its state, which lasts as long as the VU), for a submitForm step. */
+const lastResponses = new WeakMap<object, HttpResponse>();
+
+/** A form's fields, text values rendered as templates each request. */
+function compileForm(
+  map: Readonly<Record<string, FormScalar | FormScalar[]>>,
+  where: At,
+  scope: FlowScope,
+): (run: Run) => Record<string, FormValue | FormValue[]> {
+  const value = (v: FormScalar, w: At): ((run: Run) => FormValue) => {
+    if (typeof v !== 'string') return () => v;
+    const t = template(v, w, scope);
+    return (run) => t.render(run);
+  };
+  const entries = Object.entries(map).map(([key, v]) => {
+    const w = at(where, keyPath(key));
+    if (!Array.isArray(v)) return [key, value(v, w)] as const;
+    const items = v.map((item, i) => value(item, at(w, `[${i}]`)));
+    return [key, (run: Run) => items.map((get) => get(run))] as const;
+  });
+  return (run) => {
+    const out: Record<string, FormValue | FormValue[]> = {};
+    for (const [key, get] of entries) out[key] = get(run);
+    return out;
+  };
+}
+
+/**
+ * A multipart body: text fields rendered each request, files read now (a missing file is a
+ * problem of the test file, before any load) and their bytes sent by every request.
+ */
+function compileMultipart(
+  map: Readonly<Record<string, FormScalar | FilePartSpec>>,
+  where: At,
+  scope: FlowScope,
+): (o: RequestOptions, run: Run) => void {
+  const fields = compileForm(
+    Object.fromEntries(Object.entries(map).filter(([, v]) => typeof v !== 'object')) as Record<
+      string,
+      FormScalar
+    >,
+    where,
+    scope,
+  );
+  const files: Array<[string, MultipartFile]> = [];
+  for (const [key, v] of Object.entries(map)) {
+    if (typeof v !== 'object') continue;
+    const full = resolve(dirname(where.file), v.file);
+    let data: Buffer;
+    try {
+      data = readFileSync(full);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw invalid(
+        at(at(where, keyPath(key)), '.file'),
+        `multipart file ${show(v.file)} cannot be read (${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}): looked for ${full}`,
+        'a path is relative to the folder of the test file',
+      );
+    }
+    files.push([
+      key,
+      {
+        data,
+        filename: v.filename ?? basename(v.file),
+        ...(v.contentType ? { contentType: v.contentType } : {}),
+      },
+    ]);
+  }
+  return (o, run) => {
+    const parts: Record<string, FormValue | FormValue[] | MultipartFile> = fields(run);
+    for (const [key, f] of files) parts[key] = f;
+    o.multipart = parts;
   };
 }
 

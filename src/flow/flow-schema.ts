@@ -14,7 +14,7 @@ import { compileJsonPath, type JsonPath, JsonPathError } from './json-path.js';
 
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
-export const STEP_KINDS = [...HTTP_METHODS, 'think', 'loop', 'feed'] as const;
+export const STEP_KINDS = [...HTTP_METHODS, 'think', 'loop', 'feed', 'submitForm'] as const;
 
 export const REQUEST_KEYS = [
   'url',
@@ -29,6 +29,26 @@ export const REQUEST_KEYS = [
   'timeout',
   'tags',
   'responseType',
+  'form',
+  'multipart',
+  'redirects',
+] as const;
+/** A multipart file part's keys. */
+const FILE_PART_KEYS = ['file', 'filename', 'contentType'] as const;
+/** A request's bodies: one at most. */
+const BODY_KEYS = ['json', 'body', 'form', 'multipart'] as const;
+/** submitForm's own keys, and the request options it takes (its URL and body come from the form). */
+const SUBMIT_FORM_KEYS = ['selector', 'fields', 'submitSelector'] as const;
+const SUBMIT_OPTION_KEYS = [
+  'name',
+  'headers',
+  'expect',
+  'check',
+  'capture',
+  'timeout',
+  'tags',
+  'responseType',
+  'redirects',
 ] as const;
 export const CHECK_KEYS = ['status', 'maxDuration', 'json', 'bodyContains'] as const;
 const MATCHER_KEYS = ['exists', 'equals'] as const;
@@ -40,7 +60,7 @@ const FEED_PER = ['iteration', 'vu'] as const;
 
 // What Artillery and k6 users will write, mapped to our key.
 const CHECK_ALIASES = { statusCode: 'status', maxResponseTime: 'maxDuration', contains: 'bodyContains' };
-const REQUEST_ALIASES = { qs: 'query', form: 'body' };
+const REQUEST_ALIASES = { qs: 'query', formData: 'multipart' };
 
 type Key = string | number;
 /** Reports a problem at `path` (relative to the value being checked). */
@@ -237,6 +257,71 @@ const body = leaf((v, report) => {
     isPlainObject(v) || Array.isArray(v) ? 'to send JSON, write json: instead of body:' : undefined,
   );
   return '';
+});
+
+/** A form field's value: text (a template), a number or a boolean; a list repeats the field. */
+function formValue(v: unknown, what: string, report: Report, path: Key[], list = true): boolean {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return true;
+  if (list && Array.isArray(v) && v.length > 0)
+    return v.every((item, i) => formValue(item, what, report, [...path, i], false));
+  report(
+    `${what} must be text, a number or a boolean${list ? ' (or a list of them)' : ''}, given ${show(v)}`,
+    undefined,
+    path,
+  );
+  return false;
+}
+
+const form = leaf((v, report) => {
+  const map = asMap(v, 'form (a map of field → value)', report) ?? {};
+  for (const [key, value] of Object.entries(map)) formValue(value, `form field ${key}`, report, [key]);
+  return map as Record<string, FormScalar | FormScalar[]>;
+});
+
+export type FormScalar = string | number | boolean;
+/** A multipart file part: the path as written (relative to the test file), and its headers' values. */
+export interface FilePartSpec {
+  file: string;
+  filename?: string;
+  contentType?: string;
+}
+
+const multipart = leaf((v, report) => {
+  const map = asMap(v, 'multipart (a map of field → text or { file: PATH })', report) ?? {};
+  const out: Record<string, FormScalar | FilePartSpec> = {};
+  for (const [key, value] of Object.entries(map)) {
+    if (!isPlainObject(value)) {
+      if (formValue(value, `multipart field ${key}`, report, [key], false)) out[key] = value as FormScalar;
+      continue;
+    }
+    const at: Report = (m, h, p = []) => report(m, h, [key, ...p]);
+    if (unknownKeys(value, FILE_PART_KEYS, `the file part ${key}`, at)) continue;
+    const file = sub(nonEmptyString('file (a path, relative to the test file)'), value.file, at, ['file']);
+    const filename =
+      value.filename === undefined
+        ? undefined
+        : sub(nonEmptyString('filename'), value.filename, at, ['filename']);
+    const contentType =
+      value.contentType === undefined
+        ? undefined
+        : sub(nonEmptyString('contentType'), value.contentType, at, ['contentType']);
+    if (file === undefined) continue;
+    out[key] = {
+      file,
+      ...(filename === undefined ? {} : { filename }),
+      ...(contentType === undefined ? {} : { contentType }),
+    };
+  }
+  return out;
+});
+
+const redirects = leaf((v, report) => {
+  if (Number.isInteger(v) && (v as number) >= 0) return v as number;
+  report(
+    `redirects must be a whole number, 0 or more, given ${show(v)}`,
+    '0 follows none; the default is 10',
+  );
+  return 0;
 });
 
 const expect = leaf((v, report): number | number[] => {
@@ -443,8 +528,11 @@ const OPTION_SCHEMAS = {
   query,
   json,
   body,
+  form,
+  multipart,
   expect,
   timeout: durationWithUnit('timeout'),
+  redirects,
   responseType,
   tags,
   check,
@@ -471,8 +559,13 @@ function requestOptions(map: Record<string, unknown>, report: Report): RequestOp
     const value = sub(schema as z.ZodType, map[key], report, [key]);
     if (value !== undefined) out[key] = value;
   }
-  if (map.json !== undefined && map.body !== undefined)
-    report('a request has json or body, not both', 'json sends JSON; body sends text as is', ['body']);
+  const bodies = BODY_KEYS.filter((k) => map[k] !== undefined);
+  if (bodies.length > 1)
+    report(
+      `a request has one body: ${bodies.join(' or ')}, not ${bodies.length === 2 ? 'both' : 'several'}`,
+      'json sends JSON; body sends text as is; form sends a URL-encoded form; multipart sends fields and files',
+      [bodies[1]!],
+    );
   return out as RequestOptionsSpec;
 }
 
@@ -534,7 +627,59 @@ export interface LoopStep {
   as: string;
 }
 
-export type FlowStep = RequestStep | ThinkStep | FeedStep | LoopStep;
+/** k6's submitForm on the VU's last response. */
+export interface SubmitFormStep {
+  kind: 'submitForm';
+  selector?: string;
+  fields?: Record<string, FormScalar>;
+  submitSelector?: string;
+  options: RequestOptionsSpec;
+}
+
+export type FlowStep = RequestStep | ThinkStep | FeedStep | LoopStep | SubmitFormStep;
+
+function submitForm(step: Record<string, unknown>, report: Report): SubmitFormStep | undefined {
+  const beside = Object.keys(step).find((k) => k !== 'submitForm');
+  if (beside !== undefined) {
+    report(`'${beside}' sits beside submitForm: { … }; write it inside`, undefined, [beside]);
+    return undefined;
+  }
+  const at: Report = (m, h, p = []) => report(m, h, ['submitForm', ...p]);
+  const spec =
+    step.submitForm === null
+      ? {}
+      : asMap(step.submitForm, 'submitForm (a map: selector, fields, name, check, capture, expect …)', at);
+  if (
+    !spec ||
+    unknownKeys(spec, [...SUBMIT_FORM_KEYS, ...SUBMIT_OPTION_KEYS], 'submitForm', at, REQUEST_ALIASES)
+  )
+    return undefined;
+  const selector =
+    spec.selector === undefined
+      ? undefined
+      : sub(nonEmptyString('selector (CSS)'), spec.selector, at, ['selector']);
+  const submitSelector =
+    spec.submitSelector === undefined
+      ? undefined
+      : sub(nonEmptyString('submitSelector (CSS)'), spec.submitSelector, at, ['submitSelector']);
+  let fields: Record<string, FormScalar> | undefined;
+  if (spec.fields !== undefined) {
+    const map = asMap(spec.fields, 'fields (a map of field → value)', (m, h) => at(m, h, ['fields']));
+    if (map === undefined) return undefined;
+    let ok = true;
+    for (const [k, v] of Object.entries(map)) ok = formValue(v, `field ${k}`, at, ['fields', k], false) && ok;
+    if (!ok) return undefined;
+    fields = map as Record<string, FormScalar>;
+  }
+  const options = requestOptions(spec, at);
+  return {
+    kind: 'submitForm',
+    ...(selector === undefined ? {} : { selector }),
+    ...(fields === undefined ? {} : { fields }),
+    ...(submitSelector === undefined ? {} : { submitSelector }),
+    options,
+  };
+}
 
 /** A list of steps (a flow, or a loop's body); each step is parsed on its own by stepSchema. */
 export const stepList = leaf((v, report): unknown[] => {
@@ -646,6 +791,8 @@ export const stepSchema = leaf((v, report): FlowStep => {
       return feed(v, report) ?? none;
     case 'loop':
       return loop(v, report) ?? none;
+    case 'submitForm':
+      return submitForm(v, report) ?? none;
     default:
       return request(kind, v, report) ?? none;
   }

@@ -93,6 +93,7 @@ function response(url: string, r: Reply): HttpResponse {
     url,
     failed: status === 0 || status >= 400,
     ...(r.error === undefined ? {} : { error: r.error }),
+    submitForm: () => Promise.reject(new Error('no submitForm in this fake')),
   };
 }
 

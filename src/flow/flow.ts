@@ -4,7 +4,7 @@ import { ConfigError, type LocatedIssue } from '../errors/issues.js';
 import type { Feeder } from '../feeders/feeders.js';
 import type { Step } from '../script-api/test-definition.js';
 import type { FlowFn } from '../script-api/vu-context.js';
-import { compileRequest, type RequestFacts } from './flow-request.js';
+import { compileRequest, compileSubmitForm, type RequestFacts } from './flow-request.js';
 import {
   type FeedStep,
   type FlowIssueParams,
@@ -188,6 +188,8 @@ function compileStep(step: FlowStep, where: At, c: Compiler): StepRun {
       return compileFeed(step, where, c);
     case 'loop':
       return compileLoop(step, where, c);
+    case 'submitForm':
+      return compileSubmitForm(step, where, c.scope, c.facts);
     default:
       return compileRequest(step, where, c.scope, c.facts);
   }

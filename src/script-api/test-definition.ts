@@ -193,6 +193,8 @@ export interface TestDefinition {
     headers?: Record<string, string>;
     /** Per-request timeout. @default '10s' */
     timeout?: Duration;
+    /** Redirects followed per request, each hop its own sample (k6's maxRedirects); 0: none. @default 10 */
+    redirects?: number;
   };
   /** https: do not verify certificates (self-signed test servers); k6's option, as `-k`. @default false */
   insecureSkipTLSVerify?: boolean;

@@ -11,6 +11,15 @@ export interface RequestOptions {
   json?: unknown;
   /** Sent as is (string or bytes). */
   body?: string | Uint8Array;
+  /** Sent as application/x-www-form-urlencoded (`a=1&b=x+y`); a list repeats the field. */
+  form?: Record<string, FormValue | FormValue[]>;
+  /** Sent as multipart/form-data: text fields, and files `{ file: PATH }` (read once, then reused). */
+  multipart?: Record<string, FormValue | MultipartFile | Array<FormValue | MultipartFile>>;
+  /**
+   * Redirects followed (301, 302, 303, 307, 308), each its own request sample; 0: none, the 3xx
+   * is the response. Default: the test's `defaults.redirects` (10, as k6's maxRedirects).
+   */
+  redirects?: number;
   /** Appended to the URL's query string. */
   query?: Record<string, string | number | boolean>;
   /** Per-request timeout: `5s`, `500ms`, or milliseconds. Default: the test's default (10s). */
@@ -28,6 +37,32 @@ export interface RequestOptions {
    * test sets `discardResponseBodies`. Default: the test's `discardResponseBodies` (false).
    */
   responseType?: 'text' | 'none';
+}
+
+/** A form or multipart field's value (sent as text). */
+export type FormValue = string | number | boolean;
+
+/** A file part of a multipart body: k6's `http.file(data, filename, contentType)`. */
+export interface MultipartFile {
+  /** The file to send: relative to the current folder, or absolute (read once per run). */
+  file?: string;
+  /** Or the content itself. */
+  data?: string | Uint8Array;
+  /** Default: the file's base name (the field's name with `data`). */
+  filename?: string;
+  /** @default 'application/octet-stream' */
+  contentType?: string;
+}
+
+/** k6's submitForm: which form, what to change, and the request's own options. */
+export interface SubmitFormOptions
+  extends Omit<RequestOptions, 'json' | 'body' | 'form' | 'multipart' | 'query'> {
+  /** CSS selector of the form. @default 'form' (the first form) */
+  selector?: string;
+  /** Field values that override (or add to) the form's own. */
+  fields?: Record<string, FormValue>;
+  /** CSS selector of the submit button whose name=value is sent. @default '[type="submit"]' (if any) */
+  submitSelector?: string;
 }
 
 export interface ResponseTimings {
@@ -58,6 +93,13 @@ export interface HttpResponse {
   url: string;
   /** True when the status was not expected (counted in http_req_failed). */
   failed: boolean;
+  /**
+   * k6's submitForm: reads a <form> of this HTML response (its action, relative to `url`; its
+   * method, GET by default; its inputs' values) and sends it with `fields` overriding them:
+   * POST as application/x-www-form-urlencoded (multipart/form-data if its enctype says so), GET
+   * as the query string.
+   */
+  submitForm(options?: SubmitFormOptions): Promise<HttpResponse>;
 }
 
 export interface HttpApi {

@@ -339,7 +339,7 @@ users:
       );
     });
 
-    it('a redirect is not followed; the flow of docs/http.md follows it (item 15)', async () => {
+    it('redirects: 0 does not follow; a flow can follow by hand, as docs/http.md shows (item 15)', async () => {
       const tag = `redirect-${t}`;
       const { result } = await runYaml(
         `redirect-${t}.yaml`,
@@ -350,7 +350,9 @@ users:
   - name: U
     flow:
       - get: /${tag}/alone/old
+        redirects: 0
       - get: /${tag}/old
+        redirects: 0
         expect: 302
         capture: { header: location, as: next }
       - get: \${next}

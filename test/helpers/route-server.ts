@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { StringDecoder } from 'node:string_decoder';
 
 /**
  * A scripted HTTP target for `squall run` tests: it keeps every request it saw (arrival time,
@@ -22,6 +23,8 @@ export interface Hit {
   query: Record<string, string>;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The body's bytes (a multipart upload's file is not text). */
+  raw: Buffer;
   /** Requests in flight (arrived, not yet answered) when this one arrived, itself included. */
   inFlight: number;
   /** The same, counting only requests to this path. */
@@ -109,13 +112,15 @@ export async function startRouteServer(opts: RouteServerOptions = {}): Promise<R
       query: Object.fromEntries(url.searchParams),
       headers: req.headers,
       body: '',
+      raw: Buffer.alloc(0),
       inFlight,
       inFlightOnPath: onPath.get(path)!,
     };
     hits.push(hit);
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      hit.body += chunk;
+    const text = new StringDecoder('utf8');
+    req.on('data', (chunk: Buffer) => {
+      hit.body += text.write(chunk);
+      hit.raw = Buffer.concat([hit.raw, chunk]);
     });
     req.on('end', () => {
       let reply: Reply | undefined;

@@ -17,8 +17,8 @@ Examples:
   $ squall quick -d 2m --monitor-pid 4242 --leak-budget 50MB/h http://127.0.0.1:3000/  # a running one
   $ squall quick -n 10000 --threshold 'http_req_duration:p(99)<50' --json http://127.0.0.1:8080/ > r.json
 
-Redirects are not followed: a 3xx answer is counted as it is (curl without -L; k6 follows up to
-10). To follow one, use squall run with a flow that captures the Location header and requests it
+Redirects are not followed: quick loads one URL, and a 3xx answer is counted as it is (curl
+without -L). squall run follows up to 10 per request, each hop its own request, as k6 does
 (docs/http.md, "Redirects").
 
 Proxies: HTTP_PROXY, HTTPS_PROXY and NO_PROXY (or their lower-case forms) are honoured, as curl

@@ -235,7 +235,7 @@ describe.each<HttpTransport>(['auto', 'undici'])('transport %s', (transport) => 
         /timeout 'soon' is not a duration/,
       );
       await expect(v.http.post('/echo', { json: {}, body: 'x' })).rejects.toThrow(
-        /`json` or `body`, not both/,
+        /give one of json, body, form or multipart, not json and body/,
       );
     });
 

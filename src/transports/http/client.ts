@@ -1,12 +1,18 @@
 import type { Dispatcher } from 'undici';
 import { tagKey } from '../../metrics/custom.js';
 import type { HttpSeries, RunMetrics } from '../../metrics/run-metrics.js';
-import type { HttpApi, HttpResponse, RequestOptions } from '../../script-api/vu-context.js';
+import type {
+  HttpApi,
+  HttpResponse,
+  RequestOptions,
+  SubmitFormOptions,
+} from '../../script-api/vu-context.js';
 import { encodeRequestPath } from '../../util/url-path.js';
 import { urlTagHead } from '../../util/url-tag.js';
 import type { CookieJar } from './cookie-jar.js';
 import { type ProxyRoute, RunDispatcher } from './dispatcher.js';
 import { type ClientState, stripQuery } from './exchange.js';
+import { type EncodedBody, encodeBody } from './form-body.js';
 import { watch } from './in-flight.js';
 import { LeanTransport } from './lean-transport.js';
 import { basicAuthOf } from './prepare.js';
@@ -53,6 +59,45 @@ export interface HttpClientOptions {
   discardResponseBodies?: boolean;
   /** `User-Agent` of requests whose headers set none (`squall/VERSION`, as `quick` sends). */
   userAgent?: string;
+  /** Redirects followed per request unless it says (`redirects`); k6's maxRedirects. @default 10 */
+  maxRedirects?: number;
+}
+
+/** The statuses a client follows: with Location, each is a hop (k6, Go's client, browsers). */
+function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+
+/** Headers of a body a 301/302/303 drops when it turns the request into a GET (the fetch spec's list). */
+const BODY_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'content-language',
+  'content-location',
+]);
+/** Headers not sent on to another host (as Go's client does, so k6). */
+const SENSITIVE_HEADERS = new Set(['authorization', 'www-authenticate', 'cookie', 'cookie2']);
+
+function without(headers: Record<string, string> | undefined, names: ReadonlySet<string>) {
+  if (headers === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const k in headers) if (!names.has(k.toLowerCase())) out[k] = headers[k]!;
+  return out;
+}
+
+/** Runs told that a request stopped at its redirect limit: once per run, as k6 logs it. */
+const warnedLimit = new WeakSet<RunMetrics>();
+
+/**
+ * A followed hop is a redirect doing its job: judged by the default rule (a 3xx is no failure),
+ * the request's own `expect` by the response that ends it.
+ */
+function hopExpect(expect: RequestOptions['expect']): RequestOptions['expect'] {
+  if (expect === undefined) return undefined;
+  if (typeof expect === 'function') return (s) => isRedirect(s) || expect(s);
+  const list = typeof expect === 'number' ? [expect] : expect;
+  return (s) => isRedirect(s) || list.includes(s);
 }
 /** Distinct URLs, and names, a client remembers the series of (see defaultSeries, seriesFor). */
 const MAX_URL_CACHE = 1000;
@@ -191,6 +236,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     },
   };
   const { dispatcher, signal, defaultTimeoutMs } = opts;
+  const maxRedirects = opts.maxRedirects ?? 10;
   const discardBodies = opts.discardResponseBodies === true;
   const run = dispatcher instanceof RunDispatcher ? dispatcher : null;
   const lean = run === null ? null : run.lean;
@@ -262,13 +308,89 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
   function request(method: string, url: string, options?: RequestOptions): Promise<HttpResponse> {
     if (signal.aborted) return Promise.reject(signal.reason);
     try {
-      return send(method, url, options);
+      const limit = options?.redirects ?? maxRedirects;
+      if (limit === 0) return send(method, url, options, undefined);
+      if (!Number.isInteger(limit) || limit < 0) {
+        throw new Error(
+          `${options?.name ?? `${method} ${url}`}: redirects must be a whole number, 0 or more, given ${String(limit)}`,
+        );
+      }
+      const label = options?.name ?? `${method} ${url}`;
+      // Encoded once: a 307 or 308 sends the same bytes again.
+      const enc = encodeBody(label, options);
+      const expect = hopExpect(options?.expect);
+      const first = send(method, url, expect === undefined ? options : { ...options, expect }, enc);
+      return first.then((res) =>
+        isRedirect(res.status) ? follow(res, label, method, enc, options, expect, limit) : res,
+      );
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  function send(method: string, url: string, o: RequestOptions | undefined): Promise<HttpResponse> {
+  /**
+   * Follows `res`'s Location up to `limit` hops, each its own request (and sample, named by its
+   * own URL, as k6 names hops). 301, 302 and 303 turn the request into a GET without its body
+   * (HEAD stays HEAD), as browsers and Go's client do; 307 and 308 repeat method and body.
+   */
+  async function follow(
+    res: HttpResponse,
+    label: string,
+    method: string,
+    enc: EncodedBody,
+    o: RequestOptions | undefined,
+    expect: RequestOptions['expect'],
+    limit: number,
+  ): Promise<HttpResponse> {
+    let headers = o?.headers;
+    let hops = 0;
+    while (isRedirect(res.status)) {
+      const location = res.headers.location;
+      if (location === undefined || location === '') return res;
+      let next: URL;
+      try {
+        next = new URL(location, res.url);
+      } catch {
+        return res;
+      }
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') return res;
+      if (hops >= limit) {
+        if (!warnedLimit.has(st.metrics)) {
+          warnedLimit.add(st.metrics);
+          st.metrics.warnings.push(
+            `${label} stopped after ${limit} redirects and returned the last ${res.status} (as k6 does); give the request a higher \`redirects\` if it should go on`,
+          );
+        }
+        return res;
+      }
+      if (res.status !== 307 && res.status !== 308) {
+        if (method !== 'GET' && method !== 'HEAD') method = 'GET';
+        if (enc.body !== undefined || enc.contentType !== undefined) {
+          enc = { body: undefined, contentType: undefined };
+          headers = without(headers, BODY_HEADERS);
+        }
+      }
+      next.hash = '';
+      if (next.host !== new URL(res.url).host) headers = without(headers, SENSITIVE_HEADERS);
+      hops++;
+      if (signal.aborted) throw signal.reason;
+      const hop: RequestOptions = {};
+      if (headers !== undefined) hop.headers = headers;
+      if (o?.timeout !== undefined) hop.timeout = o.timeout;
+      if (o?.responseType !== undefined) hop.responseType = o.responseType;
+      if (o?.tags !== undefined) hop.tags = o.tags;
+      if (expect !== undefined) hop.expect = expect;
+      res = await send(method, next.href, hop, enc);
+    }
+    return res;
+  }
+
+  function send(
+    method: string,
+    url: string,
+    o: RequestOptions | undefined,
+    enc: EncodedBody | undefined,
+  ): Promise<HttpResponse> {
     let origin: string;
     let path: string;
     let hostname: string;
@@ -323,15 +445,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     // A request's own `url` tag stands in for the URL, as custom tags override k6's system tags.
     const urlTag = st.metrics.watchesUrls ? st.metrics.watchedUrl(o?.tags?.url ?? urlHead + path) : undefined;
 
-    let body: string | Uint8Array | undefined;
-    let contentType: string | undefined;
-    if (o?.json !== undefined) {
-      if (o.body !== undefined) throw new Error(`${name}: give \`json\` or \`body\`, not both`);
-      body = JSON.stringify(o.json);
-      contentType = 'application/json';
-    } else if (o?.body !== undefined) {
-      body = o.body;
-    }
+    const { body, contentType } = enc ?? encodeBody(name, o);
     const bodyBytes =
       body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
     const timeoutMs = o?.timeout === undefined ? defaultTimeoutMs : parseTimeoutMs(o.timeout);
@@ -369,7 +483,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     return leanTransport?.send(req) ?? undici.send(req);
   }
 
-  return {
+  const api: HttpApi = {
     request: (method, url, options) => request(method.toUpperCase(), url, options),
     get: (url, options) => request('GET', url, options),
     post: (url, options) => request('POST', url, options),
@@ -378,4 +492,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
     delete: (url, options) => request('DELETE', url, options),
     head: (url, options) => request('HEAD', url, options),
   };
+  // Loaded on the first submitForm only: its HTML parser is not for every test's start-up.
+  st.submit = (res: HttpResponse, o: SubmitFormOptions) =>
+    import('./submit-form.js').then((m) => m.submitForm(api, res, o));
+  return api;
 }

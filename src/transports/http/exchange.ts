@@ -1,6 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { HttpSeries, RunMetrics } from '../../metrics/run-metrics.js';
-import type { HttpResponse, RequestOptions, ResponseTimings } from '../../script-api/vu-context.js';
+import type {
+  HttpResponse,
+  RequestOptions,
+  ResponseTimings,
+  SubmitFormOptions,
+} from '../../script-api/vu-context.js';
 import type { CookieJar } from './cookie-jar.js';
 import { armTimer, type InFlight } from './in-flight.js';
 import { ClientResponse, type HeaderSource } from './response.js';
@@ -16,6 +21,8 @@ export interface ClientState {
   sink: ExchangeSink;
   /** Reused for every report of this VU: the sink keeps nothing of it. */
   report: ExchangeReport;
+  /** A response's submitForm: the client's (it sends through the same VU). */
+  submit?: (res: HttpResponse, o: SubmitFormOptions) => Promise<HttpResponse>;
 }
 
 /**
@@ -115,6 +122,7 @@ export abstract class Exchange {
       chunks,
       this.st.metrics,
       !this.keepBody,
+      this.st.submit,
     );
     deliver(this.resolve, r);
   }
@@ -143,6 +151,7 @@ export abstract class Exchange {
         null,
         this.st.metrics,
         false,
+        this.st.submit,
       ),
     );
   }

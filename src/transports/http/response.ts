@@ -1,5 +1,5 @@
 import type { RunMetrics } from '../../metrics/run-metrics.js';
-import type { HttpResponse, ResponseTimings } from '../../script-api/vu-context.js';
+import type { HttpResponse, ResponseTimings, SubmitFormOptions } from '../../script-api/vu-context.js';
 import { errorMessage } from './classify.js';
 import { decodeBody } from './decode-body.js';
 import { parseHeaderLines, ResponseCapture } from './response-parser.js';
@@ -33,7 +33,15 @@ export class ClientResponse implements HttpResponse {
     private readonly metrics: RunMetrics,
     /** The body was read off the connection and dropped (discardResponseBodies, responseType 'none'). */
     private readonly discarded: boolean,
+    /** The client's submitForm (undefined where no client sends one). */
+    private readonly submit?: (res: HttpResponse, o: SubmitFormOptions) => Promise<HttpResponse>,
   ) {}
+
+  submitForm(options: SubmitFormOptions = {}): Promise<HttpResponse> {
+    if (this.submit === undefined)
+      return Promise.reject(new Error('submitForm: this response has no client'));
+    return this.submit(this, options);
+  }
 
   get url(): string {
     return `${this.origin}${this.path}`;
