@@ -507,10 +507,7 @@ function tagScope(
     methods: facts.methods,
     extraTagKeys: new Set([...scenarioTagKeys, ...facts.tagKeys]),
     urls:
-      facts.urlsUnknown || facts.redirects || urls.includes(undefined)
-        ? null
-        : new Set(urls.map((u) => redactUrl(u as string))),
-    ...(facts.redirects ? { hops: true } : {}),
+      facts.urlsUnknown || urls.includes(undefined) ? null : new Set(urls.map((u) => redactUrl(u as string))),
   };
 }
 

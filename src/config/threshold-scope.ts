@@ -23,12 +23,7 @@ export interface TagScope {
   extraTagKeys: ReadonlySet<string> | null;
   /** The requests' `url` tags (redacted); null when some URL is known only at run time. */
   urls: ReadonlySet<string> | null;
-  /** Some request may follow redirects: its hops are named `METHOD /path` of URLs known only then. */
-  hops?: boolean;
 }
-
-/** A redirect hop's name: the method and its URL's path (or origin and path). */
-const HOP_NAME = /^[A-Z]+ (\/|https?:\/\/)/;
 
 /** The tags the engine puts on every HTTP sample (client.ts, run-metrics.ts). */
 const HTTP_SAMPLE_TAGS = ['name', 'method', 'url', 'scenario', 'user', ...OUTCOME_TAGS];
@@ -109,12 +104,7 @@ function tagProblem(t: ParsedThreshold, scope: TagScope): ConfigIssue | undefine
   if (v.user !== undefined && !scope.users.includes(v.user))
     return unknownValue(t, 'user', v.user, scope.users, 'user type');
   if (own === HTTP_SAMPLE_TAGS) {
-    if (
-      v.name !== undefined &&
-      scope.requestNames !== null &&
-      !scope.requestNames.has(v.name) &&
-      !(scope.hops === true && HOP_NAME.test(v.name))
-    )
+    if (v.name !== undefined && scope.requestNames !== null && !scope.requestNames.has(v.name))
       return unknownValue(t, 'name', v.name, scope.requestNames, 'request name');
     if (v.url !== undefined && scope.urls !== null && !scope.urls.has(redactUrl(v.url)))
       return unknownValue(t, 'url', v.url, scope.urls, 'request URL');

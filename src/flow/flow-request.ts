@@ -51,8 +51,6 @@ export interface RequestFacts {
   urlsUnknown?: boolean;
   /** Set when a flow did not compile: some of its requests are missing from the lists. */
   incomplete?: boolean;
-  /** Set when some request may follow redirects (its hops' names and URLs are known only then). */
-  redirects?: boolean;
 }
 
 /**
@@ -131,11 +129,6 @@ export function compileRequest(
     const ownUrlTag = tags?.url !== undefined;
     if (url.constant && options.query === undefined && !ownUrlTag) facts.urls.push(url.source);
     else facts.urlsUnknown = true;
-    if (options.redirects !== 0) {
-      // A 301, 302 or 303 hop is a GET of a URL known only then.
-      facts.redirects = true;
-      facts.methods.add('GET');
-    }
   }
 
   return async (run) => {
@@ -192,7 +185,6 @@ export function compileSubmitForm(
     else facts.incomplete = true;
     facts.methods.add('GET').add('POST');
     facts.urlsUnknown = true;
-    if (step.options.redirects !== 0) facts.redirects = true;
     for (const k of Object.keys(step.options.tags ?? {})) facts.tagKeys.add(k);
   }
   return compileRequest(
