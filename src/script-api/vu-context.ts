@@ -56,8 +56,14 @@ export interface HttpResponse {
   /** The error kind when status is 0 (ECONNREFUSED, timeout, …), else undefined. */
   error?: string;
   url: string;
-  /** True when the status was not expected (counted in http_req_failed). */
+  /** True when the status was not expected, or fail() was called (counted in http_req_failed). */
   failed: boolean;
+  /**
+   * Marks this request failed (Locust's `response.failure(reason)`): it counts in
+   * http_req_failed and the endpoint's failures, and `reason` in the result's errors[].
+   * Calling it again, or on a request already failed, changes nothing.
+   */
+  fail(reason?: string): void;
 }
 
 export interface HttpApi {
@@ -108,6 +114,8 @@ export interface VuContext {
   vu: VuInfo;
   /** Aborted when the scenario must stop now (gracefulStop ran out, interrupt, abortOnFail). */
   signal: AbortSignal;
+  /** Uniform in [0, 1) from the VU's seeded random stream (set by the engine; Math.random without). */
+  random?: () => number;
 }
 
 /** A user flow: one iteration. */
