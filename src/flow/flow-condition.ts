@@ -45,6 +45,7 @@ interface Token {
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)*/;
 const NUMBER = /^-?\d+(?:\.\d+)?(?![A-Za-z0-9_])/;
 const GRAMMAR =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a YAML template, shown in the hint.
   "operands: ${name}, bare names (row.col), numbers, 'text', true, false; operators: == != < <= > >=, and, or, not, ( )";
 
 function fail(source: string, message: string, at?: number): never {
@@ -107,7 +108,12 @@ function tokenize(source: string): Token[] {
         j++;
       }
       if (j >= source.length) fail(source, `the text started with ${ch} is never closed`, i);
-      tokens.push({ type: 'operand', text: source.slice(i, j + 1), at: i, operand: { kind: 'literal', value } });
+      tokens.push({
+        type: 'operand',
+        text: source.slice(i, j + 1),
+        at: i,
+        operand: { kind: 'literal', value },
+      });
       i = j + 1;
       continue;
     }
@@ -123,7 +129,12 @@ function tokenize(source: string): Token[] {
       if (lower === 'and' || lower === 'or' || lower === 'not')
         tokens.push({ type: lower, text: name, at: i });
       else if (name === 'true' || name === 'false')
-        tokens.push({ type: 'operand', text: name, at: i, operand: { kind: 'literal', value: name === 'true' } });
+        tokens.push({
+          type: 'operand',
+          text: name,
+          at: i,
+          operand: { kind: 'literal', value: name === 'true' },
+        });
       else tokens.push({ type: 'operand', text: name, at: i, operand: refOperand(source, `\${${name}}`, i) });
       i += name.length;
       continue;
@@ -176,7 +187,8 @@ export function parseCondition(source: string): Condition {
       pos++;
       const inner = orExpr();
       const close = peek();
-      if (close?.type !== 'rparen') fail(source, `expected ')', found ${describe(close)}`, close?.at ?? source.length - 1);
+      if (close?.type !== 'rparen')
+        fail(source, `expected ')', found ${describe(close)}`, close?.at ?? source.length - 1);
       pos++;
       return inner;
     }
@@ -190,7 +202,11 @@ export function parseCondition(source: string): Condition {
   const node = orExpr();
   if (pos < tokens.length) {
     const t = tokens[pos]!;
-    fail(source, `unexpected '${t.text}'${t.type === 'operand' ? ' (a value after a value: and, or or a comparison is missing)' : ''}`, t.at);
+    fail(
+      source,
+      `unexpected '${t.text}'${t.type === 'operand' ? ' (a value after a value: and, or or a comparison is missing)' : ''}`,
+      t.at,
+    );
   }
   return { source, node };
 }

@@ -11,7 +11,9 @@ import { type Getter, type Run, TemplateError, type VarRef } from './flow-templa
 
 export const RANDOM_FUNCTIONS = ['int', 'pick', 'uuid', 'string'] as const;
 
-const FORMS = '${random.int(1,100)}, ${random.pick(list)}, ${random.pick(\'a\',\'b\')}, ${random.uuid}, ${random.string(8)}';
+const FORMS =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: YAML templates, shown in hints.
+  "${random.int(1,100)}, ${random.pick(list)}, ${random.pick('a','b')}, ${random.uuid}, ${random.string(8)}";
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const MAX_STRING = 100_000;
 
@@ -32,7 +34,10 @@ export function literalArg(text: string): string | number | undefined {
 function wholeArg(ref: VarRef, text: string | undefined, what: string): number {
   const n = text === undefined ? Number.NaN : Number(text);
   if (text === undefined || text === '' || !Number.isInteger(n)) {
-    throw new TemplateError(`\${${ref.source}}: ${what} must be a whole number, given ${text === undefined || text === '' ? 'nothing' : text}`, `write ${FORMS}`);
+    throw new TemplateError(
+      `\${${ref.source}}: ${what} must be a whole number, given ${text === undefined || text === '' ? 'nothing' : text}`,
+      `write ${FORMS}`,
+    );
   }
   return n;
 }
@@ -78,7 +83,9 @@ export function randomGetter(ref: VarRef, list: ListResolver): Getter {
 
 function pickGetter(ref: VarRef, args: string[], list: ListResolver): Getter {
   if (args.length === 0)
-    throw new TemplateError(`\${${ref.source}}: random.pick takes a list's name or the items: random.pick('a','b')`);
+    throw new TemplateError(
+      `\${${ref.source}}: random.pick takes a list's name or the items: random.pick('a','b')`,
+    );
   const literals = args.map(literalArg);
   if (literals.every((v) => v !== undefined)) {
     const items = literals as Array<string | number>;
@@ -98,7 +105,9 @@ function pickGetter(ref: VarRef, args: string[], list: ListResolver): Getter {
     // An env value is text: its comma-separated items are the list.
     if (typeof value === 'string') value = value.split(',').map((s) => s.trim());
     if (!Array.isArray(value) || value.length === 0) {
-      throw new Error(`\${${ref.source}}: '${name}' is not a list with items (it is ${JSON.stringify(value)})`);
+      throw new Error(
+        `\${${ref.source}}: '${name}' is not a list with items (it is ${JSON.stringify(value)})`,
+      );
     }
     return value[Math.floor(draw(run) * value.length)];
   };

@@ -350,8 +350,15 @@ function compileExpect(spec: ExpectSpec, where: At, scope: FlowScope): CheckItem
     items.push(...jsonCheckItems(c, at(at(where, '.json'), keyPath(c.source)), scope));
   const texts = spec.bodyContains ?? [];
   texts.forEach((text, i) => {
-    const t = template(text, texts.length > 1 ? at(at(where, '.bodyContains'), `[${i}]`) : at(where, '.bodyContains'), scope);
-    items.push({ label: `body contains ${JSON.stringify(t.source)}`, test: (r, run) => r.text.includes(t.render(run)) });
+    const t = template(
+      text,
+      texts.length > 1 ? at(at(where, '.bodyContains'), `[${i}]`) : at(where, '.bodyContains'),
+      scope,
+    );
+    items.push({
+      label: `body contains ${JSON.stringify(t.source)}`,
+      test: (r, run) => r.text.includes(t.render(run)),
+    });
   });
   return items;
 }

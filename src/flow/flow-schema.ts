@@ -38,7 +38,12 @@ const CAPTURE_KEYS = [...CAPTURE_SOURCES, 'group', 'as'] as const;
 const LOOP_KEYS = ['loop', 'count', 'over', 'as'] as const;
 const IF_KEYS = ['if', 'then', 'else'] as const;
 export const EXPECT_KEYS = ['status', 'header', 'json', 'bodyContains'] as const;
-const EXPECT_ALIASES = { statusCode: 'status', headers: 'header', contains: 'bodyContains', hasHeader: 'header' };
+const EXPECT_ALIASES = {
+  statusCode: 'status',
+  headers: 'header',
+  contains: 'bodyContains',
+  hasHeader: 'header',
+};
 const FEED_KEYS = ['from', 'as', 'per'] as const;
 const FEED_PER = ['iteration', 'vu'] as const;
 
@@ -283,7 +288,9 @@ const expectMap = (map: Record<string, unknown>, report: Report): ExpectSpec => 
         try {
           out.header.push({ name: name.toLowerCase(), regex: new RegExp(re[1]!, re[2]), source: text });
         } catch (e) {
-          at(`expect header ${name}: ${show(text)} does not compile: ${(e as Error).message}`, undefined, [name]);
+          at(`expect header ${name}: ${show(text)} does not compile: ${(e as Error).message}`, undefined, [
+            name,
+          ]);
         }
       } else out.header.push({ name: name.toLowerCase(), equals: text, source: text });
     }
@@ -295,12 +302,17 @@ const expectMap = (map: Record<string, unknown>, report: Report): ExpectSpec => 
   if (map.bodyContains !== undefined) {
     const list = Array.isArray(map.bodyContains);
     const texts: unknown[] = list ? (map.bodyContains as unknown[]) : [map.bodyContains];
-    if (texts.length === 0) report('bodyContains must be text or a list of texts, given []', undefined, ['bodyContains']);
+    if (texts.length === 0)
+      report('bodyContains must be text or a list of texts, given []', undefined, ['bodyContains']);
     for (const [i, t] of texts.entries())
       sub(nonEmptyString('expect bodyContains'), t, report, ['bodyContains', ...(list ? [i] : [])]);
     out.bodyContains = texts as string[];
   }
-  const items = (out.status ? 1 : 0) + (out.header?.length ?? 0) + (out.json?.length ?? 0) + (out.bodyContains?.length ?? 0);
+  const items =
+    (out.status ? 1 : 0) +
+    (out.header?.length ?? 0) +
+    (out.json?.length ?? 0) +
+    (out.bodyContains?.length ?? 0);
   if (items === 0 && Object.keys(map).length === 0)
     report('expect is empty', `expect: a status, a list of statuses, or a map of ${EXPECT_KEYS.join(', ')}`);
   return out;
@@ -708,7 +720,7 @@ function loop(step: Record<string, unknown>, report: Report): LoopStep | undefin
 function ifStep(step: Record<string, unknown>, report: Report): IfStep | undefined {
   if (unknownKeys(step, IF_KEYS, 'an if step', report, { ifTrue: 'if', else_: 'else' })) return undefined;
   if (step.then === undefined) {
-    report('an if step needs then: [ … steps … ]', 'for example: - if: "${token}"\n  then: [ { get: /me } ]');
+    report('an if step needs then: [ … steps … ]', 'for example: - if: token  then: [ { get: /me } ]');
     return undefined;
   }
   const cond = sub(condition, step.if, report, ['if']);

@@ -4,7 +4,7 @@ import { ConfigError, type LocatedIssue } from '../errors/issues.js';
 import type { Feeder } from '../feeders/feeders.js';
 import type { Step } from '../script-api/test-definition.js';
 import type { FlowFn } from '../script-api/vu-context.js';
-import { compileCondition, type Condition, ConditionError } from './flow-condition.js';
+import { type Condition, ConditionError, compileCondition } from './flow-condition.js';
 import { compileRequest, type RequestFacts, template } from './flow-request.js';
 import {
   type FeedStep,
@@ -321,13 +321,18 @@ function compileLoop(step: LoopStep, where: At, c: Compiler): StepRun {
 }
 
 /** A loop's count: a number, or a template read when the loop starts (a whole number, 0 or more). */
-function loopCount(count: number | string | undefined, where: At, c: Compiler): ((run: Run) => number) | undefined {
+function loopCount(
+  count: number | string | undefined,
+  where: At,
+  c: Compiler,
+): ((run: Run) => number) | undefined {
   if (count === undefined) return undefined;
   if (typeof count === 'number') return () => count;
   const t = template(count, where, c.scope);
   return (run) => {
     const v = t.value(run);
-    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+    const n =
+      typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
     if (!Number.isInteger(n) || n < 0)
       throw new Error(`loop count ${JSON.stringify(count)} gave ${show(v)}, not a whole number of rounds`);
     return n;

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are YAML flow templates, not JS ones.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Hit, type RouteServer, startRouteServer } from '../helpers/route-server.js';
 import { hasStackTrace, requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
@@ -120,7 +121,8 @@ ${iterations(2, 5)}
 describe('random helpers and {{ }}', () => {
   it('random.int, random.pick, random.uuid, random.string and {{ }} reach the server rendered', async () => {
     server = await startRouteServer({
-      handler: (h: Hit) => (h.path === '/colors' ? { body: { colors: ['red', 'green', 'blue'] } } : undefined),
+      handler: (h: Hit) =>
+        h.path === '/colors' ? { body: { colors: ['red', 'green', 'blue'] } } : undefined,
     });
     const file = writeTestFile(
       dir.path,
@@ -278,7 +280,10 @@ users:
 `;
 
   it('an unknown expect key names file:line and suggests the key', async () => {
-    const { run, file, out } = await bad('bad-expect.yaml', `${head}      - get: /x\n        expect: { stauts: 200 }\n`);
+    const { run, file, out } = await bad(
+      'bad-expect.yaml',
+      `${head}      - get: /x\n        expect: { stauts: 200 }\n`,
+    );
     expect(run.code, out).toBe(2);
     expect(out).toContain(`${file}:6`);
     expect(out).toContain("did you mean 'status'");
@@ -302,7 +307,7 @@ users:
     );
     expect(run.code, out).toBe(2);
     expect(out).toContain(`${file}:5`);
-    expect(out).toContain("write ==");
+    expect(out).toContain('write ==');
     expect(out).toContain(`${file}:8`);
     expect(out).toContain("no earlier step sets 'tokne'");
   });
