@@ -720,7 +720,7 @@ function loop(step: Record<string, unknown>, report: Report): LoopStep | undefin
 function ifStep(step: Record<string, unknown>, report: Report): IfStep | undefined {
   if (unknownKeys(step, IF_KEYS, 'an if step', report, { ifTrue: 'if', else_: 'else' })) return undefined;
   if (step.then === undefined) {
-    report('an if step needs then: [ … steps … ]', 'for example: - if: token  then: [ { get: /me } ]');
+    report('an if step needs then: [ … steps … ]', 'for example: { if: token, then: [ { get: /me } ] }');
     return undefined;
   }
   const cond = sub(condition, step.if, report, ['if']);

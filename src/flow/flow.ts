@@ -58,7 +58,12 @@ import type { Run, StepRun } from './flow-template.js';
  *     over: prompts                                 #   (or a literal list, or a captured list)
  *     as: item
  *   - loop: [ { get: /health } ]                    # …or count: N times; ${loop.index} is 0-based
- *     count: 3
+ *     count: 3                                      #   (or "${n}": read when the loop starts)
+ *   - if: "${state} == 'active' and ${n} > 3"       # one branch (flow-condition.ts)
+ *     then: [ { get: /active } ]
+ *     else: [ { get: /idle } ]
+ *   - get: /me                                      # a request sent only when its condition holds
+ *     if: "${token}"
  *
  * Templates (`${…}`, see flow-template.ts) may appear in URLs, header and query values, JSON
  * string leaves, bodies, and check `equals`/`bodyContains` values. A `${name}` must be set by an
