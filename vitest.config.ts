@@ -33,6 +33,7 @@ const E2E_UNTIMED = [
   'docs-commands',
   'errors',
   'file-outputs',
+  'flow-control',
   'help',
   // Its two servers answer after 5 ms and 25 ms: a step no contention hides.
   'history-trend-html',

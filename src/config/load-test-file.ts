@@ -78,7 +78,41 @@ function position(lc: LineCounter, offset: number): { line: number; column: numb
   return line === 0 ? { line: 1, column: offset + 1 } : { line, column: col };
 }
 
-function syntaxIssues(doc: Document, lc: LineCounter, file: string): LocatedIssue[] {
+/**
+ * An unquoted `${…}` (or `{{ … }}`) inside a flow collection (`json: { id: ${id} }`) breaks the
+ * YAML parser into dozens of errors: `{` opens a map there. Found on a line up to the first
+ * error's, it becomes the one message, with the fix.
+ */
+function unquotedTemplate(text: string, upToLine: number, file: string): LocatedIssue | undefined {
+  const lines = text.split('\n');
+  for (let i = 0; i < Math.min(lines.length, upToLine); i++) {
+    const line = lines[i]!;
+    const flowAt = line.search(/[{[]/);
+    if (flowAt < 0) continue;
+    const re = /([{[,:])\s*(\$\{[^}]*\}|\{\{[^}]*\}\})/g;
+    for (let m = re.exec(line); m !== null; m = re.exec(line)) {
+      if (m.index < flowAt) continue;
+      const ref = m[2]!;
+      const key = m[1] === ':' ? /([\w.$-]+)\s*$/.exec(line.slice(0, m.index))?.[1] : undefined;
+      const fix = key === undefined ? `"${ref}"` : `${key}: "${ref}"`;
+      return {
+        code: 'SQ_CONFIG_SYNTAX',
+        path: [],
+        message: `YAML syntax error: an unquoted ${ref} inside { } or [ ] reads as YAML, not as a template — quote it: ${fix}`,
+        hint: 'in a flow map or list, { and } are YAML syntax; a template there must be a quoted string',
+        where: { file, line: i + 1, column: line.indexOf(ref, m.index) + 1 },
+      };
+    }
+  }
+  return undefined;
+}
+
+function syntaxIssues(doc: Document, lc: LineCounter, file: string, text: string): LocatedIssue[] {
+  const first = doc.errors[0];
+  if (first !== undefined && !file.endsWith('.json')) {
+    const hinted = unquotedTemplate(text, position(lc, first.pos[0]).line, file);
+    if (hinted) return [hinted];
+  }
   return doc.errors.map((err) => ({
     code: 'SQ_CONFIG_SYNTAX',
     path: [],
@@ -91,7 +125,7 @@ function syntaxIssues(doc: Document, lc: LineCounter, file: string): LocatedIssu
 function parseData(text: string, file: string): { data: unknown; locate: Locate } {
   const lc = new yaml.LineCounter();
   const doc = yaml.parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) throw new ConfigError(file, syntaxIssues(doc, lc, file));
+  if (doc.errors.length > 0) throw new ConfigError(file, syntaxIssues(doc, lc, file, text));
   let data: unknown;
   try {
     data = doc.toJS();

@@ -44,6 +44,7 @@ class HttpRecorder implements ExchangeSink {
     rec.errorKind = r.errorKind;
     rec.errorMessage = r.errorMessage;
     this.metrics.record(r.series, rec);
+    r.recordedMs = rec.durationMs;
   }
 }
 

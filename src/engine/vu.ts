@@ -267,6 +267,8 @@ export class Vu {
   private bind(info: VuInfo, type = this.user): Persona {
     const signal = this.controller.signal;
     const persona = { info, context: this.host.makeContext(info, signal), signal };
+    // YAML's ${random.*} draw from the VU's seeded stream, as its task picks and think times do.
+    persona.context.random ??= () => this.rng.next();
     this.personas[type.index] = persona;
     return persona;
   }

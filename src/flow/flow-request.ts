@@ -6,6 +6,7 @@ import type {
   CaptureSpec,
   Captures,
   CheckSpec,
+  ExpectSpec,
   FilePartSpec,
   FormScalar,
   JsonCheck,
@@ -110,7 +111,12 @@ export function compileRequest(
     setters.push((o) => (o.redirects = n));
   }
   const { expect, timeout, responseType, tags } = options;
-  if (expect !== undefined) setters.push((o) => (o.expect = expect));
+  let expectItems: CheckItem[] = [];
+  if (typeof expect === 'object' && !Array.isArray(expect)) {
+    const status = expect.status;
+    if (status !== undefined) setters.push((o) => (o.expect = status));
+    expectItems = compileExpect(expect, at(optionsAt, '.expect'), scope);
+  } else if (expect !== undefined) setters.push((o) => (o.expect = expect));
   if (timeout !== undefined) setters.push((o) => (o.timeout = timeout.ms));
   if (responseType !== undefined) setters.push((o) => (o.responseType = responseType));
   if (tags !== undefined) setters.push((o) => (o.tags = { ...tags }));
@@ -136,7 +142,16 @@ export function compileRequest(
     for (const set of setters) set(opts, run);
     const res = await (custom ? custom.send(run, opts) : run.ctx.http.request(METHOD, url.render(run), opts));
     lastResponses.set(run.ctx.vu.state, res);
-    const body = checks.length > 0 || captures.length > 0 ? new ResponseJson(res) : undefined;
+    const body =
+      checks.length > 0 || captures.length > 0 || expectItems.length > 0 ? new ResponseJson(res) : undefined;
+    // An unmet expect marks the request failed (once: the first unmet item is the reason).
+    if (!res.failed) {
+      for (const e of expectItems) {
+        if (e.test(res, run, body!)) continue;
+        res.fail(`expect ${e.label}`);
+        break;
+      }
+    }
     if (checks.length > 0) {
       const record: Record<string, (r: HttpResponse) => boolean> = {};
       for (const c of checks) record[c.label] = (r) => c.test(r, run, body!);
@@ -471,6 +486,37 @@ function compileChecks(spec: CheckSpec, where: At, scope: FlowScope): CheckItem[
       });
     });
   }
+  return items;
+}
+
+function compileExpect(spec: ExpectSpec, where: At, scope: FlowScope): CheckItem[] {
+  const items: CheckItem[] = [];
+  for (const h of spec.header ?? []) {
+    const { name, regex, equals } = h;
+    items.push({
+      label: `header ${name} ${regex ? `matches ${h.source}` : `is ${JSON.stringify(equals)}`}`,
+      test: (r) => {
+        const v = headerOf(r, name);
+        if (v === NOT_FOUND) return false;
+        const text = String(v);
+        return regex ? regex.test(text) : text.toLowerCase() === equals!.toLowerCase();
+      },
+    });
+  }
+  for (const c of spec.json ?? [])
+    items.push(...jsonCheckItems(c, at(at(where, '.json'), keyPath(c.source)), scope));
+  const texts = spec.bodyContains ?? [];
+  texts.forEach((text, i) => {
+    const t = template(
+      text,
+      texts.length > 1 ? at(at(where, '.bodyContains'), `[${i}]`) : at(where, '.bodyContains'),
+      scope,
+    );
+    items.push({
+      label: `body contains ${JSON.stringify(t.source)}`,
+      test: (r, run) => r.text.includes(t.render(run)),
+    });
+  });
   return items;
 }
 

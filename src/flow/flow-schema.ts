@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDurationMs } from '../util/duration.js';
 import { TOKEN } from '../util/http-token.js';
+import { type Condition, ConditionError, parseCondition } from './flow-condition.js';
 import { didYouMean, isPlainObject, show } from './flow-shape.js';
 import { parseTemplate, TemplateError } from './flow-template.js';
 import { compileJsonPath, type JsonPath, JsonPathError } from './json-path.js';
@@ -14,7 +15,7 @@ import { compileJsonPath, type JsonPath, JsonPathError } from './json-path.js';
 
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
-export const STEP_KINDS = [...HTTP_METHODS, 'think', 'loop', 'feed', 'submitForm'] as const;
+export const STEP_KINDS = [...HTTP_METHODS, 'think', 'loop', 'feed', 'submitForm', 'if'] as const;
 
 export const REQUEST_KEYS = [
   'url',
@@ -55,6 +56,14 @@ const MATCHER_KEYS = ['exists', 'equals'] as const;
 const CAPTURE_SOURCES = ['json', 'header', 'regexp'] as const;
 const CAPTURE_KEYS = [...CAPTURE_SOURCES, 'group', 'as'] as const;
 const LOOP_KEYS = ['loop', 'count', 'over', 'as'] as const;
+const IF_KEYS = ['if', 'then', 'else'] as const;
+export const EXPECT_KEYS = ['status', 'header', 'json', 'bodyContains'] as const;
+const EXPECT_ALIASES = {
+  statusCode: 'status',
+  headers: 'header',
+  contains: 'bodyContains',
+  hasHeader: 'header',
+};
 const FEED_KEYS = ['from', 'as', 'per'] as const;
 const FEED_PER = ['iteration', 'vu'] as const;
 
@@ -324,7 +333,78 @@ const redirects = leaf((v, report) => {
   return 0;
 });
 
-const expect = leaf((v, report): number | number[] => {
+/** One `expect: { header: … }` item: the value equals (case-insensitive name), or matches /regex/. */
+export interface ExpectHeader {
+  name: string;
+  equals?: string;
+  regex?: RegExp;
+  source: string;
+}
+
+/** `expect:` as a map: every unmet item marks the request failed (http_req_failed, errors[]). */
+export interface ExpectSpec {
+  status?: number[];
+  header?: ExpectHeader[];
+  json?: JsonCheck[];
+  bodyContains?: string[];
+}
+
+const expectMap = (map: Record<string, unknown>, report: Report): ExpectSpec => {
+  if (unknownKeys(map, EXPECT_KEYS, 'expect', report, EXPECT_ALIASES)) return {};
+  const out: ExpectSpec = {};
+  if (map.status !== undefined)
+    out.status = statuses(map.status, 'expect status', (m, h, p = []) => report(m, h, ['status', ...p]));
+  if (map.header !== undefined) {
+    const at: Report = (m, h, p = []) => report(m, h, ['header', ...p]);
+    const headersMap = asMap(map.header, 'expect header (a map of header name → value or /regex/)', at) ?? {};
+    out.header = [];
+    for (const [name, value] of Object.entries(headersMap)) {
+      if (!TOKEN.test(name)) {
+        at(`${show(name)} is not a valid header name`, undefined, [name]);
+        continue;
+      }
+      if (typeof value !== 'string' && typeof value !== 'number') {
+        at(`expect header ${name} must be text or /regex/, given ${show(value)}`, undefined, [name]);
+        continue;
+      }
+      const text = String(value);
+      const re = /^\/(.*)\/([a-z]*)$/s.exec(text);
+      if (re) {
+        try {
+          out.header.push({ name: name.toLowerCase(), regex: new RegExp(re[1]!, re[2]), source: text });
+        } catch (e) {
+          at(`expect header ${name}: ${show(text)} does not compile: ${(e as Error).message}`, undefined, [
+            name,
+          ]);
+        }
+      } else out.header.push({ name: name.toLowerCase(), equals: text, source: text });
+    }
+  }
+  if (map.json !== undefined) {
+    const j = sub(jsonChecks, map.json, report, ['json']);
+    if (j) out.json = j;
+  }
+  if (map.bodyContains !== undefined) {
+    const list = Array.isArray(map.bodyContains);
+    const texts: unknown[] = list ? (map.bodyContains as unknown[]) : [map.bodyContains];
+    if (texts.length === 0)
+      report('bodyContains must be text or a list of texts, given []', undefined, ['bodyContains']);
+    for (const [i, t] of texts.entries())
+      sub(nonEmptyString('expect bodyContains'), t, report, ['bodyContains', ...(list ? [i] : [])]);
+    out.bodyContains = texts as string[];
+  }
+  const items =
+    (out.status ? 1 : 0) +
+    (out.header?.length ?? 0) +
+    (out.json?.length ?? 0) +
+    (out.bodyContains?.length ?? 0);
+  if (items === 0 && Object.keys(map).length === 0)
+    report('expect is empty', `expect: a status, a list of statuses, or a map of ${EXPECT_KEYS.join(', ')}`);
+  return out;
+};
+
+const expect = leaf((v, report): number | number[] | ExpectSpec => {
+  if (isPlainObject(v)) return expectMap(v, report);
   const artillery = Array.isArray(v) && v.some(isPlainObject);
   const list = statuses(
     v,
@@ -546,6 +626,8 @@ export type RequestOptionsSpec = {
 export interface RequestStep {
   kind: 'request';
   method: HttpMethod;
+  /** `if:` beside the method: the request is sent only when it holds. */
+  if?: Condition;
   url: string;
   /** The options sit inside the method (`get: { url, … }`) rather than beside it. */
   inside: boolean;
@@ -568,6 +650,24 @@ function requestOptions(map: Record<string, unknown>, report: Report): RequestOp
     );
   return out as RequestOptionsSpec;
 }
+
+/** A condition (`if:`): text parsed now, its names resolved by the compiler. */
+export const condition = leaf((v, report): Condition => {
+  const none = { source: 'false', node: { kind: 'literal', value: false } } as Condition;
+  if (typeof v === 'boolean' || typeof v === 'number')
+    return { source: String(v), node: { kind: 'literal', value: v } };
+  if (typeof v !== 'string' || v.trim() === '') {
+    report(`if must be a condition such as "\${status} == 'active'", given ${show(v)}`);
+    return none;
+  }
+  try {
+    return parseCondition(v);
+  } catch (e) {
+    if (!(e instanceof ConditionError)) throw e;
+    report(e.message, e.hint);
+    return none;
+  }
+});
 
 function request(method: HttpMethod, step: Record<string, unknown>, report: Report): RequestStep | undefined {
   const head = step[method];
@@ -621,7 +721,8 @@ export interface LoopStep {
   kind: 'loop';
   /** The body's steps, each still to be parsed with stepSchema (as the compiler reaches it). */
   loop: unknown[];
-  count?: number;
+  /** A number, or a template (`"${n}"`) giving a whole number when the loop starts. */
+  count?: number | string;
   /** A feeder or capture name, or a literal list. */
   over?: string | unknown[];
   as: string;
@@ -635,8 +736,6 @@ export interface SubmitFormStep {
   submitSelector?: string;
   options: RequestOptionsSpec;
 }
-
-export type FlowStep = RequestStep | ThinkStep | FeedStep | LoopStep | SubmitFormStep;
 
 function submitForm(step: Record<string, unknown>, report: Report): SubmitFormStep | undefined {
   const beside = Object.keys(step).find((k) => k !== 'submitForm');
@@ -681,6 +780,16 @@ function submitForm(step: Record<string, unknown>, report: Report): SubmitFormSt
   };
 }
 
+export interface IfStep {
+  kind: 'if';
+  if: Condition;
+  /** The branches' steps, each still to be parsed with stepSchema. */
+  then: unknown[];
+  else?: unknown[];
+}
+
+export type FlowStep = RequestStep | ThinkStep | FeedStep | LoopStep | SubmitFormStep | IfStep;
+
 /** A list of steps (a flow, or a loop's body); each step is parsed on its own by stepSchema. */
 export const stepList = leaf((v, report): unknown[] => {
   if (!Array.isArray(v)) report(`a flow is a list of steps, given ${show(v)}`);
@@ -713,9 +822,15 @@ function feed(step: Record<string, unknown>, report: Report): FeedStep | undefin
 
 function loop(step: Record<string, unknown>, report: Report): LoopStep | undefined {
   if (unknownKeys(step, LOOP_KEYS, 'a loop step', report)) return undefined;
-  const count = step.count;
-  if (count !== undefined && (!Number.isInteger(count) || (count as number) < 1)) {
-    report(`count must be a whole number of rounds, 1 or more, given ${show(count)}`, undefined, ['count']);
+  let count = step.count;
+  if (typeof count === 'string' && /^\s*\d+\s*$/.test(count)) count = Number(count);
+  const templated = typeof count === 'string' && (count.includes('${') || count.includes('{{'));
+  if (count !== undefined && !templated && (!Number.isInteger(count) || (count as number) < 1)) {
+    report(
+      `count must be a whole number of rounds, 1 or more, or a template giving one ("\${n}"), given ${show(count)}`,
+      undefined,
+      ['count'],
+    );
     return undefined;
   }
   if (count === undefined && step.over === undefined) {
@@ -741,10 +856,24 @@ function loop(step: Record<string, unknown>, report: Report): LoopStep | undefin
   return {
     kind: 'loop',
     loop: body,
-    ...(count === undefined ? {} : { count: count as number }),
+    ...(count === undefined ? {} : { count: count as number | string }),
     ...(over === undefined ? {} : { over }),
     as,
   };
+}
+
+function ifStep(step: Record<string, unknown>, report: Report): IfStep | undefined {
+  if (unknownKeys(step, IF_KEYS, 'an if step', report, { ifTrue: 'if', else_: 'else' })) return undefined;
+  if (step.then === undefined) {
+    report('an if step needs then: [ … steps … ]', 'for example: { if: token, then: [ { get: /me } ] }');
+    return undefined;
+  }
+  const cond = sub(condition, step.if, report, ['if']);
+  const then = sub(stepList, step.then, report, ['then']);
+  const otherwise = step.else === undefined ? undefined : sub(stepList, step.else, report, ['else']);
+  if (cond === undefined || then === undefined || (step.else !== undefined && otherwise === undefined))
+    return undefined;
+  return { kind: 'if', if: cond, then, ...(otherwise === undefined ? {} : { else: otherwise }) };
 }
 
 /** One step of a flow: its kind, then that kind's keys and values. */
@@ -758,9 +887,20 @@ export const stepSchema = leaf((v, report): FlowStep => {
     return none;
   }
   const keys = Object.keys(v);
-  const kinds = keys.filter((k): k is (typeof STEP_KINDS)[number] =>
+  let kinds = keys.filter((k): k is (typeof STEP_KINDS)[number] =>
     (STEP_KINDS as readonly string[]).includes(k),
   );
+  // `if:` beside a method is that request's condition, not a second kind of step.
+  const method = kinds.find((k) => (HTTP_METHODS as readonly string[]).includes(k));
+  if (method !== undefined && kinds.includes('if') && v.then === undefined && v.else === undefined) {
+    kinds = kinds.filter((k) => k !== 'if');
+    const { if: raw, ...rest } = v;
+    const cond = sub(condition, raw, report, ['if']);
+    if (kinds.length === 1) {
+      const req = request(method as HttpMethod, rest, report);
+      return req && cond ? { ...req, if: cond } : none;
+    }
+  }
   if (kinds.length === 0) {
     if (keys.length === 0) {
       report('empty step', `a step is one of: ${STEP_KINDS.join(', ')}`);
@@ -793,6 +933,8 @@ export const stepSchema = leaf((v, report): FlowStep => {
       return loop(v, report) ?? none;
     case 'submitForm':
       return submitForm(v, report) ?? none;
+    case 'if':
+      return ifStep(v, report) ?? none;
     default:
       return request(kind, v, report) ?? none;
   }

@@ -1,5 +1,6 @@
+import { randomGetter } from './flow-random.js';
 import { didYouMean, IDENTIFIER } from './flow-shape.js';
-import { type Getter, TemplateError, type VarRef } from './flow-template.js';
+import { type Getter, parseTemplate, TemplateError, type VarRef } from './flow-template.js';
 import { NOT_FOUND, queryJsonPath } from './json-path.js';
 
 /**
@@ -13,7 +14,7 @@ import { NOT_FOUND, queryJsonPath } from './json-path.js';
  *   `${vu.user}`, and `${env.NAME}` (checked at run time: env comes with the run).
  */
 
-export const RESERVED_NAMES = ['env', 'vu', 'loop'] as const;
+export const RESERVED_NAMES = ['env', 'vu', 'loop', 'random'] as const;
 const VU_FIELDS = ['id', 'iteration', 'scenario', 'user'] as const;
 
 interface Binding {
@@ -93,9 +94,19 @@ export class FlowScope {
     }
   }
 
+  /** A feeder's rows by name, for `${random.pick(feeder)}` (set by the compiler). */
+  feederRows: ((name: string) => readonly unknown[] | undefined) | undefined;
+
   /** The getter of `${ref}`; throws TemplateError when the name is unknown at this point. */
   resolve(ref: VarRef): Getter {
     switch (ref.head) {
+      case 'random':
+        return randomGetter(ref, (name) => {
+          const rows = this.feederRows?.(name);
+          if (rows !== undefined) return () => rows;
+          const inner = parseTemplate(`\${${name}}`)[0];
+          return this.resolve(inner as VarRef);
+        });
       case 'env':
         return this.envGetter(ref);
       case 'vu':

@@ -149,3 +149,37 @@ describe('envNamesIn', () => {
     expect(envNamesIn([{ get: '/plain' }])).toEqual([]);
   });
 });
+
+describe('random helpers and {{ }}', () => {
+  it('parses random calls with their arguments', () => {
+    expect(parseTemplate("${random.int(1, 100)}-${random.pick('a', 'b,c')}-${random.uuid}")).toEqual([
+      { source: 'random.int(1, 100)', head: 'random', path: ['int'], args: ['1', '100'] },
+      '-',
+      { source: "random.pick('a', 'b,c')", head: 'random', path: ['pick'], args: ["'a'", "'b,c'"] },
+      '-',
+      { source: 'random.uuid', head: 'random', path: ['uuid'] },
+    ]);
+  });
+
+  it("reads Artillery's {{ }} as ${}, and maps its functions", () => {
+    expect(parseTemplate('/items/{{ id }}')).toEqual(['/items/', { source: 'id', head: 'id', path: [] }]);
+    expect(parseTemplate('{{ $randomNumber(1,10) }}')[0]).toMatchObject({
+      head: 'random',
+      path: ['int'],
+      args: ['1', '10'],
+    });
+    expect(parseTemplate('{{ $uuid }}')[0]).toMatchObject({ head: 'random', path: ['uuid'] });
+    expect(parseTemplate('{{ $randomString() }}')[0]).toMatchObject({
+      head: 'random',
+      path: ['string'],
+      args: ['10'],
+    });
+    expect(parseTemplate('{{ $processEnvironment.TOKEN }}')[0]).toMatchObject({
+      head: 'env',
+      path: ['TOKEN'],
+    });
+    expect(() => parseTemplate('{{ $randomEmail() }}')).toThrow(/Artillery function squall does not have/);
+    // An unclosed {{ is text.
+    expect(parseTemplate('a {{ b')).toEqual(['a {{ b']);
+  });
+});

@@ -6,7 +6,14 @@ import type { VuContext } from '../script-api/vu-context.js';
  * getter functions, so an iteration only calls getters and concatenates.
  *
  * Syntax: `${name}`, `${name.field.0}`, `${env.NAME}`, `${env.NAME:-default}`; `$${` writes a
- * literal `${`. Anything else inside `${…}` (expressions, calls) is refused at compile time.
+ * literal `${`. The random helpers `${random.int(1,100)}`, `${random.pick(list)}`,
+ * `${random.pick('a','b')}`, `${random.uuid}`, `${random.string(8)}` are the only calls; anything
+ * else inside `${…}` (expressions) is refused at compile time.
+ *
+ * Artillery's `{{ name }}` is an alias of `${name}` (same names, same checks), and its
+ * `{{ $randomNumber(1,10) }}`, `{{ $uuid }}`, `{{ $randomString() }}` and
+ * `{{ $processEnvironment.NAME }}` map to random.int, random.uuid, random.string(10) and env.NAME:
+ * a `{{ … }}` is never sent as written.
  */
 
 /** What getters read while an iteration runs: the VU's context and the iteration's local slots. */
@@ -30,6 +37,8 @@ export interface VarRef {
   path: string[];
   /** `${env.X:-default}`: used when X is not set. */
   fallback?: string;
+  /** `${random.int(1, 5)}`: the call's arguments as written (head `random`, path [function]). */
+  args?: string[];
 }
 
 export type TemplatePart = string | VarRef;
@@ -45,7 +54,7 @@ export class TemplateError extends Error {
   }
 }
 
-const TEMPLATE_FORMS = `\${name}, \${name.field}, \${env.NAME}, \${env.NAME:-default}`;
+const TEMPLATE_FORMS = `\${name}, \${name.field}, \${env.NAME}, \${env.NAME:-default}, \${random.int(1,100)}`;
 const REF = /^([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z0-9_-]+)*)$/;
 const ENV_REF = /^env\.([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
 
@@ -59,6 +68,16 @@ export function parseTemplate(text: string): TemplatePart[] {
       literal += '${';
       i += 3;
       continue;
+    }
+    if (text.startsWith('{{', i)) {
+      const close = text.indexOf('}}', i + 2);
+      if (close >= 0) {
+        if (literal) parts.push(literal);
+        literal = '';
+        parts.push(parseRef(artilleryRef(text.slice(i + 2, close))));
+        i = close + 2;
+        continue;
+      }
     }
     if (!text.startsWith('${', i)) {
       literal += text[i];
@@ -80,8 +99,61 @@ export function parseTemplate(text: string): TemplatePart[] {
   return parts;
 }
 
+/** Artillery's `{{ … }}` contents as the `${…}` text they stand for. */
+function artilleryRef(inner: string): string {
+  const t = inner.trim();
+  if (!t.startsWith('$')) return t;
+  const m = /^\$([A-Za-z_][A-Za-z0-9_]*)\s*(?:\((.*)\))?(.*)$/s.exec(t);
+  const fn = m?.[1];
+  const args = m?.[2]?.trim() ?? '';
+  const rest = m?.[3] ?? '';
+  if (fn === 'randomNumber' && rest === '') return `random.int(${args})`;
+  if (fn === 'uuid' && rest === '' && args === '') return 'random.uuid';
+  if (fn === 'randomString' && rest === '') return `random.string(${args === '' ? '10' : args})`;
+  if ((fn === 'processEnvironment' || fn === 'env') && args === '' && /^\.[A-Za-z_]\w*$/.test(rest))
+    return `env${rest}`;
+  throw new TemplateError(
+    `'{{ ${t} }}' is an Artillery function squall does not have`,
+    `write \${random.int(1,10)}, \${random.pick('a','b')}, \${random.uuid}, \${random.string(8)} or \${env.NAME}; ` +
+      'Artillery processor functions become TypeScript tests',
+  );
+}
+
+const RANDOM_REF = /^random\.([A-Za-z_][A-Za-z0-9_]*)\s*(?:\((.*)\))?$/s;
+
+/** Splits call arguments at commas outside quotes; each trimmed. */
+export function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote !== '') {
+      cur += ch;
+      if (ch === '\\' && i + 1 < text.length) cur += text[++i];
+      else if (ch === quote) quote = '';
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      cur += ch;
+    } else if (ch === ',') {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim() !== '' || out.length > 0) out.push(cur.trim());
+  return out;
+}
+
 function parseRef(inner: string): VarRef {
   const source = inner.trim();
+  const random = RANDOM_REF.exec(source);
+  if (random)
+    return {
+      source,
+      head: 'random',
+      path: [random[1]!],
+      ...(random[2] === undefined ? {} : { args: splitArgs(random[2]) }),
+    };
   const env = ENV_REF.exec(source);
   if (env)
     return { source, head: 'env', path: [env[1]!], ...(env[2] === undefined ? {} : { fallback: env[2] }) };
@@ -207,7 +279,8 @@ export function envNamesIn(value: unknown): string[] {
     } else if (Array.isArray(v)) {
       v.forEach(visit);
     } else if (typeof v === 'object' && v !== null) {
-      Object.values(v).forEach(visit);
+      // A condition may test an env variable that is not set (it is then false).
+      for (const [k, item] of Object.entries(v)) if (k !== 'if') visit(item);
     }
   };
   visit(value);

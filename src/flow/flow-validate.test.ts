@@ -334,7 +334,7 @@ const cases: Case[] = [
     what: 'a loop count of zero',
     steps: [{ loop: [{ get: '/a' }], count: 0 }],
     path: `${P}[0].count`,
-    message: /count must be a whole number of rounds, 1 or more, given 0/,
+    message: /count must be a whole number of rounds, 1 or more, or a template giving one .*, given 0/,
   },
   {
     what: 'a loop over an unknown feeder',
@@ -422,7 +422,7 @@ describe('compileFlow refuses invalid flows', () => {
       [
         "error SQ_CONFIG_INVALID: unknown step 'gte' — did you mean 'get'?",
         `  --> checkout.yaml (${P}[0].gte)`,
-        '  hint: steps: get, post, put, patch, delete, head, think, loop, feed, submitForm',
+        '  hint: steps: get, post, put, patch, delete, head, think, loop, feed, submitForm, if',
       ].join('\n'),
     );
   });

@@ -92,6 +92,9 @@ function response(url: string, r: Reply): HttpResponse {
     timings: { duration: r.duration ?? 10, waiting: 5, connecting: 0 },
     url,
     failed: status === 0 || status >= 400,
+    fail(this: HttpResponse) {
+      this.failed = true;
+    },
     ...(r.error === undefined ? {} : { error: r.error }),
     submitForm: () => Promise.reject(new Error('no submitForm in this fake')),
   };

@@ -4,12 +4,14 @@ import { ConfigError, type LocatedIssue } from '../errors/issues.js';
 import type { Feeder } from '../feeders/feeders.js';
 import type { Step } from '../script-api/test-definition.js';
 import type { FlowFn } from '../script-api/vu-context.js';
-import { compileRequest, compileSubmitForm, type RequestFacts } from './flow-request.js';
+import { type Condition, ConditionError, compileCondition } from './flow-condition.js';
+import { compileRequest, compileSubmitForm, type RequestFacts, template } from './flow-request.js';
 import {
   type FeedStep,
   type FlowIssueParams,
   type FlowStep,
   HTTP_METHODS,
+  type IfStep,
   type LoopStep,
   stepList,
   stepSchema,
@@ -56,7 +58,12 @@ import type { Run, StepRun } from './flow-template.js';
  *     over: prompts                                 #   (or a literal list, or a captured list)
  *     as: item
  *   - loop: [ { get: /health } ]                    # …or count: N times; ${loop.index} is 0-based
- *     count: 3
+ *     count: 3                                      #   (or "${n}": read when the loop starts)
+ *   - if: "${state} == 'active' and ${n} > 3"       # one branch (flow-condition.ts)
+ *     then: [ { get: /active } ]
+ *     else: [ { get: /idle } ]
+ *   - get: /me                                      # a request sent only when its condition holds
+ *     if: "${token}"
  *
  * Templates (`${…}`, see flow-template.ts) may appear in URLs, header and query values, JSON
  * string leaves, bodies, and check `equals`/`bodyContains` values. A `${name}` must be set by an
@@ -99,6 +106,7 @@ export function compileFlow(
   facts?: RequestFacts,
 ): FlowFn {
   const c: Compiler = { scope: new FlowScope(), feeders, problems: [], ...(facts ? { facts } : {}) };
+  c.scope.feederRows = (name) => (Object.hasOwn(feeders, name) ? feeders[name]!.rows : undefined);
   const list = parse(stepList, steps, where, c);
   const runs = list === undefined ? [] : compileSteps(list, where, c);
   if (c.problems.length > 0) throw toConfigError(where.file, c.problems);
@@ -159,6 +167,8 @@ function declareNames(step: unknown, where: At, c: Compiler): void {
       if (isPlainObject(spec) && declared(spec.as)) c.scope.addCapture(spec.as, where.path);
     }
   }
+  for (const branch of [step.then, step.else])
+    if (Array.isArray(branch)) for (const inner of branch) declareNames(inner, where, c);
   if (step.feed !== undefined) {
     const as = isPlainObject(step.feed) && step.feed.as !== undefined ? step.feed.as : 'row';
     if (typeof as === 'string' && c.scope.nameProblem(as, 'binding') === undefined)
@@ -190,9 +200,39 @@ function compileStep(step: FlowStep, where: At, c: Compiler): StepRun {
       return compileLoop(step, where, c);
     case 'submitForm':
       return compileSubmitForm(step, where, c.scope, c.facts);
-    default:
-      return compileRequest(step, where, c.scope, c.facts);
+    case 'if':
+      return compileIf(step, where, c);
+    default: {
+      if (step.if === undefined) return compileRequest(step, where, c.scope, c.facts);
+      // The condition reads only what earlier steps set, not the request's own captures.
+      const holds = condition(step.if, at(where, '.if'), c);
+      const send = compileRequest(step, where, c.scope, c.facts);
+      return (run) => (holds(run) ? send(run) : undefined);
+    }
   }
+}
+
+function condition(cond: Condition, where: At, c: Compiler): (run: Run) => boolean {
+  try {
+    return compileCondition(cond, (ref) => c.scope.resolve(ref));
+  } catch (e) {
+    if (e instanceof ConditionError) throw invalid(where, e.message, e.hint);
+    throw e;
+  }
+}
+
+/**
+ * `if:` with `then:` and an optional `else:`. Names captured in either branch are known after
+ * the step (as a skipped request's are): reading one the branch did not set is "not set" at run
+ * time, and false in a later condition.
+ */
+function compileIf(step: IfStep, where: At, c: Compiler): StepRun {
+  const holds = condition(step.if, at(where, '.if'), c);
+  const then = compileSteps(step.then, at(where, '.then'), c);
+  const otherwise = step.else === undefined ? [] : compileSteps(step.else, at(where, '.else'), c);
+  return async (run) => {
+    for (const s of holds(run) ? then : otherwise) await s(run);
+  };
 }
 
 function compileThink({ think: [min, max] }: ThinkStep): StepRun {
@@ -250,13 +290,14 @@ interface LoopSource {
 }
 
 function compileLoop(step: LoopStep, where: At, c: Compiler): StepRun {
-  const { count, as } = step;
+  const { as } = step;
+  const count = loopCount(step.count, at(where, '.count'), c);
   const bodyAt = at(where, '.loop');
   if (step.over === undefined) {
-    const n = count!;
     return c.scope.withLoop((indexSlot) => {
       const body = compileSteps(step.loop, bodyAt, c);
       return async (run) => {
+        const n = count!(run);
         for (let i = 0; i < n; i++) {
           // A long loop must not outlive its scenario: stop between rounds once told to.
           run.ctx.signal.throwIfAborted();
@@ -274,7 +315,7 @@ function compileLoop(step: LoopStep, where: At, c: Compiler): StepRun {
       const body = compileSteps(step.loop, bodyAt, c);
       return async (run) => {
         const items = source.items(run);
-        const n = count === undefined ? items.length : Math.min(count, items.length);
+        const n = count === undefined ? items.length : Math.min(count(run), items.length);
         for (let i = 0; i < n; i++) {
           run.ctx.signal.throwIfAborted();
           run.slots[indexSlot] = i;
@@ -284,6 +325,25 @@ function compileLoop(step: LoopStep, where: At, c: Compiler): StepRun {
       };
     }),
   );
+}
+
+/** A loop's count: a number, or a template read when the loop starts (a whole number, 0 or more). */
+function loopCount(
+  count: number | string | undefined,
+  where: At,
+  c: Compiler,
+): ((run: Run) => number) | undefined {
+  if (count === undefined) return undefined;
+  if (typeof count === 'number') return () => count;
+  const t = template(count, where, c.scope);
+  return (run) => {
+    const v = t.value(run);
+    const n =
+      typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`loop count ${JSON.stringify(count)} gave ${show(v)}, not a whole number of rounds`);
+    return n;
+  };
 }
 
 function loopSource(over: string | readonly unknown[], where: At, c: Compiler): LoopSource {

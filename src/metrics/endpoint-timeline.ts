@@ -45,6 +45,11 @@ export class EndpointTimeline {
     t.add(this.interval);
   }
 
+  /** A request recorded as passed that its script then marked failed: an error of the open second. */
+  markFailed(): void {
+    this.intervalErrors++;
+  }
+
   /** A request that got no response: counted, with no duration. */
   recordError(): void {
     this.intervalRequests++;

@@ -128,6 +128,18 @@ export class HttpMetrics implements RequestSink<EndpointStats> {
     }
   }
 
+  /**
+   * A response recorded as passed that the script marked failed after the fact (`res.fail`, a
+   * YAML `expect`): counted as a failure of its endpoint, of the open second (the one the script
+   * decided in), and in errors under its reason.
+   */
+  amendFailed(ep: EndpointStats, kind: string, example: string): void {
+    ep.countFailure(kind);
+    ep.timeline.markFailed();
+    this.intervalErrors++;
+    this.errors.add(kind, example);
+  }
+
   /** A request that got no usable response: refused, reset, timeout, malformed. */
   recordError(ep: EndpointStats, kind: string, example: string, bytesIn = 0): void {
     ep.count++;

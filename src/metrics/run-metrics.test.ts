@@ -358,3 +358,56 @@ describe('RunMetrics: the url tag', () => {
     expect(m.selectHttp({ url: 'http://h/items' }).count).toBe(0);
   });
 });
+
+describe('RunMetrics: amendFailed (res.fail, a YAML expect)', () => {
+  it('moves a recorded request to failed in every figure: the cells, the endpoint, errors[], the second', () => {
+    const m = new RunMetrics();
+    const series = m.httpSeries({ scenario: 's', user: 'U' }, 'GET /api', 'GET');
+    const sample: HttpSample = {
+      series,
+      status: 200,
+      failed: false,
+      durationMs: 0,
+      serviceMs: 0,
+      waitingMs: 0,
+      connectingMs: 0,
+      bytesSent: 0,
+      bytesReceived: 0,
+      retries: 0,
+      url: undefined,
+      errorKind: undefined,
+      errorMessage: undefined,
+    };
+    const durations = [5, 10, 20, 40, 80];
+    for (const ms of durations) {
+      sample.durationMs = ms;
+      m.recordHttp(sample);
+    }
+    // The script marks the 40 ms and the 80 ms ones failed, for two reasons.
+    m.amendFailed({ series, status: 200, durationMs: 40, url: undefined }, 'state is not ok');
+    m.amendFailed({ series, status: 200, durationMs: 80, url: undefined }, 'expect $.id exists');
+    const all = m.selectHttp({ name: 'GET /api' });
+    expect(all.count).toBe(5);
+    expect(all.failed).toBe(2);
+    const passed = m.selectHttp({ expected_response: 'true' });
+    expect(passed.count).toBe(3);
+    expect(passed.duration.count).toBe(3);
+    expect(passed.duration.maxMs()).toBeLessThan(40);
+    const failed = m.selectHttp({ expected_response: 'false' });
+    expect(failed.duration.count).toBe(2);
+    expect(failed.duration.minMs()).toBeCloseTo(40, 0);
+    const ep = m.http.endpoints[0]!;
+    expect(ep.count).toBe(5);
+    expect(ep.failures).toBe(2);
+    expect(Object.fromEntries(ep.failureKinds)).toEqual({ 'state is not ok': 1, 'expect $.id exists': 1 });
+    expect(m.http.errors.toArray().map((g) => [g.kind, g.count])).toEqual(
+      expect.arrayContaining([
+        ['state is not ok', 1],
+        ['expect $.id exists', 1],
+      ]),
+    );
+    const point = m.http.closeInterval(1, 1, 1);
+    expect(point.errors).toBe(2);
+    expect(point.requests).toBe(5);
+  });
+});

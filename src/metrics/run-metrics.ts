@@ -59,6 +59,29 @@ export class HttpSeries {
   }
 }
 
+/** What amendFailed needs of a request as it was recorded. */
+export interface RecordedSample {
+  series: HttpSeries;
+  status: number;
+  /** The duration recorded (from the intended start where the engine measured so). */
+  durationMs: number;
+  /** The watched `url` tag, if any. */
+  url: string | undefined;
+}
+
+/** Distinct reasons of requests marked failed by scripts that errors[] lists apart. */
+const MAX_FAIL_REASONS = 100;
+
+function moveToFailed(s: HttpSeries, status: number, durationMs: number): void {
+  const from = s.cell(status, false);
+  if (from.count === 0) return;
+  from.count--;
+  from.duration?.removeMs(durationMs);
+  const to = s.cell(status, true);
+  to.count++;
+  to.duration?.recordMs(durationMs);
+}
+
 /** One request's measurements and its series (RunMetrics.recordHttp). */
 export interface HttpSample extends RequestRecord {
   series: HttpSeries;
@@ -168,6 +191,8 @@ export class RunMetrics implements RequestSink<HttpSeries> {
   private readonly droppedByScenario = new Map<string, number>();
   /** Error kinds seen: an example string is built only for the first of each. */
   private readonly errorKindsSeen = new Set<string>();
+  /** Reasons given to amendFailed, as errors[] kinds (bounded by MAX_FAIL_REASONS). */
+  private readonly failReasons = new Set<string>();
   private iterationCount = 0;
   private groupingNoticed = false;
   /** Things a person should know about how the test records (shown once, after the run). */
@@ -287,6 +312,29 @@ export class RunMetrics implements RequestSink<HttpSeries> {
 
   connected(connectMs: number, tlsMs: number): void {
     this.http.connected(connectMs, tlsMs);
+  }
+
+  /**
+   * Marks one request already recorded as passed (`sample`, as the recorder recorded it) failed:
+   * its count and its duration move from the series' `expected_response:true` cell to the failed
+   * one, so http_req_failed, the per-endpoint failures and the expected_response split all read
+   * it as failed; `reason` becomes its errors[] kind. The caller calls this at most once per request.
+   */
+  amendFailed(sample: RecordedSample, reason: string): void {
+    if (sample.status === 0) return;
+    const s = sample.series;
+    moveToFailed(s, sample.status, sample.durationMs);
+    if (sample.url !== undefined) {
+      const byUrl = this.urlSeries.get(sample.url)?.get(s);
+      if (byUrl !== undefined) moveToFailed(byUrl, sample.status, sample.durationMs);
+    }
+    // Reasons are the script's text: past a bound they share one kind, so errors[] stays short.
+    let kind = reason.length > 200 ? `${reason.slice(0, 197)}…` : reason;
+    if (!this.failReasons.has(kind)) {
+      if (this.failReasons.size >= MAX_FAIL_REASONS) kind = 'failed by the script (other reasons)';
+      else this.failReasons.add(kind);
+    }
+    this.http.amendFailed(s.endpoint, kind, `${s.endpoint.name} answered ${sample.status}: ${reason}`);
   }
 
   private recordUrl(url: string, series: HttpSeries, x: RequestRecord): void {

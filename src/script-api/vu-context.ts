@@ -91,7 +91,7 @@ export interface HttpResponse {
   /** The error kind when status is 0 (ECONNREFUSED, timeout, …), else undefined. */
   error?: string;
   url: string;
-  /** True when the status was not expected (counted in http_req_failed). */
+  /** True when the status was not expected, or fail() was called (counted in http_req_failed). */
   failed: boolean;
   /**
    * k6's submitForm: reads a <form> of this HTML response (its action, relative to `url`; its
@@ -100,6 +100,12 @@ export interface HttpResponse {
    * as the query string.
    */
   submitForm(options?: SubmitFormOptions): Promise<HttpResponse>;
+  /**
+   * Marks this request failed (Locust's `response.failure(reason)`): it counts in
+   * http_req_failed and the endpoint's failures, and `reason` in the result's errors[].
+   * Calling it again, or on a request already failed, changes nothing.
+   */
+  fail(reason?: string): void;
 }
 
 export interface HttpApi {
@@ -150,6 +156,8 @@ export interface VuContext {
   vu: VuInfo;
   /** Aborted when the scenario must stop now (gracefulStop ran out, interrupt, abortOnFail). */
   signal: AbortSignal;
+  /** Uniform in [0, 1) from the VU's seeded random stream (set by the engine; Math.random without). */
+  random?: () => number;
 }
 
 /** A user flow: one iteration. */

@@ -60,6 +60,27 @@ export class TrendHistogram {
     return this.histogram.totalCount;
   }
 
+  /**
+   * Takes back one value recorded with recordMs (a request a script marked failed after the fact
+   * moves to the failed cell). Counts, percentiles and the mean stay exact; a removed extreme is
+   * replaced by the histogram's own, at its precision.
+   */
+  removeMs(ms: number): void {
+    if (this.count === 0) return;
+    let us = Math.round(ms * 1000);
+    if (us < LOWEST_US) us = LOWEST_US;
+    else if (us > HIGHEST_US) us = HIGHEST_US;
+    this.histogram.recordValueWithCount(us, -1);
+    this.sumUs -= us;
+    if (this.count === 0) {
+      this.reset();
+      return;
+    }
+    const clamp = (v: number) => Math.min(this.maxUs, Math.max(this.minUs, v));
+    if (us <= this.minUs) this.minUs = clamp(this.histogram.getValueAtPercentile(0));
+    if (us >= this.maxUs) this.maxUs = clamp(this.histogram.getValueAtPercentile(100));
+  }
+
   /** Percentile in ms, p in 0..100. 0 when empty. */
   percentileMs(p: number): number {
     if (this.count === 0) return 0;

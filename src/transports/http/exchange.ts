@@ -109,6 +109,7 @@ export abstract class Exchange {
       connecting: this.connectMs,
       tls_handshaking: this.tlsMs,
     };
+    this.st.report.recordedMs = undefined;
     this.record(status, failed, end, undefined, undefined);
     const r = new ClientResponse(
       status,
@@ -124,6 +125,12 @@ export abstract class Exchange {
       !this.keepBody,
       this.st.submit,
     );
+    r.recorded = {
+      series: this.series,
+      status,
+      durationMs: this.st.report.recordedMs ?? timings.duration,
+      url: this.url,
+    };
     deliver(this.resolve, r);
   }
 

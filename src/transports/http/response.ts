@@ -1,4 +1,4 @@
-import type { RunMetrics } from '../../metrics/run-metrics.js';
+import type { RecordedSample, RunMetrics } from '../../metrics/run-metrics.js';
 import type { HttpResponse, ResponseTimings, SubmitFormOptions } from '../../script-api/vu-context.js';
 import { errorMessage } from './classify.js';
 import { decodeBody } from './decode-body.js';
@@ -17,11 +17,16 @@ export class ClientResponse implements HttpResponse {
   private hasParsed = false;
   private decodedText: string | null = null;
   private headerRecord: Record<string, string> | null = null;
+  /** The sample as recorded, for fail(); unset for a response without one (no response). */
+  recorded: RecordedSample | undefined;
+  /** Why the script marked it failed (res.fail), if it did. */
+  failReason: string | undefined;
 
   constructor(
     readonly status: number,
     readonly timings: ResponseTimings,
-    readonly failed: boolean,
+    /** Becomes true when the script calls fail(). */
+    public failed: boolean,
     readonly error: string | undefined,
     private readonly origin: string,
     private readonly path: string,
@@ -41,6 +46,19 @@ export class ClientResponse implements HttpResponse {
     if (this.submit === undefined)
       return Promise.reject(new Error('submitForm: this response has no client'));
     return this.submit(this, options);
+  }
+
+  /**
+   * Marks this request failed after the fact (Locust's response.failure()): http_req_failed,
+   * the endpoint's failures and errors[] (under `reason`) count it. A request already failed
+   * (by its status, or an earlier fail) is counted once.
+   */
+  fail(reason = 'failed by the script'): void {
+    if (this.failed) return;
+    this.failed = true;
+    const why = String(reason).trim() || 'failed by the script';
+    this.failReason = why;
+    if (this.recorded !== undefined) this.metrics.amendFailed(this.recorded, why);
   }
 
   get url(): string {

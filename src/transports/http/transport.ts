@@ -38,6 +38,11 @@ export interface ExchangeReport {
   /** Status 0: the error kind (classifyError) and its message. */
   errorKind: string | undefined;
   errorMessage: string | undefined;
+  /**
+   * Written by the sink: the duration it recorded (from the intended start in the open model),
+   * so a script marking the response failed afterwards (`res.fail`) amends that same sample.
+   */
+  recordedMs?: number;
 }
 
 /** Where transports report each exchange: supplied by the engine (engine/http-recorder.ts). */
