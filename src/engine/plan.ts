@@ -82,7 +82,7 @@ export interface UserTypePlan {
   tasks: TaskPlan[];
   /** Once per VU before its first iteration (Locust's on_start); its requests are tagged phase=onStart. */
   onStart?: FlowFn;
-  /** Once per VU when its scenario ends within gracefulStop (Locust's on_stop); phase=onStop. */
+  /** Once per VU when its scenario ends (within gracefulStop) or a ramp-down retires it (Locust's on_stop). */
   onStop?: FlowFn;
 }
 

@@ -859,6 +859,35 @@ describe('runTest: hooks (issue 18)', () => {
     expect(seen.iterations.every((e) => e.ok)).toBe(true);
   });
 
+  it('a VU that a ramp-down retires runs its onStop then, not at the end of the scenario', async () => {
+    const { deps } = phased();
+    const stops = new Map<number, number>();
+    let t0 = 0;
+    const u: UserTypePlan = {
+      ...user('U', (ctx) => sleep(20, ctx.signal)),
+      onStop: (ctx) => {
+        stops.set(ctx.vu.id, performance.now() - t0);
+      },
+    };
+    const executor: ExecutorPlan = {
+      type: 'ramping-vus',
+      startVUs: 2,
+      stages: [
+        { durationMs: 300, target: 2 },
+        { durationMs: 10, target: 1 },
+        { durationMs: 300, target: 1 },
+      ],
+      gracefulRampDownMs: 1000,
+    };
+    await onFakeClock(() => {
+      t0 = performance.now();
+      return runTest(testPlan([scenario('s', executor, [u])]), deps);
+    });
+    expect([...stops.keys()].sort()).toEqual([1, 2]);
+    expect(stops.get(2)!).toBeLessThan(400);
+    expect(stops.get(1)!).toBeGreaterThanOrEqual(600);
+  });
+
   it('an onStart that throws fails that iteration (the task does not run) and runs again next time', async () => {
     const { deps, seen } = phased();
     let starts = 0;

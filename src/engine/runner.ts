@@ -96,7 +96,8 @@ export async function runTest(plan: TestPlan, deps: RunDeps, signal?: AbortSigna
       const ctx = deps.makeContext(hookInfo('before'), controller.signal, undefined, 'before');
       data = await plan.setup({ ...ctx, env: plan.env });
     } catch (e) {
-      throw new ScriptError(flow ? 'before' : 'setup', plan.file, e);
+      // Interrupted during setup: the run ends at once as interrupted (exit 130), not as an error.
+      if (!signal?.aborted) throw new ScriptError(flow ? 'before' : 'setup', plan.file, e);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }

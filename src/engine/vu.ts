@@ -227,6 +227,11 @@ export class Vu {
     return true;
   }
 
+  /** Its user type has an onStop (the open model's VUs stop only at the scenario's end). */
+  get hasOnStop(): boolean {
+    return this.user.plan.onStop !== undefined;
+  }
+
   /**
    * The end of this VU: onStop, once for each user type it started as, with that type's state.
    * A VU whose iteration was cut short (its signal aborted) gets a new signal for it.

@@ -64,8 +64,8 @@ export interface UserDefinition {
    */
   onStart?: FlowFn | Step[];
   /**
-   * Once per VU when its scenario ends (Locust's on_stop), within the scenario's gracefulStop;
-   * skipped when the run is interrupted. Requests tagged `phase: onStop`. Steps in a YAML test.
+   * Once per VU when its scenario ends (within its gracefulStop) or a ramp-down retires it
+   * (Locust's on_stop); skipped when the run is interrupted. Requests tagged `phase: onStop`. Steps in a YAML test.
    */
   onStop?: FlowFn | Step[];
 }
