@@ -37,6 +37,7 @@ const E2E_UNTIMED = [
   'help',
   // Its two servers answer after 5 ms and 25 ms: a step no contention hides.
   'history-trend-html',
+  'hooks',
   'html-same-words',
   'http-forms-redirects',
   'json',

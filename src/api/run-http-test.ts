@@ -232,6 +232,8 @@ export async function runHttpTest(
   let scriptError: ScriptError | undefined;
   let outputError: unknown;
   const stopCatching = catchStrayScriptErrors(plan.file, scriptErrorSeen);
+  // Each VU's cookie jar, by its VuInfo, for its hooks' contexts.
+  const jars = new WeakMap<object, CookieJar>();
   try {
     try {
       startedAt = new Date();
@@ -240,12 +242,21 @@ export async function runHttpTest(
       outcome = await runTest(
         plan,
         {
-          makeContext(info, signal, data): VuContext {
+          makeContext(info, signal, data, phase): VuContext {
+            // setup and teardown: scenario and user `(before)`/`(after)`, no scenario tags.
+            const own = phase === 'before' || phase === 'after';
             const tags = {
-              ...plan.scenarios.find((s) => s.name === info.scenario)?.tags,
+              ...(own ? {} : plan.scenarios.find((s) => s.name === info.scenario)?.tags),
               scenario: info.scenario,
               user: info.user,
+              ...(phase === undefined ? {} : { phase }),
             };
+            // A VU's onStart and onStop share its iterations' cookies (a login's session).
+            let cookies = phase === undefined ? undefined : jars.get(info);
+            if (cookies === undefined) {
+              cookies = new CookieJar();
+              jars.set(info, cookies);
+            }
             return {
               http: createHttpClient({
                 baseUrl: plan.target,
@@ -255,10 +266,13 @@ export async function runHttpTest(
                 userAgent: `squall/${VERSION}`,
                 metrics,
                 tags,
-                cookies: new CookieJar(),
+                cookies,
                 signal,
                 dispatcher,
-                sink: httpRecorder(metrics, openScenarios.has(info.scenario) ? info : undefined),
+                sink: httpRecorder(
+                  metrics,
+                  phase === undefined && openScenarios.has(info.scenario) ? info : undefined,
+                ),
                 discardResponseBodies: plan.discardResponseBodies === true,
               }),
               check: createCheck(metrics, tags),
@@ -269,11 +283,15 @@ export async function runHttpTest(
               signal,
             };
           },
+          onHookError(e) {
+            scriptErrorSeen(`${e.scenario}/${e.user} ${e.phase}: ${describeScriptError(e.error, plan.file)}`);
+          },
           onIteration(e) {
             metrics.recordIteration(e.durationMs, e, e.ok);
             // A flow that threw: grouped by message like a target fault, so the summary says why.
             if (e.ok) return;
-            scriptErrorSeen(`${e.scenario}/${e.user}: ${describeScriptError(e.error, plan.file)}`);
+            const where = e.phase === undefined ? '' : ` ${e.phase}`;
+            scriptErrorSeen(`${e.scenario}/${e.user}${where}: ${describeScriptError(e.error, plan.file)}`);
           },
           onStart(perScenario) {
             scenariosSoFar = perScenario;

@@ -125,6 +125,17 @@ export const func = leaf<Function>('a function', (v) =>
       }),
 );
 
+const HOOK_EXPECTED = 'a list of steps, e.g. [{ post: /login }], or a function in a TypeScript test';
+
+/** A per-VU hook (onStart, onStop): steps (YAML), or a function (TypeScript). */
+// biome-ignore lint/complexity/noBannedTypes: any callable is accepted; its shape is the user's.
+export const hook = leaf<Function | Array<Record<string, unknown>>>(HOOK_EXPECTED, (v) =>
+  typeof v === 'function' ||
+  (Array.isArray(v) && v.every((s) => s !== null && typeof s === 'object' && !Array.isArray(s)))
+    ? (v as Array<Record<string, unknown>>)
+    : problem(HOOK_EXPECTED),
+);
+
 /** A tag value: strings, numbers and booleans are kept as their text (YAML reads `2` as a number). */
 export const tagValue = leaf('a string', (v) =>
   typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : problem('a string'),

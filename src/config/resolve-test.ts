@@ -18,7 +18,7 @@ import {
   throwIfIssues,
 } from '../errors/issues.js';
 import { type Feeder, loadFeeders } from '../feeders/feeders.js';
-import { compileFlow, envNamesIn, type Step } from '../flow/flow.js';
+import { compileFlow, envNamesIn, type FlowNames, type Step } from '../flow/flow.js';
 import type { RequestFacts } from '../flow/flow-request.js';
 import { parseKeyPath } from '../flow/flow-shape.js';
 import { customMetrics } from '../metrics/custom.js';
@@ -196,6 +196,8 @@ interface BuildContext {
   issues: ConfigIssue[];
   /** What the compiled flows' requests are named and tagged (for thresholds' tag filters). */
   facts: RequestFacts;
+  /** What the before: flow captures: read-only in every other flow. */
+  shared?: string[];
 }
 
 const unreachable: FlowFn = () => {
@@ -215,7 +217,7 @@ function issuesFromError(e: SquallError, fallback: IssuePath): ConfigIssue[] {
   });
 }
 
-function compile(steps: Step[], path: IssuePath, ctx: BuildContext): FlowFn {
+function compile(steps: Step[], path: IssuePath, ctx: BuildContext, names: FlowNames = {}): FlowFn {
   const before = ctx.issues.length;
   if (ctx.target === undefined) relativeUrls(steps, [...path], ctx.issues);
   // Refuse an unset env variable now rather than fail every iteration on it.
@@ -228,7 +230,10 @@ function compile(steps: Step[], path: IssuePath, ctx: BuildContext): FlowFn {
     });
   }
   try {
-    const run = compileFlow(steps, { file: ctx.file, path: formatPath(path) }, ctx.feeders, ctx.facts);
+    const run = compileFlow(steps, { file: ctx.file, path: formatPath(path) }, ctx.feeders, ctx.facts, {
+      shared: ctx.shared,
+      ...names,
+    });
     return ctx.issues.length > before ? unreachable : run;
   } catch (e) {
     if (!isSquallError(e)) throw e;
@@ -259,19 +264,69 @@ function loadFileFeeders(
 function buildUsers(users: readonly ParsedUser[], base: IssuePath, ctx: BuildContext): UserTypePlan[] {
   return users.map((u, i) => {
     const at = [...base, i];
+    // onStart's captures last for the VU's iterations (and its onStop): their flows know them.
+    const captured: string[] = [];
+    const onStart = hookFn(u.onStart, [...at, 'onStart'], ctx, { capturesOut: captured });
+    const names: FlowNames = { captured, capturesOut: [] };
     let tasks: TaskPlan[];
     if (u.tasks) {
       tasks = u.tasks.map((t, j) => ({
         name: t.name,
         weight: t.weight ?? 1,
-        run: t.run ? (t.run as FlowFn) : compile(t.flow as Step[], [...at, 'tasks', j, 'flow'], ctx),
+        run: t.run ? (t.run as FlowFn) : compile(t.flow as Step[], [...at, 'tasks', j, 'flow'], ctx, names),
       }));
     } else {
-      const run = u.run ? (u.run as FlowFn) : compile(u.flow as Step[], [...at, 'flow'], ctx);
+      const run = u.run ? (u.run as FlowFn) : compile(u.flow as Step[], [...at, 'flow'], ctx, names);
       tasks = [{ name: u.name, weight: 1, run }];
     }
-    return { name: u.name, weight: u.weight ?? 1, think: u.think ?? { kind: 'none' }, tasks };
+    const onStop = hookFn(u.onStop, [...at, 'onStop'], ctx, {
+      captured: [...captured, ...(names.capturesOut ?? [])],
+    });
+    return {
+      name: u.name,
+      weight: u.weight ?? 1,
+      think: u.think ?? { kind: 'none' },
+      tasks,
+      ...(onStart ? { onStart } : {}),
+      ...(onStop ? { onStop } : {}),
+    };
   });
+}
+
+/** A hook as given: a function (TypeScript) as it is, steps compiled. */
+function hookFn(
+  // biome-ignore lint/complexity/noBannedTypes: the user's function, any shape.
+  hook: Function | Step[] | undefined,
+  path: IssuePath,
+  ctx: BuildContext,
+  names: FlowNames,
+): FlowFn | undefined {
+  if (hook === undefined) return undefined;
+  if (typeof hook === 'function') return hook as FlowFn;
+  return compile(hook, path, ctx, names);
+}
+
+/**
+ * A YAML test's before: as setup (what it captures becomes the run's data, which every flow
+ * reads its shared names from) and after: as teardown. `ctx.shared` is set for the flows after.
+ */
+function buildTestHooks(
+  t: Pick<ParsedTestFile, 'before' | 'after'>,
+  ctx: BuildContext,
+): Pick<TestPlan, 'setup' | 'teardown'> {
+  const shared: string[] = [];
+  let setup: TestPlan['setup'];
+  if (t.before !== undefined) {
+    const before = compile(t.before as Step[], ['before'], ctx, { capturesOut: shared });
+    setup = async (vu) => {
+      await before(vu);
+      return Object.fromEntries(shared.map((name) => [name, vu.vu.state[name]]));
+    };
+  }
+  ctx.shared = shared;
+  const teardown: TestPlan['teardown'] =
+    t.after === undefined ? undefined : compile(t.after as Step[], ['after'], ctx);
+  return { setup, teardown };
 }
 
 /** The file's shortcuts (and the flags' sizes over them) as one executor, with k6's precedence. */
@@ -548,32 +603,57 @@ function checkRawTest(
   }
   const users: string[] = [];
   let unknown = typeof data.setup === 'function' || typeof data.teardown === 'function';
-  const compileRaw = (flow: unknown, path: PathSegment[]) => {
+  const compileRaw = (flow: unknown, path: PathSegment[], names?: FlowNames) => {
     if (typeof flow === 'function') unknown = true;
     if (!Array.isArray(flow)) return;
     // A flow the schema already faulted would repeat its problem, and its names are not known.
     if (schemaIssues.some((iss) => startsWith(iss.path, path))) unknown = true;
-    else compile(flow as Step[], path, ctx);
+    else compile(flow as Step[], path, ctx, names);
   };
+  const shared: string[] = [];
+  compileRaw(data.before, ['before'], { capturesOut: shared });
+  ctx.shared = shared;
+  compileRaw(data.after, ['after']);
   for (const [list, base] of lists) {
     if (!Array.isArray(list)) continue;
     list.forEach((u, i) => {
       if (!isObject(u)) return;
       if (typeof u.name === 'string') users.push(u.name);
+      const captured: string[] = [];
+      compileRaw(u.onStart, [...base, i, 'onStart'], { capturesOut: captured });
+      const names: FlowNames = { captured, capturesOut: [] };
       compileRaw(u.run, [...base, i, 'run']);
-      compileRaw(u.flow, [...base, i, 'flow']);
+      compileRaw(u.flow, [...base, i, 'flow'], names);
       if (Array.isArray(u.tasks)) {
         u.tasks.forEach((t, j) => {
           if (!isObject(t)) return;
           compileRaw(t.run, [...base, i, 'tasks', j, 'run']);
-          compileRaw(t.flow, [...base, i, 'tasks', j, 'flow']);
+          compileRaw(t.flow, [...base, i, 'tasks', j, 'flow'], names);
         });
       }
+      compileRaw(u.onStop, [...base, i, 'onStop'], {
+        captured: [...captured, ...(names.capturesOut ?? [])],
+      });
     });
   }
   const preset = flags.preset ?? (typeof data.preset === 'string' ? data.preset : undefined);
-  const scenarioNames = scenarios.length > 0 ? scenarios.map(([n]) => n) : [preset ?? 'default'];
-  const scope = tagScope(scenarioNames, users, scenarioTagKeys, facts, env, unknown, ctx.target);
+  const hookNames = [
+    ...(data.before !== undefined || data.setup !== undefined ? ['(before)'] : []),
+    ...(data.after !== undefined || data.teardown !== undefined ? ['(after)'] : []),
+  ];
+  const scenarioNames = [
+    ...(scenarios.length > 0 ? scenarios.map(([n]) => n) : [preset ?? 'default']),
+    ...hookNames,
+  ];
+  const scope = tagScope(
+    scenarioNames,
+    [...users, ...hookNames],
+    scenarioTagKeys,
+    facts,
+    env,
+    unknown,
+    ctx.target,
+  );
   issues.push(...thresholdTagIssues(thresholds, scope));
 }
 
@@ -638,6 +718,7 @@ export async function resolveTest(
   const target = resolveTarget(f, env, t.target);
   const feeders = loadFileFeeders(t.feeders, loaded.absPath, file, issues);
   const ctx: BuildContext = { file, env, target, feeders, issues, facts: newFacts() };
+  const flowHooks = buildTestHooks(t, ctx);
   const scenarios = buildScenarios(t, f, preset, ctx);
   const thresholds = [...(t.thresholds ?? []), ...fromFlags];
   const userTypes = scenarios.flatMap((s) => s.users);
@@ -645,11 +726,19 @@ export async function resolveTest(
     t.setup !== undefined ||
     t.teardown !== undefined ||
     [...(t.users ?? []), ...Object.values(t.scenarios ?? {}).flatMap((s) => s.users)].some(
-      (u) => u.run !== undefined || (u.tasks ?? []).some((task) => task.run !== undefined),
+      (u) =>
+        u.run !== undefined ||
+        typeof u.onStart === 'function' ||
+        typeof u.onStop === 'function' ||
+        (u.tasks ?? []).some((task) => task.run !== undefined),
     );
+  const setup = t.setup ? (t.setup as TestPlan['setup']) : flowHooks.setup;
+  const teardown = t.teardown ? (t.teardown as TestPlan['teardown']) : flowHooks.teardown;
+  // setup's and teardown's requests are scenario and user `(before)` and `(after)`.
+  const hookNames = [...(setup ? ['(before)'] : []), ...(teardown ? ['(after)'] : [])];
   const scope = tagScope(
-    scenarios.map((s) => s.name),
-    [...new Set(userTypes.map((u) => u.name))],
+    [...scenarios.map((s) => s.name), ...hookNames],
+    [...new Set(userTypes.map((u) => u.name)), ...hookNames],
     scenarios.flatMap((s) => Object.keys(s.tags)),
     ctx.facts,
     env,
@@ -677,8 +766,9 @@ export async function resolveTest(
     preset,
     stopConditions: stopConditionsOf(t, preset),
     discardResponseBodies: t.discardResponseBodies === true,
-    setup: t.setup as TestPlan['setup'],
-    teardown: t.teardown as TestPlan['teardown'],
+    setup,
+    teardown,
+    ...(t.before !== undefined || t.after !== undefined ? { hookStyle: 'flow' as const } : {}),
   };
   const config = resultConfig(plan, {
     format: loaded.k6Style ? 'module (k6 style)' : loaded.format,

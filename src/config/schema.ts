@@ -21,6 +21,7 @@ import {
   durationMs,
   func,
   headerValue,
+  hook,
   isHeaderName,
   type LeafParams,
   numberAbove,
@@ -137,6 +138,8 @@ const user = z
     think: think.optional(),
     run: func.optional(),
     flow: flow.optional(),
+    onStart: hook.optional(),
+    onStop: hook.optional(),
     tasks: z.array(task).min(1).superRefine(uniqueNames('task')).optional(),
   })
   .superRefine(exactlyOne(['run', 'flow', 'tasks'], 'a user type'), always);
@@ -352,9 +355,23 @@ function thresholdItem(
   }
 }
 
+/** Other tools' names of squall's keys, which no spelling distance finds. */
+const KEY_ALIASES: Readonly<Record<string, readonly [string, string]>> = {
+  beforeScenario: ['onStart', "squall's per-VU hook; Artillery's beforeScenario runs per iteration"],
+  afterScenario: ['onStop', "squall's per-VU hook; Artillery's afterScenario runs per iteration"],
+  on_start: ['onStart', "Locust's on_start"],
+  on_stop: ['onStop', "Locust's on_stop"],
+  test_start: ['before', "Locust's test_start"],
+  test_stop: ['after', "Locust's test_stop"],
+};
+
 /** `unknown key 'executer' — did you mean 'executor'?` */
 export function unknownKey(path: IssuePath, key: string, allowed: readonly string[]): ConfigIssue {
-  const guess = didYouMean(key, allowed);
+  const alias = KEY_ALIASES[key];
+  const guess =
+    alias !== undefined && allowed.includes(alias[0])
+      ? `did you mean '${alias[0]}'? (${alias[1]})`
+      : didYouMean(key, allowed);
   return {
     code: 'SQ_CONFIG_UNKNOWN_KEY',
     path,
@@ -369,6 +386,20 @@ const SHORTCUTS = ['vus', 'duration', 'iterations', 'stages', 'rate'] as const;
 /** Rules between the top-level keys: one way to give the load, and someone to run it. */
 function rootRules(t: Record<string, unknown>, ctx: Ctx): void {
   const hasPreset = t.preset !== undefined;
+  for (const [flowKey, fnKey] of [
+    ['before', 'setup'],
+    ['after', 'teardown'],
+  ] as const) {
+    if (t[flowKey] !== undefined && t[fnKey] !== undefined) {
+      report(ctx, {
+        code: 'SQ_CONFIG_INVALID',
+        path: [flowKey],
+        at: 'key',
+        message: `the test has both '${flowKey}' and '${fnKey}'; expected one of them`,
+        hint: `${flowKey}: is a flow of steps, ${fnKey}() a function; use one`,
+      });
+    }
+  }
   const scenarios = isObject(t.scenarios) ? t.scenarios : undefined;
   const rule = (path: PathKey[], message: string, hint?: string, at: 'key' | 'value' = 'key') =>
     report(ctx, { code: 'SQ_CONFIG_INVALID', path, message, at, ...(hint ? { hint } : {}) });
@@ -459,6 +490,9 @@ export function testFileSchema(sc: SchemaContext) {
       feeders: z.unknown().optional(),
       setup: func.optional(),
       teardown: func.optional(),
+      // Flows run once before and after the load (Artillery's before/after, k6's setup/teardown).
+      before: flow.optional(),
+      after: flow.optional(),
     })
     .superRefine(rootRules, always);
 }
@@ -473,6 +507,8 @@ const KEY_TEXT: Readonly<Record<string, string>> = {
   tasks: 'a list of tasks, e.g. [{ name: browse, weight: 3, flow: [...] }]',
   stages: 'a list of stages, e.g. [{ duration: 30s, target: 10 }]',
   flow: 'a list of steps, e.g. [{ get: /health }]',
+  before: 'a list of steps, e.g. [{ post: /login, capture: { json: $.token, as: token } }]',
+  after: 'a list of steps, e.g. [{ delete: /fixtures }]',
   scenarios: 'a mapping of scenario names to scenarios',
   thresholds: "a mapping of metrics to expressions, e.g. { http_req_duration: ['p(95)<500'] }",
   regressions: "a mapping of metrics to budgets, e.g. { 'http_req_duration:p(95)': '10%' }",

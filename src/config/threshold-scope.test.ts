@@ -32,7 +32,7 @@ describe('thresholdTagIssues', () => {
     ['http_reqs{nmae:GET /items}', "tag 'nmae' (did you mean 'name'?), which no sample of 'http_reqs'"],
     [
       'http_reqs{group:::x}',
-      'the tags are name, method, url, scenario, user, status, expected_response, type',
+      'the tags are name, method, url, scenario, user, phase, status, expected_response, type',
     ],
     ['http_reqs{scenario:browze}', "no scenario of this test is 'browze' (did you mean 'browse'?)"],
     ['iterations{user:Byer}', "no user type of this test is 'Byer' (did you mean 'Buyer'?)"],

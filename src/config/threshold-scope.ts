@@ -26,9 +26,11 @@ export interface TagScope {
 }
 
 /** The tags the engine puts on every HTTP sample (client.ts, run-metrics.ts). */
-const HTTP_SAMPLE_TAGS = ['name', 'method', 'url', 'scenario', 'user', ...OUTCOME_TAGS];
+const HTTP_SAMPLE_TAGS = ['name', 'method', 'url', 'scenario', 'user', 'phase', ...OUTCOME_TAGS];
 /** The tags of a check sample (createCheck). */
-const CHECK_SAMPLE_TAGS = ['check', 'scenario', 'user'];
+const CHECK_SAMPLE_TAGS = ['check', 'scenario', 'user', 'phase'];
+/** The `phase` tag of a hook's samples (before, after, onStart, onStop); iterations carry none. */
+const PHASES = ['before', 'after', 'onStart', 'onStop'];
 
 /** The tags of an iteration (besides its scenario's `tags`). */
 const ITERATION_TAGS = ['scenario', 'user'];
@@ -103,6 +105,14 @@ function tagProblem(t: ParsedThreshold, scope: TagScope): ConfigIssue | undefine
     return unknownValue(t, 'scenario', v.scenario, scope.scenarios, 'scenario');
   if (v.user !== undefined && !scope.users.includes(v.user))
     return unknownValue(t, 'user', v.user, scope.users, 'user type');
+  if (
+    v.phase !== undefined &&
+    // Code may tag its own requests with any phase.
+    scope.extraTagKeys !== null &&
+    (own === HTTP_SAMPLE_TAGS || own === CHECK_SAMPLE_TAGS) &&
+    !PHASES.includes(v.phase)
+  )
+    return unknownValue(t, 'phase', v.phase, PHASES, 'phase');
   if (own === HTTP_SAMPLE_TAGS) {
     if (v.name !== undefined && scope.requestNames !== null && !scope.requestNames.has(v.name))
       return unknownValue(t, 'name', v.name, scope.requestNames, 'request name');

@@ -1,4 +1,4 @@
-import type { FlowFn } from '../script-api/vu-context.js';
+import type { FlowFn, VuContext } from '../script-api/vu-context.js';
 import type { ParsedThreshold } from '../thresholds/index.js';
 
 /**
@@ -80,7 +80,14 @@ export interface UserTypePlan {
   think: ThinkPlan;
   /** One iteration: a flow, or one task picked by weight. */
   tasks: TaskPlan[];
+  /** Once per VU before its first iteration (Locust's on_start); its requests are tagged phase=onStart. */
+  onStart?: FlowFn;
+  /** Once per VU when its scenario ends (within gracefulStop) or a ramp-down retires it (Locust's on_stop). */
+  onStop?: FlowFn;
 }
+
+/** The hooks whose requests are tagged `phase` (iteration requests carry none). */
+export type HookPhase = 'before' | 'after' | 'onStart' | 'onStop';
 
 export interface ScenarioPlan {
   name: string;
@@ -115,8 +122,15 @@ export interface TestPlan {
   stopConditions: StopConditions | undefined;
   /** k6's discardResponseBodies: bodies are counted, not kept (a request's responseType wins). */
   discardResponseBodies?: boolean;
-  setup: ((ctx: { env: Readonly<Record<string, string>> }) => unknown) | undefined;
-  teardown: ((ctx: { env: Readonly<Record<string, string>>; data: unknown }) => unknown) | undefined;
+  /**
+   * Once before the load, with a context whose requests are measured and tagged phase=before
+   * (scenario and user `(before)`); what it returns is every VU's `data`.
+   */
+  setup: ((ctx: VuContext) => unknown) | undefined;
+  /** Once after the load (also after an interrupt), tagged phase=after; `ctx.data` is setup's. */
+  teardown: ((ctx: VuContext) => unknown) | undefined;
+  /** 'flow' when setup and teardown are a YAML test's before: and after: (for their messages). */
+  hookStyle?: 'flow';
   /** The resolved configuration as the result document records it (secrets redacted). */
   config: Record<string, unknown>;
 }

@@ -655,7 +655,8 @@ describe('runTest: scenarios, users, lifecycle', () => {
     );
     expect(only(out).iterations).toBe(6);
     expect([...dataSeen]).toEqual([{ token: 'abc', mode: 'test' }]);
-    expect(seen.contexts.every((c) => c.data === teardownData)).toBe(true);
+    // The VUs' contexts (setup's and teardown's are id 0).
+    expect(seen.contexts.filter((c) => c.vu.id > 0).every((c) => c.data === teardownData)).toBe(true);
     expect(teardownData).toEqual({ token: 'abc', mode: 'test' });
   });
 
@@ -806,5 +807,160 @@ describe('runTest: scenarios, users, lifecycle', () => {
     ).catch((e: unknown) => e);
     expect((err as SquallError).code).toBe('SQ_INTERNAL');
     expect(setupRan).toBe(false);
+  });
+});
+
+describe('runTest: hooks (issue 18)', () => {
+  /** A recorder whose contexts remember the phase they were made for. */
+  function phased() {
+    const phases = new Map<VuContext, string | undefined>();
+    const r = recorder();
+    const base = r.deps.makeContext;
+    r.deps.makeContext = (info, signal, data, phase) => {
+      const ctx = base(info, signal, data);
+      phases.set(ctx, phase);
+      return ctx;
+    };
+    return { ...r, phases };
+  }
+
+  it('onStart runs once per VU before its first iteration, its state lasts; onStop once per VU at the end', async () => {
+    const { deps, seen, phases } = phased();
+    const log: string[] = [];
+    const u: UserTypePlan = {
+      ...user('U', (ctx) => {
+        log.push(`run ${ctx.vu.id} ${String(ctx.vu.state.sid)} ${phases.get(ctx) ?? '-'}`);
+      }),
+      onStart: (ctx) => {
+        ctx.vu.state.sid = `s${ctx.vu.id}`;
+        log.push(`onStart ${ctx.vu.id} ${phases.get(ctx)}`);
+      },
+      onStop: (ctx) => {
+        log.push(`onStop ${ctx.vu.id} ${String(ctx.vu.state.sid)} ${phases.get(ctx)}`);
+      },
+    };
+    const out = await onFakeClock(() =>
+      runTest(
+        testPlan([
+          scenario('s', { type: 'per-vu-iterations', vus: 2, iterations: 3, maxDurationMs: 5000 }, [u]),
+        ]),
+        deps,
+      ),
+    );
+    expect(only(out).iterations).toBe(6);
+    for (const id of [1, 2]) {
+      const mine = log.filter((l) => l.split(' ')[1] === String(id));
+      expect(mine).toEqual([
+        `onStart ${id} onStart`,
+        ...Array(3).fill(`run ${id} s${id} -`),
+        `onStop ${id} s${id} onStop`,
+      ]);
+    }
+    expect(seen.iterations.every((e) => e.ok)).toBe(true);
+  });
+
+  it('a VU that a ramp-down retires runs its onStop then, not at the end of the scenario', async () => {
+    const { deps } = phased();
+    const stops = new Map<number, number>();
+    let t0 = 0;
+    const u: UserTypePlan = {
+      ...user('U', (ctx) => sleep(20, ctx.signal)),
+      onStop: (ctx) => {
+        stops.set(ctx.vu.id, performance.now() - t0);
+      },
+    };
+    const executor: ExecutorPlan = {
+      type: 'ramping-vus',
+      startVUs: 2,
+      stages: [
+        { durationMs: 300, target: 2 },
+        { durationMs: 10, target: 1 },
+        { durationMs: 300, target: 1 },
+      ],
+      gracefulRampDownMs: 1000,
+    };
+    await onFakeClock(() => {
+      t0 = performance.now();
+      return runTest(testPlan([scenario('s', executor, [u])]), deps);
+    });
+    expect([...stops.keys()].sort()).toEqual([1, 2]);
+    expect(stops.get(2)!).toBeLessThan(400);
+    expect(stops.get(1)!).toBeGreaterThanOrEqual(600);
+  });
+
+  it('an onStart that throws fails that iteration (the task does not run) and runs again next time', async () => {
+    const { deps, seen } = phased();
+    let starts = 0;
+    let runs = 0;
+    const u: UserTypePlan = {
+      ...user('U', () => {
+        runs++;
+      }),
+      onStart: () => {
+        if (++starts === 1) throw new Error('login refused');
+      },
+    };
+    await onFakeClock(() =>
+      runTest(
+        testPlan([
+          scenario('s', { type: 'per-vu-iterations', vus: 1, iterations: 3, maxDurationMs: 5000 }, [u]),
+        ]),
+        deps,
+      ),
+    );
+    expect(starts).toBe(2);
+    expect(runs).toBe(2);
+    expect(seen.iterations.map((e) => e.ok)).toEqual([false, true, true]);
+    expect(seen.iterations[0]).toMatchObject({ phase: 'onStart' });
+    expect(String((seen.iterations[0]!.error as Error).message)).toBe('login refused');
+  });
+
+  it('an interrupt skips onStop; teardown still runs, with a context of its own', async () => {
+    const { deps } = phased();
+    const stops: number[] = [];
+    let teardownSignal: AbortSignal | undefined;
+    const controller = new AbortController();
+    const u: UserTypePlan = {
+      ...user('U', (ctx) => sleep(50, ctx.signal)),
+      onStop: (ctx) => {
+        stops.push(ctx.vu.id);
+      },
+    };
+    const out = await onFakeClock(() => {
+      setTimeout(() => controller.abort(), 120);
+      return runTest(
+        testPlan([scenario('s', { type: 'constant-vus', vus: 2, durationMs: 5000 }, [u])], {
+          teardown: (ctx) => {
+            teardownSignal = ctx.signal;
+          },
+        }),
+        deps,
+        controller.signal,
+      );
+    });
+    expect(out.endReason).toBe('interrupted');
+    expect(stops).toEqual([]);
+    expect(teardownSignal?.aborted).toBe(false);
+  });
+
+  it('a setup that throws stops the run before any load, as a ScriptError', async () => {
+    const { deps, seen } = phased();
+    const plan = testPlan(
+      [
+        scenario('s', { type: 'per-vu-iterations', vus: 1, iterations: 1, maxDurationMs: 5000 }, [
+          user('U', () => {}),
+        ]),
+      ],
+      {
+        setup: () => {
+          throw new Error('no login');
+        },
+        hookStyle: 'flow',
+      },
+    );
+    const e = await runTest(plan, deps).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ScriptError);
+    expect((e as ScriptError).message).toBe('the before: flow failed: Error: no login');
+    expect(seen.iterations).toHaveLength(0);
   });
 });

@@ -4,7 +4,7 @@ import type { VuContext, VuInfo } from '../script-api/vu-context.js';
 import { hashSeed } from '../util/rng.js';
 import { executorFor } from './executors/index.js';
 import { peakVus, plannedVus } from './peak-vus.js';
-import type { ScenarioPlan, TestPlan } from './plan.js';
+import type { HookPhase, ScenarioPlan, TestPlan } from './plan.js';
 import { type ScenarioOutcome, ScenarioRuntime } from './scenario.js';
 import { ScriptError } from './script-error.js';
 import type { Share } from './share.js';
@@ -18,8 +18,14 @@ const TICK_MS = 1000;
 
 /** What the engine needs from the layers around it (HTTP client, metrics, thresholds). */
 export interface RunDeps {
-  /** One context per VU, made when the VU is created (again only if its signal was aborted). */
-  makeContext(info: VuInfo, signal: AbortSignal, data: unknown): VuContext;
+  /**
+   * One context per VU, made when the VU is created (again only if its signal was aborted); with
+   * a `phase`, the context of a hook (setup, teardown, a VU's onStart or onStop), whose requests
+   * carry that phase as a tag. A VU's hook context shares its `info` (state) with its iterations.
+   */
+  makeContext(info: VuInfo, signal: AbortSignal, data: unknown, phase?: HookPhase): VuContext;
+  /** An onStop hook threw (onStart's errors fail the iteration they precede, as flow errors do). */
+  onHookError?(e: { scenario: string; user: string; phase: HookPhase; error: unknown }): void;
   /**
    * A finished iteration (not an interrupted one). The event object is reused between calls:
    * read it during the call, keep none of it.
@@ -78,19 +84,35 @@ export interface RunOutcome {
  */
 export async function runTest(plan: TestPlan, deps: RunDeps, signal?: AbortSignal): Promise<RunOutcome> {
   checkPlan(plan);
+  const flow = plan.hookStyle === 'flow';
   let data: unknown;
-  try {
-    data = await plan.setup?.({ env: plan.env });
-  } catch (e) {
-    throw new ScriptError('setup', plan.file, e);
+  if (plan.setup !== undefined) {
+    // setup's requests are cancelled by an interrupt, like a VU's.
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const ctx = deps.makeContext(hookInfo('before'), controller.signal, undefined, 'before');
+      data = await plan.setup({ ...ctx, env: plan.env });
+    } catch (e) {
+      // Interrupted during setup: the run ends at once as interrupted (exit 130), not as an error.
+      if (!signal?.aborted) throw new ScriptError(flow ? 'before' : 'setup', plan.file, e);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
   const { outcome, failure } = await new TestRun(plan, deps, data).run(signal);
-  // Also after a failed load: what setup made is cleaned up all the same.
+  // Also after a failed or interrupted load: what setup made is cleaned up all the same, so
+  // teardown gets a signal of its own.
   let teardownError: ScriptError<RunOutcome> | undefined;
   try {
-    await plan.teardown?.({ env: plan.env, data });
+    if (plan.teardown !== undefined) {
+      const ctx = deps.makeContext(hookInfo('after'), new AbortController().signal, data, 'after');
+      await plan.teardown({ ...ctx, env: plan.env, data });
+    }
   } catch (e) {
-    teardownError = new ScriptError('teardown', plan.file, e, outcome);
+    teardownError = new ScriptError(flow ? 'after' : 'teardown', plan.file, e, outcome);
   }
   if (failure) {
     // A think function that threw stopped the run: its counts go with the error, so the caller
@@ -101,6 +123,12 @@ export async function runTest(plan: TestPlan, deps: RunDeps, signal?: AbortSigna
   }
   if (teardownError) throw teardownError;
   return outcome;
+}
+
+/** The VuInfo of setup or teardown: their requests' scenario and user are `(before)`/`(after)`. */
+function hookInfo(phase: 'before' | 'after'): VuInfo {
+  const name = `(${phase})`;
+  return { id: 0, iteration: 0, scenario: name, user: name, state: {} };
 }
 
 /** Config validates all this; a plan that slips through is a bug, said plainly before any load. */
@@ -145,7 +173,10 @@ class TestRun {
   ) {
     // Called through deps, so that deps may be an object whose methods use `this`.
     const hooks = {
-      makeContext: (info: VuInfo, signal: AbortSignal, d: unknown) => deps.makeContext(info, signal, d),
+      makeContext: (info: VuInfo, signal: AbortSignal, d: unknown, phase?: HookPhase) =>
+        deps.makeContext(info, signal, d, phase),
+      onHookError: (e: { scenario: string; user: string; phase: HookPhase; error: unknown }) =>
+        deps.onHookError?.(e),
       onIteration: (e: IterationEvent) => deps.onIteration(e),
       onDropped: (scenario: string, count: number) => deps.onDropped(scenario, count),
       onVusChanged: () => this.vusChanged(),

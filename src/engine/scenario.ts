@@ -3,7 +3,7 @@ import type { VuContext, VuInfo } from '../script-api/vu-context.js';
 import { hashSeed } from '../util/rng.js';
 import type { Executor, ExecutorContext } from './executors/executor.js';
 import { executorFor } from './executors/index.js';
-import type { ExecutorPlan, ScenarioPlan } from './plan.js';
+import type { ExecutorPlan, HookPhase, ScenarioPlan } from './plan.js';
 import type { Share } from './share.js';
 import type { IterationEvent } from './vu.js';
 import { toUserType, type UserType, Vu, type VuHost } from './vu.js';
@@ -11,7 +11,8 @@ import { Apportionment, WeightedSequence } from './weights.js';
 
 /** What a scenario reports to the run. */
 export interface ScenarioHooks {
-  makeContext(info: VuInfo, signal: AbortSignal, data: unknown): VuContext;
+  makeContext(info: VuInfo, signal: AbortSignal, data: unknown, phase?: HookPhase): VuContext;
+  onHookError(e: { scenario: string; user: string; phase: HookPhase; error: unknown }): void;
   onIteration(e: IterationEvent): void;
   onDropped(scenario: string, count: number): void;
   /** Its active or allocated VU count changed (the run coalesces these). */
@@ -123,10 +124,25 @@ export class ScenarioRuntime implements ExecutorContext, VuHost {
     }, this.module.durationMs(this.executor));
     try {
       if (!this.stopping.aborted) await this.module.run(this);
+      await this.stopVus();
     } finally {
       this.finish();
     }
     if (this.failure) throw this.failure.error;
+  }
+
+  /**
+   * Each VU's onStop (Locust's on_stop), once the iterations ended, within what is left of the
+   * gracefulStop (armed now when the scenario ended before its time was up); an interrupt, or
+   * the gracefulStop running out, skips or cuts them short.
+   */
+  private async stopVus(): Promise<void> {
+    if (!this.plan.users.some((u) => u.onStop !== undefined) || this.interrupted.aborted) return;
+    this.stopStarting();
+    const interrupted = new Promise<void>((resolve) =>
+      this.interrupted.addEventListener('abort', () => resolve(), { once: true }),
+    );
+    await Promise.race([Promise.all(this.vus.map((vu) => vu.stop())), interrupted]);
   }
 
   /** Start no more iterations; those running get gracefulStop, then are interrupted. */
@@ -210,8 +226,12 @@ export class ScenarioRuntime implements ExecutorContext, VuHost {
 
   // VuHost
 
-  makeContext(info: VuInfo, signal: AbortSignal): VuContext {
-    return this.hooks.makeContext(info, signal, this.options.data);
+  makeContext(info: VuInfo, signal: AbortSignal, phase?: HookPhase): VuContext {
+    return this.hooks.makeContext(info, signal, this.options.data, phase);
+  }
+
+  hookFailed(user: string, phase: HookPhase, error: unknown): void {
+    this.hooks.onHookError({ scenario: this.name, user, phase, error });
   }
 
   iterationDone(vu: Vu): void {

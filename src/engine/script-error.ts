@@ -2,7 +2,7 @@ import { isSquallError, SquallError } from '../errors/index.js';
 import { scriptPosition } from './script-location.js';
 
 /** Where the user's code threw, outside a flow (flow errors are per-iteration data, not this). */
-export type ScriptPhase = 'setup' | 'teardown' | 'think';
+export type ScriptPhase = 'setup' | 'teardown' | 'think' | 'before' | 'after';
 
 function describe(e: unknown): string {
   if (e instanceof Error) return `${e.name}: ${e.message}`;
@@ -13,6 +13,8 @@ const HINTS: Record<ScriptPhase, string> = {
   setup: 'setup() runs once before the load starts; no load was sent. Fix the error and run again.',
   teardown: 'teardown() runs once after the load; the load ran to its end and its results were written.',
   think: 'A think-time function must return a number of milliseconds and must not throw.',
+  before: 'before: runs once before the load starts; no load was sent. Fix the error and run again.',
+  after: 'after: runs once after the load; the load ran to its end and its results were written.',
 };
 
 /**
@@ -30,7 +32,9 @@ export class ScriptError<Outcome = unknown> extends SquallError {
   ) {
     super(
       'SQ_SCRIPT_ERROR',
-      `${phase === 'think' ? 'a think function' : `${phase}()`} threw: ${describe(cause)}`,
+      phase === 'before' || phase === 'after'
+        ? `the ${phase}: flow failed: ${describe(cause)}`
+        : `${phase === 'think' ? 'a think function' : `${phase}()`} threw: ${describe(cause)}`,
       {
         cause,
         hint: HINTS[phase],

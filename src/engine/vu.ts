@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { VuContext, VuInfo } from '../script-api/vu-context.js';
 import { Rng } from '../util/rng.js';
-import type { UserTypePlan } from './plan.js';
+import type { HookPhase, UserTypePlan } from './plan.js';
 import { ScriptError } from './script-error.js';
 import { thinkMs } from './think.js';
 import { WeightedPicker } from './weights.js';
@@ -16,6 +16,8 @@ export interface IterationEvent {
   ok: boolean;
   /** What the flow threw, when it did. */
   error?: unknown;
+  /** 'onStart' when the user type's onStart threw (the iteration's task did not run). */
+  phase?: 'onStart';
 }
 
 /** A user type of one scenario, ready to run: its tasks' weights resolved once. */
@@ -34,6 +36,7 @@ export function toUserType(plan: UserTypePlan, index: number): UserType {
 
 /** A VU as one user type: that type's state, and a context made with the VU's signal. */
 interface Persona {
+  type: UserType;
   info: VuInfo;
   context: VuContext;
   /** The signal the context was made with: after an abandon it is stale and made again. */
@@ -45,7 +48,9 @@ export interface VuHost {
   readonly name: string;
   /** The test file, for script-error messages. */
   readonly file: string;
-  makeContext(info: VuInfo, signal: AbortSignal): VuContext;
+  makeContext(info: VuInfo, signal: AbortSignal, phase?: HookPhase): VuContext;
+  /** An onStop hook threw. */
+  hookFailed(user: string, phase: HookPhase, error: unknown): void;
   /** A completed iteration; `vu.event` holds it (the same object every time). */
   iterationDone(vu: Vu): void;
   iterationInterrupted(vu: Vu): void;
@@ -79,6 +84,8 @@ export class Vu {
   private readonly personas: Array<Persona | undefined> = [];
   /** By user type index: serve() has run this type at least once. */
   private readonly served: boolean[] = [];
+  /** By user type index: started as that type (its onStart done), so its onStop is due. */
+  private readonly started: boolean[] = [];
   private readonly rng: Rng;
   private epoch = 0;
   private inIteration = false;
@@ -96,7 +103,14 @@ export class Vu {
   ) {
     this.user = user;
     this.info = { id, iteration: 0, scenario: host.name, user: user.name, state: {}, scheduledAt: 0 };
-    this.event = { scenario: host.name, user: user.name, durationMs: 0, ok: true, error: undefined };
+    this.event = {
+      scenario: host.name,
+      user: user.name,
+      durationMs: 0,
+      ok: true,
+      error: undefined,
+      phase: undefined,
+    };
     this.rng = new Rng(seed);
     this.context = this.bind(this.info).context;
   }
@@ -165,20 +179,41 @@ export class Vu {
   async iterate(scheduledAt: number): Promise<boolean> {
     if (this.controller.signal.aborted) this.revive();
     const epoch = this.epoch;
-    const { tasks } = this.user.plan;
+    const { tasks, onStart } = this.user.plan;
     const task = this.user.picker === null ? tasks[0]! : tasks[this.user.picker.pick(this.rng.next())]!;
-    const now = performance.now();
-    // An arrival started up to EARLY_MS ahead of its time is measured from when it started.
-    const from = Math.min(scheduledAt, now);
-    this.info.scheduledAt = from;
     this.inIteration = true;
     let ok = true;
     let error: unknown;
-    try {
-      await task.run(this.context);
-    } catch (e) {
-      ok = false;
-      error = e;
+    let phase: 'onStart' | undefined;
+    let from = scheduledAt;
+    if (this.started[this.user.index] !== true) {
+      if (onStart !== undefined) {
+        // Once per VU (and user type), before its first iteration; what it captures in
+        // vu.state lasts. When it throws, that iteration fails and the next one tries again.
+        try {
+          await onStart(this.host.makeContext(this.info, this.controller.signal, 'onStart'));
+        } catch (e) {
+          ok = false;
+          error = e;
+          phase = 'onStart';
+        }
+        if (epoch !== this.epoch) return false;
+        // The iteration is measured from the end of onStart, which is not part of it.
+        from = performance.now();
+      }
+      if (ok) this.started[this.user.index] = true;
+    }
+    const now = performance.now();
+    // An arrival started up to EARLY_MS ahead of its time is measured from when it started.
+    from = Math.min(from, now);
+    this.info.scheduledAt = from;
+    if (ok) {
+      try {
+        await task.run(this.context);
+      } catch (e) {
+        ok = false;
+        error = e;
+      }
     }
     if (epoch !== this.epoch) return false;
     this.inIteration = false;
@@ -187,8 +222,35 @@ export class Vu {
     event.durationMs = performance.now() - from;
     event.ok = ok;
     event.error = error;
+    event.phase = phase;
     this.host.iterationDone(this);
     return true;
+  }
+
+  /** Its user type has an onStop (the open model's VUs stop only at the scenario's end). */
+  get hasOnStop(): boolean {
+    return this.user.plan.onStop !== undefined;
+  }
+
+  /**
+   * The end of this VU: onStop, once for each user type it started as, with that type's state.
+   * A VU whose iteration was cut short (its signal aborted) gets a new signal for it.
+   */
+  async stop(): Promise<void> {
+    if (this.controller.signal.aborted) this.revive();
+    const signal = this.controller.signal;
+    for (const persona of this.personas) {
+      if (persona === undefined || this.started[persona.type.index] !== true) continue;
+      this.started[persona.type.index] = false;
+      const onStop = persona.type.plan.onStop;
+      if (onStop === undefined) continue;
+      try {
+        await onStop(this.host.makeContext(persona.info, signal, 'onStop'));
+      } catch (e) {
+        // Cut short by the scenario's interrupt: not the hook's error.
+        if (!signal.aborted) this.host.hookFailed(persona.type.name, 'onStop', e);
+      }
+    }
   }
 
   /** The think time after an iteration, or undefined when there is none. Ends early on wake(). */
@@ -266,7 +328,7 @@ export class Vu {
   /** A context for `info` (the current user type's, or a new one) on the current signal. */
   private bind(info: VuInfo, type = this.user): Persona {
     const signal = this.controller.signal;
-    const persona = { info, context: this.host.makeContext(info, signal), signal };
+    const persona = { type, info, context: this.host.makeContext(info, signal), signal };
     // YAML's ${random.*} draw from the VU's seeded stream, as its task picks and think times do.
     persona.context.random ??= () => this.rng.next();
     this.personas[type.index] = persona;

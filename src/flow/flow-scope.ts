@@ -28,6 +28,8 @@ interface Binding {
 export class FlowScope {
   /** Captured names → where they are captured. */
   private readonly captures = new Map<string, string>();
+  /** Names captured by the test's before: flow: readable here, never captured into. */
+  private readonly shared = new Set<string>();
   private readonly bindings = new Map<string, Binding>();
   private readonly loopSlots: number[] = [];
   private slots = 0;
@@ -41,9 +43,22 @@ export class FlowScope {
     return this.captures.has(name);
   }
 
+  /** A name the before: flow captured: known from the start, read-only (hooks, issue 18). */
+  addShared(name: string): void {
+    this.shared.add(name);
+    this.addCapture(name, 'before:');
+  }
+
+  /** The names captured so far (a user's onStart hands its own to the user's flows). */
+  captureNames(): string[] {
+    return [...this.captures.keys()].filter((n) => !this.shared.has(n));
+  }
+
   /** Why `name` cannot be a capture or binding name, or undefined when it can. */
   nameProblem(name: string, as: 'capture' | 'binding'): string | undefined {
     if (!IDENTIFIER.test(name)) return `'${name}' is not a plain name (letters, digits, _)`;
+    if (this.shared.has(name))
+      return `'${name}' is captured by before: and shared read-only with every flow; choose another name`;
     if ((RESERVED_NAMES as readonly string[]).includes(name))
       return `'${name}' is reserved (${RESERVED_NAMES.join(', ')})`;
     if (as === 'capture' && this.bindings.has(name)) {

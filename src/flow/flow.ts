@@ -104,17 +104,37 @@ export function compileFlow(
   where: { file: string; path: string },
   feeders: Record<string, Feeder> = {},
   facts?: RequestFacts,
+  names?: FlowNames,
 ): FlowFn {
   const c: Compiler = { scope: new FlowScope(), feeders, problems: [], ...(facts ? { facts } : {}) };
   c.scope.feederRows = (name) => (Object.hasOwn(feeders, name) ? feeders[name]!.rows : undefined);
+  const shared = names?.shared ?? [];
+  for (const name of shared) c.scope.addShared(name);
+  for (const name of names?.captured ?? []) c.scope.addCapture(name, 'onStart:');
   const list = parse(stepList, steps, where, c);
   const runs = list === undefined ? [] : compileSteps(list, where, c);
   if (c.problems.length > 0) throw toConfigError(where.file, c.problems);
+  names?.capturesOut?.push(...c.scope.captureNames());
   const slotCount = c.scope.slotCount;
   return async (ctx) => {
+    // before:'s captures come as the run's data; read as any capture is, from vu.state.
+    if (shared.length > 0) {
+      const data = ctx.data as Record<string, unknown> | undefined;
+      for (const name of shared) ctx.vu.state[name] = data?.[name];
+    }
     const run: Run = { ctx, slots: new Array(slotCount) };
     for (const step of runs) await step(run);
   };
+}
+
+/** Names a flow knows before its first step (hooks, issue 18). */
+export interface FlowNames {
+  /** Captured by the test's before: flow, read-only here (the run's data holds their values). */
+  shared?: readonly string[];
+  /** Captured by the user's onStart in this VU's state, before any iteration. */
+  captured?: readonly string[];
+  /** Receives the names this flow captures. */
+  capturesOut?: string[];
 }
 
 function compileSteps(steps: readonly unknown[], where: At, c: Compiler): StepRun[] {

@@ -1,5 +1,5 @@
 import type { FeederSpec } from './feeder-spec.js';
-import type { FlowFn } from './vu-context.js';
+import type { CheckFn, FlowFn, HttpApi } from './vu-context.js';
 
 /** A step of a YAML/JSON flow as written in the file (parsed YAML or JSON); src/flow/ compiles it. */
 export type Step = Record<string, unknown>;
@@ -56,6 +56,18 @@ export interface UserDefinition {
   run?: FlowFn;
   flow?: Step[];
   tasks?: TaskDefinition[];
+  /**
+   * Once per VU, before its first iteration (Locust's on_start), with the VU's context: what it
+   * puts in `ctx.vu.state` (and the cookies it gets) last for the VU's iterations. Its requests
+   * are measured and tagged `phase: onStart`. When it throws, that iteration fails and the next
+   * one runs it again. Steps in a YAML test.
+   */
+  onStart?: FlowFn | Step[];
+  /**
+   * Once per VU when its scenario ends (within its gracefulStop) or a ramp-down retires it
+   * (Locust's on_stop); skipped when the run is interrupted. Requests tagged `phase: onStop`. Steps in a YAML test.
+   */
+  onStop?: FlowFn | Step[];
 }
 
 /** Keys every scenario takes, whatever its executor (k6's common scenario options). */
@@ -172,12 +184,24 @@ export interface StopConditionsDefinition {
 
 export interface SetupContext {
   env: Readonly<Record<string, string>>;
+  /**
+   * The HTTP client of the flows: its requests are measured like any other and tagged
+   * `phase: before`, scenario and user `(before)`.
+   */
+  http: HttpApi;
+  check: CheckFn;
+  /** Waits `1s`, `250ms`, or a number of seconds. */
+  sleep(duration: string | number): Promise<void>;
 }
 
 export interface TeardownContext<Data = unknown> {
   env: Readonly<Record<string, string>>;
   /** What setup() returned. */
   data: Data;
+  /** As setup's; requests tagged `phase: after`, scenario and user `(after)`. */
+  http: HttpApi;
+  check: CheckFn;
+  sleep(duration: string | number): Promise<void>;
 }
 
 /**
@@ -236,10 +260,20 @@ export interface TestDefinition {
    * `{ file, order: 'sequential' | 'random' | 'unique', format, delimiter, seed }`.
    */
   feeders?: Record<string, string | FeederSpec>;
-  /** Runs once before the load; its return value reaches every user as `data`. */
+  /**
+   * Runs once before the load; its return value reaches every user as `data`. When it throws,
+   * no load is sent (exit 1).
+   */
   setup?: (ctx: SetupContext) => unknown;
-  /** Runs once after the load. */
+  /** Runs once after the load, also after an interrupt. */
   teardown?: (ctx: TeardownContext) => unknown;
+  /**
+   * YAML tests' setup (Artillery's before): steps run once before the load; what they capture
+   * is readable, not writable, in every other flow by its name. Give this or `setup`.
+   */
+  before?: Step[];
+  /** YAML tests' teardown: steps run once after the load; they see before's captures. */
+  after?: Step[];
 }
 
 /**

@@ -18,12 +18,19 @@ export interface LoopPolicy {
  */
 async function loop(vu: Vu, policy: LoopPolicy): Promise<void> {
   vu.claim();
-  while (policy.next(vu)) {
-    if (!(await vu.iterate(performance.now()))) return;
-    if (mustYield()) await yieldTurn();
-    if (!policy.peek(vu)) break;
-    const pause = vu.think();
-    if (pause !== undefined) await pause;
+  for (;;) {
+    while (policy.next(vu)) {
+      if (!(await vu.iterate(performance.now()))) return;
+      if (mustYield()) await yieldTurn();
+      if (!policy.peek(vu)) break;
+      const pause = vu.think();
+      if (pause !== undefined) await pause;
+    }
+    // Retired by a ramp-down: the user leaves, so its onStop runs now (the scenario's end runs
+    // the others'); scaled back up meanwhile, it starts again, onStart first.
+    if (!vu.retiring || !vu.hasOnStop) break;
+    await vu.stop();
+    if (vu.retiring) break;
   }
   vu.release();
 }
