@@ -196,6 +196,7 @@ export async function runHttpTest(
     metrics,
     (line) => io.stderr.write(`\n${line}`),
     stopOnErrors !== undefined,
+    () => stopOnErrors?.abortedBy !== undefined,
   );
   const debugHttp = o.httpDebug ? httpDebugger((t) => io.stderr.write(t), plan.defaults.headers) : undefined;
   let startedAt = new Date();

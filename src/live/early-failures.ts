@@ -18,13 +18,15 @@ export function earlyFailuresConsumer(
   metrics: RunMetrics,
   write: (line: string) => void,
   stopFlagGiven: boolean,
+  /** True once a stop rule ended the run: its own message says why, this line would not. */
+  stopped: () => boolean = () => false,
 ): LiveConsumer {
   let done = false;
   return {
     name: 'earlyFailures',
     start() {},
     snapshot({ elapsedMs }) {
-      if (done) return undefined;
+      if (done || stopped()) return undefined;
       if (elapsedMs > WATCH_MS) {
         done = true;
         return undefined;
