@@ -6,6 +6,7 @@ import {
   READ_ELSEWHERE,
   type SourcedValue,
 } from '../config/option-sources.js';
+import { SquallError } from '../errors/index.js';
 import { collect } from './io.js';
 
 /** How commander's options read as the sources' option list. */
@@ -34,7 +35,10 @@ export function loadDotEnv(cwd: string): string | undefined {
     return '.env';
   } catch (e) {
     if ((e as { code?: string }).code === 'ENOENT') return undefined;
-    throw e;
+    throw new SquallError('SQ_CONFIG_INVALID', `.env cannot be read: ${(e as Error).message}`, {
+      where: { file: '.env' },
+      hint: 'squall loads a .env file of the current folder; fix it, or rename it',
+    });
   }
 }
 
