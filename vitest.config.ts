@@ -49,6 +49,8 @@ const E2E_UNTIMED = [
   'result-json-schema',
   'run-init',
   'run-invalid',
+  'run-k6-flags',
+  'config-sources',
   'run-plan-line',
   'secrets',
   'store-sqlite',

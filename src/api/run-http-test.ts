@@ -10,10 +10,11 @@ import type { TestPlan } from '../engine/plan.js';
 import { type RunOutcome, runTest, type ScenarioOutcome } from '../engine/runner.js';
 import { isScriptError, type ScriptError } from '../engine/script-error.js';
 import { formatError, isSquallError } from '../errors/index.js';
+import { earlyFailuresConsumer } from '../live/early-failures.js';
 import type { LiveDecision, LiveSource } from '../live/live.js';
 import { startLive } from '../live/manager.js';
 import { httpLiveTrends } from '../live/prometheus-extras.js';
-import { abortOnFailConsumer, breakpointConsumer } from '../live/stop-rules.js';
+import { abortOnFailConsumer, breakpointConsumer, stopOnErrorsConsumer } from '../live/stop-rules.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
 import type { buildResult as BuildResult } from '../result/build-result.js';
 import type { RunResultDocument } from '../result/build-run.js';
@@ -25,6 +26,7 @@ import { CookieJar } from '../transports/http/cookie-jar.js';
 import { parseDurationMs } from '../util/duration.js';
 import { redactText } from '../util/redact.js';
 import type { DeliverOptions } from './deliver.js';
+import { httpDebugger } from './http-debug.js';
 import type { SessionIO } from './io.js';
 import { liveConsumers } from './live-setup.js';
 import { startMonitorsOrInterrupt } from './run-monitors.js';
@@ -38,6 +40,10 @@ export interface RunOutputOptions extends DeliverOptions {
   monitor?: MonitorPlan | null;
   /** `--max-endpoints`: distinct request names kept apart (metrics/endpoint-names.ts). */
   maxEndpoints?: number;
+  /** `--http-debug`: each exchange's head on stderr (http-debug.ts). */
+  httpDebug?: boolean;
+  /** `--stop-on-errors`: the share of failed requests that ends the run. */
+  stopOnErrors?: number;
 }
 
 /** Host and port of the test's base URL: where a `--monitor-cmd` service is awaited. */
@@ -178,6 +184,21 @@ export async function runHttpTest(
 
   const abortOnFail = abortOnFailConsumer(plan.thresholds, metrics);
   const breakpoint = breakpointConsumer(plan.stopConditions, metrics);
+  const stopOnErrors =
+    o.stopOnErrors === undefined
+      ? undefined
+      : stopOnErrorsConsumer(
+          o.stopOnErrors,
+          plan.thresholds.find((t) => t.where?.flag === '--stop-on-errors'),
+          metrics,
+        );
+  const earlyFailures = earlyFailuresConsumer(
+    metrics,
+    (line) => io.stderr.write(`\n${line}`),
+    stopOnErrors !== undefined,
+    () => stopOnErrors?.abortedBy !== undefined,
+  );
+  const debugHttp = o.httpDebug ? httpDebugger((t) => io.stderr.write(t), plan.defaults.headers) : undefined;
   let startedAt = new Date();
   // The document builder and the reporters load after the run (start-up: load only what the
   // run uses), unless a live view builds documents during it: the dashboard, Prometheus.
@@ -216,6 +237,8 @@ export async function runHttpTest(
         ...liveConsumers({ quiet: o.quiet, color: o.color, ui: o.ui === true, outputs: o.outputs }, io),
         abortOnFail,
         breakpoint,
+        ...(stopOnErrors ? [stopOnErrors] : []),
+        earlyFailures,
       ],
       source,
     );
@@ -257,24 +280,25 @@ export async function runHttpTest(
               cookies = new CookieJar();
               jars.set(info, cookies);
             }
-            return {
-              http: createHttpClient({
-                baseUrl: plan.target,
-                defaultHeaders: plan.defaults.headers,
-                defaultTimeoutMs: plan.defaults.timeoutMs,
-                ...(plan.defaults.redirects === undefined ? {} : { maxRedirects: plan.defaults.redirects }),
-                userAgent: `squall/${VERSION}`,
+            const http = createHttpClient({
+              baseUrl: plan.target,
+              defaultHeaders: plan.defaults.headers,
+              defaultTimeoutMs: plan.defaults.timeoutMs,
+              ...(plan.defaults.redirects === undefined ? {} : { maxRedirects: plan.defaults.redirects }),
+              userAgent: `squall/${VERSION}`,
+              metrics,
+              tags,
+              cookies,
+              signal,
+              dispatcher,
+              sink: httpRecorder(
                 metrics,
-                tags,
-                cookies,
-                signal,
-                dispatcher,
-                sink: httpRecorder(
-                  metrics,
-                  phase === undefined && openScenarios.has(info.scenario) ? info : undefined,
-                ),
-                discardResponseBodies: plan.discardResponseBodies === true,
-              }),
+                phase === undefined && openScenarios.has(info.scenario) ? info : undefined,
+              ),
+              discardResponseBodies: plan.discardResponseBodies === true,
+            });
+            return {
+              http: debugHttp ? debugHttp(http) : http,
               check: createCheck(metrics, tags),
               sleep: sleepFor(signal),
               env: plan.env,
@@ -338,7 +362,7 @@ export async function runHttpTest(
     await dispatcher.destroy().catch(() => {});
     const watched = await monitors.finish();
     const { breakingPoint } = breakpoint;
-    const { abortedBy } = abortOnFail;
+    const abortedBy = abortOnFail.abortedBy ?? stopOnErrors?.abortedBy;
     buildResult ??= (await import('../result/build-result.js')).buildResult;
     result = buildResult({
       kind: 'run',

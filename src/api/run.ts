@@ -5,12 +5,13 @@ import {
   requireMonitorFor,
   resolveRunMonitor,
 } from '../config/monitor.js';
-import { parseOutput, parsePositiveInt } from '../config/parse-flags.js';
+import { parseOutput, parsePositiveInt, parseRateFlag } from '../config/parse-flags.js';
 import { QUICK_OUTPUT_KINDS } from '../config/quick.js';
 import type { ResolveOptions, RunFlags } from '../config/resolve-test.js';
 import { badFlag } from '../errors/index.js';
 import type { ResultDocument } from '../result/schema.js';
 import type { TestDefinition } from '../script-api/test-definition.js';
+import { type ParsedThreshold, parseThreshold } from '../thresholds/index.js';
 import { checkOpenFileLimit } from './fd-limit.js';
 import { libraryIO, type SessionIO } from './io.js';
 import { checkOutputsWritable } from './outputs.js';
@@ -32,6 +33,21 @@ export interface RunSessionFlags
   color?: boolean;
   ui?: boolean;
   maxEndpoints?: string;
+  /** `--summary-export FILE` (k6's): as `-o json=FILE`. */
+  summaryExport?: string;
+  /** `--http-debug`: each exchange's head on stderr. */
+  httpDebug?: boolean;
+  /** False with `--no-thresholds`. */
+  thresholds?: boolean;
+  /** `--stop-on-errors 50%`. */
+  stopOnErrors?: string;
+  /** `--insecure-skip-tls-verify`: k6's name of `-k`. */
+  insecureSkipTlsVerify?: boolean;
+}
+
+/** `--stop-on-errors R` as the threshold it enforces: http_req_failed's rate under R. */
+function stopOnErrorsThreshold(rate: number): ParsedThreshold {
+  return parseThreshold('http_req_failed', `rate<${rate}`, { where: { flag: '--stop-on-errors' } });
 }
 
 /** A bound on --max-endpoints: each endpoint keeps histograms, so a million would be gigabytes. */
@@ -57,7 +73,12 @@ export async function runSession(
     sweepLevel?: boolean;
   } = {},
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
+  if (opts.insecureSkipTlsVerify === true) opts = { ...opts, insecure: true };
   const outputs = (opts.out ?? []).map((t) => parseOutput(t, QUICK_OUTPUT_KINDS));
+  if (opts.summaryExport !== undefined)
+    outputs.push(parseOutput(`json=${opts.summaryExport}`, QUICK_OUTPUT_KINDS));
+  const stopOnErrors =
+    opts.stopOnErrors === undefined ? undefined : parseRateFlag('--stop-on-errors', opts.stopOnErrors);
   const maxEndpoints =
     opts.maxEndpoints === undefined
       ? undefined
@@ -84,7 +105,16 @@ export async function runSession(
     };
   }
   // Every problem of the file and the flags at once, the monitor's included.
-  const plan = await resolveTest(file, opts, io.env, resolveOptions);
+  const resolved = await resolveTest(file, opts, io.env, resolveOptions);
+  // --no-thresholds: nothing judged; --stop-on-errors: a budget on http_req_failed, so the run
+  // that stops for it fails (exit 99) and the document names it.
+  const plan = {
+    ...resolved,
+    thresholds: [
+      ...(opts.thresholds === false ? [] : resolved.thresholds),
+      ...(stopOnErrors === undefined ? [] : [stopOnErrorsThreshold(stopOnErrors)]),
+    ],
+  };
   requireMonitorFor(plan.thresholds, monitor);
   if (plan.preset === 'scalability' && more.sweepLevel !== true) return runScalability(test, plan, opts, io);
   if (monitor?.cmd !== undefined && monitor.readyUrl === undefined && plan.target === undefined) {
@@ -117,6 +147,8 @@ export async function runSession(
       monitor,
       maxEndpoints,
       judge: more.judge,
+      httpDebug: opts.httpDebug === true,
+      stopOnErrors,
     },
     { io, signal: more.signal },
   );

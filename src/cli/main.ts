@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { type ErrorCode, exitCodeOf, formatError, isSquallError } from '../errors/index.js';
 import { VERSION } from '../result/version.js';
 import { redactText } from '../util/redact.js';
+import { applyOptionSources, loadDotEnv, provenanceOf } from './option-layers.js';
 import { rejectUnknownCommand } from './unknown-command.js';
 
 type Register = (program: Command, setExit: (code: number) => void) => void;
@@ -25,13 +26,15 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   baseline: async () => (await import('./commands/history.js')).registerBaseline,
   compare: async () => (await import('./commands/compare.js')).registerCompare,
   sweep: async () => (await import('./commands/sweep.js')).registerSweep,
+  config: async () => (await import('./commands/config.js')).registerConfig,
 };
 
 /** The commands a command line needs registered: the one it names, none for --version alone. */
 function commandsFor(args: readonly string[]): Array<() => Promise<Register>> {
   const first = args.find((a) => !a.startsWith('-'));
   const named = first === undefined ? undefined : COMMANDS[first];
-  if (named !== undefined && Object.hasOwn(COMMANDS, first!)) return [named];
+  // `squall config COMMAND` reads the other commands' options.
+  if (named !== undefined && Object.hasOwn(COMMANDS, first!) && first !== 'config') return [named];
   if (args.length > 0 && args.every((a) => a === '-v' || a === '--version')) return [];
   return Object.values(COMMANDS);
 }
@@ -66,9 +69,15 @@ Start here:
   $ squall <command> --help                  flags and examples of a command`,
   );
   try {
+    // A .env here sets variables not already set (the test's env.NAME, SQUALL_* flags).
+    loadDotEnv(process.cwd());
     for (const register of await Promise.all(commandsFor(argv.slice(2)).map((load) => load())))
       register(program, setExit);
     for (const cmd of program.commands) cmd.exitOverride();
+    // Options no flag gave: SQUALL_* variables, then squall.config.* (flags > env > file > defaults).
+    program.hook('preAction', (_program, actionCommand) =>
+      applyOptionSources(actionCommand, process.env, process.cwd(), everyCommand),
+    );
     rejectUnknownCommand(program, argv.slice(2));
     await program.parseAsync(argv);
   } catch (e) {
@@ -88,6 +97,14 @@ function usageCode(message: string): ErrorCode {
   return 'SQ_USAGE_BAD_FLAG';
 }
 
+/** A program with every command registered (the config file's keys are any command's flags). */
+export async function everyCommand(): Promise<Command> {
+  const all = new Command('squall');
+  for (const register of await Promise.all(Object.values(COMMANDS).map((load) => load())))
+    register(all, () => {});
+  return all;
+}
+
 function exitCodeFor(e: unknown): number {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
@@ -97,6 +114,8 @@ function exitCodeFor(e: unknown): number {
   }
   if (isSquallError(e)) {
     process.stderr.write(`${formatError(e)}\n`);
+    const from = provenanceOf(e.where?.flag);
+    if (from !== undefined) process.stderr.write(`  the value came from ${from}\n`);
     if (DEBUG() && e.stack) process.stderr.write(`${e.stack}\n`);
     return exitCodeOf(e);
   }

@@ -235,6 +235,36 @@ function notFound(e: unknown, file: string): SquallError {
   });
 }
 
+/** `import … from 'k6'` (or 'k6/http', …), or require('k6…'): a script written for k6. */
+function importsK6(source: string): boolean {
+  return /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]k6(?:\/[^'"]*)?['"]/.test(source);
+}
+
+/** Artillery's shape: `config:` with `target` or `phases`, and `scenarios:` whose items have `flow:`. */
+function isArtilleryShaped(data: unknown): boolean {
+  const o = data as { config?: unknown; scenarios?: unknown } | null;
+  if (o === null || typeof o !== 'object' || typeof o.config !== 'object' || o.config === null) return false;
+  const c = o.config as Record<string, unknown>;
+  const flows =
+    Array.isArray(o.scenarios) &&
+    o.scenarios.some((x) => x !== null && typeof x === 'object' && 'flow' in (x as object));
+  return flows && ('target' in c || 'phases' in c);
+}
+
+/** A test written for another tool: exit 2 with the command that ports it (squall convert). */
+function convertPointer(file: string, what: string): SquallError {
+  // A YAML original keeps its name: the port gets its own.
+  const out = `${file.replace(/\.[^./\\]+$/, '')}${/\.ya?ml$/i.test(file) ? '.squall.yaml' : '.yaml'}`;
+  return new SquallError(
+    'SQ_CONFIG_FILE_TYPE',
+    `${file} is ${what}, not a squall test; convert it: squall convert ${file} -o ${out}`,
+    {
+      where: { file },
+      hint: `squall convert translates it and marks what it could not as TODO (docs/coming-from.md)`,
+    },
+  );
+}
+
 /** Reads a test file by its extension. Throws SquallError (exit 2) for every failure. */
 export async function loadTestFile(file: string, cwd = process.cwd()): Promise<LoadedTestFile> {
   const absPath = resolve(cwd, file);
@@ -257,8 +287,10 @@ export async function loadTestFile(file: string, cwd = process.cwd()): Promise<L
   if (ext === '.yaml' || ext === '.yml' || ext === '.json') {
     yaml ??= await import('yaml');
     const { data, locate } = parseData(await readText(absPath, file), file);
+    if (isArtilleryShaped(data)) throw convertPointer(file, 'an Artillery test');
     return { file, absPath, format: ext === '.json' ? 'json' : 'yaml', data, k6Style: false, locate };
   }
+  if (importsK6(await readText(absPath, file))) throw convertPointer(file, 'a k6 script');
   const ns = await importTestModule(absPath, file);
   const { data, k6Style } = definitionFromModule(ns, file);
   return { file, absPath, format: 'module', data, k6Style, locate: noLocation };

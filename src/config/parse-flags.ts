@@ -148,3 +148,48 @@ export function parseEnvFlag(text: string): [string, string] {
   }
   return [name, text.slice(eq + 1)];
 }
+
+/** `-s 30s:20` (k6's `--stage DURATION:TARGET`): ramp to TARGET VUs over DURATION. */
+export function parseStageFlag(text: string): { durationMs: number; target: number } {
+  const m = /^\s*([^:\s]+)\s*:\s*(\d+)\s*$/.exec(text);
+  const durationMs = m ? parseDurationMs(m[1]!) : undefined;
+  if (!m || durationMs === undefined || durationMs < 0) {
+    throw badFlag(
+      '--stage',
+      `--stage "${text}" is not DURATION:TARGET; expected for example -s 30s:20 (ramp to 20 VUs over 30 s)`,
+    );
+  }
+  return { durationMs, target: Number(m[2]) };
+}
+
+/** Tags squall sets itself: a --tag of that name would change what the summary groups by. */
+const OWN_TAGS = new Set(['scenario', 'user', 'name', 'method', 'status', 'url', 'phase', 'group']);
+
+/** `--tag NAME=VALUE`. */
+export function parseTagFlag(text: string): [string, string] {
+  const eq = text.indexOf('=');
+  const name = eq < 0 ? '' : text.slice(0, eq).trim();
+  if (eq < 0 || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
+    throw badFlag(
+      '--tag',
+      `--tag "${text}" is not NAME=VALUE; expected for example --tag team=checkout (a name is letters, digits, _ . -)`,
+    );
+  }
+  if (OWN_TAGS.has(name)) {
+    throw badFlag('--tag', `--tag "${text}": squall sets the tag '${name}' itself; choose another name`);
+  }
+  return [name, text.slice(eq + 1)];
+}
+
+/** `--stop-on-errors 50%` or `0.5`: a share of requests above 0 and at most 1. */
+export function parseRateFlag(flag: string, text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(%?)\s*$/.exec(text);
+  const n = m ? Number(m[1]) / (m[2] === '%' ? 100 : 1) : Number.NaN;
+  if (!m || !(n > 0) || n > 1) {
+    throw badFlag(
+      flag,
+      `${flag} "${text}" is not a share of requests; expected a percentage such as 50% or a fraction such as 0.5`,
+    );
+  }
+  return n;
+}

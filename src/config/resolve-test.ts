@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import type {
   ExecutorPlan,
   ScenarioPlan,
+  Stage,
   StopConditions,
   TaskPlan,
   TestPlan,
@@ -45,6 +46,8 @@ import {
   parseEnvFlag,
   parsePositiveInt,
   parsePositiveNumber,
+  parseStageFlag,
+  parseTagFlag,
   parseTargetUrl,
 } from './parse-flags.js';
 import {
@@ -56,7 +59,16 @@ import {
 } from './presets.js';
 import { DEFAULT_TIMEOUT_MS } from './quick.js';
 import { resultConfig } from './result-config.js';
-import { DEFAULT_MAX_DURATION_MS, hasSizes, openModelVUs, type Sizes, scaleExecutor } from './scale.js';
+import {
+  DEFAULT_MAX_DURATION_MS,
+  fitTimeline,
+  hasSizes,
+  openModelVUs,
+  planLengthMs,
+  type Sizes,
+  scaleExecutor,
+  stretchStages,
+} from './scale.js';
 import { type ParsedScenario, type ParsedTestFile, type ParsedUser, parseTestFile } from './schema.js';
 import { type TagScope, thresholdTagIssues } from './threshold-scope.js';
 
@@ -87,6 +99,10 @@ export interface RunFlags {
   insecure?: boolean;
   /** `--cacert FILE`. */
   cacert?: string;
+  /** `-s DURATION:TARGET`, repeatable (k6's stages). */
+  stage?: string[];
+  /** `--tag NAME=VALUE`, repeatable: on every sample. */
+  tag?: string[];
 }
 
 export interface ResolveOptions {
@@ -114,6 +130,8 @@ interface ParsedFlags {
   insecure: boolean;
   /** The PEM text of --cacert, and its path. */
   ca: { pem: string; file: string } | undefined;
+  stages: Stage[] | undefined;
+  tags: Record<string, string>;
 }
 
 const MAX_VUS = 1_000_000;
@@ -141,6 +159,8 @@ function parseRunFlags(f: RunFlags): ParsedFlags {
     timeoutMs: f.timeout === undefined ? undefined : parseDurationFlag('--timeout', f.timeout),
     insecure: f.insecure === true,
     ca: f.cacert === undefined ? undefined : { pem: readCaFile('--cacert', f.cacert), file: f.cacert },
+    stages: f.stage === undefined || f.stage.length === 0 ? undefined : f.stage.map(parseStageFlag),
+    tags: Object.fromEntries((f.tag ?? []).map(parseTagFlag)),
   };
 }
 
@@ -413,6 +433,7 @@ function buildScenarios(
   const arrival = t.arrival ?? 'even';
   const flagSizes = flags.sizes;
   const scenarios = Object.entries(t.scenarios ?? {});
+  if (flags.stages !== undefined) return stagedScenarios(t, flags, preset, ctx);
   if (preset !== undefined) {
     if (flagSizes.iterations !== undefined) {
       throw badFlag(
@@ -441,8 +462,8 @@ function buildScenarios(
   }
   const origin = hasSizes(flagSizes) ? 'flags' : undefined;
   /** The flags' sizes applied (when `scale`), then what no plan may be, blamed on a flag or the file. */
-  const sized = (p: ExecutorPlan, scale: boolean, filePath: IssuePath): ExecutorPlan => {
-    const out = scale && origin ? scaleExecutor(p, flagSizes) : p;
+  const sized = (p: ExecutorPlan, scale: boolean, filePath: IssuePath, sizes = flagSizes): ExecutorPlan => {
+    const out = scale && origin ? scaleExecutor(p, sizes) : p;
     const problem = planProblem(out);
     if (problem && origin)
       throw badFlag(flagSizes.iterations === undefined ? '--vus' : '--iterations', problem);
@@ -450,13 +471,29 @@ function buildScenarios(
     return out;
   };
   if (scenarios.length > 0) {
-    return scenarios.map(([name, s]) => {
-      const base = toExecutorPlan({
-        ...s,
-        executor: isExecutorName(s.executor) ? s.executor : 'constant-vus',
-      });
-      const executor = sized(base, true, ['scenarios', name, 'iterations']);
-      return scenarioPlan(name, executor, buildUsers(s.users, ['scenarios', name, 'users'], ctx), s);
+    const bases = scenarios.map(([, s]) =>
+      toExecutorPlan({ ...s, executor: isExecutorName(s.executor) ? s.executor : 'constant-vus' }),
+    );
+    // --duration caps the whole test: with start times, the timeline shrinks (or grows) to it.
+    const D = flagSizes.durationMs;
+    const fitted =
+      D !== undefined &&
+      flagSizes.iterations === undefined &&
+      scenarios.some(([, s]) => (s.startTime ?? 0) > 0)
+        ? fitTimeline(
+            scenarios.map(([, s], i) => ({
+              startTimeMs: s.startTime ?? 0,
+              lengthMs: planLengthMs(bases[i]!),
+            })),
+            D,
+          )
+        : undefined;
+    return scenarios.map(([name, s], i) => {
+      const fit = fitted?.[i];
+      const sizes = fit === undefined ? flagSizes : { ...flagSizes, durationMs: fit.lengthMs };
+      const executor = sized(bases[i]!, true, ['scenarios', name, 'iterations'], sizes);
+      const plan = scenarioPlan(name, executor, buildUsers(s.users, ['scenarios', name, 'users'], ctx), s);
+      return fit === undefined ? plan : { ...plan, startTimeMs: fit.startTimeMs };
     });
   }
   // Shortcuts. A file whose shortcuts make a whole executor keeps its shape and takes the flags
@@ -481,6 +518,47 @@ function buildScenarios(
   }
   const executor = sized(base, complete, ['iterations']);
   return [scenarioPlan('default', executor, buildUsers(t.users ?? [], ['users'], ctx))];
+}
+
+/**
+ * `-s DURATION:TARGET` (k6's --stage): every scenario (or the file's one) becomes a ramp of VUs
+ * through these stages, from --vus (k6's meaning with stages) or 1; --duration stretches them.
+ */
+function stagedScenarios(
+  t: ParsedTestFile,
+  flags: ParsedFlags,
+  preset: PresetName | undefined,
+  ctx: BuildContext,
+): ScenarioPlan[] {
+  const s = flags.sizes;
+  const clash =
+    preset !== undefined
+      ? '--preset'
+      : s.iterations !== undefined
+        ? '--iterations'
+        : s.ratePerSec !== undefined
+          ? '--rate'
+          : undefined;
+  if (clash !== undefined) {
+    throw badFlag(
+      '--stage',
+      `--stage does not go with ${clash}: the stages give the load's shape and length`,
+      'give stages alone (and --duration to stretch them), or drop --stage',
+    );
+  }
+  const stages = s.durationMs === undefined ? flags.stages! : stretchStages(flags.stages!, s.durationMs);
+  const executor: ExecutorPlan = {
+    type: 'ramping-vus',
+    startVUs: s.vus ?? 1,
+    stages,
+    gracefulRampDownMs: 30_000,
+  };
+  const scenarios = Object.entries(t.scenarios ?? {});
+  if (scenarios.length === 0)
+    return [scenarioPlan('default', executor, buildUsers(t.users ?? [], ['users'], ctx))];
+  return scenarios.map(([name, sc]) =>
+    scenarioPlan(name, executor, buildUsers(sc.users, ['scenarios', name, 'users'], ctx), sc),
+  );
 }
 
 function stopConditionsOf(t: ParsedTestFile, preset: PresetName | undefined): StopConditions | undefined {
@@ -719,7 +797,8 @@ export async function resolveTest(
   const feeders = loadFileFeeders(t.feeders, loaded.absPath, file, issues);
   const ctx: BuildContext = { file, env, target, feeders, issues, facts: newFacts() };
   const flowHooks = buildTestHooks(t, ctx);
-  const scenarios = buildScenarios(t, f, preset, ctx);
+  // --tag: on every sample; a scenario's own tag of that name wins, as k6's scenario tags do.
+  const scenarios = buildScenarios(t, f, preset, ctx).map((s) => ({ ...s, tags: { ...f.tags, ...s.tags } }));
   const thresholds = [...(t.thresholds ?? []), ...fromFlags];
   const userTypes = scenarios.flatMap((s) => s.users);
   const hasCode =

@@ -238,3 +238,38 @@ export function scaleExecutor(p: ExecutorPlan, s: Sizes): ExecutorPlan {
       return { ...p, vus: s.vus ?? p.vus, maxDurationMs: s.durationMs ?? p.maxDurationMs };
   }
 }
+
+/** How long a plan runs (an iteration executor: its maxDuration, the most it may). */
+export function planLengthMs(p: ExecutorPlan): number {
+  switch (p.type) {
+    case 'constant-vus':
+    case 'constant-arrival-rate':
+      return p.durationMs;
+    case 'ramping-vus':
+    case 'ramping-arrival-rate':
+      return stagesDurationMs(p.stages);
+    case 'per-vu-iterations':
+    case 'shared-iterations':
+      return p.maxDurationMs;
+  }
+}
+
+/**
+ * `--duration D` over scenarios that start at different times: the whole timeline (start times
+ * and lengths) scaled so that the last scenario ends at D, its shape kept (issue 18: a file with
+ * a second scenario at 60 s given `-d 6s` ran 66 s). Returns each scenario's start and length.
+ */
+export function fitTimeline(
+  parts: ReadonlyArray<{ startTimeMs: number; lengthMs: number }>,
+  totalMs: number,
+): Array<{ startTimeMs: number; lengthMs: number }> {
+  const end = Math.max(...parts.map((p) => p.startTimeMs + p.lengthMs));
+  const f = end > 0 ? totalMs / end : 1;
+  return parts.map((p) => {
+    const startTimeMs = Math.min(totalMs - 1, Math.round(p.startTimeMs * f));
+    return {
+      startTimeMs,
+      lengthMs: Math.max(1, Math.min(totalMs - startTimeMs, Math.round(p.lengthMs * f))),
+    };
+  });
+}

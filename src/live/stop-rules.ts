@@ -75,3 +75,40 @@ export function breakpointConsumer(c: StopConditions | undefined, metrics: RunMe
     stop() {},
   };
 }
+
+/** Requests the run must have ended before `--stop-on-errors` judges its error rate. */
+export const STOP_ON_ERRORS_MIN_REQUESTS = 20;
+
+/**
+ * `--stop-on-errors R`: ends the run at the first snapshot where, after at least 20 requests,
+ * the share of failed requests so far is R or more. Its threshold (http_req_failed rate<R, which
+ * run.ts adds) then fails, so the exit is 99 and `abortedBy` names it, as abortOnFail's does.
+ */
+export function stopOnErrorsConsumer(
+  rate: number,
+  threshold: ParsedThreshold | undefined,
+  metrics: RunMetrics,
+): AbortOnFail {
+  let abortedBy: RunParts['abortedBy'];
+  return {
+    name: 'stopOnErrors',
+    rule: true,
+    get abortedBy() {
+      return abortedBy;
+    },
+    start() {},
+    snapshot({ elapsedMs }) {
+      if (abortedBy !== undefined) return undefined;
+      const requests = metrics.http.requests;
+      if (requests < STOP_ON_ERRORS_MIN_REQUESTS) return undefined;
+      const failed = metrics.http.failures;
+      const actual = failed / requests;
+      if (actual < rate) return undefined;
+      if (threshold !== undefined) abortedBy = { threshold, atSec: elapsedMs / 1000, actual };
+      return {
+        reason: `--stop-on-errors ${+(rate * 100).toFixed(2)}%: ${failed} of ${requests} requests failed (${+(actual * 100).toFixed(1)}%) by ${(elapsedMs / 1000).toFixed(1)}s`,
+      };
+    },
+    stop() {},
+  };
+}

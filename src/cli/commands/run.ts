@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { RunSessionFlags } from '../../api/run.js';
 import { addCommonLoadFlags } from '../common-flags.js';
 import { collect } from '../io.js';
@@ -6,6 +6,10 @@ import { collect } from '../io.js';
 const EXAMPLES = `
 Examples:
   $ squall run load-test.ts                          # TypeScript runs as is, no build step
+  $ squall run api.yaml -u 10 -i 100                 # k6's short flags: 10 VUs share 100 iterations
+  $ squall run api.yaml -s 10s:20 -s 30s:20 -s 5s:0  # k6's stages: ramp up, hold, ramp down
+  $ squall run api.yaml --tag team=checkout --summary-export summary.json --stop-on-errors 50%
+  $ SQUALL_VUS=20 squall run api.yaml                # every flag also as SQUALL_<FLAG>, or in squall.config.json
   $ squall run load-test.yaml --vus 50 --duration 2m # flags override the file
   $ squall run api.yaml --preset stress --vus 200
   $ squall run api.yaml --preset breakpoint --rate 2000   # ramp until it breaks; see breakingPoint
@@ -19,6 +23,9 @@ Examples:
 
 Presets: smoke, baseline, stress, spike, burst, soak, endurance, breakpoint, scalability (a sweep)
 (docs/presets.md).
+Flags also come from SQUALL_* variables (--max-endpoints: SQUALL_MAX_ENDPOINTS), a .env file here and
+squall.config.json|yaml|yml|ts (found upward): flags > env > file; \`squall config run\` shows where
+each value came from (docs/test-file.md, "Flags and the file").
 Exit codes: 0 ok, 99 a threshold failed, 1 the monitored process died in use, 2 bad input,
 130 interrupted (results still written).`;
 
@@ -27,10 +34,10 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .command('run')
     .description('run a test file: scenarios, user types, checks, thresholds (.ts .js .mjs .yaml .yml .json)')
     .argument('<test-file>', 'the test to run')
-    .option('--vus <n>', 'virtual users (the peak, for a ramp)')
+    .option('-u, --vus <n>', 'virtual users (the peak, for a ramp)')
     .option('-d, --duration <d>', 'test length (stages are stretched to it)')
     .option(
-      '--iterations <n>',
+      '-i, --iterations <n>',
       'stop after N iterations in total (shared-iterations; with --rate, N iterations at that rate)',
     )
     .option('-R, --rate <r>', 'open model: iterations started per second (the peak, for a ramp)')
@@ -40,6 +47,35 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     )
     .option('--host <url>', 'base URL for relative paths (also SQUALL_HOST, then LOAD_TEST_HOST)')
     .option('-e, --env <K=V>', 'a value the test reads as env.K (repeatable)', collect)
+    .option(
+      '-s, --stage <duration:target>',
+      "k6's stages: ramp to TARGET VUs over DURATION, e.g. -s 10s:20 -s 30s:20 -s 5s:0 (repeatable; replaces the file's executors)",
+      collect,
+    )
+    .option(
+      '--tag <name=value>',
+      'a tag on every sample of the run, e.g. --tag team=checkout (repeatable)',
+      collect,
+    )
+    .option(
+      '--summary-export <file>',
+      "k6's flag: write the result document (JSON) to FILE (as -o json=FILE)",
+    )
+    .option(
+      '--http-debug',
+      "print each request's and response's head to stderr (k6's flag; the first 100 exchanges, then a note)",
+    )
+    .option(
+      '--no-thresholds',
+      "run without judging thresholds (the file's and --threshold's): never exit 99 for them",
+    )
+    .option(
+      '--stop-on-errors <rate>',
+      'stop early (exit 99) once this share of requests failed, over the run so far after at least 20 requests: 50% or 0.5',
+    )
+    .addOption(
+      new Option('--insecure-skip-tls-verify', "k6's name of -k (https: do not verify certificates)"),
+    )
     .option(
       '--max-endpoints <n>',
       'distinct request names kept apart (default 200); later ones are grouped by path template (:id), then into `other`',
