@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   baseline: async () => (await import('./commands/history.js')).registerBaseline,
   compare: async () => (await import('./commands/compare.js')).registerCompare,
   sweep: async () => (await import('./commands/sweep.js')).registerSweep,
+  convert: async () => (await import('./commands/convert.js')).registerConvert,
 };
 
 /** The commands a command line needs registered: the one it names, none for --version alone. */
