@@ -643,7 +643,8 @@ class Artillery {
       const [[k, val]] = Object.entries((item ?? {}) as Json) as [[string, unknown]];
       if (k === 'statusCode') out.status = val;
       else if (k === 'contentType') header['content-type'] = val === 'json' ? '/json/' : String(val);
-      else if (k === 'hasProperty') json[`$.${String(val)}`] = { exists: true };
+      else if (k === 'hasProperty')
+        json[`$.${String(val)}`] = { ...(json[`$.${String(val)}`] as Json), exists: true };
       else if (k === 'hasHeader') header[String(val)] = '/.*/';
       else if (k === 'equals' && Array.isArray(val) && val.length === 2) {
         // equals: ["{{ captured }}", "value"] on a value this request captures from its JSON.
@@ -652,7 +653,7 @@ class Artillery {
           /^\{\{\s*(\w+)\s*\}\}$/.exec(String(val[1]))?.[1];
         const other = name && String(val[0]).includes(name) ? val[1] : val[0];
         const cap = captures.find((c) => c.as === name && typeof c.json === 'string');
-        if (cap) json[cap.json as string] = { equals: other };
+        if (cap) json[cap.json as string] = { ...(json[cap.json as string] as Json), equals: other };
         else
           todos.push(
             this.todo(at, 'an equals expectation on values this request does not capture from its JSON'),
