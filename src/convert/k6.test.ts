@@ -157,7 +157,7 @@ export default function () {
       expect.stringMatching(new RegExp(`^${line('SharedArray(')}:test data in a SharedArray`)),
       expect.stringMatching(new RegExp(`^${line('new Counter')}:a custom metric \\(Counter\\)`)),
       expect.stringMatching(new RegExp(`^${line('if (res')}:a condition in code`)),
-      expect.stringMatching(new RegExp(`^${line('orders.add')}:code squall cannot translate`)),
+      expect.stringMatching(new RegExp(`^${line('orders.add')}:a value added to the custom metric orders`)),
       expect.stringMatching(new RegExp(`^${line('weird')}:a check predicate`)),
     ]);
     expect(text).toContain(`line ${line('if (res')} of the original:`);

@@ -83,6 +83,8 @@ class K6 {
   private readonly setupData = new Map<string, string>();
   private target: string | undefined;
   private requests = 0;
+  /** Top-level custom metrics (Counter, Trend, …): their .add() calls are TODOs that say so. */
+  private readonly metrics = new Set<string>();
 
   constructor(
     private readonly text: string,
@@ -224,6 +226,7 @@ class K6 {
   /** A top-level `const NAME = …`: a value later code may use, or a Todo. */
   private constant(name: string, init: Expr, decl: acorn.Node): void {
     if (init.type === 'NewExpression' && init.callee.type === 'Identifier') {
+      if (['Counter', 'Trend', 'Rate', 'Gauge'].includes(init.callee.name)) this.metrics.add(name);
       const what =
         init.callee.name === 'SharedArray'
           ? 'test data in a SharedArray: declare it under feeders: (a CSV or JSON file) and read it with a feed step'
@@ -523,7 +526,19 @@ class K6 {
       case 'ExpressionStatement': {
         const e = s.expression;
         if (e.type === 'CallExpression' && this.call(e, steps, scope)) return;
-        steps.push(this.todo(s, 'code squall cannot translate'));
+        const metric =
+          e.type === 'CallExpression' &&
+          e.callee.type === 'MemberExpression' &&
+          e.callee.object.type === 'Identifier' &&
+          this.metrics.has(e.callee.object.name)
+            ? e.callee.object.name
+            : undefined;
+        steps.push(
+          this.todo(
+            s,
+            metric ? `a value added to the custom metric ${metric}` : 'code squall cannot translate',
+          ),
+        );
         return;
       }
       case 'ForStatement': {
