@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   compare: async () => (await import('./commands/compare.js')).registerCompare,
   sweep: async () => (await import('./commands/sweep.js')).registerSweep,
   config: async () => (await import('./commands/config.js')).registerConfig,
+  convert: async () => (await import('./commands/convert.js')).registerConvert,
 };
 
 /** The commands a command line needs registered: the one it names, none for --version alone. */

@@ -14,6 +14,11 @@ export class Todo {
   ) {}
 }
 
+/** A plain comment in a step list (what a k6 group was called, that a batch ran in parallel). */
+export class Note {
+  constructor(readonly text: string) {}
+}
+
 const MARK = '__squall_todo_';
 
 /**
@@ -21,7 +26,7 @@ const MARK = '__squall_todo_';
  * person must finish the port). `header` lines become the file's leading comment.
  */
 export function emitYaml(model: Record<string, unknown>, header: readonly string[] = []): string {
-  const todos: Todo[] = [];
+  const todos: Array<Todo | Note> = [];
   const marked = mark(model, todos);
   const text = stringify(marked, { lineWidth: 0, singleQuote: false });
   const out: string[] = header.map((h) => (h === '' ? '#' : `# ${h}`));
@@ -33,6 +38,10 @@ export function emitYaml(model: Record<string, unknown>, header: readonly string
     }
     const indent = m[1]!;
     const todo = todos[Number(m[4])]!;
+    if (todo instanceof Note) {
+      out.push(`${indent}# ${todo.text}`);
+      continue;
+    }
     const key = m[3] === undefined ? '' : ` (${m[3].trim()})`;
     out.push(`${indent}# TODO(convert)${key}: ${todo.note} — line ${todo.line} of the original:`);
     for (const o of todo.original.split('\n')) out.push(`${indent}#   ${o}`.trimEnd());
@@ -40,8 +49,16 @@ export function emitYaml(model: Record<string, unknown>, header: readonly string
   return out.join('\n');
 }
 
-function mark(value: unknown, todos: Todo[]): unknown {
-  if (value instanceof Todo) {
+/** The comment lines of a Todo that has no place in the model (written above it, say). */
+export function todoLines(todo: Todo, indent = ''): string[] {
+  return [
+    `${indent}# TODO(convert): ${todo.note} — line ${todo.line} of the original:`,
+    ...todo.original.split('\n').map((o) => `${indent}#   ${o}`.trimEnd()),
+  ];
+}
+
+function mark(value: unknown, todos: Array<Todo | Note>): unknown {
+  if (value instanceof Todo || value instanceof Note) {
     todos.push(value);
     return `${MARK}${todos.length - 1}`;
   }

@@ -34,6 +34,10 @@ export const ERROR_CODES = {
   SQ_STORE_WRITE: { exit: 1, title: 'A run could not be saved in the history store' },
   SQ_HISTORY_NOT_FOUND: { exit: 2, title: 'A run or baseline named is not in the history' },
   SQ_COMPARE_MISMATCH: { exit: 2, title: 'The two results compared are of different kinds' },
+  SQ_CONVERT_INPUT: {
+    exit: 2,
+    title: 'squall convert cannot read the file as a k6, Artillery or Locust test',
+  },
   SQ_INTERNAL: { exit: 1, title: 'A squall bug' },
 } as const satisfies Record<string, { exit: number; title: string }>;
 
@@ -84,6 +88,8 @@ const HINTS: Record<ErrorCode, string> = {
   SQ_STORE_WRITE: "the run's own outputs are written first; the message names the store and why",
   SQ_HISTORY_NOT_FOUND: '`squall history list` and `squall baseline list` show what the history holds',
   SQ_COMPARE_MISMATCH: 'compare two load-test results (quick or run), or two bench results',
+  SQ_CONVERT_INPUT:
+    'the message names the file and line; convert reads k6 scripts (.js), Artillery YAML and locustfiles (.py)',
   SQ_INTERNAL: 'report it with the command you ran; `SQUALL_DEBUG=1` prints the stack',
 };
 
