@@ -29,6 +29,7 @@ const E2E_UNTIMED = [
   'comparison-report',
   'config-validation',
   'console-no-data',
+  'convert-locust',
   'cross-output',
   'docs-commands',
   'errors',
