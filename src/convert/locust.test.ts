@@ -297,3 +297,14 @@ describe('convertLocust: each construct', () => {
     );
   });
 });
+
+describe('docs/coming-from.md', () => {
+  it("shows locust-api.py and the converter's real output for it", () => {
+    const doc = readFileSync(new URL('../../docs/coming-from.md', import.meta.url), 'utf8');
+    const section = doc.split('### A Locust file')[1]!.split('### ')[0]!;
+    const blocks = [...section.matchAll(/```(python|yaml)\n([\s\S]*?)```/g)].map((m) => m[2]!);
+    const fixture = FIXTURES[1]!;
+    expect(blocks[0]).toBe(fixture.text);
+    expect(blocks[1]!.trimEnd()).toBe(convertLocust(fixture.text, fixture.name).text.trimEnd());
+  });
+});

@@ -292,12 +292,12 @@ class Converter {
     const onStart = c.methods.get('on_start');
     if (onStart) {
       user.onStart = this.body(onStart, { ...scope(), inlining: new Set(['on_start']) });
-      this.translated.push(`${c.name}.on_start → onStart`);
+      if (Array.isArray(user.onStart)) this.translated.push(`${c.name}.on_start → onStart`);
     }
     const onStop = c.methods.get('on_stop');
     if (onStop) {
       user.onStop = this.body(onStop, { ...scope(), inlining: new Set(['on_stop']) });
-      this.translated.push(`${c.name}.on_stop → onStop`);
+      if (Array.isArray(user.onStop)) this.translated.push(`${c.name}.on_stop → onStop`);
     }
 
     const tasks: Step[] = [];
