@@ -20,6 +20,8 @@ type Item = Step | Todo;
 /** An expression or statement that has no squall equivalent; `why` becomes the TODO's note. */
 class Untranslatable extends Error {}
 
+const SESSION_TODO =
+  "headers set on the session outside on_start: add them to each request's headers (or to defaults.headers)";
 const USER_BASES = new Set(['HttpUser', 'FastHttpUser']);
 const CLIENT_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head'];
 // Keyword arguments of requests/FastHttpSession that change nothing squall does differently.
@@ -50,6 +52,8 @@ interface Scope {
   inlining: Set<string>;
   /** The user's `self.x` attributes: captured (a `${x}`), or set to a translatable value. */
   attrs: Map<string, unknown>;
+  /** Headers set on the user's session in on_start (`self.client.headers.update`): sent with every later request. */
+  session: Map<string, unknown>;
 }
 
 class Converter {
@@ -281,8 +285,10 @@ class Converter {
     if (wait) user.think = this.think(wait, c.name);
 
     const attrs = new Map<string, unknown>();
+    const session = new Map<string, unknown>();
     const scope = (): Scope => ({
       attrs,
+      session,
       self: 'self',
       locals: new Map(),
       responses: new Map(),
@@ -291,8 +297,12 @@ class Converter {
     });
     const onStart = c.methods.get('on_start');
     if (onStart) {
-      user.onStart = this.body(onStart, { ...scope(), inlining: new Set(['on_start']) });
-      if (Array.isArray(user.onStart)) this.translated.push(`${c.name}.on_start → onStart`);
+      const steps = this.body(onStart, { ...scope(), inlining: new Set(['on_start']) });
+      // on_start may only set session headers, which go into the requests themselves.
+      if (!Array.isArray(steps) || steps.length > 0) user.onStart = steps;
+      if (Array.isArray(steps)) this.translated.push(`${c.name}.on_start → onStart`);
+      if (session.size > 0)
+        this.translated.push(`${c.name}: session headers set in on_start → headers of each later request`);
     }
     const onStop = c.methods.get('on_stop');
     if (onStop) {
@@ -401,6 +411,7 @@ class Converter {
       listener: env,
       inlining: new Set(),
       attrs: new Map(),
+      session: new Map(),
     });
     return Array.isArray(steps) ? steps : [steps];
   }
@@ -441,10 +452,7 @@ class Converter {
         throw new Untranslatable('Python code with no squall equivalent');
       }
       case 'AssignStatement':
-        if (/^\w+\.client\.headers\b/.test(this.text(st)))
-          throw new Untranslatable(
-            "headers for every request of this user: add them to each request's headers",
-          );
+        if (/^\w+\.client\.headers\b/.test(this.text(st))) return this.sessionHeader(st, scope);
         return this.assign(st, scope);
       case 'WithStatement':
         return this.withStatement(st, scope);
@@ -477,11 +485,32 @@ class Converter {
       const steps = this.body(scope.cls.methods.get(name)!, { ...scope, inlining: inner });
       return Array.isArray(steps) ? steps : [steps];
     }
-    if (/^\w+\.client\.headers\.update$/.test(callee))
-      throw new Untranslatable("headers for every request of this user: add them to each request's headers");
+    if (/^\w+\.client\.headers\.update$/.test(callee)) {
+      const [dict] = this.kids(args);
+      const v = dict && this.inOnStart(scope) ? this.value(dict, scope) : undefined;
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Untranslatable(SESSION_TODO);
+      for (const [k, x] of Object.entries(v)) scope.session.set(k, x);
+      return [];
+    }
     if (!this.requestCall(call, scope))
       throw new Untranslatable(`a call of ${callee}(), which has no squall equivalent`);
     return [this.request(call, scope)];
+  }
+
+  inOnStart(scope: Scope): boolean {
+    return scope.inlining.has('on_start') && !scope.listener;
+  }
+
+  /** `self.client.headers["X"] = v` in on_start: a header of every later request of the user. */
+  sessionHeader(st: SyntaxNode, scope: Scope): Item[] {
+    const target = st.firstChild!;
+    const key =
+      target.name === 'MemberExpression' && target.getChild('[') ? target.getChild('[')!.nextSibling : null;
+    const name = key ? this.literal(key) : undefined;
+    const value = st.lastChild!;
+    if (typeof name !== 'string' || !this.inOnStart(scope)) throw new Untranslatable(SESSION_TODO);
+    scope.session.set(name, this.value(value, scope));
+    return [];
   }
 
   /** Whether `call` is a request through the client: returns [method, the ArgList]. */
@@ -559,6 +588,8 @@ class Converter {
       }
     }
     if (files) step.multipart = this.multipart(files, kwargs.get('data'), scope);
+    if (scope.session.size > 0)
+      step.headers = { ...Object.fromEntries(scope.session), ...(step.headers as object | undefined) };
     return step;
   }
 

@@ -246,7 +246,9 @@ describe('converted locustfiles run with the mix the locustfile implies', () => 
       const itasks = users.find((u) => u.name === 'Integrator')!.tasks;
       const itotal = Object.values(itasks).reduce((s, w) => s + w, 0);
       expectShare(reports.length, m, itasks.daily_report! / itotal, 'daily_report');
-      for (const r of reports) expect(r.headers['x-api-key']).toBe('integration-key');
+      // Set on the session in on_start: sent with every request of the Integrator.
+      for (const r of [...reports, ...server.on('/health')])
+        expect(r.headers['x-api-key']).toBe('integration-key');
 
       // Every answer met the converted expectations: nothing counted as failed.
       expect(result.metrics.http_req_failed.fails, why).toBe(0);
