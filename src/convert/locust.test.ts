@@ -280,6 +280,34 @@ describe('convertLocust: each construct', () => {
     expect(d.todos).toEqual([]);
   });
 
+  it('catch_response in the success form (if status == N: success(), else: failure()) and inline TaskSets', () => {
+    const c = convert(
+      user(
+        [
+          '    @task',
+          '    def a(self):',
+          '        with self.client.delete("/i/1", catch_response=True) as r:',
+          '            if r.status_code in [204, 404]:',
+          '                r.success()',
+          '            else:',
+          '                r.failure("not deleted")',
+          '    @task(2)',
+          '    class Browse(TaskSet):',
+          '        @task',
+          '        def index(self):',
+          '            self.client.get("/")',
+          '',
+        ].join('\n'),
+      ),
+    );
+    const tasks = c.doc.users[0]!.tasks!;
+    expect(tasks[0]!.flow).toEqual([{ delete: '/i/1', expect: { status: [204, 404] } }]);
+    expect(tasks[1]).toMatchObject({ name: 'Browse', weight: 2 });
+    expect(tasks[1]!.flow).toBeUndefined();
+    expect(c.todos).toEqual([expect.objectContaining({ line: 12 })]);
+    expect(c.text).toMatch(/# TODO\(convert\) \(flow\): Browse is a TaskSet/);
+  });
+
   it('abstract base classes are merged into their subclasses and not emitted', () => {
     const { doc } = convert(
       'from locust import HttpUser, task, between\n\nclass Base(HttpUser):\n    abstract = True\n    wait_time = between(1, 2)\n    @task(2)\n    def home(self):\n        self.client.get("/")\n\nclass Reader(Base):\n    @task\n    def read(self):\n        self.client.get("/read")\n',

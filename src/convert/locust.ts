@@ -34,7 +34,7 @@ interface ClassInfo {
   attrs: Map<string, SyntaxNode>;
   methods: Map<string, SyntaxNode>;
   /** Method name → weight, for `@task` / `@task(w)` methods. */
-  tasks: Map<string, { weight: number; node: SyntaxNode }>;
+  tasks: Map<string, { weight: number; node: SyntaxNode; taskSet?: SyntaxNode }>;
 }
 
 /** What one function body sees while it is translated. */
@@ -238,6 +238,14 @@ class Converter {
         info.methods.set(this.text(st.getChild('VariableName')!), st);
       } else if (st.name === 'DecoratedStatement') {
         const fn = st.getChild('FunctionDefinition');
+        const nested = st.getChild('ClassDefinition');
+        if (nested && st.getChildren('Decorator').some((d) => /^@\s*task\b/.test(this.text(d)))) {
+          // An inline TaskSet class used as a task.
+          const arg = st.getChild('Decorator')?.getChild('ArgList')?.getChild('Number');
+          const cname = this.text(nested.getChild('VariableName')!);
+          info.tasks.set(cname, { weight: arg ? Number(this.text(arg)) : 1, node: st, taskSet: nested });
+          continue;
+        }
         if (!fn) continue;
         const fname = this.text(fn.getChild('VariableName')!);
         info.methods.set(fname, fn);
@@ -312,6 +320,11 @@ class Converter {
 
     const tasks: Step[] = [];
     for (const [name, t] of c.tasks) {
+      if (t.taskSet) {
+        const note = `${name} is a TaskSet: write its tasks as this task's flow (or as tasks of a user)`;
+        tasks.push({ name, weight: t.weight, flow: this.todo(note, t.taskSet) });
+        continue;
+      }
       const fn = c.methods.get(name)!;
       tasks.push({ name, weight: t.weight, flow: this.body(fn, { ...scope(), inlining: new Set([name]) }) });
     }
@@ -764,6 +777,24 @@ class Converter {
       const stmts = this.kids(b!, true).filter((k) => k.name !== ':' && k.name !== 'Comment');
       return stmts.length === 1 && new RegExp(`^${r}\\.${verb}\\(`).test(this.text(stmts[0]!).trim());
     };
+    // if r.status_code == 201 (or in [204, 404]): r.success(), and every other branch a failure.
+    if (kids[0]?.name === 'if' && isCall(kids[2], 'success')) {
+      const c = this.text(kids[1]!).replace(/\s+/g, ' ').trim();
+      if (!new RegExp(`^${r}\\.status_code (==|in) `).test(c)) return false;
+      const v = this.literal(kids[1]!.lastChild!);
+      const list = Array.isArray(v) ? v : [v];
+      if (list.length === 0 || !list.every((x) => typeof x === 'number')) return false;
+      for (let i = 3; i < kids.length; i++) {
+        const k = kids[i]!;
+        if (k.name === 'elif' || k.name === 'else') {
+          const body = kids[i + (k.name === 'elif' ? 2 : 1)];
+          if (!isCall(body, 'failure')) return false;
+        }
+      }
+      if (!kids.some((k) => k.name === 'else')) return false;
+      expect.status = list.length === 1 ? list[0] : list;
+      return true;
+    }
     // if/elif branches that each call r.failure(), and an optional else that calls r.success().
     const conds: SyntaxNode[] = [];
     for (let i = 0; i < kids.length; i++) {
