@@ -30,6 +30,7 @@ const E2E_UNTIMED = [
   'config-validation',
   'console-no-data',
   'convert',
+  'convert-locust',
   'cross-output',
   'docs-commands',
   'errors',
