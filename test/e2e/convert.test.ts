@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import * as acorn from 'acorn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REQUEST_KEYS } from '../../src/flow/flow-schema.js';
 import { type Hit, type RouteServer, startRouteServer } from '../helpers/route-server.js';
 import { explain, ROOT, requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
 
@@ -13,14 +12,6 @@ import { explain, ROOT, requireBuiltCli, runCli, tempDir } from '../helpers/run-
  * (counted by the server; the expectation is computed here from the original's own structure:
  * its requests, loop counts, weights, setup and before flows).
  */
-
-/**
- * The converted k6-shop.js and artillery-auth-flow.yml use syntax other helpers of issue 18 are
- * building (before:/after:, form:, multipart:, redirects, if:, expect maps, random helpers). On a
- * branch without it they cannot run, so they wait for it: once the branches are merged this is
- * false and they run. (Lead: after the merge, delete this guard so that nothing can skip.)
- */
-const NEEDS_MERGE = !(REQUEST_KEYS as readonly string[]).includes('form');
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'convert');
 const dir = tempDir('squall-convert-');
@@ -34,7 +25,7 @@ beforeAll(async () => {
       if (hit.path === '/login' && hit.body.includes('username=shopper'))
         return { status: 302, headers: { location: '/account' }, body: '' };
       if (hit.path === '/logout') return { status: 302, headers: { location: '/' }, body: '' };
-      if (hit.method === 'POST') return { status: hit.path === '/login' ? 200 : 201, body: REPLY };
+      if (hit.method === 'POST') return { status: hit.path.endsWith('/login') ? 200 : 201, body: REPLY };
       return { body: REPLY };
     },
   });
@@ -184,43 +175,40 @@ describe('squall convert: k6', () => {
   });
 
   // Needs the merge: before:/after: (setup/teardown), form:, redirects followed.
-  it.skipIf(NEEDS_MERGE)(
-    'k6-shop.js: setup, groups, a form login that redirects, loops and teardown',
-    async () => {
-      const { out, stderr } = await convert('k6-shop.js');
-      const trendLine =
-        readFileSync(join(FIXTURES, 'k6-shop.js'), 'utf8')
-          .split('\n')
-          .findIndex((l) => l.includes('new Trend(')) + 1;
-      expect(stderr).toContain(`TODO line ${trendLine}: a custom metric (Trend)`);
-      expect(stderr).toMatch(/translated: setup\(\) → before:/);
-      const from = server.hits.length;
-      const iterations = 2;
-      const r = await runCli(
-        [
-          'run',
-          out,
-          '-e',
-          `BASE_URL=${server.url}`,
-          '-e',
-          'ADMIN_PASSWORD=pw',
-          '--iterations',
-          String(iterations),
-        ],
-        { timeoutMs: 60_000 },
-      );
-      expect(r.code, explain(r)).toBe(0);
-      const mix = k6Mix('k6-shop.js', 'default', iterations);
-      k6Mix('k6-shop.js', 'setup', 1, mix);
-      k6Mix('k6-shop.js', 'teardown', 1, mix);
-      // k6 follows the login form's redirect: one GET /account per POST /login.
-      add(mix, 'GET', '/account', mix.get('POST ^/login$')!.count);
-      expect(counted(mix, server.hits.slice(from))).toEqual(expected(mix));
-      const login = server.hits.slice(from).find((h) => h.path === '/login')!;
-      expect(login.headers['content-type']).toContain('application/x-www-form-urlencoded');
-      expect(new URLSearchParams(login.body).get('username')).toBe('shopper');
-    },
-  );
+  it('k6-shop.js: setup, groups, a form login that redirects, loops and teardown', async () => {
+    const { out, stderr } = await convert('k6-shop.js');
+    const trendLine =
+      readFileSync(join(FIXTURES, 'k6-shop.js'), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('new Trend(')) + 1;
+    expect(stderr).toContain(`TODO line ${trendLine}: a custom metric (Trend)`);
+    expect(stderr).toMatch(/translated: setup\(\) → before:/);
+    const from = server.hits.length;
+    const iterations = 2;
+    const r = await runCli(
+      [
+        'run',
+        out,
+        '-e',
+        `BASE_URL=${server.url}`,
+        '-e',
+        'ADMIN_PASSWORD=pw',
+        '--iterations',
+        String(iterations),
+      ],
+      { timeoutMs: 60_000 },
+    );
+    expect(r.code, explain(r)).toBe(0);
+    const mix = k6Mix('k6-shop.js', 'default', iterations);
+    k6Mix('k6-shop.js', 'setup', 1, mix);
+    k6Mix('k6-shop.js', 'teardown', 1, mix);
+    // k6 follows the login form's redirect: one GET /account per POST /login.
+    add(mix, 'GET', '/account', mix.get('POST ^/login$')!.count);
+    expect(counted(mix, server.hits.slice(from))).toEqual(expected(mix));
+    const login = server.hits.slice(from).find((h) => h.path === '/login')!;
+    expect(login.headers['content-type']).toContain('application/x-www-form-urlencoded');
+    expect(new URLSearchParams(login.body).get('username')).toBe('shopper');
+  });
 });
 
 describe('squall convert: Artillery', () => {
@@ -249,50 +237,47 @@ describe('squall convert: Artillery', () => {
   });
 
   // Needs the merge: before:, form:, multipart:, expect maps, if:, random helpers, redirects: 0.
-  it.skipIf(NEEDS_MERGE)(
-    'artillery-auth-flow.yml: before, form login, expect, ifTrue, loop over a capture, multipart',
-    async () => {
-      const { out, stderr } = await convert('artillery-auth-flow.yml');
-      expect(stderr).toMatch(/TODO line \d+: beforeRequest runs the processor function signRequest/);
-      expect(stderr).toMatch(/config.processor defines setTraceId, signRequest, recordSearchMetrics/);
-      const original = parse(readFileSync(join(FIXTURES, 'artillery-auth-flow.yml'), 'utf8')) as {
-        before: { flow: unknown[] };
-        scenarios: Array<{ weight: number; flow: unknown[] }>;
-      };
-      const total = original.scenarios.reduce((s, x) => s + x.weight, 0);
-      const arrivals = total;
-      const from = server.hits.length;
-      const r = await runCli(
-        [
-          'run',
-          out,
-          '--host',
-          server.url,
-          '-e',
-          'ADMIN_SECRET=s',
-          '--iterations',
-          String(arrivals),
-          '--rate',
-          '20',
-        ],
-        { timeoutMs: 60_000 },
-      );
-      expect(r.code, explain(r)).toBe(0);
-      const mix: Mix = new Map();
-      artilleryMix(original.before.flow, 1, mix, REPLY.favourites.length);
-      for (const s of original.scenarios)
-        artilleryMix(s.flow, (arrivals * s.weight) / total, mix, REPLY.favourites.length);
-      // /logout answers 302 and the step says followRedirect: false: no hop to / is sent.
-      expect(counted(mix, server.hits.slice(from))).toEqual(expected(mix));
-      const hits = server.hits.slice(from);
-      const upload = hits.find((h) => h.path === '/profile/avatar')!;
-      expect(upload.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
-      expect(upload.body).toContain('fake-avatar-bytes');
-      expect(upload.body).toMatch(/name="plan"\r\n\r\n(free|pro)\r\n/);
-      const login = hits.find((h) => h.path === '/login')!;
-      expect(new URLSearchParams(login.body).get('username')).toMatch(/^user\d+$/);
-    },
-  );
+  it('artillery-auth-flow.yml: before, form login, expect, ifTrue, loop over a capture, multipart', async () => {
+    const { out, stderr } = await convert('artillery-auth-flow.yml');
+    expect(stderr).toMatch(/TODO line \d+: beforeRequest runs the processor function signRequest/);
+    expect(stderr).toMatch(/config.processor defines setTraceId, signRequest, recordSearchMetrics/);
+    const original = parse(readFileSync(join(FIXTURES, 'artillery-auth-flow.yml'), 'utf8')) as {
+      before: { flow: unknown[] };
+      scenarios: Array<{ weight: number; flow: unknown[] }>;
+    };
+    const total = original.scenarios.reduce((s, x) => s + x.weight, 0);
+    const arrivals = total;
+    const from = server.hits.length;
+    const r = await runCli(
+      [
+        'run',
+        out,
+        '--host',
+        server.url,
+        '-e',
+        'ADMIN_SECRET=s',
+        '--iterations',
+        String(arrivals),
+        '--rate',
+        '20',
+      ],
+      { timeoutMs: 60_000 },
+    );
+    expect(r.code, explain(r)).toBe(0);
+    const mix: Mix = new Map();
+    artilleryMix(original.before.flow, 1, mix, REPLY.favourites.length);
+    for (const s of original.scenarios)
+      artilleryMix(s.flow, (arrivals * s.weight) / total, mix, REPLY.favourites.length);
+    // /logout answers 302 and the step says followRedirect: false: no hop to / is sent.
+    expect(counted(mix, server.hits.slice(from))).toEqual(expected(mix));
+    const hits = server.hits.slice(from);
+    const upload = hits.find((h) => h.path === '/profile/avatar')!;
+    expect(upload.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    expect(upload.body).toContain('fake-avatar-bytes');
+    expect(upload.body).toMatch(/name="plan"\r\n\r\n(free|pro)\r\n/);
+    const login = hits.find((h) => h.path === '/login')!;
+    expect(new URLSearchParams(login.body).get('username')).toMatch(/^user\d+$/);
+  });
 });
 
 describe('squall convert: bad input', () => {
