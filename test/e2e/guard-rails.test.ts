@@ -41,7 +41,12 @@ describe('failing the same way', () => {
     );
     expect(result.endReason, why).toBe('completed');
     expect(result.durationSec, why).toBeGreaterThanOrEqual(durationSec);
-    expect(result.metrics.http_reqs, why).toMatchObject({ count: server.on('/x').length });
+    // The stop cancels the requests in flight (one per VU at most): they reached the server but
+    // are not counted, as in k6 (a CI run saw 182 at the server, 181 in the result).
+    const seen = server.on('/x').length;
+    const counted = (result.metrics.http_reqs as { count: number }).count;
+    expect(counted, why).toBeLessThanOrEqual(seen);
+    expect(counted, why).toBeGreaterThanOrEqual(seen - 2);
   });
 
   it('a refused connection: the same line, naming it', async () => {
@@ -88,7 +93,12 @@ describe('--stop-on-errors', () => {
     const t = thresholdOf(result, 'http_req_failed', 'rate<0.5');
     expect(t.ok, why).toBe(false);
     expect(t.abortedAtSec, why).toBeDefined();
-    expect(result.metrics.http_reqs, why).toMatchObject({ count: server.on('/x').length });
+    // The stop cancels the requests in flight (one per VU at most): they reached the server but
+    // are not counted, as in k6 (a CI run saw 182 at the server, 181 in the result).
+    const seen = server.on('/x').length;
+    const counted = (result.metrics.http_reqs as { count: number }).count;
+    expect(counted, why).toBeLessThanOrEqual(seen);
+    expect(counted, why).toBeGreaterThanOrEqual(seen - 2);
     expect(run.stdout, why).toMatch(/'rate<0\.5'.*aborted the run/);
     // The stop says why; the early line's "the run goes on" would be wrong beside it.
     expect(run.stderr, why).not.toMatch(/the run goes on/);
