@@ -39,7 +39,7 @@ import { requestUrlTag } from '../util/url-tag.js';
 import { readCaFile } from './ca-file.js';
 import { metricsInSources as sourceMetrics } from './declared-metrics.js';
 import { definedEnv, substituteEnv } from './env.js';
-import { isExecutorName, SCENARIO_COMMON, toExecutorPlan } from './executors.js';
+import { executorDurationMs, isExecutorName, SCENARIO_COMMON, toExecutorPlan } from './executors.js';
 import { type LoadedTestFile, loadTestFile } from './load-test-file.js';
 import {
   parseDurationFlag,
@@ -64,7 +64,6 @@ import {
   fitTimeline,
   hasSizes,
   openModelVUs,
-  planLengthMs,
   type Sizes,
   scaleExecutor,
   stretchStages,
@@ -483,7 +482,7 @@ function buildScenarios(
         ? fitTimeline(
             scenarios.map(([, s], i) => ({
               startTimeMs: s.startTime ?? 0,
-              lengthMs: planLengthMs(bases[i]!),
+              lengthMs: executorDurationMs(bases[i]!),
             })),
             D,
           )

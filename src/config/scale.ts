@@ -239,21 +239,6 @@ export function scaleExecutor(p: ExecutorPlan, s: Sizes): ExecutorPlan {
   }
 }
 
-/** How long a plan runs (an iteration executor: its maxDuration, the most it may). */
-export function planLengthMs(p: ExecutorPlan): number {
-  switch (p.type) {
-    case 'constant-vus':
-    case 'constant-arrival-rate':
-      return p.durationMs;
-    case 'ramping-vus':
-    case 'ramping-arrival-rate':
-      return stagesDurationMs(p.stages);
-    case 'per-vu-iterations':
-    case 'shared-iterations':
-      return p.maxDurationMs;
-  }
-}
-
 /**
  * `--duration D` over scenarios that start at different times: the whole timeline (start times
  * and lengths) scaled so that the last scenario ends at D, its shape kept (issue 18: a file with

@@ -333,6 +333,17 @@ const redirects = leaf((v, report) => {
   return 0;
 });
 
+/** `bodyContains`: one text or a list of them (`list` says which, for paths), each non-empty. */
+function bodyTexts(value: unknown, what: string, report: Report): { texts: string[]; list: boolean } {
+  const list = Array.isArray(value);
+  const texts: unknown[] = list ? (value as unknown[]) : [value];
+  if (texts.length === 0)
+    report('bodyContains must be text or a list of texts, given []', undefined, ['bodyContains']);
+  for (const [i, t] of texts.entries())
+    sub(nonEmptyString(what), t, report, ['bodyContains', ...(list ? [i] : [])]);
+  return { texts: texts as string[], list };
+}
+
 /** One `expect: { header: … }` item: the value equals (case-insensitive name), or matches /regex/. */
 export interface ExpectHeader {
   name: string;
@@ -384,15 +395,8 @@ const expectMap = (map: Record<string, unknown>, report: Report): ExpectSpec => 
     const j = sub(jsonChecks, map.json, report, ['json']);
     if (j) out.json = j;
   }
-  if (map.bodyContains !== undefined) {
-    const list = Array.isArray(map.bodyContains);
-    const texts: unknown[] = list ? (map.bodyContains as unknown[]) : [map.bodyContains];
-    if (texts.length === 0)
-      report('bodyContains must be text or a list of texts, given []', undefined, ['bodyContains']);
-    for (const [i, t] of texts.entries())
-      sub(nonEmptyString('expect bodyContains'), t, report, ['bodyContains', ...(list ? [i] : [])]);
-    out.bodyContains = texts as string[];
-  }
+  if (map.bodyContains !== undefined)
+    out.bodyContains = bodyTexts(map.bodyContains, 'expect bodyContains', report).texts;
   const items =
     (out.status ? 1 : 0) +
     (out.header?.length ?? 0) +
@@ -499,15 +503,8 @@ const check = leaf((v, outer): CheckSpec => {
     const j = sub(jsonChecks, spec.json, report, ['json']);
     if (j) out.json = j;
   }
-  if (spec.bodyContains !== undefined) {
-    const list = Array.isArray(spec.bodyContains);
-    const texts: unknown[] = list ? (spec.bodyContains as unknown[]) : [spec.bodyContains];
-    if (texts.length === 0)
-      report('bodyContains must be text or a list of texts, given []', undefined, ['bodyContains']);
-    for (const [i, t] of texts.entries())
-      sub(nonEmptyString('bodyContains'), t, report, ['bodyContains', ...(list ? [i] : [])]);
-    out.bodyContains = { texts: texts as string[], list };
-  }
+  if (spec.bodyContains !== undefined)
+    out.bodyContains = bodyTexts(spec.bodyContains, 'bodyContains', report);
   const items =
     (out.status ? 1 : 0) +
     (out.maxDuration ? 1 : 0) +
