@@ -9,7 +9,7 @@ import {
   worstVerdict,
 } from '../analysis/compare.js';
 import { SquallError } from '../errors/index.js';
-import { type MetricReading, parseMetricReading, readMetric } from '../result/metric-reading.js';
+import { parseMetricReading, readMetric } from '../result/metric-reading.js';
 import type { BenchEntry, ResultDocument } from '../result/schema.js';
 
 /**
@@ -32,6 +32,8 @@ interface Spec {
    * (one process's samples do not show how much the next process differs); undefined for load.
    */
   processes?: (doc: ResultDocument) => number[];
+  /** A run's own figure when the metric's name does not read it from the document (a sweep level's). */
+  figure?: (doc: ResultDocument) => number | null;
 }
 
 type Point = {
@@ -134,7 +136,44 @@ function benchProcesses(docs: readonly ResultDocument[]): number {
   return Number.isFinite(fewest) ? fewest : 0;
 }
 
+type Level = NonNullable<ResultDocument['sweep']>['levels'][number];
+
+/**
+ * A sweep's rows: each level both sweeps measured, its throughput, error rate and latency
+ * (`http_req_duration{level:8}:p(95)`), its interval from the level's own seconds.
+ */
+function sweepSpecs(a: ResultDocument, b: ResultDocument): Spec[] {
+  const levelIn = (d: ResultDocument, n: number): Level | undefined =>
+    d.sweep?.levels.find((l) => l.level === n);
+  const common = (a.sweep?.levels ?? []).map((l) => l.level).filter((n) => levelIn(b, n) !== undefined);
+  const figures: Record<string, (l: Level) => number | null> = {
+    'http_reqs:rate': (l) => l.rps,
+    'http_req_failed:rate': (l) => (l.requests > 0 ? l.errorRate : null),
+    'http_req_duration:avg': (l) => l.latency.mean,
+    'http_req_duration:med': (l) => l.latency.p50,
+    'http_req_duration:p(95)': (l) => l.latency.p95,
+    'http_req_duration:p(99)': (l) => l.latency.p99,
+  };
+  return common.flatMap((n) =>
+    loadSpecs(
+      (m) => `${m}{level:${n}}`,
+      (d) => (levelIn(d, n)?.timeline ?? []) as unknown as Point[],
+    ).map((spec) => {
+      const read = figures[untagged(spec.metric)];
+      return read === undefined
+        ? spec
+        : { ...spec, figure: (d: ResultDocument) => readLevel(levelIn(d, n), read) };
+    }),
+  );
+}
+
+function readLevel(l: Level | undefined, read: (l: Level) => number | null): number | null {
+  const v = l === undefined ? null : read(l);
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
 function specsOf(a: ResultDocument, b: ResultDocument): Spec[] {
+  if (a.kind === 'sweep') return sweepSpecs(a, b);
   if (a.kind === 'bench') {
     const names = new Set((b.bench?.benches ?? []).map((x) => `${x.group}\u0000${x.name}`));
     return (a.bench?.benches ?? []).filter((x) => names.has(`${x.group}\u0000${x.name}`)).flatMap(benchSpecs);
@@ -163,9 +202,9 @@ function specsOf(a: ResultDocument, b: ResultDocument): Spec[] {
   return [...runWide, ...endpoints];
 }
 
-/** What a result is, for comparing: `bench`, `monitor`, or `load` (quick and run). */
+/** What a result is, for comparing: `bench`, `monitor`, `sweep`, or `load` (quick and run). */
 export function kindOf(d: ResultDocument): string {
-  return d.kind === 'bench' ? 'bench' : d.kind === 'monitor' ? 'monitor' : 'load';
+  return d.kind === 'bench' || d.kind === 'monitor' || d.kind === 'sweep' ? d.kind : 'load';
 }
 
 /** One side of a comparison: one run, or several runs of the same test. */
@@ -235,6 +274,7 @@ export function compareDocuments(a: Side, b: Side, o: CompareOptions): Compariso
       'SQ_COMPARE_MISMATCH',
       `${a.label} and ${b.label} are monitor results, which have no load to compare`,
     );
+  if (ka === 'sweep') sameSweepShape(a, b);
   let specs = specsOf(a.docs[0]!, b.docs[0]!);
   if (o.metrics && o.metrics.length > 0) {
     const wanted = new Set(o.metrics.map((m) => parseMetricReading(m).text));
@@ -271,6 +311,24 @@ export function compareDocuments(a: Side, b: Side, o: CompareOptions): Compariso
   };
 }
 
+/** Two sweeps compare level by level: the same mode, and at least one level in common. */
+function sameSweepShape(a: Side, b: Side): void {
+  const docs = [...a.docs, ...b.docs];
+  const modes = new Set(docs.map((d) => d.sweep?.mode));
+  if (modes.size > 1)
+    throw new SquallError(
+      'SQ_COMPARE_MISMATCH',
+      `cannot compare a sweep of concurrency levels with a sweep of arrival rates (${a.label}, ${b.label})`,
+      { hint: 'compare two sweeps run with the same --rate setting' },
+    );
+  const levels = (d: ResultDocument) => new Set((d.sweep?.levels ?? []).map((l) => l.level));
+  const shared = [...levels(docs[0]!)].filter((n) => docs.every((d) => levels(d).has(n)));
+  if (shared.length === 0)
+    throw new SquallError('SQ_COMPARE_MISMATCH', `${a.label} and ${b.label} measured no level in common`, {
+      hint: `levels: ${docs.map((d) => [...levels(d)].join(', ') || 'none').join(' against ')}`,
+    });
+}
+
 /** `http_req_duration{name:GET /x}:p(95)` → `http_req_duration:p(95)`. */
 function untagged(metric: string): string {
   return metric.replace(/\{.*\}(?=:[^:]*$)/, '');
@@ -279,10 +337,13 @@ function untagged(metric: string): string {
 const MIN_WINDOWS = 3;
 
 /** The mean of each run's own figure: a side's figure; null when a run lacks it. */
-function sideFigure(docs: readonly ResultDocument[], reading: MetricReading): number | null {
+function sideFigure(
+  docs: readonly ResultDocument[],
+  figure: (d: ResultDocument) => number | null,
+): number | null {
   let sum = 0;
   for (const d of docs) {
-    const v = readMetric(d, reading);
+    const v = figure(d);
     if (v === null) return null;
     sum += v;
   }
@@ -296,8 +357,9 @@ function row(
   o: { budget: number; noise: number },
 ): CompareRow {
   const reading = parseMetricReading(s.metric);
-  const a = sideFigure(A, reading);
-  const b = sideFigure(B, reading);
+  const figure = s.figure ?? ((d: ResultDocument) => readMetric(d, reading));
+  const a = sideFigure(A, figure);
+  const b = sideFigure(B, figure);
   const rules = { direction: s.direction, budget: o.budget, noise: o.noise };
   const base = { metric: s.metric, direction: s.direction, a, b, scale: s.scale, budget: o.budget };
   const exact = a === null || b === null ? null : s.scale === 'absolute' ? b - a : a === 0 ? null : b / a - 1;
@@ -309,7 +371,7 @@ function row(
     processes
       ? docs.flatMap((d) => processes(d).map(one))
       : A.length >= 2 && B.length >= 2
-        ? docs.map((d) => one(readMetric(d, reading) ?? Number.NaN))
+        ? docs.map((d) => one(figure(d) ?? Number.NaN))
         : docs.flatMap((d) => s.windows(d));
   const wa = windowsOf(A);
   const wb = windowsOf(B);

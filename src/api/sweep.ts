@@ -208,6 +208,7 @@ function levelOf(mode: 'concurrency' | 'rate', level: number, doc: ResultDocumen
     allFailed: requests > 0 && failed === requests,
     thresholds,
     withinBudget: thresholds.length === 0 ? null : thresholds.every((t) => t.ok),
+    timeline: doc.timeline,
   };
 }
 

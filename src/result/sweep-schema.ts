@@ -1,4 +1,5 @@
 import type { ThresholdResult } from '../thresholds/types.js';
+import type { TimelinePoint } from './schema.js';
 
 /**
  * The `sweep` section of a result document (`squall sweep`, kind "sweep"): the same load at
@@ -39,6 +40,11 @@ export interface SweepLevel {
   thresholds: ThresholdResult[];
   /** All of this level's thresholds held; null without thresholds. */
   withinBudget: boolean | null;
+  /**
+   * The hold's per-second points (`t` from the hold's start), as a load document's `timeline`:
+   * what `squall compare` resamples for a level's interval. Absent in older sweep documents.
+   */
+  timeline?: TimelinePoint[];
 }
 
 export interface SweepInterval {

@@ -10,7 +10,8 @@ Examples:
   $ squall compare baseline:main last -o md=comment.md      # a pull-request comment
 
 A and B are result files, saved run ids, 'last' or 'baseline:NAME'. Each metric gets the change,
-its 95 % interval (a block bootstrap over the runs' seconds; over samples for benches) and a
+its 95 % interval (a block bootstrap over the runs' seconds; over samples for benches; two
+sweeps level by level) and a
 verdict: improved, unchanged (inside the noise), regressed (the interval beyond the budget) or
 inconclusive (the interval straddles the budget).
 Exit codes: 0 no regression, 99 a metric regressed beyond the budget, 2 bad input.`;
