@@ -103,6 +103,30 @@ describe('squall quick --shard', () => {
     expect(doc.timeline.reduce((s, p) => s + (p.requests ?? 0), 0)).toBe(n);
   }, 120_000);
 
+  it('-R 400 over 4 shards started together is 400/s at the server: the arrivals interleave', async () => {
+    server.reset();
+    const rate = 400;
+    const startAt = new Date(Date.now() + 5000).toISOString();
+    const { docs } = await runShards('open', () => [
+      'quick',
+      server.url,
+      '-R',
+      String(rate),
+      '-d',
+      '3s',
+      '--start-at',
+      startAt,
+    ]);
+    const dropped = docs.reduce((s, d) => s + (d.metrics.dropped_iterations as CounterSummary).count, 0);
+    expect(server.count() + dropped).toBe(rate * 3);
+    expect(dropped).toBe(0);
+    const times = [...server.times()].sort((a, b) => a - b);
+    const from = times[0]! + 500;
+    const to = times[times.length - 1]! - 500;
+    const seen = times.filter((t) => t >= from && t < to).length / ((to - from) / 1000);
+    expect(Math.abs(seen - rate) / rate, `${seen.toFixed(1)}/s at the server`).toBeLessThanOrEqual(0.02);
+  }, 120_000);
+
   it('a threshold that passes on every shard fails on the merged run: squall merge exits 99', async () => {
     server.reset();
     // Each shard sends 100 (under 150): passes. The whole run sent 400: fails.
