@@ -4,11 +4,13 @@ import { spikeRecoverySec } from '../analysis/spike-recovery.js';
 import { describeScenario } from '../config/describe-plan.js';
 import type { MonitorPlan } from '../config/monitor.js';
 import { proxyEnv } from '../config/proxy.js';
+import type { ShardPlan } from '../config/shard.js';
 import { executorFor } from '../engine/executors/index.js';
 import { httpRecorder } from '../engine/http-recorder.js';
 import type { TestPlan } from '../engine/plan.js';
 import { type RunOutcome, runTest, type ScenarioOutcome } from '../engine/runner.js';
 import { isScriptError, type ScriptError } from '../engine/script-error.js';
+import { scaleCount } from '../engine/share.js';
 import { formatError, isSquallError } from '../errors/index.js';
 import { earlyFailuresConsumer } from '../live/early-failures.js';
 import type { LiveDecision, LiveSource } from '../live/live.js';
@@ -31,6 +33,7 @@ import type { SessionIO } from './io.js';
 import { liveConsumers } from './live-setup.js';
 import { startMonitorsOrInterrupt } from './run-monitors.js';
 import { abortOnSignals } from './signals.js';
+import { ordinal, shardParts, waitForStart } from './start-at.js';
 import { catchStrayScriptErrors, describeScriptError } from './stray-errors.js';
 
 export interface RunOutputOptions extends DeliverOptions {
@@ -44,6 +47,8 @@ export interface RunOutputOptions extends DeliverOptions {
   httpDebug?: boolean;
   /** `--stop-on-errors`: the share of failed requests that ends the run. */
   stopOnErrors?: number;
+  /** `--shard I/N` (this process runs its slice of every scenario) and `--start-at`. */
+  shard?: ShardPlan;
 }
 
 /** Host and port of the test's base URL: where a `--monitor-cmd` service is awaited. */
@@ -153,7 +158,12 @@ export async function runHttpTest(
     () => requestsSoFar(),
   );
   if (!monitors) return { exitCode: 130, result: null };
-  const metrics = new RunMetrics({ openModel: openScenarios.size > 0, maxEndpoints: o.maxEndpoints });
+  const metrics = new RunMetrics({
+    openModel: openScenarios.size > 0,
+    maxEndpoints: o.maxEndpoints,
+    // A shard's document keeps every second's histogram, so that `squall merge` is exact.
+    keepBucketHistograms: o.shard?.share !== undefined,
+  });
   requestsSoFar = () => metrics.http.requests;
   for (const s of plan.scenarios) metrics.setScenarioTags(s.name, s.tags);
   metrics.watchUrls(plan.thresholds.flatMap((t) => (t.tags.url === undefined ? [] : [t.tags.url])));
@@ -162,12 +172,21 @@ export async function runHttpTest(
   // inflating the latencies in flight. A test that names an https URL or a streamed or form body
   // gets it before the load.
   dispatcher.prepareFor(plan.target, mayNeedUndici(plan.file));
-  const { totalMs, totalIterations } = progressBounds(plan);
+  const bounds = progressBounds(plan);
+  const share = o.shard?.share;
+  const { totalMs } = bounds;
+  // A shard's progress counts its own part of the iterations.
+  const totalIterations =
+    bounds.totalIterations === undefined ? undefined : scaleCount(bounds.totalIterations, share);
   if (!o.quiet) {
     const names = plan.scenarios.map((s) => `${s.name} (${s.executor.type})`).join(', ');
     io.stderr.write(`squall run: ${plan.file}${plan.preset ? ` — preset ${plan.preset}` : ''} — ${names}\n`);
     // What each scenario will do, defaults applied, before the load.
     for (const s of plan.scenarios) io.stderr.write(`  ${s.name}: ${describeScenario(s)}\n`);
+    if (share !== undefined)
+      io.stderr.write(
+        `  shard ${share.index + 1}/${share.count}: this process runs every ${share.count === 1 ? '' : `${ordinal(share.count)} `}VU, iteration and arrival of the above, from the ${ordinal(share.index + 1)} (squall merge adds the shards up)\n`,
+      );
   }
 
   let lastTickMs = 0;
@@ -259,6 +278,7 @@ export async function runHttpTest(
   const jars = new WeakMap<object, CookieJar>();
   try {
     try {
+      await waitForStart(o.shard?.startAt ?? null, io, { quiet: o.quiet, signal: signals.signal });
       startedAt = new Date();
       monitors.loadStarted();
       metrics.start();
@@ -320,6 +340,7 @@ export async function runHttpTest(
           onStart(perScenario) {
             scenariosSoFar = perScenario;
           },
+          share: o.shard?.share,
           onDropped: (scenario, count) => metrics.recordDropped(scenario, count),
           onVus: (active, max) => metrics.setVus(active, max),
           onTick(elapsedMs) {
@@ -380,6 +401,7 @@ export async function runHttpTest(
       spike: spikeResult(plan, metrics),
       ...(abortedBy && outcome.endReason === 'threshold-abort' ? { abortedBy } : {}),
       ...watched,
+      ...shardParts(o.shard),
     });
     const notes = [
       ...(outcome.abortReason ? [`stopped early: ${outcome.abortReason}`] : []),

@@ -48,6 +48,10 @@ export interface SessionOptions {
   io?: Partial<SessionIO>;
   /** Ends the run as Ctrl-C does: what ran is still delivered, with endReason `interrupted`. */
   signal?: AbortSignal;
+  /** This process's slice of the load, `'2/4'` (`--shard`); merge the documents with `merge()`. */
+  shard?: string;
+  /** When the load starts: an ISO time, `'+30s'` or a Date (`--start-at`). */
+  startAt?: string | Date;
 }
 
 /** The common options as the CLI's flags, for the session that both share. */
@@ -63,6 +67,8 @@ export function sessionFlags(o: SessionOptions): RunMonitorOptions &
     json?: boolean;
     quiet?: boolean;
     color?: boolean;
+    shard?: string;
+    startAt?: string;
   } {
   const m = o.monitor ?? {};
   return {
@@ -76,6 +82,8 @@ export function sessionFlags(o: SessionOptions): RunMonitorOptions &
     json: o.json,
     quiet: o.quiet,
     color: o.color,
+    shard: o.shard,
+    startAt: o.startAt instanceof Date ? o.startAt.toISOString() : o.startAt,
     monitorPid: m.pid === undefined ? undefined : String(m.pid),
     monitorCmd: m.cmd,
     monitorTree: m.tree,
