@@ -26,6 +26,8 @@ const SERIAL_UNIT = [
  */
 const E2E_UNTIMED = [
   'bad-input',
+  // Runs the shard workflow's scripts against a server; asserts on counts and exit codes.
+  'ci-shards-workflow',
   'comparison-report',
   'config-validation',
   'console-no-data',
