@@ -165,7 +165,7 @@ export async function k8sCommand(
   // As `squall run` checks it (every problem at once, exit 2); variables the Secret will give the
   // pod need not be set here.
   const placeholders = envSecret === undefined ? [] : envPlaceholders(fileText, io.env);
-  await resolveTest(file, { env: placeholders }, io.env, { loaded });
+  await resolveTest(file, { env: placeholders, host }, io.env, { loaded });
 
   const plan: K8sPlan = {
     name,

@@ -27,6 +27,7 @@ interface ShardDocument {
 }
 
 interface Container {
+  envFrom?: unknown;
   command: string[];
   args: string[];
   volumeMounts: Array<{ name: string; mountPath: string }>;
@@ -120,6 +121,42 @@ describe('squall k8s', () => {
     const r = await runCli(['k8s', file, '--shards', '2']);
     expect(r.code, explain(r)).toBe(2);
     expect(r.stderr).toMatch(/feeder/);
+  });
+
+  it("takes the test's variables from a Secret, and warns about a literal credential", async () => {
+    const file = join(dir.path, 'token.yaml');
+    const flow = (header: string) =>
+      [
+        'target: http://127.0.0.1:1',
+        'defaults:',
+        `  headers: { Authorization: "${header}" }`,
+        'scenarios:',
+        '  s:',
+        '    executor: shared-iterations',
+        '    vus: 1',
+        '    iterations: 1',
+        '    users: [ { name: U, flow: [ { get: /x } ] } ]',
+        '',
+      ].join('\n');
+    writeFileSync(file, flow(['Bearer $', '{env.API_TOKEN}'].join('')));
+    const env = { API_TOKEN: undefined };
+    // As squall run: a variable the test needs and nobody gives is bad input...
+    const alone = await runCli(['k8s', file, '--shards', '2'], { env });
+    expect(alone.code, explain(alone)).toBe(2);
+    expect(alone.stderr).toMatch(/API_TOKEN/);
+    // ...unless the Secret gives it to the pods.
+    const withSecret = await runCli(['k8s', file, '--shards', '2', '--env-secret', 'api-token'], { env });
+    expect(withSecret.code, explain(withSecret)).toBe(0);
+    const { job } = manifest(withSecret.stdout);
+    expect(job.spec.template.spec.containers[0]).toMatchObject({
+      envFrom: [{ secretRef: { name: 'api-token' } }],
+    });
+    expect(withSecret.stderr).not.toMatch(/credential/);
+
+    writeFileSync(file, flow('Bearer abc123'));
+    const literal = await runCli(['k8s', file, '--shards', '2'], { env });
+    expect(literal.code, explain(literal)).toBe(0);
+    expect(literal.stderr).toMatch(/line 3 looks like a credential/);
   });
 
   describe('the pods, played here', () => {
