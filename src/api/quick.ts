@@ -1,4 +1,7 @@
 import { type QuickOptions, resolveQuick } from '../config/quick.js';
+import { resolveShardFlags, type ShardFlags } from '../config/shard.js';
+import { scaleCount } from '../engine/share.js';
+import { badFlag } from '../errors/index.js';
 import { plural } from '../report/format.js';
 import { HTTP_RUN_METRICS, validateHttpThresholdTags } from '../result/build.js';
 import type { ResultDocument } from '../result/schema.js';
@@ -15,7 +18,7 @@ import { runHttpLoad } from './run-http-load.js';
 import { type SessionOptions, sessionFlags, unwrap } from './session-options.js';
 
 /** `squall quick`'s flags as the CLI hands them over (strings), and how the session is run. */
-export type QuickFlags = QuickOptions & PrometheusFlags & ReportDirFlags & HistoryFlags;
+export type QuickFlags = QuickOptions & PrometheusFlags & ReportDirFlags & HistoryFlags & ShardFlags;
 
 /**
  * `squall quick URL`: checks every flag before anything starts, says what it will do, runs the
@@ -28,6 +31,19 @@ export async function quickSession(
   more: { signal?: AbortSignal; judge?: Judge } = {},
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
   const q = resolveQuick(url, opts, VERSION);
+  const shard = resolveShardFlags(opts);
+  if (shard.share !== undefined) {
+    const { index, count } = shard.share;
+    // Connections are striped over the shards: each needs one at least, or it could send nothing.
+    if (scaleCount(q.load.connections, shard.share) === 0)
+      throw badFlag(
+        '--shard',
+        `--shard ${index + 1}/${count} gets no connection of the ${q.load.connections} the test has` +
+          `${q.load.maxRequests !== undefined && q.load.maxRequests === q.load.connections ? ` (-n ${q.load.maxRequests} caps -c)` : ''}; ` +
+          `give -c (and -n) at least ${count}, one per shard`,
+      );
+    q.load.share = shard.share;
+  }
   applyPrometheusFlags(q.outputs, opts);
   validateThresholds(q.thresholds, HTTP_RUN_METRICS);
   validateHttpThresholdTags(q.thresholds);
@@ -56,7 +72,7 @@ export async function quickSession(
       .join(', ');
     io.stderr.write(`squall quick: ${q.method} ${redactUrl(q.url.href)} — ${shape}, ${length}\n`);
   }
-  return runHttpLoad({ ...q, judge: more.judge }, { color: opts.color, io, signal: more.signal });
+  return runHttpLoad({ ...q, judge: more.judge, shard }, { color: opts.color, io, signal: more.signal });
 }
 
 /** The options of `quick()`: `squall quick`'s flags, typed for a program. */

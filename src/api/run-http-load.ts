@@ -1,5 +1,6 @@
 import type { MonitorPlan } from '../config/monitor.js';
 import type { ResolvedQuick } from '../config/quick.js';
+import type { ShardPlan } from '../config/shard.js';
 import { HttpEngine, type LoadOutcome } from '../engine/http-engine.js';
 import type { LiveSource } from '../live/live.js';
 import { startLive } from '../live/manager.js';
@@ -11,6 +12,7 @@ import type { SessionIO } from './io.js';
 import { liveConsumers } from './live-setup.js';
 import { startMonitorsOrInterrupt } from './run-monitors.js';
 import { abortOnSignals } from './signals.js';
+import { shardParts, waitForStart } from './start-at.js';
 
 /**
  * Runs a resolved HTTP load (quick, demo): the monitors (target process, squall's own health),
@@ -23,6 +25,8 @@ export async function runHttpLoad(
     ui?: boolean;
     monitor?: MonitorPlan | null;
     judge?: (result: ResultDocument) => void;
+    /** `--shard I/N` (q.load.share is its slice) and `--start-at`. */
+    shard?: ShardPlan;
   },
   opts: { color?: boolean; io: SessionIO; signal?: AbortSignal },
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
@@ -81,6 +85,7 @@ export async function runHttpLoad(
     live = started;
     try {
       try {
+        await waitForStart(q.shard?.startAt ?? null, io, { quiet: q.quiet, signal: signals.signal });
         startedAt = new Date();
         monitors.loadStarted();
         outcome = await engine.run(signals.signal);
@@ -95,6 +100,7 @@ export async function runHttpLoad(
         ...watched,
         config: q.config,
         thresholds: q.thresholds,
+        ...shardParts(q.shard),
       });
       const notes =
         outcome.queued > 0

@@ -4,6 +4,7 @@ import { spikeRecoverySec } from '../analysis/spike-recovery.js';
 import { describeScenario } from '../config/describe-plan.js';
 import type { MonitorPlan } from '../config/monitor.js';
 import { proxyEnv } from '../config/proxy.js';
+import type { ShardPlan } from '../config/shard.js';
 import { executorFor } from '../engine/executors/index.js';
 import { httpRecorder } from '../engine/http-recorder.js';
 import type { TestPlan } from '../engine/plan.js';
@@ -31,6 +32,7 @@ import type { SessionIO } from './io.js';
 import { liveConsumers } from './live-setup.js';
 import { startMonitorsOrInterrupt } from './run-monitors.js';
 import { abortOnSignals } from './signals.js';
+import { shardParts, waitForStart } from './start-at.js';
 import { catchStrayScriptErrors, describeScriptError } from './stray-errors.js';
 
 export interface RunOutputOptions extends DeliverOptions {
@@ -44,6 +46,8 @@ export interface RunOutputOptions extends DeliverOptions {
   httpDebug?: boolean;
   /** `--stop-on-errors`: the share of failed requests that ends the run. */
   stopOnErrors?: number;
+  /** `--shard I/N` (this process runs its slice of every scenario) and `--start-at`. */
+  shard?: ShardPlan;
 }
 
 /** Host and port of the test's base URL: where a `--monitor-cmd` service is awaited. */
@@ -153,7 +157,12 @@ export async function runHttpTest(
     () => requestsSoFar(),
   );
   if (!monitors) return { exitCode: 130, result: null };
-  const metrics = new RunMetrics({ openModel: openScenarios.size > 0, maxEndpoints: o.maxEndpoints });
+  const metrics = new RunMetrics({
+    openModel: openScenarios.size > 0,
+    maxEndpoints: o.maxEndpoints,
+    // A shard's document keeps every second's histogram, so that `squall merge` is exact.
+    keepBucketHistograms: o.shard?.share !== undefined,
+  });
   requestsSoFar = () => metrics.http.requests;
   for (const s of plan.scenarios) metrics.setScenarioTags(s.name, s.tags);
   metrics.watchUrls(plan.thresholds.flatMap((t) => (t.tags.url === undefined ? [] : [t.tags.url])));
@@ -259,6 +268,7 @@ export async function runHttpTest(
   const jars = new WeakMap<object, CookieJar>();
   try {
     try {
+      await waitForStart(o.shard?.startAt ?? null, io, { quiet: o.quiet, signal: signals.signal });
       startedAt = new Date();
       monitors.loadStarted();
       metrics.start();
@@ -320,6 +330,7 @@ export async function runHttpTest(
           onStart(perScenario) {
             scenariosSoFar = perScenario;
           },
+          share: o.shard?.share,
           onDropped: (scenario, count) => metrics.recordDropped(scenario, count),
           onVus: (active, max) => metrics.setVus(active, max),
           onTick(elapsedMs) {
@@ -380,6 +391,7 @@ export async function runHttpTest(
       spike: spikeResult(plan, metrics),
       ...(abortedBy && outcome.endReason === 'threshold-abort' ? { abortedBy } : {}),
       ...watched,
+      ...shardParts(o.shard),
     });
     const notes = [
       ...(outcome.abortReason ? [`stopped early: ${outcome.abortReason}`] : []),

@@ -8,6 +8,7 @@ import {
 import { parseOutput, parsePositiveInt, parseRateFlag } from '../config/parse-flags.js';
 import { QUICK_OUTPUT_KINDS } from '../config/quick.js';
 import type { ResolveOptions, RunFlags } from '../config/resolve-test.js';
+import { resolveShardFlags, type ShardFlags } from '../config/shard.js';
 import { badFlag } from '../errors/index.js';
 import type { ResultDocument } from '../result/schema.js';
 import type { TestDefinition } from '../script-api/test-definition.js';
@@ -26,7 +27,8 @@ export interface RunSessionFlags
     RunMonitorOptions,
     PrometheusFlags,
     ReportDirFlags,
-    HistoryFlags {
+    HistoryFlags,
+    ShardFlags {
   out?: string[];
   json?: boolean;
   quiet?: boolean;
@@ -84,6 +86,7 @@ export async function runSession(
       ? undefined
       : parsePositiveInt('--max-endpoints', opts.maxEndpoints, MAX_ENDPOINTS_LIMIT);
   applyPrometheusFlags(outputs, opts);
+  const shard = resolveShardFlags(opts);
   const monitor = resolveRunMonitor(opts);
   // Loaded only for `run`: the TypeScript loader, YAML, zod and undici cost every other
   // command memory (quick -c 1000's RSS budget) and start-up time.
@@ -146,6 +149,7 @@ export async function runSession(
       ui: !!opts.ui,
       monitor,
       maxEndpoints,
+      shard,
       judge: more.judge,
       httpDebug: opts.httpDebug === true,
       stopOnErrors,

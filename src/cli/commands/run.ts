@@ -20,6 +20,7 @@ Examples:
   $ squall run soak.yaml --monitor-cmd 'node server.js' --threshold 'target_rss_growth_mb_per_min:value<5'
   $ squall run soak.yaml --monitor-pid 4242 --leak-budget 100MB/h   # a running service and its children
   $ squall init --yaml && squall run load-test.yaml  # a starter test for squall serve-demo
+  $ squall run api.yaml --shard 1/4 --start-at +30s -o json=s1.json  # shard 1 of 4 (one per machine); then squall merge s*.json
 
 Presets: smoke, baseline, stress, spike, burst, soak, endurance, breakpoint, scalability (a sweep)
 (docs/presets.md).
