@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parsePositiveInt } from '../config/parse-flags.js';
+import { parseStartAt } from '../config/shard.js';
 import { badFlag, SquallError } from '../errors/index.js';
 import { VERSION } from '../result/version.js';
-import { parseDurationMs } from '../util/duration.js';
 import { redactText } from '../util/redact.js';
 import type { SessionIO } from './io.js';
 import { collectScript, type K8sPlan, k8sYaml } from './k8s-manifest.js';
@@ -54,22 +54,13 @@ function configMapKey(file: string): string {
 }
 
 /**
- * `--start-at`: an ISO time as given, or `+D` from now, made absolute here so that every pod,
- * whenever it is scheduled, waits for the same instant.
+ * `--start-at` (read as `squall run` reads it: an ISO time, or `+D` from now) made absolute here,
+ * so that every pod, whenever it is scheduled, waits for the same instant.
  */
 export function resolveStartAt(text: string, now: number): string {
-  const t = text.trim();
-  if (t.startsWith('+')) {
-    const ms = parseDurationMs(t.slice(1));
-    // Up to a whole second: the time reads plainly in the manifest and the pods' logs.
-    if (ms !== undefined) return new Date(Math.ceil((now + ms) / 1000) * 1000).toISOString();
-  } else if (/^\d{4}-\d{2}-\d{2}T/.test(t) && !Number.isNaN(Date.parse(t))) {
-    return new Date(Date.parse(t)).toISOString();
-  }
-  throw badFlag(
-    '--start-at',
-    `--start-at "${text}" is neither an ISO time (2026-12-05T09:00:00Z) nor a delay from now (+30s, +2m)`,
-  );
+  const at = parseStartAt(text, now).getTime();
+  // A delay, up to a whole second: the time reads plainly in the manifest and the pods' logs.
+  return new Date(text.trim().startsWith('+') ? Math.ceil(at / 1000) * 1000 : at).toISOString();
 }
 
 /** `--host`: an http(s) URL, as squall run takes it. */

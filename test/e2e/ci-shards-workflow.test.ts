@@ -133,7 +133,8 @@ describe('examples/ci/github-actions-shards.yml', () => {
   it('runs four shards that pass alone, whose merge fails the threshold the whole run fails', async () => {
     const work = join(dir.path, 'repo');
     mkdirSync(join(work, 'perf'), { recursive: true });
-    // 40 iterations of one request: 10 a shard, under the budget; 40 merged, over it.
+    // 40 iterations of one request: 10 a shard, under the budget; 40 merged, over it. A VU for
+    // each shard.
     writeFileSync(
       join(work, 'perf', 'api.yaml'),
       [
@@ -141,7 +142,7 @@ describe('examples/ci/github-actions-shards.yml', () => {
         'scenarios:',
         '  shared:',
         '    executor: shared-iterations',
-        '    vus: 2',
+        '    vus: 4',
         '    iterations: 40',
         '    users: [ { name: Reader, flow: [ { get: /items } ] } ]',
         'thresholds:',
@@ -177,7 +178,7 @@ describe('examples/ci/github-actions-shards.yml', () => {
     };
     expect(doc.metrics.http_reqs.count).toBe(target.count());
     expect(doc.passed).toBe(false);
-    expect(readFileSync(join(merge, 'summary.md'), 'utf8')).toMatch(/http_reqs/);
+    expect(readFileSync(join(merge, 'summary.md'), 'utf8')).toMatch(/squall failed/);
 
     const fail = await runStep(script(step('merge', 'Fail on a threshold').run!, {}), merge, {
       CODE: merged.outputs.code!,

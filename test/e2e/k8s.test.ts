@@ -77,6 +77,22 @@ describe('squall k8s', () => {
     expect(job.spec.template.spec.volumes.map((v) => v.configMap?.name)).toContain(configMap.metadata.name);
   });
 
+  it('prints what docs/scale.md shows, for the test it shows', async () => {
+    const md = readFileSync(join(ROOT, 'docs', 'scale.md'), 'utf8');
+    const m =
+      /For this test, `api\.yaml`:\n\n```yaml\n([\s\S]*?)```\n\n`(squall k8s [^`]+)`\nprints:\n\n```yaml\n([\s\S]*?)```/.exec(
+        md,
+      );
+    expect(m, 'the test, the command and its output in docs/scale.md').not.toBeNull();
+    const [, test, command, shown] = m!;
+    const docDir = join(dir.path, 'doc');
+    mkdirSync(docDir);
+    writeFileSync(join(docDir, 'api.yaml'), test!);
+    const r = await runCli(command!.split(' ').slice(1), { cwd: docDir });
+    expect(r.code, explain(r)).toBe(0);
+    expect(r.stdout).toBe(shown);
+  });
+
   it.each([
     ['a file that does not exist', ['k8s', 'no-such-test.yaml', '--shards', '4'], /no-such-test\.yaml/],
     ['a file that is not a test', ['k8s', join(ROOT, 'package.json'), '--shards', '4'], /package\.json/],
@@ -96,7 +112,7 @@ describe('squall k8s', () => {
     [
       'a bad --start-at',
       ['k8s', join(EXAMPLES_DIR, 'spike.yaml'), '--shards', '2', '--start-at', 'soon'],
-      /--start-at "soon"/,
+      /--start-at 'soon'/,
     ],
     [
       'a --host that is no URL',
@@ -263,7 +279,7 @@ describe('squall k8s', () => {
         child.on('exit', (code) => done({ code, out }));
       });
       expect(collected.code, collected.out).toBe(0);
-      expect(readFileSync(join(dir.path, 'summary.md'), 'utf8')).toMatch(/http_req/);
+      expect(readFileSync(join(dir.path, 'summary.md'), 'utf8')).toMatch(/squall passed/);
 
       // Each decoded document is its shard's, and together they hold every request the server saw.
       const docs = Array.from(
