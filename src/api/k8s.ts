@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { basename, extname } from 'node:path';
 import { parsePositiveInt } from '../config/parse-flags.js';
 import { parseStartAt } from '../config/shard.js';
@@ -77,8 +78,9 @@ function checkHost(text: string): string {
 }
 
 /**
- * What the ConfigMap cannot carry: the test's feeder files and a module's local imports are not
- * in it, and the pod would fail on them after the Job started. Refused here instead.
+ * What the pods would not have: the test's feeder files and a module's local imports are not in
+ * the ConfigMap, nor packages other than squall in the image, and the pod would fail on them
+ * after the Job started. Refused here instead.
  */
 function checkSelfContained(file: string, text: string, loaded: { format: string; data: unknown }): void {
   const data = loaded.data;
@@ -93,15 +95,24 @@ function checkSelfContained(file: string, text: string, loaded: { format: string
     );
   }
   if (loaded.format !== 'module') return;
-  const local = /\b(?:from|import)\s*\(?\s*['"](\.\.?\/[^'"]*)['"]/.exec(text);
-  if (local) {
-    const line = text.slice(0, local.index).split('\n').length;
+  // What the image has: squall itself and Node's built-in modules; a local file or another package is not there.
+  // Type-only imports are erased: blanked, lines kept.
+  const code = text.replace(/\bimport\s+type\b[^;]*?\bfrom\s*['"][^'"]+['"]/g, (m) =>
+    m.replace(/[^\n]/g, ' '),
+  );
+  for (const m of code.matchAll(/\b(?:from|import|require)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+    const spec = m[1]!;
+    if (spec === 'squall' || isBuiltin(spec)) continue;
+    const line = code.slice(0, m.index).split('\n').length;
+    const local = spec.startsWith('.') || spec.startsWith('/');
     throw new SquallError(
       'SQ_CONFIG_INVALID',
-      `${file} imports ${local[1]} (line ${line}), and the ConfigMap squall k8s prints holds the test file alone`,
+      `${file} imports ${spec} (line ${line}), which the pods would not have: the ConfigMap squall k8s prints holds the test file alone, and the image only squall and Node's own modules`,
       {
         where: { file, line },
-        hint: 'bundle the test into one file, or build an image FROM the squall image with its helpers',
+        hint: local
+          ? 'bundle the test into one file, or build an image FROM the squall image with its helpers'
+          : `build an image FROM the squall image with ${spec} installed, and give it to --image`,
       },
     );
   }

@@ -139,6 +139,32 @@ describe('squall k8s', () => {
     expect(r.stderr).toMatch(/feeder/);
   });
 
+  it.each([
+    ['a local module', "import { think } from './helpers.js';", /imports \.\/helpers\.js \(line 2\)/],
+    [
+      'a package the image lacks',
+      "import { faker } from '@faker-js/faker';",
+      /imports @faker-js\/faker \(line 2\)/,
+    ],
+  ])('refuses a TypeScript test that imports %s', async (_, line, message) => {
+    const file = join(dir.path, `imports-${Math.random().toString(36).slice(2)}.ts`);
+    writeFileSync(
+      file,
+      [
+        "import { defineTest } from 'squall';",
+        line,
+        "import type { Readable } from 'some-types-only';",
+        "import { readFileSync } from 'node:fs';",
+        'export default defineTest({});',
+        '',
+      ].join('\n'),
+    );
+    const r = await runCli(['k8s', file, '--shards', '2']);
+    expect(r.code, explain(r)).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/some-types-only|node:fs/);
+  });
+
   it("takes the test's variables from a Secret, and warns about a literal credential", async () => {
     const file = join(dir.path, 'token.yaml');
     const flow = (header: string) =>
