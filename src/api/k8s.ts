@@ -21,20 +21,24 @@ export interface K8sFlags {
   host?: string;
 }
 
-/** Kubernetes' limit on completions of an Indexed Job. */
-const MAX_SHARDS = 100_000;
-/** A DNS-1123 label: names of Jobs, ConfigMaps, namespaces and Secrets. */
+/** The most `--shard I/N` takes (src/config/shard.ts); Kubernetes allows 100,000 completions. */
+const MAX_SHARDS = 10_000;
+/** A DNS-1123 label: names of Jobs, ConfigMaps and namespaces. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A DNS-1123 subdomain: a Secret's name (labels joined by dots). */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A ConfigMap's limit, less room for its metadata. */
+const MAX_TEST_BYTES = 1024 * 1024 - 4096;
 /** The Job's pods are named NAME-INDEX-XXXXX and their hostname NAME-INDEX: room for both in 63. */
 const MAX_NAME = 52;
 /** Time for the pods to be scheduled and the image pulled before the shards start together. */
 const DEFAULT_START_DELAY = '+1m';
 
-function dnsLabel(flag: string, value: string, max: number): string {
-  if (value.length > max || !DNS_LABEL.test(value)) {
+function dnsName(flag: string, value: string, max: number, pattern = DNS_LABEL): string {
+  if (value.length > max || !pattern.test(value)) {
     throw badFlag(
       flag,
-      `${flag} "${value}" is not a Kubernetes name: lower-case letters, digits and '-', starting and ending with a letter or digit, at most ${max} characters`,
+      `${flag} "${value}" is not a Kubernetes name: lower-case letters, digits and '-'${pattern === DNS_SUBDOMAIN ? " (and '.')" : ''}, starting and ending with a letter or digit, at most ${max} characters`,
     );
   }
   return value;
@@ -147,10 +151,10 @@ export async function k8sCommand(
   const shards = parsePositiveInt('--shards', flags.shards, MAX_SHARDS);
   const parallelism =
     flags.parallelism === undefined ? shards : parsePositiveInt('--parallelism', flags.parallelism, shards);
-  const name = dnsLabel('--name', flags.name ?? defaultJobName(file), MAX_NAME);
-  const namespace = flags.namespace === undefined ? undefined : dnsLabel('--namespace', flags.namespace, 63);
+  const name = dnsName('--name', flags.name ?? defaultJobName(file), MAX_NAME);
+  const namespace = flags.namespace === undefined ? undefined : dnsName('--namespace', flags.namespace, 63);
   const envSecret =
-    flags.envSecret === undefined ? undefined : dnsLabel('--env-secret', flags.envSecret, 253);
+    flags.envSecret === undefined ? undefined : dnsName('--env-secret', flags.envSecret, 253, DNS_SUBDOMAIN);
   const image = flags.image ?? `squall:${VERSION}`;
   if (image === '' || /\s/.test(image))
     throw badFlag('--image', `--image "${image}" is not an image reference (registry/name:tag)`);
@@ -163,6 +167,16 @@ export async function k8sCommand(
   ]);
   const loaded = await loadTestFile(file);
   const fileText = readFileSync(loaded.absPath, 'utf8');
+  if (Buffer.byteLength(fileText) > MAX_TEST_BYTES) {
+    throw new SquallError(
+      'SQ_CONFIG_INVALID',
+      `${file} is ${Buffer.byteLength(fileText)} bytes, and a ConfigMap holds at most 1 MiB`,
+      {
+        where: { file },
+        hint: 'build an image FROM the squall image with the test in it, and give it to --image',
+      },
+    );
+  }
   checkSelfContained(file, fileText, loaded);
   // As `squall run` checks it (every problem at once, exit 2); variables the Secret will give the
   // pod need not be set here.

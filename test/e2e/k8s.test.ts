@@ -127,6 +127,15 @@ describe('squall k8s', () => {
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 
+  it('refuses a test too big for a ConfigMap', async () => {
+    const file = join(dir.path, 'big.yaml');
+    const spike = readFileSync(join(EXAMPLES_DIR, 'spike.yaml'), 'utf8');
+    writeFileSync(file, `${'# padding\n'.repeat(120_000)}${spike}`);
+    const r = await runCli(['k8s', file, '--shards', '2']);
+    expect(r.code, explain(r)).toBe(2);
+    expect(r.stderr).toMatch(/big\.yaml is \d+ bytes, and a ConfigMap holds at most 1 MiB/);
+  });
+
   it('refuses a test that reads feeder files the ConfigMap would not carry', async () => {
     const file = join(dir.path, 'fed.yaml');
     writeFileSync(join(dir.path, 'users.csv'), 'name\nann\n');
