@@ -26,6 +26,8 @@ const SERIAL_UNIT = [
  */
 const E2E_UNTIMED = [
   'bad-input',
+  // Runs the shard workflow's scripts against a server; asserts on counts and exit codes.
+  'ci-shards-workflow',
   'comparison-report',
   'config-validation',
   'console-no-data',
@@ -43,6 +45,8 @@ const E2E_UNTIMED = [
   'html-same-words',
   'http-forms-redirects',
   'json',
+  // Plays the pods of a printed Job against a server; asserts on counts, never on time.
+  'k8s',
   'library',
   'report',
   'report-dir',

@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   sweep: async () => (await import('./commands/sweep.js')).registerSweep,
   config: async () => (await import('./commands/config.js')).registerConfig,
   convert: async () => (await import('./commands/convert.js')).registerConvert,
+  k8s: async () => (await import('./commands/k8s.js')).registerK8s,
 };
 
 /** The commands a command line needs registered: the one it names, none for --version alone. */

@@ -141,8 +141,13 @@ describe('examples/', () => {
     const readme = readFileSync(join(EXAMPLES_DIR, 'README.md'), 'utf8');
     for (const f of files.filter((x) => !['README.md', 'bench', 'ci'].includes(x)))
       expect(readme).toContain(`squall run examples/${f}`);
-    // The CI workflow is run step by step by ci-workflow.test.ts.
+    // The CI workflows are run step by step by ci-workflow.test.ts and ci-shards-workflow.test.ts.
+    expect(readdirSync(join(EXAMPLES_DIR, 'ci')).sort()).toEqual([
+      'github-actions-shards.yml',
+      'github-actions.yml',
+    ]);
     expect(readme).toContain('ci/github-actions.yml');
+    expect(readme).toContain('ci/github-actions-shards.yml');
     // The micro-benchmarks (squall bench) have their own folder, documented in docs/bench.md.
     expect(readme).toContain('squall bench examples/bench');
   });
