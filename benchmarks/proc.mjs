@@ -20,8 +20,9 @@ export const peakRssMethod = existsSync(TIME_BIN) ? '/usr/bin/time -f %M' : '/pr
 
 export const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'squall-bench-'));
 
+/** argv pinned to cpu; cpu null leaves it free to use every core (the workers scenarios). */
 export function pin(cpu, argv) {
-  return canPin ? ['taskset', '-c', String(cpu), ...argv] : argv;
+  return canPin && cpu !== null ? ['taskset', '-c', String(cpu), ...argv] : argv;
 }
 
 // Raise the fd limit for 1000+ connections; Node has no setrlimit, so a shell does it and then
@@ -85,15 +86,15 @@ const statusKb = (text, field) => {
 let runSeq = 0;
 
 /**
- * Runs a load generator pinned to the load-generator CPU with a raised fd limit.
- * Returns { code, signal, stdout, stderr, timedOut, peakRssMb, samples } where samples is a
+ * Runs a load generator pinned to the load-generator CPU (unless pinned is false) with a raised fd
+ * limit. Returns { code, signal, stdout, stderr, timedOut, peakRssMb, samples } where samples is a
  * once-a-second VmRSS series when sampleRss is set (for the memory scenario).
  */
-export function runLoadgen(argv, { timeoutMs, sampleRss = false }) {
+export function runLoadgen(argv, { timeoutMs, sampleRss = false, pinned = true }) {
   // /usr/bin/time would make the spawned pid time's, not the tool's: skip it when sampling /proc.
   const useTime = existsSync(TIME_BIN) && !sampleRss;
   const timeFile = path.join(tmpDir, `time-${++runSeq}.txt`);
-  let cmd = pin(LOADGEN_CPU, argv);
+  let cmd = pin(pinned ? LOADGEN_CPU : null, argv);
   if (useTime) cmd = [TIME_BIN, '-o', timeFile, '-f', '%M', ...cmd];
   const child = start(withUlimit(cmd));
 
