@@ -1,6 +1,7 @@
 // Locust and Artillery, the tools squall replaces: found or installed on first use, then driven with
 // the `run` scenario's load (N users, one GET of / per iteration, no think time) and read into the
-// shape tools.mjs uses: { rps, p50, p99, failRate } with latencies in ms.
+// shape tools.mjs uses: { rps, p50, p99, failRate } with latencies in ms (and `requests`, the
+// completed requests, which test/e2e/bench-peers.test.ts holds against what the server saw).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -216,6 +217,7 @@ export function parseLocust(stdout) {
     p50: r.p50,
     p99: r.p99,
     failRate: r.failures / r.requests,
+    requests: r.requests,
   };
 }
 
@@ -340,6 +342,7 @@ export function parseArtilleryReport(doc) {
     p50: rt.p50 ?? rt.median ?? null,
     p99: rt.p99 ?? null,
     failRate: (errors + non2xx) / (responses + errors),
+    requests: responses,
   };
 }
 

@@ -41,6 +41,7 @@ const live = new Set();
 
 /** Spawns in its own process group, so stopping the group also ends wrapped children (time → tool). */
 export function start(argv, options = {}) {
+  handleSignals();
   const child = spawn(argv[0], argv.slice(1), {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,14 +69,21 @@ export function cleanup() {
   rmSync(tmpDir, { recursive: true, force: true });
 }
 
-// Targets run in their own process groups, so Ctrl-C does not reach them: kill them ourselves.
 process.on('exit', cleanup);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    process.stderr.write(`\n${signal}: stopping targets and load generators\n`);
-    cleanup();
-    process.exit(130);
-  });
+// Targets run in their own process groups, so Ctrl-C does not reach them: kill them ourselves.
+// Set up with the first child, so a module that only imports these helpers (a test) keeps its
+// own signal handling.
+let signalsHandled = false;
+function handleSignals() {
+  if (signalsHandled) return;
+  signalsHandled = true;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      process.stderr.write(`\n${signal}: stopping targets and load generators\n`);
+      cleanup();
+      process.exit(130);
+    });
+  }
 }
 
 const statusKb = (text, field) => {
