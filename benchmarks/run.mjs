@@ -344,6 +344,9 @@ async function interleaved(name) {
     notes.push(
       `req/s squall run --workers 2 / Locust with 2 processes: ${fmt.ratio(vsLocust)}${perRound(runs, 'locust-p2', 'squall-run-w2')}`,
     );
+    // ru_maxrss of the children is the largest one's, and squall's workers are threads of one process.
+    if (s['locust-p2'])
+      notes.push('peak RSS: Locust’s is its largest process’s (the master or one worker), not their sum');
   } else if (name === 'delay20') {
     const dWrk = sq.p50 != null && wrk.p50 != null ? sq.p50 - wrk.p50 : null;
     const dAc = sq.p50 != null && ac.p50 != null ? sq.p50 - ac.p50 : null;
@@ -402,6 +405,8 @@ function runVsQuickNotes(s, runs, notes) {
   notes.push(
     `req/s squall run / Artillery: ${fmt.ratio(vsArtillery)}${perRound(runs, 'artillery', 'squall-run')}`,
   );
+  if (s.locust || s.artillery)
+    notes.push('Locust’s latencies are in whole ms, Artillery’s to 0.1 ms: not comparable below ~1 ms');
   check(
     'run',
     'req/s ≥ 0.6× squall quick -c 50',
