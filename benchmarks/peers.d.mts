@@ -23,7 +23,8 @@ export interface PeerTool {
   available(): boolean;
   version(): string;
   extraTimeoutS: number;
-  argv(params: LoadParams): string[];
+  /** The command; a promise where it needs a free port first (Locust's master). */
+  argv(params: LoadParams): string[] | Promise<string[]>;
   parse(stdout: string, params?: LoadParams): PeerResult;
 }
 

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { hasCommand, tmpDir } from './proc.mjs';
+import { freePort } from './targets.mjs';
 
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -200,13 +201,6 @@ function locustfile() {
   return file;
 }
 
-let masterPort = 0;
-/** A port for the master's ZeroMQ socket, different for each run (the last run's may linger). */
-const nextMasterPort = () => {
-  masterPort = masterPort ? masterPort + 2 : 20_000 + (process.pid % 20_000);
-  return masterPort;
-};
-
 export function parseLocust(stdout) {
   const line = stdout.split('\n').find((l) => l.startsWith(LOCUST_MARK));
   if (!line) throw new Error('Locust printed no final totals (the locustfile’s quit hook did not run)');
@@ -235,12 +229,13 @@ const locustLoad = ({ url, connections, seconds }) => [
 ];
 
 /** Locust with N worker processes: --processes N where Locust has it (2.19+), else what it does by hand. */
-function locustWorkersArgv(params, processes) {
+async function locustWorkersArgv(params, processes) {
   const file = locustfile();
   if (locustHelpText().includes('--processes'))
     return ['locust', '-f', file, ...locustLoad(params), '--processes', String(processes)];
   // A master and N workers on loopback, the layout --processes sets up.
-  const port = nextMasterPort();
+  // The master's ZeroMQ port: a free one, not Locust's fixed 5557 that another run may hold.
+  const port = await freePort();
   const worker = `locust -f '${file}' --worker --master-host 127.0.0.1 --master-port ${port} &`;
   const master = [
     'exec locust',

@@ -233,7 +233,8 @@ const canRun = (tool) => !unavailable.has(tool) && TOOLS[tool].available();
 
 /** One tool run; a tool that exits non-zero, times out or prints nothing parseable is a failure. */
 async function runOnce(scenario, tool, params, label, sampleRss = false) {
-  const res = await runLoadgen(TOOLS[tool].argv(params), {
+  // Some peers' argv needs a free port first, so it may be a promise.
+  const res = await runLoadgen(await TOOLS[tool].argv(params), {
     timeoutMs: (params.seconds + 30 + (TOOLS[tool].extraTimeoutS ?? 0)) * 1000,
     sampleRss,
     pinned: !params.unpinned,

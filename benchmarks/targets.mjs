@@ -8,7 +8,7 @@ import { hasCommand, pin, start, TARGET_CPU, tmpDir } from './proc.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.on('error', reject);

@@ -53,7 +53,7 @@ function runTool(argv: string[], timeoutMs: number): Promise<Finished> {
 async function measure(tool: PeerTool) {
   server = await startTarget();
   const params = { url: server.url, connections: CONNECTIONS, seconds: SECONDS };
-  const res = await runTool(tool.argv(params), (SECONDS + 30 + tool.extraTimeoutS) * 1000);
+  const res = await runTool(await tool.argv(params), (SECONDS + 30 + tool.extraTimeoutS) * 1000);
   expect(res.code, res.stderr.slice(-2000)).toBe(0);
   return { result: tool.parse(res.stdout, params), seen: server.count() };
 }
