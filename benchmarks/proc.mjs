@@ -20,8 +20,9 @@ export const peakRssMethod = existsSync(TIME_BIN) ? '/usr/bin/time -f %M' : '/pr
 
 export const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'squall-bench-'));
 
+/** argv pinned to cpu; cpu null leaves it free to use every core (the workers scenarios). */
 export function pin(cpu, argv) {
-  return canPin ? ['taskset', '-c', String(cpu), ...argv] : argv;
+  return canPin && cpu !== null ? ['taskset', '-c', String(cpu), ...argv] : argv;
 }
 
 // Raise the fd limit for 1000+ connections; Node has no setrlimit, so a shell does it and then
@@ -40,6 +41,7 @@ const live = new Set();
 
 /** Spawns in its own process group, so stopping the group also ends wrapped children (time → tool). */
 export function start(argv, options = {}) {
+  handleSignals();
   const child = spawn(argv[0], argv.slice(1), {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,14 +69,21 @@ export function cleanup() {
   rmSync(tmpDir, { recursive: true, force: true });
 }
 
-// Targets run in their own process groups, so Ctrl-C does not reach them: kill them ourselves.
 process.on('exit', cleanup);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    process.stderr.write(`\n${signal}: stopping targets and load generators\n`);
-    cleanup();
-    process.exit(130);
-  });
+// Targets run in their own process groups, so Ctrl-C does not reach them: kill them ourselves.
+// Set up with the first child, so a module that only imports these helpers (a test) keeps its
+// own signal handling.
+let signalsHandled = false;
+function handleSignals() {
+  if (signalsHandled) return;
+  signalsHandled = true;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      process.stderr.write(`\n${signal}: stopping targets and load generators\n`);
+      cleanup();
+      process.exit(130);
+    });
+  }
 }
 
 const statusKb = (text, field) => {
@@ -85,15 +94,15 @@ const statusKb = (text, field) => {
 let runSeq = 0;
 
 /**
- * Runs a load generator pinned to the load-generator CPU with a raised fd limit.
- * Returns { code, signal, stdout, stderr, timedOut, peakRssMb, samples } where samples is a
+ * Runs a load generator pinned to the load-generator CPU (unless pinned is false) with a raised fd
+ * limit. Returns { code, signal, stdout, stderr, timedOut, peakRssMb, samples } where samples is a
  * once-a-second VmRSS series when sampleRss is set (for the memory scenario).
  */
-export function runLoadgen(argv, { timeoutMs, sampleRss = false }) {
+export function runLoadgen(argv, { timeoutMs, sampleRss = false, pinned = true }) {
   // /usr/bin/time would make the spawned pid time's, not the tool's: skip it when sampling /proc.
   const useTime = existsSync(TIME_BIN) && !sampleRss;
   const timeFile = path.join(tmpDir, `time-${++runSeq}.txt`);
-  let cmd = pin(LOADGEN_CPU, argv);
+  let cmd = pin(pinned ? LOADGEN_CPU : null, argv);
   if (useTime) cmd = [TIME_BIN, '-o', timeFile, '-f', '%M', ...cmd];
   const child = start(withUlimit(cmd));
 

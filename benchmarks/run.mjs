@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// squall vs autocannon vs wrk on this machine, `squall run` vs `squall quick`, and `squall bench` vs
-// mitata. See docs/PERFORMANCE.md.
-//   node benchmarks/run.mjs [--rounds N] [--duration 10s] [--only c50,c1000,delay20,run,micro,memory,run2000] [--quick] [--md]
+// squall vs autocannon vs wrk on this machine, `squall run` vs `squall quick`, Locust and Artillery,
+// `--workers 2` vs one worker, and `squall bench` vs mitata. See docs/PERFORMANCE.md.
+//   node benchmarks/run.mjs [--rounds N] [--duration 10s] [--only c50,…,run,workers,run-workers,…] [--quick] [--md] [--no-install]
 // Tools run interleaved (A B C A B C …) so slow drift on a noisy box hits all of them alike;
 // the tables show medians over the rounds. Progress goes to stderr, the report to stdout.
 import { writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import {
 } from './proc.mjs';
 import { fmt, machine, median, Report, summarize } from './report.mjs';
 import { target } from './targets.mjs';
-import { nginxVersion, TOOLS } from './tools.mjs';
+import { nginxVersion, squallHasWorkers, TOOLS } from './tools.mjs';
 
 const SCENARIOS = {
   c50: {
@@ -45,10 +45,41 @@ const SCENARIOS = {
   run: {
     target: 'fast',
     connections: 50,
-    tools: ['squall-run', 'squall'],
-    labels: { 'squall-run': 'squall run (TS test)', squall: 'squall quick' },
+    tools: ['squall-run', 'squall', 'locust', 'artillery'],
+    labels: {
+      'squall-run': 'squall run (TS test)',
+      squall: 'squall quick',
+      locust: 'Locust FastHttpUser',
+      artillery: 'Artillery',
+    },
     about:
-      'squall run of a TypeScript test (constant-vus 50, one GET per iteration, no think time) against squall quick -c 50',
+      'squall run of a TypeScript test (constant-vus 50, one GET per iteration, no think time), squall quick -c 50, ' +
+      'and the same test for Locust (FastHttpUser, -u 50 -r 50, one process) and Artillery (50 VUs looping one GET)',
+  },
+  // Both cores for the load generator: nothing pinned, nginx with one worker on whichever core.
+  workers: {
+    target: 'fast-unpinned',
+    unpinned: true,
+    connections: 50,
+    tools: ['squall-w1', 'squall-w2', 'wrk-t2'],
+    // Without squall's --workers only wrk would be left: the scenario is skipped with a note.
+    needs: 'squall-w2',
+    labels: {
+      'squall-w1': 'squall quick --workers 1',
+      'squall-w2': 'squall quick --workers 2',
+      'wrk-t2': 'wrk -t2',
+    },
+    about: 'squall quick -c 50 with one and two worker threads, and wrk with two threads; nothing pinned',
+  },
+  'run-workers': {
+    target: 'fast-unpinned',
+    unpinned: true,
+    connections: 50,
+    tools: ['squall-run-w2', 'locust-p2'],
+    labels: { 'squall-run-w2': 'squall run --workers 2', 'locust-p2': 'Locust, 2 worker processes' },
+    about:
+      'the run scenario’s test on two cores: squall run --workers 2 and Locust with two worker processes ' +
+      '(--processes 2, or a master and two --worker processes where Locust predates it); nothing pinned',
   },
   micro: {
     tools: ['squall-bench', 'mitata'],
@@ -65,7 +96,7 @@ const SCENARIOS = {
     about: 'squall run of a TypeScript test with 2,000 VUs, one GET per iteration and 1–2 s think time',
   },
 };
-const DEFAULT_SET = ['c50', 'c1000', 'delay20', 'run', 'micro'];
+const DEFAULT_SET = ['c50', 'c1000', 'delay20', 'run', 'workers', 'run-workers', 'micro'];
 // Scenarios with one long run each, only when named in --only.
 const SINGLE_RUNS = ['memory', 'run2000'];
 const MEMORY_RATE = 2000;
@@ -76,14 +107,15 @@ const MICRO_TIMEOUT_S = 120;
 const MICRO_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'micro');
 const RUN2000_VUS = 2000;
 
-// The peers' figures as issue 3 gives them ("measured here" by its author; Locust and Artillery are
-// not installed for this harness): quoted beside squall run's figures, never presented as measured
-// in the same run.
+// Artillery's memory with 2,000 VUs as issue 3 gives it: quoted beside run2000's figure, never
+// presented as measured (the run scenario measures Artillery at 50 VUs).
 const PEERS = {
-  locustRps: 17_000, // Locust FastHttpUser, req/s
-  artilleryRps: 4_000, // Artillery, req/s
   artilleryRssMb: 385, // Artillery, MB
 };
+// Targets of issue 3 and 19, measured in the same run.
+const RUN_VS_LOCUST = 3;
+const RUN_VS_ARTILLERY = 10;
+const WORKERS_SPEEDUP = 1.4;
 
 /** Writes the TypeScript test `squall run` loads: one GET of / per iteration. */
 function writeRunTest(name, { vus, think }) {
@@ -125,6 +157,8 @@ function usage(message) {
                     (default ${DEFAULT_SET.join(',')}; ${SINGLE_RUNS.join(' and ')} run only when named)
   --quick           smoke test: 3 s x 1 round (memory: 15 s, run2000: 10 s)
   --md              print Markdown tables (for docs/PERFORMANCE.md)
+  --no-install      do not install Locust (apt-get) or Artillery (npm, into ~/.cache/squall-bench)
+                    when missing: their rows are skipped instead
 `,
   );
   process.exit(message ? 2 : 0);
@@ -145,6 +179,7 @@ try {
       only: { type: 'string' },
       quick: { type: 'boolean', default: false },
       md: { type: 'boolean', default: false },
+      'no-install': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   }).values;
@@ -172,12 +207,37 @@ const flush = () => {
 };
 const failures = [];
 const checks = [];
+// Why a tool cannot run here (not installed, install failed, squall without --workers), by tool.
+const unavailable = new Map();
+
+/**
+ * Installs the peers the selected scenarios need (Locust, Artillery) before anything is timed, so
+ * an install never runs between two measured runs. A failed install is reported, not fatal.
+ */
+async function preparePeers() {
+  const wanted = new Set(selected.flatMap((name) => SCENARIOS[name].tools ?? []));
+  const done = new Map();
+  for (const tool of wanted) {
+    const { prepare } = TOOLS[tool];
+    if (!prepare) continue;
+    // Variants share their tool's install (locust-p2 is locust).
+    if (!done.has(prepare)) done.set(prepare, await prepare({ install: !opts['no-install'] }));
+    const why = done.get(prepare);
+    if (why) unavailable.set(tool, why);
+  }
+  for (const [tool, why] of unavailable) log(`${tool}: skipped: ${why}`);
+}
+
+const whyMissing = (tool) => unavailable.get(tool) ?? TOOLS[tool].why ?? 'not installed';
+const canRun = (tool) => !unavailable.has(tool) && TOOLS[tool].available();
 
 /** One tool run; a tool that exits non-zero, times out or prints nothing parseable is a failure. */
 async function runOnce(scenario, tool, params, label, sampleRss = false) {
-  const res = await runLoadgen(TOOLS[tool].argv(params), {
-    timeoutMs: (params.seconds + 30) * 1000,
+  // Some peers' argv needs a free port first, so it may be a promise.
+  const res = await runLoadgen(await TOOLS[tool].argv(params), {
+    timeoutMs: (params.seconds + 30 + (TOOLS[tool].extraTimeoutS ?? 0)) * 1000,
     sampleRss,
+    pinned: !params.unpinned,
   });
   let result = null;
   let error = null;
@@ -185,7 +245,7 @@ async function runOnce(scenario, tool, params, label, sampleRss = false) {
   else if (res.code !== 0) error = `exit code ${res.code}${res.signal ? ` (${res.signal})` : ''}`;
   else {
     try {
-      result = TOOLS[tool].parse(res.stdout);
+      result = TOOLS[tool].parse(res.stdout, params);
     } catch (err) {
       error = `unparseable output: ${err.message}`;
     }
@@ -220,12 +280,20 @@ function check(scenario, goal, value, met) {
 
 async function interleaved(name) {
   const sc = SCENARIOS[name];
+  if (sc.needs && !canRun(sc.needs)) {
+    report.heading(`${name}: skipped`);
+    report.text(`${sc.about}: skipped, ${whyMissing(sc.needs)}.`);
+    report.text('');
+    flush();
+    return;
+  }
   const t = await target(sc.target);
-  const tools = sc.tools.filter((tool) => TOOLS[tool].available());
+  const tools = sc.tools.filter(canRun);
   const missing = sc.tools.filter((tool) => !tools.includes(tool));
   const runs = Object.fromEntries(tools.map((tool) => [tool, []]));
-  const params = { url: t.url, connections: sc.connections, seconds };
-  if (name === 'run') params.file = writeRunTest('run-c50', { vus: sc.connections });
+  const params = { url: t.url, connections: sc.connections, seconds, unpinned: sc.unpinned ?? false };
+  if (name === 'run' || name === 'run-workers')
+    params.file = writeRunTest('run-c50', { vus: sc.connections });
   const label = (tool) => sc.labels?.[tool] ?? tool;
 
   for (let round = 1; round <= rounds; round++) {
@@ -239,8 +307,10 @@ async function interleaved(name) {
   const s = Object.fromEntries(tools.map((tool) => [tool, summarize(runs[tool])]));
   report.heading(
     name === 'run'
-      ? `run: ${sc.connections} VUs (run) vs ${sc.connections} connections (quick) → ${t.name}`
-      : `${name}: ${sc.connections} connections → ${t.name}`,
+      ? `run: ${sc.connections} VUs (run, Locust, Artillery) vs ${sc.connections} connections (quick) → ${t.name}`
+      : name === 'run-workers'
+        ? `run-workers: ${sc.connections} VUs on two cores → ${t.name}, unpinned`
+        : `${name}: ${sc.connections} connections → ${t.name}${sc.unpinned ? ', unpinned' : ''}`,
   );
   report.text(`${sc.about}. Medians of ${rounds} × ${seconds} s.`);
   report.text('');
@@ -265,9 +335,19 @@ async function interleaved(name) {
   const ac = s.autocannon ?? {};
   const wrk = s.wrk ?? {};
   const notes = [];
-  if (missing.length) notes.push(`not installed, skipped: ${missing.join(', ')}`);
+  for (const tool of missing) notes.push(`${label(tool)}: skipped: ${whyMissing(tool)}`);
   if (name === 'run') {
     runVsQuickNotes(s, runs, notes);
+  } else if (name === 'workers') {
+    workersNotes(s, runs, notes);
+  } else if (name === 'run-workers') {
+    const vsLocust = ratio(s['squall-run-w2']?.rps, s['locust-p2']?.rps);
+    notes.push(
+      `req/s squall run --workers 2 / Locust with 2 processes: ${fmt.ratio(vsLocust)}${perRound(runs, 'locust-p2', 'squall-run-w2')}`,
+    );
+    // ru_maxrss of the children is the largest one's, and squall's workers are threads of one process.
+    if (s['locust-p2'])
+      notes.push('peak RSS: Locust’s is its largest process’s (the master or one worker), not their sum');
   } else if (name === 'delay20') {
     const dWrk = sq.p50 != null && wrk.p50 != null ? sq.p50 - wrk.p50 : null;
     const dAc = sq.p50 != null && ac.p50 != null ? sq.p50 - ac.p50 : null;
@@ -310,23 +390,24 @@ async function interleaved(name) {
   flush();
 }
 
-/** The run scenario's notes and targets: run/quick, and the issue's peer figures beside them. */
+/** The run scenario's notes and targets: run/quick, and run against Locust and Artillery. */
 function runVsQuickNotes(s, runs, notes) {
   const run = s['squall-run'] ?? {};
   const quick = s.squall ?? {};
   const vsQuick = ratio(run.rps, quick.rps);
-  const vsLocust = ratio(run.rps, PEERS.locustRps);
-  const vsArtillery = ratio(run.rps, PEERS.artilleryRps);
+  const vsLocust = ratio(run.rps, s.locust?.rps);
+  const vsArtillery = ratio(run.rps, s.artillery?.rps);
   notes.push(
     `req/s squall run / squall quick: ${fmt.ratio(vsQuick)}${perRound(runs, 'squall', 'squall-run')}`,
   );
   notes.push(
-    `peers, as quoted in the issue (measured there, not here): Locust FastHttpUser ${fmt.int(PEERS.locustRps)} req/s, ` +
-      `Artillery ${fmt.int(PEERS.artilleryRps)} req/s at ${PEERS.artilleryRssMb} MB`,
+    `req/s squall run / Locust FastHttpUser: ${fmt.ratio(vsLocust)}${perRound(runs, 'locust', 'squall-run')}`,
   );
   notes.push(
-    `squall run ÷ quoted figures: ${fmt.ratio(vsLocust)} Locust's, ${fmt.ratio(vsArtillery)} Artillery's`,
+    `req/s squall run / Artillery: ${fmt.ratio(vsArtillery)}${perRound(runs, 'artillery', 'squall-run')}`,
   );
+  if (s.locust || s.artillery)
+    notes.push('Locust’s latencies are in whole ms, Artillery’s to 0.1 ms: not comparable below ~1 ms');
   check(
     'run',
     'req/s ≥ 0.6× squall quick -c 50',
@@ -335,15 +416,31 @@ function runVsQuickNotes(s, runs, notes) {
   );
   check(
     'run',
-    `req/s ≥ 3× Locust FastHttpUser (issue's ${fmt.int(PEERS.locustRps)}/s, not measured here)`,
-    `${fmt.int(run.rps)}/s = ${fmt.ratio(vsLocust)}`,
-    vsLocust === null ? null : vsLocust >= 3,
+    `req/s ≥ ${RUN_VS_LOCUST}× Locust FastHttpUser (same run, one core each)`,
+    s.locust ? `${fmt.int(run.rps)} / ${fmt.int(s.locust.rps)} = ${fmt.ratio(vsLocust)}` : 'not run',
+    vsLocust === null ? null : vsLocust >= RUN_VS_LOCUST,
   );
   check(
     'run',
-    `req/s ≥ 10× Artillery (issue's ${fmt.int(PEERS.artilleryRps)}/s, not measured here)`,
-    `${fmt.int(run.rps)}/s = ${fmt.ratio(vsArtillery)}`,
-    vsArtillery === null ? null : vsArtillery >= 10,
+    `req/s ≥ ${RUN_VS_ARTILLERY}× Artillery (same run, one core each)`,
+    s.artillery ? `${fmt.int(run.rps)} / ${fmt.int(s.artillery.rps)} = ${fmt.ratio(vsArtillery)}` : 'not run',
+    vsArtillery === null ? null : vsArtillery >= RUN_VS_ARTILLERY,
+  );
+}
+
+/** quick --workers 2 against --workers 1 (issue 19's target) and against wrk -t2. */
+function workersNotes(s, runs, notes) {
+  const speedup = ratio(s['squall-w2']?.rps, s['squall-w1']?.rps);
+  const vsWrk = ratio(s['squall-w2']?.rps, s['wrk-t2']?.rps);
+  notes.push(
+    `req/s --workers 2 / --workers 1: ${fmt.ratio(speedup)}${perRound(runs, 'squall-w1', 'squall-w2')}`,
+  );
+  notes.push(`req/s --workers 2 / wrk -t2: ${fmt.ratio(vsWrk)}${perRound(runs, 'wrk-t2', 'squall-w2')}`);
+  check(
+    'workers',
+    `quick --workers 2 ≥ ${WORKERS_SPEEDUP}× --workers 1`,
+    fmt.ratio(speedup),
+    speedup === null ? null : speedup >= WORKERS_SPEEDUP,
   );
 }
 
@@ -354,7 +451,7 @@ function runVsQuickNotes(s, runs, notes) {
  */
 async function micro() {
   const sc = SCENARIOS.micro;
-  const tools = sc.tools.filter((tool) => TOOLS[tool].available());
+  const tools = sc.tools.filter(canRun);
   const missing = sc.tools.filter((tool) => !tools.includes(tool));
   const files = { 'squall-bench': 'squall.bench.mjs', mitata: 'mitata.mjs' };
   const runs = Object.fromEntries(tools.map((tool) => [tool, []]));
@@ -396,7 +493,7 @@ async function micro() {
     rows,
     'lrrrll',
   );
-  if (missing.length) report.list([`not installed, skipped: ${missing.join(', ')}`]);
+  if (missing.length) report.list(missing.map((tool) => `${label(tool)}: skipped: ${whyMissing(tool)}`));
   flush();
 }
 
@@ -509,8 +606,10 @@ function header() {
     `machine: ${m.cpu}, ${m.cores} cores, ${m.kernel}`,
     `node ${m.node}; ${versions.join('; ')}; nginx ${nginxVersion() ?? '(not installed: node:http target)'}`,
     canPin
-      ? `pinning: yes — targets on CPU ${TARGET_CPU}, load generators on CPU ${LOADGEN_CPU} (taskset)`
+      ? `pinning: yes — targets on CPU ${TARGET_CPU}, load generators on CPU ${LOADGEN_CPU} (taskset); ` +
+        'the workers scenarios pin nothing'
       : 'pinning: no (taskset missing or fewer than 2 cores)',
+    `squall --workers: quick ${squallHasWorkers('quick') ? 'yes' : 'no'}, run ${squallHasWorkers('run') ? 'yes' : 'no'}`,
     `load generators: open-file limit ${loadgenFdLimit()}; peak RSS via ${peakRssMethod}`,
     `scenarios: ${selected.join(', ')}; ${[
       selected.some((n) => !SINGLE_RUNS.includes(n) && n !== 'micro') &&
@@ -551,6 +650,7 @@ function summary() {
 }
 
 try {
+  await preparePeers();
   header();
   for (const name of selected) {
     if (name === 'memory') await memory();

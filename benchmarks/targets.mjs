@@ -8,7 +8,7 @@ import { hasCommand, pin, start, TARGET_CPU, tmpDir } from './proc.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.on('error', reject);
@@ -53,12 +53,13 @@ async function launch(name, argv, port) {
   throw new Error(`target ${name} did not start on port ${port}:\n${stderr}`);
 }
 
-async function startNginx() {
+async function startNginx(cpu) {
   const port = await freePort();
-  const conf = path.join(tmpDir, 'nginx.conf');
+  // One file per port: the workers scenarios start a second, unpinned nginx.
+  const conf = path.join(tmpDir, `nginx-${port}.conf`);
   writeFileSync(
     conf,
-    `daemon off; master_process off; worker_processes 1; error_log stderr; pid ${path.join(tmpDir, 'nginx.pid')};
+    `daemon off; master_process off; worker_processes 1; error_log stderr; pid ${path.join(tmpDir, `nginx-${port}.pid`)};
 events { worker_connections 4096; }
 http {
   access_log off;
@@ -71,26 +72,31 @@ http {
 `,
   );
   // -e stderr: do not touch the system error log before the config is read.
-  return launch('nginx', pin(TARGET_CPU, ['nginx', '-e', 'stderr', '-c', conf, '-p', `${tmpDir}/`]), port);
+  return launch('nginx', pin(cpu, ['nginx', '-e', 'stderr', '-c', conf, '-p', `${tmpDir}/`]), port);
 }
 
-async function startNode(name, delayMs) {
+async function startNode(name, delayMs, cpu) {
   const port = await freePort();
   const argv = [process.execPath, path.join(here, 'server.mjs'), String(port), String(delayMs)];
-  return launch(name, pin(TARGET_CPU, argv), port);
+  return launch(name, pin(cpu, argv), port);
 }
 
 const started = new Map();
 
-/** 'fast' → nginx when installed, else node:http; 'delay' → node:http answering after 20 ms. Started once. */
+/**
+ * 'fast' → nginx when installed, else node:http; 'delay' → node:http answering after 20 ms;
+ * 'fast-unpinned' → the 'fast' server on no particular CPU, for load generators that use both
+ * cores (the workers scenarios). Each started once.
+ */
 export async function target(kind) {
   if (!started.has(kind)) {
+    const cpu = kind === 'fast-unpinned' ? null : TARGET_CPU;
     const pending =
       kind === 'delay'
-        ? startNode('node-20ms', 20)
+        ? startNode('node-20ms', 20, cpu)
         : hasCommand('nginx')
-          ? startNginx()
-          : startNode('node', 0);
+          ? startNginx(cpu)
+          : startNode('node', 0, cpu);
     started.set(kind, pending);
   }
   return started.get(kind);

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ARTILLERY_TOOLS, LOCUST_TOOLS } from './peers.mjs';
 import { hasCommand } from './proc.mjs';
 import { fmt } from './report.mjs';
 
@@ -13,6 +14,20 @@ const squallBin = path.join(root, 'bin', 'squall.js');
 // Call autocannon's entry with node directly (not the .bin shim) so the spawned pid is the tool.
 const autocannonJs = path.join(root, 'node_modules', 'autocannon', 'autocannon.js');
 const mitataDir = path.join(root, 'node_modules', 'mitata');
+
+const squallBuilt = () => existsSync(path.join(root, 'dist', 'cli', 'main.js'));
+
+// --workers is new (issue 19): a squall without it skips the rows that need it.
+const helpCache = new Map();
+/** Whether `squall <command> --help` mentions --workers. */
+export function squallHasWorkers(command) {
+  if (!squallBuilt()) return false;
+  if (!helpCache.has(command)) {
+    const res = spawnSync(process.execPath, [squallBin, command, '--help']);
+    helpCache.set(command, `${res.stdout}${res.stderr}`.includes('--workers'));
+  }
+  return helpCache.get(command);
+}
 
 const version = (pkgDir) => JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version;
 
@@ -54,66 +69,110 @@ function describeMedians(result) {
     .join(', ');
 }
 
+const workersArgs = (workers) => (workers ? ['--workers', String(workers)] : []);
+
+const quickArgv = ({ url, connections, seconds, rate }, workers) => [
+  process.execPath,
+  squallBin,
+  'quick',
+  ...(rate ? ['-R', String(rate)] : ['-c', String(connections)]),
+  '-d',
+  `${seconds}s`,
+  ...workersArgs(workers),
+  '--json',
+  url,
+];
+
+function parseQuick(stdout) {
+  const { metrics } = parseJson(stdout);
+  return {
+    rps: metrics.http_reqs.rate,
+    p50: metrics.http_req_duration.p50,
+    p99: metrics.http_req_duration.p99,
+    failRate: metrics.http_req_failed.rate,
+  };
+}
+
+const runArgv = ({ url, connections, seconds, file }, workers) => [
+  process.execPath,
+  squallBin,
+  'run',
+  file,
+  '--host',
+  url,
+  '--vus',
+  String(connections),
+  '--duration',
+  `${seconds}s`,
+  ...workersArgs(workers),
+  '--json',
+];
+
+function parseRun(stdout) {
+  const { metrics, timeline } = parseJson(stdout);
+  return {
+    rps: metrics.http_reqs.rate,
+    p50: metrics.http_req_duration.p50,
+    p99: metrics.http_req_duration.p99,
+    failRate: metrics.http_req_failed.rate,
+    vusMax: metrics.vus_max?.max ?? null,
+    // Per second: { t, rps, p50, p95, p99, errors, vus } (run2000 reads p99 after the start).
+    timeline: timeline ?? [],
+  };
+}
+
+const wrkArgv = ({ url, connections, seconds }, threads) => [
+  'wrk',
+  `-t${threads}`,
+  `-c${connections}`,
+  `-d${seconds}s`,
+  '--latency',
+  url,
+];
+
 export const TOOLS = {
   squall: {
-    available: () => existsSync(path.join(root, 'dist', 'cli', 'main.js')),
+    available: squallBuilt,
     version: () => version(root),
-    argv: ({ url, connections, seconds, rate }) => [
-      process.execPath,
-      squallBin,
-      'quick',
-      ...(rate ? ['-R', String(rate)] : ['-c', String(connections)]),
-      '-d',
-      `${seconds}s`,
-      '--json',
-      url,
-    ],
-    parse(stdout) {
-      const { metrics } = parseJson(stdout);
-      return {
-        rps: metrics.http_reqs.rate,
-        p50: metrics.http_req_duration.p50,
-        p99: metrics.http_req_duration.p99,
-        failRate: metrics.http_req_failed.rate,
-      };
-    },
+    argv: (params) => quickArgv(params),
+    parse: parseQuick,
+  },
+  // `squall quick --workers 1` and `--workers 2` (the workers scenario), when squall has --workers.
+  'squall-w1': {
+    variantOf: 'squall',
+    available: () => squallHasWorkers('quick'),
+    why: 'squall quick has no --workers (not in its --help)',
+    argv: (params) => quickArgv(params, 1),
+    parse: parseQuick,
+  },
+  'squall-w2': {
+    variantOf: 'squall',
+    available: () => squallHasWorkers('quick'),
+    why: 'squall quick has no --workers (not in its --help)',
+    argv: (params) => quickArgv(params, 2),
+    parse: parseQuick,
   },
   // `squall run` of a test file (the `run` and `run2000` scenarios write it to a temp dir). Not a
   // peer: the same squall, through the test-file engine instead of `quick`'s fast path.
   'squall-run': {
     variantOf: 'squall',
-    available: () => existsSync(path.join(root, 'dist', 'cli', 'main.js')),
+    available: squallBuilt,
     version: () => version(root),
-    argv: ({ url, connections, seconds, file }) => [
-      process.execPath,
-      squallBin,
-      'run',
-      file,
-      '--host',
-      url,
-      '--vus',
-      String(connections),
-      '--duration',
-      `${seconds}s`,
-      '--json',
-    ],
-    parse(stdout) {
-      const { metrics, timeline } = parseJson(stdout);
-      return {
-        rps: metrics.http_reqs.rate,
-        p50: metrics.http_req_duration.p50,
-        p99: metrics.http_req_duration.p99,
-        failRate: metrics.http_req_failed.rate,
-        vusMax: metrics.vus_max?.max ?? null,
-        // Per second: { t, rps, p50, p95, p99, errors, vus } (run2000 reads p99 after the start).
-        timeline: timeline ?? [],
-      };
-    },
+    argv: (params) => runArgv(params),
+    parse: parseRun,
+  },
+  // `squall run --workers 2`, beside Locust with two worker processes.
+  'squall-run-w2': {
+    variantOf: 'squall',
+    available: () => squallHasWorkers('run'),
+    why: 'squall run has no --workers (not in its --help)',
+    argv: (params) => runArgv(params, 2),
+    parse: parseRun,
   },
   // `squall bench` of benchmarks/micro/squall.bench.mjs (the micro scenario): medians in ns.
   'squall-bench': {
     variantOf: 'squall',
-    available: () => existsSync(path.join(root, 'dist', 'cli', 'main.js')),
+    available: squallBuilt,
     version: () => version(root),
     argv: ({ file }) => [process.execPath, squallBin, 'bench', file, '--json'],
     parse(stdout) {
@@ -163,16 +222,18 @@ export const TOOLS = {
   wrk: {
     available: () => hasCommand('wrk'),
     version: () => /wrk (\S+)/.exec(spawnSync('wrk', ['-v']).stdout.toString())?.[1] ?? '?',
-    argv: ({ url, connections, seconds }) => [
-      'wrk',
-      '-t1',
-      `-c${connections}`,
-      `-d${seconds}s`,
-      '--latency',
-      url,
-    ],
+    argv: (params) => wrkArgv(params, 1),
     parse: parseWrk,
   },
+  // Two threads, beside squall quick --workers 2.
+  'wrk-t2': {
+    variantOf: 'wrk',
+    available: () => hasCommand('wrk'),
+    argv: (params) => wrkArgv(params, 2),
+    parse: parseWrk,
+  },
+  ...LOCUST_TOOLS,
+  ...ARTILLERY_TOOLS,
 };
 
 export function nginxVersion() {

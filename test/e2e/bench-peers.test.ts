@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ARTILLERY_TOOLS, artilleryDir, LOCUST_TOOLS, type PeerTool } from '../../benchmarks/peers.mjs';
+import { startTarget, type TargetServer } from '../helpers/target-server.js';
+
+/**
+ * `npm run bench` measures Locust and Artillery beside squall (benchmarks/peers.mjs). These run
+ * the bench's own Locust and Artillery invocations against a counting server and hold what the
+ * bench reads from each tool against what the server saw: a reading that missed the last second
+ * (Locust's --csv does) or a worker's last report would come up short. The peers are not
+ * squall's dependencies and CI does not install them: without them the tests skip, saying why
+ * (`npm run bench` installs both on first use).
+ */
+
+const CONNECTIONS = 5;
+const SECONDS = 2;
+
+let server: TargetServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runTool(argv: string[], timeoutMs: number): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${argv[0]} did not finish in ${timeoutMs} ms:\n${stderr.slice(-2000)}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function measure(tool: PeerTool) {
+  server = await startTarget();
+  const params = { url: server.url, connections: CONNECTIONS, seconds: SECONDS };
+  const res = await runTool(await tool.argv(params), (SECONDS + 30 + tool.extraTimeoutS) * 1000);
+  expect(res.code, res.stderr.slice(-2000)).toBe(0);
+  return { result: tool.parse(res.stdout, params), seen: server.count() };
+}
+
+const locustMissing = !LOCUST_TOOLS.locust.available();
+if (locustMissing)
+  process.stderr.write(
+    'bench-peers.test.ts: Locust tests SKIPPED — no `locust` (apt-get install python3-locust)\n',
+  );
+const artilleryMissing = !ARTILLERY_TOOLS.artillery.available();
+if (artilleryMissing)
+  process.stderr.write(
+    `bench-peers.test.ts: Artillery test SKIPPED — not installed in ${artilleryDir} (npm run bench installs it)\n`,
+  );
+
+describe.skipIf(locustMissing)('Locust FastHttpUser as the bench runs it', () => {
+  it('one process: the totals read are the requests the server answered', async () => {
+    const { result, seen } = await measure(LOCUST_TOOLS.locust);
+    expect(result.requests).toBeGreaterThan(0);
+    // Locust stops its users at once: requests in flight then reached the server uncounted.
+    expect(result.requests).toBeLessThanOrEqual(seen);
+    expect(seen - result.requests).toBeLessThanOrEqual(CONNECTIONS);
+    expect(result.failRate).toBe(0);
+    expect(result.rps).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('two worker processes: every worker’s last report is in the totals', async () => {
+    const { result, seen } = await measure(LOCUST_TOOLS['locust-p2']);
+    expect(result.requests).toBeGreaterThan(0);
+    expect(result.requests).toBeLessThanOrEqual(seen);
+    expect(seen - result.requests).toBeLessThanOrEqual(CONNECTIONS);
+    expect(result.failRate).toBe(0);
+  }, 120_000);
+});
+
+describe.skipIf(artilleryMissing)('Artillery as the bench runs it', () => {
+  it('the report’s responses are the requests the server answered, every VU looping to the deadline', async () => {
+    const { result, seen } = await measure(ARTILLERY_TOOLS.artillery);
+    // Each VU ends its loop after a response, so nothing is left in flight.
+    expect(result.requests).toBe(seen);
+    expect(result.failRate).toBe(0);
+    expect(result.rps).toBeGreaterThan(0);
+  }, 180_000);
+});
