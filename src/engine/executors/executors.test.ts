@@ -216,4 +216,17 @@ describe('shared-iterations', () => {
     const parts = shards(3).map((sh) => sharedIterations.plan({ ...e, iterations: 100 }, sh));
     expect(parts.map((p) => p.totalIterations)).toEqual([34, 33, 33]);
   });
+
+  it('gives a slice with iterations but no VU of its share one VU, so none are lost', () => {
+    const parts = shards(4).map((sh) => sharedIterations.plan({ ...e, vus: 2, iterations: 40 }, sh));
+    expect(parts.reduce((n, p) => n + p.totalIterations, 0)).toBe(40);
+    expect(parts.every((p) => p.vus >= 1)).toBe(true);
+    const few = shards(4).map((sh) => sharedIterations.plan({ ...e, vus: 2, iterations: 2 }, sh));
+    expect(few.map((p) => [p.vus, p.totalIterations])).toEqual([
+      [1, 1],
+      [1, 1],
+      [0, 0],
+      [0, 0],
+    ]);
+  });
 });

@@ -1,8 +1,18 @@
-import { scaleCount } from '../share.js';
+import { type Share, scaleCount } from '../share.js';
 import type { Executor, IterationSchedule, PlanOf } from './executor.js';
 import { startLoop, startSpread } from './vu-loop.js';
 
 type Plan = PlanOf<'shared-iterations'>;
+
+/**
+ * A slice's VUs: its share of them, never more than its iterations, and at least one while it has
+ * iterations: with fewer VUs than slices (2 VUs over 4 shards), a slice left without a VU would
+ * lose its iterations, and the whole must stay exact (40 iterations over 4 shards are 40).
+ */
+function sliceVus(e: Plan, share: Share | undefined): number {
+  const total = scaleCount(e.iterations, share);
+  return total === 0 ? 0 : Math.min(Math.max(1, scaleCount(e.vus, share)), total);
+}
 
 /**
  * k6's shared-iterations: `vus` VUs take iterations from a shared count until `iterations` have
@@ -16,14 +26,14 @@ export const sharedIterations: Executor<Plan, IterationSchedule> = {
     const total = scaleCount(e.iterations, share);
     return {
       kind: 'iterations',
-      vus: Math.min(scaleCount(e.vus, share), total),
+      vus: sliceVus(e, share),
       iterationsPerVu: undefined,
       totalIterations: total,
       maxDurationMs: e.maxDurationMs,
     };
   },
 
-  maxVUs: (e, share) => Math.min(scaleCount(e.vus, share), scaleCount(e.iterations, share)),
+  maxVUs: (e, share) => sliceVus(e, share),
   durationMs: (e) => e.maxDurationMs,
   totalDurationMs: (e, gracefulStopMs) => e.maxDurationMs + gracefulStopMs,
 
