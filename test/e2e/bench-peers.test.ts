@@ -8,8 +8,8 @@ import { startTarget, type TargetServer } from '../helpers/target-server.js';
  * the bench's own Locust and Artillery invocations against a counting server and hold what the
  * bench reads from each tool against what the server saw: a reading that missed the last second
  * (Locust's --csv does) or a worker's last report would come up short. The peers are not
- * squall's dependencies and CI does not install them: without them the tests skip, saying why
- * (`npm run bench` installs both on first use).
+ * squall's dependencies: .ci/run installs Debian's Locust (so under CI its tests must run), not
+ * Artillery (600 MB); without them the tests skip, saying why (`npm run bench` installs both).
  */
 
 const CONNECTIONS = 5;
@@ -59,6 +59,8 @@ async function measure(tool: PeerTool) {
 }
 
 const locustMissing = !LOCUST_TOOLS.locust.available();
+if (locustMissing && process.env.CI)
+  throw new Error('CI is set but `locust` is missing: .ci/run installs python3-locust');
 if (locustMissing)
   process.stderr.write(
     'bench-peers.test.ts: Locust tests SKIPPED — no `locust` (apt-get install python3-locust)\n',
