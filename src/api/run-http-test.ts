@@ -9,6 +9,7 @@ import { httpRecorder } from '../engine/http-recorder.js';
 import type { TestPlan } from '../engine/plan.js';
 import { type RunOutcome, runTest, type ScenarioOutcome } from '../engine/runner.js';
 import { isScriptError, type ScriptError } from '../engine/script-error.js';
+import type { Share } from '../engine/share.js';
 import { formatError, isSquallError } from '../errors/index.js';
 import { earlyFailuresConsumer } from '../live/early-failures.js';
 import type { LiveDecision, LiveSource } from '../live/live.js';
@@ -44,6 +45,23 @@ export interface RunOutputOptions extends DeliverOptions {
   httpDebug?: boolean;
   /** `--stop-on-errors`: the share of failed requests that ends the run. */
   stopOnErrors?: number;
+}
+
+/**
+ * How a run inside a worker thread of `--workers N` (workers/run-worker.ts) differs: its share of
+ * the load, frames to the parent each second instead of live views, the parent's stop decisions,
+ * and its document handed back instead of written.
+ */
+export interface WorkerHooks {
+  share: Share;
+  /** Each second, after the second is closed: `build` makes this worker's document so far. */
+  frame(elapsedMs: number, build: () => ResultDocument): void;
+  /** Asked after each tick: the parent's decision (abortOnFail, breakpoint on the merged figures). */
+  decision(): LiveDecision | undefined;
+  /** The worker's document, where a run in the parent would deliver it. */
+  finished(doc: ResultDocument): void;
+  /** The resolved plan as the worker runs it (its test code marked, stuck.ts). */
+  prepare(plan: TestPlan): TestPlan;
 }
 
 /** Host and port of the test's base URL: where a `--monitor-cmd` service is awaited. */
@@ -84,7 +102,7 @@ function placeOf(e: ScriptError): string {
  * a count. A count-bounded scenario's maxDuration is a safety net, not its length, so a mix of
  * both has no honest total and shows the elapsed time alone.
  */
-function progressBounds(plan: TestPlan): { totalMs?: number; totalIterations?: number } {
+export function progressBounds(plan: TestPlan): { totalMs?: number; totalIterations?: number } {
   const schedules = plan.scenarios.map((s) => executorFor(s.executor).plan(s.executor));
   if (schedules.every((x) => x.kind === 'iterations')) {
     return {
@@ -132,9 +150,9 @@ function spikeResult(plan: TestPlan, metrics: RunMetrics): SpikeResult | undefin
 export async function runHttpTest(
   plan: TestPlan,
   o: RunOutputOptions,
-  session: { io: SessionIO; signal?: AbortSignal },
+  session: { io: SessionIO; signal?: AbortSignal; worker?: WorkerHooks },
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
-  const { io } = session;
+  const { io, worker } = session;
   // Scenarios whose first request counts from the iteration's planned start (`queue: true`);
   // k6's arrival-rate executors drop instead, and measure sending + waiting + receiving.
   const openScenarios = new Set(
@@ -163,7 +181,7 @@ export async function runHttpTest(
   // gets it before the load.
   dispatcher.prepareFor(plan.target, mayNeedUndici(plan.file));
   const { totalMs, totalIterations } = progressBounds(plan);
-  if (!o.quiet) {
+  if (!o.quiet && worker === undefined) {
     const names = plan.scenarios.map((s) => `${s.name} (${s.executor.type})`).join(', ');
     io.stderr.write(`squall run: ${plan.file}${plan.preset ? ` — preset ${plan.preset}` : ''} — ${names}\n`);
     // What each scenario will do, defaults applied, before the load.
@@ -203,7 +221,9 @@ export async function runHttpTest(
   // The document builder and the reporters load after the run (start-up: load only what the
   // run uses), unless a live view builds documents during it: the dashboard, Prometheus.
   const framesDuringRun =
-    o.ui === true || o.outputs.some((x) => x.kind === 'prometheus' || x.kind === 'prometheus-rw');
+    worker !== undefined ||
+    o.ui === true ||
+    o.outputs.some((x) => x.kind === 'prometheus' || x.kind === 'prometheus-rw');
   let buildResult: typeof BuildResult | null = framesDuringRun
     ? (await import('../result/build-result.js')).buildResult
     : null;
@@ -233,13 +253,16 @@ export async function runHttpTest(
   let live: Awaited<ReturnType<typeof startLive>>;
   try {
     live = await startLive(
-      [
-        ...liveConsumers({ quiet: o.quiet, color: o.color, ui: o.ui === true, outputs: o.outputs }, io),
-        abortOnFail,
-        breakpoint,
-        ...(stopOnErrors ? [stopOnErrors] : []),
-        earlyFailures,
-      ],
+      // A worker's figures are a share: the parent judges and shows the merged ones.
+      worker !== undefined
+        ? []
+        : [
+            ...liveConsumers({ quiet: o.quiet, color: o.color, ui: o.ui === true, outputs: o.outputs }, io),
+            abortOnFail,
+            breakpoint,
+            ...(stopOnErrors ? [stopOnErrors] : []),
+            earlyFailures,
+          ],
       source,
     );
   } catch (e) {
@@ -265,6 +288,7 @@ export async function runHttpTest(
       outcome = await runTest(
         plan,
         {
+          share: worker?.share,
           makeContext(info, signal, data, phase): VuContext {
             // setup and teardown: scenario and user `(before)`/`(after)`, no scenario tags.
             const own = phase === 'before' || phase === 'after';
@@ -325,6 +349,11 @@ export async function runHttpTest(
           onTick(elapsedMs) {
             metrics.closeSecond(elapsedMs / 1000, (elapsedMs - lastTickMs) / 1000);
             lastTickMs = elapsedMs;
+            if (worker !== undefined) {
+              worker.frame(elapsedMs, () => source.frame().doc);
+              decision = worker.decision();
+              return;
+            }
             const snap = metrics.snapshot();
             decision = live.snapshot({
               elapsedMs,
@@ -385,10 +414,16 @@ export async function runHttpTest(
       ...(outcome.abortReason ? [`stopped early: ${outcome.abortReason}`] : []),
       ...metrics.warnings.map((w) => `warning: ${w}`),
     ];
-    const { deliverResult } = await import('./deliver.js');
-    await deliverResult(result, o, io, notes).catch((e: unknown) => {
-      outputError = e;
-    });
+    if (worker !== undefined) {
+      // The parent writes every output, from the merged document; a worker's notes go with its lines.
+      for (const note of notes) io.stderr.write(`${note}\n`);
+      worker.finished(result);
+    } else {
+      const { deliverResult } = await import('./deliver.js');
+      await deliverResult(result, o, io, notes).catch((e: unknown) => {
+        outputError = e;
+      });
+    }
   } finally {
     stopCatching();
     await live.finish(result);

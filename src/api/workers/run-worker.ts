@@ -1,0 +1,75 @@
+/**
+ * The entry of one worker thread of `--workers N` (run-workers.ts starts it). It runs its share
+ * of the load as a run in the parent would (the same test file, resolved again here, recorded
+ * into its own metrics), sends its document so far each second and its final one at the end,
+ * and stops when the parent says so. Test code runs only here: whatever it does, the parent's
+ * event loop stays free to answer Ctrl-C.
+ */
+
+import { parentPort, workerData } from 'node:worker_threads';
+import type { LiveDecision } from '../../live/live.js';
+import type { ResultDocument } from '../../result/schema.js';
+import type { SessionIO } from '../io.js';
+import type { WorkerHooks } from '../run-http-test.js';
+import { type FromWorker, type ToWorker, toWire, type WorkerTask } from './protocol.js';
+import { markScenarios } from './stuck.js';
+
+const port = parentPort;
+if (port === null) throw new Error('run-worker.js runs only as a worker thread of `--workers`');
+const task = workerData as WorkerTask;
+const post = (m: FromWorker) => port.postMessage(m);
+
+const stop = new AbortController();
+let decision: LiveDecision | undefined;
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'stop') stop.abort();
+  else decision = m.decision;
+});
+
+/** Test-only (e2e of a worker that dies mid-run): worker I exits after MS, as a crash would. */
+const kill = /^(\d+):(\d+)$/.exec(task.env.SQUALL_TEST_KILL_WORKER ?? '');
+if (kill !== null && Number(kill[1]) === task.share.index) {
+  setTimeout(() => process.exit(3), Number(kill[2])).unref();
+}
+
+const io: SessionIO = {
+  // A flow's console.log goes to the process's stdout as it does without workers; squall's own
+  // stdout (the summary, --json) is the parent's.
+  stdout: { write: () => true },
+  stderr: { write: (text: string) => post({ type: 'stderr', text: String(text) }) },
+  signals: { on: () => undefined, off: () => undefined },
+  env: task.env,
+  forceExit: () => undefined,
+};
+
+let final: ResultDocument | null = null;
+const hooks: WorkerHooks = {
+  share: task.share,
+  frame(elapsedMs, build) {
+    post({ type: 'frame', elapsedMs, doc: build() });
+  },
+  decision() {
+    const d = decision;
+    decision = undefined;
+    return d;
+  },
+  finished(doc) {
+    final = doc;
+  },
+  prepare: (plan) => markScenarios(plan, new Int32Array(task.where)),
+};
+
+async function main(): Promise<void> {
+  try {
+    if (task.kind !== 'run') throw new Error(`unknown worker task ${task.kind}`);
+    const { runSession } = await import('../run.js');
+    const { exitCode } = await runSession(task.file, task.flags, io, { signal: stop.signal, worker: hooks });
+    post({ type: 'done', exitCode, doc: final });
+  } catch (e) {
+    post({ type: 'done', exitCode: 1, doc: final, error: toWire(e) });
+  }
+  // Nothing of the run is left (connections destroyed): the thread ends once the port lets go.
+  port!.unref();
+}
+
+void main();

@@ -1,0 +1,361 @@
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { describeScenario } from '../../config/describe-plan.js';
+import type { TestPlan } from '../../engine/plan.js';
+import { ERROR_CODES, type ErrorCode, formatError, isSquallError, SquallError } from '../../errors/index.js';
+import type { LiveDecision, LiveSource } from '../../live/live.js';
+import { startLive } from '../../live/manager.js';
+import type { ResultDocument } from '../../result/schema.js';
+import type { SessionIO } from '../io.js';
+import { liveConsumers } from '../live-setup.js';
+import type { RunSessionFlags } from '../run.js';
+import { progressBounds, type RunOutputOptions } from '../run-http-test.js';
+import { abortOnSignals } from '../signals.js';
+import { mergeWorkerDocuments } from './merge.js';
+import { mergedRules } from './merged-rules.js';
+import type { FromWorker, ToWorker, WireError, WorkerTask } from './protocol.js';
+import { stuckScenario, whereBuffer } from './stuck.js';
+
+/** After a stop, how long a worker has to send its document before it is terminated. */
+export const STOP_WAIT_MS = 3000;
+/** A worker silent this long while running is stuck in synchronous code (said once). */
+const SILENT_MS = 3000;
+const TICK_MS = 1000;
+
+/** The worker entry, next to this module (dist/api/workers/run-worker.js once built). */
+const WORKER_URL = new URL('./run-worker.js', import.meta.url);
+
+interface WorkerState {
+  readonly index: number;
+  readonly worker: Worker;
+  readonly where: SharedArrayBuffer;
+  /** Its latest document so far (a frame), then its final one. */
+  frame: ResultDocument | null;
+  lastSeenMs: number;
+  done: { exitCode: number; doc: ResultDocument | null; error?: WireError } | null;
+  exited: boolean;
+  /** Why it failed: a crash, an exit before its results, or no answer to a stop. */
+  failure?: string;
+  terminated: boolean;
+  warnedSilent: boolean;
+}
+
+/** 1-based, as people count: the message says "worker 2 of 2". */
+function workerName(s: WorkerState, count: number): string {
+  return `worker ${s.index + 1} of ${count}`;
+}
+
+/** A worker's error as the SquallError it was (its code and hint), or squall's bug naming the worker. */
+function fromWire(e: WireError, name: string): SquallError {
+  if (e.code !== undefined && e.code in ERROR_CODES) {
+    return new SquallError(e.code as ErrorCode, e.message, { hint: e.hint, where: e.where });
+  }
+  return new SquallError('SQ_INTERNAL', `${name} failed: ${e.message}${e.stack ? `\n${e.stack}` : ''}`);
+}
+
+/** What a worker of `squall run` is told: the test and the flags that shape the load, nothing it would write. */
+function workerFlags(flags: RunSessionFlags): RunSessionFlags {
+  return {
+    ...flags,
+    out: [],
+    json: false,
+    ui: false,
+    summaryExport: undefined,
+    reportDir: undefined,
+    workers: undefined,
+  };
+}
+
+/**
+ * `squall run --workers N`: N worker threads each run share {i, N} of the plan (the same test
+ * file, loaded again in each); the parent runs no test code. Each second it merges the workers'
+ * documents so far for the progress line, the dashboard and the stop rules; at the end it merges
+ * their final documents into one, exactly (mergeDocuments), and writes every output.
+ *
+ * The parent stays in charge: Ctrl-C or SIGTERM asks every worker to stop, and a worker that
+ * does not answer within STOP_WAIT_MS (a flow stuck in `while (true) {}`) is terminated and named,
+ * its last second's document standing for what it measured. A worker that crashes ends the run
+ * with exit 1 naming it, after the others' results are written.
+ */
+export async function runTestInWorkers(
+  plan: TestPlan,
+  w: { file: string; flags: RunSessionFlags; count: number },
+  o: RunOutputOptions,
+  session: { io: SessionIO; signal?: AbortSignal },
+): Promise<{ exitCode: number; result: ResultDocument | null }> {
+  const { io } = session;
+  const { count } = w;
+  if (o.monitor) {
+    throw new SquallError(
+      'SQ_USAGE_BAD_FLAG',
+      '--workers does not run with --monitor-pid or --monitor-cmd yet: run the monitored test without --workers',
+      { where: { flag: '--workers' } },
+    );
+  }
+  const { totalMs, totalIterations } = progressBounds(plan);
+  const scenarioNames = plan.scenarios.map((s) => s.name);
+  if (!o.quiet) {
+    const names = plan.scenarios.map((s) => `${s.name} (${s.executor.type})`).join(', ');
+    io.stderr.write(
+      `squall run: ${plan.file}${plan.preset ? ` — preset ${plan.preset}` : ''} — ${names} — on ${count} worker thread${count === 1 ? '' : 's'}\n`,
+    );
+    for (const s of plan.scenarios) io.stderr.write(`  ${s.name}: ${describeScenario(s)}\n`);
+  }
+  const signals = abortOnSignals(io, session.signal);
+  const states: WorkerState[] = [];
+  const t0 = performance.now();
+  let merged: ResultDocument | null = null;
+  const mergeFrames = (): ResultDocument | null => {
+    const docs = states.flatMap((s) => (s.frame === null ? [] : [s.frame]));
+    if (docs.length === 0) return null;
+    try {
+      return mergeWorkerDocuments(docs, count);
+    } catch {
+      return merged;
+    }
+  };
+  const rules = mergedRules(plan, o.stopOnErrors, () => merged);
+  const empty = await emptyFrame(plan, count);
+  const source: LiveSource = {
+    frame: () => ({ doc: merged ?? empty, elapsedMs: performance.now() - t0, totalMs }),
+    stop: () => signals.stop('stopped from the dashboard'),
+  };
+  const live = await startLive(
+    [
+      ...liveConsumers({ quiet: o.quiet, color: o.color, ui: o.ui === true, outputs: o.outputs }, io),
+      ...rules.list,
+    ],
+    source,
+  ).catch((e: unknown) => {
+    signals.dispose();
+    throw e;
+  });
+
+  // Lines the workers print (a flow's error, shown as it happens): each distinct one once.
+  const shown = new Set<string>();
+  const send = (m: ToWorker) => {
+    for (const s of states) if (!s.exited && s.done === null) s.worker.postMessage(m);
+  };
+  let stopping = false;
+  let stopTimer: NodeJS.Timeout | undefined;
+  /** Every worker is asked to end; those that do not answer in time are terminated. */
+  const stopAll = () => {
+    if (stopping) return;
+    stopping = true;
+    send({ type: 'stop' });
+    stopTimer = setTimeout(() => {
+      for (const s of states) {
+        if (s.done !== null || s.exited) continue;
+        const scenario = stuckScenario(scenarioNames, s.where);
+        s.failure ??= `${workerName(s, count)} did not answer within ${STOP_WAIT_MS / 1000} s${
+          scenario === undefined
+            ? ''
+            : `: scenario '${scenario}' is stuck in code that never yields (a synchronous loop?)`
+        }; terminated, its last second's figures kept`;
+        s.terminated = true;
+        void s.worker.terminate();
+      }
+    }, STOP_WAIT_MS);
+  };
+  signals.signal.addEventListener('abort', stopAll, { once: true });
+
+  let settle!: () => void;
+  const allSettled = new Promise<void>((r) => {
+    settle = r;
+  });
+  const checkSettled = () => {
+    if (states.every((s) => s.exited)) settle();
+  };
+
+  for (let index = 0; index < count; index++) {
+    const where = whereBuffer();
+    const task: WorkerTask = {
+      kind: 'run',
+      file: w.file,
+      flags: workerFlags(w.flags) as Record<string, unknown>,
+      share: { index, count },
+      env: { ...io.env },
+      where,
+    };
+    const worker = new Worker(WORKER_URL, { workerData: task, stderr: false, stdout: false });
+    const s: WorkerState = {
+      index,
+      worker,
+      where,
+      frame: null,
+      lastSeenMs: performance.now(),
+      done: null,
+      exited: false,
+      terminated: false,
+      warnedSilent: false,
+    };
+    states.push(s);
+    worker.on('message', (m: FromWorker) => {
+      s.lastSeenMs = performance.now();
+      if (m.type === 'stderr') {
+        if (m.text.startsWith('\niteration failed:')) {
+          if (shown.has(m.text)) return;
+          shown.add(m.text);
+        }
+        io.stderr.write(m.text);
+      } else if (m.type === 'frame') {
+        s.frame = m.doc;
+      } else {
+        s.done = { exitCode: m.exitCode, doc: m.doc, error: m.error };
+        if (m.doc !== null) s.frame = m.doc;
+      }
+    });
+    worker.on('error', (e) => {
+      s.failure ??= `${workerName(s, count)} crashed: ${e instanceof Error ? e.message : String(e)}`;
+      stopAll();
+    });
+    worker.on('exit', (code) => {
+      s.exited = true;
+      if (s.done === null && !s.terminated) {
+        s.failure ??= `${workerName(s, count)} exited (code ${code}) before sending its results`;
+        stopAll();
+      }
+      checkSettled();
+    });
+  }
+
+  // Each second: the workers' documents so far, merged, for the live views and the stop rules.
+  let decided = false;
+  const tick = setInterval(() => {
+    merged = mergeFrames();
+    const now = performance.now();
+    for (const s of states) {
+      if (s.done !== null || s.exited || s.warnedSilent || now - s.lastSeenMs < SILENT_MS || s.frame === null)
+        continue;
+      s.warnedSilent = true;
+      const scenario = stuckScenario(scenarioNames, s.where);
+      io.stderr.write(
+        `\nsquall: ${workerName(s, count)} has not answered for ${SILENT_MS / 1000} s${
+          scenario === undefined ? '' : ` (scenario '${scenario}')`
+        }: its test code does not yield; Ctrl-C ends the run\n`,
+      );
+    }
+    if (merged === null) return;
+    const d: LiveDecision | undefined = live.snapshot(snapshotOf(merged, now - t0, totalMs, totalIterations));
+    if (d !== undefined && !decided) {
+      decided = true;
+      rules.decided(d);
+      send({ type: 'abort', decision: d });
+    }
+  }, TICK_MS);
+
+  let result: ResultDocument | null = null;
+  let outputError: unknown;
+  try {
+    await allSettled;
+    clearInterval(tick);
+    clearTimeout(stopTimer);
+    signals.dispose();
+    await live.loadEnded();
+    const docs = states.flatMap((s) => {
+      if (s.done?.doc) return [s.done.doc];
+      // A worker that never finished: its last second stands for it, cut short as an interrupt is.
+      return s.frame === null ? [] : [{ ...s.frame, endReason: 'interrupted' as const }];
+    });
+    const failures = states.flatMap((s) => (s.failure === undefined ? [] : [s.failure]));
+    const errors = states.flatMap((s) =>
+      s.done?.error === undefined ? [] : [fromWire(s.done.error, workerName(s, count))],
+    );
+    // Stopped before any worker's first second (a flow stuck from the start): the document of
+    // nothing measured is still written, as the run says.
+    const nothing: ResultDocument | null =
+      docs.length === 0 && errors.length === 0
+        ? { ...empty, endReason: signals.signal.aborted ? 'interrupted' : empty.endReason }
+        : null;
+    if (docs.length > 0 || nothing !== null) {
+      result = nothing ?? mergeWorkerDocuments(docs, count);
+      rules.finish(result);
+      const notes = [
+        ...(rules.reason === undefined ? [] : [`stopped early: ${rules.reason}`]),
+        ...failures.map((f) => `error: ${f}`),
+      ];
+      const { deliverResult } = await import('../deliver.js');
+      await deliverResult(result, o, io, notes).catch((e: unknown) => {
+        outputError = e;
+      });
+    }
+    if (failures.length > 0) {
+      // The first failure is the exit's reason (exit 1); the results of the others are written above.
+      const interrupted =
+        signals.signal.aborted && states.every((s) => s.failure === undefined || s.terminated);
+      if (interrupted) {
+        for (const f of failures) io.stderr.write(`squall: ${f}\n`);
+      } else {
+        if (outputError !== undefined && isSquallError(outputError))
+          io.stderr.write(`${formatError(outputError)}\n`);
+        throw new SquallError('SQ_WORKER_FAILED', failures.join('; '));
+      }
+    }
+    if (errors.length > 0) {
+      if (outputError !== undefined && isSquallError(outputError))
+        io.stderr.write(`${formatError(outputError)}\n`);
+      throw errors[0];
+    }
+    if (outputError !== undefined) throw outputError;
+    if (result === null) return { exitCode: signals.signal.aborted ? 130 : 1, result: null };
+    if (signals.signal.aborted || result.endReason === 'interrupted') return { exitCode: 130, result };
+    return { exitCode: result.passed ? 0 : 99, result };
+  } finally {
+    clearInterval(tick);
+    clearTimeout(stopTimer);
+    signals.dispose();
+    // No thread outlives the run, whatever happened above.
+    await Promise.all(states.map((s) => (s.exited ? undefined : s.worker.terminate())));
+    await live.finish(result);
+  }
+}
+
+function num(x: unknown): number {
+  return typeof x === 'number' && Number.isFinite(x) ? x : 0;
+}
+
+/** The live snapshot (progress line, stop rules' clock) of the merged document so far. */
+function snapshotOf(
+  doc: ResultDocument,
+  elapsedMs: number,
+  totalMs: number | undefined,
+  totalIterations: number | undefined,
+) {
+  const m = doc.metrics as unknown as Record<string, Record<string, unknown> | undefined>;
+  const last = doc.timeline[doc.timeline.length - 1];
+  const iterations = num(m.iterations?.count);
+  return {
+    elapsedMs,
+    totalMs,
+    requests: num(m.http_reqs?.count),
+    rps: last?.rps ?? 0,
+    p95Ms: last?.p95 ?? null,
+    errors: num(m.http_req_failed?.fails),
+    vus: num(m.vus?.value),
+    ...(totalIterations === undefined
+      ? {}
+      : { count: { done: iterations, total: totalIterations, unit: 'iterations' } }),
+  };
+}
+
+/** What the dashboard shows before the first second's documents arrive: the test, nothing measured. */
+async function emptyFrame(plan: TestPlan, count: number): Promise<ResultDocument> {
+  const [{ buildResult }, { RunMetrics }] = await Promise.all([
+    import('../../result/build-result.js'),
+    import('../../metrics/run-metrics.js'),
+  ]);
+  const now = new Date();
+  return buildResult({
+    kind: 'run',
+    metrics: new RunMetrics(),
+    startedAt: now,
+    endedAt: now,
+    durationMs: 0,
+    endReason: 'completed',
+    config: { ...plan.config, workers: count },
+    thresholds: plan.thresholds,
+    perScenario: {},
+    breakingPoint: null,
+    monitor: null,
+  });
+}
