@@ -8,6 +8,7 @@ import { type ConnectionOwner, RawConnection } from '../transports/http/raw-conn
 import { measuredFrom } from './intended-start.js';
 import type { LiveSnapshot } from './live-snapshot.js';
 import type { LoadPlan } from './load-plan.js';
+import { scaleCount } from './share.js';
 
 /**
  * Spreads a weighted mix evenly: weights [3, 1] give [0, 1, 0, 0] rather than [0, 0, 0, 1], so
@@ -77,8 +78,15 @@ export class HttpEngine implements ConnectionOwner {
   private readonly rec = emptyRequestRecord();
   private next = 0;
   private readonly open: boolean;
+  /** The whole test's rate (per ms): this slice's arrivals are every share.count-th of its schedule. */
   private readonly ratePerMs: number;
+  /** This slice's arrivals (or requests, closed model). */
   private readonly maxArrivals: number;
+  /** This slice's connections (closed model) or most connections (open model). */
+  private readonly connections: number;
+  /** Slice number and count (0 and 1 without a share). */
+  private readonly sliceIndex: number;
+  private readonly sliceCount: number;
   private t0 = 0;
   private started = 0;
   private inflight = 0;
@@ -103,14 +111,19 @@ export class HttpEngine implements ConnectionOwner {
     private readonly hooks: LoadHooks = {},
   ) {
     this.open = plan.ratePerSec !== undefined;
-    this.metrics = new HttpMetrics(this.open);
+    const share = plan.share;
+    // A shard's document keeps every second's histogram, so that `squall merge` is exact.
+    this.metrics = new HttpMetrics(this.open, undefined, share !== undefined);
     this.eps = plan.requests.map((r) => this.metrics.endpoint(r.name, r.method));
     this.mix = unrollMix(plan.requests.map((r) => r.weight));
     this.ratePerMs = (plan.ratePerSec ?? 0) / 1000;
+    this.sliceIndex = share?.index ?? 0;
+    this.sliceCount = share?.count ?? 1;
+    this.connections = scaleCount(plan.connections, share);
     let arrivals = Number.POSITIVE_INFINITY;
     if (this.open && plan.durationMs !== undefined) arrivals = Math.ceil(plan.durationMs * this.ratePerMs);
     if (plan.maxRequests !== undefined) arrivals = Math.min(arrivals, plan.maxRequests);
-    this.maxArrivals = arrivals;
+    this.maxArrivals = arrivals === Number.POSITIVE_INFINITY ? arrivals : scaleCount(arrivals, share);
   }
 
   /** Connections opened so far (the run's VUs). */
@@ -139,7 +152,7 @@ export class HttpEngine implements ConnectionOwner {
     this.startTimers();
     if (this.open) this.scheduleArrivals();
     else
-      for (let i = 0; i < this.plan.connections && !this.stopping; i++)
+      for (let i = 0; i < this.connections && !this.stopping; i++)
         this.sendNext(this.conns[i] ?? this.newConnection());
     this.checkDone();
 
@@ -157,7 +170,7 @@ export class HttpEngine implements ConnectionOwner {
       queued: this.queued,
       ...(this.open
         ? {
-            ratePerSec: this.plan.ratePerSec,
+            ratePerSec: (this.plan.ratePerSec ?? 0) / this.sliceCount,
             startedPerSec: this.started / Math.max(0.001, (end - this.t0) / 1000),
           }
         : {}),
@@ -171,8 +184,11 @@ export class HttpEngine implements ConnectionOwner {
    */
   private async preconnect(signal: AbortSignal | undefined): Promise<void> {
     const n = this.open
-      ? Math.min(this.plan.connections, Math.ceil(this.ratePerMs * (1000 / RATE_PER_PRECONNECTION)))
-      : this.plan.connections;
+      ? Math.min(
+          this.connections,
+          Math.ceil((this.ratePerMs / this.sliceCount) * (1000 / RATE_PER_PRECONNECTION)),
+        )
+      : this.connections;
     const opening: Promise<void>[] = [];
     for (let i = 0; i < n && !signal?.aborted; i++)
       opening.push(this.newConnection().preconnect(PRECONNECT_MS));
@@ -276,9 +292,15 @@ export class HttpEngine implements ConnectionOwner {
     conn.send(req.bytes, req.expectBody, scheduledAt, null, req.retryable);
   }
 
-  /** Open model: when arrival k was meant to start. */
-  private scheduledAt(k: number): number {
-    return this.t0 + k / this.ratePerMs;
+  /** Open model: when this slice's arrival j (arrival j·N + I of the whole schedule) was meant to start. */
+  private scheduledAt(j: number): number {
+    return this.t0 + (j * this.sliceCount + this.sliceIndex) / this.ratePerMs;
+  }
+
+  /** This slice's arrivals among the first `k` of the whole schedule. */
+  private mine(k: number): number {
+    if (this.sliceCount === 1) return k;
+    return k <= this.sliceIndex ? 0 : Math.ceil((k - this.sliceIndex) / this.sliceCount);
   }
 
   /**
@@ -290,13 +312,15 @@ export class HttpEngine implements ConnectionOwner {
     this.scheduleTimer = null;
     if (this.stopping) return;
     const now = performance.now();
-    const due = Math.min(this.maxArrivals, Math.floor((now + EARLY_MS - this.t0) * this.ratePerMs) + 1);
+    const due = Math.min(
+      this.maxArrivals,
+      this.mine(Math.floor((now + EARLY_MS - this.t0) * this.ratePerMs) + 1),
+    );
     if (due > this.issued) noteSendLag(now - this.scheduledAt(this.issued));
     this.issued = Math.max(this.issued, due);
     this.dropStale(now);
     while (this.taken < this.issued) {
-      const conn =
-        this.free.pop() ?? (this.conns.length < this.plan.connections ? this.newConnection() : null);
+      const conn = this.free.pop() ?? (this.conns.length < this.connections ? this.newConnection() : null);
       if (conn === null) break;
       this.start(conn, this.scheduledAt(this.taken++));
     }
@@ -314,7 +338,7 @@ export class HttpEngine implements ConnectionOwner {
    * r × timeout waiting (DESIGN.md), in two counters rather than a queue.
    */
   private dropStale(now: number): void {
-    const fresh = Math.ceil((now - this.plan.timeoutMs - this.t0) * this.ratePerMs);
+    const fresh = this.mine(Math.ceil((now - this.plan.timeoutMs - this.t0) * this.ratePerMs));
     if (fresh <= this.taken) return;
     const to = Math.min(fresh, this.issued);
     this.metrics.dropped += to - this.taken;

@@ -1,4 +1,5 @@
 import type { Endpoint } from '../transports/http/raw-connection.js';
+import type { Share } from './share.js';
 
 /** One request of a plan, encoded once before the load starts. */
 export interface PreparedRequest {
@@ -25,4 +26,10 @@ export interface LoadPlan {
   /** Open model when set: requests started per second whatever the responses do. */
   ratePerSec?: number;
   timeoutMs: number;
+  /**
+   * `--shard I/N` (or one worker's part): this process runs its slice of the load above, which
+   * is the whole test's. Connections and requests are striped (item k is slice k mod N's), and
+   * arrival k of the whole schedule, at k / rate, is slice k mod N's: the slices add up exactly.
+   */
+  share?: Share;
 }

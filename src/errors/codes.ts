@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   SQ_STORE_WRITE: { exit: 1, title: 'A run could not be saved in the history store' },
   SQ_HISTORY_NOT_FOUND: { exit: 2, title: 'A run or baseline named is not in the history' },
   SQ_COMPARE_MISMATCH: { exit: 2, title: 'The two results compared are of different kinds' },
+  SQ_MERGE_MISMATCH: { exit: 2, title: 'The results given to squall merge are not shards of one test' },
   SQ_CONVERT_INPUT: {
     exit: 2,
     title: 'squall convert cannot read the file as a k6, Artillery or Locust test',
@@ -89,6 +90,8 @@ const HINTS: Record<ErrorCode, string> = {
   SQ_STORE_WRITE: "the run's own outputs are written first; the message names the store and why",
   SQ_HISTORY_NOT_FOUND: '`squall history list` and `squall baseline list` show what the history holds',
   SQ_COMPARE_MISMATCH: 'compare two load-test results (quick or run), or two bench results',
+  SQ_MERGE_MISMATCH:
+    'merge the documents written with --shard 1/N … N/N of one test, each shard once; the message names the file',
   SQ_CONVERT_INPUT:
     'the message names the file and line; convert reads k6 scripts (.js), Artillery YAML and locustfiles (.py)',
   SQ_WORKER_FAILED: 'the message names the worker and why; what the other workers measured is written first',

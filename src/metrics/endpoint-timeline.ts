@@ -1,4 +1,5 @@
-import { TrendHistogram } from '../util/trend-histogram.js';
+import { encodeTrend } from '../util/hdr.js';
+import { type ExactParts, TrendHistogram } from '../util/trend-histogram.js';
 
 /**
  * One endpoint's own per-second buckets, aligned with the run's timeline (bucket i of the
@@ -19,6 +20,9 @@ export interface EndpointBucket {
   p50: number | null;
   p95: number | null;
   p99: number | null;
+  /** Shard runs only (keepHistograms): the bucket's durations, encoded, and their exact parts. */
+  histogram?: string;
+  exact?: ExactParts;
 }
 
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
@@ -30,6 +34,10 @@ export class EndpointTimeline {
   private intervalRequests = 0;
   private intervalErrors = 0;
   private readonly buckets: number[] = [];
+  /** A shard's run: each closed bucket's histogram is kept (encoded) for an exact merge. */
+  keepHistograms = false;
+  /** By closed bucket (same order as `buckets`), when keepHistograms. */
+  private readonly kept: Array<{ histogram: string; exact: ExactParts }> = [];
 
   record(durationMs: number, failed: boolean): void {
     this.interval.recordMs(durationMs);
@@ -69,9 +77,11 @@ export class EndpointTimeline {
       b[lastAt + 1]! += this.intervalRequests;
       b[lastAt + 2]! += this.intervalErrors;
       this.writePercentiles(lastAt, this.closed);
+      if (this.keepHistograms) this.kept[this.kept.length - 1] = this.keep(this.closed);
     } else if (this.intervalRequests > 0) {
       b.push(index, this.intervalRequests, this.intervalErrors, 0, 0, 0);
       this.writePercentiles(b.length - STRIDE, this.interval);
+      if (this.keepHistograms) this.kept.push(this.keep(this.interval));
       const closed = this.closed;
       this.closed = this.interval;
       this.interval = closed;
@@ -82,6 +92,10 @@ export class EndpointTimeline {
     this.interval.reset();
     this.intervalRequests = 0;
     this.intervalErrors = 0;
+  }
+
+  private keep(t: TrendHistogram): { histogram: string; exact: ExactParts } {
+    return { histogram: encodeTrend(t), exact: t.exactParts() };
   }
 
   private writePercentiles(at: number, t: TrendHistogram): void {
@@ -104,6 +118,7 @@ export class EndpointTimeline {
         p50: stat(b[i + 3]!),
         p95: stat(b[i + 4]!),
         p99: stat(b[i + 5]!),
+        ...this.kept[i / STRIDE],
       });
     }
     return out;

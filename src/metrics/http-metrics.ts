@@ -1,6 +1,7 @@
 import type { Stat, TimelinePoint } from '../result/schema.js';
+import { encodeTrend } from '../util/hdr.js';
 import { redactText } from '../util/redact.js';
-import { TrendHistogram } from '../util/trend-histogram.js';
+import { type ExactParts, TrendHistogram } from '../util/trend-histogram.js';
 import { DEFAULT_MAX_ENDPOINTS, EndpointNames, endpointKey } from './endpoint-names.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { ErrorLog } from './error-log.js';
@@ -63,6 +64,11 @@ export class HttpMetrics implements RequestSink<EndpointStats> {
   private sofarFailures = 0;
   private sofarBytes = 0;
   readonly timeline: TimelinePoint[] = [];
+  /**
+   * Shard documents (keepBucketHistograms): each timeline point's exact sum, min and max, beside
+   * the histogram the point carries, so that a merge of shards is exact.
+   */
+  readonly bucketExact: ExactParts[] = [];
 
   /** Which endpoint each request name is recorded under (the endpoint limit). */
   readonly names: EndpointNames;
@@ -71,6 +77,8 @@ export class HttpMetrics implements RequestSink<EndpointStats> {
   constructor(
     readonly openModel: boolean,
     maxEndpoints = DEFAULT_MAX_ENDPOINTS,
+    /** A shard's run: every timeline bucket (run-wide and per endpoint) keeps its histogram. */
+    readonly keepBucketHistograms = false,
   ) {
     this.names = new EndpointNames(maxEndpoints);
   }
@@ -89,6 +97,7 @@ export class HttpMetrics implements RequestSink<EndpointStats> {
       if (!ep) {
         // A name given by hand may carry a URL with its secrets.
         ep = new EndpointStats(redactText(target), method);
+        ep.timeline.keepHistograms = this.keepBucketHistograms;
         this.endpointsByKey.set(key, ep);
       }
     }
@@ -204,10 +213,13 @@ export class HttpMetrics implements RequestSink<EndpointStats> {
       const length = (last.lengthSec ?? 1) + seconds;
       point = this.bucketPoint(t, length, Math.max(last.vus, vus), this.closedDuration, counts);
       this.timeline[this.timeline.length - 1] = point;
+      if (this.keepBucketHistograms)
+        this.bucketExact[this.timeline.length - 1] = this.closedDuration.exactParts();
     } else {
       const counts = { requests: this.intervalCount, errors: this.intervalErrors, bytes: this.intervalBytes };
       point = this.bucketPoint(t, seconds, vus, this.intervalDuration, counts);
       this.timeline.push(point);
+      if (this.keepBucketHistograms) this.bucketExact.push(this.intervalDuration.exactParts());
       // The bucket's durations stay at hand until the next one closes.
       const closed = this.closedDuration;
       this.closedDuration = this.intervalDuration;
@@ -251,6 +263,7 @@ export class HttpMetrics implements RequestSink<EndpointStats> {
       totalMean: stat(this.sofar.meanMs()),
       totalMin: stat(this.sofar.minMs()),
       totalMax: stat(this.sofar.maxMs()),
+      ...(this.keepBucketHistograms ? { histogram: encodeTrend(d) } : {}),
     };
   }
 

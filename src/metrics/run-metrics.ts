@@ -171,6 +171,8 @@ export interface RunMetricsOptions {
   openModel?: boolean;
   /** The endpoint limit (`--max-endpoints`, endpoint-names.ts). */
   maxEndpoints?: number;
+  /** A shard's run (`--shard`): every timeline bucket keeps its histogram for an exact merge. */
+  keepBucketHistograms?: boolean;
 }
 
 export class RunMetrics implements RequestSink<HttpSeries> {
@@ -201,7 +203,11 @@ export class RunMetrics implements RequestSink<HttpSeries> {
   private t0: number;
 
   constructor(options: RunMetricsOptions = {}) {
-    this.http = new HttpMetrics(options.openModel === true, options.maxEndpoints);
+    this.http = new HttpMetrics(
+      options.openModel === true,
+      options.maxEndpoints,
+      options.keepBucketHistograms === true,
+    );
     this.now = options.now ?? (() => performance.now());
     this.t0 = this.now();
     resetCustomMetricData();

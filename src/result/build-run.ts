@@ -17,9 +17,11 @@ import {
   httpParts,
   httpTotals,
   httpTotalsSource,
+  httpTrends,
   isMonitorMetric,
   monitorSource,
   rateSeconds,
+  rateSource,
   resultDocument,
   trendSource,
   trendSummary,
@@ -40,6 +42,7 @@ import type {
   ScenarioResult,
   SpikeResult,
 } from './schema.js';
+import { type ShardParts, shardSection } from './shard-section.js';
 
 export type { CheckResult, ScenarioResult, SpikeResult };
 
@@ -74,6 +77,8 @@ export interface RunParts {
   spike?: SpikeResult;
   /** The abortOnFail threshold (one of `thresholds`) that stopped the run, and when. */
   abortedBy?: ThresholdCrossing & { threshold: ParsedThreshold };
+  /** `--shard I/N`: the document carries the shard section (shard-section.ts). */
+  shard?: ShardParts;
 }
 
 /** `squall run`'s document: the added fields of a scripted test are always there. */
@@ -180,7 +185,7 @@ function customSource(
       // Nothing added (or nothing with these tags): no data, not a count of 0.
       return t.samples === 0 ? undefined : valueSource('counter', { count: t.sum, rate: t.sum / sec });
     case 'rate':
-      return t.samples === 0 ? undefined : valueSource('rate', { rate: t.trues / t.samples });
+      return rateSource(t.trues, t.samples);
     case 'gauge':
       return t.samples === 0 ? undefined : valueSource('gauge', { value: t.last });
     case 'trend':
@@ -243,7 +248,7 @@ export function runMetricsLookup(metrics: RunMetricsView, durationMs?: number): 
           return sel.count === 0
             ? undefined
             : valueSource('counter', { count: sel.count, rate: sel.count / sec });
-        return sel.count === 0 ? undefined : valueSource('rate', { rate: sel.failed / sel.count });
+        return rateSource(sel.failed, sel.count);
       }
       case 'iterations':
       case 'iteration_duration': {
@@ -255,7 +260,7 @@ export function runMetricsLookup(metrics: RunMetricsView, durationMs?: number): 
       case 'checks': {
         const { passes, fails } = metrics.selectChecks(tags);
         const total = passes + fails;
-        return total === 0 ? undefined : valueSource('rate', { rate: passes / total });
+        return rateSource(passes, total);
       }
       case 'dropped_iterations': {
         if (!tagged) break;
@@ -344,9 +349,9 @@ export function buildRunResult(p: RunParts): RunResultDocument {
   const fromRun = runMetricsLookup(rm, p.durationMs);
   const abortedBy = p.abortedBy;
   const monitored = monitorSource(p.monitor, p.generator);
-  const thresholds = evaluateThresholds(p.thresholds, (metric, tags) =>
-    isMonitorMetric(metric) ? monitored(metric) : fromRun(metric, tags),
-  ).map((r, i) =>
+  const lookup: SourceLookup = (metric, tags) =>
+    isMonitorMetric(metric) ? monitored(metric) : fromRun(metric, tags);
+  const thresholds = evaluateThresholds(p.thresholds, lookup).map((r, i) =>
     abortedBy !== undefined && abortedBy.threshold === p.thresholds[i] ? abortedResult(r, abortedBy) : r,
   );
 
@@ -370,7 +375,11 @@ export function buildRunResult(p: RunParts): RunResultDocument {
     };
     metrics.checks = summary;
   }
-  for (const c of rm.customMetrics()) metrics[c.name] = customSummary(c, sec);
+  const customTrends: Record<string, TrendHistogram> = {};
+  for (const c of rm.customMetrics()) {
+    metrics[c.name] = customSummary(c, sec);
+    if (c.kind === 'trend') customTrends[c.name] = customTotals(c, {}).trend!;
+  }
 
   const doc: RunResultDocument = {
     ...resultDocument({ ...p, metrics, thresholds, ...httpParts(m, sec, p.generator) }),
@@ -378,6 +387,13 @@ export function buildRunResult(p: RunParts): RunResultDocument {
     checks: checkResults(rm),
     scenarios: scenarioResults(rm, p.perScenario),
   };
+  if (p.shard !== undefined) {
+    doc.shard = shardSection(p.shard, doc, p.thresholds, lookup, m, {
+      ...httpTrends(m, totals),
+      iteration_duration: iterationDuration,
+      ...customTrends,
+    });
+  }
   if (p.spike !== undefined) {
     doc.spike = { startSec: p.spike.startSec, endSec: p.spike.endSec, recoverySec: p.spike.recoverySec };
   }

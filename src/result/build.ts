@@ -8,9 +8,11 @@ import {
   httpParts,
   httpTotals,
   httpTotalsSource,
+  httpTrends,
   isMonitorMetric,
   monitorSource,
   rateSeconds,
+  rateSource,
   resultDocument,
   trendSource,
   valueSource,
@@ -18,6 +20,7 @@ import {
 import type { EndpointView, HttpMetricsView } from './metrics-view.js';
 import { GENERATOR_METRICS, TARGET_METRICS } from './monitor-metrics.js';
 import type { EndReason, GeneratorHealth, Metrics, MonitorResult, ResultDocument } from './schema.js';
+import { type ShardParts, shardSection } from './shard-section.js';
 
 /** The metrics an HTTP load run produces, by kind: what thresholds may name. */
 export const HTTP_RUN_METRICS: ReadonlyMap<string, MetricKind> = new Map<string, MetricKind>([
@@ -49,6 +52,8 @@ export interface HttpRunParts {
   thresholds: readonly ParsedThreshold[];
   monitor?: MonitorResult | null;
   generator?: GeneratorHealth | null;
+  /** `--shard I/N`: the document carries the shard section (shard-section.ts). */
+  shard?: ShardParts;
 }
 
 /** Tags a threshold may filter HTTP metrics by (k6's names). */
@@ -117,8 +122,7 @@ export function buildHttpResult(p: HttpRunParts): ResultDocument {
         return trendSource(t);
       }
       if (metric === 'http_reqs') return valueSource('counter', { count, rate: count / sec });
-      if (metric === 'http_req_failed')
-        return count === 0 ? undefined : valueSource('rate', { rate: failed / count });
+      if (metric === 'http_req_failed') return rateSource(failed, count);
       return undefined;
     }
     if (metric === 'vus' || metric === 'vus_max') return valueSource('gauge', { value: vus });
@@ -131,5 +135,8 @@ export function buildHttpResult(p: HttpRunParts): ResultDocument {
     vus: { value: vus, min: vus, max: vus },
     vus_max: { value: vus, min: vus, max: vus },
   };
-  return resultDocument({ ...p, metrics, thresholds, ...httpParts(m, sec, p.generator) });
+  const doc = resultDocument({ ...p, metrics, thresholds, ...httpParts(m, sec, p.generator) });
+  if (p.shard !== undefined)
+    doc.shard = shardSection(p.shard, doc, p.thresholds, lookup, m, httpTrends(m, totals));
+  return doc;
 }

@@ -38,11 +38,23 @@ import { VERSION } from './version.js';
  * and the document's frame.
  */
 
+/**
+ * What a threshold source was computed from, kept on it so that a shard document can carry the
+ * raw data (shard-section.ts) and `squall merge` evaluate the threshold exactly.
+ */
+export interface RawSource {
+  trend?: TrendHistogram;
+  trues?: number;
+  total?: number;
+  values?: Partial<Record<string, number>>;
+}
+
 /** A trend as thresholds read it (avg, min, max, med, p(N) in ms); undefined when empty. */
-export function trendSource(t: TrendHistogram): ThresholdSource | undefined {
+export function trendSource(t: TrendHistogram): (ThresholdSource & RawSource) | undefined {
   if (t.count === 0) return undefined;
   return {
     kind: 'trend',
+    trend: t,
     aggregate(agg: Aggregation) {
       switch (agg.method) {
         case 'avg':
@@ -63,8 +75,17 @@ export function trendSource(t: TrendHistogram): ThresholdSource | undefined {
 }
 
 /** A source answering from a table of aggregations (`count`, `rate`, `value`). */
-export function valueSource(kind: MetricKind, values: Partial<Record<string, number>>): ThresholdSource {
-  return { kind, aggregate: (agg) => values[agg.method] };
+export function valueSource(
+  kind: MetricKind,
+  values: Partial<Record<string, number>>,
+): ThresholdSource & RawSource {
+  return { kind, values, aggregate: (agg) => values[agg.method] };
+}
+
+/** A rate metric's answer: `trues` of `total` samples; undefined when there were none. */
+export function rateSource(trues: number, total: number): (ThresholdSource & RawSource) | undefined {
+  if (total === 0) return undefined;
+  return { ...valueSource('rate', { rate: trues / total }), trues, total };
 }
 
 /**
@@ -114,6 +135,7 @@ function endpointTimeline(ep: EndpointView, timeline: readonly TimelinePoint[]):
     point.p99 = b.p99;
     point.errors = b.errors;
     point.requests = b.requests;
+    if (b.histogram !== undefined) point.histogram = b.histogram;
   }
   return out;
 }
@@ -121,10 +143,12 @@ function endpointTimeline(ep: EndpointView, timeline: readonly TimelinePoint[]):
 /** `endpoints[]`: one row per (method, request name), in first-seen order. */
 export function endpointResults(m: HttpMetricsView, sec: number): EndpointResult[] {
   const eps = m.endpoints;
+  // A shard's document gives every endpoint its timeline: the busiest of the merged run are
+  // only known once the shards are merged.
   const busiest = new Set(
     [...eps]
       .sort((a, b) => b.count - a.count)
-      .slice(0, ENDPOINT_TIMELINES)
+      .slice(0, m.keepBucketHistograms ? eps.length : ENDPOINT_TIMELINES)
       .filter((ep) => ep.count > 0),
   );
   return eps.map((ep) => {
@@ -193,7 +217,7 @@ export function httpTotalsSource(
     case 'http_reqs':
       return valueSource('counter', { count: total, rate: total / sec });
     case 'http_req_failed':
-      return total === 0 ? undefined : valueSource('rate', { rate: fails / total });
+      return rateSource(fails, total);
     case 'data_sent':
       return valueSource('counter', { count: m.bytesSent, rate: m.bytesSent / sec });
     case 'data_received':
@@ -205,6 +229,17 @@ export function httpTotalsSource(
     default:
       return undefined;
   }
+}
+
+/** The run-wide HTTP trends by metric name (a shard document's exact parts, shard-section.ts). */
+export function httpTrends(m: HttpMetricsView, totals: HttpTotals): Record<string, TrendHistogram> {
+  return {
+    http_req_duration: totals.duration,
+    http_req_waiting: m.waiting,
+    http_req_service_duration: totals.service,
+    http_req_connecting: m.connecting,
+    http_req_tls_handshaking: m.tlsHandshaking,
+  };
 }
 
 function locustPercentiles(t: TrendHistogram): Record<'p66' | 'p75' | 'p80' | 'p98' | 'p9999', Stat> {

@@ -1,4 +1,4 @@
-import type { TrendHistogram } from '../util/trend-histogram.js';
+import type { ExactParts, TrendHistogram } from '../util/trend-histogram.js';
 import type { ErrorGroup, TimelinePoint } from './schema.js';
 
 /**
@@ -16,6 +16,9 @@ export interface EndpointBucketView {
   p50: number | null;
   p95: number | null;
   p99: number | null;
+  /** A shard's run: the bucket's durations, encoded, and their exact parts. */
+  histogram?: string;
+  exact?: ExactParts;
 }
 
 /** One endpoint, a (method, name) pair (metrics/endpoint-stats.ts). */
@@ -48,6 +51,9 @@ export interface HttpMetricsView {
   readonly dropped: number;
   readonly retries: number;
   readonly timeline: TimelinePoint[];
+  /** A shard's run: every bucket keeps its histogram (timeline[i].histogram; exact parts here). */
+  readonly keepBucketHistograms?: boolean;
+  readonly bucketExact?: readonly ExactParts[];
   readonly errors: { toArray(): ErrorGroup[] };
   /** Past the endpoint limit: how many request names went under this endpoint. */
   readonly names: { groupedUnder(method: string, name: string): number | undefined };

@@ -11,6 +11,7 @@ import type { ThresholdResult } from '../thresholds/types.js';
 import type { Stat, TrendFigures } from '../util/trend-histogram.js';
 import type { BenchSection } from './bench-schema.js';
 import type { Comparison } from './comparison-schema.js';
+import type { ShardSection } from './shard-schema.js';
 import type { SweepSection } from './sweep-schema.js';
 
 export type {
@@ -38,6 +39,7 @@ export type {
   ComplexityEntry,
   SpeedupEntry,
 } from './bench-schema.js';
+export type { ExactParts, ShardSection, ShardSource } from './shard-schema.js';
 
 export const RESULT_SCHEMA_VERSION = 2;
 
@@ -136,6 +138,8 @@ export interface EndpointTimelinePoint {
   p99: Stat;
   errors: number;
   requests: number;
+  /** Shard documents only: the bucket's durations, encoded as TrendSummary's (exact merge). */
+  histogram?: string;
 }
 
 export interface EndpointLatency {
@@ -206,6 +210,11 @@ export interface TimelinePoint {
   totalMean?: Stat;
   totalMin?: Stat;
   totalMax?: Stat;
+  /**
+   * Shard documents only (`--shard`): the bucket's http_req_duration, encoded as
+   * TrendSummary's, so that a merged timeline's percentiles are exact.
+   */
+  histogram?: string;
 }
 
 export interface BreakingPoint {
@@ -284,4 +293,9 @@ export interface ResultDocument {
    * regression beyond its budget makes `passed` false (comparison-schema.ts).
    */
   comparison?: Comparison;
+  /**
+   * `--shard I/N` (shard-schema.ts): which slice of the test this is and the raw data a merge
+   * needs; on a document of `squall merge`, which shards it holds. Absent otherwise.
+   */
+  shard?: ShardSection;
 }

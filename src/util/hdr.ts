@@ -19,24 +19,24 @@ function hdrLib(): Hdr {
  * the package's entry point also loads its codec, pako and a WebAssembly build, which recording
  * never uses (start-up of `squall run`).
  */
-let newHistogram: (() => hdr.Histogram) | null = null;
+let newHistogram: ((highest: number) => hdr.Histogram) | null = null;
 
-function histogramFactory(): () => hdr.Histogram {
+function histogramFactory(): (highest: number) => hdr.Histogram {
   try {
     const Int32 = (require('hdr-histogram-js/dist/Int32Histogram.js') as { default: Int32Histogram }).default;
-    return () => {
-      const h = new Int32(LOWEST_US, INITIAL_HIGHEST_US, SIGNIFICANT_DIGITS);
+    return (highest) => {
+      const h = new Int32(LOWEST_US, highest, SIGNIFICANT_DIGITS);
       h.autoResize = true;
       return h;
     };
   } catch {
     // A future version may move the file: build() makes the same histogram.
-    return () =>
+    return (highest) =>
       hdrLib().build({
         bitBucketSize: 32,
         autoResize: true,
         lowestDiscernibleValue: LOWEST_US,
-        highestTrackableValue: INITIAL_HIGHEST_US,
+        highestTrackableValue: highest,
         numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
         useWebAssembly: false,
       });
@@ -57,9 +57,9 @@ const SIGNIFICANT_DIGITS = 3;
  */
 const INITIAL_HIGHEST_US = 2 * LOWEST_US;
 
-export function createHistogram(): hdr.Histogram {
+export function createHistogram(highest = INITIAL_HIGHEST_US): hdr.Histogram {
   if (newHistogram === null) newHistogram = histogramFactory();
-  return newHistogram();
+  return newHistogram(highest);
 }
 
 /**
@@ -68,7 +68,24 @@ export function createHistogram(): hdr.Histogram {
  * metric's value × 1000 as TrendHistogram records them (microseconds for a millisecond trend).
  */
 export function encodeTrend(t: TrendHistogram): string {
-  return hdrLib().encodeIntoCompressedBase64(t.histogram);
+  return encodeCanonical(t.histogram);
+}
+
+/**
+ * The header of an encoded histogram holds its range, which an auto-resizing histogram grows in
+ * steps that depend on the order values came in (and a decoded one to the top of its largest
+ * bucket): copied into one sized to that top first, the same counts always encode to the same
+ * text, so a merge of shards writes what one process writes.
+ */
+function encodeCanonical(h: hdr.Histogram): string {
+  // The range ends at the top of the largest value's bucket: the same for a decoded copy.
+  // (highestEquivalentValue is on every histogram class, not in the package's typings.)
+  const top = (h as unknown as { highestEquivalentValue(v: number): number }).highestEquivalentValue(
+    h.maxValue,
+  );
+  const copy = createHistogram(Math.max(INITIAL_HIGHEST_US, top));
+  copy.add(h);
+  return hdrLib().encodeIntoCompressedBase64(copy);
 }
 
 /**
@@ -87,5 +104,5 @@ export function decodeHistogram(base64: string): hdr.Histogram {
 export function addEncodedHistograms(parts: readonly string[]): string {
   const sum = createHistogram();
   for (const p of parts) sum.add(decodeHistogram(p));
-  return hdrLib().encodeIntoCompressedBase64(sum);
+  return encodeCanonical(sum);
 }

@@ -1,5 +1,5 @@
 import type * as hdr from 'hdr-histogram-js';
-import { createHistogram, HIGHEST_US, LOWEST_US } from './hdr.js';
+import { createHistogram, decodeHistogram, HIGHEST_US, LOWEST_US } from './hdr.js';
 
 /** A latency-like statistic: null when its trend has no samples (result/schema.ts re-exports it). */
 export type Stat = number | null;
@@ -36,6 +36,9 @@ export type ReportedPercentile = (typeof REPORTED_PERCENTILES)[number][0];
 
 /** Rounded to the microsecond, as the document keeps milliseconds. */
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
+
+/** A trend's exact sum, min and max, integer microseconds (TrendHistogram.exactParts). */
+export type ExactParts = [sumUs: number, minUs: number, maxUs: number];
 
 /** A trend metric: an HDR histogram of microseconds, summarised in milliseconds. */
 export class TrendHistogram {
@@ -111,6 +114,32 @@ export class TrendHistogram {
     this.sumUs += other.sumUs;
     if (other.minUs < this.minUs) this.minUs = other.minUs;
     if (other.maxUs > this.maxUs) this.maxUs = other.maxUs;
+  }
+
+  /**
+   * The exact sum, min and max in integer microseconds, which the encoded histogram keeps only to
+   * its precision: a shard document carries them beside its histograms so that a merge is exact.
+   */
+  exactParts(): ExactParts {
+    return this.count === 0 ? [0, 0, 0] : [this.sumUs, this.minUs, this.maxUs];
+  }
+
+  /**
+   * A trend from an encoded histogram (encodeTrend) and, when known, its exact parts; without
+   * them the sum, min and max are the histogram's own, to its precision.
+   */
+  static decode(base64: string, exact?: ExactParts): TrendHistogram {
+    const t = new TrendHistogram();
+    const h = decodeHistogram(base64);
+    if (h.totalCount === 0) return t;
+    t.histogram.add(h);
+    if (exact !== undefined) [t.sumUs, t.minUs, t.maxUs] = exact;
+    else {
+      t.sumUs = Math.round(h.mean * h.totalCount);
+      t.minUs = h.minNonZeroValue;
+      t.maxUs = h.maxValue;
+    }
+    return t;
   }
 
   reset(): void {
