@@ -171,7 +171,13 @@ export async function runHttpTest(
     () => requestsSoFar(),
   );
   if (!monitors) return { exitCode: 130, result: null };
-  const metrics = new RunMetrics({ openModel: openScenarios.size > 0, maxEndpoints: o.maxEndpoints });
+  const metrics = new RunMetrics({
+    openModel: openScenarios.size > 0,
+    maxEndpoints: o.maxEndpoints,
+    // A worker's document is a shard's: every second keeps its histogram, so the merge is exact.
+    keepBucketHistograms: worker !== undefined,
+  });
+  const shard = worker === undefined ? undefined : { ...worker.share, startAt: null };
   requestsSoFar = () => metrics.http.requests;
   for (const s of plan.scenarios) metrics.setScenarioTags(s.name, s.tags);
   metrics.watchUrls(plan.thresholds.flatMap((t) => (t.tags.url === undefined ? [] : [t.tags.url])));
@@ -243,6 +249,7 @@ export async function runHttpTest(
         perScenario: scenariosSoFar(),
         breakingPoint: breakpoint.breakingPoint,
         monitor: monitors.current(),
+        shard,
       }),
       elapsedMs: metrics.elapsedMs(),
       totalMs,
@@ -409,6 +416,7 @@ export async function runHttpTest(
       spike: spikeResult(plan, metrics),
       ...(abortedBy && outcome.endReason === 'threshold-abort' ? { abortedBy } : {}),
       ...watched,
+      shard,
     });
     const notes = [
       ...(outcome.abortReason ? [`stopped early: ${outcome.abortReason}`] : []),

@@ -26,12 +26,6 @@ port.on('message', (m: ToWorker) => {
   else decision = m.decision;
 });
 
-/** Test-only (e2e of a worker that dies mid-run): worker I exits after MS, as a crash would. */
-const kill = /^(\d+):(\d+)$/.exec(task.env.SQUALL_TEST_KILL_WORKER ?? '');
-if (kill !== null && Number(kill[1]) === task.share.index) {
-  setTimeout(() => process.exit(3), Number(kill[2])).unref();
-}
-
 const io: SessionIO = {
   // A flow's console.log goes to the process's stdout as it does without workers; squall's own
   // stdout (the summary, --json) is the parent's.
