@@ -60,6 +60,39 @@ export default defineTest({
     },
   );
 
+  it("setup() and teardown() run once over 2 workers, and every worker gets setup's data", async () => {
+    server = await startRouteServer();
+    const file = writeTestFile(
+      dir.path,
+      'hooks.ts',
+      `import { defineTest } from 'squall';
+export default defineTest({
+  async setup({ http }) { await http.post('/setup'); return { token: 'abc' }; },
+  async teardown({ http, data }) { await http.post('/teardown', { json: data }); },
+  scenarios: {
+    shared: {
+      executor: 'shared-iterations', vus: 4, iterations: 100,
+      users: [{ name: 'U', async run({ http, data }) { await http.get('/work/' + (data as { token: string }).token); } }],
+    },
+  },
+});
+`,
+    );
+    const { run, result: r, why } = await runFile(file, ['--host', server.url, '--workers', '2']);
+    const ctx = `${why}\n${explain(run)}`;
+    expect(run.code, ctx).toBe(0);
+    expect(server.on('/setup'), ctx).toHaveLength(1);
+    expect(server.on('/work/abc'), ctx).toHaveLength(100);
+    const teardowns = server.on('/teardown');
+    expect(teardowns, ctx).toHaveLength(1);
+    expect(JSON.parse(teardowns[0]!.body), ctx).toEqual({ token: 'abc' });
+    // Teardown came after the last iteration of every worker.
+    expect(teardowns[0]!.at, ctx).toBeGreaterThanOrEqual(
+      Math.max(...server.on('/work/abc').map((h) => h.at)),
+    );
+    expect(r!.metrics.http_reqs.count, ctx).toBe(102);
+  });
+
   it("--workers 2: p95 is the summed histogram's, not the workers' p95s averaged", async () => {
     server = await startRouteServer({
       handler: (hit) => (hit.path === '/slow' ? { delayMs: 40 } : undefined),

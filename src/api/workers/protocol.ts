@@ -35,7 +35,11 @@ export type ToWorker =
   /** Ctrl-C, SIGTERM, the dashboard's Stop, or another worker that failed: end now, send what ran. */
   | { type: 'stop' }
   /** A stop rule judged on the merged figures (abortOnFail, breakpoint): end as it says. */
-  | { type: 'abort'; decision: LiveDecision; threshold?: { index: number; atSec: number; actual: number } };
+  | { type: 'abort'; decision: LiveDecision }
+  /** Worker 0's setup() data, for the other workers (setup-once.ts). */
+  | { type: 'setup'; data: unknown }
+  /** To worker 0: every worker's load is over, teardown() may run. */
+  | { type: 'allLoadsEnded' };
 
 /** A SquallError as it crosses the thread boundary. */
 export interface WireError {
@@ -51,6 +55,10 @@ export type FromWorker =
   | { type: 'stderr'; text: string }
   /** About once a second: this worker's document so far (a shard document), for the merged live figures. */
   | { type: 'frame'; elapsedMs: number; doc: ResultDocument }
+  /** Worker 0: what setup() returned, for the others. */
+  | { type: 'setup'; data: unknown }
+  /** This worker's load is over (its teardown point). */
+  | { type: 'loadEnded' }
   /** The run is over: the worker's final document (null when nothing ran), then its exit. */
   | { type: 'done'; exitCode: number; doc: ResultDocument | null; error?: WireError };
 

@@ -12,6 +12,7 @@ import type { ResultDocument } from '../../result/schema.js';
 import type { SessionIO } from '../io.js';
 import type { WorkerHooks } from '../run-http-test.js';
 import { type FromWorker, type ToWorker, toWire, type WorkerTask } from './protocol.js';
+import { type SetupChannel, setupOnce } from './setup-once.js';
 import { markScenarios } from './stuck.js';
 
 const port = parentPort;
@@ -19,12 +20,39 @@ if (port === null) throw new Error('run-worker.js runs only as a worker thread o
 const task = workerData as WorkerTask;
 const post = (m: FromWorker) => port.postMessage(m);
 
+/** A promise and its settlers (Promise.withResolvers is Node 22's). */
+function deferred<T>(): { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
 const stop = new AbortController();
 let decision: LiveDecision | undefined;
+/** Settled by the parent's messages; a stop settles them too, so no hook waits for ever. */
+const setupData = deferred<unknown>();
+const loadsEnded = deferred<void>();
+setupData.promise.catch(() => {});
+stop.signal.addEventListener('abort', () => {
+  setupData.reject(new Error('the run was stopped before setup() finished'));
+  loadsEnded.resolve();
+});
 port.on('message', (m: ToWorker) => {
   if (m.type === 'stop') stop.abort();
-  else decision = m.decision;
+  else if (m.type === 'abort') decision = m.decision;
+  else if (m.type === 'setup') setupData.resolve(m.data);
+  else loadsEnded.resolve();
 });
+const channel: SetupChannel = {
+  shareData: (data) => post({ type: 'setup', data }),
+  data: () => setupData.promise,
+  loadEnded: () => post({ type: 'loadEnded' }),
+  allLoadsEnded: () => loadsEnded.promise,
+};
 
 const io: SessionIO = {
   // A flow's console.log goes to the process's stdout as it does without workers; squall's own
@@ -50,7 +78,7 @@ const hooks: WorkerHooks = {
   finished(doc) {
     final = doc;
   },
-  prepare: (plan) => markScenarios(plan, new Int32Array(task.where)),
+  prepare: (plan) => setupOnce(markScenarios(plan, new Int32Array(task.where)), task.share.index, channel),
 };
 
 async function main(): Promise<void> {

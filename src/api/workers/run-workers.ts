@@ -38,6 +38,8 @@ interface WorkerState {
   failure?: string;
   terminated: boolean;
   warnedSilent: boolean;
+  /** It said its load is over (setup-once.ts). */
+  loadEnded: boolean;
 }
 
 /** 1-based, as people count: the message says "worker 2 of 2". */
@@ -159,6 +161,15 @@ export async function runTestInWorkers(
   };
   signals.signal.addEventListener('abort', stopAll, { once: true });
 
+  /** Once every worker's load is over (or it is gone), worker 0 may run teardown(). */
+  let toldLoadsEnded = false;
+  const loadsEnded = () => {
+    if (toldLoadsEnded || !states.every((s) => s.loadEnded || s.done !== null || s.exited)) return;
+    toldLoadsEnded = true;
+    const first = states[0];
+    if (first !== undefined && !first.exited)
+      first.worker.postMessage({ type: 'allLoadsEnded' } satisfies ToWorker);
+  };
   let settle!: () => void;
   const allSettled = new Promise<void>((r) => {
     settle = r;
@@ -188,6 +199,7 @@ export async function runTestInWorkers(
       exited: false,
       terminated: false,
       warnedSilent: false,
+      loadEnded: false,
     };
     states.push(s);
     worker.on('message', (m: FromWorker) => {
@@ -200,9 +212,18 @@ export async function runTestInWorkers(
         io.stderr.write(m.text);
       } else if (m.type === 'frame') {
         s.frame = m.doc;
+      } else if (m.type === 'setup') {
+        for (const o of states)
+          if (o !== s && !o.exited) o.worker.postMessage({ type: 'setup', data: m.data } satisfies ToWorker);
+      } else if (m.type === 'loadEnded') {
+        s.loadEnded = true;
+        loadsEnded();
       } else {
         s.done = { exitCode: m.exitCode, doc: m.doc, error: m.error };
         if (m.doc !== null) s.frame = m.doc;
+        // setup() failed in worker 0, or a worker's test could not load: the others stop too.
+        if (m.error !== undefined) stopAll();
+        loadsEnded();
       }
     });
     worker.on('error', (e) => {
@@ -211,6 +232,7 @@ export async function runTestInWorkers(
     });
     worker.on('exit', (code) => {
       s.exited = true;
+      loadsEnded();
       if (s.done === null && !s.terminated) {
         s.failure ??= `${workerName(s, count)} exited (code ${code}) before sending its results`;
         stopAll();
@@ -225,7 +247,14 @@ export async function runTestInWorkers(
     merged = mergeFrames();
     const now = performance.now();
     for (const s of states) {
-      if (s.done !== null || s.exited || s.warnedSilent || now - s.lastSeenMs < SILENT_MS || s.frame === null)
+      if (
+        s.done !== null ||
+        s.exited ||
+        s.loadEnded ||
+        s.warnedSilent ||
+        now - s.lastSeenMs < SILENT_MS ||
+        s.frame === null
+      )
         continue;
       s.warnedSilent = true;
       const scenario = stuckScenario(scenarioNames, s.where);
