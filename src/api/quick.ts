@@ -11,11 +11,18 @@ import { checkOutputsWritable } from './outputs.js';
 import { applyPrometheusFlags, type PrometheusFlags } from './prometheus-options.js';
 import { quickReportName, type ReportDirFlags, reportDirOutputs } from './report-dir.js';
 import type { HistoryFlags, Judge } from './run-history.js';
-import { runHttpLoad } from './run-http-load.js';
+import { type LoadWorkerHooks, runHttpLoad } from './run-http-load.js';
 import { type SessionOptions, sessionFlags, unwrap } from './session-options.js';
+import { onThreads, parseWorkers } from './workers/count.js';
 
 /** `squall quick`'s flags as the CLI hands them over (strings), and how the session is run. */
-export type QuickFlags = QuickOptions & PrometheusFlags & ReportDirFlags & HistoryFlags;
+export type QuickFlags = QuickOptions &
+  PrometheusFlags &
+  ReportDirFlags &
+  HistoryFlags & {
+    /** `--workers N|auto`: the load on N worker threads, their documents merged. */
+    workers?: string;
+  };
 
 /**
  * `squall quick URL`: checks every flag before anything starts, says what it will do, runs the
@@ -25,8 +32,14 @@ export async function quickSession(
   url: string | undefined,
   opts: QuickFlags,
   io: SessionIO,
-  more: { signal?: AbortSignal; judge?: Judge } = {},
+  more: {
+    signal?: AbortSignal;
+    judge?: Judge;
+    /** Set inside a worker thread of `--workers` (workers/run-worker.ts). */
+    worker?: LoadWorkerHooks;
+  } = {},
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
+  const workers = more.worker === undefined ? parseWorkers(opts.workers) : undefined;
   const q = resolveQuick(url, opts, VERSION);
   applyPrometheusFlags(q.outputs, opts);
   validateThresholds(q.thresholds, HTTP_RUN_METRICS);
@@ -42,7 +55,7 @@ export async function quickSession(
     flag: '-c',
     unit: 'connection',
   });
-  if (!q.quiet) {
+  if (!q.quiet && more.worker === undefined) {
     const l = q.load;
     const shape =
       l.ratePerSec === undefined
@@ -54,9 +67,25 @@ export async function quickSession(
     ]
       .filter(Boolean)
       .join(', ');
-    io.stderr.write(`squall quick: ${q.method} ${redactUrl(q.url.href)} — ${shape}, ${length}\n`);
+    const threads = workers === undefined ? '' : ` — ${onThreads(workers)}`;
+    io.stderr.write(`squall quick: ${q.method} ${redactUrl(q.url.href)} — ${shape}, ${length}${threads}\n`);
   }
-  return runHttpLoad({ ...q, judge: more.judge }, { color: opts.color, io, signal: more.signal });
+  if (workers !== undefined) {
+    const { runQuickInWorkers } = await import('./workers/run-workers.js');
+    return runQuickInWorkers(
+      q,
+      { url, flags: opts, count: workers },
+      { ...q, judge: more.judge, color: opts.color },
+      {
+        io,
+        signal: more.signal,
+      },
+    );
+  }
+  return runHttpLoad(
+    { ...q, judge: more.judge },
+    { color: opts.color, io, signal: more.signal, worker: more.worker },
+  );
 }
 
 /** The options of `quick()`: `squall quick`'s flags, typed for a program. */

@@ -9,7 +9,6 @@ import { httpRecorder } from '../engine/http-recorder.js';
 import type { TestPlan } from '../engine/plan.js';
 import { type RunOutcome, runTest, type ScenarioOutcome } from '../engine/runner.js';
 import { isScriptError, type ScriptError } from '../engine/script-error.js';
-import type { Share } from '../engine/share.js';
 import { formatError, isSquallError } from '../errors/index.js';
 import { earlyFailuresConsumer } from '../live/early-failures.js';
 import type { LiveDecision, LiveSource } from '../live/live.js';
@@ -30,6 +29,7 @@ import type { DeliverOptions } from './deliver.js';
 import { httpDebugger } from './http-debug.js';
 import type { SessionIO } from './io.js';
 import { liveConsumers } from './live-setup.js';
+import type { LoadWorkerHooks } from './run-http-load.js';
 import { startMonitorsOrInterrupt } from './run-monitors.js';
 import { abortOnSignals } from './signals.js';
 import { catchStrayScriptErrors, describeScriptError } from './stray-errors.js';
@@ -52,14 +52,9 @@ export interface RunOutputOptions extends DeliverOptions {
  * the load, frames to the parent each second instead of live views, the parent's stop decisions,
  * and its document handed back instead of written.
  */
-export interface WorkerHooks {
-  share: Share;
-  /** Each second, after the second is closed: `build` makes this worker's document so far. */
-  frame(elapsedMs: number, build: () => ResultDocument): void;
+export interface WorkerHooks extends LoadWorkerHooks {
   /** Asked after each tick: the parent's decision (abortOnFail, breakpoint on the merged figures). */
   decision(): LiveDecision | undefined;
-  /** The worker's document, where a run in the parent would deliver it. */
-  finished(doc: ResultDocument): void;
   /** The resolved plan as the worker runs it (its test code marked, stuck.ts). */
   prepare(plan: TestPlan): TestPlan;
 }

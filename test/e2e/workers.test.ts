@@ -1,7 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addEncodedHistograms, decodeHistogram } from '../../src/util/hdr.js';
 import { type RouteServer, startRouteServer } from '../helpers/route-server.js';
-import { explain, hasStackTrace, requireBuiltCli, startCli, tempDir } from '../helpers/run-cli.js';
+import {
+  explain,
+  hasStackTrace,
+  readResult,
+  requireBuiltCli,
+  runCli,
+  startCli,
+  tempDir,
+} from '../helpers/run-cli.js';
 import { runFile, writeTestFile } from '../helpers/run-file.js';
 
 /**
@@ -166,7 +174,6 @@ export default defineTest({
     expect(run.code, ctx).toBe(130);
     expect(tookMs, ctx).toBeLessThan(5000);
     expect(run.stderr, ctx).toMatch(/worker 1 of 1 did not answer.*scenario 'spinner'/);
-    const { readResult } = await import('../helpers/run-cli.js');
     const r = readResult(out, run);
     expect(r.endReason, ctx).toBe('interrupted');
     expect(r.metrics.http_reqs.count, ctx).toBeGreaterThan(0);
@@ -214,6 +221,29 @@ export default defineTest({
     expect(r!.metrics.http_reqs.count, ctx).toBeGreaterThan(0);
     expect(r!.metrics.http_reqs.count, ctx).toBeLessThanOrEqual(server.hits.length);
     expect(hasStackTrace(run.stderr), ctx).toBe(false);
+  });
+
+  it('quick -n 10000 --workers 2: exactly 10,000 requests at the server, one merged document', async () => {
+    server = await startRouteServer();
+    const out = `${dir.path}/quick.json`;
+    const run = await runCli(
+      ['quick', '-n', '10000', '-c', '8', '--workers', '2', '-q', '-o', `json=${out}`, `${server.url}/q`],
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    const ctx = explain(run);
+    expect(run.code, ctx).toBe(0);
+    const r = readResult(out, run);
+    expect(server.hits.length, ctx).toBe(10_000);
+    expect(r.metrics.http_reqs.count, ctx).toBe(10_000);
+    expect(
+      r.endpoints.reduce((n, e) => n + e.count, 0),
+      ctx,
+    ).toBe(10_000);
+    expect(r.config.workers, ctx).toBe(2);
+    // 8 connections over two workers: 4 + 4, the whole run's 8.
+    expect(r.metrics.vus_max, ctx).toMatchObject({ max: 8 });
   });
 
   it('--workers 0 and --workers many: exit 2 naming the flag', async () => {

@@ -25,3 +25,8 @@ export function parseWorkers(text: string | undefined): number | undefined {
   }
   return n;
 }
+
+/** `on 2 worker threads`, for the line that says what a run will do. */
+export function onThreads(count: number): string {
+  return `on ${count} worker thread${count === 1 ? '' : 's'}`;
+}

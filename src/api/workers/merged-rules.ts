@@ -21,7 +21,7 @@ export interface MergedRules {
  * each worker sees only its share, which would cross a threshold late, or never, or alone.
  */
 export function mergedRules(
-  plan: TestPlan,
+  plan: Pick<TestPlan, 'thresholds' | 'stopConditions'>,
   stopOnErrors: number | undefined,
   current: () => ResultDocument | null,
 ): MergedRules {

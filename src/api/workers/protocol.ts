@@ -7,6 +7,8 @@ import type { Share } from '../../engine/share.js';
 import type { ErrorLocation } from '../../errors/index.js';
 import type { LiveDecision } from '../../live/live.js';
 import type { ResultDocument } from '../../result/schema.js';
+import type { QuickFlags } from '../quick.js';
+import type { RunSessionFlags } from '../run.js';
 
 /** What a worker is handed when it starts (workerData). */
 export type WorkerTask =
@@ -15,7 +17,7 @@ export type WorkerTask =
       /** The test file, absolute. */
       file: string;
       /** `squall run`'s flags, outputs and live views removed: the parent owns those. */
-      flags: Record<string, unknown>;
+      flags: RunSessionFlags;
       share: Share;
       env: Record<string, string | undefined>;
       /** Int32Array over it: [0] = 1 + the index of the scenario whose code the worker last entered (0: none). */
@@ -23,8 +25,9 @@ export type WorkerTask =
     }
   | {
       kind: 'quick';
-      flags: Record<string, unknown>;
-      url: string;
+      /** `squall quick`'s flags, outputs and live views removed. */
+      flags: QuickFlags;
+      url: string | undefined;
       share: Share;
       env: Record<string, string | undefined>;
       where: SharedArrayBuffer;

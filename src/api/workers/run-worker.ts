@@ -83,9 +83,14 @@ const hooks: WorkerHooks = {
 
 async function main(): Promise<void> {
   try {
-    if (task.kind !== 'run') throw new Error(`unknown worker task ${task.kind}`);
-    const { runSession } = await import('../run.js');
-    const { exitCode } = await runSession(task.file, task.flags, io, { signal: stop.signal, worker: hooks });
+    let exitCode: number;
+    if (task.kind === 'run') {
+      const { runSession } = await import('../run.js');
+      ({ exitCode } = await runSession(task.file, task.flags, io, { signal: stop.signal, worker: hooks }));
+    } else {
+      const { quickSession } = await import('../quick.js');
+      ({ exitCode } = await quickSession(task.url, task.flags, io, { signal: stop.signal, worker: hooks }));
+    }
     post({ type: 'done', exitCode, doc: final });
   } catch (e) {
     post({ type: 'done', exitCode: 1, doc: final, error: toWire(e) });

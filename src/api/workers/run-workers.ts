@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { describeScenario } from '../../config/describe-plan.js';
+import type { ResolvedQuick } from '../../config/quick.js';
 import type { TestPlan } from '../../engine/plan.js';
 import { ERROR_CODES, type ErrorCode, formatError, isSquallError, SquallError } from '../../errors/index.js';
 import type { LiveDecision, LiveSource } from '../../live/live.js';
@@ -8,9 +9,11 @@ import { startLive } from '../../live/manager.js';
 import type { ResultDocument } from '../../result/schema.js';
 import type { SessionIO } from '../io.js';
 import { liveConsumers } from '../live-setup.js';
+import type { QuickFlags } from '../quick.js';
 import type { RunSessionFlags } from '../run.js';
 import { progressBounds, type RunOutputOptions } from '../run-http-test.js';
 import { abortOnSignals } from '../signals.js';
+import { onThreads } from './count.js';
 import { mergeWorkerDocuments } from './merge.js';
 import { mergedRules } from './merged-rules.js';
 import type { FromWorker, ToWorker, WireError, WorkerTask } from './protocol.js';
@@ -87,22 +90,141 @@ export async function runTestInWorkers(
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
   const { io } = session;
   const { count } = w;
-  if (o.monitor) {
+  refuseMonitor(o.monitor);
+  const { totalMs, totalIterations } = progressBounds(plan);
+  if (!o.quiet) {
+    const names = plan.scenarios.map((s) => `${s.name} (${s.executor.type})`).join(', ');
+    io.stderr.write(
+      `squall run: ${plan.file}${plan.preset ? ` — preset ${plan.preset}` : ''} — ${names} — ${onThreads(count)}\n`,
+    );
+    for (const s of plan.scenarios) io.stderr.write(`  ${s.name}: ${describeScenario(s)}\n`);
+  }
+  return runWorkers(
+    {
+      count,
+      task: (share, where) => ({
+        kind: 'run',
+        file: w.file,
+        flags: workerFlags(w.flags),
+        share,
+        env: { ...io.env },
+        where,
+      }),
+      rules: plan,
+      scenarioNames: plan.scenarios.map((s) => s.name),
+      totalMs,
+      ...(totalIterations === undefined ? {} : { total: { count: totalIterations, unit: 'iterations' } }),
+      empty: await emptyFrame(plan, count),
+    },
+    o,
+    session,
+  );
+}
+
+/** `squall quick`'s flags for a worker: the load's, nothing it would write or serve. */
+function quickWorkerFlags(flags: QuickFlags): QuickFlags {
+  return { ...flags, out: [], json: false, ui: false, reportDir: undefined, workers: undefined };
+}
+
+/** The monitor watches one process for the whole run: not split over workers (yet). */
+function refuseMonitor(monitor: unknown): void {
+  if (monitor) {
     throw new SquallError(
       'SQ_USAGE_BAD_FLAG',
       '--workers does not run with --monitor-pid or --monitor-cmd yet: run the monitored test without --workers',
       { where: { flag: '--workers' } },
     );
   }
-  const { totalMs, totalIterations } = progressBounds(plan);
-  const scenarioNames = plan.scenarios.map((s) => s.name);
-  if (!o.quiet) {
-    const names = plan.scenarios.map((s) => `${s.name} (${s.executor.type})`).join(', ');
-    io.stderr.write(
-      `squall run: ${plan.file}${plan.preset ? ` — preset ${plan.preset}` : ''} — ${names} — on ${count} worker thread${count === 1 ? '' : 's'}\n`,
+}
+
+/**
+ * `squall quick URL --workers N`: quick's hot engine in N worker threads, each with its share
+ * of the connections, the requests (-n) or the rate (-R); one merged document.
+ */
+export async function runQuickInWorkers(
+  q: ResolvedQuick,
+  w: { url: string | undefined; flags: QuickFlags; count: number },
+  o: RunOutputOptions,
+  session: { io: SessionIO; signal?: AbortSignal },
+): Promise<{ exitCode: number; result: ResultDocument | null }> {
+  refuseMonitor(q.monitor);
+  if (w.flags.body?.startsWith('@-')) {
+    throw new SquallError(
+      'SQ_USAGE_BAD_FLAG',
+      "--workers cannot share standard input (-b '@-') between workers: save the body to a file and give -b @FILE",
+      {
+        where: { flag: '--workers' },
+      },
     );
-    for (const s of plan.scenarios) io.stderr.write(`  ${s.name}: ${describeScenario(s)}\n`);
   }
+  const { count } = w;
+  const [{ buildResult }, { HttpMetrics }] = await Promise.all([
+    import('../../result/build-result.js'),
+    import('../../metrics/http-metrics.js'),
+  ]);
+  const now = new Date();
+  const empty = buildResult({
+    kind: 'quick',
+    metrics: new HttpMetrics(q.load.ratePerSec !== undefined),
+    startedAt: now,
+    endedAt: now,
+    durationMs: 0,
+    endReason: 'completed',
+    vusMax: 0,
+    config: { ...q.config, workers: count },
+    thresholds: q.thresholds,
+    monitor: null,
+  });
+  const { maxRequests } = q.load;
+  return runWorkers(
+    {
+      count,
+      task: (share, where) => ({
+        kind: 'quick',
+        url: w.url,
+        flags: quickWorkerFlags(w.flags),
+        share,
+        env: { ...session.io.env },
+        where,
+      }),
+      rules: { thresholds: [], stopConditions: undefined },
+      scenarioNames: [],
+      totalMs: q.load.durationMs,
+      ...(maxRequests === undefined ? {} : { total: { count: maxRequests, unit: 'reqs' as const } }),
+      empty,
+    },
+    o,
+    session,
+  );
+}
+
+/** What runWorkers needs to know of the command it runs. */
+export interface WorkersSpec {
+  count: number;
+  /** What worker `share.index` is handed. */
+  task(share: { index: number; count: number }, where: SharedArrayBuffer): WorkerTask;
+  /** The stop rules' thresholds and breakpoint conditions (none for quick). */
+  rules: Pick<TestPlan, 'thresholds' | 'stopConditions'>;
+  /** To name the scenario a stuck worker was in. */
+  scenarioNames: readonly string[];
+  totalMs: number | undefined;
+  /** A count-bounded run's total, for the progress line: iterations or requests. */
+  total?: { count: number; unit: 'iterations' | 'reqs' };
+  /** The document of nothing measured yet (the dashboard's first frames; a run stopped before any second). */
+  empty: ResultDocument;
+}
+
+/**
+ * Runs `spec.count` worker threads and stays in charge of them: merged live figures each second,
+ * stops, a stuck or crashed worker, and the final merged document delivered.
+ */
+export async function runWorkers(
+  spec: WorkersSpec,
+  o: RunOutputOptions,
+  session: { io: SessionIO; signal?: AbortSignal },
+): Promise<{ exitCode: number; result: ResultDocument | null }> {
+  const { io } = session;
+  const { count, scenarioNames, totalMs, empty } = spec;
   const signals = abortOnSignals(io, session.signal);
   const states: WorkerState[] = [];
   const t0 = performance.now();
@@ -116,8 +238,7 @@ export async function runTestInWorkers(
       return merged;
     }
   };
-  const rules = mergedRules(plan, o.stopOnErrors, () => merged);
-  const empty = await emptyFrame(plan, count);
+  const rules = mergedRules(spec.rules, o.stopOnErrors, () => merged);
   const source: LiveSource = {
     frame: () => ({ doc: merged ?? empty, elapsedMs: performance.now() - t0, totalMs }),
     stop: () => signals.stop('stopped from the dashboard'),
@@ -180,14 +301,7 @@ export async function runTestInWorkers(
 
   for (let index = 0; index < count; index++) {
     const where = whereBuffer();
-    const task: WorkerTask = {
-      kind: 'run',
-      file: w.file,
-      flags: workerFlags(w.flags) as Record<string, unknown>,
-      share: { index, count },
-      env: { ...io.env },
-      where,
-    };
+    const task = spec.task({ index, count }, where);
     const worker = new Worker(WORKER_URL, { workerData: task, stderr: false, stdout: false });
     const s: WorkerState = {
       index,
@@ -265,7 +379,7 @@ export async function runTestInWorkers(
       );
     }
     if (merged === null) return;
-    const d: LiveDecision | undefined = live.snapshot(snapshotOf(merged, now - t0, totalMs, totalIterations));
+    const d: LiveDecision | undefined = live.snapshot(snapshotOf(merged, now - t0, totalMs, spec.total));
     if (d !== undefined && !decided) {
       decided = true;
       rules.decided(d);
@@ -348,7 +462,7 @@ function snapshotOf(
   doc: ResultDocument,
   elapsedMs: number,
   totalMs: number | undefined,
-  totalIterations: number | undefined,
+  total: WorkersSpec['total'],
 ) {
   const m = doc.metrics as unknown as Record<string, Record<string, unknown> | undefined>;
   const last = doc.timeline[doc.timeline.length - 1];
@@ -361,9 +475,15 @@ function snapshotOf(
     p95Ms: last?.p95 ?? null,
     errors: num(m.http_req_failed?.fails),
     vus: num(m.vus?.value),
-    ...(totalIterations === undefined
+    ...(total === undefined
       ? {}
-      : { count: { done: iterations, total: totalIterations, unit: 'iterations' } }),
+      : {
+          count: {
+            done: total.unit === 'iterations' ? iterations : num(m.http_reqs?.count),
+            total: total.count,
+            unit: total.unit,
+          },
+        }),
   };
 }
 

@@ -15,6 +15,7 @@ Examples:
   $ squall quick -d 30s --save --baseline main http://127.0.0.1:8080/health   # keep it; exit 99 if worse than main
   $ squall quick -d 2m --monitor-cmd 'node server.js' http://127.0.0.1:3000/   # and its memory, CPU, leaks
   $ squall quick -d 2m --monitor-pid 4242 --leak-budget 50MB/h http://127.0.0.1:3000/  # a running one
+  $ squall quick -c 100 -d 30s --workers 2 http://127.0.0.1:8080/   # two cores: 50 connections each, one result
   $ squall quick -n 10000 --threshold 'http_req_duration:p(99)<50' --json http://127.0.0.1:8080/ > r.json
 
 Redirects are not followed: quick loads one URL, and a 3xx answer is counted as it is (curl
@@ -49,6 +50,10 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
     .option(
       '--body-file <path>',
       'request body from a file, byte for byte (for bodies too big for the command line)',
+    )
+    .option(
+      '--workers <n|auto>',
+      'run the load on N worker threads (auto: the free cores), each with its share of -c, -n and -R; one merged result',
     );
   addCommonLoadFlags(command)
     .addHelpText('after', EXAMPLES)
