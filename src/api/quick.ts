@@ -1,4 +1,7 @@
 import { type QuickOptions, resolveQuick } from '../config/quick.js';
+import { resolveShardFlags, type ShardFlags } from '../config/shard.js';
+import { scaleCount } from '../engine/share.js';
+import { badFlag } from '../errors/index.js';
 import { plural } from '../report/format.js';
 import { HTTP_RUN_METRICS, validateHttpThresholdTags } from '../result/build.js';
 import type { ResultDocument } from '../result/schema.js';
@@ -13,13 +16,14 @@ import { quickReportName, type ReportDirFlags, reportDirOutputs } from './report
 import type { HistoryFlags, Judge } from './run-history.js';
 import { type LoadWorkerHooks, runHttpLoad } from './run-http-load.js';
 import { type SessionOptions, sessionFlags, unwrap } from './session-options.js';
-import { onThreads, parseWorkers } from './workers/count.js';
+import { onThreads, parseWorkers, refuseShardWithWorkers } from './workers/count.js';
 
 /** `squall quick`'s flags as the CLI hands them over (strings), and how the session is run. */
 export type QuickFlags = QuickOptions &
   PrometheusFlags &
   ReportDirFlags &
-  HistoryFlags & {
+  HistoryFlags &
+  ShardFlags & {
     /** `--workers N|auto`: the load on N worker threads, their documents merged. */
     workers?: string;
   };
@@ -41,6 +45,20 @@ export async function quickSession(
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
   const workers = more.worker === undefined ? parseWorkers(opts.workers) : undefined;
   const q = resolveQuick(url, opts, VERSION);
+  const shard = resolveShardFlags(opts);
+  if (workers !== undefined) refuseShardWithWorkers(shard);
+  if (shard.share !== undefined) {
+    const { index, count } = shard.share;
+    // Connections are striped over the shards: each needs one at least, or it could send nothing.
+    if (scaleCount(q.load.connections, shard.share) === 0)
+      throw badFlag(
+        '--shard',
+        `--shard ${index + 1}/${count} gets no connection of the ${q.load.connections} the test has` +
+          `${q.load.maxRequests !== undefined && q.load.maxRequests === q.load.connections ? ` (-n ${q.load.maxRequests} caps -c)` : ''}; ` +
+          `give -c (and -n) at least ${count}, one per shard`,
+      );
+    q.load.share = shard.share;
+  }
   applyPrometheusFlags(q.outputs, opts);
   validateThresholds(q.thresholds, HTTP_RUN_METRICS);
   validateHttpThresholdTags(q.thresholds);
@@ -76,14 +94,11 @@ export async function quickSession(
       q,
       { url, flags: opts, count: workers },
       { ...q, judge: more.judge, color: opts.color },
-      {
-        io,
-        signal: more.signal,
-      },
+      { io, signal: more.signal },
     );
   }
   return runHttpLoad(
-    { ...q, judge: more.judge },
+    { ...q, judge: more.judge, shard },
     { color: opts.color, io, signal: more.signal, worker: more.worker },
   );
 }

@@ -1,5 +1,6 @@
 import type { MonitorPlan } from '../config/monitor.js';
 import type { ResolvedQuick } from '../config/quick.js';
+import type { ShardPlan } from '../config/shard.js';
 import { HttpEngine, type LoadOutcome } from '../engine/http-engine.js';
 import type { Share } from '../engine/share.js';
 import type { LiveSource } from '../live/live.js';
@@ -12,6 +13,7 @@ import type { SessionIO } from './io.js';
 import { liveConsumers } from './live-setup.js';
 import { startMonitorsOrInterrupt } from './run-monitors.js';
 import { abortOnSignals } from './signals.js';
+import { shardParts, waitForStart } from './start-at.js';
 
 /**
  * How a load inside a worker thread of `--workers N` differs: its share, a frame to the parent
@@ -36,11 +38,15 @@ export async function runHttpLoad(
     ui?: boolean;
     monitor?: MonitorPlan | null;
     judge?: (result: ResultDocument) => void;
+    /** `--shard I/N` (q.load.share is its slice) and `--start-at`. */
+    shard?: ShardPlan;
   },
   opts: { color?: boolean; io: SessionIO; signal?: AbortSignal; worker?: LoadWorkerHooks },
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
   const { io, worker } = opts;
-  const shard = worker === undefined ? undefined : { ...worker.share, startAt: null };
+  // A worker runs its share as a shard of the run: its document is a shard document.
+  const shardPlan: ShardPlan | undefined =
+    worker === undefined ? q.shard : { share: worker.share, startAt: null };
   const signals = abortOnSignals(io, opts.signal);
   // The monitor starts first (a --monitor-cmd service must be ready before the load), so its
   // samples read the engine's request count through this, once the engine exists.
@@ -80,7 +86,7 @@ export async function runHttpLoad(
         config: q.config,
         thresholds: q.thresholds,
         monitor: monitors.current(),
-        shard,
+        ...shardParts(shardPlan),
       }),
       elapsedMs: engine.elapsedMs(),
       totalMs: q.load.durationMs,
@@ -101,6 +107,7 @@ export async function runHttpLoad(
     live = started;
     try {
       try {
+        await waitForStart(q.shard?.startAt ?? null, io, { quiet: q.quiet, signal: signals.signal });
         startedAt = new Date();
         monitors.loadStarted();
         outcome = await engine.run(signals.signal);
@@ -115,7 +122,7 @@ export async function runHttpLoad(
         ...watched,
         config: q.config,
         thresholds: q.thresholds,
-        shard,
+        ...shardParts(shardPlan),
       });
       const notes =
         outcome.queued > 0

@@ -4,6 +4,7 @@ import { spikeRecoverySec } from '../analysis/spike-recovery.js';
 import { describeScenario } from '../config/describe-plan.js';
 import type { MonitorPlan } from '../config/monitor.js';
 import { proxyEnv } from '../config/proxy.js';
+import type { ShardPlan } from '../config/shard.js';
 import { executorFor } from '../engine/executors/index.js';
 import { httpRecorder } from '../engine/http-recorder.js';
 import type { TestPlan } from '../engine/plan.js';
@@ -32,6 +33,7 @@ import { liveConsumers } from './live-setup.js';
 import type { LoadWorkerHooks } from './run-http-load.js';
 import { startMonitorsOrInterrupt } from './run-monitors.js';
 import { abortOnSignals } from './signals.js';
+import { shardParts, waitForStart } from './start-at.js';
 import { catchStrayScriptErrors, describeScriptError } from './stray-errors.js';
 
 export interface RunOutputOptions extends DeliverOptions {
@@ -45,6 +47,8 @@ export interface RunOutputOptions extends DeliverOptions {
   httpDebug?: boolean;
   /** `--stop-on-errors`: the share of failed requests that ends the run. */
   stopOnErrors?: number;
+  /** `--shard I/N` (this process runs its slice of every scenario) and `--start-at`. */
+  shard?: ShardPlan;
 }
 
 /**
@@ -148,6 +152,9 @@ export async function runHttpTest(
   session: { io: SessionIO; signal?: AbortSignal; worker?: WorkerHooks },
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
   const { io, worker } = session;
+  // A worker runs its share as a shard of the run: its document is a shard document.
+  const shardPlan: ShardPlan | undefined =
+    worker === undefined ? o.shard : { share: worker.share, startAt: null };
   // Scenarios whose first request counts from the iteration's planned start (`queue: true`);
   // k6's arrival-rate executors drop instead, and measure sending + waiting + receiving.
   const openScenarios = new Set(
@@ -169,10 +176,9 @@ export async function runHttpTest(
   const metrics = new RunMetrics({
     openModel: openScenarios.size > 0,
     maxEndpoints: o.maxEndpoints,
-    // A worker's document is a shard's: every second keeps its histogram, so the merge is exact.
-    keepBucketHistograms: worker !== undefined,
+    // A shard's document (--shard, or one worker's) keeps every second's histogram, so that the merge is exact.
+    keepBucketHistograms: shardPlan?.share !== undefined,
   });
-  const shard = worker === undefined ? undefined : { ...worker.share, startAt: null };
   requestsSoFar = () => metrics.http.requests;
   for (const s of plan.scenarios) metrics.setScenarioTags(s.name, s.tags);
   metrics.watchUrls(plan.thresholds.flatMap((t) => (t.tags.url === undefined ? [] : [t.tags.url])));
@@ -244,7 +250,7 @@ export async function runHttpTest(
         perScenario: scenariosSoFar(),
         breakingPoint: breakpoint.breakingPoint,
         monitor: monitors.current(),
-        shard,
+        ...shardParts(shardPlan),
       }),
       elapsedMs: metrics.elapsedMs(),
       totalMs,
@@ -284,13 +290,13 @@ export async function runHttpTest(
   const jars = new WeakMap<object, CookieJar>();
   try {
     try {
+      await waitForStart(o.shard?.startAt ?? null, io, { quiet: o.quiet, signal: signals.signal });
       startedAt = new Date();
       monitors.loadStarted();
       metrics.start();
       outcome = await runTest(
         plan,
         {
-          share: worker?.share,
           makeContext(info, signal, data, phase): VuContext {
             // setup and teardown: scenario and user `(before)`/`(after)`, no scenario tags.
             const own = phase === 'before' || phase === 'after';
@@ -346,6 +352,7 @@ export async function runHttpTest(
           onStart(perScenario) {
             scenariosSoFar = perScenario;
           },
+          share: shardPlan?.share,
           onDropped: (scenario, count) => metrics.recordDropped(scenario, count),
           onVus: (active, max) => metrics.setVus(active, max),
           onTick(elapsedMs) {
@@ -411,7 +418,7 @@ export async function runHttpTest(
       spike: spikeResult(plan, metrics),
       ...(abortedBy && outcome.endReason === 'threshold-abort' ? { abortedBy } : {}),
       ...watched,
-      shard,
+      ...shardParts(shardPlan),
     });
     const notes = [
       ...(outcome.abortReason ? [`stopped early: ${outcome.abortReason}`] : []),

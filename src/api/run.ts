@@ -8,6 +8,7 @@ import {
 import { parseOutput, parsePositiveInt, parseRateFlag } from '../config/parse-flags.js';
 import { QUICK_OUTPUT_KINDS } from '../config/quick.js';
 import type { ResolveOptions, RunFlags } from '../config/resolve-test.js';
+import { resolveShardFlags, type ShardFlags } from '../config/shard.js';
 import { badFlag } from '../errors/index.js';
 import type { ResultDocument } from '../result/schema.js';
 import type { TestDefinition } from '../script-api/test-definition.js';
@@ -20,7 +21,7 @@ import { type ReportDirFlags, reportDirOutputs, runReportName } from './report-d
 import type { HistoryFlags } from './run-history.js';
 import type { WorkerHooks } from './run-http-test.js';
 import { type SessionOptions, sessionFlags, unwrap } from './session-options.js';
-import { parseWorkers } from './workers/count.js';
+import { parseWorkers, refuseShardWithWorkers } from './workers/count.js';
 
 /** `squall run`'s flags as the CLI hands them over (strings). */
 export interface RunSessionFlags
@@ -28,7 +29,8 @@ export interface RunSessionFlags
     RunMonitorOptions,
     PrometheusFlags,
     ReportDirFlags,
-    HistoryFlags {
+    HistoryFlags,
+    ShardFlags {
   out?: string[];
   json?: boolean;
   quiet?: boolean;
@@ -97,6 +99,8 @@ export async function runSession(
       'worker threads load the test from its file, and a test definition object cannot be sent to them: give run() the path of the test file',
     );
   }
+  const shard = resolveShardFlags(opts);
+  if (workers !== undefined) refuseShardWithWorkers(shard);
   const monitor = resolveRunMonitor(opts);
   // Loaded only for `run`: the TypeScript loader, YAML, zod and undici cost every other
   // command memory (quick -c 1000's RSS budget) and start-up time.
@@ -180,6 +184,7 @@ export async function runSession(
       ui: !!opts.ui,
       monitor,
       maxEndpoints,
+      shard,
       judge: more.judge,
       httpDebug: opts.httpDebug === true,
       stopOnErrors,

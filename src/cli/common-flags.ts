@@ -33,6 +33,14 @@ export function addCommonLoadFlags(c: Command): Command {
       '--cacert <file>',
       'https: trust the CA certificates of this PEM file (instead of the system ones)',
     )
+    .option(
+      '--shard <i/n>',
+      'run shard I of N of the load (1/4 … 4/4; for many machines): VUs, iterations, connections and rates are split exactly; merge the documents with squall merge',
+    )
+    .option(
+      '--start-at <time>',
+      'start the load at TIME (ISO 8601 with its zone, e.g. 2026-12-05T09:00:00Z, or +30s from now), so that shards start together; a time past starts now',
+    )
     .option('--json', 'print the result document on stdout instead of the summary')
     .option('-q, --quiet', 'no progress; print the summary only when a threshold fails')
     .option('--no-color', 'no ANSI colours (also when not a TTY, or with NO_COLOR)');

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   'serve-demo': async () => (await import('./commands/serve-demo.js')).registerServeDemo,
   monitor: async () => (await import('./commands/monitor.js')).registerMonitor,
   report: async () => (await import('./commands/report.js')).registerReport,
+  merge: async () => (await import('./commands/merge.js')).registerMerge,
   init: async () => (await import('./commands/init.js')).registerInit,
   bench: async () => (await import('./commands/bench.js')).registerBench,
   history: async () => (await import('./commands/history.js')).registerHistory,

@@ -61,8 +61,25 @@ const endpoint = z.looseObject({
 const errorGroup = z.looseObject({ kind: z.string(), count: count, example: z.string() });
 
 const timelinePoint = z
-  .looseObject({ t: num, rps: num, p50: stat, p95: stat, p99: stat, errors: num, vus: num })
+  .looseObject({ t: num, rps: num, p50: stat, p95: stat, p99: stat, errors: num, vus: num, histogram })
   .catchall(num.nullable());
+
+// `--shard I/N` documents and `squall merge`'s (shard-schema.ts).
+const shardSource = z.discriminatedUnion('kind', [
+  z.looseObject({ kind: z.literal('trend'), histogram: z.string() }),
+  z.looseObject({ kind: z.literal('counter'), count: num }),
+  z.looseObject({ kind: z.literal('rate'), trues: num, total: num }),
+  z.looseObject({ kind: z.literal('gauge'), value: num }),
+]);
+const shard = z.looseObject({
+  index: num.int().nonnegative().nullable(),
+  count: num.int().positive(),
+  merged: z.array(num.int().nonnegative()),
+  test: z.string(),
+  startAt: z.string().nullable(),
+  sources: z.record(z.string(), shardSource),
+  exact: z.record(z.string(), z.tuple([num, num, num])).optional(),
+});
 
 const threshold = z.looseObject({
   metric: z.string(),
@@ -214,6 +231,7 @@ export const resultDocumentSchema = z.looseObject({
   warnings: z.array(z.string()).optional(),
   bench: bench.optional(),
   comparison: comparison.optional(),
+  shard: shard.optional(),
 });
 
 /** `endpoints[0].latency`, `metrics["http_req_duration"]`-style paths for messages. */

@@ -1,4 +1,5 @@
 import { availableParallelism, loadavg } from 'node:os';
+import type { ShardPlan } from '../../config/shard.js';
 import { badFlag } from '../../errors/index.js';
 
 /** Far past any machine's cores: each worker is a thread with its own heap (tens of MB). */
@@ -29,4 +30,17 @@ export function parseWorkers(text: string | undefined): number | undefined {
 /** `on 2 worker threads`, for the line that says what a run will do. */
 export function onThreads(count: number): string {
   return `on ${count} worker thread${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * `--workers` with `--shard` or `--start-at`: a shard's workers would each be a slice of a slice,
+ * whose documents merge into no valid shard document; not built yet, so said plainly.
+ */
+export function refuseShardWithWorkers(shard: ShardPlan): void {
+  if (shard.share !== undefined || shard.startAt !== null) {
+    throw badFlag(
+      '--workers',
+      `--workers cannot be combined with ${shard.share !== undefined ? '--shard' : '--start-at'} yet: run each shard without --workers (one shard per core does the same)`,
+    );
+  }
 }

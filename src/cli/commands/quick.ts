@@ -17,6 +17,7 @@ Examples:
   $ squall quick -d 2m --monitor-pid 4242 --leak-budget 50MB/h http://127.0.0.1:3000/  # a running one
   $ squall quick -c 100 -d 30s --workers 2 http://127.0.0.1:8080/   # two cores: 50 connections each, one result
   $ squall quick -n 10000 --threshold 'http_req_duration:p(99)<50' --json http://127.0.0.1:8080/ > r.json
+  $ squall quick -n 10000 --shard 2/4 --start-at 2026-12-05T09:00:00Z -o json=s2.json http://127.0.0.1:8080/  # one of 4 machines; then squall merge s*.json
 
 Redirects are not followed: quick loads one URL, and a 3xx answer is counted as it is (curl
 without -L). squall run follows up to 10 per request, each hop its own request, as k6 does

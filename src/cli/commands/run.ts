@@ -21,6 +21,7 @@ Examples:
   $ squall run soak.yaml --monitor-pid 4242 --leak-budget 100MB/h   # a running service and its children
   $ squall run api.ts --workers auto -o json=r.json  # every free core: one merged document
   $ squall init --yaml && squall run load-test.yaml  # a starter test for squall serve-demo
+  $ squall run api.yaml --shard 1/4 --start-at +30s -o json=s1.json  # shard 1 of 4 (one per machine); then squall merge s*.json
 
 Presets: smoke, baseline, stress, spike, burst, soak, endurance, breakpoint, scalability (a sweep)
 (docs/presets.md).
