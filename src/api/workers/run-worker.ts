@@ -11,9 +11,16 @@ import type { LiveDecision } from '../../live/live.js';
 import type { ResultDocument } from '../../result/schema.js';
 import type { SessionIO } from '../io.js';
 import type { WorkerHooks } from '../run-http-test.js';
+import { recentFrame } from './frame.js';
 import { type FromWorker, type ToWorker, toWire, type WorkerTask } from './protocol.js';
 import { type SetupChannel, setupOnce } from './setup-once.js';
 import { markScenarios } from './stuck.js';
+
+/**
+ * Seconds of timeline in each frame: the parent keeps the merged seconds, so a frame needs only
+ * the ones that may have changed (the last, and one or two that reached the parent late).
+ */
+const FRAME_SECONDS = 3;
 
 const port = parentPort;
 if (port === null) throw new Error('run-worker.js runs only as a worker thread of `--workers`');
@@ -68,7 +75,7 @@ let final: ResultDocument | null = null;
 const hooks: WorkerHooks = {
   share: task.share,
   frame(elapsedMs, build) {
-    post({ type: 'frame', elapsedMs, doc: build() });
+    post({ type: 'frame', elapsedMs, doc: recentFrame(build(), FRAME_SECONDS) });
   },
   decision() {
     const d = decision;

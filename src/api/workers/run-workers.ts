@@ -14,6 +14,7 @@ import type { RunSessionFlags } from '../run.js';
 import { progressBounds, type RunOutputOptions } from '../run-http-test.js';
 import { abortOnSignals } from '../signals.js';
 import { onThreads } from './count.js';
+import { LiveTimeline } from './frame.js';
 import { mergeWorkerDocuments } from './merge.js';
 import { mergedRules } from './merged-rules.js';
 import type { FromWorker, ToWorker, WireError, WorkerTask } from './protocol.js';
@@ -229,12 +230,14 @@ export async function runWorkers(
   const states: WorkerState[] = [];
   const t0 = performance.now();
   let merged: ResultDocument | null = null;
+  const liveTimeline = new LiveTimeline();
   const mergeFrames = (): ResultDocument | null => {
     const docs = states.flatMap((s) => (s.frame === null ? [] : [s.frame]));
     if (docs.length === 0) return null;
     try {
-      return mergeWorkerDocuments(docs, count);
+      return liveTimeline.update(mergeWorkerDocuments(docs, count));
     } catch {
+      // A frame that does not merge (a worker between two seconds) leaves the last merged one.
       return merged;
     }
   };
