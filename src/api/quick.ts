@@ -43,8 +43,10 @@ export async function quickSession(
     worker?: LoadWorkerHooks;
   } = {},
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
-  const workers = more.worker === undefined ? parseWorkers(opts.workers) : undefined;
+  const asked = more.worker === undefined ? parseWorkers(opts.workers) : undefined;
   const q = resolveQuick(url, opts, VERSION);
+  // A worker needs a connection of its own, or its share of -n could never be sent.
+  const workers = asked === undefined ? undefined : Math.min(asked, q.load.connections);
   const shard = resolveShardFlags(opts);
   if (workers !== undefined) refuseShardWithWorkers(shard);
   if (shard.share !== undefined) {
@@ -85,7 +87,10 @@ export async function quickSession(
     ]
       .filter(Boolean)
       .join(', ');
-    const threads = workers === undefined ? '' : ` — ${onThreads(workers)}`;
+    const threads =
+      workers === undefined
+        ? ''
+        : ` — ${onThreads(workers)}${asked !== workers ? ` (one per connection; ${asked} asked)` : ''}`;
     io.stderr.write(`squall quick: ${q.method} ${redactUrl(q.url.href)} — ${shape}, ${length}${threads}\n`);
   }
   if (workers !== undefined) {

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ResultDocument } from '../../src/result/schema.js';
 import { addEncodedHistograms, decodeHistogram } from '../../src/util/hdr.js';
 import { type RouteServer, startRouteServer } from '../helpers/route-server.js';
 import {
@@ -244,6 +245,61 @@ export default defineTest({
     expect(r.config.workers, ctx).toBe(2);
     // 8 connections over two workers: 4 + 4, the whole run's 8.
     expect(r.metrics.vus_max, ctx).toMatchObject({ max: 8 });
+  });
+
+  it('quick -c 1 --workers 2: one worker per connection at most, said, and every request sent', async () => {
+    server = await startRouteServer();
+    const run = await runCli(
+      ['quick', '-c', '1', '-n', '50', '--workers', '2', '--json', `${server.url}/one`],
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    const ctx = explain(run);
+    expect(run.code, ctx).toBe(0);
+    expect(run.stderr, ctx).toMatch(/on 1 worker thread \(one per connection; 2 asked\)/);
+    expect(server.hits.length, ctx).toBe(50);
+    expect(JSON.parse(run.stdout).metrics.http_reqs.count, ctx).toBe(50);
+  });
+
+  it('sweep --workers 2: every level on two workers, the levels add up to what the server saw', async () => {
+    server = await startRouteServer();
+    const out = `${dir.path}/sweep.json`;
+    const run = await runCli(
+      [
+        'sweep',
+        `${server.url}/s`,
+        '--levels',
+        '2,4',
+        '--hold',
+        '1s',
+        '--warmup',
+        '0s',
+        '--workers',
+        '2',
+        '-q',
+        '-o',
+        `json=${out}`,
+      ],
+      { timeoutMs: 30_000 },
+    );
+    const ctx = explain(run);
+    expect(run.code, ctx).toBe(0);
+    const r = readResult(out, run) as ResultDocument & {
+      sweep: { levels: { level: number; requests: number }[] };
+    };
+    expect(
+      r.sweep.levels.map((l) => l.level),
+      ctx,
+    ).toEqual([2, 4]);
+    expect(
+      r.sweep.levels.every((l) => l.requests > 0),
+      ctx,
+    ).toBe(true);
+    expect(
+      r.sweep.levels.reduce((n, l) => n + l.requests, 0),
+      ctx,
+    ).toBe(server.hits.length);
   });
 
   it('--workers 0 and --workers many: exit 2 naming the flag', async () => {
