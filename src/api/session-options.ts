@@ -48,6 +48,11 @@ export interface SessionOptions {
   io?: Partial<SessionIO>;
   /** Ends the run as Ctrl-C does: what ran is still delivered, with endReason `interrupted`. */
   signal?: AbortSignal;
+  /**
+   * The load on N worker threads, `'auto'` the free cores (`--workers`); a test must then be
+   * given as a file path, which each worker loads.
+   */
+  workers?: number | 'auto';
 }
 
 /** The common options as the CLI's flags, for the session that both share. */
@@ -63,6 +68,7 @@ export function sessionFlags(o: SessionOptions): RunMonitorOptions &
     json?: boolean;
     quiet?: boolean;
     color?: boolean;
+    workers?: string;
   } {
   const m = o.monitor ?? {};
   return {
@@ -76,6 +82,7 @@ export function sessionFlags(o: SessionOptions): RunMonitorOptions &
     json: o.json,
     quiet: o.quiet,
     color: o.color,
+    workers: o.workers === undefined ? undefined : String(o.workers),
     monitorPid: m.pid === undefined ? undefined : String(m.pid),
     monitorCmd: m.cmd,
     monitorTree: m.tree,

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/index.js';
 import type { ResultDocument } from '../../src/result/schema.js';
 import { addEncodedHistograms, decodeHistogram } from '../../src/util/hdr.js';
 import { type RouteServer, startRouteServer } from '../helpers/route-server.js';
@@ -300,6 +301,20 @@ export default defineTest({
       r.sweep.levels.reduce((n, l) => n + l.requests, 0),
       ctx,
     ).toBe(server.hits.length);
+  });
+
+  it('run() from code with workers: 2 splits the same way', async () => {
+    server = await startRouteServer();
+    const file = writeTestFile(
+      dir.path,
+      'lib.yaml',
+      `target: ${server.url}\nscenarios:\n  s:\n    executor: shared-iterations\n    vus: 3\n    iterations: 30\n    users:\n      - name: U\n        flow:\n          - get: /lib\n`,
+    );
+    const doc = await run(file, { workers: 2 });
+    expect(doc.metrics.http_reqs.count).toBe(30);
+    expect(server.hits.length).toBe(30);
+    expect(doc.config.workers).toBe(2);
+    await expect(run({ scenarios: {} } as never, { workers: 2 })).rejects.toThrow(/--workers|file/);
   });
 
   it('--workers 0 and --workers many: exit 2 naming the flag', async () => {

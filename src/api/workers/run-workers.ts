@@ -26,8 +26,13 @@ export const STOP_WAIT_MS = 3000;
 const SILENT_MS = 3000;
 const TICK_MS = 1000;
 
-/** The worker entry, next to this module (dist/api/workers/run-worker.js once built). */
-const WORKER_URL = new URL('./run-worker.js', import.meta.url);
+/**
+ * The worker entry, next to this module once built (dist/api/workers/run-worker.js). Run from
+ * source (tests, tsx), a worker thread could not load TypeScript: it runs the built one.
+ */
+const WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('../../../dist/api/workers/run-worker.js', import.meta.url)
+  : new URL('./run-worker.js', import.meta.url);
 
 interface WorkerState {
   readonly index: number;
