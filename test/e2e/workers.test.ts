@@ -303,6 +303,36 @@ export default defineTest({
     ).toBe(server.hits.length);
   });
 
+  it('abortOnFail is judged on the merged figures and stops every worker: exit 99', async () => {
+    server = await startRouteServer({ handler: () => ({ status: 500 }) });
+    const file = writeTestFile(
+      dir.path,
+      'abort.ts',
+      `import { defineTest } from 'squall';
+export default defineTest({
+  scenarios: {
+    s: { executor: 'constant-vus', vus: 2, duration: '20s', users: [{ name: 'U', async run({ http }) { await http.get('/fail'); } }] },
+  },
+  thresholds: { http_req_failed: [{ threshold: 'rate<0.1', abortOnFail: true }] },
+});
+`,
+    );
+    const {
+      run: r0,
+      result: r,
+      why,
+    } = await runFile(file, ['--host', server.url, '--workers', '2'], {
+      timeoutMs: 25_000,
+    });
+    const ctx = `${why}\n${explain(r0)}`;
+    expect(r0.code, ctx).toBe(99);
+    expect(r!.endReason, ctx).toBe('threshold-abort');
+    expect(r!.durationSec, ctx).toBeLessThan(10);
+    expect(r!.passed, ctx).toBe(false);
+    expect(r!.thresholds[0], ctx).toMatchObject({ metric: 'http_req_failed', ok: false });
+    expect(r!.metrics.http_reqs.count, ctx).toBeLessThanOrEqual(server.hits.length);
+  });
+
   it('run() from code with workers: 2 splits the same way', async () => {
     server = await startRouteServer();
     const file = writeTestFile(
