@@ -73,3 +73,12 @@ export async function run(test: string | TestDefinition, options?: RunOptions): 
 export async function sweep(target: string, options?: SweepOptions): Promise<ResultDocument> {
   return (await import('./api/sweep.js')).sweep(target, options);
 }
+
+/**
+ * Merges the documents of `--shard I/N` runs (or `quick()`/`run()` with `shard`) of one test into
+ * the document of the whole run, exactly, as `squall merge` does (docs/scale.md). Throws a
+ * SquallError (SQ_MERGE_MISMATCH) for documents that are not shards of one test.
+ */
+export async function merge(docs: readonly ResultDocument[]): Promise<ResultDocument> {
+  return (await import('./result/merge-documents.js')).mergeDocuments(docs);
+}

@@ -16,6 +16,7 @@ import { quickReportName, type ReportDirFlags, reportDirOutputs } from './report
 import type { HistoryFlags, Judge } from './run-history.js';
 import { type LoadWorkerHooks, runHttpLoad } from './run-http-load.js';
 import { type SessionOptions, sessionFlags, unwrap } from './session-options.js';
+import { ordinal } from './start-at.js';
 import { onThreads, parseWorkers, refuseShardWithWorkers } from './workers/count.js';
 
 /** `squall quick`'s flags as the CLI hands them over (strings), and how the session is run. */
@@ -92,6 +93,18 @@ export async function quickSession(
         ? ''
         : ` — ${onThreads(workers)}${asked !== workers ? ` (one per connection; ${asked} asked)` : ''}`;
     io.stderr.write(`squall quick: ${q.method} ${redactUrl(q.url.href)} — ${shape}, ${length}${threads}\n`);
+    if (shard.share !== undefined) {
+      const mine = {
+        connections: scaleCount(l.connections, shard.share),
+        requests: l.maxRequests === undefined ? undefined : scaleCount(l.maxRequests, shard.share),
+      };
+      io.stderr.write(
+        `  shard ${shard.share.index + 1}/${shard.share.count}: ${plural(mine.connections, 'connection')}` +
+          `${mine.requests === undefined ? '' : `, ${plural(mine.requests, 'request')}`}` +
+          `${l.ratePerSec === undefined ? '' : `, ${l.ratePerSec / shard.share.count} requests/s (every ${ordinal(shard.share.count)} arrival of the schedule)`}` +
+          ' of the above (squall merge adds the shards up)\n',
+      );
+    }
   }
   if (workers !== undefined) {
     const { runQuickInWorkers } = await import('./workers/run-workers.js');

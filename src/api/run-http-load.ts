@@ -2,7 +2,7 @@ import type { MonitorPlan } from '../config/monitor.js';
 import type { ResolvedQuick } from '../config/quick.js';
 import type { ShardPlan } from '../config/shard.js';
 import { HttpEngine, type LoadOutcome } from '../engine/http-engine.js';
-import type { Share } from '../engine/share.js';
+import { type Share, scaleCount } from '../engine/share.js';
 import type { LiveSource } from '../live/live.js';
 import { startLive } from '../live/manager.js';
 import { httpLiveTrends } from '../live/prometheus-extras.js';
@@ -59,7 +59,9 @@ export async function runHttpLoad(
     () => requestsSoFar(),
   );
   if (!monitors) return { exitCode: 130, result: null };
-  const maxRequests = q.load.maxRequests;
+  // A shard's progress counts its own part of -n.
+  const maxRequests =
+    q.load.maxRequests === undefined ? undefined : scaleCount(q.load.maxRequests, q.load.share);
   let live: Awaited<ReturnType<typeof startLive>> | undefined;
   const engine = new HttpEngine(worker === undefined ? q.load : { ...q.load, share: worker.share }, {
     onTick: (s) =>

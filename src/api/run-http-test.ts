@@ -10,6 +10,7 @@ import { httpRecorder } from '../engine/http-recorder.js';
 import type { TestPlan } from '../engine/plan.js';
 import { type RunOutcome, runTest, type ScenarioOutcome } from '../engine/runner.js';
 import { isScriptError, type ScriptError } from '../engine/script-error.js';
+import { scaleCount } from '../engine/share.js';
 import { formatError, isSquallError } from '../errors/index.js';
 import { earlyFailuresConsumer } from '../live/early-failures.js';
 import type { LiveDecision, LiveSource } from '../live/live.js';
@@ -33,7 +34,7 @@ import { liveConsumers } from './live-setup.js';
 import type { LoadWorkerHooks } from './run-http-load.js';
 import { startMonitorsOrInterrupt } from './run-monitors.js';
 import { abortOnSignals } from './signals.js';
-import { shardParts, waitForStart } from './start-at.js';
+import { ordinal, shardParts, waitForStart } from './start-at.js';
 import { catchStrayScriptErrors, describeScriptError } from './stray-errors.js';
 
 export interface RunOutputOptions extends DeliverOptions {
@@ -187,12 +188,21 @@ export async function runHttpTest(
   // inflating the latencies in flight. A test that names an https URL or a streamed or form body
   // gets it before the load.
   dispatcher.prepareFor(plan.target, mayNeedUndici(plan.file));
-  const { totalMs, totalIterations } = progressBounds(plan);
+  const bounds = progressBounds(plan);
+  const share = o.shard?.share;
+  const { totalMs } = bounds;
+  // A shard's progress counts its own part of the iterations.
+  const totalIterations =
+    bounds.totalIterations === undefined ? undefined : scaleCount(bounds.totalIterations, share);
   if (!o.quiet && worker === undefined) {
     const names = plan.scenarios.map((s) => `${s.name} (${s.executor.type})`).join(', ');
     io.stderr.write(`squall run: ${plan.file}${plan.preset ? ` — preset ${plan.preset}` : ''} — ${names}\n`);
     // What each scenario will do, defaults applied, before the load.
     for (const s of plan.scenarios) io.stderr.write(`  ${s.name}: ${describeScenario(s)}\n`);
+    if (share !== undefined)
+      io.stderr.write(
+        `  shard ${share.index + 1}/${share.count}: this process runs every ${share.count === 1 ? '' : `${ordinal(share.count)} `}VU, iteration and arrival of the above, from the ${ordinal(share.index + 1)} (squall merge adds the shards up)\n`,
+      );
   }
 
   let lastTickMs = 0;

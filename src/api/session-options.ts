@@ -53,6 +53,10 @@ export interface SessionOptions {
    * given as a file path, which each worker loads.
    */
   workers?: number | 'auto';
+  /** This process's slice of the load, `'2/4'` (`--shard`); merge the documents with `merge()`. */
+  shard?: string;
+  /** When the load starts: an ISO time, `'+30s'` or a Date (`--start-at`). */
+  startAt?: string | Date;
 }
 
 /** The common options as the CLI's flags, for the session that both share. */
@@ -69,6 +73,8 @@ export function sessionFlags(o: SessionOptions): RunMonitorOptions &
     quiet?: boolean;
     color?: boolean;
     workers?: string;
+    shard?: string;
+    startAt?: string;
   } {
   const m = o.monitor ?? {};
   return {
@@ -83,6 +89,8 @@ export function sessionFlags(o: SessionOptions): RunMonitorOptions &
     quiet: o.quiet,
     color: o.color,
     workers: o.workers === undefined ? undefined : String(o.workers),
+    shard: o.shard,
+    startAt: o.startAt instanceof Date ? o.startAt.toISOString() : o.startAt,
     monitorPid: m.pid === undefined ? undefined : String(m.pid),
     monitorCmd: m.cmd,
     monitorTree: m.tree,

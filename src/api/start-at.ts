@@ -2,6 +2,13 @@ import type { ShardPlan } from '../config/shard.js';
 import type { ShardParts } from '../result/shard-section.js';
 import type { SessionIO } from './io.js';
 
+/** 1st, 2nd, 3rd, 4th, 11th, 21st… */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
 /** What buildResult needs to write a shard document: nothing without --shard. */
 export function shardParts(plan: ShardPlan | undefined): { shard?: ShardParts } {
   if (plan?.share === undefined) return {};

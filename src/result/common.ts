@@ -114,6 +114,9 @@ export function latencyOf(t: TrendHistogram): EndpointResult['latency'] {
 /** Endpoints that get their own timeline (`endpoints[i].timeline`): the busiest, by requests. */
 export const ENDPOINT_TIMELINES = 20;
 
+/** On a shard's document (`--shard`), from which `squall merge` picks the merged run's busiest. */
+export const SHARD_ENDPOINT_TIMELINES = 2 * ENDPOINT_TIMELINES;
+
 /** The endpoint's buckets, one per point of the run's timeline, empty seconds included. */
 function endpointTimeline(ep: EndpointView, timeline: readonly TimelinePoint[]): EndpointTimelinePoint[] {
   const out: EndpointTimelinePoint[] = timeline.map((p) => ({
@@ -143,12 +146,12 @@ function endpointTimeline(ep: EndpointView, timeline: readonly TimelinePoint[]):
 /** `endpoints[]`: one row per (method, request name), in first-seen order. */
 export function endpointResults(m: HttpMetricsView, sec: number): EndpointResult[] {
   const eps = m.endpoints;
-  // A shard's document gives every endpoint its timeline: the busiest of the merged run are
-  // only known once the shards are merged.
+  // A shard's document gives twice as many endpoints their timeline: the busiest of the merged
+  // run are only known once the shards are merged (each second's histogram is about 1 kB).
   const busiest = new Set(
     [...eps]
       .sort((a, b) => b.count - a.count)
-      .slice(0, m.keepBucketHistograms ? eps.length : ENDPOINT_TIMELINES)
+      .slice(0, m.keepBucketHistograms ? SHARD_ENDPOINT_TIMELINES : ENDPOINT_TIMELINES)
       .filter((ep) => ep.count > 0),
   );
   return eps.map((ep) => {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { isSquallError } from '../errors/index.js';
 import { Counter, Rate, Trend } from '../metrics/custom.js';
+import { HttpMetrics } from '../metrics/http-metrics.js';
 import { RunMetrics } from '../metrics/run-metrics.js';
 import { emptyRequestRecord } from '../metrics/sink.js';
 import { parseThreshold } from '../thresholds/index.js';
 import { Rng } from '../util/rng.js';
+import { buildHttpResult } from './build.js';
 import { buildRunResult } from './build-run.js';
 import { mergeDocuments } from './merge-documents.js';
 import type { EndpointResult, ResultDocument } from './schema.js';
@@ -193,6 +195,70 @@ describe('mergeDocuments', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/shard 3 of 4 is missing/);
     expect(doc.metrics.http_reqs.count).toBe(parts[0]!.length + parts[1]!.length + parts[3]!.length);
+  });
+});
+
+const QUICK_THRESHOLDS = [
+  ['http_req_duration', 'p(99)<100'],
+  ['http_req_duration{status:200}', 'med<20'],
+  ['http_req_duration{name:GET /a}', 'min<1'],
+  ['http_req_failed', 'rate<0.05'],
+  ['http_reqs{status:503}', 'count<100'],
+  ['http_req_waiting', 'avg<30'],
+  ['vus', 'value==8'],
+].map(([k, e]) => parseThreshold(k!, e!));
+
+/** `squall quick`'s recorder and document (build.ts), as the quick engine fills them. */
+function recordQuick(list: readonly Sample[], vus: number, shard?: ShardParts): ResultDocument {
+  const m = new HttpMetrics(true, undefined, shard !== undefined);
+  const rec = emptyRequestRecord();
+  for (let second = 0; second < 5; second++) {
+    for (const s of list) {
+      if (s.second !== second) continue;
+      const ep = ENDPOINTS[s.endpoint]!;
+      rec.status = s.status;
+      rec.failed = s.status === 0 || s.status >= 400;
+      rec.durationMs = s.durationMs;
+      rec.serviceMs = s.waitingMs + 0.5;
+      rec.waitingMs = s.waitingMs;
+      rec.connectingMs = s.connectingMs;
+      rec.bytesSent = 40;
+      rec.bytesReceived = s.status === 0 ? 0 : s.bytes;
+      rec.errorKind = s.status === 0 ? 'ECONNREFUSED' : undefined;
+      rec.errorMessage = s.status === 0 ? 'connect ECONNREFUSED' : undefined;
+      m.record(m.endpoint(ep.name, ep.method), rec);
+    }
+    m.closeInterval(second + 1, 1, vus);
+  }
+  // The drain after the last second, a part of its own (0.3 s).
+  m.closeInterval(5.3, 0.3, vus);
+  return buildHttpResult({
+    metrics: m,
+    startedAt: STARTED,
+    endedAt: new Date(STARTED.getTime() + 5300),
+    durationMs: 5300,
+    endReason: 'completed',
+    vusMax: vus,
+    config: { command: 'quick', url: 'http://127.0.0.1/', connections: 8 },
+    thresholds: QUICK_THRESHOLDS,
+    ...(shard === undefined ? {} : { shard }),
+  });
+}
+
+describe('mergeDocuments of squall quick documents', () => {
+  it('equals one process recording the same samples, field by field (open model, tag filters)', () => {
+    const list = samples(3000, 23);
+    const parts: Sample[][] = [[], [], [], []];
+    for (const [k, s] of list.entries()) parts[k % 4]!.push(s);
+    const single = recordQuick(list, 8);
+    const merged = mergeDocuments(
+      parts.map((p, index) => recordQuick(p, 2, { index, count: 4, startAt: null })),
+    );
+    expect(merged.metrics).toEqual(single.metrics);
+    expect(byName(merged.endpoints)).toEqual(byName(single.endpoints));
+    expect(merged.timeline).toEqual(single.timeline);
+    expect(merged.thresholds).toEqual(single.thresholds);
+    expect(merged.passed).toBe(single.passed);
   });
 });
 

@@ -281,8 +281,7 @@ function mergeTimeline(shards: readonly Shard[]): MergedTimeline {
 
 /** An endpoint's own timeline over the merged buckets, from the shards' per-bucket histograms. */
 function endpointTimeline(
-  key: string,
-  shards: readonly Shard[],
+  list: ReadonlyArray<{ s: Shard; e: EndpointResult }>,
   timeline: MergedTimeline,
 ): EndpointTimelinePoint[] {
   return timeline.keys.map((bucket, i) => {
@@ -290,10 +289,9 @@ function endpointTimeline(
     let requests = 0;
     let errors = 0;
     const parts: TrendHistogram[] = [];
-    for (const s of shards) {
+    for (const { s, e: ep } of list) {
       const at = s.points.get(bucket);
-      const ep = s.doc.endpoints.find((e) => endpointKey(e) === key);
-      if (at === undefined || ep === undefined) continue;
+      if (at === undefined) continue;
       const p = ep.timeline?.[at.index];
       if (p === undefined) continue;
       requests += p.requests;
@@ -361,18 +359,22 @@ function mergeEndpoints(shards: readonly Shard[], sec: number, timeline: MergedT
       ...(grouped.length === 0 ? {} : { grouped: Math.max(...grouped) }),
       histogram: encodeTrend(t),
     };
-    return { key, row };
+    // Its timeline can be merged when every shard that had its requests kept one (a shard keeps
+    // its busiest SHARD_ENDPOINT_TIMELINES).
+    const complete = list.every(({ e }) => e.count === 0 || e.timeline !== undefined);
+    return { key, row, list, complete };
   });
   // The busiest endpoints get their own timeline, as in one process's document.
   const busiest = new Set(
-    [...rows]
+    rows
+      .filter((r) => r.complete)
       .sort((a, b) => b.row.count - a.row.count)
       .slice(0, ENDPOINT_TIMELINES)
       .filter((r) => r.row.count > 0)
       .map((r) => r.key),
   );
-  return rows.map(({ key, row }) =>
-    busiest.has(key) ? { ...row, timeline: endpointTimeline(key, shards, timeline) } : row,
+  return rows.map(({ key, row, list }) =>
+    busiest.has(key) ? { ...row, timeline: endpointTimeline(list, timeline) } : row,
   );
 }
 

@@ -61,7 +61,18 @@ const endpoint = z.looseObject({
 const errorGroup = z.looseObject({ kind: z.string(), count: count, example: z.string() });
 
 const timelinePoint = z
-  .looseObject({ t: num, rps: num, p50: stat, p95: stat, p99: stat, errors: num, vus: num, histogram })
+  .looseObject({
+    t: num,
+    rps: num,
+    p50: stat,
+    p95: stat,
+    p99: stat,
+    errors: num,
+    vus: num,
+    // The one flag among the point's figures (common.ts, markLimitedSeconds).
+    generatorLimited: z.boolean().optional(),
+    histogram,
+  })
   .catchall(num.nullable());
 
 // `--shard I/N` documents and `squall merge`'s (shard-schema.ts).

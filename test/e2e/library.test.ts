@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, sweep, type TestDefinition } from '../../src/index.js';
+import { merge, quick, run, sweep, type TestDefinition } from '../../src/index.js';
 import { ROOT, requireBuiltCli, tempDir } from '../helpers/run-cli.js';
 import { startTarget, type TargetServer } from '../helpers/target-server.js';
 
@@ -189,5 +189,17 @@ describe('squall as a library', () => {
       code: expect.stringMatching(/^SQ_CONFIG/),
       message: expect.stringContaining('no-such-executor'),
     });
+  });
+
+  it('quick() with shard, then merge(): the shards add up to the whole run', async () => {
+    const before = target.count();
+    const shards = await Promise.all(
+      ['1/2', '2/2'].map((shard) => quick({ url: target.url, requests: 101, connections: 3, shard })),
+    );
+    expect(shards.map((d) => d.metrics.http_reqs.count)).toEqual([51, 50]);
+    const whole = await merge(shards);
+    expect(whole.metrics.http_reqs.count).toBe(101);
+    expect(target.count() - before).toBe(101);
+    await expect(merge([shards[0]!, shards[0]!])).rejects.toMatchObject({ code: 'SQ_MERGE_MISMATCH' });
   });
 });

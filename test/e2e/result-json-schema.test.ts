@@ -59,6 +59,32 @@ describe('the published JSON Schema', () => {
     expectValid(doc, explain(run));
   });
 
+  it('validates a shard document (--shard) and the document squall merge makes of it', async () => {
+    const out = join(dir.path, 'shard.json');
+    const run = await runCli([
+      'quick',
+      '-c',
+      '2',
+      '-n',
+      '40',
+      '--shard',
+      '1/2',
+      '--threshold',
+      'http_req_duration{name:GET /}:p(95)<10000',
+      '-o',
+      `json=${out}`,
+      server.url,
+    ]);
+    expect(run.code, explain(run)).toBe(0);
+    const doc = readResult(out, run);
+    expect(doc.shard?.sources['http_req_duration{name:GET /}']?.kind).toBe('trend');
+    expect(doc.timeline[0]?.histogram).toMatch(/^HIST/);
+    expectValid(doc, explain(run));
+    const merged = await runCli(['merge', out, '--json']);
+    expect(merged.code, explain(merged)).toBe(0);
+    expectValid(JSON.parse(merged.stdout), explain(merged));
+  });
+
   it('validates a schema-2 document written by squall run, with custom metrics and checks', async () => {
     const file = writeTestFile(
       dir.path,
