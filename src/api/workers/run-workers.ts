@@ -49,6 +49,9 @@ interface WorkerState {
   warnedSilent: boolean;
   /** It said its load is over (setup-once.ts). */
   loadEnded: boolean;
+  /** Frames (seconds) received, and the load time of the latest. */
+  frames: number;
+  frameElapsedMs: number;
 }
 
 /** 1-based, as people count: the message says "worker 2 of 2". */
@@ -262,6 +265,23 @@ export async function runWorkers(
     throw e;
   });
 
+  let mergedSecond = 0;
+  let lastMergeAt = performance.now();
+  let decided = false;
+  /** The workers' latest documents merged, shown and judged (abortOnFail, breakpoint, --stop-on-errors). */
+  const judge = () => {
+    lastMergeAt = performance.now();
+    merged = mergeFrames();
+    if (merged === null) return;
+    const elapsedMs = Math.max(...states.map((x) => x.frameElapsedMs));
+    const d: LiveDecision | undefined = live.snapshot(snapshotOf(merged, elapsedMs, totalMs, spec.total));
+    if (d !== undefined && !decided) {
+      decided = true;
+      rules.decided(d);
+      send({ type: 'abort', decision: d });
+    }
+  };
+
   // Lines the workers print (a flow's error, shown as it happens): each distinct one once.
   const shown = new Set<string>();
   const send = (m: ToWorker) => {
@@ -322,6 +342,8 @@ export async function runWorkers(
       terminated: false,
       warnedSilent: false,
       loadEnded: false,
+      frames: 0,
+      frameElapsedMs: 0,
     };
     states.push(s);
     worker.on('message', (m: FromWorker) => {
@@ -334,6 +356,15 @@ export async function runWorkers(
         io.stderr.write(m.text);
       } else if (m.type === 'frame') {
         s.frame = m.doc;
+        s.frames++;
+        s.frameElapsedMs = m.elapsedMs;
+        // Every running worker has sent this second: merge it now rather than up to a second late.
+        const running = states.filter((x) => x.done === null && !x.exited && !x.loadEnded);
+        const second = Math.min(...running.map((x) => x.frames));
+        if (running.length > 0 && second > mergedSecond) {
+          mergedSecond = second;
+          judge();
+        }
       } else if (m.type === 'setup') {
         for (const o of states)
           if (o !== s && !o.exited) o.worker.postMessage({ type: 'setup', data: m.data } satisfies ToWorker);
@@ -363,11 +394,11 @@ export async function runWorkers(
     });
   }
 
-  // Each second: the workers' documents so far, merged, for the live views and the stop rules.
-  let decided = false;
+  // Each second: a worker silent too long is said (a flow that never yields).
   const tick = setInterval(() => {
-    merged = mergeFrames();
     const now = performance.now();
+    // A worker that is silent holds no second back for ever: the others' figures go on.
+    if (now - lastMergeAt > 1.5 * TICK_MS) judge();
     for (const s of states) {
       if (
         s.done !== null ||
@@ -385,13 +416,6 @@ export async function runWorkers(
           scenario === undefined ? '' : ` (scenario '${scenario}')`
         }: its test code does not yield; Ctrl-C ends the run\n`,
       );
-    }
-    if (merged === null) return;
-    const d: LiveDecision | undefined = live.snapshot(snapshotOf(merged, now - t0, totalMs, spec.total));
-    if (d !== undefined && !decided) {
-      decided = true;
-      rules.decided(d);
-      send({ type: 'abort', decision: d });
     }
   }, TICK_MS);
 
