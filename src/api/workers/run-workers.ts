@@ -60,11 +60,13 @@ function workerName(s: WorkerState, count: number): string {
 }
 
 /** A worker's error as the SquallError it was (its code and hint), or squall's bug naming the worker. */
-function fromWire(e: WireError, name: string): SquallError {
+function fromWire(e: WireError, name: string, debug: boolean): SquallError {
   if (e.code !== undefined && e.code in ERROR_CODES) {
     return new SquallError(e.code as ErrorCode, e.message, { hint: e.hint, where: e.where });
   }
-  return new SquallError('SQ_INTERNAL', `${name} failed: ${e.message}${e.stack ? `\n${e.stack}` : ''}`);
+  // Squall's own bug in a worker: its stack only on request, as for the main thread's.
+  const stack = debug && e.stack ? `\n${e.stack}` : '';
+  return new SquallError('SQ_INTERNAL', `${name} failed: ${e.message}${stack}`);
 }
 
 /** What a worker of `squall run` is told: the test and the flags that shape the load, nothing it would write. */
@@ -434,7 +436,9 @@ export async function runWorkers(
     });
     const failures = states.flatMap((s) => (s.failure === undefined ? [] : [s.failure]));
     const errors = states.flatMap((s) =>
-      s.done?.error === undefined ? [] : [fromWire(s.done.error, workerName(s, count))],
+      s.done?.error === undefined
+        ? []
+        : [fromWire(s.done.error, workerName(s, count), !!io.env.SQUALL_DEBUG)],
     );
     // Stopped before any worker's first second (a flow stuck from the start): the document of
     // nothing measured is still written, as the run says.
