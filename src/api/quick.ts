@@ -14,12 +14,20 @@ import { checkOutputsWritable } from './outputs.js';
 import { applyPrometheusFlags, type PrometheusFlags } from './prometheus-options.js';
 import { quickReportName, type ReportDirFlags, reportDirOutputs } from './report-dir.js';
 import type { HistoryFlags, Judge } from './run-history.js';
-import { runHttpLoad } from './run-http-load.js';
+import { type LoadWorkerHooks, runHttpLoad } from './run-http-load.js';
 import { type SessionOptions, sessionFlags, unwrap } from './session-options.js';
 import { ordinal } from './start-at.js';
+import { onThreads, parseWorkers, refuseShardWithWorkers } from './workers/count.js';
 
 /** `squall quick`'s flags as the CLI hands them over (strings), and how the session is run. */
-export type QuickFlags = QuickOptions & PrometheusFlags & ReportDirFlags & HistoryFlags & ShardFlags;
+export type QuickFlags = QuickOptions &
+  PrometheusFlags &
+  ReportDirFlags &
+  HistoryFlags &
+  ShardFlags & {
+    /** `--workers N|auto`: the load on N worker threads, their documents merged. */
+    workers?: string;
+  };
 
 /**
  * `squall quick URL`: checks every flag before anything starts, says what it will do, runs the
@@ -29,10 +37,19 @@ export async function quickSession(
   url: string | undefined,
   opts: QuickFlags,
   io: SessionIO,
-  more: { signal?: AbortSignal; judge?: Judge } = {},
+  more: {
+    signal?: AbortSignal;
+    judge?: Judge;
+    /** Set inside a worker thread of `--workers` (workers/run-worker.ts). */
+    worker?: LoadWorkerHooks;
+  } = {},
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
+  const asked = more.worker === undefined ? parseWorkers(opts.workers) : undefined;
   const q = resolveQuick(url, opts, VERSION);
+  // A worker needs a connection of its own, or its share of -n could never be sent.
+  const workers = asked === undefined ? undefined : Math.min(asked, q.load.connections);
   const shard = resolveShardFlags(opts);
+  if (workers !== undefined) refuseShardWithWorkers(shard);
   if (shard.share !== undefined) {
     const { index, count } = shard.share;
     // Connections are striped over the shards: each needs one at least, or it could send nothing.
@@ -59,7 +76,7 @@ export async function quickSession(
     flag: '-c',
     unit: 'connection',
   });
-  if (!q.quiet) {
+  if (!q.quiet && more.worker === undefined) {
     const l = q.load;
     const shape =
       l.ratePerSec === undefined
@@ -71,7 +88,11 @@ export async function quickSession(
     ]
       .filter(Boolean)
       .join(', ');
-    io.stderr.write(`squall quick: ${q.method} ${redactUrl(q.url.href)} — ${shape}, ${length}\n`);
+    const threads =
+      workers === undefined
+        ? ''
+        : ` — ${onThreads(workers)}${asked !== workers ? ` (one per connection; ${asked} asked)` : ''}`;
+    io.stderr.write(`squall quick: ${q.method} ${redactUrl(q.url.href)} — ${shape}, ${length}${threads}\n`);
     if (shard.share !== undefined) {
       const mine = {
         connections: scaleCount(l.connections, shard.share),
@@ -85,7 +106,19 @@ export async function quickSession(
       );
     }
   }
-  return runHttpLoad({ ...q, judge: more.judge, shard }, { color: opts.color, io, signal: more.signal });
+  if (workers !== undefined) {
+    const { runQuickInWorkers } = await import('./workers/run-workers.js');
+    return runQuickInWorkers(
+      q,
+      { url, flags: opts, count: workers },
+      { ...q, judge: more.judge, color: opts.color },
+      { io, signal: more.signal },
+    );
+  }
+  return runHttpLoad(
+    { ...q, judge: more.judge, shard },
+    { color: opts.color, io, signal: more.signal, worker: more.worker },
+  );
 }
 
 /** The options of `quick()`: `squall quick`'s flags, typed for a program. */

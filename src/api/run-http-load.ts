@@ -2,7 +2,7 @@ import type { MonitorPlan } from '../config/monitor.js';
 import type { ResolvedQuick } from '../config/quick.js';
 import type { ShardPlan } from '../config/shard.js';
 import { HttpEngine, type LoadOutcome } from '../engine/http-engine.js';
-import { scaleCount } from '../engine/share.js';
+import { type Share, scaleCount } from '../engine/share.js';
 import type { LiveSource } from '../live/live.js';
 import { startLive } from '../live/manager.js';
 import { httpLiveTrends } from '../live/prometheus-extras.js';
@@ -14,6 +14,18 @@ import { liveConsumers } from './live-setup.js';
 import { startMonitorsOrInterrupt } from './run-monitors.js';
 import { abortOnSignals } from './signals.js';
 import { shardParts, waitForStart } from './start-at.js';
+
+/**
+ * How a load inside a worker thread of `--workers N` differs: its share, a frame to the parent
+ * each second instead of live views, and its document handed back instead of written.
+ */
+export interface LoadWorkerHooks {
+  share: Share;
+  /** Each second: `build` makes this worker's document so far (a shard document). */
+  frame(elapsedMs: number, build: () => ResultDocument): void;
+  /** The worker's document, where a run in the parent would deliver it. */
+  finished(doc: ResultDocument): void;
+}
 
 /**
  * Runs a resolved HTTP load (quick, demo): the monitors (target process, squall's own health),
@@ -29,9 +41,12 @@ export async function runHttpLoad(
     /** `--shard I/N` (q.load.share is its slice) and `--start-at`. */
     shard?: ShardPlan;
   },
-  opts: { color?: boolean; io: SessionIO; signal?: AbortSignal },
+  opts: { color?: boolean; io: SessionIO; signal?: AbortSignal; worker?: LoadWorkerHooks },
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
-  const { io } = opts;
+  const { io, worker } = opts;
+  // A worker runs its share as a shard of the run: its document is a shard document.
+  const shardPlan: ShardPlan | undefined =
+    worker === undefined ? q.shard : { share: worker.share, startAt: null };
   const signals = abortOnSignals(io, opts.signal);
   // The monitor starts first (a --monitor-cmd service must be ready before the load), so its
   // samples read the engine's request count through this, once the engine exists.
@@ -48,13 +63,15 @@ export async function runHttpLoad(
   const maxRequests =
     q.load.maxRequests === undefined ? undefined : scaleCount(q.load.maxRequests, q.load.share);
   let live: Awaited<ReturnType<typeof startLive>> | undefined;
-  const engine = new HttpEngine(q.load, {
+  const engine = new HttpEngine(worker === undefined ? q.load : { ...q.load, share: worker.share }, {
     onTick: (s) =>
-      live?.snapshot(
-        maxRequests === undefined
-          ? s
-          : { ...s, count: { done: s.requests, total: maxRequests, unit: 'reqs' } },
-      ),
+      worker !== undefined
+        ? worker.frame(s.elapsedMs, () => source.frame().doc)
+        : live?.snapshot(
+            maxRequests === undefined
+              ? s
+              : { ...s, count: { done: s.requests, total: maxRequests, unit: 'reqs' } },
+          ),
   });
   requestsSoFar = () => engine.metrics.requests;
   let startedAt = new Date();
@@ -71,6 +88,7 @@ export async function runHttpLoad(
         config: q.config,
         thresholds: q.thresholds,
         monitor: monitors.current(),
+        ...shardParts(shardPlan),
       }),
       elapsedMs: engine.elapsedMs(),
       totalMs: q.load.durationMs,
@@ -82,7 +100,10 @@ export async function runHttpLoad(
   let result: ResultDocument | null = null;
   try {
     const started = await startLive(
-      liveConsumers({ quiet: q.quiet, color: opts.color, ui: q.ui === true, outputs: q.outputs }, io),
+      // A worker's figures are a share: the parent shows the merged ones.
+      worker !== undefined
+        ? []
+        : liveConsumers({ quiet: q.quiet, color: opts.color, ui: q.ui === true, outputs: q.outputs }, io),
       source,
     );
     live = started;
@@ -103,7 +124,7 @@ export async function runHttpLoad(
         ...watched,
         config: q.config,
         thresholds: q.thresholds,
-        ...shardParts(q.shard),
+        ...shardParts(shardPlan),
       });
       const notes =
         outcome.queued > 0
@@ -114,7 +135,12 @@ export async function runHttpLoad(
           : [];
       const dropped = droppedWarning(outcome, q.load.connections, result.generator?.saturated === true);
       if (dropped) notes.push(dropped);
-      await deliverResult(result, { ...q, color: opts.color }, io, notes);
+      if (worker !== undefined) {
+        for (const note of notes) io.stderr.write(`${note}\n`);
+        worker.finished(result);
+      } else {
+        await deliverResult(result, { ...q, color: opts.color }, io, notes);
+      }
     } finally {
       await started.finish(result);
     }

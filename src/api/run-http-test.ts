@@ -31,6 +31,7 @@ import type { DeliverOptions } from './deliver.js';
 import { httpDebugger } from './http-debug.js';
 import type { SessionIO } from './io.js';
 import { liveConsumers } from './live-setup.js';
+import type { LoadWorkerHooks } from './run-http-load.js';
 import { startMonitorsOrInterrupt } from './run-monitors.js';
 import { abortOnSignals } from './signals.js';
 import { ordinal, shardParts, waitForStart } from './start-at.js';
@@ -49,6 +50,18 @@ export interface RunOutputOptions extends DeliverOptions {
   stopOnErrors?: number;
   /** `--shard I/N` (this process runs its slice of every scenario) and `--start-at`. */
   shard?: ShardPlan;
+}
+
+/**
+ * How a run inside a worker thread of `--workers N` (workers/run-worker.ts) differs: its share of
+ * the load, frames to the parent each second instead of live views, the parent's stop decisions,
+ * and its document handed back instead of written.
+ */
+export interface WorkerHooks extends LoadWorkerHooks {
+  /** Asked after each tick: the parent's decision (abortOnFail, breakpoint on the merged figures). */
+  decision(): LiveDecision | undefined;
+  /** The resolved plan as the worker runs it (its test code marked, stuck.ts). */
+  prepare(plan: TestPlan): TestPlan;
 }
 
 /** Host and port of the test's base URL: where a `--monitor-cmd` service is awaited. */
@@ -89,7 +102,7 @@ function placeOf(e: ScriptError): string {
  * a count. A count-bounded scenario's maxDuration is a safety net, not its length, so a mix of
  * both has no honest total and shows the elapsed time alone.
  */
-function progressBounds(plan: TestPlan): { totalMs?: number; totalIterations?: number } {
+export function progressBounds(plan: TestPlan): { totalMs?: number; totalIterations?: number } {
   const schedules = plan.scenarios.map((s) => executorFor(s.executor).plan(s.executor));
   if (schedules.every((x) => x.kind === 'iterations')) {
     return {
@@ -137,9 +150,12 @@ function spikeResult(plan: TestPlan, metrics: RunMetrics): SpikeResult | undefin
 export async function runHttpTest(
   plan: TestPlan,
   o: RunOutputOptions,
-  session: { io: SessionIO; signal?: AbortSignal },
+  session: { io: SessionIO; signal?: AbortSignal; worker?: WorkerHooks },
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
-  const { io } = session;
+  const { io, worker } = session;
+  // A worker runs its share as a shard of the run: its document is a shard document.
+  const shardPlan: ShardPlan | undefined =
+    worker === undefined ? o.shard : { share: worker.share, startAt: null };
   // Scenarios whose first request counts from the iteration's planned start (`queue: true`);
   // k6's arrival-rate executors drop instead, and measure sending + waiting + receiving.
   const openScenarios = new Set(
@@ -161,8 +177,8 @@ export async function runHttpTest(
   const metrics = new RunMetrics({
     openModel: openScenarios.size > 0,
     maxEndpoints: o.maxEndpoints,
-    // A shard's document keeps every second's histogram, so that `squall merge` is exact.
-    keepBucketHistograms: o.shard?.share !== undefined,
+    // A shard's document (--shard, or one worker's) keeps every second's histogram, so that the merge is exact.
+    keepBucketHistograms: shardPlan?.share !== undefined,
   });
   requestsSoFar = () => metrics.http.requests;
   for (const s of plan.scenarios) metrics.setScenarioTags(s.name, s.tags);
@@ -178,7 +194,7 @@ export async function runHttpTest(
   // A shard's progress counts its own part of the iterations.
   const totalIterations =
     bounds.totalIterations === undefined ? undefined : scaleCount(bounds.totalIterations, share);
-  if (!o.quiet) {
+  if (!o.quiet && worker === undefined) {
     const names = plan.scenarios.map((s) => `${s.name} (${s.executor.type})`).join(', ');
     io.stderr.write(`squall run: ${plan.file}${plan.preset ? ` — preset ${plan.preset}` : ''} — ${names}\n`);
     // What each scenario will do, defaults applied, before the load.
@@ -222,7 +238,9 @@ export async function runHttpTest(
   // The document builder and the reporters load after the run (start-up: load only what the
   // run uses), unless a live view builds documents during it: the dashboard, Prometheus.
   const framesDuringRun =
-    o.ui === true || o.outputs.some((x) => x.kind === 'prometheus' || x.kind === 'prometheus-rw');
+    worker !== undefined ||
+    o.ui === true ||
+    o.outputs.some((x) => x.kind === 'prometheus' || x.kind === 'prometheus-rw');
   let buildResult: typeof BuildResult | null = framesDuringRun
     ? (await import('../result/build-result.js')).buildResult
     : null;
@@ -242,6 +260,7 @@ export async function runHttpTest(
         perScenario: scenariosSoFar(),
         breakingPoint: breakpoint.breakingPoint,
         monitor: monitors.current(),
+        ...shardParts(shardPlan),
       }),
       elapsedMs: metrics.elapsedMs(),
       totalMs,
@@ -252,13 +271,16 @@ export async function runHttpTest(
   let live: Awaited<ReturnType<typeof startLive>>;
   try {
     live = await startLive(
-      [
-        ...liveConsumers({ quiet: o.quiet, color: o.color, ui: o.ui === true, outputs: o.outputs }, io),
-        abortOnFail,
-        breakpoint,
-        ...(stopOnErrors ? [stopOnErrors] : []),
-        earlyFailures,
-      ],
+      // A worker's figures are a share: the parent judges and shows the merged ones.
+      worker !== undefined
+        ? []
+        : [
+            ...liveConsumers({ quiet: o.quiet, color: o.color, ui: o.ui === true, outputs: o.outputs }, io),
+            abortOnFail,
+            breakpoint,
+            ...(stopOnErrors ? [stopOnErrors] : []),
+            earlyFailures,
+          ],
       source,
     );
   } catch (e) {
@@ -340,12 +362,17 @@ export async function runHttpTest(
           onStart(perScenario) {
             scenariosSoFar = perScenario;
           },
-          share: o.shard?.share,
+          share: shardPlan?.share,
           onDropped: (scenario, count) => metrics.recordDropped(scenario, count),
           onVus: (active, max) => metrics.setVus(active, max),
           onTick(elapsedMs) {
             metrics.closeSecond(elapsedMs / 1000, (elapsedMs - lastTickMs) / 1000);
             lastTickMs = elapsedMs;
+            if (worker !== undefined) {
+              worker.frame(elapsedMs, () => source.frame().doc);
+              decision = worker.decision();
+              return;
+            }
             const snap = metrics.snapshot();
             decision = live.snapshot({
               elapsedMs,
@@ -401,16 +428,22 @@ export async function runHttpTest(
       spike: spikeResult(plan, metrics),
       ...(abortedBy && outcome.endReason === 'threshold-abort' ? { abortedBy } : {}),
       ...watched,
-      ...shardParts(o.shard),
+      ...shardParts(shardPlan),
     });
     const notes = [
       ...(outcome.abortReason ? [`stopped early: ${outcome.abortReason}`] : []),
       ...metrics.warnings.map((w) => `warning: ${w}`),
     ];
-    const { deliverResult } = await import('./deliver.js');
-    await deliverResult(result, o, io, notes).catch((e: unknown) => {
-      outputError = e;
-    });
+    if (worker !== undefined) {
+      // The parent writes every output, from the merged document; a worker's notes go with its lines.
+      for (const note of notes) io.stderr.write(`${note}\n`);
+      worker.finished(result);
+    } else {
+      const { deliverResult } = await import('./deliver.js');
+      await deliverResult(result, o, io, notes).catch((e: unknown) => {
+        outputError = e;
+      });
+    }
   } finally {
     stopCatching();
     await live.finish(result);

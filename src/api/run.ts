@@ -19,7 +19,9 @@ import { checkOutputsWritable } from './outputs.js';
 import { applyPrometheusFlags, type PrometheusFlags } from './prometheus-options.js';
 import { type ReportDirFlags, reportDirOutputs, runReportName } from './report-dir.js';
 import type { HistoryFlags } from './run-history.js';
+import type { WorkerHooks } from './run-http-test.js';
 import { type SessionOptions, sessionFlags, unwrap } from './session-options.js';
+import { parseWorkers, refuseShardWithWorkers } from './workers/count.js';
 
 /** `squall run`'s flags as the CLI hands them over (strings). */
 export interface RunSessionFlags
@@ -45,6 +47,8 @@ export interface RunSessionFlags
   stopOnErrors?: string;
   /** `--insecure-skip-tls-verify`: k6's name of `-k`. */
   insecureSkipTlsVerify?: boolean;
+  /** `--workers N|auto`: the load on N worker threads, test code never in this thread. */
+  workers?: string;
 }
 
 /** `--stop-on-errors R` as the threshold it enforces: http_req_failed's rate under R. */
@@ -73,6 +77,8 @@ export async function runSession(
     judge?: (result: ResultDocument) => void;
     /** One level of a sweep: a `scalability` test runs as its level, not as a sweep again. */
     sweepLevel?: boolean;
+    /** Set inside a worker thread of `--workers` (workers/run-worker.ts). */
+    worker?: WorkerHooks;
   } = {},
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
   if (opts.insecureSkipTlsVerify === true) opts = { ...opts, insecure: true };
@@ -86,7 +92,15 @@ export async function runSession(
       ? undefined
       : parsePositiveInt('--max-endpoints', opts.maxEndpoints, MAX_ENDPOINTS_LIMIT);
   applyPrometheusFlags(outputs, opts);
+  const workers = more.worker === undefined ? parseWorkers(opts.workers) : undefined;
+  if (workers !== undefined && typeof test !== 'string') {
+    throw badFlag(
+      '--workers',
+      'worker threads load the test from its file, and a test definition object cannot be sent to them: give run() the path of the test file',
+    );
+  }
   const shard = resolveShardFlags(opts);
+  if (workers !== undefined) refuseShardWithWorkers(shard);
   const monitor = resolveRunMonitor(opts);
   // Loaded only for `run`: the TypeScript loader, YAML, zod and undici cost every other
   // command memory (quick -c 1000's RSS budget) and start-up time.
@@ -139,8 +153,29 @@ export async function runSession(
   });
   // The monitor's settings in the document's config, as quick records them.
   const config = monitor ? { ...plan.config, monitor: monitorConfig(monitor) } : plan.config;
+  if (workers !== undefined) {
+    const { runTestInWorkers } = await import('./workers/run-workers.js');
+    return runTestInWorkers(
+      { ...plan, config },
+      { file: resolve(more.cwd ?? process.cwd(), file), flags: opts, count: workers },
+      {
+        outputs,
+        json: !!opts.json,
+        quiet: !!opts.quiet,
+        color: opts.color,
+        ui: !!opts.ui,
+        monitor,
+        maxEndpoints,
+        judge: more.judge,
+        httpDebug: opts.httpDebug === true,
+        stopOnErrors,
+      },
+      { io, signal: more.signal },
+    );
+  }
+  const ran = { ...plan, config };
   return runHttpTest(
-    { ...plan, config },
+    more.worker === undefined ? ran : more.worker.prepare(ran),
     {
       outputs,
       json: !!opts.json,
@@ -154,7 +189,7 @@ export async function runSession(
       httpDebug: opts.httpDebug === true,
       stopOnErrors,
     },
-    { io, signal: more.signal },
+    { io, signal: more.signal, worker: more.worker },
   );
 }
 

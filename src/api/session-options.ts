@@ -48,6 +48,11 @@ export interface SessionOptions {
   io?: Partial<SessionIO>;
   /** Ends the run as Ctrl-C does: what ran is still delivered, with endReason `interrupted`. */
   signal?: AbortSignal;
+  /**
+   * The load on N worker threads, `'auto'` the free cores (`--workers`); a test must then be
+   * given as a file path, which each worker loads.
+   */
+  workers?: number | 'auto';
   /** This process's slice of the load, `'2/4'` (`--shard`); merge the documents with `merge()`. */
   shard?: string;
   /** When the load starts: an ISO time, `'+30s'` or a Date (`--start-at`). */
@@ -67,6 +72,7 @@ export function sessionFlags(o: SessionOptions): RunMonitorOptions &
     json?: boolean;
     quiet?: boolean;
     color?: boolean;
+    workers?: string;
     shard?: string;
     startAt?: string;
   } {
@@ -82,6 +88,7 @@ export function sessionFlags(o: SessionOptions): RunMonitorOptions &
     json: o.json,
     quiet: o.quiet,
     color: o.color,
+    workers: o.workers === undefined ? undefined : String(o.workers),
     shard: o.shard,
     startAt: o.startAt instanceof Date ? o.startAt.toISOString() : o.startAt,
     monitorPid: m.pid === undefined ? undefined : String(m.pid),

@@ -23,6 +23,7 @@ import { libraryIO, type SessionIO } from './io.js';
 import { checkOutputsWritable, type OutputSpec } from './outputs.js';
 import { quickSession } from './quick.js';
 import { type ReportDirFlags, reportDirOutputs } from './report-dir.js';
+import { parseWorkers } from './workers/count.js';
 
 /**
  * `squall sweep URL|FILE`: the same load at each level in turn (a warm-up, not measured, then
@@ -46,6 +47,8 @@ export interface SweepFlags
   json?: boolean;
   quiet?: boolean;
   color?: boolean;
+  /** `--workers N|auto`: each level's load on N worker threads (at most one per VU or connection). */
+  workers?: string;
 }
 
 const DEFAULT_LEVELS = '1,2,4,8,16,32';
@@ -68,6 +71,8 @@ interface Plan {
   levelThresholds: string[];
   sweepThresholds: ParsedThreshold[];
   outputs: OutputSpec[];
+  /** `--workers`, resolved (auto: the cores free when the sweep starts). */
+  workers: number | undefined;
 }
 
 /** `sweep_capacity>=20` (the form the docs use) or `sweep_capacity:value>=20`. */
@@ -123,6 +128,7 @@ function planOf(target: string | undefined, o: SweepFlags): Plan {
     levelThresholds,
     sweepThresholds,
     outputs,
+    workers: parseWorkers(o.workers),
   };
 }
 
@@ -137,6 +143,11 @@ async function runLevel(
   const quiet = libraryIO({ signals: io.signals, env: io.env, forceExit: io.forceExit });
   const duration = `${ms}ms`;
   const size = p.mode === 'rate' ? { rate: String(level) } : {};
+  // A concurrency level of 1 on two workers would leave one idle: at most one worker per VU.
+  const workers =
+    p.workers === undefined
+      ? undefined
+      : String(p.mode === 'concurrency' ? Math.min(p.workers, level) : p.workers);
   if (p.file) {
     const { runSession } = await import('./run.js');
     return runSession(
@@ -152,6 +163,7 @@ async function runLevel(
         cacert: o.cacert,
         threshold: p.levelThresholds,
         quiet: true,
+        workers,
       },
       quiet,
       // A `scalability` test runs each level as itself, not as a sweep again.
@@ -173,6 +185,7 @@ async function runLevel(
       cacert: o.cacert,
       threshold: p.levelThresholds,
       quiet: true,
+      workers,
     },
     quiet,
   );

@@ -246,6 +246,29 @@ describe('runTest: closed executors', () => {
     expect(out.durationMs).toBeLessThan(1000);
   });
 
+  it('slices of a run (shards, workers) number their VUs apart: together the ids of the whole run', async () => {
+    const ids: number[][] = [];
+    for (const index of [0, 1]) {
+      const seen = new Set<number>();
+      const { deps } = recorder();
+      await runTest(
+        testPlan([
+          scenario('a', { type: 'per-vu-iterations', vus: 5, iterations: 1, maxDurationMs: 5000 }, [
+            user('U', (ctx) => void seen.add(ctx.vu.id)),
+          ]),
+          scenario('b', { type: 'per-vu-iterations', vus: 2, iterations: 1, maxDurationMs: 5000 }, [
+            user('U', (ctx) => void seen.add(ctx.vu.id)),
+          ]),
+        ]),
+        { ...deps, share: { index, count: 2 } },
+      );
+      ids.push([...seen].sort((x, y) => x - y));
+    }
+    // 7 VUs over two slices: 4 + 3, no id twice, the ids 1…7 of the run in one process.
+    expect(ids[0]).toEqual([1, 3, 5, 6]);
+    expect(ids[1]).toEqual([2, 4, 7]);
+  });
+
   it('shared-iterations runs exactly the shared total', async () => {
     const { c, run } = counted(3);
     const { deps } = recorder();

@@ -194,7 +194,8 @@ class TestRun {
       };
       this.scenarios.push(new ScenarioRuntime(s, options, hooks));
       this.plannedPerScenario.push(plannedVus(s, deps.share));
-      firstVuId += executorFor(s.executor).maxVUs(s.executor, deps.share);
+      // The whole run's VUs, not this slice's: every slice numbers its VUs in the same ranges.
+      firstVuId += executorFor(s.executor).maxVUs(s.executor);
     }
     this.plannedVus = peakVus(plan.scenarios, deps.share, true);
   }

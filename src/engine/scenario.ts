@@ -24,7 +24,7 @@ export interface ScenarioOptions {
   file: string;
   share: Share | undefined;
   seed: number;
-  /** VU ids of this scenario are firstVuId, firstVuId + 1, …, unique across the run. */
+  /** VU ids of this scenario start at firstVuId, unique across the run (and across its slices). */
   firstVuId: number;
   /** What setup() returned. */
   data: unknown;
@@ -188,7 +188,11 @@ export class ScenarioRuntime implements ExecutorContext, VuHost {
     while (this.vus.length <= index) {
       const i = this.vus.length;
       const type = this.types[this.sequence.at(i)]!;
-      this.vus.push(new Vu(i, this.options.firstVuId + i, type, this, hashSeed(this.seed, 'vu', i)));
+      // The id is the VU's number in the whole run (local VU i of slice j of n is VU i·n + j), so
+      // ids stay unique across shards and workers, as k6's are across execution segments.
+      const share = this.options.share;
+      const id = this.options.firstVuId + (share === undefined ? i : i * share.count + share.index);
+      this.vus.push(new Vu(i, id, type, this, hashSeed(this.seed, 'vu', i)));
       // Open model: a VU counts for the user types it serves (serveNext), not for its first one.
       if (this.open) this.hooks.onVusChanged();
       else this.userVus[type.index]!++;

@@ -39,6 +39,7 @@ export const ERROR_CODES = {
     exit: 2,
     title: 'squall convert cannot read the file as a k6, Artillery or Locust test',
   },
+  SQ_WORKER_FAILED: { exit: 1, title: 'A worker thread of --workers crashed, exited or stopped answering' },
   SQ_INTERNAL: { exit: 1, title: 'A squall bug' },
 } as const satisfies Record<string, { exit: number; title: string }>;
 
@@ -93,6 +94,7 @@ const HINTS: Record<ErrorCode, string> = {
     'merge the documents written with --shard 1/N … N/N of one test, each shard once; the message names the file',
   SQ_CONVERT_INPUT:
     'the message names the file and line; convert reads k6 scripts (.js), Artillery YAML and locustfiles (.py)',
+  SQ_WORKER_FAILED: 'the message names the worker and why; what the other workers measured is written first',
   SQ_INTERNAL: 'report it with the command you ran; `SQUALL_DEBUG=1` prints the stack',
 };
 

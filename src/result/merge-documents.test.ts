@@ -249,7 +249,7 @@ describe('mergeDocuments of squall quick documents', () => {
   it('equals one process recording the same samples, field by field (open model, tag filters)', () => {
     const list = samples(3000, 23);
     const parts: Sample[][] = [[], [], [], []];
-    list.forEach((s, k) => parts[k % 4]!.push(s));
+    for (const [k, s] of list.entries()) parts[k % 4]!.push(s);
     const single = recordQuick(list, 8);
     const merged = mergeDocuments(
       parts.map((p, index) => recordQuick(p, 2, { index, count: 4, startAt: null })),

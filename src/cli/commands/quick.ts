@@ -15,6 +15,7 @@ Examples:
   $ squall quick -d 30s --save --baseline main http://127.0.0.1:8080/health   # keep it; exit 99 if worse than main
   $ squall quick -d 2m --monitor-cmd 'node server.js' http://127.0.0.1:3000/   # and its memory, CPU, leaks
   $ squall quick -d 2m --monitor-pid 4242 --leak-budget 50MB/h http://127.0.0.1:3000/  # a running one
+  $ squall quick -c 100 -d 30s --workers 2 http://127.0.0.1:8080/   # two cores: 50 connections each, one result
   $ squall quick -n 10000 --threshold 'http_req_duration:p(99)<50' --json http://127.0.0.1:8080/ > r.json
   $ squall quick -n 10000 --shard 2/4 --start-at 2026-12-05T09:00:00Z -o json=s2.json http://127.0.0.1:8080/  # one of 4 machines; then squall merge s*.json
 
@@ -50,6 +51,10 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
     .option(
       '--body-file <path>',
       'request body from a file, byte for byte (for bodies too big for the command line)',
+    )
+    .option(
+      '--workers <n|auto>',
+      'run the load on N worker threads (auto: the free cores), each with its share of -c, -n and -R; one merged result',
     );
   addCommonLoadFlags(command)
     .addHelpText('after', EXAMPLES)

@@ -19,6 +19,7 @@ Examples:
   $ squall run api.yaml --save --baseline main   # keep the run; compare with baseline main, exit 99 on a regression
   $ squall run soak.yaml --monitor-cmd 'node server.js' --threshold 'target_rss_growth_mb_per_min:value<5'
   $ squall run soak.yaml --monitor-pid 4242 --leak-budget 100MB/h   # a running service and its children
+  $ squall run api.ts --workers auto -o json=r.json  # every free core: one merged document
   $ squall init --yaml && squall run load-test.yaml  # a starter test for squall serve-demo
   $ squall run api.yaml --shard 1/4 --start-at +30s -o json=s1.json  # shard 1 of 4 (one per machine); then squall merge s*.json
 
@@ -76,6 +77,10 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     )
     .addOption(
       new Option('--insecure-skip-tls-verify', "k6's name of -k (https: do not verify certificates)"),
+    )
+    .option(
+      '--workers <n|auto>',
+      'run the load on N worker threads (auto: the free cores); test code never runs in the main thread, so Ctrl-C always works',
     )
     .option(
       '--max-endpoints <n>',

@@ -12,6 +12,7 @@ Examples:
   $ squall sweep http://127.0.0.1:8080/ --threshold 'http_req_duration:p(95)<25' --threshold 'sweep_capacity>=20'
   $ squall sweep http://127.0.0.1:8080/ --rate --levels 100,200,400,800    # arrival rates (open model)
   $ squall sweep tests/api.yaml --levels 1,2,4,8 -o html=sweep.html -o csv=sweep   # a test file's users, scaled
+  $ squall sweep http://127.0.0.1:8080/ --levels 8,16,32,64 --workers auto   # levels past one core
 
 Per level: throughput, latency mean/p50/p95/p99, errors, and whether squall itself was the limit
 (then left out of the fit). Then the Universal Scalability Law fitted to the throughput (λ, σ, κ,
@@ -61,6 +62,10 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
       '-o, --out <kind=path>',
       'write json=s.json, html=s.html, md=s.md, csv=PREFIX, junit=s.xml (repeatable)',
       collect,
+    )
+    .option(
+      '--workers <n|auto>',
+      "each level's load on N worker threads (auto: the free cores; at most one per VU or connection)",
     )
     .option('--report-dir <dir>', REPORT_DIR_HELP)
     .option('--json', 'print the result document on stdout instead of the table')
