@@ -19,7 +19,7 @@ import { checkOutputsWritable } from './outputs.js';
 import { applyPrometheusFlags, type PrometheusFlags } from './prometheus-options.js';
 import { type ReportDirFlags, reportDirOutputs, runReportName } from './report-dir.js';
 import type { HistoryFlags } from './run-history.js';
-import type { WorkerHooks } from './run-http-test.js';
+import type { RunOutputOptions, WorkerHooks } from './run-http-test.js';
 import { type SessionOptions, sessionFlags, unwrap } from './session-options.js';
 import { parseWorkers, refuseShardWithWorkers } from './workers/count.js';
 
@@ -153,42 +153,31 @@ export async function runSession(
   });
   // The monitor's settings in the document's config, as quick records them.
   const config = monitor ? { ...plan.config, monitor: monitorConfig(monitor) } : plan.config;
+  const output: RunOutputOptions = {
+    outputs,
+    json: !!opts.json,
+    quiet: !!opts.quiet,
+    color: opts.color,
+    ui: !!opts.ui,
+    monitor,
+    maxEndpoints,
+    judge: more.judge,
+    httpDebug: opts.httpDebug === true,
+    stopOnErrors,
+  };
   if (workers !== undefined) {
     const { runTestInWorkers } = await import('./workers/run-workers.js');
     return runTestInWorkers(
       { ...plan, config },
       { file: resolve(more.cwd ?? process.cwd(), file), flags: opts, count: workers },
-      {
-        outputs,
-        json: !!opts.json,
-        quiet: !!opts.quiet,
-        color: opts.color,
-        ui: !!opts.ui,
-        monitor,
-        maxEndpoints,
-        judge: more.judge,
-        httpDebug: opts.httpDebug === true,
-        stopOnErrors,
-      },
+      output,
       { io, signal: more.signal },
     );
   }
   const ran = { ...plan, config };
   return runHttpTest(
     more.worker === undefined ? ran : more.worker.prepare(ran),
-    {
-      outputs,
-      json: !!opts.json,
-      quiet: !!opts.quiet,
-      color: opts.color,
-      ui: !!opts.ui,
-      monitor,
-      maxEndpoints,
-      shard,
-      judge: more.judge,
-      httpDebug: opts.httpDebug === true,
-      stopOnErrors,
-    },
+    { ...output, shard },
     { io, signal: more.signal, worker: more.worker },
   );
 }
