@@ -12,6 +12,7 @@ import {
   type Registration,
 } from '../script-api/bench.js';
 import type { BenchJob, ChildMessage, WireError } from './bench-protocol.js';
+import { sampleInThreads } from './bench-threads.js';
 
 /**
  * The process `squall bench` forks (with --expose-gc): loads every bench file, then measures
@@ -31,13 +32,27 @@ function wire(e: RawError | null): WireError | null {
   return e === null ? null : { phase: e.phase, message: e.message };
 }
 
+/** A raw result as it crosses to the parent: the thrown value itself stays here. */
+function wireRaw<R extends { error: RawError | null }>(
+  raw: R,
+): Omit<R, 'error'> & { error: WireError | null } {
+  return { ...raw, error: wire(raw.error) };
+}
+
 async function badInput(e: SquallError): Promise<void> {
   await post({ type: 'bad-input', code: e.code, message: e.message, where: e.where, hint: e.hint });
 }
 
+/** A registration and its file: as named in messages, and its absolute path (for --workers' threads). */
+interface Loaded {
+  file: string;
+  abs: string;
+  entry: Registration;
+}
+
 /** Every file's registrations, or the first bad input (nothing is measured then). */
-async function loadAll(job: BenchJob): Promise<{ file: string; entry: Registration }[] | SquallError> {
-  const all: { file: string; entry: Registration }[] = [];
+async function loadAll(job: BenchJob): Promise<Loaded[] | SquallError> {
+  const all: Loaded[] = [];
   const registry = benchRegistry();
   for (const f of job.files) {
     registry.entries = [];
@@ -56,7 +71,7 @@ async function loadAll(job: BenchJob): Promise<{ file: string; entry: Registrati
     }
     const problem = registry.entries.map((e) => optionProblem(e, f.rel, registry.entries)).find(Boolean);
     if (problem) return problem;
-    for (const entry of registry.entries) all.push({ file: f.rel, entry });
+    for (const entry of registry.entries) all.push({ file: f.rel, abs: f.abs, entry });
   }
   return all;
 }
@@ -143,10 +158,7 @@ function complexityProblem(entry: ComplexityRegistration, file: string): string 
  * The registrations to run: those the filter matches, and the bench each of them claims a
  * speedup over (a speedup needs both), in the files' order.
  */
-function selection(
-  loaded: { file: string; entry: Registration }[],
-  filter: RegExp | null,
-): { file: string; entry: Registration }[] {
+function selection(loaded: Loaded[], filter: RegExp | null): Loaded[] {
   if (filter === null) return loaded;
   const matches = (e: Registration) =>
     filter.test(e.group === null ? e.name : `${e.group} ${e.name}`) || filter.test(e.name);
@@ -162,25 +174,37 @@ function selection(
   return loaded.filter((x) => picked.has(x));
 }
 
-async function runBench(file: string, b: BenchRegistration, job: BenchJob): Promise<void> {
+async function runBench(
+  file: { abs: string; rel: string },
+  b: BenchRegistration,
+  job: BenchJob,
+): Promise<void> {
   const o = b.options;
   const concurrency = o.concurrency ?? 1;
   const time = (job.timeMs ?? o.time ?? DEFAULT_TIME_MS) * job.timeShare;
   const iterations = job.timeMs === null ? o.iterations : undefined;
   const common = { time, iterations, warmup: o.warmup, setup: o.setup, teardown: o.teardown };
+  // --workers spreads the calls in flight of a concurrent bench over threads; a bench of one
+  // call at a time stays here, where nothing else runs beside it.
   const raw =
-    concurrency > 1
-      ? await sampleConcurrent(b.fn, { ...common, concurrency })
-      : await sampleFunction(b.fn, common);
+    concurrency > 1 && job.workers > 1
+      ? await sampleInThreads(
+          { ...file, group: b.group, name: b.name },
+          { concurrency, time, iterations },
+          job.workers,
+        )
+      : concurrency > 1
+        ? wireRaw(await sampleConcurrent(b.fn, { ...common, concurrency }))
+        : wireRaw(await sampleFunction(b.fn, common));
   await post({
     type: 'bench',
-    file,
+    file: file.rel,
     group: b.group,
     name: b.name,
     concurrency,
     budget: o.budget === undefined ? [] : Array.isArray(o.budget) ? o.budget : [o.budget],
     speedup: o.speedup ? { over: o.speedup.over, atLeast: o.speedup.atLeast ?? null } : null,
-    raw: { ...raw, error: wire(raw.error) },
+    raw,
   });
 }
 
@@ -257,10 +281,10 @@ async function runJob(job: BenchJob): Promise<void> {
     return;
   }
   const filter = job.filter === null ? null : new RegExp(job.filter);
-  for (const { file, entry } of selection(loaded, filter)) {
+  for (const { file, abs, entry } of selection(loaded, filter)) {
     await post({ type: 'start', file, group: entry.group, name: entry.name });
     globalThis.gc?.();
-    if (entry.kind === 'bench') await runBench(file, entry, job);
+    if (entry.kind === 'bench') await runBench({ abs, rel: file }, entry, job);
     else await runComplexity(file, entry, job);
   }
   await post({ type: 'done', gcExposed: typeof globalThis.gc === 'function' });

@@ -15,7 +15,30 @@ export interface BenchJob {
   timeMs: number | null;
   /** This process's share of each bench's time: 1/N of it with --forks N. */
   timeShare: number;
+  /** `--workers N`: each concurrent bench's calls in flight over N worker threads (1: this thread). */
+  workers: number;
 }
+
+/** What a thread of `--workers` is handed (bench-thread.ts): one concurrent bench and its share. */
+export interface BenchThreadTask {
+  abs: string;
+  rel: string;
+  group: string | null;
+  name: string;
+  /** Its share of the bench's calls in flight. */
+  concurrency: number;
+  time: number;
+  /** Its share of the bench's calls, when the bench counts calls rather than time. */
+  iterations: number | undefined;
+}
+
+/** A bench thread to the process that started it. */
+export type FromBenchThread =
+  /** Warmed up: holds until every thread is (then `go`). */
+  | { type: 'warm' }
+  | { type: 'raw'; raw: WireConcurrent }
+  /** The file did not load in the thread, or the bench is not there. */
+  | { type: 'failed'; message: string };
 
 /** A raw result without the thrown value itself, which does not cross the channel. */
 export type WireError = { phase: string; message: string };

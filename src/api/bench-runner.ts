@@ -20,6 +20,8 @@ export interface BenchRunOptions {
   timeMs: number | null;
   /** `--forks N`: fresh processes run one after another, each for 1/N of every bench's time. */
   forks: number;
+  /** `--workers N`: a concurrent bench's calls in flight over N worker threads (default 1). */
+  workers?: number;
   /** `-o KIND=PATH` file outputs, rendered from the document as a run's are. */
   outputs: OutputSpec[];
   /** `--report-dir DIR`: every file output as `bench_YYYYMMDD_HHMMSS.*` in DIR. */
@@ -123,6 +125,7 @@ async function measureFork(
     filter: opts.filter,
     timeMs: opts.timeMs,
     timeShare: 1 / opts.forks,
+    workers: opts.workers ?? 1,
   };
   child.send(job);
   let bad: SquallError | undefined;
@@ -238,7 +241,13 @@ export async function runBenchCommand(
     startedAt: raw.startedAt,
     endedAt: raw.endedAt,
     endReason: raw.interrupted ? 'interrupted' : 'completed',
-    config: { command: 'bench', files: raw.files, filter: opts.filter, timeMs: opts.timeMs },
+    config: {
+      command: 'bench',
+      files: raw.files,
+      filter: opts.filter,
+      timeMs: opts.timeMs,
+      ...((opts.workers ?? 1) > 1 ? { workers: opts.workers } : {}),
+    },
     warnings,
     bench: section,
   });

@@ -8,6 +8,7 @@ import { startLive } from '../live/manager.js';
 import { httpLiveTrends } from '../live/prometheus-extras.js';
 import { buildResult } from '../result/build-result.js';
 import type { ResultDocument } from '../result/schema.js';
+import { loadHdrCodec } from '../util/hdr.js';
 import { deliverResult } from './deliver.js';
 import type { SessionIO } from './io.js';
 import { liveConsumers } from './live-setup.js';
@@ -23,8 +24,8 @@ export interface LoadWorkerHooks {
   share: Share;
   /** Each second: `build` makes this worker's document so far (a shard document). */
   frame(elapsedMs: number, build: () => ResultDocument): void;
-  /** The worker's document, where a run in the parent would deliver it. */
-  finished(doc: ResultDocument): void;
+  /** The worker's document (and the notes the run ends with), where a run in the parent would deliver it. */
+  finished(doc: ResultDocument, notes?: readonly string[]): void;
 }
 
 /**
@@ -59,6 +60,8 @@ export async function runHttpLoad(
     () => requestsSoFar(),
   );
   if (!monitors) return { exitCode: 130, result: null };
+  // A worker's frames encode histograms: the codec is loaded before the load, not mid-run (EMFILE).
+  if (worker !== undefined) loadHdrCodec();
   // A shard's progress counts its own part of -n.
   const maxRequests =
     q.load.maxRequests === undefined ? undefined : scaleCount(q.load.maxRequests, q.load.share);

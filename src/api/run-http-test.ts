@@ -62,6 +62,11 @@ export interface WorkerHooks extends LoadWorkerHooks {
   decision(): LiveDecision | undefined;
   /** The resolved plan as the worker runs it (its test code marked, stuck.ts). */
   prepare(plan: TestPlan): TestPlan;
+  /**
+   * The one thread of a plain `squall run` of a module test (its guard, run-workers.ts): it runs
+   * the whole test, judges its own stop rules and its document is the run's, not a share's.
+   */
+  whole: boolean;
 }
 
 /** Host and port of the test's base URL: where a `--monitor-cmd` service is awaited. */
@@ -153,9 +158,10 @@ export async function runHttpTest(
   session: { io: SessionIO; signal?: AbortSignal; worker?: WorkerHooks },
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
   const { io, worker } = session;
-  // A worker runs its share as a shard of the run: its document is a shard document.
-  const shardPlan: ShardPlan | undefined =
-    worker === undefined ? o.shard : { share: worker.share, startAt: null };
+  // A worker runs its share as a shard of the run: its document is a shard document. The guard's
+  // one thread runs the whole test, as this process would.
+  const whole = worker === undefined || worker.whole;
+  const shardPlan: ShardPlan | undefined = whole ? o.shard : { share: worker.share, startAt: null };
   // Scenarios whose first request counts from the iteration's planned start (`queue: true`);
   // k6's arrival-rate executors drop instead, and measure sending + waiting + receiving.
   const openScenarios = new Set(
@@ -241,9 +247,12 @@ export async function runHttpTest(
     worker !== undefined ||
     o.ui === true ||
     o.outputs.some((x) => x.kind === 'prometheus' || x.kind === 'prometheus-rw');
-  let buildResult: typeof BuildResult | null = framesDuringRun
-    ? (await import('../result/build-result.js')).buildResult
-    : null;
+  let buildResult: typeof BuildResult | null = null;
+  if (framesDuringRun) {
+    buildResult = (await import('../result/build-result.js')).buildResult;
+    // Frames encode histograms: the codec is loaded before the load, not mid-run (EMFILE).
+    (await import('../util/hdr.js')).loadHdrCodec();
+  }
   let scenariosSoFar: () => Record<string, ScenarioOutcome> = () => ({});
   const source: LiveSource = {
     frame: () => ({
@@ -271,11 +280,14 @@ export async function runHttpTest(
   let live: Awaited<ReturnType<typeof startLive>>;
   try {
     live = await startLive(
-      // A worker's figures are a share: the parent judges and shows the merged ones.
-      worker !== undefined
+      // A worker's figures are a share: the parent judges and shows the merged ones. The guard's
+      // thread judges its own; the parent shows them.
+      !whole
         ? []
         : [
-            ...liveConsumers({ quiet: o.quiet, color: o.color, ui: o.ui === true, outputs: o.outputs }, io),
+            ...(worker === undefined
+              ? liveConsumers({ quiet: o.quiet, color: o.color, ui: o.ui === true, outputs: o.outputs }, io)
+              : []),
             abortOnFail,
             breakpoint,
             ...(stopOnErrors ? [stopOnErrors] : []),
@@ -371,7 +383,7 @@ export async function runHttpTest(
             if (worker !== undefined) {
               worker.frame(elapsedMs, () => source.frame().doc);
               decision = worker.decision();
-              return;
+              if (!worker.whole) return;
             }
             const snap = metrics.snapshot();
             decision = live.snapshot({
@@ -435,9 +447,10 @@ export async function runHttpTest(
       ...metrics.warnings.map((w) => `warning: ${w}`),
     ];
     if (worker !== undefined) {
-      // The parent writes every output, from the merged document; a worker's notes go with its lines.
-      for (const note of notes) io.stderr.write(`${note}\n`);
-      worker.finished(result);
+      // The parent writes every output, from the merged document; a worker's notes go with its
+      // lines, the guard's with the run's summary.
+      if (!worker.whole) for (const note of notes) io.stderr.write(`${note}\n`);
+      worker.finished(result, worker.whole ? notes : undefined);
     } else {
       const { deliverResult } = await import('./deliver.js');
       await deliverResult(result, o, io, notes).catch((e: unknown) => {

@@ -8,14 +8,14 @@ import {
 import { parseOutput, parsePositiveInt, parseRateFlag } from '../config/parse-flags.js';
 import { QUICK_OUTPUT_KINDS } from '../config/quick.js';
 import type { ResolveOptions, RunFlags } from '../config/resolve-test.js';
-import { resolveShardFlags, type ShardFlags } from '../config/shard.js';
+import { resolveShardFlags, type ShardFlags, type ShardPlan } from '../config/shard.js';
 import { badFlag } from '../errors/index.js';
 import type { ResultDocument } from '../result/schema.js';
 import type { TestDefinition } from '../script-api/test-definition.js';
 import { type ParsedThreshold, parseThreshold } from '../thresholds/index.js';
 import { checkOpenFileLimit } from './fd-limit.js';
 import { libraryIO, type SessionIO } from './io.js';
-import { checkOutputsWritable } from './outputs.js';
+import { checkOutputsWritable, type OutputSpec } from './outputs.js';
 import { applyPrometheusFlags, type PrometheusFlags } from './prometheus-options.js';
 import { type ReportDirFlags, reportDirOutputs, runReportName } from './report-dir.js';
 import type { HistoryFlags } from './run-history.js';
@@ -79,6 +79,12 @@ export async function runSession(
     sweepLevel?: boolean;
     /** Set inside a worker thread of `--workers` (workers/run-worker.ts). */
     worker?: WorkerHooks;
+    /**
+     * `squall run`'s own: a test module runs in one worker thread that this thread guards, so
+     * that its code can never keep Ctrl-C from ending the run (runTestGuarded). A library
+     * caller's run() stays in its thread: its test may be an object, and its code is the caller's.
+     */
+    guard?: boolean;
   } = {},
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
   if (opts.insecureSkipTlsVerify === true) opts = { ...opts, insecure: true };
@@ -169,7 +175,16 @@ export async function runSession(
     const { runTestInWorkers } = await import('./workers/run-workers.js');
     return runTestInWorkers(
       { ...plan, config },
-      { file: resolve(more.cwd ?? process.cwd(), file), flags: opts, count: workers },
+      { file, cwd: more.cwd ?? process.cwd(), flags: opts, count: workers },
+      output,
+      { io, signal: more.signal },
+    );
+  }
+  if (more.guard === true && more.worker === undefined && guardable(plan, shard, monitor, outputs)) {
+    const { runTestGuarded } = await import('./workers/run-workers.js');
+    return runTestGuarded(
+      { ...plan, config },
+      { file, cwd: more.cwd ?? process.cwd(), flags: opts },
       output,
       { io, signal: more.signal },
     );
@@ -179,6 +194,30 @@ export async function runSession(
     more.worker === undefined ? ran : more.worker.prepare(ran),
     { ...output, shard },
     { io, signal: more.signal, worker: more.worker },
+  );
+}
+
+/**
+ * Whether a run is guarded (its test in one worker thread): a module's code may loop for ever, a
+ * YAML or JSON test's cannot. Some runs stay in this thread for now: a shard's (the thread's
+ * frames carry no shard's exact parts), a monitored one (a `--monitor-cmd` service must not
+ * outlive a thread that had to be terminated), and one with a Prometheus output (its exporters
+ * read the custom metrics and the HDR buckets of the thread that records them).
+ */
+function guardable(
+  plan: { config: Record<string, unknown> },
+  shard: ShardPlan,
+  monitor: unknown,
+  outputs: readonly OutputSpec[],
+): boolean {
+  const format = plan.config.format;
+  return (
+    typeof format === 'string' &&
+    format.startsWith('module') &&
+    shard.share === undefined &&
+    shard.startAt === null &&
+    !monitor &&
+    !outputs.some((o) => o.kind === 'prometheus' || o.kind === 'prometheus-rw')
   );
 }
 

@@ -15,6 +15,14 @@ function hdrLib(): Hdr {
 }
 
 /**
+ * Loads the codec now: a run that encodes histograms during its load (a frame each second) must
+ * not open the package's files mid-run, when the load may have used up the file descriptors.
+ */
+export function loadHdrCodec(): void {
+  hdrLib();
+}
+
+/**
  * A new empty histogram: the class hdr.build() picks for our options, from its own file, since
  * the package's entry point also loads its codec, pako and a WebAssembly build, which recording
  * never uses (start-up of `squall run`).

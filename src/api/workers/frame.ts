@@ -1,5 +1,5 @@
 import { bucketKey } from '../../result/merge-documents.js';
-import type { ResultDocument, TimelinePoint } from '../../result/schema.js';
+import type { EndpointTimelinePoint, ResultDocument, TimelinePoint } from '../../result/schema.js';
 
 /**
  * A worker's document of one second, for the parent's live figures, with only its last `keep`
@@ -38,11 +38,30 @@ export function recentFrame(doc: ResultDocument, keep: number): ResultDocument {
 /** The merged run's seconds so far, from frames that each carry the last few: later frames win. */
 export class LiveTimeline {
   private readonly points = new Map<number, TimelinePoint>();
+  /** Each endpoint's seconds, by `METHOD NAME`. */
+  private readonly endpoints = new Map<string, Map<number, EndpointTimelinePoint>>();
 
-  /** Takes the frame's seconds and gives the frame the whole timeline so far. */
+  /** Takes the frame's seconds and gives the frame the whole timeline so far, its endpoints' too. */
   update(doc: ResultDocument): ResultDocument {
-    for (const p of doc.timeline) this.points.set(bucketKey(p.t), p);
-    const timeline = [...this.points.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
-    return { ...doc, timeline };
+    return {
+      ...doc,
+      timeline: gather(this.points, doc.timeline),
+      endpoints: doc.endpoints.map((e) => {
+        if (e.timeline === undefined) return e;
+        const key = `${e.method} ${e.name}`;
+        let points = this.endpoints.get(key);
+        if (points === undefined) {
+          points = new Map();
+          this.endpoints.set(key, points);
+        }
+        return { ...e, timeline: gather(points, e.timeline) };
+      }),
+    };
   }
+}
+
+/** Adds `latest` to the seconds kept (a later point wins) and gives them all in order. */
+function gather<P extends { t: number }>(kept: Map<number, P>, latest: readonly P[]): P[] {
+  for (const p of latest) kept.set(bucketKey(p.t), p);
+  return [...kept.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
 }

@@ -10,18 +10,24 @@ import type { ResultDocument } from '../../result/schema.js';
 import type { QuickFlags } from '../quick.js';
 import type { RunSessionFlags } from '../run.js';
 
+/** How often a worker says it is alive (its event loop turns): the parent's test of a stuck thread. */
+export const ALIVE_MS = 500;
+
 /** What a worker is handed when it starts (workerData). */
 export type WorkerTask =
   | {
       kind: 'run';
-      /** The test file, absolute. */
+      /** The test file as the user named it, from `cwd`: the document names it so. */
       file: string;
+      cwd: string;
       /** `squall run`'s flags, outputs and live views removed: the parent owns those. */
       flags: RunSessionFlags;
       share: Share;
       env: Record<string, string | undefined>;
       /** Int32Array over it: [0] = 1 + the index of the scenario whose code the worker last entered (0: none). */
       where: SharedArrayBuffer;
+      /** The guard of a plain `squall run`: this one thread runs the whole test (WorkerHooks.whole). */
+      whole: boolean;
     }
   | {
       kind: 'quick';
@@ -63,7 +69,16 @@ export type FromWorker =
   /** This worker's load is over (its teardown point). */
   | { type: 'loadEnded' }
   /** The run is over: the worker's final document (null when nothing ran), then its exit. */
-  | { type: 'done'; exitCode: number; doc: ResultDocument | null; error?: WireError };
+  | {
+      type: 'done';
+      exitCode: number;
+      doc: ResultDocument | null;
+      error?: WireError;
+      /** The guard's thread: the notes its run ends with (stopped early, warnings), said with the summary. */
+      notes?: readonly string[];
+    }
+  /** Twice a second while the thread's event loop turns: a thread silent after a stop is stuck. */
+  | { type: 'alive' };
 
 export function toWire(e: unknown): WireError {
   if (typeof e === 'object' && e !== null) {

@@ -12,7 +12,7 @@ import type { ResultDocument } from '../../result/schema.js';
 import type { SessionIO } from '../io.js';
 import type { WorkerHooks } from '../run-http-test.js';
 import { recentFrame } from './frame.js';
-import { type FromWorker, type ToWorker, toWire, type WorkerTask } from './protocol.js';
+import { ALIVE_MS, type FromWorker, type ToWorker, toWire, type WorkerTask } from './protocol.js';
 import { type SetupChannel, setupOnce } from './setup-once.js';
 import { markScenarios } from './stuck.js';
 
@@ -72,8 +72,10 @@ const io: SessionIO = {
 };
 
 let final: ResultDocument | null = null;
+let finalNotes: readonly string[] | undefined;
 const hooks: WorkerHooks = {
   share: task.share,
+  whole: task.kind === 'run' && task.whole,
   frame(elapsedMs, build) {
     post({ type: 'frame', elapsedMs, doc: recentFrame(build(), FRAME_SECONDS) });
   },
@@ -82,26 +84,36 @@ const hooks: WorkerHooks = {
     decision = undefined;
     return d;
   },
-  finished(doc) {
+  finished(doc, notes) {
     final = doc;
+    finalNotes = notes;
   },
   prepare: (plan) => setupOnce(markScenarios(plan, new Int32Array(task.where)), task.share.index, channel),
 };
+
+/** The parent tells a slow teardown from a loop that never yields by these. */
+const alive = setInterval(() => post({ type: 'alive' }), ALIVE_MS);
+alive.unref();
 
 async function main(): Promise<void> {
   try {
     let exitCode: number;
     if (task.kind === 'run') {
       const { runSession } = await import('../run.js');
-      ({ exitCode } = await runSession(task.file, task.flags, io, { signal: stop.signal, worker: hooks }));
+      ({ exitCode } = await runSession(task.file, task.flags, io, {
+        signal: stop.signal,
+        worker: hooks,
+        cwd: task.cwd,
+      }));
     } else {
       const { quickSession } = await import('../quick.js');
       ({ exitCode } = await quickSession(task.url, task.flags, io, { signal: stop.signal, worker: hooks }));
     }
-    post({ type: 'done', exitCode, doc: final });
+    post({ type: 'done', exitCode, doc: final, notes: finalNotes });
   } catch (e) {
-    post({ type: 'done', exitCode: 1, doc: final, error: toWire(e) });
+    post({ type: 'done', exitCode: 1, doc: final, error: toWire(e), notes: finalNotes });
   }
+  clearInterval(alive);
   // Nothing of the run is left (connections destroyed): the thread ends once the port lets go.
   port!.unref();
 }

@@ -17,7 +17,7 @@ import { onThreads } from './count.js';
 import { LiveTimeline } from './frame.js';
 import { mergeWorkerDocuments } from './merge.js';
 import { mergedRules } from './merged-rules.js';
-import type { FromWorker, ToWorker, WireError, WorkerTask } from './protocol.js';
+import { ALIVE_MS, type FromWorker, type ToWorker, type WireError, type WorkerTask } from './protocol.js';
 import { stuckScenario, whereBuffer } from './stuck.js';
 
 /** After a stop, how long a worker has to send its document before it is terminated. */
@@ -41,7 +41,7 @@ interface WorkerState {
   /** Its latest document so far (a frame), then its final one. */
   frame: ResultDocument | null;
   lastSeenMs: number;
-  done: { exitCode: number; doc: ResultDocument | null; error?: WireError } | null;
+  done: { exitCode: number; doc: ResultDocument | null; error?: WireError; notes?: readonly string[] } | null;
   exited: boolean;
   /** Why it failed: a crash, an exit before its results, or no answer to a stop. */
   failure?: string;
@@ -79,8 +79,16 @@ function workerFlags(flags: RunSessionFlags): RunSessionFlags {
     summaryExport: undefined,
     reportDir: undefined,
     workers: undefined,
+    ...NO_PROMETHEUS,
   };
 }
+
+/** The Prometheus outputs are the parent's: their flags would name outputs a worker does not have. */
+const NO_PROMETHEUS = {
+  prometheusNames: undefined,
+  prometheusPushInterval: undefined,
+  prometheusLinger: undefined,
+} as const;
 
 /**
  * `squall run --workers N`: N worker threads each run share {i, N} of the plan (the same test
@@ -95,7 +103,7 @@ function workerFlags(flags: RunSessionFlags): RunSessionFlags {
  */
 export async function runTestInWorkers(
   plan: TestPlan,
-  w: { file: string; flags: RunSessionFlags; count: number },
+  w: { file: string; cwd: string; flags: RunSessionFlags; count: number },
   o: RunOutputOptions,
   session: { io: SessionIO; signal?: AbortSignal },
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
@@ -103,23 +111,19 @@ export async function runTestInWorkers(
   const { count } = w;
   refuseMonitor(o.monitor);
   const { totalMs, totalIterations } = progressBounds(plan);
-  if (!o.quiet) {
-    const names = plan.scenarios.map((s) => `${s.name} (${s.executor.type})`).join(', ');
-    io.stderr.write(
-      `squall run: ${plan.file}${plan.preset ? ` — preset ${plan.preset}` : ''} — ${names} — ${onThreads(count)}\n`,
-    );
-    for (const s of plan.scenarios) io.stderr.write(`  ${s.name}: ${describeScenario(s)}\n`);
-  }
+  if (!o.quiet) writePlan(plan, io, ` — ${onThreads(count)}`);
   return runWorkers(
     {
       count,
       task: (share, where) => ({
         kind: 'run',
         file: w.file,
+        cwd: w.cwd,
         flags: workerFlags(w.flags),
         share,
         env: { ...io.env },
         where,
+        whole: false,
       }),
       rules: plan,
       scenarioNames: plan.scenarios.map((s) => s.name),
@@ -132,9 +136,68 @@ export async function runTestInWorkers(
   );
 }
 
+/** The line that says what the run will do, and each scenario's, before the load. */
+function writePlan(plan: TestPlan, io: SessionIO, suffix: string): void {
+  const names = plan.scenarios.map((s) => `${s.name} (${s.executor.type})`).join(', ');
+  io.stderr.write(
+    `squall run: ${plan.file}${plan.preset ? ` — preset ${plan.preset}` : ''} — ${names}${suffix}\n`,
+  );
+  for (const s of plan.scenarios) io.stderr.write(`  ${s.name}: ${describeScenario(s)}\n`);
+}
+
+/**
+ * A plain `squall run` of a test module (TS or JS): the test runs whole, as in this thread, but
+ * in one worker thread, so that test code stuck in a loop that never yields cannot keep Ctrl-C,
+ * SIGTERM or the dashboard's Stop from ending the run and writing what it measured. The thread
+ * judges its own stop rules and hands back the run's own document (no merge, no `workers` in
+ * its config); this thread shows the progress and writes every output.
+ */
+export async function runTestGuarded(
+  plan: TestPlan,
+  w: { file: string; cwd: string; flags: RunSessionFlags },
+  o: RunOutputOptions,
+  session: { io: SessionIO; signal?: AbortSignal },
+): Promise<{ exitCode: number; result: ResultDocument | null }> {
+  const { io } = session;
+  const { totalMs, totalIterations } = progressBounds(plan);
+  if (!o.quiet) writePlan(plan, io, '');
+  return runWorkers(
+    {
+      count: 1,
+      whole: true,
+      task: (share, where) => ({
+        kind: 'run',
+        file: w.file,
+        cwd: w.cwd,
+        flags: workerFlags(w.flags),
+        share,
+        env: { ...io.env },
+        where,
+        whole: true,
+      }),
+      // The thread judges them itself, on the run's own figures.
+      rules: { thresholds: [], stopConditions: undefined },
+      scenarioNames: plan.scenarios.map((s) => s.name),
+      totalMs,
+      ...(totalIterations === undefined ? {} : { total: { count: totalIterations, unit: 'iterations' } }),
+      empty: await emptyFrame(plan, null),
+    },
+    { ...o, stopOnErrors: undefined },
+    session,
+  );
+}
+
 /** `squall quick`'s flags for a worker: the load's, nothing it would write or serve. */
 function quickWorkerFlags(flags: QuickFlags): QuickFlags {
-  return { ...flags, out: [], json: false, ui: false, reportDir: undefined, workers: undefined };
+  return {
+    ...flags,
+    out: [],
+    json: false,
+    ui: false,
+    reportDir: undefined,
+    workers: undefined,
+    ...NO_PROMETHEUS,
+  };
 }
 
 /** The monitor watches one process for the whole run: not split over workers (yet). */
@@ -212,6 +275,8 @@ export async function runQuickInWorkers(
 /** What runWorkers needs to know of the command it runs. */
 export interface WorkersSpec {
   count: number;
+  /** The guard of a plain run: one thread runs the whole test; its documents are the run's as they are. */
+  whole?: boolean;
   /** What worker `share.index` is handed. */
   task(share: { index: number; count: number }, where: SharedArrayBuffer): WorkerTask;
   /** The stop rules' thresholds and breakpoint conditions (none for quick). */
@@ -245,13 +310,15 @@ export async function runWorkers(
     const docs = states.flatMap((s) => (s.frame === null ? [] : [s.frame]));
     if (docs.length === 0) return null;
     try {
-      return liveTimeline.update(mergeWorkerDocuments(docs, count));
+      return liveTimeline.update(spec.whole === true ? docs[0]! : mergeWorkerDocuments(docs, count));
     } catch {
       // A frame that does not merge (a worker between two seconds) leaves the last merged one.
       return merged;
     }
   };
   const rules = mergedRules(spec.rules, o.stopOnErrors, () => merged);
+  const nameOf = (s: WorkerState) =>
+    spec.whole === true ? 'the thread running the test' : workerName(s, count);
   const source: LiveSource = {
     frame: () => ({ doc: merged ?? empty, elapsedMs: performance.now() - t0, totalMs }),
     stop: () => signals.stop('stopped from the dashboard'),
@@ -291,16 +358,23 @@ export async function runWorkers(
   };
   let stopping = false;
   let stopTimer: NodeJS.Timeout | undefined;
-  /** Every worker is asked to end; those that do not answer in time are terminated. */
+  /**
+   * Every worker is asked to end; one whose thread stays silent for STOP_WAIT_MS after that (no
+   * `alive`: its event loop does not turn) is terminated. One that is busy ending (a teardown
+   * making requests) still says it is alive, and is waited for.
+   */
   const stopAll = () => {
     if (stopping) return;
     stopping = true;
+    const stoppedAt = performance.now();
     send({ type: 'stop' });
-    stopTimer = setTimeout(() => {
+    stopTimer = setInterval(() => {
+      const now = performance.now();
       for (const s of states) {
-        if (s.done !== null || s.exited) continue;
+        if (s.done !== null || s.exited || s.terminated) continue;
+        if (now - Math.max(s.lastSeenMs, stoppedAt) < STOP_WAIT_MS) continue;
         const scenario = stuckScenario(scenarioNames, s.where);
-        s.failure ??= `${workerName(s, count)} did not answer within ${STOP_WAIT_MS / 1000} s${
+        s.failure ??= `${nameOf(s)} did not answer within ${STOP_WAIT_MS / 1000} s${
           scenario === undefined
             ? ''
             : `: scenario '${scenario}' is stuck in code that never yields (a synchronous loop?)`
@@ -308,7 +382,7 @@ export async function runWorkers(
         s.terminated = true;
         void s.worker.terminate();
       }
-    }, STOP_WAIT_MS);
+    }, ALIVE_MS);
   };
   signals.signal.addEventListener('abort', stopAll, { once: true });
 
@@ -373,8 +447,10 @@ export async function runWorkers(
       } else if (m.type === 'loadEnded') {
         s.loadEnded = true;
         loadsEnded();
+      } else if (m.type === 'alive') {
+        // Seen (lastSeenMs above): its event loop turns.
       } else {
-        s.done = { exitCode: m.exitCode, doc: m.doc, error: m.error };
+        s.done = { exitCode: m.exitCode, doc: m.doc, error: m.error, notes: m.notes };
         if (m.doc !== null) s.frame = m.doc;
         // setup() failed in worker 0, or a worker's test could not load: the others stop too.
         if (m.error !== undefined) stopAll();
@@ -382,14 +458,14 @@ export async function runWorkers(
       }
     });
     worker.on('error', (e) => {
-      s.failure ??= `${workerName(s, count)} crashed: ${e instanceof Error ? e.message : String(e)}`;
+      s.failure ??= `${nameOf(s)} crashed: ${e instanceof Error ? e.message : String(e)}`;
       stopAll();
     });
     worker.on('exit', (code) => {
       s.exited = true;
       loadsEnded();
       if (s.done === null && !s.terminated) {
-        s.failure ??= `${workerName(s, count)} exited (code ${code}) before sending its results`;
+        s.failure ??= `${nameOf(s)} exited (code ${code}) before sending its results`;
         stopAll();
       }
       checkSettled();
@@ -414,7 +490,7 @@ export async function runWorkers(
       s.warnedSilent = true;
       const scenario = stuckScenario(scenarioNames, s.where);
       io.stderr.write(
-        `\nsquall: ${workerName(s, count)} has not answered for ${SILENT_MS / 1000} s${
+        `\nsquall: ${nameOf(s)} has not answered for ${SILENT_MS / 1000} s${
           scenario === undefined ? '' : ` (scenario '${scenario}')`
         }: its test code does not yield; Ctrl-C ends the run\n`,
       );
@@ -426,19 +502,20 @@ export async function runWorkers(
   try {
     await allSettled;
     clearInterval(tick);
-    clearTimeout(stopTimer);
+    clearInterval(stopTimer);
     signals.dispose();
     await live.loadEnded();
     const docs = states.flatMap((s) => {
       if (s.done?.doc) return [s.done.doc];
-      // A worker that never finished: its last second stands for it, cut short as an interrupt is.
-      return s.frame === null ? [] : [{ ...s.frame, endReason: 'interrupted' as const }];
+      // A worker that never finished: its last second stands for it, cut short as an interrupt is
+      // (the guard's, with every second the frames brought).
+      if (s.frame === null) return [];
+      const last = spec.whole === true ? (merged ?? s.frame) : s.frame;
+      return [{ ...last, endReason: 'interrupted' as const }];
     });
     const failures = states.flatMap((s) => (s.failure === undefined ? [] : [s.failure]));
     const errors = states.flatMap((s) =>
-      s.done?.error === undefined
-        ? []
-        : [fromWire(s.done.error, workerName(s, count), !!io.env.SQUALL_DEBUG)],
+      s.done?.error === undefined ? [] : [fromWire(s.done.error, nameOf(s), !!io.env.SQUALL_DEBUG)],
     );
     // Stopped before any worker's first second (a flow stuck from the start): the document of
     // nothing measured is still written, as the run says.
@@ -447,10 +524,11 @@ export async function runWorkers(
         ? { ...empty, endReason: signals.signal.aborted ? 'interrupted' : empty.endReason }
         : null;
     if (docs.length > 0 || nothing !== null) {
-      result = nothing ?? mergeWorkerDocuments(docs, count);
+      result = nothing ?? (spec.whole === true ? docs[0]! : mergeWorkerDocuments(docs, count));
       rules.finish(result);
       const notes = [
         ...(rules.reason === undefined ? [] : [`stopped early: ${rules.reason}`]),
+        ...states.flatMap((s) => s.done?.notes ?? []),
         ...failures.map((f) => `error: ${f}`),
       ];
       const { deliverResult } = await import('../deliver.js');
@@ -463,7 +541,8 @@ export async function runWorkers(
       const interrupted =
         signals.signal.aborted && states.every((s) => s.failure === undefined || s.terminated);
       if (interrupted) {
-        for (const f of failures) io.stderr.write(`squall: ${f}\n`);
+        // Said with the results' notes above, unless nothing was written or notes are quiet.
+        if (result === null || o.quiet) for (const f of failures) io.stderr.write(`squall: ${f}\n`);
       } else {
         if (outputError !== undefined && isSquallError(outputError))
           io.stderr.write(`${formatError(outputError)}\n`);
@@ -481,7 +560,7 @@ export async function runWorkers(
     return { exitCode: result.passed ? 0 : 99, result };
   } finally {
     clearInterval(tick);
-    clearTimeout(stopTimer);
+    clearInterval(stopTimer);
     signals.dispose();
     // No thread outlives the run, whatever happened above.
     await Promise.all(states.map((s) => (s.exited ? undefined : s.worker.terminate())));
@@ -523,8 +602,11 @@ function snapshotOf(
   };
 }
 
-/** What the dashboard shows before the first second's documents arrive: the test, nothing measured. */
-async function emptyFrame(plan: TestPlan, count: number): Promise<ResultDocument> {
+/**
+ * What the dashboard shows before the first second's documents arrive: the test, nothing
+ * measured. `count` null: the guard's one thread, a run like one in this thread.
+ */
+async function emptyFrame(plan: TestPlan, count: number | null): Promise<ResultDocument> {
   const [{ buildResult }, { RunMetrics }] = await Promise.all([
     import('../../result/build-result.js'),
     import('../../metrics/run-metrics.js'),
@@ -537,7 +619,7 @@ async function emptyFrame(plan: TestPlan, count: number): Promise<ResultDocument
     endedAt: now,
     durationMs: 0,
     endReason: 'completed',
-    config: { ...plan.config, workers: count },
+    config: count === null ? plan.config : { ...plan.config, workers: count },
     thresholds: plan.thresholds,
     perScenario: {},
     breakingPoint: null,

@@ -47,14 +47,27 @@ describe('recentFrame', () => {
 });
 
 describe('LiveTimeline', () => {
-  it('keeps every second seen, the latest frame winning for a second sent twice', () => {
+  const frame = (points: TimelinePoint[]) =>
+    ({
+      timeline: points,
+      endpoints: [
+        { name: 'GET /a', method: 'GET', timeline: points.map((p) => ({ ...p, requests: p.requests! + 1 })) },
+      ],
+    }) as unknown as ResultDocument;
+
+  it('keeps every second seen, run-wide and per endpoint, the latest frame winning for a second sent twice', () => {
     const live = new LiveTimeline();
-    live.update({ timeline: [point(1, 10), point(2, 5)] } as ResultDocument);
-    const doc = live.update({ timeline: [point(2, 20), point(3, 30)] } as ResultDocument);
+    live.update(frame([point(1, 10), point(2, 5)]));
+    const doc = live.update(frame([point(2, 20), point(3, 30)]));
     expect(doc.timeline.map((p) => [p.t, p.requests])).toEqual([
       [1, 10],
       [2, 20],
       [3, 30],
+    ]);
+    expect(doc.endpoints[0]!.timeline!.map((p) => [p.t, p.requests])).toEqual([
+      [1, 11],
+      [2, 21],
+      [3, 31],
     ]);
   });
 });

@@ -14,6 +14,7 @@ Examples:
   $ squall bench --report-dir reports         # reports/bench_20261203_201500.json, .html, .md, _stats.csv…
   $ squall bench --save --baseline main        # 5 processes; compare each bench's mean and median with main
   $ squall bench --forks 3                     # 3 fresh processes, each for a third of the time
+  $ squall bench api.bench.ts --workers 2      # a concurrent bench's calls in flight over 2 threads
   $ squall bench -o bencher=bmf.json -o github-benchmark=gab.json   # for Bencher, github-action-benchmark
 
 A bench file:
@@ -34,6 +35,7 @@ interface BenchFlags extends HistoryFlags {
   filter?: string;
   time?: string;
   forks?: string;
+  workers?: string;
   out?: string[];
   reportDir?: string;
   json?: boolean;
@@ -53,6 +55,10 @@ export function registerBench(program: Command, setExit: (code: number) => void)
       'run the benches in N fresh processes, each for 1/N of the time: how much a process changes a bench is then measured (default 1; 5 with --save or --baseline, which compare over processes)',
     )
     .option(
+      '--workers <n|auto>',
+      'spread each concurrent bench (concurrency: N) over N worker threads (auto: the free cores), for calls that need more than one core; benches of one call at a time are not spread',
+    )
+    .option(
       '-o, --out <kind=path>',
       `write ${FILE_REPORTERS.map((r) => `${r.kind}=${r.example}`).join(', ')} (repeatable)`,
       collect,
@@ -70,12 +76,15 @@ export function registerBench(program: Command, setExit: (code: number) => void)
         { processIO },
         { parseDurationFlag, parseOutput, parsePositiveInt },
         { withHistory, wantsSave },
+        { parseWorkers },
       ] = await Promise.all([
         import('../../api/bench-runner.js'),
         import('../../api/io.js'),
         import('../../config/parse-flags.js'),
         import('../../api/run-history.js'),
+        import('../../api/workers/count.js'),
       ]);
+      const workers = parseWorkers(opts.workers);
       const timeMs = opts.time === undefined ? null : parseDurationFlag('--time', opts.time);
       // A comparison needs each process's figures: one process's samples hide the next one's spread.
       const io = processIO();
@@ -95,6 +104,7 @@ export function registerBench(program: Command, setExit: (code: number) => void)
             filter: opts.filter ?? null,
             timeMs,
             forks,
+            workers,
             outputs,
             reportDir: opts.reportDir,
             json: !!opts.json,

@@ -97,7 +97,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
       const { withHistory } = await import('../../api/run-history.js');
       const io = processIO();
       const { exitCode } = await withHistory(opts, io, 'load', (judge) =>
-        runSession(file, opts, io, { judge }),
+        runSession(file, opts, io, { judge, guard: true }),
       );
       setExit(exitCode);
     });

@@ -18,6 +18,11 @@ export interface ConcurrentOptions<A> {
   teardown?: (value: A) => unknown;
   /** For tests: a clock to read instead of process.hrtime. */
   clock?: () => bigint;
+  /**
+   * Awaited after the warm-up, just before the timed window: `--workers` holds every thread here
+   * until all are warm, so that their windows overlap and their throughputs add up.
+   */
+  beforeSample?: () => Promise<void>;
 }
 
 const DEFAULT_TIME_MS = 1000;
@@ -97,6 +102,7 @@ export async function sampleConcurrent<A = undefined>(
     await load('warmup', more, () => out.warmupIterations++);
   }
 
+  if (options.beforeSample) await options.beforeSample();
   if (!failed) {
     const budgetNs = (options.time ?? DEFAULT_TIME_MS) * 1e6;
     const calls = options.iterations;
@@ -111,4 +117,27 @@ export async function sampleConcurrent<A = undefined>(
 
   await runTeardown(options.teardown, arg, out);
   return out;
+}
+
+/**
+ * The figures of one concurrent bench run in several threads at once (`squall bench --workers`),
+ * each with its share of the concurrency, their timed windows started together: every call's
+ * latency, the calls summed, and the throughput over the longest window (the span all of them
+ * ran in). The first thread's error, if any, is the run's.
+ */
+export function mergeConcurrent(parts: readonly RawConcurrent[]): RawConcurrent {
+  const windowMs = Math.max(0, ...parts.map((p) => p.windowMs));
+  const latencies = parts.flatMap((p) => p.latencies);
+  return {
+    kind: 'concurrent',
+    concurrency: parts.reduce((n, p) => n + p.concurrency, 0),
+    latencies,
+    completed: latencies.length,
+    windowMs,
+    opsPerSecond: windowMs > 0 ? (latencies.length * 1000) / windowMs : 0,
+    // Each thread's peak, summed: the most the threads can have had in flight together.
+    peakInFlight: parts.reduce((n, p) => n + p.peakInFlight, 0),
+    warmupIterations: parts.reduce((n, p) => n + p.warmupIterations, 0),
+    error: parts.find((p) => p.error !== null)?.error ?? null,
+  };
 }
