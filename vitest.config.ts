@@ -28,6 +28,8 @@ const E2E_UNTIMED = [
   'bad-input',
   // Runs the shard workflow's scripts against a server; asserts on counts and exit codes.
   'ci-shards-workflow',
+  // Runs the CI workflow's steps against a server; asserts on files, comments and exit codes.
+  'ci-workflow',
   'comparison-report',
   'config-validation',
   'console-no-data',
@@ -61,6 +63,9 @@ const E2E_UNTIMED = [
   'secrets',
   'store-sqlite',
   'ts-test-locations',
+  // The transports' conformance on connections and URLs: counts at the server, bytes on the wire.
+  'transport-connections',
+  'transport-urls',
 ].map((name) => `test/e2e/${name}.test.ts`);
 
 export default defineConfig({
