@@ -17,6 +17,14 @@ function convert(text: string) {
 const flowOf = (doc: Doc, i = 0) => doc.scenarios.main.users[i]!.flow;
 
 describe('convertArtillery', () => {
+  it("a literal ${ in a string stays literal: squall's $${ escape", () => {
+    const { text } = convert(
+      'config:\n  target: http://x\nscenarios:\n  - flow: [{ get: { url: "/a?q=${HOME}" } }]\n',
+    );
+    expect(text).toContain('$${HOME}');
+    expect(text).not.toMatch(/[^$]\$\{HOME\}/);
+  });
+
   it('phases: one constant phase → constant-arrival-rate; ramps, holds and pauses → ramping-arrival-rate', () => {
     const one = convert(
       'config:\n  target: http://x\n  phases: [{ duration: 60, arrivalRate: 5 }]\nscenarios:\n  - flow: [{ get: { url: / } }]\n',

@@ -429,35 +429,37 @@ class Artillery {
 
   /** `{{ name }}` and Artillery's `{{ $fn() }}` helpers as squall `${…}` templates. */
   private tpl(s: string, path: Path, loopAs?: string): string {
-    return s.replace(/\$\{/g, '$${').replace(/\{\{\s*(.+?)\s*\}\}/g, (whole, expr: string) => {
-      const rules: Array<[RegExp, (m: RegExpExecArray) => string | undefined]> = [
-        [/^\$randomNumber\(\s*(-?\d+)\s*,\s*(-?\d+)\s*\)$/, (m) => `\${random.int(${m[1]},${m[2]})}`],
-        [/^\$randomString\(\s*(\d*)\s*\)$/, (m) => `\${random.string(${m[1] || 8})}`],
-        [/^\$(uuid|randomUUID)(\(\))?$/, () => '$' + '{random.uuid}'],
-        [/^\$(?:processEnvironment|env)\.(\w+)$/, (m) => `\${env.${m[1]}}`],
-        [/^\$loopElement$/, () => (loopAs ? `\${${loopAs}}` : undefined)],
-        [/^\$loopElement\.([\w.]+)$/, (m) => (loopAs ? `\${${loopAs}.${m[1]}}` : undefined)],
-      ];
-      for (const [re, to] of rules) {
-        const m = re.exec(expr);
-        const out = m ? to(m) : undefined;
-        if (out !== undefined) return out;
-      }
-      if (/^[A-Za-z_][\w]*(\.[\w]+)*$/.test(expr)) {
-        const head = expr.split('.')[0]!;
-        if (this.constants.has(expr)) return this.constants.get(expr)!;
-        if (this.fields.has(expr)) return this.fields.get(expr)!;
-        const list = this.lists.get(expr);
-        if (list) {
-          const items = list.map((x) => String(x));
-          if (items.every((x) => !/['${}]/.test(x)))
-            return `\${random.pick(${items.map((x) => `'${x}'`).join(',')})}`;
+    return s
+      .replace(/\$\{/g, () => '$${')
+      .replace(/\{\{\s*(.+?)\s*\}\}/g, (whole, expr: string) => {
+        const rules: Array<[RegExp, (m: RegExpExecArray) => string | undefined]> = [
+          [/^\$randomNumber\(\s*(-?\d+)\s*,\s*(-?\d+)\s*\)$/, (m) => `\${random.int(${m[1]},${m[2]})}`],
+          [/^\$randomString\(\s*(\d*)\s*\)$/, (m) => `\${random.string(${m[1] || 8})}`],
+          [/^\$(uuid|randomUUID)(\(\))?$/, () => '$' + '{random.uuid}'],
+          [/^\$(?:processEnvironment|env)\.(\w+)$/, (m) => `\${env.${m[1]}}`],
+          [/^\$loopElement$/, () => (loopAs ? `\${${loopAs}}` : undefined)],
+          [/^\$loopElement\.([\w.]+)$/, (m) => (loopAs ? `\${${loopAs}.${m[1]}}` : undefined)],
+        ];
+        for (const [re, to] of rules) {
+          const m = re.exec(expr);
+          const out = m ? to(m) : undefined;
+          if (out !== undefined) return out;
         }
-        if (!this.constants.has(head)) return `\${${expr}}`;
-      }
-      this.todos.push({ line: this.lineOf(path), what: `the template ${whole}` });
-      return whole;
-    });
+        if (/^[A-Za-z_][\w]*(\.[\w]+)*$/.test(expr)) {
+          const head = expr.split('.')[0]!;
+          if (this.constants.has(expr)) return this.constants.get(expr)!;
+          if (this.fields.has(expr)) return this.fields.get(expr)!;
+          const list = this.lists.get(expr);
+          if (list) {
+            const items = list.map((x) => String(x));
+            if (items.every((x) => !/['${}]/.test(x)))
+              return `\${random.pick(${items.map((x) => `'${x}'`).join(',')})}`;
+          }
+          if (!this.constants.has(head)) return `\${${expr}}`;
+        }
+        this.todos.push({ line: this.lineOf(path), what: `the template ${whole}` });
+        return whole;
+      });
   }
 
   private deep(v: unknown, path: Path, loopAs?: string): unknown {

@@ -19,6 +19,12 @@ function convert(body: string): { doc: Doc; text: string; todos: Array<{ line: n
 const flow = (doc: Doc) => doc.users![0]!.flow;
 
 describe('convertK6', () => {
+  it("a literal ${ in a template string stays literal: squall's $${ escape", () => {
+    const { text } = convert('export default function () { http.get(`http://api.test/x?q=\\${HOME}`); }');
+    expect(text).toContain('$${HOME}');
+    expect(text).not.toMatch(/[^$]\$\{HOME\}/);
+  });
+
   it('options: shortcuts, thresholds (abortOnFail kept), maxRedirects and TLS', () => {
     const { doc } = convert(`
 export const options = {

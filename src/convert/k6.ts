@@ -258,7 +258,7 @@ class K6 {
       case 'TemplateLiteral': {
         let s = '';
         for (let i = 0; i < node.quasis.length; i++) {
-          s += (node.quasis[i]!.value.cooked ?? '').replace(/\$\{/g, '$${');
+          s += (node.quasis[i]!.value.cooked ?? '').replace(/\$\{/g, () => '$${');
           const e = node.expressions[i];
           if (e) {
             const t = this.template(e, scope);

@@ -143,6 +143,15 @@ describe('convertLocust: the fixtures', () => {
 });
 
 describe('convertLocust: each construct', () => {
+  it("a literal ${ in a string or f-string stays literal: squall's $${ escape", () => {
+    const { text } = convert(
+      'from locust import HttpUser, task\n\nclass U(HttpUser):\n    @task\n    def t(self):\n        self.client.get("/a?q=${HOME}")\n        n = 1\n        self.client.get(f"/b/{n}?q=${{PATH}}")\n',
+    );
+    expect(text).toContain('$${HOME}');
+    expect(text).toContain('$${PATH}');
+    expect(text).not.toMatch(/[^$]\$\{(HOME|PATH)\}/);
+  });
+
   it('wait_time: between → a range, constant → a fixed think, constant_pacing → a TODO', () => {
     expect(
       convert(

@@ -1038,7 +1038,7 @@ class Converter {
       case 'None': {
         const v = this.literal(node);
         if (v === undefined) throw new Untranslatable('a literal this converter cannot read');
-        return typeof v === 'string' ? v.replace(/\$\{/g, '$${') : v;
+        return typeof v === 'string' ? v.replace(/\$\{/g, () => '$${') : v;
       }
       case 'ContinuedString':
         return this.kids(node)
@@ -1088,7 +1088,7 @@ class Converter {
       (/r/i.test(m[1]!) ? s : (this.pyString(`${quote}${s}${quote}`) ?? s))
         .replace(/\{\{/g, '{')
         .replace(/\}\}/g, '}')
-        .replace(/\$\{/g, '$${');
+        .replace(/\$\{/g, () => '$${');
     for (const rep of node.getChildren('FormatReplacement')) {
       out += lit(this.src.slice(pos, rep.from));
       const expr = this.kids(rep)[0];
