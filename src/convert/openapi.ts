@@ -128,7 +128,7 @@ export function importOpenApi(doc: unknown, options: OpenApiOptions): Imported {
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => `  # ${l}`.trimEnd());
-  const text = `${smoke.replace(/\n+$/, '')}\n  # --- load skeleton: uncomment (remove "# " after the two spaces) ---\n${commented.join('\n')}\n`;
+  const text = `${smoke.replace(/\n+$/, '')}\n# --- the load skeleton: to use it, remove the "# " after the two leading spaces of each line below ---\n${commented.join('\n')}\n`;
 
   translated.push(
     `${ordered.length} operation${ordered.length === 1 ? '' : 's'} → the smoke flow (DELETEs last), ${checked} with a status check`,
