@@ -7,7 +7,7 @@ Examples:
   $ squall import har checkout.har --host http://127.0.0.1:8080 --same-origin -o checkout.yaml
   $ squall import openapi openapi.yaml -o api.yaml          # a smoke test of every operation
   $ squall import openapi swagger.json --host http://127.0.0.1:8080 -o api.yaml && squall run api.yaml
-  $ squall import curl 'curl -X POST -H "Content-Type: application/json" -d {"q":1} http://127.0.0.1:8080/search'
+  $ squall import curl 'curl -X POST -H "X-Api-Key: k1" -d q=shoes http://127.0.0.1:8080/search'
   $ squall import curl --format yaml 'curl http://127.0.0.1:8080/health' -o health.yaml
 
 har: the requests in the order the browser started them, think times from the pauses between
