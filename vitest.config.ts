@@ -46,6 +46,7 @@ const E2E_UNTIMED = [
   'hooks',
   'html-same-words',
   'http-forms-redirects',
+  'import',
   'json',
   // Plays the pods of a printed Job against a server; asserts on counts, never on time.
   'k8s',

@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   sweep: async () => (await import('./commands/sweep.js')).registerSweep,
   config: async () => (await import('./commands/config.js')).registerConfig,
   convert: async () => (await import('./commands/convert.js')).registerConvert,
+  import: async () => (await import('./commands/import.js')).registerImport,
   k8s: async () => (await import('./commands/k8s.js')).registerK8s,
 };
 
