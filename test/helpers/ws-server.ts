@@ -1,0 +1,75 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { WebSocketServer } from 'ws';
+
+/**
+ * A WebSocket server on 127.0.0.1 for the tests and the docs, counting what it saw:
+ *   /echo        echoes each message back `delayMs` after it arrived (10 ms by default, exactly:
+ *                a timer wakes it just before, then it yields until the time is up);
+ *   /close-1011  closes the session with 1011 (internal error) on the first message;
+ *   /silent      accepts and never answers;
+ *   anything else refuses the upgrade with 403.
+ */
+export interface WsTestServer {
+  url: string;
+  port: number;
+  /** Upgrades accepted, and refused with 403. */
+  accepted: number;
+  refused: number;
+  /** Messages received from clients, and sent to them (echo replies). */
+  received: number;
+  sent: number;
+  close(): Promise<void>;
+}
+
+export async function startWsServer(delayMs = 10): Promise<WsTestServer> {
+  const http: Server = createServer((_req, res) => {
+    res.writeHead(404).end();
+  });
+  const wss = new WebSocketServer({ noServer: true });
+  const s: WsTestServer = {
+    url: '',
+    port: 0,
+    accepted: 0,
+    refused: 0,
+    received: 0,
+    sent: 0,
+    close: async () => {
+      for (const c of wss.clients) c.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+      await new Promise<void>((r) => http.close(() => r()));
+    },
+  };
+  http.on('upgrade', (req, socket, head) => {
+    const path = req.url ?? '';
+    if (path !== '/echo' && path !== '/close-1011' && path !== '/silent') {
+      s.refused++;
+      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      s.accepted++;
+      ws.on('message', (data, binary) => {
+        const at = performance.now();
+        s.received++;
+        if (path === '/close-1011') ws.close(1011, 'boom');
+        if (path !== '/echo') return;
+        const reply = () => {
+          if (performance.now() - at < delayMs) {
+            setImmediate(reply);
+            return;
+          }
+          s.sent++;
+          ws.send(data, { binary });
+        };
+        // Timers fire late by up to a millisecond: wake early, then yield until the time is up.
+        setTimeout(reply, Math.max(0, delayMs - 1));
+      });
+    });
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  s.port = (http.address() as AddressInfo).port;
+  s.url = `http://127.0.0.1:${s.port}`;
+  return s;
+}
