@@ -314,6 +314,10 @@ export async function runHttpTest(
   // WebSocket sessions a flow left open: closed (1001) when the load ends.
   const wsSessions = new WsSessions();
   const wsFault = (kind: string, example: string) => metrics.http.errors.add(kind, example);
+  const wsBytes = (sent: number, received: number) => {
+    metrics.http.bytesSent += sent;
+    metrics.http.bytesReceived += received;
+  };
   try {
     try {
       await waitForStart(o.shard?.startAt ?? null, io, { quiet: o.quiet, signal: signals.signal });
@@ -364,6 +368,7 @@ export async function runHttpTest(
               tls: { insecure: plan.tls.insecure, ...(plan.tls.ca === undefined ? {} : { ca: plan.tls.ca }) },
               sessions: wsSessions,
               fault: wsFault,
+              bytes: wsBytes,
             });
             return {
               http: debugHttp ? debugHttp(http) : http,

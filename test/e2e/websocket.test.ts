@@ -85,6 +85,10 @@ export default defineTest({
     const failed = metric(r, 'ws_failed');
     expect(failed.total).toBe(s.accepted + s.refused);
     expect(failed.rate).toBe(s.refused / (s.accepted + s.refused));
+    // As k6 counts them: every byte of the sessions' connections, the handshakes included.
+    await s.settled();
+    expect(metric(r, 'data_sent').count).toBe(s.bytesIn);
+    expect(metric(r, 'data_received').count).toBe(s.bytesOut);
     expect(r.checks).toEqual([
       { name: 'echoed', passes: s.sent, fails: 0 },
       { name: 'refused with 403', passes: s.refused, fails: 0 },

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 
@@ -20,10 +20,15 @@ export interface WsTestServer {
   /** Messages received from clients, and sent to them (echo replies). */
   received: number;
   sent: number;
+  /** Bytes read from and written to the connections of upgrade requests, once each closed. */
+  bytesIn: number;
+  bytesOut: number;
+  /** Resolves once every connection that asked for an upgrade has closed (at most `ms`). */
+  settled(ms?: number): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startWsServer(delayMs = 10): Promise<WsTestServer> {
+export async function startWsServer(delayMs = 10, port = 0): Promise<WsTestServer> {
   const http: Server = createServer((_req, res) => {
     res.writeHead(404).end();
   });
@@ -35,13 +40,27 @@ export async function startWsServer(delayMs = 10): Promise<WsTestServer> {
     refused: 0,
     received: 0,
     sent: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    settled: async (ms = 2000) => {
+      const until = performance.now() + ms;
+      while (sockets > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
+    },
     close: async () => {
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
       await new Promise<void>((r) => http.close(() => r()));
     },
   };
-  http.on('upgrade', (req, socket, head) => {
+  let sockets = 0;
+  http.on('upgrade', (req, duplex, head) => {
+    const socket = duplex as Socket;
+    sockets++;
+    socket.on('close', () => {
+      sockets--;
+      s.bytesIn += socket.bytesRead;
+      s.bytesOut += socket.bytesWritten;
+    });
     const path = req.url ?? '';
     if (path !== '/echo' && path !== '/close-1011' && path !== '/silent') {
       s.refused++;
@@ -68,7 +87,7 @@ export async function startWsServer(delayMs = 10): Promise<WsTestServer> {
       });
     });
   });
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => http.listen(port, '127.0.0.1', r));
   s.port = (http.address() as AddressInfo).port;
   s.url = `http://127.0.0.1:${s.port}`;
   return s;

@@ -24,6 +24,8 @@ export interface WsClientOptions {
   sessions: WsSessions;
   /** Counts a fault in the result's errors[]. */
   fault(kind: string, example: string): void;
+  /** Adds a session's bytes on the wire to data_sent and data_received (as k6 counts them). */
+  bytes(sent: number, received: number): void;
 }
 
 /** A run's open sessions: the ones a flow left open are closed (1001) when the run ends. */
@@ -99,6 +101,7 @@ export function createWsClient(o: WsClientOptions): WsApi {
             signal: o.signal,
             defaultTimeoutMs: o.defaultTimeoutMs,
             sessions: o.sessions.open,
+            bytes: o.bytes,
           },
           (s) => {
             o.signal.removeEventListener('abort', onAbort);

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { WsMessage, WsReceiveOptions, WsSession } from '../../script-api/ws-api.js';
@@ -32,6 +33,8 @@ export interface SessionDeps {
   defaultTimeoutMs: number;
   /** The run's open sessions, closed when the run ends. */
   sessions: Set<Session>;
+  /** Bytes the session's connection wrote and read, handshake included (data_sent, data_received). */
+  bytes(sent: number, received: number): void;
 }
 
 interface Waiter {
@@ -60,6 +63,8 @@ export class Session implements WsSession {
   private seq = 0;
   private inbox: ReceivedMessage[] = [];
   private readonly waiters: Waiter[] = [];
+  /** The connection, once the server answered: its byte counts go to data_sent and data_received. */
+  private tcp: Socket | undefined;
   private readonly endedPromise: Promise<void>;
   private markEnded!: () => void;
 
@@ -78,8 +83,12 @@ export class Session implements WsSession {
     deps.metrics.sessions.add(1, deps.tags);
     deps.sessions.add(this);
     const s = this.socket;
+    s.on('upgrade', (res) => {
+      this.tcp = res.socket;
+    });
     s.on('unexpected-response', (_req, res) => {
       // The upgrade was refused with an HTTP answer: its status is the fault.
+      this.tcp = res.socket;
       this.status = res.statusCode ?? 0;
       res.resume();
       this.connectionFault(
@@ -113,6 +122,7 @@ export class Session implements WsSession {
       const now = performance.now();
       if (this.opened) deps.metrics.sessionDuration.add(now - this.startedAt, deps.tags);
       deps.metrics.failed.add(this.failed, deps.tags);
+      if (this.tcp !== undefined) deps.bytes(this.tcp.bytesWritten, this.tcp.bytesRead);
       deps.sessions.delete(this);
       deps.signal.removeEventListener('abort', this.onAbort);
       for (const w of this.waiters.splice(0)) {
