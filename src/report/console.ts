@@ -577,7 +577,10 @@ function targetTimelineRows(
 function renderTimeline(result: ResultDocument, p: Painter): string[] {
   const points = (Array.isArray(result.timeline) ? result.timeline : []).filter((t) => asObj(t));
   const samples = monitorSamples(result.monitor);
-  const http = points.length >= 3;
+  const m = asObj(result.metrics) ?? {};
+  // The timeline counts HTTP requests: a WebSocket run without any has nothing to draw there.
+  const wsOnly = m.ws_sessions !== undefined && asObj(m.http_reqs)?.count === 0;
+  const http = points.length >= 3 && !wsOnly;
   const target = samples.length >= 3;
   if (!http && !target) return [];
   const cols = Math.min(http ? points.length : samples.length, MAX_SPARK_COLUMNS);
