@@ -325,7 +325,11 @@ function compileBlock(
   // A templated URL is named after its route (/rooms/:room), as a request's is.
   const name =
     step.name ??
-    (url.constant ? undefined : routeOf(url.parts, () => undefined).replace(/^[a-z]+:\/\/[^/]*/i, ''));
+    (url.constant
+      ? undefined
+      : routeOf(url.parts, () => undefined)
+          .replace(/^[a-z]+:\/\/[^/]*/i, '')
+          .replace(/[?#].*$/s, ''));
   const headers =
     step.headers === undefined
       ? undefined
