@@ -95,7 +95,7 @@ export default defineTest({
     ]);
   });
 
-  it('YAML: ws steps with match, capture and checks; a close 1011, a receive timeout and a refused connection are counted; a ws_rtt threshold fails with 99', async () => {
+  it('YAML: ws steps with match, capture and checks; a close 1011, a receive timeout, a refused connection and a handshake timeout are counted; a ws_rtt threshold fails with 99', async () => {
     server = await startWsServer(10);
     const port = await closedPort();
     const file = writeTestFile(
@@ -126,6 +126,10 @@ scenarios:
           - ws: /silent
             steps:
               - receive: { timeout: 200ms }
+          - ws: /hang
+            timeout: 200ms
+            steps:
+              - send: unheard
           - ws: ws://127.0.0.1:${port}/
             steps:
               - send: nobody
@@ -147,10 +151,11 @@ thresholds:
     expect(errorCount(r, 'ws close 1011'), why).toBe(2);
     expect(errorCount(r, 'ws timeout'), why).toBe(2);
     expect(errorCount(r, 'ws ECONNREFUSED'), why).toBe(2);
+    expect(errorCount(r, 'ws connect timeout'), why).toBe(2);
     expect(s.accepted).toBe(2 * 3);
-    expect(metric(r, 'ws_sessions').count).toBe(2 * 4);
+    expect(metric(r, 'ws_sessions').count).toBe(2 * 5);
     const failed = metric(r, 'ws_failed');
-    expect([failed.total, failed.rate]).toEqual([8, 6 / 8]);
+    expect([failed.total, failed.rate]).toEqual([10, 8 / 10]);
     const checks = Object.fromEntries(r.checks.map((c) => [c.name, [c.passes, c.fails]]));
     expect(checks).toEqual({
       '$.type equals "hello"': [2, 0],

@@ -9,6 +9,7 @@ import { WebSocketServer } from 'ws';
  *                a timer wakes it just before, then it yields until the time is up);
  *   /close-1011  closes the session with 1011 (internal error) on the first message;
  *   /silent      accepts and never answers;
+ *   /hang        never answers the upgrade request;
  *   anything else refuses the upgrade with 403.
  */
 export interface WsTestServer {
@@ -48,11 +49,13 @@ export async function startWsServer(delayMs = 10, port = 0): Promise<WsTestServe
     },
     close: async () => {
       for (const c of wss.clients) c.terminate();
+      for (const h of hung) h.destroy();
       await new Promise<void>((r) => wss.close(() => r()));
       await new Promise<void>((r) => http.close(() => r()));
     },
   };
   let sockets = 0;
+  const hung = new Set<Socket>();
   http.on('upgrade', (req, duplex, head) => {
     const socket = duplex as Socket;
     sockets++;
@@ -62,6 +65,10 @@ export async function startWsServer(delayMs = 10, port = 0): Promise<WsTestServe
       s.bytesOut += socket.bytesWritten;
     });
     const path = req.url ?? '';
+    if (path === '/hang') {
+      hung.add(socket);
+      return;
+    }
     if (path !== '/echo' && path !== '/close-1011' && path !== '/silent') {
       s.refused++;
       socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');

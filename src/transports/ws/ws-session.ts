@@ -105,11 +105,13 @@ export class Session implements WsSession {
     });
     s.on('error', (e: Error & { code?: string }) => {
       if (this.closing) return;
-      const kind =
-        e.code !== undefined && !e.code.startsWith('WS_ERR')
-          ? `ws ${e.code}`
-          : /handshake has timed out/i.test(e.message)
-            ? 'ws connect timeout'
+      // A network error keeps its code (ws ECONNREFUSED); ws's own WS_ERR_* are frames it refused.
+      const kind = /handshake has timed out/i.test(e.message)
+        ? 'ws connect timeout'
+        : e.code?.startsWith('WS_ERR')
+          ? 'ws protocol error'
+          : e.code !== undefined
+            ? `ws ${e.code}`
             : 'ws error';
       this.connectionFault(kind, `${label}: ${e.message}`);
     });
