@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hasStackTrace, requireBuiltCli, tempDir } from '../helpers/run-cli.js';
 import { type RunResult, runFile, runFileOk, thresholdOf, writeTestFile } from '../helpers/run-file.js';
+import { haveOpenssl, selfSignedCert } from '../helpers/test-certs.js';
 import { startWsServer, type WsTestServer } from '../helpers/ws-server.js';
 
 /**
@@ -164,6 +165,34 @@ thresholds:
       // The server closed the session instead of answering.
       'message contains "bye"': [0, 2],
     });
+  });
+
+  it.runIf(haveOpenssl())('wss: a path on an https target goes over TLS, trusting --cacert', async () => {
+    const cert = selfSignedCert(dir.path, 'wss', 'IP:127.0.0.1');
+    server = await startWsServer(0, 0, cert);
+    const file = writeTestFile(
+      dir.path,
+      'wss.yaml',
+      `target: ${server.url}
+scenarios:
+  chat:
+    executor: per-vu-iterations
+    vus: 1
+    iterations: 2
+    users:
+      - name: Chatter
+        flow:
+          - ws: /echo
+            steps:
+              - send: { text: secret, reply: { match: secret, check: { contains: secret } } }
+`,
+    );
+    const { run, result: r, why } = await runFileOk(file, ['--cacert', cert.certFile]);
+    expect(run.code, why).toBe(0);
+    expect(r.errors, why).toEqual([]);
+    expect(server.accepted).toBe(2);
+    expect(metric(r, 'ws_rtt').count).toBe(server.sent);
+    expect(r.checks).toEqual([{ name: 'message contains "secret"', passes: 2, fails: 0 }]);
   });
 
   it('YAML: a send outside a ws block, and a bad close code, are refused with the file and line (exit 2)', async () => {

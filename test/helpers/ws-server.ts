@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
@@ -29,10 +30,16 @@ export interface WsTestServer {
   close(): Promise<void>;
 }
 
-export async function startWsServer(delayMs = 10, port = 0): Promise<WsTestServer> {
-  const http: Server = createServer((_req, res) => {
+/** `tls`: serve wss:// (https://) with this key and certificate. */
+export async function startWsServer(
+  delayMs = 10,
+  port = 0,
+  tls?: { key: Buffer; cert: Buffer },
+): Promise<WsTestServer> {
+  const notFound = (_req: unknown, res: { writeHead(s: number): { end(): void } }) => {
     res.writeHead(404).end();
-  });
+  };
+  const http: Server = tls === undefined ? createServer(notFound) : createTlsServer(tls, notFound);
   const wss = new WebSocketServer({ noServer: true });
   const s: WsTestServer = {
     url: '',
@@ -96,6 +103,6 @@ export async function startWsServer(delayMs = 10, port = 0): Promise<WsTestServe
   });
   await new Promise<void>((r) => http.listen(port, '127.0.0.1', r));
   s.port = (http.address() as AddressInfo).port;
-  s.url = `http://127.0.0.1:${s.port}`;
+  s.url = `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${s.port}`;
   return s;
 }
