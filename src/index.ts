@@ -55,6 +55,14 @@ export type {
   VuContext,
   VuInfo,
 } from './script-api/vu-context.js';
+export type {
+  WsApi,
+  WsConnectOptions,
+  WsMatch,
+  WsMessage,
+  WsReceiveOptions,
+  WsSession,
+} from './script-api/ws-api.js';
 
 /**
  * Benchmarks one URL from code, as `squall quick` does, and returns the result document

@@ -25,6 +25,7 @@ import { VERSION } from '../result/version.js';
 import type { VuContext } from '../script-api/vu-context.js';
 import { createDispatcher, createHttpClient } from '../transports/http/client.js';
 import { CookieJar } from '../transports/http/cookie-jar.js';
+import { createWsClient, WsSessions } from '../transports/ws/ws-client.js';
 import { parseDurationMs } from '../util/duration.js';
 import { redactText } from '../util/redact.js';
 import type { DeliverOptions } from './deliver.js';
@@ -310,6 +311,13 @@ export async function runHttpTest(
   const stopCatching = catchStrayScriptErrors(plan.file, scriptErrorSeen);
   // Each VU's cookie jar, by its VuInfo, for its hooks' contexts.
   const jars = new WeakMap<object, CookieJar>();
+  // WebSocket sessions a flow left open: closed (1001) when the load ends.
+  const wsSessions = new WsSessions();
+  const wsFault = (kind: string, example: string) => metrics.http.errors.add(kind, example);
+  const wsBytes = (sent: number, received: number) => {
+    metrics.http.bytesSent += sent;
+    metrics.http.bytesReceived += received;
+  };
   try {
     try {
       await waitForStart(o.shard?.startAt ?? null, io, { quiet: o.quiet, signal: signals.signal });
@@ -351,8 +359,20 @@ export async function runHttpTest(
               ),
               discardResponseBodies: plan.discardResponseBodies === true,
             });
+            const ws = createWsClient({
+              baseUrl: plan.target,
+              defaultHeaders: plan.defaults.headers,
+              defaultTimeoutMs: plan.defaults.timeoutMs,
+              userAgent: `squall/${VERSION}`,
+              signal,
+              tls: { insecure: plan.tls.insecure, ...(plan.tls.ca === undefined ? {} : { ca: plan.tls.ca }) },
+              sessions: wsSessions,
+              fault: wsFault,
+              bytes: wsBytes,
+            });
             return {
               http: debugHttp ? debugHttp(http) : http,
+              ws,
               check: createCheck(metrics, tags),
               sleep: sleepFor(signal),
               env: plan.env,
@@ -411,6 +431,7 @@ export async function runHttpTest(
       });
     } finally {
       signals.dispose();
+      await wsSessions.closeAll();
       await live.loadEnded();
     }
     // Node reports a rejection nobody handled once the microtasks ran out: let the last

@@ -34,6 +34,7 @@ import {
   parseThresholdFlag,
   validateThresholds,
 } from '../thresholds/index.js';
+import { WS_METRICS } from '../transports/ws/ws-metrics.js';
 import { redactUrl } from '../util/redact.js';
 import { requestUrlTag } from '../util/url-tag.js';
 import { readCaFile } from './ca-file.js';
@@ -582,6 +583,8 @@ function knownMetrics(options: ResolveOptions, loaded: LoadedTestFile): Readonly
     // The monitor's figures (`--monitor-pid/--monitor-cmd`, and squall's own health).
     ...TARGET_METRICS,
     ...GENERATOR_METRICS,
+    // Declared on a run's first WebSocket connect (transports/ws/ws-metrics.ts).
+    ...Object.entries(WS_METRICS),
     // A script may create a metric later (in setup, or on first use in a flow).
     ...(loaded.format === 'module' ? sourceMetrics(loaded.absPath) : []),
     ...custom,

@@ -15,7 +15,17 @@ import { compileJsonPath, type JsonPath, JsonPathError } from './json-path.js';
 
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
-export const STEP_KINDS = [...HTTP_METHODS, 'think', 'loop', 'feed', 'submitForm', 'if'] as const;
+/** WebSocket steps: only their kind is read here; flow-ws.ts parses and compiles them. */
+export const WS_STEP_KINDS = ['ws', 'send', 'receive', 'close'] as const;
+export const STEP_KINDS = [
+  ...HTTP_METHODS,
+  'think',
+  'loop',
+  'feed',
+  'submitForm',
+  'if',
+  ...WS_STEP_KINDS,
+] as const;
 
 export const REQUEST_KEYS = [
   'url',
@@ -785,7 +795,14 @@ export interface IfStep {
   else?: unknown[];
 }
 
-export type FlowStep = RequestStep | ThinkStep | FeedStep | LoopStep | SubmitFormStep | IfStep;
+/** A WebSocket step as written (flow-ws.ts). */
+export interface WsRawStep {
+  kind: 'ws-step';
+  type: (typeof WS_STEP_KINDS)[number];
+  step: Record<string, unknown>;
+}
+
+export type FlowStep = RequestStep | ThinkStep | FeedStep | LoopStep | SubmitFormStep | IfStep | WsRawStep;
 
 /** A list of steps (a flow, or a loop's body); each step is parsed on its own by stepSchema. */
 export const stepList = leaf((v, report): unknown[] => {
@@ -932,7 +949,28 @@ export const stepSchema = leaf((v, report): FlowStep => {
       return submitForm(v, report) ?? none;
     case 'if':
       return ifStep(v, report) ?? none;
+    case 'ws':
+    case 'send':
+    case 'receive':
+    case 'close':
+      return { kind: 'ws-step', type: kind, step: v };
     default:
       return request(kind, v, report) ?? none;
   }
 });
+
+// The pieces flow-ws.ts builds the WebSocket steps' schema from.
+export {
+  asMap,
+  capture as captureSchema,
+  durationWithUnit,
+  headers as headersSchema,
+  json as jsonSchema,
+  jsonChecks,
+  type Key,
+  leaf,
+  nonEmptyString,
+  type Report,
+  sub,
+  unknownKeys,
+};

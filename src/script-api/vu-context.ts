@@ -1,3 +1,5 @@
+import type { WsApi } from './ws-api.js';
+
 /**
  * What a user's flow sees while it runs (the public API of a TypeScript test, and what the YAML
  * flow compiler targets). One VuContext per virtual user; `vu.iteration` advances per iteration.
@@ -146,6 +148,8 @@ export interface VuInfo {
 
 export interface VuContext {
   http: HttpApi;
+  /** WebSocket sessions (ws-api.ts). */
+  ws: WsApi;
   check: CheckFn;
   /** Waits `1s`, `250ms`, or a number of seconds (k6's sleep takes seconds). */
   sleep(duration: string | number): Promise<void>;
