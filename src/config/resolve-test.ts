@@ -34,6 +34,7 @@ import {
   parseThresholdFlag,
   validateThresholds,
 } from '../thresholds/index.js';
+import { STREAM_METRICS } from '../transports/http/stream-reader.js';
 import { redactUrl } from '../util/redact.js';
 import { requestUrlTag } from '../util/url-tag.js';
 import { readCaFile } from './ca-file.js';
@@ -582,6 +583,8 @@ function knownMetrics(options: ResolveOptions, loaded: LoadedTestFile): Readonly
     // The monitor's figures (`--monitor-pid/--monitor-cmd`, and squall's own health).
     ...TARGET_METRICS,
     ...GENERATOR_METRICS,
+    // Recorded by requests read as a stream (declared on the first such request).
+    ...STREAM_METRICS,
     // A script may create a metric later (in setup, or on first use in a flow).
     ...(loaded.format === 'module' ? sourceMetrics(loaded.absPath) : []),
     ...custom,
