@@ -26,6 +26,8 @@ const SERIAL_UNIT = [
  */
 const E2E_UNTIMED = [
   'bad-input',
+  // squall llm against bad answers and bad input: counts and exit codes.
+  'llm-errors',
   // Runs the shard workflow's scripts against a server; asserts on counts and exit codes.
   'ci-shards-workflow',
   'comparison-report',

@@ -110,6 +110,9 @@ export function serveLlm(
     total_tokens: r.promptTokens + r.tokens,
   };
   const due = (i: number) => arrivedAt + timing.firstTokenMs + i * timing.tokenMs;
+  // Timers run on the event loop's cached millisecond clock and may fire a little early: a token
+  // is never sent before its time, so the stub's delays are a floor the client can be held to.
+  const wait = (i: number) => Math.max(0, Math.ceil(due(i) - performance.now()));
   let timer: NodeJS.Timeout | undefined;
   req.socket.once('close', () => clearTimeout(timer));
   if (!r.stream) {
@@ -119,7 +122,7 @@ export function serveLlm(
       : { index: 0, text, finish_reason: 'length' };
     timer = setTimeout(
       () => answer(res, 200, { id, object, created, model: r.model, choices: [choice], usage }),
-      Math.max(0, due(r.tokens - 1) - performance.now()),
+      wait(r.tokens - 1),
     );
     return;
   }
@@ -131,6 +134,10 @@ export function serveLlm(
   let i = 0;
   const next = () => {
     if (res.destroyed) return;
+    if (performance.now() < due(i)) {
+      timer = setTimeout(next, wait(i));
+      return;
+    }
     const last = i === r.tokens - 1;
     const finish = last ? 'length' : null;
     const choice = chat
@@ -151,9 +158,9 @@ export function serveLlm(
     }
     res.write(out);
     i++;
-    timer = setTimeout(next, Math.max(0, due(i) - performance.now()));
+    timer = setTimeout(next, wait(i));
   };
-  timer = setTimeout(next, Math.max(0, due(0) - performance.now()));
+  timer = setTimeout(next, wait(0));
 }
 
 function answer(res: http.ServerResponse, status: number, body: unknown): void {
