@@ -28,6 +28,8 @@ const E2E_UNTIMED = [
   'bad-input',
   // squall llm against bad answers and bad input: counts and exit codes.
   'llm-errors',
+  // Responses read as a stream (stream: true | sse), YAML and TypeScript: counts only.
+  'stream-requests',
   // Runs the shard workflow's scripts against a server; asserts on counts and exit codes.
   'ci-shards-workflow',
   'comparison-report',
