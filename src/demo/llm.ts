@@ -2,8 +2,8 @@
  * The demo API's OpenAI-compatible completions (`POST /v1/chat/completions`, `POST
  * /v1/completions`): a stub with known timing, so `squall llm` can be tried with no API key and
  * its figures checked against truth. The first token is sent `firstTokenMs` after the request
- * arrived, then one every `tokenMs`, each on a schedule from the arrival (not from the previous
- * write), so timer lateness does not add up over a long answer.
+ * arrived, then each `tokenMs` after the one before, never sooner (whenDue: within microseconds
+ * of that on an idle machine, so 50 tokens drift by well under a millisecond).
  */
 import type http from 'node:http';
 
@@ -109,20 +109,20 @@ export function serveLlm(
     completion_tokens: r.tokens,
     total_tokens: r.promptTokens + r.tokens,
   };
-  const due = (i: number) => arrivedAt + timing.firstTokenMs + i * timing.tokenMs;
-  // Timers run on the event loop's cached millisecond clock and may fire a little early: a token
-  // is never sent before its time, so the stub's delays are a floor the client can be held to.
-  const wait = (i: number) => Math.max(0, Math.ceil(due(i) - performance.now()));
-  let timer: NodeJS.Timeout | undefined;
-  req.socket.once('close', () => clearTimeout(timer));
+  let cancelled = false;
+  req.socket.once('close', () => {
+    cancelled = true;
+  });
   if (!r.stream) {
     const text = Array.from({ length: r.tokens }, (_, i) => word(i)).join('');
     const choice = chat
       ? { index: 0, message: { role: 'assistant', content: text }, finish_reason: 'length' }
       : { index: 0, text, finish_reason: 'length' };
-    timer = setTimeout(
+    const at = arrivedAt + timing.firstTokenMs + (r.tokens - 1) * timing.tokenMs;
+    whenDue(
+      at,
+      () => cancelled,
       () => answer(res, 200, { id, object, created, model: r.model, choices: [choice], usage }),
-      wait(r.tokens - 1),
     );
     return;
   }
@@ -132,12 +132,10 @@ export function serveLlm(
   res.flushHeaders();
   const chunkObject = chat ? 'chat.completion.chunk' : 'text_completion';
   let i = 0;
+  const gone = () => cancelled || res.destroyed;
   const next = () => {
-    if (res.destroyed) return;
-    if (performance.now() < due(i)) {
-      timer = setTimeout(next, wait(i));
-      return;
-    }
+    // The next token is due a token's delay after this one was: building and writing it is not added.
+    const startedAt = performance.now();
     const last = i === r.tokens - 1;
     const finish = last ? 'length' : null;
     const choice = chat
@@ -158,9 +156,29 @@ export function serveLlm(
     }
     res.write(out);
     i++;
-    timer = setTimeout(next, wait(i));
+    // From this token, not from a fixed schedule: a late token never makes the next gap shorter.
+    whenDue(startedAt + timing.tokenMs, gone, next);
   };
-  timer = setTimeout(next, wait(0));
+  whenDue(arrivedAt + timing.firstTokenMs, gone, next);
+}
+
+/** Timers fire up to a millisecond early or late (the loop's cached clock); the last stretch is polled. */
+const POLL_MS = 4;
+
+/**
+ * Runs `fn` at `at` (performance.now() ms), never before and within a few microseconds after:
+ * a timer brings it near, then setImmediate polls (I/O still runs between polls), so the stub's
+ * delays are a truth a client can be held to within a millisecond.
+ */
+function whenDue(at: number, cancelled: () => boolean, fn: () => void): void {
+  const step = () => {
+    if (cancelled()) return;
+    const left = at - performance.now();
+    if (left > POLL_MS) setTimeout(step, left - POLL_MS);
+    else if (left > 0) setImmediate(step);
+    else fn();
+  };
+  step();
 }
 
 function answer(res: http.ServerResponse, status: number, body: unknown): void {

@@ -1,34 +1,46 @@
-import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDemoServer } from '../../src/demo/app.js';
-import { explain, readResult, requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
+import {
+  type CliProcess,
+  explain,
+  readResult,
+  requireBuiltCli,
+  runCli,
+  startCli,
+  tempDir,
+} from '../helpers/run-cli.js';
 
 /**
  * `squall llm` against a stub of known timing (the demo API's OpenAI-compatible endpoint): the
  * first token 200 ms after the request arrives, then one every 20 ms, 50 tokens. The figures
- * squall reads must be those (issue 20's "done when"), and the counts the server's.
+ * squall reads must be those (issue 20's "done when"), and the token counts the server's usage.
+ * The stub runs as its own process (`squall serve-demo`), as a user runs it: in the test's
+ * process its timers would share a loop with vitest's.
  */
 
 const dir = tempDir();
-let server: http.Server;
+let demo: CliProcess;
 let base = '';
-let requests = 0;
 
 beforeAll(async () => {
   requireBuiltCli();
-  server = createDemoServer({ llm: { tokens: 50, firstTokenMs: 200, tokenMs: 20 } });
-  server.on('request', (req: http.IncomingMessage) => {
-    if (req.url === '/v1/chat/completions') requests++;
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  demo = startCli([
+    'serve-demo',
+    '--port',
+    '0',
+    '--llm-tokens',
+    '50',
+    '--llm-first-token',
+    '200ms',
+    '--llm-token-delay',
+    '20ms',
+  ]);
+  base = (await demo.waitFor('stdout', /listening on (http:\/\/\S+)/, 10_000))[1]!;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  demo.kill('SIGTERM');
+  await demo.result;
   dir.remove();
 });
 
@@ -57,8 +69,7 @@ describe('squall llm against a stub of known timing', () => {
     const r = readResult(out, run);
     const m = r.metrics as unknown as Record<string, Record<string, number>>;
     const why = `${JSON.stringify({ ttft: m.llm_ttft, itl: m.llm_itl, e2e: m.llm_e2e }, null, 1)}\n${explain(run)}`;
-    expect(m.http_reqs!.count, why).toBe(requests);
-    expect(requests, why).toBe(6);
+    expect(m.http_reqs!.count, why).toBe(6);
     expect(m.http_req_failed!.fails, why).toBe(0);
     // The server's own timing is the truth: never faster, and within 5 ms of it at the median.
     expect(m.llm_ttft!.min, why).toBeGreaterThanOrEqual(200);
@@ -70,7 +81,7 @@ describe('squall llm against a stub of known timing', () => {
     expect(m.llm_tpot!.p50, why).toBeGreaterThanOrEqual(19.5);
     expect(m.llm_tpot!.p50, why).toBeLessThanOrEqual(20.5);
     // 50 tokens a request, as the server sent them and its usage says.
-    expect(m.llm_output_tokens!.count, why).toBe(50 * requests);
+    expect(m.llm_output_tokens!.count, why).toBe(50 * 6);
     expect(m.llm_output_tokens_per_request!.min, why).toBe(50);
     expect(m.llm_output_tokens_per_request!.max, why).toBe(50);
     expect(m.llm_usage_reported!.rate, why).toBe(1);
