@@ -9,11 +9,12 @@ import {
   parseThreshold,
   parseThresholdFlag,
 } from '../thresholds/index.js';
-import type { SessionIO } from './io.js';
+import { libraryIO, type SessionIO } from './io.js';
 import { DEFAULT_PROMPT, type Prompt, promptFields, readPrompts } from './llm-prompts.js';
 import { declareLlmMetrics, recordCompletion, SLO_METRICS } from './llm-stream.js';
 import type { RunSessionFlags } from './run.js';
 import type { HistoryFlags, Judge } from './run-history.js';
+import { unwrap } from './session-options.js';
 
 /**
  * `squall llm URL --model M`: a load of an OpenAI-compatible completions endpoint with
@@ -175,4 +176,60 @@ export async function llmSession(
     definitionName: `(squall llm ${o.model})`,
     config,
   });
+}
+
+/** The options of `llm()`: `squall llm`'s flags, typed for a program. */
+export interface LlmOptions {
+  /** The chat/completions (or completions) URL, or the base URL. */
+  url: string;
+  model: string;
+  /** A JSONL file of prompts (`--prompts`); default one built-in prompt. */
+  prompts?: string;
+  maxTokens?: number;
+  /** Concurrent requests (`-c`; default 1). */
+  connections?: number;
+  /** Open model: requests started per second (`-R`). */
+  rate?: number;
+  /** `'30s'` (`-d`; default 10s unless `requests`). */
+  duration?: string;
+  /** Stop after N requests (`-n`). */
+  requests?: number;
+  headers?: Record<string, string>;
+  /** Sent as a Bearer token; default env OPENAI_API_KEY of `io.env`. */
+  apiKey?: string;
+  timeout?: string;
+  /** Budgets; those on llm_ttft, llm_itl, llm_tpot, llm_e2e are also goodput SLOs. */
+  thresholds?: string[];
+  out?: string[];
+  json?: boolean;
+  quiet?: boolean;
+  color?: boolean;
+  io?: Partial<SessionIO>;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs `squall llm` from code and returns the result document (thresholds evaluated: see
+ * `passed`). Throws a SquallError for bad options, as the CLI exits 2 for them.
+ */
+export async function llm(o: LlmOptions): Promise<ResultDocument> {
+  const num = (n: number | undefined) => (n === undefined ? undefined : String(n));
+  const flags: LlmFlags = {
+    model: o.model,
+    prompts: o.prompts,
+    maxTokens: num(o.maxTokens),
+    connections: num(o.connections),
+    rate: num(o.rate),
+    duration: o.duration,
+    requests: num(o.requests),
+    header: Object.entries(o.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+    apiKey: o.apiKey,
+    timeout: o.timeout,
+    threshold: o.thresholds,
+    out: o.out,
+    json: o.json,
+    quiet: o.quiet ?? true,
+    color: o.color,
+  };
+  return unwrap(await llmSession(o.url, flags, libraryIO(o.io), { signal: o.signal }));
 }

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { llm } from '../../src/index.js';
 import { explain, hasStackTrace, readResult, requireBuiltCli, runCli, tempDir } from '../helpers/run-cli.js';
 
 /**
@@ -116,6 +117,17 @@ describe('squall llm: bad answers and bad input', () => {
     expect(badLine.stderr).toContain('"messages"');
     expect(hasStackTrace(badLine.stderr), explain(badLine)).toBe(false);
     // Nothing was sent for bad input.
+    expect(served).toBe(5);
+  });
+
+  it('llm() from code: the same counts in the returned document; no model is a SquallError', async () => {
+    served = 0;
+    const doc = await llm({ url: `${base}/v1/chat/completions`, model: 'm', connections: 1, requests: 5 });
+    const m = doc.metrics as unknown as Record<string, Record<string, number>>;
+    expect(m.http_reqs!.count).toBe(served);
+    expect(m.http_req_failed!.fails).toBe(4);
+    expect(m.llm_output_tokens!.count).toBe(3);
+    await expect(llm({ url: base, model: '' })).rejects.toMatchObject({ code: 'SQ_USAGE_BAD_FLAG' });
     expect(served).toBe(5);
   });
 });
