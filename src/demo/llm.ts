@@ -1,9 +1,10 @@
 /**
  * The demo API's OpenAI-compatible completions (`POST /v1/chat/completions`, `POST
  * /v1/completions`): a stub with known timing, so `squall llm` can be tried with no API key and
- * its figures checked against truth. The first token is sent `firstTokenMs` after the request
- * arrived, then each `tokenMs` after the one before, never sooner (whenDue: within microseconds
- * of that on an idle machine, so 50 tokens drift by well under a millisecond).
+ * its figures checked against truth. Token i is sent at arrival + firstTokenMs + i × tokenMs,
+ * never sooner (whenDue: within microseconds of it when the machine lets the process run). The
+ * schedule is fixed from the arrival, so a token sent late does not delay the ones after it:
+ * the end-to-end time stays the truth under load, at the cost of one short gap after a late one.
  */
 import type http from 'node:http';
 
@@ -132,10 +133,9 @@ export function serveLlm(
   res.flushHeaders();
   const chunkObject = chat ? 'chat.completion.chunk' : 'text_completion';
   let i = 0;
+  const due = (n: number) => arrivedAt + timing.firstTokenMs + n * timing.tokenMs;
   const gone = () => cancelled || res.destroyed;
   const next = () => {
-    // The next token is due a token's delay after this one was: building and writing it is not added.
-    const startedAt = performance.now();
     const last = i === r.tokens - 1;
     const finish = last ? 'length' : null;
     const choice = chat
@@ -156,10 +156,9 @@ export function serveLlm(
     }
     res.write(out);
     i++;
-    // From this token, not from a fixed schedule: a late token never makes the next gap shorter.
-    whenDue(startedAt + timing.tokenMs, gone, next);
+    whenDue(due(i), gone, next);
   };
-  whenDue(arrivedAt + timing.firstTokenMs, gone, next);
+  whenDue(due(0), gone, next);
 }
 
 /** Timers fire up to a millisecond early or late (the loop's cached clock); the last stretch is polled. */

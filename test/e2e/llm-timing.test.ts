@@ -74,7 +74,9 @@ describe('squall llm against a stub of known timing', () => {
     // The server's own timing is the truth: never faster, and within 5 ms of it at the median.
     expect(m.llm_ttft!.min, why).toBeGreaterThanOrEqual(200);
     expect(m.llm_ttft!.p50, why).toBeLessThanOrEqual(205);
-    expect(m.llm_itl!.p50, why).toBeGreaterThanOrEqual(20);
+    // Gaps on schedule are 20.000 ms give or take microseconds either way, and the HDR histogram
+    // keeps 3 significant digits (16 µs buckets here): the median reads 19.99x or 20.01x.
+    expect(m.llm_itl!.p50, why).toBeGreaterThanOrEqual(19.98);
     expect(m.llm_itl!.p50, why).toBeLessThanOrEqual(21);
     expect(m.llm_e2e!.p50, why).toBeGreaterThanOrEqual(1180);
     expect(m.llm_e2e!.p50, why).toBeLessThanOrEqual(1200);
