@@ -26,6 +26,10 @@ const SERIAL_UNIT = [
  */
 const E2E_UNTIMED = [
   'bad-input',
+  // squall llm against bad answers and bad input: counts and exit codes.
+  'llm-errors',
+  // Responses read as a stream (stream: true | sse), YAML and TypeScript: counts only.
+  'stream-requests',
   // Runs the shard workflow's scripts against a server; asserts on counts and exit codes.
   'ci-shards-workflow',
   // Runs the CI workflow's steps against a server; asserts on files, comments and exit codes.

@@ -35,6 +35,7 @@ import {
   validateThresholds,
 } from '../thresholds/index.js';
 import { WS_METRICS } from '../transports/ws/ws-metrics.js';
+import { STREAM_METRICS } from '../transports/http/stream-reader.js';
 import { redactUrl } from '../util/redact.js';
 import { requestUrlTag } from '../util/url-tag.js';
 import { readCaFile } from './ca-file.js';
@@ -585,6 +586,8 @@ function knownMetrics(options: ResolveOptions, loaded: LoadedTestFile): Readonly
     ...GENERATOR_METRICS,
     // Declared on a run's first WebSocket connect (transports/ws/ws-metrics.ts).
     ...Object.entries(WS_METRICS),
+    // Recorded by requests read as a stream (declared on the first such request).
+    ...STREAM_METRICS,
     // A script may create a metric later (in setup, or on first use in a flow).
     ...(loaded.format === 'module' ? sourceMetrics(loaded.absPath) : []),
     ...custom,

@@ -40,6 +40,7 @@ export const REQUEST_KEYS = [
   'timeout',
   'tags',
   'responseType',
+  'stream',
   'form',
   'multipart',
   'redirects',
@@ -59,6 +60,7 @@ const SUBMIT_OPTION_KEYS = [
   'timeout',
   'tags',
   'responseType',
+  'stream',
   'redirects',
 ] as const;
 export const CHECK_KEYS = ['status', 'maxDuration', 'json', 'bodyContains'] as const;
@@ -440,6 +442,15 @@ const responseType = leaf((v, report) => {
   return v as 'text' | 'none';
 });
 
+const stream = leaf((v, report) => {
+  if (v !== true && v !== false && v !== 'chunks' && v !== 'sse')
+    report(
+      `stream must be true, chunks or sse, given ${show(v)}`,
+      'true (or chunks) times the body as it arrives (stream_* metrics); sse parses server-sent events (sse_* metrics)',
+    );
+  return v as boolean | 'chunks' | 'sse';
+});
+
 const tags = leaf((v, report) => {
   const map = asMap(v, 'tags', report) ?? {};
   const out: Record<string, string> = {};
@@ -621,6 +632,7 @@ const OPTION_SCHEMAS = {
   timeout: durationWithUnit('timeout'),
   redirects,
   responseType,
+  stream,
   tags,
   check,
   capture,

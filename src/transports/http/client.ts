@@ -16,6 +16,7 @@ import { type EncodedBody, encodeBody } from './form-body.js';
 import { watch } from './in-flight.js';
 import { LeanTransport } from './lean-transport.js';
 import { basicAuthOf } from './prepare.js';
+import { streamModeOf } from './stream-reader.js';
 import { parseTimeoutMs } from './timings.js';
 import type { ExchangeSink, OutgoingRequest } from './transport.js';
 import { UndiciTransport } from './undici-transport.js';
@@ -378,6 +379,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
       if (headers !== undefined) hop.headers = headers;
       if (o?.timeout !== undefined) hop.timeout = o.timeout;
       if (o?.responseType !== undefined) hop.responseType = o.responseType;
+      if (o?.stream !== undefined) hop.stream = o.stream;
       if (o?.tags !== undefined) hop.tags = o.tags;
       if (expect !== undefined) hop.expect = expect;
       res = await send(method, next.href, hop, enc);
@@ -479,6 +481,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
       expect: o?.expect,
       timeoutMs,
       keepBody,
+      stream: o?.stream === undefined ? undefined : streamModeOf(name, o.stream),
     };
     return leanTransport?.send(req) ?? undici.send(req);
   }
