@@ -189,7 +189,12 @@ export async function runHttpTest(
   requestsSoFar = () => metrics.http.requests;
   for (const s of plan.scenarios) metrics.setScenarioTags(s.name, s.tags);
   metrics.watchUrls(plan.thresholds.flatMap((t) => (t.tags.url === undefined ? [] : [t.tags.url])));
-  const dispatcher = createDispatcher(undefined, { insecure: plan.tls.insecure, ca: plan.tls.ca, proxies });
+  const dispatcher = createDispatcher(undefined, {
+    insecure: plan.tls.insecure,
+    ca: plan.tls.ca,
+    proxies,
+    http2: plan.http2,
+  });
   // undici loads on first use (start-up); loading it mid-run would stall the event loop once,
   // inflating the latencies in flight. A test that names an https URL or a streamed or form body
   // gets it before the load.

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { OutgoingHttpHeaders } from 'node:http2';
 import { isIP } from 'node:net';
 import type { LoadPlan } from '../engine/load-plan.js';
 import { badFlag } from '../errors/index.js';
 import type { ParsedThreshold } from '../thresholds/index.js';
 import { parseThreshold, parseThresholdFlag } from '../thresholds/index.js';
-import { headerBytes } from '../transports/http/h2-session.js';
+import { h2Headers, headerBytes } from '../transports/http/h2-session.js';
 import type { H2Request } from '../transports/http/h2-stream-slot.js';
 import { basicAuthOf, encodeRequest, isIdempotent } from '../transports/http/prepare.js';
 import { redactHeaders, redactUrl } from '../util/redact.js';
@@ -87,17 +86,7 @@ export const DEFAULT_STREAMS = 1;
 /** The most `--streams`: servers usually allow 100 to 256 concurrent streams per session. */
 const MAX_STREAMS = 10_000;
 
-/** Fields HTTP/2 forbids (RFC 9113 §8.2.2): the framing and connection options of HTTP/1.1. */
-const H1_ONLY = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-]);
-
-/** The request as `--http2` sends it: pseudo-headers, fields in lower case, Host as :authority. */
+/** The request as `--http2` sends it (h2Headers), with squall's User-Agent unless -H gives one. */
 function h2Request(
   method: string,
   url: URL,
@@ -105,16 +94,8 @@ function h2Request(
   body: Buffer | undefined,
   userAgent: string,
 ): H2Request {
-  const h: OutgoingHttpHeaders = { ':method': method, ':path': `${url.pathname}${url.search}` };
-  let agent = false;
-  for (const [k, v] of headers) {
-    const name = k.toLowerCase();
-    if (name === 'host') h[':authority'] = v;
-    if (H1_ONLY.has(name)) continue;
-    if (name === 'user-agent') agent = true;
-    const had = h[name];
-    h[name] = had === undefined ? v : Array.isArray(had) ? [...had, v] : [String(had), v];
-  }
+  const h = h2Headers(method, `${url.pathname}${url.search}`, headers.flat());
+  const agent = h['user-agent'] !== undefined;
   if (!agent) h['user-agent'] = userAgent;
   if (body !== undefined && h['content-length'] === undefined) h['content-length'] = String(body.length);
   return { headers: h, body, headerBytes: headerBytes(h) };

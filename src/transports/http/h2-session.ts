@@ -1,4 +1,8 @@
-import http2, { type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
+import http2, {
+  type ClientHttp2Session,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+} from 'node:http2';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
@@ -50,6 +54,33 @@ export function h2Failure(err: unknown): { kind: string; message: string } {
   return { kind: classifyError(e), message: errorMessage(e) };
 }
 
+/** Fields HTTP/2 forbids (RFC 9113 §8.2.2): HTTP/1.1's framing and connection options; Host is :authority. */
+const H1_ONLY = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+]);
+
+/**
+ * A request's header block for HTTP/2 from `[name, value, …]`: the pseudo-headers, names in
+ * lower case, a Host field as `:authority`, HTTP/1.1's connection fields left out.
+ */
+export function h2Headers(method: string, path: string, fields: readonly string[]): OutgoingHttpHeaders {
+  const h: OutgoingHttpHeaders = { ':method': method, ':path': path };
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i]!.toLowerCase();
+    const v = fields[i + 1]!;
+    if (name === 'host') h[':authority'] = v;
+    if (H1_ONLY.has(name)) continue;
+    const had = h[name];
+    h[name] = had === undefined ? v : Array.isArray(had) ? [...had, v] : [String(had), v];
+  }
+  return h;
+}
+
 /** Header bytes of a decoded field section, counted as HTTP/1.1 would send them (`name: value\r\n`). */
 export function headerBytes(headers: IncomingHttpHeaders | Record<string, unknown>): number {
   let n = 0;
@@ -75,12 +106,15 @@ export class H2Session {
   connectedAt = 0;
   /** Sessions opened so far (the first one included). */
   opened = 0;
+  /** The last connect's TCP and TLS times, ms (for the request that opened it). */
+  connectMs = 0;
+  tlsMs = 0;
   private readonly authority: string;
 
   constructor(
     private readonly ep: Endpoint,
     /** A new session is up: TCP connect `ms`, TLS handshake `tlsMs` (0 for h2c). */
-    private readonly onConnect: (ms: number, tlsMs: number) => void,
+    private readonly onConnect: (ms: number, tlsMs: number) => void = () => {},
   ) {
     const host = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
     this.authority = `${ep.tls ? 'https' : 'http'}://${ep.servername ?? host}:${ep.port}`;
@@ -159,7 +193,10 @@ export class H2Session {
       const now = performance.now();
       this.connectedAt = now;
       if (tcpAt === 0) tcpAt = now;
-      this.onConnect(tcpAt - this.connectStartedAt, ep.tls ? Math.max(now - tcpAt, 0.001) : 0);
+      // As the other transports: a connect the clock saw as 0 still counts as one.
+      this.connectMs = Math.max(tcpAt - this.connectStartedAt, 0.001);
+      this.tlsMs = ep.tls ? Math.max(now - tcpAt, 0.001) : 0;
+      this.onConnect(this.connectMs, this.tlsMs);
     });
     // Each stream reports its own failure; the session's error needs a listener or it throws.
     session.on('error', () => {});
