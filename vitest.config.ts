@@ -44,6 +44,8 @@ const E2E_UNTIMED = [
   'hooks',
   'html-same-words',
   'http-forms-redirects',
+  // HTTP/2 servers count requests, sessions and concurrent streams; nothing timed.
+  'http2',
   'json',
   // Plays the pods of a printed Job against a server; asserts on counts, never on time.
   'k8s',
