@@ -110,6 +110,7 @@ export class H2Session {
   connectMs = 0;
   tlsMs = 0;
   private readonly authority: string;
+  private waiting: { session: ClientHttp2Session; done: Promise<void> } | null = null;
 
   constructor(
     private readonly ep: Endpoint,
@@ -132,19 +133,25 @@ export class H2Session {
     return this.open();
   }
 
-  /** Opens the session ahead of the first request; resolves when it is up, failed, or after `withinMs`. */
+  /**
+   * Opens the session ahead of the first request; resolves when it is up, failed, or after
+   * `withinMs`. The session's M stream slots share one wait (one listener, not M).
+   */
   preconnect(withinMs: number): Promise<void> {
     const s = this.get();
     if (this.connectedAt > 0) return Promise.resolve();
-    return new Promise((resolve) => {
+    if (this.waiting?.session === s) return this.waiting.done;
+    const done = new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, withinMs);
-      const done = () => {
+      const end = () => {
         clearTimeout(timer);
         resolve();
       };
-      s.once('connect', done);
-      s.once('close', done);
+      s.once('connect', end);
+      s.once('close', end);
     });
+    this.waiting = { session: s, done };
+    return done;
   }
 
   close(): void {
