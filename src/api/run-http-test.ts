@@ -25,6 +25,7 @@ import { VERSION } from '../result/version.js';
 import type { VuContext } from '../script-api/vu-context.js';
 import { createDispatcher, createHttpClient } from '../transports/http/client.js';
 import { CookieJar } from '../transports/http/cookie-jar.js';
+import { h2ProtocolNotes } from '../transports/http/h2-session.js';
 import { parseDurationMs } from '../util/duration.js';
 import { redactText } from '../util/redact.js';
 import type { DeliverOptions } from './deliver.js';
@@ -450,6 +451,7 @@ export async function runHttpTest(
     const notes = [
       ...(outcome.abortReason ? [`stopped early: ${outcome.abortReason}`] : []),
       ...metrics.warnings.map((w) => `warning: ${w}`),
+      ...h2ProtocolNotes(result.endpoints),
     ];
     if (worker !== undefined) {
       // The parent writes every output, from the merged document; a worker's notes go with its

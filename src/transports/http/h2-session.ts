@@ -22,6 +22,11 @@ export const H2_PROTOCOL_HINT =
   'knowledge to http:// URLs and ask for h2 by ALPN on https://. Check that the server has HTTP/2 ' +
   'enabled (for h2c, prior-knowledge cleartext HTTP/2), or drop --http2 to load it over HTTP/1.1.';
 
+/** The note a run ends with when some request met a server that does not speak HTTP/2, else none. */
+export function h2ProtocolNotes(endpoints: ReadonlyArray<{ errors?: Record<string, number> }>): string[] {
+  return endpoints.some((e) => (e.errors?.[H2_PROTOCOL_ERROR] ?? 0) > 0) ? [`note: ${H2_PROTOCOL_HINT}`] : [];
+}
+
 /** Node's error of a stream that never got its answer, and the cause it carries. */
 function rootCause(err: unknown): unknown {
   const cause = (err as { cause?: unknown } | null)?.cause;
@@ -35,7 +40,7 @@ export function h2Failure(err: unknown): { kind: string; message: string } {
   if (code === 'ERR_HTTP2_ERROR' || code === 'ERR_HTTP2_SESSION_ERROR') {
     return {
       kind: H2_PROTOCOL_ERROR,
-      message: `not HTTP/2: an HTTP/1.1-only server? (its answer to the connection preface: ${errorMessage(e)})`,
+      message: `not HTTP/2 (${errorMessage(e)} on the connection preface): an HTTP/1.1-only server?`,
     };
   }
   if (code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' || code === 'ERR_H2_NO_ALPN') {
