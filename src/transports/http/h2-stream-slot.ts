@@ -45,10 +45,15 @@ export class H2StreamSlot {
       const session = this.session.get();
       stream = session.request(req.headers, { endStream: req.body === undefined });
     } catch (e) {
+      // A session that refuses new streams (closing, out of stream ids) is dropped, so the next
+      // request opens another; the failure is told on the next tick, not inside the engine's send.
+      this.session.close();
       this.sentAt = 0;
       this.bytesOut = 0;
       const f = h2Failure(e);
-      this.fail(f.kind, f.message);
+      process.nextTick(() => {
+        if (this.busy) this.fail(f.kind, f.message);
+      });
       return;
     }
     this.stream = stream;

@@ -62,6 +62,8 @@ export class H2Exchange extends Exchange {
       this.opened = session.opened !== before;
       stream = s.request(h2Headers(req.method, req.path, req.headers), { endStream: req.body === undefined });
     } catch (e) {
+      // A session that refuses new streams (closing, out of stream ids): the next request opens another.
+      session.close();
       const f = h2Failure(e);
       this.fail(f.kind, f.message);
       return;
