@@ -50,6 +50,8 @@ const E2E_UNTIMED = [
   'hooks',
   'html-same-words',
   'http-forms-redirects',
+  // HTTP/2 servers count requests, sessions and concurrent streams; nothing timed.
+  'http2',
   'import',
   'json',
   // Plays the pods of a printed Job against a server; asserts on counts, never on time.

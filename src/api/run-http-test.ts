@@ -25,6 +25,7 @@ import { VERSION } from '../result/version.js';
 import type { VuContext } from '../script-api/vu-context.js';
 import { createDispatcher, createHttpClient } from '../transports/http/client.js';
 import { CookieJar } from '../transports/http/cookie-jar.js';
+import { h2ProtocolNotes } from '../transports/http/h2-session.js';
 import { createWsClient, WsSessions } from '../transports/ws/ws-client.js';
 import { parseDurationMs } from '../util/duration.js';
 import { redactText } from '../util/redact.js';
@@ -190,7 +191,12 @@ export async function runHttpTest(
   requestsSoFar = () => metrics.http.requests;
   for (const s of plan.scenarios) metrics.setScenarioTags(s.name, s.tags);
   metrics.watchUrls(plan.thresholds.flatMap((t) => (t.tags.url === undefined ? [] : [t.tags.url])));
-  const dispatcher = createDispatcher(undefined, { insecure: plan.tls.insecure, ca: plan.tls.ca, proxies });
+  const dispatcher = createDispatcher(undefined, {
+    insecure: plan.tls.insecure,
+    ca: plan.tls.ca,
+    proxies,
+    http2: plan.http2,
+  });
   // undici loads on first use (start-up); loading it mid-run would stall the event loop once,
   // inflating the latencies in flight. A test that names an https URL or a streamed or form body
   // gets it before the load.
@@ -466,6 +472,7 @@ export async function runHttpTest(
     const notes = [
       ...(outcome.abortReason ? [`stopped early: ${outcome.abortReason}`] : []),
       ...metrics.warnings.map((w) => `warning: ${w}`),
+      ...h2ProtocolNotes(result.endpoints),
     ];
     if (worker !== undefined) {
       // The parent writes every output, from the merged document; a worker's notes go with its

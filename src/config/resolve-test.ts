@@ -850,6 +850,7 @@ export async function resolveTest(
     preset,
     stopConditions: stopConditionsOf(t, preset),
     discardResponseBodies: t.discardResponseBodies === true,
+    ...(t.http2 === true ? { http2: true } : {}),
     setup,
     teardown,
     ...(t.before !== undefined || t.after !== undefined ? { hookStyle: 'flow' as const } : {}),

@@ -374,7 +374,8 @@ function renderEndpoints(result: ResultDocument, p: Painter): string[] {
     const answered = Object.values(e.statusCodes ?? {}).some((n) => isNum(n) && n > 0);
     const t = (v: unknown) => (answered && isNum(v) ? fmtTime(v) : '—');
     return [
-      oneLine(label(e), 48),
+      // The protocol when it is not HTTP/1.1 (`GET / [h2]`).
+      oneLine(typeof e.protocol === 'string' ? `${label(e)} [${e.protocol}]` : label(e), 48),
       fmtCount(e.count),
       failCell(e.failures, e.count),
       fmtRate(e.rps),

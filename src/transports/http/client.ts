@@ -13,6 +13,7 @@ import type { CookieJar } from './cookie-jar.js';
 import { type ProxyRoute, RunDispatcher } from './dispatcher.js';
 import { type ClientState, stripQuery } from './exchange.js';
 import { type EncodedBody, encodeBody } from './form-body.js';
+import { H2Transport } from './h2-transport.js';
 import { watch } from './in-flight.js';
 import { LeanTransport } from './lean-transport.js';
 import { basicAuthOf } from './prepare.js';
@@ -260,6 +261,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
   // Tried in order: the lean transport declines what undici must carry.
   const undici = new UndiciTransport(st, run === null ? () => dispatcher as Dispatcher : () => run.agent);
   const leanTransport = lean === null ? null : new LeanTransport(st, lean, defaults);
+  // `http2: true`: HTTP/2 carries everything (proxies are not used for it).
+  const h2 = run?.h2 == null ? null : new H2Transport(st, run.h2);
   // Series handles by name then method (and by extra tags): one lookup per request, no strings.
   const byName = new Map<string, Map<string, HttpSeries>>();
   const byTags = new Map<string, HttpSeries>();
@@ -483,6 +486,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
       keepBody,
       stream: o?.stream === undefined ? undefined : streamModeOf(name, o.stream),
     };
+    if (h2 !== null) return h2.send(req);
     return leanTransport?.send(req) ?? undici.send(req);
   }
 

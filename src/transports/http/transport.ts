@@ -82,6 +82,6 @@ export interface OutgoingRequest {
 
 /** One VU's view of a wire: carries a request, or declines it (null) for the next transport. */
 export interface Transport {
-  readonly name: 'lean' | 'undici';
+  readonly name: 'lean' | 'undici' | 'h2';
   send(req: OutgoingRequest): Promise<HttpResponse> | null;
 }
