@@ -34,8 +34,8 @@ import {
   parseThresholdFlag,
   validateThresholds,
 } from '../thresholds/index.js';
-import { WS_METRICS } from '../transports/ws/ws-metrics.js';
 import { STREAM_METRICS } from '../transports/http/stream-reader.js';
+import { WS_METRICS } from '../transports/ws/ws-metrics.js';
 import { redactUrl } from '../util/redact.js';
 import { requestUrlTag } from '../util/url-tag.js';
 import { readCaFile } from './ca-file.js';

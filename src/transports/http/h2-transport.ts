@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { HttpResponse } from '../../script-api/vu-context.js';
 import { type ClientState, Exchange, timeoutMessage } from './exchange.js';
 import { H2Session, h2Failure, h2Headers, headerBytes } from './h2-session.js';
+import { StreamReader } from './stream-reader.js';
 import type { OutgoingRequest, Transport } from './transport.js';
 
 function deliverNow(resolve: (r: HttpResponse) => void, r: HttpResponse): void {
@@ -47,7 +48,7 @@ export class H2Pool {
 
 /** One request of a flow over HTTP/2: a stream of its origin's session. */
 export class H2Exchange extends Exchange {
-  private stream: ClientHttp2Stream | null = null;
+  private h2s: ClientHttp2Stream | null = null;
   private session: H2Session | null = null;
   /** It opened the session: the connect's timings are its own (0 on a reused session). */
   private opened = false;
@@ -68,7 +69,7 @@ export class H2Exchange extends Exchange {
       this.fail(f.kind, f.message);
       return;
     }
-    this.stream = stream;
+    this.h2s = stream;
     if (session.connected) this.tWrite = performance.now();
     this.bytesOut = headerBytes(stream.sentHeaders) + req.bodyBytes;
     if (req.body !== undefined) stream.end(req.body);
@@ -77,7 +78,7 @@ export class H2Exchange extends Exchange {
     let cookies: string[] | null = null;
     let chunks: Buffer[] | null = null;
     stream.on('response', (headers: IncomingHttpHeaders) => {
-      if (this.stream !== stream) return;
+      if (this.h2s !== stream) return;
       this.tHeaders = performance.now();
       this.takeConnect();
       status = Number(headers[':status']) || 0;
@@ -93,22 +94,23 @@ export class H2Exchange extends Exchange {
       if (sc !== undefined) cookies = sc;
     });
     stream.on('data', (chunk: Buffer) => {
-      if (this.stream !== stream) return;
+      if (this.h2s !== stream) return;
       this.bytesIn += chunk.length;
+      if (this.stream !== null) this.stream.data(chunk, 0, chunk.length);
       if (!this.keepBody) return;
       if (chunks === null) chunks = [chunk];
       else chunks.push(chunk);
     });
     stream.on('error', (err: unknown) => {
-      if (this.stream !== stream) return;
-      this.stream = null;
+      if (this.h2s !== stream) return;
+      this.h2s = null;
       this.takeConnect();
       const f = h2Failure(err);
       this.fail(f.kind, f.message);
     });
     stream.on('close', () => {
-      if (this.stream !== stream) return;
-      this.stream = null;
+      if (this.h2s !== stream) return;
+      this.h2s = null;
       if (status > 0 && stream.rstCode === constants.NGHTTP2_NO_ERROR) {
         this.complete(status, lines, chunks, cookies, deliverNow);
         return;
@@ -148,8 +150,8 @@ export class H2Exchange extends Exchange {
   }
 
   private abandon(): void {
-    const s = this.stream;
-    this.stream = null;
+    const s = this.h2s;
+    this.h2s = null;
     if (s !== null && !s.destroyed) s.close(constants.NGHTTP2_CANCEL);
   }
 }
@@ -177,6 +179,7 @@ export class H2Transport implements Transport {
     );
     ex.url = req.url;
     ex.keepBody = req.keepBody;
+    if (req.stream !== undefined) ex.stream = new StreamReader(req.stream);
     ex.start(this.pool.session(req.origin), req);
     return ex.promise;
   }
