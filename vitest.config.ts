@@ -48,6 +48,8 @@ const E2E_UNTIMED = [
   // Its two servers answer after 5 ms and 25 ms: a step no contention hides.
   'history-trend-html',
   'hooks',
+  // Reports drawn in Chromium from real runs: asserts on what the page shows.
+  'html-report',
   'html-same-words',
   'http-forms-redirects',
   // HTTP/2 servers count requests, sessions and concurrent streams; nothing timed.

@@ -118,15 +118,16 @@ complexity('map lookup', {
   },
   expect: 'O(1)',
 });
-// A sum over Int32Arrays of 1 KB to 32 KB: within a core's L1 data cache at every size. Past
-// it the CI machine's time per element rose by a third at 64 KB (three times over for twice
-// the elements), which reads as a faster-growing class.
-complexity('array sum', {
-  sizes: [250, 500, 1000, 2000, 4000, 8000],
-  setup: (n: number) => Int32Array.from({ length: n }, (_, i) => i & 1023),
-  fn: (xs: Int32Array) => {
+// A counting loop: O(n) in registers alone. An array sum was O(n) only while its array stayed
+// in one cache level: past a core's L1 (or half of it, with the hyperthread busy) its time per
+// element rose by a third at the biggest sizes, on CI and on a loaded machine, which reads as
+// O(n log n). That is the machine's real cost, not a misfit, so the fixture holds no data.
+complexity('counting loop', {
+  sizes: [1000, 2000, 4000, 8000, 16000, 32000],
+  setup: (n: number) => n,
+  fn: (n: number) => {
     let s = 0;
-    for (let i = 0; i < xs.length; i++) s += xs[i]!;
+    for (let i = 0; i < n; i++) s = (s + (i ^ 0x5bd1)) | 0;
     return s;
   },
   expect: 'O(n)',
@@ -139,15 +140,15 @@ ${nestedLoop('O(n^2)')}`,
   write(
     'cx/burst.bench.ts',
     `const built = new Map<number, number>();
-complexity('sum, one slow stretch', {
+complexity('count, one slow stretch', {
   sizes: [5000, 10000, 20000, 40000, 80000],
   setup: (n: number) => {
     built.set(n, (built.get(n) ?? 0) + 1);
-    return { xs: Array.from({ length: n }, (_, i) => i & 1023), reps: n === 80000 && built.get(n) === 1 ? 3 : 1 };
+    return { n, reps: n === 80000 && built.get(n) === 1 ? 3 : 1 };
   },
-  fn: (x: { xs: number[]; reps: number }) => {
+  fn: (x: { n: number; reps: number }) => {
     let s = 0;
-    for (let r = 0; r < x.reps; r++) for (let i = 0; i < x.xs.length; i++) s += x.xs[i]!;
+    for (let r = 0; r < x.reps; r++) for (let i = 0; i < x.n; i++) s = (s + (i ^ 0x5bd1)) | 0;
     return s;
   },
   expect: 'O(n)',
@@ -313,14 +314,14 @@ describe('squall bench speedups', () => {
 });
 
 describe('squall bench complexity', () => {
-  it('names O(1) for a Map lookup, O(n) for an array sum and O(n^2) for a nested loop', async () => {
+  it('names O(1) for a Map lookup, O(n) for a counting loop and O(n^2) for a nested loop', async () => {
     const r = await runCli(['bench', '--time', '1500ms', '--json', 'cx/right.bench.ts'], {
       timeoutMs: 40_000,
     });
     const doc = docOf(r);
     const best = Object.fromEntries(doc.bench.complexity.map((c) => [c.name, c.best]));
     const detail = `${JSON.stringify(doc.bench.complexity, null, 1)}\n${explain(r)}`;
-    expect(best, detail).toEqual({ 'map lookup': 'O(1)', 'array sum': 'O(n)', 'nested loop': 'O(n^2)' });
+    expect(best, detail).toEqual({ 'map lookup': 'O(1)', 'counting loop': 'O(n)', 'nested loop': 'O(n^2)' });
     expect(r.code, detail).toBe(0);
     for (const c of doc.bench.complexity) {
       expect(c.ok).toBe(true);
