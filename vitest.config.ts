@@ -26,6 +26,10 @@ const SERIAL_UNIT = [
  */
 const E2E_UNTIMED = [
   'bad-input',
+  // squall llm against bad answers and bad input: counts and exit codes.
+  'llm-errors',
+  // Responses read as a stream (stream: true | sse), YAML and TypeScript: counts only.
+  'stream-requests',
   // Runs the shard workflow's scripts against a server; asserts on counts and exit codes.
   'ci-shards-workflow',
   // Runs the CI workflow's steps against a server; asserts on files, comments and exit codes.
@@ -48,6 +52,9 @@ const E2E_UNTIMED = [
   'html-report',
   'html-same-words',
   'http-forms-redirects',
+  // HTTP/2 servers count requests, sessions and concurrent streams; nothing timed.
+  'http2',
+  'import',
   'json',
   // Plays the pods of a printed Job against a server; asserts on counts, never on time.
   'k8s',

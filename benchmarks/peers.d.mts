@@ -5,6 +5,8 @@ export interface LoadParams {
   url: string;
   connections: number;
   seconds: number;
+  /** HTTP/2: concurrent streams per session (h2load's -m). */
+  streams?: number;
 }
 
 /** One run read back: req/s, latencies in ms, the failed share, completed requests. */
@@ -32,5 +34,7 @@ export const ARTILLERY_VERSION: string;
 export const artilleryDir: string;
 export const LOCUST_TOOLS: { locust: PeerTool; 'locust-p2': PeerTool };
 export const ARTILLERY_TOOLS: { artillery: PeerTool };
+export const H2LOAD_TOOLS: { h2load: PeerTool };
+export function parseH2load(stdout: string): PeerResult & { meanMs: number | null };
 export function parseLocust(stdout: string): PeerResult;
 export function parseArtilleryReport(doc: unknown): PeerResult;

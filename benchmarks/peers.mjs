@@ -1,4 +1,4 @@
-// Locust and Artillery, the tools squall replaces: found or installed on first use, then driven with
+// Locust and Artillery, the tools squall replaces, and h2load (the http2 scenario): found or installed on first use, then driven with
 // the `run` scenario's load (N users, one GET of / per iteration, no think time) and read into the
 // shape tools.mjs uses: { rps, p50, p99, failRate } with latencies in ms (and `requests`, the
 // completed requests, which test/e2e/bench-peers.test.ts holds against what the server saw).
@@ -68,27 +68,33 @@ function aptPrefix() {
 }
 
 /**
- * Makes `locust` available: Debian's python3-locust when it is missing (the bench's only system
- * install, and only when --no-install is not given). Returns null when ready, else why not.
+ * A prepare step that makes `command` available from Debian's `pkg` when it is missing (the
+ * bench's only system installs, and only when --no-install is not given). It returns null when
+ * ready, else why not.
  */
-async function ensureLocust({ install }) {
-  if (hasCommand('locust')) return null;
-  if (!install) return 'locust is not on PATH (--no-install given; Debian: apt-get install python3-locust)';
-  const apt = aptPrefix();
-  if (!apt) return 'locust is not on PATH and apt-get cannot be run here (not root, no passwordless sudo)';
-  log('locust not found: installing Debian’s python3-locust with apt-get …');
-  const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  const installCmd = [...apt, 'apt-get', 'install', '-y', '-qq', 'python3-locust'];
-  let res = await runCommand(installCmd, { env });
-  if (res.code !== 0) {
-    // A fresh machine has no package lists yet.
-    await runCommand([...apt, 'apt-get', 'update', '-qq'], { env });
-    res = await runCommand(installCmd, { env });
-  }
-  if (res.code !== 0 || !hasCommand('locust'))
-    return `apt-get install python3-locust failed (exit ${res.code}): ${gist(res.out)}`;
-  return null;
+export function ensureDebianCommand(command, pkg) {
+  return async ({ install }) => {
+    if (hasCommand(command)) return null;
+    if (!install) return `${command} is not on PATH (--no-install given; Debian: apt-get install ${pkg})`;
+    const apt = aptPrefix();
+    if (!apt)
+      return `${command} is not on PATH and apt-get cannot be run here (not root, no passwordless sudo)`;
+    log(`${command} not found: installing Debian’s ${pkg} with apt-get …`);
+    const env = { DEBIAN_FRONTEND: 'noninteractive' };
+    const installCmd = [...apt, 'apt-get', 'install', '-y', '-qq', pkg];
+    let res = await runCommand(installCmd, { env });
+    if (res.code !== 0) {
+      // A fresh machine has no package lists yet.
+      await runCommand([...apt, 'apt-get', 'update', '-qq'], { env });
+      res = await runCommand(installCmd, { env });
+    }
+    if (res.code !== 0 || !hasCommand(command))
+      return `apt-get install ${pkg} failed (exit ${res.code}): ${gist(res.out)}`;
+    return null;
+  };
 }
+
+const ensureLocust = ensureDebianCommand('locust', 'python3-locust');
 
 /** Installs Artillery into the cache dir on first use. Returns null when ready, else why not. */
 async function ensureArtillery({ install }) {
@@ -366,5 +372,57 @@ export const ARTILLERY_TOOLS = {
       rmSync(artilleryReport, { force: true });
       return parseArtilleryReport(doc);
     },
+  },
+};
+
+/**
+ * h2load's summary: `finished in 5.00s, 41234.60 req/s, …` and `requests: N total, N started,
+ * N done, N succeeded, F failed, E errored, T timeout`. It gives no percentiles: p50 and p99 stay
+ * null (its `time for request` line has min, max, mean and sd only); the mean is kept.
+ */
+export function parseH2load(stdout) {
+  const grab = (re) => {
+    const m = re.exec(stdout);
+    if (!m) throw new Error(`h2load output lacks ${re}`);
+    return m;
+  };
+  const [, rps] = grab(/finished in [\d.]+\w*, ([\d.]+) req\/s/);
+  const [, , , done, , failed, errored, timeout] = grab(
+    /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/,
+  );
+  const mean = /time for request:\s+\S+\s+\S+\s+(\S+)/.exec(stdout)?.[1];
+  const toMs = (t) => {
+    const m = /^([\d.]+)(us|ms|s)$/.exec(t ?? '');
+    return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : null;
+  };
+  const requests = Number(done);
+  return {
+    rps: Number(rps),
+    p50: null,
+    p99: null,
+    meanMs: toMs(mean),
+    requests,
+    failRate: (Number(failed) + Number(errored) + Number(timeout)) / Math.max(1, requests),
+  };
+}
+
+export const H2LOAD_TOOLS = {
+  // nghttp2's h2load (Debian's nghttp2-client): -c sessions × -m streams each, for -D seconds.
+  h2load: {
+    available: () => hasCommand('h2load'),
+    prepare: ensureDebianCommand('h2load', 'nghttp2-client'),
+    extraTimeoutS: 0,
+    version: () => /nghttp2\/(\S+)/.exec(spawnSync('h2load', ['--version']).stdout.toString())?.[1] ?? '?',
+    argv: ({ url, connections, streams, seconds }) => [
+      'h2load',
+      '-c',
+      String(connections),
+      '-m',
+      String(streams),
+      '-D',
+      String(seconds),
+      url,
+    ],
+    parse: parseH2load,
   },
 };

@@ -81,6 +81,15 @@ const SCENARIOS = {
       'the run scenario’s test on two cores: squall run --workers 2 and Locust with two worker processes ' +
       '(--processes 2, or a master and two --worker processes where Locust predates it); nothing pinned',
   },
+  http2: {
+    target: 'h2c',
+    connections: 10,
+    streams: 10,
+    tools: ['squall-h2', 'h2load'],
+    labels: { 'squall-h2': 'squall quick --http2', h2load: 'h2load' },
+    about:
+      'HTTP/2 with prior knowledge (h2c): squall quick --http2 -c 10 --streams 10 and h2load -c 10 -m 10 against the same local server',
+  },
   micro: {
     tools: ['squall-bench', 'mitata'],
     labels: { 'squall-bench': 'squall bench' },
@@ -96,7 +105,7 @@ const SCENARIOS = {
     about: 'squall run of a TypeScript test with 2,000 VUs, one GET per iteration and 1–2 s think time',
   },
 };
-const DEFAULT_SET = ['c50', 'c1000', 'delay20', 'run', 'workers', 'run-workers', 'micro'];
+const DEFAULT_SET = ['c50', 'c1000', 'delay20', 'run', 'workers', 'run-workers', 'http2', 'micro'];
 // Scenarios with one long run each, only when named in --only.
 const SINGLE_RUNS = ['memory', 'run2000'];
 const MEMORY_RATE = 2000;
@@ -291,7 +300,13 @@ async function interleaved(name) {
   const tools = sc.tools.filter(canRun);
   const missing = sc.tools.filter((tool) => !tools.includes(tool));
   const runs = Object.fromEntries(tools.map((tool) => [tool, []]));
-  const params = { url: t.url, connections: sc.connections, seconds, unpinned: sc.unpinned ?? false };
+  const params = {
+    url: t.url,
+    connections: sc.connections,
+    streams: sc.streams,
+    seconds,
+    unpinned: sc.unpinned ?? false,
+  };
   if (name === 'run' || name === 'run-workers')
     params.file = writeRunTest('run-c50', { vus: sc.connections });
   const label = (tool) => sc.labels?.[tool] ?? tool;
@@ -310,7 +325,9 @@ async function interleaved(name) {
       ? `run: ${sc.connections} VUs (run, Locust, Artillery) vs ${sc.connections} connections (quick) → ${t.name}`
       : name === 'run-workers'
         ? `run-workers: ${sc.connections} VUs on two cores → ${t.name}, unpinned`
-        : `${name}: ${sc.connections} connections → ${t.name}${sc.unpinned ? ', unpinned' : ''}`,
+        : name === 'http2'
+          ? `http2: ${sc.connections} sessions × ${sc.streams} streams → ${t.name}`
+          : `${name}: ${sc.connections} connections → ${t.name}${sc.unpinned ? ', unpinned' : ''}`,
   );
   report.text(`${sc.about}. Medians of ${rounds} × ${seconds} s.`);
   report.text('');
@@ -348,6 +365,12 @@ async function interleaved(name) {
     // ru_maxrss of the children is the largest one's, and squall's workers are threads of one process.
     if (s['locust-p2'])
       notes.push('peak RSS: Locust’s is its largest process’s (the master or one worker), not their sum');
+  } else if (name === 'http2') {
+    const vsH2load = ratio(s['squall-h2']?.rps, s.h2load?.rps);
+    notes.push(
+      `req/s squall quick --http2 / h2load: ${fmt.ratio(vsH2load)}${perRound(runs, 'h2load', 'squall-h2')}`,
+    );
+    notes.push('h2load prints no percentiles (min, max, mean and sd only): its p50 and p99 are –');
   } else if (name === 'delay20') {
     const dWrk = sq.p50 != null && wrk.p50 != null ? sq.p50 - wrk.p50 : null;
     const dAc = sq.p50 != null && ac.p50 != null ? sq.p50 - ac.p50 : null;

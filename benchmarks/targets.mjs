@@ -75,6 +75,37 @@ http {
   return launch('nginx', pin(cpu, ['nginx', '-e', 'stderr', '-c', conf, '-p', `${tmpDir}/`]), port);
 }
 
+/** nginx speaking h2c with prior knowledge (`listen … http2` without ssl), the http2 scenario's target. */
+async function startNginxH2c(cpu) {
+  const port = await freePort();
+  const conf = path.join(tmpDir, `nginx-h2c-${port}.conf`);
+  writeFileSync(
+    conf,
+    `daemon off; master_process off; worker_processes 1; error_log stderr; pid ${path.join(tmpDir, `nginx-h2c-${port}.pid`)};
+events { worker_connections 4096; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:${port} http2;
+    keepalive_requests 1000000;
+    http2_max_concurrent_streams 256;
+    location / { return 200 'ok'; }
+  }
+}
+`,
+  );
+  return launch('nginx h2c', pin(cpu, ['nginx', '-e', 'stderr', '-c', conf, '-p', `${tmpDir}/`]), port);
+}
+
+async function startNodeH2c(cpu) {
+  const port = await freePort();
+  return launch(
+    'node:http2 h2c',
+    pin(cpu, [process.execPath, path.join(here, 'h2-server.mjs'), String(port)]),
+    port,
+  );
+}
+
 async function startNode(name, delayMs, cpu) {
   const port = await freePort();
   const argv = [process.execPath, path.join(here, 'server.mjs'), String(port), String(delayMs)];
@@ -86,17 +117,22 @@ const started = new Map();
 /**
  * 'fast' → nginx when installed, else node:http; 'delay' → node:http answering after 20 ms;
  * 'fast-unpinned' → the 'fast' server on no particular CPU, for load generators that use both
- * cores (the workers scenarios). Each started once.
+ * cores (the workers scenarios); 'h2c' → nginx speaking HTTP/2 with prior knowledge, else
+ * node:http2 (the http2 scenario). Each started once.
  */
 export async function target(kind) {
   if (!started.has(kind)) {
     const cpu = kind === 'fast-unpinned' ? null : TARGET_CPU;
     const pending =
-      kind === 'delay'
-        ? startNode('node-20ms', 20, cpu)
-        : hasCommand('nginx')
-          ? startNginx(cpu)
-          : startNode('node', 0, cpu);
+      kind === 'h2c'
+        ? hasCommand('nginx')
+          ? startNginxH2c(cpu)
+          : startNodeH2c(cpu)
+        : kind === 'delay'
+          ? startNode('node-20ms', 20, cpu)
+          : hasCommand('nginx')
+            ? startNginx(cpu)
+            : startNode('node', 0, cpu);
     started.set(kind, pending);
   }
   return started.get(kind);

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ARTILLERY_TOOLS, LOCUST_TOOLS } from './peers.mjs';
+import { ARTILLERY_TOOLS, H2LOAD_TOOLS, LOCUST_TOOLS } from './peers.mjs';
 import { hasCommand } from './proc.mjs';
 import { fmt } from './report.mjs';
 
@@ -71,11 +71,12 @@ function describeMedians(result) {
 
 const workersArgs = (workers) => (workers ? ['--workers', String(workers)] : []);
 
-const quickArgv = ({ url, connections, seconds, rate }, workers) => [
+const quickArgv = ({ url, connections, seconds, rate, streams }, workers) => [
   process.execPath,
   squallBin,
   'quick',
   ...(rate ? ['-R', String(rate)] : ['-c', String(connections)]),
+  ...(streams ? ['--http2', '--streams', String(streams)] : []),
   '-d',
   `${seconds}s`,
   ...workersArgs(workers),
@@ -150,6 +151,13 @@ export const TOOLS = {
     available: () => squallHasWorkers('quick'),
     why: 'squall quick has no --workers (not in its --help)',
     argv: (params) => quickArgv(params, 2),
+    parse: parseQuick,
+  },
+  // `squall quick --http2 --streams M` (the http2 scenario's params carry `streams`).
+  'squall-h2': {
+    variantOf: 'squall',
+    available: squallBuilt,
+    argv: (params) => quickArgv(params),
     parse: parseQuick,
   },
   // `squall run` of a test file (the `run` and `run2000` scenarios write it to a temp dir). Not a
@@ -232,6 +240,7 @@ export const TOOLS = {
     argv: (params) => wrkArgv(params, 2),
     parse: parseWrk,
   },
+  ...H2LOAD_TOOLS,
   ...LOCUST_TOOLS,
   ...ARTILLERY_TOOLS,
 };

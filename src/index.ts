@@ -1,3 +1,4 @@
+import type { LlmOptions } from './api/llm.js';
 import type { QuickRunOptions } from './api/quick.js';
 import type { RunOptions } from './api/run.js';
 import type { SweepOptions } from './api/sweep.js';
@@ -10,6 +11,7 @@ import type { TestDefinition } from './script-api/test-definition.js';
  */
 
 export type { SessionIO, SignalName, SignalSource, Writer } from './api/io.js';
+export type { LlmOptions } from './api/llm.js';
 export type { QuickRunOptions } from './api/quick.js';
 export type { RunOptions } from './api/run.js';
 export type { SessionOptions } from './api/session-options.js';
@@ -52,9 +54,19 @@ export type {
   HttpApi,
   HttpResponse,
   RequestOptions,
+  SseEvent,
+  StreamTimings,
   VuContext,
   VuInfo,
 } from './script-api/vu-context.js';
+export type {
+  WsApi,
+  WsConnectOptions,
+  WsMatch,
+  WsMessage,
+  WsReceiveOptions,
+  WsSession,
+} from './script-api/ws-api.js';
 
 /**
  * Benchmarks one URL from code, as `squall quick` does, and returns the result document
@@ -72,6 +84,14 @@ export async function run(test: string | TestDefinition, options?: RunOptions): 
 /** Sweeps a URL or a test file over concurrency levels, as `squall sweep` does, and returns the sweep document. */
 export async function sweep(target: string, options?: SweepOptions): Promise<ResultDocument> {
   return (await import('./api/sweep.js')).sweep(target, options);
+}
+
+/**
+ * Loads an OpenAI-compatible streaming endpoint from code, as `squall llm` does, and returns the
+ * result document with the llm_* metrics (docs/llm.md).
+ */
+export async function llm(options: LlmOptions): Promise<ResultDocument> {
+  return (await import('./api/llm.js')).llm(options);
 }
 
 /**

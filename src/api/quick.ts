@@ -78,10 +78,14 @@ export async function quickSession(
   });
   if (!q.quiet && more.worker === undefined) {
     const l = q.load;
+    const h2 =
+      l.http2 === undefined
+        ? ''
+        : ` × ${plural(l.http2.streams, 'stream')} (HTTP/2${l.endpoint.tls ? '' : ' h2c'})`;
     const shape =
       l.ratePerSec === undefined
-        ? plural(l.connections, 'connection')
-        : `${l.ratePerSec} requests/s (open model, up to ${l.connections} connections)`;
+        ? `${plural(l.connections, 'connection')}${h2}`
+        : `${l.ratePerSec} requests/s (open model, up to ${l.connections} connections${h2})`;
     const length = [
       l.durationMs !== undefined ? `for ${l.durationMs / 1000}s` : '',
       l.maxRequests !== undefined ? `up to ${l.maxRequests} requests` : '',
@@ -138,6 +142,10 @@ export interface QuickRunOptions extends SessionOptions {
   headers?: Record<string, string> | string[];
   body?: string;
   bodyFile?: string;
+  /** Speak HTTP/2 (`--http2`): h2c with prior knowledge to http://, ALPN h2 to https://. */
+  http2?: boolean;
+  /** With `http2`: concurrent streams per connection (`--streams`; default 1). */
+  streams?: number;
 }
 
 /**
@@ -159,6 +167,8 @@ export async function quick(options: QuickRunOptions): Promise<ResultDocument> {
     header: headers,
     body: o.body,
     bodyFile: o.bodyFile,
+    http2: o.http2,
+    streams: o.streams === undefined ? undefined : String(o.streams),
   };
   return unwrap(await quickSession(o.url, flags, libraryIO(o.io), { signal: o.signal }));
 }

@@ -8,6 +8,7 @@ import { startLive } from '../live/manager.js';
 import { httpLiveTrends } from '../live/prometheus-extras.js';
 import { buildResult } from '../result/build-result.js';
 import type { ResultDocument } from '../result/schema.js';
+import { h2ProtocolNotes } from '../transports/http/h2-session.js';
 import { loadHdrCodec } from '../util/hdr.js';
 import { deliverResult } from './deliver.js';
 import type { SessionIO } from './io.js';
@@ -138,6 +139,7 @@ export async function runHttpLoad(
           : [];
       const dropped = droppedWarning(outcome, q.load.connections, result.generator?.saturated === true);
       if (dropped) notes.push(dropped);
+      notes.push(...h2ProtocolNotes(result.endpoints));
       if (worker !== undefined) {
         for (const note of notes) io.stderr.write(`${note}\n`);
         worker.finished(result);

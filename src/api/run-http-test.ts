@@ -25,6 +25,8 @@ import { VERSION } from '../result/version.js';
 import type { VuContext } from '../script-api/vu-context.js';
 import { createDispatcher, createHttpClient } from '../transports/http/client.js';
 import { CookieJar } from '../transports/http/cookie-jar.js';
+import { h2ProtocolNotes } from '../transports/http/h2-session.js';
+import { createWsClient, WsSessions } from '../transports/ws/ws-client.js';
 import { parseDurationMs } from '../util/duration.js';
 import { redactText } from '../util/redact.js';
 import type { DeliverOptions } from './deliver.js';
@@ -189,7 +191,12 @@ export async function runHttpTest(
   requestsSoFar = () => metrics.http.requests;
   for (const s of plan.scenarios) metrics.setScenarioTags(s.name, s.tags);
   metrics.watchUrls(plan.thresholds.flatMap((t) => (t.tags.url === undefined ? [] : [t.tags.url])));
-  const dispatcher = createDispatcher(undefined, { insecure: plan.tls.insecure, ca: plan.tls.ca, proxies });
+  const dispatcher = createDispatcher(undefined, {
+    insecure: plan.tls.insecure,
+    ca: plan.tls.ca,
+    proxies,
+    http2: plan.http2,
+  });
   // undici loads on first use (start-up); loading it mid-run would stall the event loop once,
   // inflating the latencies in flight. A test that names an https URL or a streamed or form body
   // gets it before the load.
@@ -310,6 +317,13 @@ export async function runHttpTest(
   const stopCatching = catchStrayScriptErrors(plan.file, scriptErrorSeen);
   // Each VU's cookie jar, by its VuInfo, for its hooks' contexts.
   const jars = new WeakMap<object, CookieJar>();
+  // WebSocket sessions a flow left open: closed (1001) when the load ends.
+  const wsSessions = new WsSessions();
+  const wsFault = (kind: string, example: string) => metrics.http.errors.add(kind, example);
+  const wsBytes = (sent: number, received: number) => {
+    metrics.http.bytesSent += sent;
+    metrics.http.bytesReceived += received;
+  };
   try {
     try {
       await waitForStart(o.shard?.startAt ?? null, io, { quiet: o.quiet, signal: signals.signal });
@@ -351,8 +365,20 @@ export async function runHttpTest(
               ),
               discardResponseBodies: plan.discardResponseBodies === true,
             });
+            const ws = createWsClient({
+              baseUrl: plan.target,
+              defaultHeaders: plan.defaults.headers,
+              defaultTimeoutMs: plan.defaults.timeoutMs,
+              userAgent: `squall/${VERSION}`,
+              signal,
+              tls: { insecure: plan.tls.insecure, ...(plan.tls.ca === undefined ? {} : { ca: plan.tls.ca }) },
+              sessions: wsSessions,
+              fault: wsFault,
+              bytes: wsBytes,
+            });
             return {
               http: debugHttp ? debugHttp(http) : http,
+              ws,
               check: createCheck(metrics, tags),
               sleep: sleepFor(signal),
               env: plan.env,
@@ -411,6 +437,7 @@ export async function runHttpTest(
       });
     } finally {
       signals.dispose();
+      await wsSessions.closeAll();
       await live.loadEnded();
     }
     // Node reports a rejection nobody handled once the microtasks ran out: let the last
@@ -445,6 +472,7 @@ export async function runHttpTest(
     const notes = [
       ...(outcome.abortReason ? [`stopped early: ${outcome.abortReason}`] : []),
       ...metrics.warnings.map((w) => `warning: ${w}`),
+      ...h2ProtocolNotes(result.endpoints),
     ];
     if (worker !== undefined) {
       // The parent writes every output, from the merged document; a worker's notes go with its

@@ -85,6 +85,10 @@ export async function runSession(
      * caller's run() stays in its thread: its test may be an object, and its code is the caller's.
      */
     guard?: boolean;
+    /** A definition's name in messages (default "(test definition)"): `squall llm` names itself. */
+    definitionName?: string;
+    /** Merged into the document's config: what a command built on run was asked (`squall llm`). */
+    config?: Record<string, unknown>;
   } = {},
 ): Promise<{ exitCode: number; result: ResultDocument | null }> {
   if (opts.insecureSkipTlsVerify === true) opts = { ...opts, insecure: true };
@@ -114,7 +118,7 @@ export async function runSession(
     import('../config/resolve-test.js'),
     import('./run-http-test.js'),
   ]);
-  const file = typeof test === 'string' ? test : DEFINITION_NAME;
+  const file = typeof test === 'string' ? test : (more.definitionName ?? DEFINITION_NAME);
   const resolveOptions: ResolveOptions = { monitored: monitor !== null, cwd: more.cwd };
   if (typeof test !== 'string') {
     // The object stands in for a loaded module: feeders' relative paths start at cwd.
@@ -158,7 +162,10 @@ export async function runSession(
     unit: 'VU',
   });
   // The monitor's settings in the document's config, as quick records them.
-  const config = monitor ? { ...plan.config, monitor: monitorConfig(monitor) } : plan.config;
+  const config = {
+    ...(monitor ? { ...plan.config, monitor: monitorConfig(monitor) } : plan.config),
+    ...more.config,
+  };
   const output: RunOutputOptions = {
     outputs,
     json: !!opts.json,

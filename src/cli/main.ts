@@ -27,8 +27,10 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   baseline: async () => (await import('./commands/history.js')).registerBaseline,
   compare: async () => (await import('./commands/compare.js')).registerCompare,
   sweep: async () => (await import('./commands/sweep.js')).registerSweep,
+  llm: async () => (await import('./commands/llm.js')).registerLlm,
   config: async () => (await import('./commands/config.js')).registerConfig,
   convert: async () => (await import('./commands/convert.js')).registerConvert,
+  import: async () => (await import('./commands/import.js')).registerImport,
   k8s: async () => (await import('./commands/k8s.js')).registerK8s,
 };
 

@@ -4,6 +4,8 @@ import type { LoadPlan } from '../engine/load-plan.js';
 import { badFlag } from '../errors/index.js';
 import type { ParsedThreshold } from '../thresholds/index.js';
 import { parseThreshold, parseThresholdFlag } from '../thresholds/index.js';
+import { h2Headers, headerBytes } from '../transports/http/h2-session.js';
+import type { H2Request } from '../transports/http/h2-stream-slot.js';
 import { basicAuthOf, encodeRequest, isIdempotent } from '../transports/http/prepare.js';
 import { redactHeaders, redactUrl } from '../util/redact.js';
 import { readCaFile } from './ca-file.js';
@@ -73,6 +75,30 @@ export interface QuickOptions extends RunMonitorOptions {
   /** `--cacert FILE`: trust only the CA certificates of this PEM file. */
   cacert?: string;
   ui?: boolean;
+  /** `--http2`: HTTP/2 sessions instead of HTTP/1.1 connections (h2c for http://, ALPN h2 for https://). */
+  http2?: boolean;
+  /** `--streams M`: with --http2, concurrent streams per session. */
+  streams?: string;
+}
+
+/** `--streams` unless given: one request per session at a time, as h2load's -m defaults to. */
+export const DEFAULT_STREAMS = 1;
+/** The most `--streams`: servers usually allow 100 to 256 concurrent streams per session. */
+const MAX_STREAMS = 10_000;
+
+/** The request as `--http2` sends it (h2Headers), with squall's User-Agent unless -H gives one. */
+function h2Request(
+  method: string,
+  url: URL,
+  headers: Array<[string, string]>,
+  body: Buffer | undefined,
+  userAgent: string,
+): H2Request {
+  const h = h2Headers(method, `${url.pathname}${url.search}`, headers.flat());
+  const agent = h['user-agent'] !== undefined;
+  if (!agent) h['user-agent'] = userAgent;
+  if (body !== undefined && h['content-length'] === undefined) h['content-length'] = String(body.length);
+  return { headers: h, body, headerBytes: headerBytes(h) };
 }
 
 export interface ResolvedQuick {
@@ -174,6 +200,15 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
         : DEFAULT_OPEN_MAX_CONNECTIONS
       : parsePositiveInt('-c', o.connections, 100_000);
   const maxRequests = o.requests === undefined ? undefined : parsePositiveInt('-n', o.requests);
+  const http2 = o.http2 === true;
+  if (o.streams !== undefined && !http2) {
+    throw badFlag(
+      '--streams',
+      `--streams ${o.streams} multiplexes requests on HTTP/2 sessions; add --http2 (HTTP/1.1 carries one request per connection at a time: raise -c instead)`,
+    );
+  }
+  const streams =
+    o.streams === undefined ? DEFAULT_STREAMS : parsePositiveInt('--streams', o.streams, MAX_STREAMS);
   // Closed model: a connection per request at most; `-n 5 -c 10` runs (and reports) 5 VUs.
   if (ratePerSec === undefined && maxRequests !== undefined && maxRequests < connections)
     connections = maxRequests;
@@ -192,7 +227,8 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
   const name = `${method} ${url.pathname}`;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
-  const proxy = proxyForTarget(url);
+  // HTTP/2 goes straight to the target: the proxy variables are for HTTP/1.1 (see docs/protocols.md).
+  const proxy = http2 ? null : proxyForTarget(url);
   const hop =
     proxy === null
       ? undefined
@@ -232,8 +268,10 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
         expectBody: method !== 'HEAD',
         retryable: isIdempotent(method),
         weight: 1,
+        ...(http2 ? { h2: h2Request(method, url, headers, body, `squall/${version}`) } : {}),
       },
     ],
+    ...(http2 ? { http2: { streams } } : {}),
     connections,
     durationMs,
     maxRequests,
@@ -248,6 +286,7 @@ export function resolveQuick(urlText: string | undefined, o: QuickOptions, versi
     bodyBytes: body?.length ?? 0,
     model: ratePerSec === undefined ? 'closed' : 'open',
     connections,
+    ...(http2 ? { http2: true, streams } : {}),
     durationMs: durationMs ?? null,
     requests: maxRequests ?? null,
     ratePerSec: ratePerSec ?? null,

@@ -34,6 +34,8 @@ import {
   parseThresholdFlag,
   validateThresholds,
 } from '../thresholds/index.js';
+import { STREAM_METRICS } from '../transports/http/stream-reader.js';
+import { WS_METRICS } from '../transports/ws/ws-metrics.js';
 import { redactUrl } from '../util/redact.js';
 import { requestUrlTag } from '../util/url-tag.js';
 import { readCaFile } from './ca-file.js';
@@ -582,6 +584,10 @@ function knownMetrics(options: ResolveOptions, loaded: LoadedTestFile): Readonly
     // The monitor's figures (`--monitor-pid/--monitor-cmd`, and squall's own health).
     ...TARGET_METRICS,
     ...GENERATOR_METRICS,
+    // Declared on a run's first WebSocket connect (transports/ws/ws-metrics.ts).
+    ...Object.entries(WS_METRICS),
+    // Recorded by requests read as a stream (declared on the first such request).
+    ...STREAM_METRICS,
     // A script may create a metric later (in setup, or on first use in a flow).
     ...(loaded.format === 'module' ? sourceMetrics(loaded.absPath) : []),
     ...custom,
@@ -844,6 +850,7 @@ export async function resolveTest(
     preset,
     stopConditions: stopConditionsOf(t, preset),
     discardResponseBodies: t.discardResponseBodies === true,
+    ...(t.http2 === true ? { http2: true } : {}),
     setup,
     teardown,
     ...(t.before !== undefined || t.after !== undefined ? { hookStyle: 'flow' as const } : {}),

@@ -69,6 +69,7 @@ export function resultConfig(
       : {}),
     stopConditions: plan.stopConditions ?? null,
     ...(plan.discardResponseBodies ? { discardResponseBodies: true } : {}),
+    ...(plan.http2 ? { http2: true } : {}),
     env: [...sources.envFlags],
     setup: plan.setup !== undefined,
     teardown: plan.teardown !== undefined,

@@ -486,6 +486,8 @@ export function testFileSchema(sc: SchemaContext) {
       regressions: regressions.optional(),
       stopConditions: stopConditions.optional(),
       discardResponseBodies: z.boolean().optional(),
+      // Every request over HTTP/2 (h2c with prior knowledge for http://, ALPN h2 for https://).
+      http2: z.boolean().optional(),
       // Checked and loaded by feeders.ts, which reads the files.
       feeders: z.unknown().optional(),
       setup: func.optional(),

@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { type DemoLlmOptions, isLlmPath, llmTiming, serveLlm } from './llm.js';
 import { type PromptInput, PromptStore, seededRandom, validatePromptInput } from './store.js';
 
 export interface DemoServerOptions {
@@ -13,6 +14,8 @@ export interface DemoServerOptions {
   seed?: number;
   /** Most prompts kept before the oldest created one is dropped; default 10,000. */
   maxPrompts?: number;
+  /** The OpenAI-compatible completions' timing (llm.ts). */
+  llm?: DemoLlmOptions;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -49,8 +52,21 @@ export function createDemoServer(opts: DemoServerOptions = {}): http.Server {
   const random = seededRandom(opts.seed ?? Math.floor(Math.random() * 2 ** 32));
   const store = new PromptStore({ latencyMs, random, maxPrompts: opts.maxPrompts ?? 10_000 });
   const ctx: Context = { store, startedAt: performance.now() };
+  const timing = llmTiming(opts.llm);
 
   const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (req.method === 'POST' && isLlmPath(path)) {
+      // Timed from the request's arrival, so a slow body upload does not shift the tokens.
+      const arrivedAt = performance.now();
+      readBody(req)
+        .then((raw) => {
+          if (typeof raw === 'string') send(res, error(413, 'request body too large'));
+          else serveLlm(req, res, path, raw, timing, arrivedAt);
+        })
+        .catch(() => res.destroy());
+      return;
+    }
     handle(req, res, ctx).catch(() => res.destroy());
   });
   // Longer than any think time, so clients that ignore the Keep-Alive hint do not race our close.

@@ -5,18 +5,22 @@
  */
 import type http from 'node:http';
 import { createDemoServer } from './app.js';
+import type { DemoLlmOptions } from './llm.js';
 
-const USAGE = 'usage: node dist/demo/main.js [--port N (default 5110, 0 = any free port)] [--host H]';
+const USAGE =
+  'usage: node dist/demo/main.js [--port N (default 5110, 0 = any free port)] [--host H] ' +
+  '[--llm-tokens N (default 50)] [--llm-first-token MS (default 200)] [--llm-token-delay MS (default 20)]';
 
 interface Args {
   port: number;
   host: string;
+  llm: DemoLlmOptions;
 }
 
 class UsageError extends Error {}
 
 function parseArgs(argv: readonly string[]): Args | 'help' {
-  const args: Args = { port: 5110, host: '127.0.0.1' };
+  const args: Args = { port: 5110, host: '127.0.0.1', llm: {} };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -26,6 +30,9 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
     if (name === '--help' || name === '-h') return 'help';
     else if (name === '--port') args.port = parsePort(value());
     else if (name === '--host') args.host = parseHost(value());
+    else if (name === '--llm-tokens') args.llm.tokens = parseCount(name, value());
+    else if (name === '--llm-first-token') args.llm.firstTokenMs = parseMs(name, value());
+    else if (name === '--llm-token-delay') args.llm.tokenMs = parseMs(name, value());
     else throw new UsageError(`unknown argument '${arg}'; ${USAGE}`);
   }
   return args;
@@ -39,6 +46,23 @@ function parsePort(value: string | undefined): number {
     );
   }
   return port;
+}
+
+function parseCount(flag: string, value: string | undefined): number {
+  const n = value !== undefined && /^\d{1,4}$/.test(value) ? Number(value) : 0;
+  if (!(n >= 1 && n <= 4096))
+    throw new UsageError(`invalid ${flag} '${value ?? ''}': expected an integer from 1 to 4096`);
+  return n;
+}
+
+/** `200`, `200ms` or `1.5s`: the demo has no access to squall's own duration parser. */
+function parseMs(flag: string, value: string | undefined): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(value ?? '');
+  if (!m)
+    throw new UsageError(
+      `invalid ${flag} '${value ?? ''}': expected milliseconds such as 200 or 200ms, or 1.5s`,
+    );
+  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
 }
 
 function parseHost(value: string | undefined): string {
@@ -95,7 +119,7 @@ function readArgs(argv: readonly string[]): Args {
 
 function main(argv: readonly string[]): void {
   const args = readArgs(argv);
-  const server = createDemoServer({});
+  const server = createDemoServer({ llm: args.llm });
   stopOnSignals(server);
   server.once('error', (err: NodeJS.ErrnoException) => {
     process.stderr.write(`squall demo: ${listenFailure(err, args)}\n`);

@@ -4,6 +4,8 @@ import { HttpMetrics } from '../metrics/http-metrics.js';
 import { emptyRequestRecord } from '../metrics/sink.js';
 import { noteSendLag } from '../monitor/send-lag.js';
 import type { EndReason } from '../result/schema.js';
+import { H2Session } from '../transports/http/h2-session.js';
+import { type H2Request, H2StreamSlot } from '../transports/http/h2-stream-slot.js';
 import { type ConnectionOwner, RawConnection } from '../transports/http/raw-connection.js';
 import { measuredFrom } from './intended-start.js';
 import type { LiveSnapshot } from './live-snapshot.js';
@@ -57,6 +59,12 @@ export interface LoadOutcome {
   startedPerSec?: number;
 }
 
+/**
+ * What the engine drives: a keep-alive HTTP/1.1 connection, or (`--http2`) one of the stream
+ * slots of an HTTP/2 session; either carries one request at a time.
+ */
+type LoadConnection = RawConnection | H2StreamSlot;
+
 export interface LoadHooks {
   onTick?(snapshot: LiveSnapshot): void;
 }
@@ -67,10 +75,14 @@ export interface LoadHooks {
  * duration counts from its scheduled start, so time spent waiting for a connection or behind a
  * stalled server is measured, not omitted (wrk2's correction of coordinated omission).
  */
-export class HttpEngine implements ConnectionOwner {
+export class HttpEngine implements ConnectionOwner<LoadConnection> {
   readonly metrics: HttpMetrics;
-  private readonly conns: RawConnection[] = [];
-  private readonly free: RawConnection[] = [];
+  private readonly conns: LoadConnection[] = [];
+  private readonly free: LoadConnection[] = [];
+  /** --http2: the sessions (this slice's connections), each carrying `streams` slots of `conns`. */
+  private readonly sessions: H2Session[] = [];
+  private readonly streams: number;
+  private h2Requests: H2Request[] | null = null;
   /** The request mix unrolled by weight: request i goes out as mix[i % mix.length]. */
   private readonly mix: Uint16Array;
   private readonly eps: EndpointStats[];
@@ -82,7 +94,7 @@ export class HttpEngine implements ConnectionOwner {
   private readonly ratePerMs: number;
   /** This slice's arrivals (or requests, closed model). */
   private readonly maxArrivals: number;
-  /** This slice's connections (closed model) or most connections (open model). */
+  /** This slice's connections (closed model) or most connections (open model); × streams with --http2. */
   private readonly connections: number;
   /** Slice number and count (0 and 1 without a share). */
   private readonly sliceIndex: number;
@@ -119,16 +131,25 @@ export class HttpEngine implements ConnectionOwner {
     this.ratePerMs = (plan.ratePerSec ?? 0) / 1000;
     this.sliceIndex = share?.index ?? 0;
     this.sliceCount = share?.count ?? 1;
-    this.connections = scaleCount(plan.connections, share);
+    this.streams = plan.http2?.streams ?? 1;
+    this.connections = scaleCount(plan.connections, share) * this.streams;
+    if (plan.http2 !== undefined) for (const ep of this.eps) ep.protocol = 'h2';
     let arrivals = Number.POSITIVE_INFINITY;
     if (this.open && plan.durationMs !== undefined) arrivals = Math.ceil(plan.durationMs * this.ratePerMs);
     if (plan.maxRequests !== undefined) arrivals = Math.min(arrivals, plan.maxRequests);
     this.maxArrivals = arrivals === Number.POSITIVE_INFINITY ? arrivals : scaleCount(arrivals, share);
   }
 
-  /** Connections opened so far (the run's VUs). */
+  /** Connections opened so far (the run's VUs); with --http2, stream slots (requests in flight at once). */
   get connectionCount(): number {
     return this.conns.length;
+  }
+
+  /** --http2: HTTP/2 sessions opened, reopened ones included. */
+  get sessionsOpened(): number {
+    let n = 0;
+    for (const s of this.sessions) n += s.opened;
+    return n;
   }
 
   /** Time since the run started. */
@@ -210,15 +231,15 @@ export class HttpEngine implements ConnectionOwner {
     this.finish();
   }
 
-  onConnect(_conn: RawConnection, ms: number, tlsMs: number): void {
+  onConnect(_conn: LoadConnection, ms: number, tlsMs: number): void {
     this.metrics.connected(ms, tlsMs);
   }
 
-  onRetry(_conn: RawConnection): void {
+  onRetry(_conn: LoadConnection): void {
     this.metrics.retries++;
   }
 
-  onResponse(conn: RawConnection, status: number): void {
+  onResponse(conn: LoadConnection, status: number): void {
     const now = performance.now();
     this.inflight--;
     const waiting = conn.firstByteAt > 0 ? conn.firstByteAt - conn.sentAt : now - conn.sentAt;
@@ -239,7 +260,7 @@ export class HttpEngine implements ConnectionOwner {
     this.sendNext(conn);
   }
 
-  onFailure(conn: RawConnection, kind: string, message: string): void {
+  onFailure(conn: LoadConnection, kind: string, message: string): void {
     this.inflight--;
     const r = this.rec;
     r.status = 0;
@@ -253,15 +274,28 @@ export class HttpEngine implements ConnectionOwner {
     this.sendNext(conn);
   }
 
-  private newConnection(): RawConnection {
-    const c = new RawConnection(this.plan.endpoint, this);
+  private newConnection(): LoadConnection {
+    const c =
+      this.plan.http2 === undefined ? new RawConnection(this.plan.endpoint, this) : this.newStreamSlot();
     c.slot = this.conns.length;
     this.conns.push(c);
     return c;
   }
 
+  /** --http2: slot k goes on session k mod N, so the first N×M slots fill every session alike. */
+  private newStreamSlot(): H2StreamSlot {
+    const i = this.conns.length % (this.connections / this.streams);
+    let session = this.sessions[i];
+    if (session === undefined) {
+      session = new H2Session(this.plan.endpoint, (ms, tlsMs) => this.metrics.connected(ms, tlsMs));
+      this.sessions[i] = session;
+    }
+    this.h2Requests ??= this.plan.requests.map((r) => r.h2!);
+    return new H2StreamSlot(session, this.h2Requests, this);
+  }
+
   /** A connection is free: give it the next request, or park it. */
-  private sendNext(conn: RawConnection): void {
+  private sendNext(conn: LoadConnection): void {
     if (this.stopping) {
       this.checkDone();
       return;
@@ -282,7 +316,7 @@ export class HttpEngine implements ConnectionOwner {
     this.start(conn, performance.now());
   }
 
-  private start(conn: RawConnection, scheduledAt: number): void {
+  private start(conn: LoadConnection, scheduledAt: number): void {
     this.started++;
     this.inflight++;
     const i = this.mix[this.next]!;

@@ -1,3 +1,4 @@
+import type { H2Request } from '../transports/http/h2-stream-slot.js';
 import type { Endpoint } from '../transports/http/raw-connection.js';
 import type { Share } from './share.js';
 
@@ -13,6 +14,8 @@ export interface PreparedRequest {
   retryable: boolean;
   /** Relative share of the mix (whole number, at least 1). */
   weight: number;
+  /** With the plan's `http2`: the request as HTTP/2 sends it. */
+  h2?: H2Request;
 }
 
 /** What the lean HTTP engine runs: a mix of pre-encoded requests against one host. */
@@ -26,6 +29,11 @@ export interface LoadPlan {
   /** Open model when set: requests started per second whatever the responses do. */
   ratePerSec?: number;
   timeoutMs: number;
+  /**
+   * `--http2`: each of the `connections` is an HTTP/2 session (h2c with prior knowledge for
+   * http://, ALPN h2 for https://) carrying up to `streams` requests at once.
+   */
+  http2?: { streams: number };
   /**
    * `--shard I/N` (or one worker's part): this process runs its slice of the load above, which
    * is the whole test's. Connections and requests are striped (item k is slice k mod N's), and

@@ -122,6 +122,8 @@ export interface TestPlan {
   stopConditions: StopConditions | undefined;
   /** k6's discardResponseBodies: bodies are counted, not kept (a request's responseType wins). */
   discardResponseBodies?: boolean;
+  /** `http2: true`: every request over HTTP/2 (transports/http/h2-transport.ts). */
+  http2?: boolean;
   /**
    * Once before the load, with a context whose requests are measured and tagged phase=before
    * (scenario and user `(before)`); what it returns is every VU's `data`.

@@ -103,6 +103,7 @@ function recorder(extra: Partial<RunDeps> = {}): { seen: Seen; deps: RunDeps } {
     makeContext(info: VuInfo, signal: AbortSignal, data: unknown): VuContext {
       const ctx = {
         http: undefined as never,
+        ws: undefined as never,
         check: (() => true) as never,
         sleep: (d: string | number) => sleep(typeof d === 'number' ? d * 1000 : 0, signal),
         env: {},

@@ -39,6 +39,10 @@ export const ERROR_CODES = {
     exit: 2,
     title: 'squall convert cannot read the file as a k6, Artillery or Locust test',
   },
+  SQ_IMPORT_INPUT: {
+    exit: 2,
+    title: 'squall import cannot read the HAR file, OpenAPI spec or curl command',
+  },
   SQ_WORKER_FAILED: { exit: 1, title: 'A worker thread of --workers crashed, exited or stopped answering' },
   SQ_INTERNAL: { exit: 1, title: 'A squall bug' },
 } as const satisfies Record<string, { exit: number; title: string }>;
@@ -94,6 +98,8 @@ const HINTS: Record<ErrorCode, string> = {
     'merge the documents written with --shard 1/N … N/N of one test, each shard once; the message names the file',
   SQ_CONVERT_INPUT:
     'the message names the file and line; convert reads k6 scripts (.js), Artillery YAML and locustfiles (.py)',
+  SQ_IMPORT_INPUT:
+    'the message names the file (or the curl flag) and what is wrong; import reads HAR 1.2 (JSON), OpenAPI 3.0/3.1 or Swagger 2.0 (YAML or JSON), and a curl command line',
   SQ_WORKER_FAILED: 'the message names the worker and why; what the other workers measured is written first',
   SQ_INTERNAL: 'report it with the command you ran; `SQUALL_DEBUG=1` prints the stack',
 };

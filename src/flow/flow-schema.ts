@@ -15,7 +15,17 @@ import { compileJsonPath, type JsonPath, JsonPathError } from './json-path.js';
 
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
-export const STEP_KINDS = [...HTTP_METHODS, 'think', 'loop', 'feed', 'submitForm', 'if'] as const;
+/** WebSocket steps: only their kind is read here; flow-ws.ts parses and compiles them. */
+export const WS_STEP_KINDS = ['ws', 'send', 'receive', 'close'] as const;
+export const STEP_KINDS = [
+  ...HTTP_METHODS,
+  'think',
+  'loop',
+  'feed',
+  'submitForm',
+  'if',
+  ...WS_STEP_KINDS,
+] as const;
 
 export const REQUEST_KEYS = [
   'url',
@@ -30,6 +40,7 @@ export const REQUEST_KEYS = [
   'timeout',
   'tags',
   'responseType',
+  'stream',
   'form',
   'multipart',
   'redirects',
@@ -49,6 +60,7 @@ const SUBMIT_OPTION_KEYS = [
   'timeout',
   'tags',
   'responseType',
+  'stream',
   'redirects',
 ] as const;
 export const CHECK_KEYS = ['status', 'maxDuration', 'json', 'bodyContains'] as const;
@@ -430,6 +442,15 @@ const responseType = leaf((v, report) => {
   return v as 'text' | 'none';
 });
 
+const stream = leaf((v, report) => {
+  if (v !== true && v !== false && v !== 'chunks' && v !== 'sse')
+    report(
+      `stream must be true, chunks or sse, given ${show(v)}`,
+      'true (or chunks) times the body as it arrives (stream_* metrics); sse parses server-sent events (sse_* metrics)',
+    );
+  return v as boolean | 'chunks' | 'sse';
+});
+
 const tags = leaf((v, report) => {
   const map = asMap(v, 'tags', report) ?? {};
   const out: Record<string, string> = {};
@@ -611,6 +632,7 @@ const OPTION_SCHEMAS = {
   timeout: durationWithUnit('timeout'),
   redirects,
   responseType,
+  stream,
   tags,
   check,
   capture,
@@ -785,7 +807,14 @@ export interface IfStep {
   else?: unknown[];
 }
 
-export type FlowStep = RequestStep | ThinkStep | FeedStep | LoopStep | SubmitFormStep | IfStep;
+/** A WebSocket step as written (flow-ws.ts). */
+export interface WsRawStep {
+  kind: 'ws-step';
+  type: (typeof WS_STEP_KINDS)[number];
+  step: Record<string, unknown>;
+}
+
+export type FlowStep = RequestStep | ThinkStep | FeedStep | LoopStep | SubmitFormStep | IfStep | WsRawStep;
 
 /** A list of steps (a flow, or a loop's body); each step is parsed on its own by stepSchema. */
 export const stepList = leaf((v, report): unknown[] => {
@@ -932,7 +961,28 @@ export const stepSchema = leaf((v, report): FlowStep => {
       return submitForm(v, report) ?? none;
     case 'if':
       return ifStep(v, report) ?? none;
+    case 'ws':
+    case 'send':
+    case 'receive':
+    case 'close':
+      return { kind: 'ws-step', type: kind, step: v };
     default:
       return request(kind, v, report) ?? none;
   }
 });
+
+// The pieces flow-ws.ts builds the WebSocket steps' schema from.
+export {
+  asMap,
+  capture as captureSchema,
+  durationWithUnit,
+  headers as headersSchema,
+  json as jsonSchema,
+  jsonChecks,
+  type Key,
+  leaf,
+  nonEmptyString,
+  type Report,
+  sub,
+  unknownKeys,
+};

@@ -422,7 +422,7 @@ describe('compileFlow refuses invalid flows', () => {
       [
         "error SQ_CONFIG_INVALID: unknown step 'gte' — did you mean 'get'?",
         `  --> checkout.yaml (${P}[0].gte)`,
-        '  hint: steps: get, post, put, patch, delete, head, think, loop, feed, submitForm, if',
+        '  hint: steps: get, post, put, patch, delete, head, think, loop, feed, submitForm, if, ws, send, receive, close',
       ].join('\n'),
     );
   });

@@ -53,6 +53,7 @@ class FakeWorld {
     };
     return {
       http,
+      ws: undefined as never,
       check: (value, checks) => {
         let all = true;
         for (const [label, fn] of Object.entries(checks)) {

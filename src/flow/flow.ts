@@ -30,6 +30,7 @@ import {
   show,
 } from './flow-shape.js';
 import type { Run, StepRun } from './flow-template.js';
+import { compileWsStep, wsStepSchema } from './flow-ws.js';
 
 /**
  * The YAML flow compiler: a user type's `flow:` (Artillery-style steps, k6 semantics) becomes a
@@ -222,6 +223,10 @@ function compileStep(step: FlowStep, where: At, c: Compiler): StepRun {
       return compileSubmitForm(step, where, c.scope, c.facts);
     case 'if':
       return compileIf(step, where, c);
+    case 'ws-step': {
+      const ws = parse(wsStepSchema, step, where, c);
+      return ws === undefined ? failed : compileWsStep(ws, where, c.scope, (s, w) => compileSteps(s, w, c));
+    }
     default: {
       if (step.if === undefined) return compileRequest(step, where, c.scope, c.facts);
       // The condition reads only what earlier steps set, not the request's own captures.

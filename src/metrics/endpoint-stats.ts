@@ -16,6 +16,8 @@ export class EndpointStats {
   /** The last status seen and its trend: nearly every response repeats the one before. */
   private lastStatus = -1;
   private lastTrend: TrendHistogram | null = null;
+  /** `h2` once a request of it went over HTTP/2; undefined: HTTP/1.1. */
+  protocol: string | undefined = undefined;
   /** The endpoint's own per-second buckets (HttpMetrics records and closes them). */
   readonly timeline = new EndpointTimeline();
 

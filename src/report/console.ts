@@ -150,8 +150,8 @@ interface Row {
   align: Align;
 }
 
-type SectionName = 'CHECKS' | 'HTTP' | 'EXECUTION' | 'NETWORK' | 'CUSTOM';
-const SECTION_ORDER: SectionName[] = ['CHECKS', 'HTTP', 'EXECUTION', 'NETWORK', 'CUSTOM'];
+type SectionName = 'CHECKS' | 'HTTP' | 'EXECUTION' | 'NETWORK' | 'WEBSOCKET' | 'CUSTOM';
+const SECTION_ORDER: SectionName[] = ['CHECKS', 'HTTP', 'EXECUTION', 'NETWORK', 'WEBSOCKET', 'CUSTOM'];
 
 // The latency view people look at first comes first; the rest follow in k6's order.
 const HTTP_ORDER = [
@@ -168,6 +168,16 @@ const HTTP_ORDER = [
 ];
 const EXECUTION_ORDER = ['iteration_duration', 'iterations', 'dropped_iterations', 'vus', 'vus_max'];
 const NETWORK_ORDER = ['data_received', 'data_sent'];
+// k6's WEBSOCKET section, with squall's round trip and failure share (transports/ws/ws-metrics.ts).
+const WS_ORDER = [
+  'ws_rtt',
+  'ws_connecting',
+  'ws_session_duration',
+  'ws_failed',
+  'ws_msgs_received',
+  'ws_msgs_sent',
+  'ws_sessions',
+];
 
 /** The trend fields DESIGN.md defines: what "the same trend" compares (extras such as p66 aside). */
 const TREND_FIELDS = ['count', 'min', 'mean', 'stdev', 'p50', 'p90', 'p95', 'p99', 'p999', 'max'] as const;
@@ -183,11 +193,12 @@ function sectionOf(base: string): SectionName {
   if (base.startsWith('http_')) return 'HTTP';
   if (EXECUTION_ORDER.includes(base)) return 'EXECUTION';
   if (NETWORK_ORDER.includes(base)) return 'NETWORK';
+  if (WS_ORDER.includes(base)) return 'WEBSOCKET';
   return 'CUSTOM';
 }
 
 function rankOf(base: string): number {
-  for (const order of [HTTP_ORDER, EXECUTION_ORDER, NETWORK_ORDER]) {
+  for (const order of [HTTP_ORDER, EXECUTION_ORDER, NETWORK_ORDER, WS_ORDER]) {
     const i = order.indexOf(base);
     if (i >= 0) return i;
   }
@@ -294,9 +305,11 @@ function renderTotals(metrics: Obj, p: Painter): string[] {
   const labelWidth = Math.min(Math.max(...all.map((r) => r.label.length)) + 3, 48);
   const widths = { trend: columnWidths(all, 'trend'), value: columnWidths(all, 'value') };
   const lines = [sectionTitle('TOTAL RESULTS', p)];
+  // A WebSocket test without HTTP requests: k6 leaves the empty HTTP group out, so do we.
+  const wsOnly = metrics.ws_sessions !== undefined && asObj(metrics.http_reqs)?.count === 0;
   for (const name of SECTION_ORDER) {
     const rows = sections.get(name);
-    if (!rows) continue;
+    if (!rows || (wsOnly && name === 'HTTP')) continue;
     lines.push('');
     if (name !== 'CHECKS') lines.push(`${INDENT}${p('bold', name)}`);
     for (const r of rows) {
@@ -361,7 +374,8 @@ function renderEndpoints(result: ResultDocument, p: Painter): string[] {
     const answered = Object.values(e.statusCodes ?? {}).some((n) => isNum(n) && n > 0);
     const t = (v: unknown) => (answered && isNum(v) ? fmtTime(v) : '—');
     return [
-      oneLine(label(e), 48),
+      // The protocol when it is not HTTP/1.1 (`GET / [h2]`).
+      oneLine(typeof e.protocol === 'string' ? `${label(e)} [${e.protocol}]` : label(e), 48),
       fmtCount(e.count),
       failCell(e.failures, e.count),
       fmtRate(e.rps),
@@ -564,7 +578,10 @@ function targetTimelineRows(
 function renderTimeline(result: ResultDocument, p: Painter): string[] {
   const points = (Array.isArray(result.timeline) ? result.timeline : []).filter((t) => asObj(t));
   const samples = monitorSamples(result.monitor);
-  const http = points.length >= 3;
+  const m = asObj(result.metrics) ?? {};
+  // The timeline counts HTTP requests: a WebSocket run without any has nothing to draw there.
+  const wsOnly = m.ws_sessions !== undefined && asObj(m.http_reqs)?.count === 0;
+  const http = points.length >= 3 && !wsOnly;
   const target = samples.length >= 3;
   if (!http && !target) return [];
   const cols = Math.min(http ? points.length : samples.length, MAX_SPARK_COLUMNS);
@@ -834,7 +851,14 @@ function renderNotices(result: ResultDocument, p: Painter): string[] {
     );
     const hint = ALL_FAILED_HINTS[errors[0]?.kind ?? ''];
     if (hint) lines.push(`    ${p('dim', `hint: ${hint}`)}`);
-  } else if (total === 0 && isNum(reqs.count) && reqs.count === 0 && !isMonitorOnly(result)) {
+  } else if (
+    total === 0 &&
+    isNum(reqs.count) &&
+    reqs.count === 0 &&
+    !isMonitorOnly(result) &&
+    // A WebSocket test makes no HTTP requests by design.
+    m.ws_sessions === undefined
+  ) {
     // Monitoring alone sends no load by design: nothing to warn about.
     lines.push(`  ${p('yellow', '⚠ No requests were made.')}`);
   }

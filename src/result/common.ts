@@ -164,6 +164,7 @@ export function endpointResults(m: HttpMetricsView, sec: number): EndpointResult
       statusCodes: Object.fromEntries(ep.statusCounts().map(([s, n]) => [String(s), n])),
       latency: latencyOf(duration),
       method: ep.method,
+      ...(ep.protocol === undefined ? {} : { protocol: ep.protocol }),
       bytesReceived: ep.bytesReceived,
       errors: Object.fromEntries(ep.failureKinds),
       ...groupedField(m, ep.method, ep.name),

@@ -353,6 +353,7 @@ function mergeEndpoints(shards: readonly Shard[], sec: number, timeline: MergedT
       statusCodes: Object.fromEntries(Object.entries(statusCodes).sort(([a], [b]) => Number(a) - Number(b))),
       latency: latencyOf(t),
       ...(first.method === undefined ? {} : { method: first.method }),
+      ...(first.protocol === undefined ? {} : { protocol: first.protocol }),
       bytesReceived: list.reduce((n, { e }) => n + (e.bytesReceived ?? 0), 0),
       errors,
       // Names grouped under a template on different shards may overlap: the largest is a floor.

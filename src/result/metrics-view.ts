@@ -25,6 +25,8 @@ export interface EndpointBucketView {
 export interface EndpointView {
   readonly name: string;
   readonly method: string;
+  /** `h2`, or undefined for HTTP/1.1. */
+  readonly protocol?: string | undefined;
   readonly count: number;
   readonly failures: number;
   readonly bytesReceived: number;

@@ -111,6 +111,11 @@ export interface EndpointResult {
    * one name used with two methods is two endpoints.
    */
   method?: string;
+  /**
+   * Added: `h2` when the endpoint's requests went over HTTP/2 (`--http2`, `http2: true`); absent
+   * for HTTP/1.1, as in documents written before squall spoke HTTP/2.
+   */
+  protocol?: string;
   /** Added: bytes received for the endpoint's requests, headers included. */
   bytesReceived?: number;
   /** Added: the endpoint's failed requests by error kind (`status 503`, `ECONNREFUSED`, …). */

@@ -50,6 +50,7 @@ const endpoint = z.looseObject({
   statusCodes: z.record(z.string(), num),
   latency: z.looseObject({ p50: stat, p95: stat, p99: stat, max: stat, mean: stat }).catchall(stat),
   method: z.string().optional(),
+  protocol: z.string().optional(),
   bytesReceived: optNum,
   errors: z.record(z.string(), num).optional(),
   histogram,

@@ -256,6 +256,12 @@ export interface TestDefinition {
    */
   discardResponseBodies?: boolean;
   /**
+   * Every request of the test over HTTP/2: h2c with prior knowledge to http:// origins, h2 by
+   * ALPN to https://; one session per origin, shared by the VUs (their requests multiplexed).
+   * @default false
+   */
+  http2?: boolean;
+  /**
    * Test data for YAML flows, by name: a CSV or JSON file (relative to the test file), or
    * `{ file, order: 'sequential' | 'random' | 'unique', format, delimiter, seed }`.
    */

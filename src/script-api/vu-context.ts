@@ -1,3 +1,5 @@
+import type { WsApi } from './ws-api.js';
+
 /**
  * What a user's flow sees while it runs (the public API of a TypeScript test, and what the YAML
  * flow compiler targets). One VuContext per virtual user; `vu.iteration` advances per iteration.
@@ -37,6 +39,36 @@ export interface RequestOptions {
    * test sets `discardResponseBodies`. Default: the test's `discardResponseBodies` (false).
    */
   responseType?: 'text' | 'none';
+  /**
+   * Reads the response as a stream and records how it arrived (docs/protocols.md, "Streamed
+   * responses and server-sent events"): `true` or `'chunks'` times each piece of body as it
+   * comes off the connection (stream_* metrics); `'sse'` parses it as server-sent events
+   * (sse_* metrics, `res.events`), and a response that is not `text/event-stream` or not valid
+   * SSE counts as failed. Default: off (the body is read whole, at no extra cost).
+   */
+  stream?: boolean | 'chunks' | 'sse';
+}
+
+/** One server-sent event of a response read with `stream: 'sse'`. */
+export interface SseEvent {
+  /** The `event:` field, undefined for the default (message). */
+  event: string | undefined;
+  /** The `data:` lines, joined with newlines. */
+  data: string;
+  id: string | undefined;
+  /** When it arrived: ms from the request's send. */
+  t: number;
+}
+
+/** How a response read with `stream` arrived; times in ms from the request's send. */
+export interface StreamTimings {
+  mode: 'chunks' | 'sse';
+  /** Chunks (pieces of body as read off the connection) or events that arrived. */
+  count: number;
+  /** The first chunk or event; undefined when none came. */
+  first: number | undefined;
+  /** The whole response, send to its last byte (http_req_duration measured from the send). */
+  duration: number;
 }
 
 /** A form or multipart field's value (sent as text). */
@@ -90,6 +122,10 @@ export interface HttpResponse {
   timings: ResponseTimings;
   /** The error kind when status is 0 (ECONNREFUSED, timeout, …), else undefined. */
   error?: string;
+  /** With the request option `stream`: how the body arrived. */
+  stream?: StreamTimings;
+  /** With `stream: 'sse'`: the server-sent events, in order. */
+  events?: SseEvent[];
   url: string;
   /** True when the status was not expected, or fail() was called (counted in http_req_failed). */
   failed: boolean;
@@ -146,6 +182,8 @@ export interface VuInfo {
 
 export interface VuContext {
   http: HttpApi;
+  /** WebSocket sessions (ws-api.ts). */
+  ws: WsApi;
   check: CheckFn;
   /** Waits `1s`, `250ms`, or a number of seconds (k6's sleep takes seconds). */
   sleep(duration: string | number): Promise<void>;

@@ -1,10 +1,18 @@
 import { spawn } from 'node:child_process';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ARTILLERY_TOOLS, artilleryDir, LOCUST_TOOLS, type PeerTool } from '../../benchmarks/peers.mjs';
+import {
+  ARTILLERY_TOOLS,
+  artilleryDir,
+  H2LOAD_TOOLS,
+  LOCUST_TOOLS,
+  type PeerTool,
+} from '../../benchmarks/peers.mjs';
 import { startTarget, type TargetServer } from '../helpers/target-server.js';
 
 /**
- * `npm run bench` measures Locust and Artillery beside squall (benchmarks/peers.mjs). These run
+ * `npm run bench` measures Locust, Artillery and h2load beside squall (benchmarks/peers.mjs). These run
  * the bench's own Locust and Artillery invocations against a counting server and hold what the
  * bench reads from each tool against what the server saw: a reading that missed the last second
  * (Locust's --csv does) or a worker's last report would come up short. The peers are not
@@ -89,6 +97,42 @@ describe.skipIf(locustMissing)('Locust FastHttpUser as the bench runs it', () =>
     expect(seen - result.requests).toBeLessThanOrEqual(CONNECTIONS);
     expect(result.failRate).toBe(0);
   }, 120_000);
+});
+
+const h2loadMissing = !H2LOAD_TOOLS.h2load.available();
+if (h2loadMissing && process.env.CI)
+  throw new Error('CI is set but `h2load` is missing: .ci/run installs nghttp2-client');
+if (h2loadMissing)
+  process.stderr.write(
+    'bench-peers.test.ts: h2load test SKIPPED — no `h2load` (apt-get install nghttp2-client)\n',
+  );
+
+describe.skipIf(h2loadMissing)('h2load as the bench runs it', () => {
+  it('the requests it reports done are those an h2c server answered (-c 2 -m 4)', async () => {
+    let seen = 0;
+    const h2 = http2.createServer();
+    h2.on('stream', (stream) => {
+      stream.respond({ ':status': 200 });
+      stream.end('ok');
+      seen++;
+    });
+    await new Promise<void>((r) => h2.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(h2.address() as AddressInfo).port}/`;
+      const params = { url, connections: 2, streams: 4, seconds: 1 };
+      const tool = H2LOAD_TOOLS.h2load;
+      const res = await runTool(await tool.argv(params), 30_000);
+      expect(res.code, res.stderr.slice(-2000)).toBe(0);
+      const result = tool.parse(res.stdout, params);
+      expect(result.requests).toBeGreaterThan(0);
+      // Streams still open when -D ends reached the server uncounted: at most -c × -m.
+      expect(result.requests).toBeLessThanOrEqual(seen);
+      expect(seen - result.requests).toBeLessThanOrEqual(2 * 4);
+      expect(result.failRate).toBe(0);
+    } finally {
+      await new Promise<void>((r) => h2.close(() => r()));
+    }
+  }, 60_000);
 });
 
 describe.skipIf(artilleryMissing)('Artillery as the bench runs it', () => {

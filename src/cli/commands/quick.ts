@@ -15,6 +15,8 @@ Examples:
   $ squall quick -d 30s --save --baseline main http://127.0.0.1:8080/health   # keep it; exit 99 if worse than main
   $ squall quick -d 2m --monitor-cmd 'node server.js' http://127.0.0.1:3000/   # and its memory, CPU, leaks
   $ squall quick -d 2m --monitor-pid 4242 --leak-budget 50MB/h http://127.0.0.1:3000/  # a running one
+  $ squall quick --http2 -c 10 --streams 10 -d 30s http://127.0.0.1:8080/   # h2c: 10 sessions × 10 streams
+  $ squall quick --http2 -k -c 4 --streams 25 -n 100000 https://127.0.0.1:8443/  # h2 over TLS (ALPN)
   $ squall quick -c 100 -d 30s --workers 2 http://127.0.0.1:8080/   # two cores: 50 connections each, one result
   $ squall quick -n 10000 --threshold 'http_req_duration:p(99)<50' --json http://127.0.0.1:8080/ > r.json
   $ squall quick -n 10000 --shard 2/4 --start-at 2026-12-05T09:00:00Z -o json=s2.json http://127.0.0.1:8080/  # one of 4 machines; then squall merge s*.json
@@ -51,6 +53,14 @@ export function registerQuick(program: Command, setExit: (code: number) => void)
     .option(
       '--body-file <path>',
       'request body from a file, byte for byte (for bodies too big for the command line)',
+    )
+    .option(
+      '--http2',
+      'speak HTTP/2: h2c with prior knowledge to http:// URLs, h2 by ALPN to https://; each -c connection is one session',
+    )
+    .option(
+      '--streams <m>',
+      'with --http2: concurrent streams per session, so -c N keeps N×M requests in flight (default 1)',
     )
     .option(
       '--workers <n|auto>',

@@ -13,9 +13,11 @@ import type { CookieJar } from './cookie-jar.js';
 import { type ProxyRoute, RunDispatcher } from './dispatcher.js';
 import { type ClientState, stripQuery } from './exchange.js';
 import { type EncodedBody, encodeBody } from './form-body.js';
+import { H2Transport } from './h2-transport.js';
 import { watch } from './in-flight.js';
 import { LeanTransport } from './lean-transport.js';
 import { basicAuthOf } from './prepare.js';
+import { streamModeOf } from './stream-reader.js';
 import { parseTimeoutMs } from './timings.js';
 import type { ExchangeSink, OutgoingRequest } from './transport.js';
 import { UndiciTransport } from './undici-transport.js';
@@ -259,6 +261,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
   // Tried in order: the lean transport declines what undici must carry.
   const undici = new UndiciTransport(st, run === null ? () => dispatcher as Dispatcher : () => run.agent);
   const leanTransport = lean === null ? null : new LeanTransport(st, lean, defaults);
+  // `http2: true`: HTTP/2 carries everything (proxies are not used for it).
+  const h2 = run?.h2 == null ? null : new H2Transport(st, run.h2);
   // Series handles by name then method (and by extra tags): one lookup per request, no strings.
   const byName = new Map<string, Map<string, HttpSeries>>();
   const byTags = new Map<string, HttpSeries>();
@@ -378,6 +382,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
       if (headers !== undefined) hop.headers = headers;
       if (o?.timeout !== undefined) hop.timeout = o.timeout;
       if (o?.responseType !== undefined) hop.responseType = o.responseType;
+      if (o?.stream !== undefined) hop.stream = o.stream;
       if (o?.tags !== undefined) hop.tags = o.tags;
       if (expect !== undefined) hop.expect = expect;
       res = await send(method, next.href, hop, enc);
@@ -479,7 +484,9 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
       expect: o?.expect,
       timeoutMs,
       keepBody,
+      stream: o?.stream === undefined ? undefined : streamModeOf(name, o.stream),
     };
+    if (h2 !== null) return h2.send(req);
     return leanTransport?.send(req) ?? undici.send(req);
   }
 

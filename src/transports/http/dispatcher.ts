@@ -1,4 +1,5 @@
 import type { Agent, ProxyAgent } from 'undici';
+import { H2Pool } from './h2-transport.js';
 import { KEEP_ALIVE_MARGIN_MS, LeanPool } from './lean-pool.js';
 import { basicAuthOf } from './prepare.js';
 import { type ProxyEnv, proxyFor, readProxyEnv } from './proxy-env.js';
@@ -19,6 +20,8 @@ export interface DispatcherOptions {
   ca?: string;
   /** Default: `undici` when the environment has SQUALL_HTTP_CLIENT=undici, else `auto`. */
   transport?: HttpTransport;
+  /** A test's `http2: true`: every request goes over HTTP/2 (h2-transport.ts). */
+  http2?: boolean;
 }
 
 /**
@@ -28,6 +31,8 @@ export interface DispatcherOptions {
  */
 export class RunDispatcher {
   readonly lean: LeanPool | null;
+  /** `http2: true`: the run's HTTP/2 sessions, one per origin; null for HTTP/1.1. */
+  readonly h2: H2Pool | null;
   /** Whether some origin may go through a proxy (a proxy variable is set). */
   readonly proxied: boolean;
   /**
@@ -46,8 +51,10 @@ export class RunDispatcher {
     lean: LeanPool | null,
     private readonly proxies: ProxyEnv | null = null,
     private readonly requestTls: Record<string, unknown> = {},
+    h2: H2Pool | null = null,
   ) {
     this.lean = lean;
+    this.h2 = h2;
     this.proxied = proxies !== null && (proxies.http !== null || proxies.https !== null);
   }
 
@@ -120,6 +127,7 @@ export class RunDispatcher {
   close(): Promise<void> {
     this.ended ??= 'close';
     this.lean?.close();
+    this.h2?.close();
     for (const a of this.agents.values()) void a.close();
     return this.undiciAgent === null ? Promise.resolve() : this.undiciAgent.close();
   }
@@ -127,6 +135,7 @@ export class RunDispatcher {
   destroy(): Promise<void> {
     this.ended = 'destroy';
     this.lean?.close();
+    this.h2?.close();
     for (const a of this.agents.values()) void a.destroy();
     return this.undiciAgent === null ? Promise.resolve() : this.undiciAgent.destroy();
   }
@@ -157,6 +166,7 @@ export function createDispatcher(
     transport === 'undici' ? null : new LeanPool(maxConnectionsPerOrigin),
     options.proxies ?? readProxyEnv(),
     tlsOptions,
+    options.http2 === true ? new H2Pool({ insecure: options.insecure, ca: options.ca }) : null,
   );
 }
 

@@ -9,6 +9,7 @@ import type {
 import type { CookieJar } from './cookie-jar.js';
 import { armTimer, type InFlight } from './in-flight.js';
 import { ClientResponse, type HeaderSource } from './response.js';
+import type { StreamReader } from './stream-reader.js';
 import type { ExchangeReport, ExchangeSink } from './transport.js';
 
 /** The state shared by one VU's requests. */
@@ -48,6 +49,8 @@ export abstract class Exchange {
   url: string | undefined = undefined;
   /** False: the body is counted as it arrives but not kept (discardResponseBodies, responseType 'none'). */
   keepBody = true;
+  /** Set when the request reads its body as a stream (`stream`): the transport feeds it each read. */
+  stream: StreamReader | null = null;
   private resolve!: (r: HttpResponse) => void;
   protected reject!: (e: unknown) => void;
   readonly promise: Promise<HttpResponse>;
@@ -131,6 +134,7 @@ export abstract class Exchange {
       durationMs: this.st.report.recordedMs ?? timings.duration,
       url: this.url,
     };
+    if (this.stream !== null) this.stream.finish(r, this.tWrite, end);
     deliver(this.resolve, r);
   }
 

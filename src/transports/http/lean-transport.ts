@@ -8,6 +8,7 @@ import type { ProxyHop } from './proxy-tunnel.js';
 import type { RawConnection } from './raw-connection.js';
 import { encodeRequestBytes } from './request-encoder.js';
 import { copyRange } from './response-parser.js';
+import { StreamReader } from './stream-reader.js';
 import type { OutgoingRequest, Transport } from './transport.js';
 
 /** Encoded requests a VU keeps per method: a few paths repeat; ids in paths need not. */
@@ -61,6 +62,7 @@ export class LeanExchange extends Exchange implements LeanRequest {
   }
 
   body(buf: Buffer, start: number, end: number): void {
+    if (this.stream !== null) this.stream.data(buf, start, end);
     if (!this.keepBody) return;
     // A copy: the connection reads into a buffer shared by every connection.
     const c = copyRange(buf, start, end);
@@ -226,6 +228,7 @@ export class LeanTransport implements Transport {
     );
     ex.url = req.url;
     ex.keepBody = req.keepBody;
+    if (req.stream !== undefined) ex.stream = new StreamReader(req.stream);
     ex.start(this.pool!, bytes, method !== 'HEAD', isIdempotent(method));
     return ex.promise;
   }

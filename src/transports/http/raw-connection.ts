@@ -32,17 +32,17 @@ export interface Endpoint {
   tunnel?: ProxyHop;
 }
 
-/** The connection's owner: told of every request's end, exactly once. */
-export interface ConnectionOwner {
-  onResponse(conn: RawConnection, status: number): void;
-  onFailure(conn: RawConnection, kind: string, message: string): void;
+/** The connection's owner: told of every request's end, exactly once. `C`: the connection's type. */
+export interface ConnectionOwner<C = RawConnection> {
+  onResponse(conn: C, status: number): void;
+  onFailure(conn: C, kind: string, message: string): void;
   /** A new connection is up: TCP connect took `ms`, the TLS handshake `tlsMs` (0 for http). */
-  onConnect(conn: RawConnection, ms: number, tlsMs: number): void;
+  onConnect(conn: C, ms: number, tlsMs: number): void;
   /**
    * A reused connection closed before any byte of the answer to an idempotent request: it is
    * being sent again, once, on a fresh connection (onConnect follows).
    */
-  onRetry(conn: RawConnection): void;
+  onRetry(conn: C): void;
 }
 
 /**

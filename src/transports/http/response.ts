@@ -1,5 +1,11 @@
 import type { RecordedSample, RunMetrics } from '../../metrics/run-metrics.js';
-import type { HttpResponse, ResponseTimings, SubmitFormOptions } from '../../script-api/vu-context.js';
+import type {
+  HttpResponse,
+  ResponseTimings,
+  SseEvent,
+  StreamTimings,
+  SubmitFormOptions,
+} from '../../script-api/vu-context.js';
 import { errorMessage } from './classify.js';
 import { decodeBody } from './decode-body.js';
 import { parseHeaderLines, ResponseCapture } from './response-parser.js';
@@ -21,6 +27,9 @@ export class ClientResponse implements HttpResponse {
   recorded: RecordedSample | undefined;
   /** Why the script marked it failed (res.fail), if it did. */
   failReason: string | undefined;
+  /** Set for a request read as a stream (stream-reader.ts). */
+  stream?: StreamTimings;
+  events?: SseEvent[];
 
   constructor(
     readonly status: number,

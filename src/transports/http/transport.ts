@@ -1,6 +1,7 @@
 import type { HttpSeries } from '../../metrics/run-metrics.js';
 import type { HttpResponse, RequestOptions } from '../../script-api/vu-context.js';
 import type { ProxyRoute } from './dispatcher.js';
+import type { StreamMode } from './stream-reader.js';
 
 /**
  * The seam between the HTTP client and the wires that carry its requests (DESIGN.md,
@@ -75,10 +76,12 @@ export interface OutgoingRequest {
   timeoutMs: number;
   /** False: the body is counted as it arrives but not kept. */
   keepBody: boolean;
+  /** Read as a stream (stream-reader.ts), or undefined for a plain read. */
+  stream: StreamMode | undefined;
 }
 
 /** One VU's view of a wire: carries a request, or declines it (null) for the next transport. */
 export interface Transport {
-  readonly name: 'lean' | 'undici';
+  readonly name: 'lean' | 'undici' | 'h2';
   send(req: OutgoingRequest): Promise<HttpResponse> | null;
 }

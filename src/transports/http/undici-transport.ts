@@ -6,6 +6,7 @@ import { classifyError, errorMessage } from './classify.js';
 import { type ClientState, Exchange, timeoutMessage } from './exchange.js';
 import { isIdempotent } from './prepare.js';
 import { MAX_HEAD_BYTES } from './response-parser.js';
+import { StreamReader } from './stream-reader.js';
 import { expectWrite, type WriteObserver } from './timings.js';
 import type { OutgoingRequest, Transport } from './transport.js';
 
@@ -127,6 +128,7 @@ export class UndiciExchange extends Exchange implements Dispatcher.DispatchHandl
   onData(chunk: Buffer): boolean {
     if (this.done) return true;
     this.bytesIn += chunk.length;
+    if (this.stream !== null) this.stream.data(chunk, 0, chunk.length);
     if (!this.keepBody) return true;
     if (this.chunks === null) this.chunks = [chunk];
     else this.chunks.push(chunk);
@@ -261,6 +263,7 @@ export class UndiciTransport implements Transport {
     );
     ex.url = req.url;
     ex.keepBody = req.keepBody;
+    if (req.stream !== undefined) ex.stream = new StreamReader(req.stream);
     ex.start(
       req.proxy?.agent ?? this.dispatcher(),
       {
