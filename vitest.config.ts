@@ -26,6 +26,8 @@ const SERIAL_UNIT = [
  */
 const E2E_UNTIMED = [
   'bad-input',
+  // Runs Locust, Artillery and h2load as the bench does; holds their counts to the server's.
+  'bench-peers',
   // squall llm against bad answers and bad input: counts and exit codes.
   'llm-errors',
   // Responses read as a stream (stream: true | sse), YAML and TypeScript: counts only.
