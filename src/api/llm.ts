@@ -1,24 +1,19 @@
 import { parseHeader, parsePositiveInt, parseTargetUrl } from '../config/parse-flags.js';
 import { badFlag } from '../errors/index.js';
+import { goodputSlos } from '../metrics/llm-completion.js';
 import type { ResultDocument } from '../result/schema.js';
 import type { TestDefinition } from '../script-api/test-definition.js';
 import type { VuContext } from '../script-api/vu-context.js';
-import {
-  isTimeAggregation,
-  type ParsedThreshold,
-  parseThreshold,
-  parseThresholdFlag,
-} from '../thresholds/index.js';
+import { type ParsedThreshold, parseThreshold, parseThresholdFlag } from '../thresholds/index.js';
 import { libraryIO, type SessionIO } from './io.js';
 import { DEFAULT_PROMPT, type Prompt, promptFields, readPrompts } from './llm-prompts.js';
-import { declareLlmMetrics, recordCompletion, SLO_METRICS } from './llm-stream.js';
 import type { RunSessionFlags } from './run.js';
 import type { HistoryFlags, Judge } from './run-history.js';
 import { unwrap } from './session-options.js';
 
 /**
  * `squall llm URL --model M`: a load of an OpenAI-compatible completions endpoint with
- * `stream: true`, measured as the LLM serving benchmarks measure it (llm-stream.ts). It is a
+ * `stream: true`, measured as the LLM serving benchmarks measure it (metrics/llm-completion.ts). It is a
  * `run` of a one-scenario test built here (constant-vus for -c, constant-arrival-rate for -R),
  * so outputs, --json, thresholds (exit 99), --save and the summary are run's own.
  */
@@ -59,14 +54,12 @@ export function completionsUrl(text: string): { url: URL; chat: boolean } {
 
 /** The goodput SLOs: --threshold budgets on the per-request time metrics (`llm_ttft:p(95)<500ms`). */
 function slosOf(thresholds: readonly string[]): ParsedThreshold[] {
-  const slos: ParsedThreshold[] = [];
-  for (const text of thresholds) {
-    const { key, expr } = parseThresholdFlag(text);
-    const t = parseThreshold(key, expr, { where: { flag: '--threshold' } });
-    if ((SLO_METRICS as readonly string[]).includes(t.metric) && isTimeAggregation(t.aggregation))
-      slos.push(t);
-  }
-  return slos;
+  return goodputSlos(
+    thresholds.map((text) => {
+      const { key, expr } = parseThresholdFlag(text);
+      return parseThreshold(key, expr, { where: { flag: '--threshold' } });
+    }),
+  );
 }
 
 export async function llmSession(
@@ -109,7 +102,6 @@ export async function llmSession(
       stream_options: { include_usage: true },
     }),
   );
-  const metrics = declareLlmMetrics();
   const name = `POST ${url.pathname}`;
   const href = url.href;
   const timeout = o.timeout ?? DEFAULT_TIMEOUT;
@@ -123,8 +115,8 @@ export async function llmSession(
         name: 'llm',
         async run({ http }: VuContext) {
           const body = bodies[next++ % bodies.length]!;
-          const res = await http.post(href, { body, headers, name, stream: 'sse' });
-          recordCompletion(res, chat, metrics, slos);
+          // The run holds each answer to the --threshold SLOs (goodput) as any test's `llm` request.
+          await http.post(href, { body, headers, name, llm: chat ? 'chat' : 'completions' });
         },
       },
     ],

@@ -17,6 +17,7 @@ import type { LiveDecision, LiveSource } from '../live/live.js';
 import { startLive } from '../live/manager.js';
 import { httpLiveTrends } from '../live/prometheus-extras.js';
 import { abortOnFailConsumer, breakpointConsumer, stopOnErrorsConsumer } from '../live/stop-rules.js';
+import { goodputSlos } from '../metrics/llm-completion.js';
 import { createCheck, RunMetrics } from '../metrics/run-metrics.js';
 import type { buildResult as BuildResult } from '../result/build-result.js';
 import type { RunResultDocument } from '../result/build-run.js';
@@ -191,6 +192,7 @@ export async function runHttpTest(
   requestsSoFar = () => metrics.http.requests;
   for (const s of plan.scenarios) metrics.setScenarioTags(s.name, s.tags);
   metrics.watchUrls(plan.thresholds.flatMap((t) => (t.tags.url === undefined ? [] : [t.tags.url])));
+  metrics.llmSlos = goodputSlos(plan.thresholds);
   const dispatcher = createDispatcher(undefined, {
     insecure: plan.tls.insecure,
     ca: plan.tls.ca,

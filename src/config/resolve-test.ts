@@ -23,6 +23,7 @@ import { compileFlow, envNamesIn, type FlowNames, type Step } from '../flow/flow
 import type { RequestFacts } from '../flow/flow-request.js';
 import { parseKeyPath } from '../flow/flow-shape.js';
 import { customMetrics } from '../metrics/custom.js';
+import { LLM_METRIC_KINDS } from '../metrics/llm-completion.js';
 import { BUILTIN_METRICS } from '../result/builtin-metrics.js';
 import { GENERATOR_METRICS, TARGET_METRICS } from '../result/monitor-metrics.js';
 import type { PresetName } from '../script-api/test-definition.js';
@@ -588,6 +589,8 @@ function knownMetrics(options: ResolveOptions, loaded: LoadedTestFile): Readonly
     ...Object.entries(WS_METRICS),
     // Recorded by requests read as a stream (declared on the first such request).
     ...STREAM_METRICS,
+    // Recorded by requests read as LLM completions (the request option llm, squall llm).
+    ...LLM_METRIC_KINDS,
     // A script may create a metric later (in setup, or on first use in a flow).
     ...(loaded.format === 'module' ? sourceMetrics(loaded.absPath) : []),
     ...custom,

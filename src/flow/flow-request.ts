@@ -110,7 +110,7 @@ export function compileRequest(
     const n = options.redirects;
     setters.push((o) => (o.redirects = n));
   }
-  const { expect, timeout, responseType, stream, tags } = options;
+  const { expect, timeout, responseType, stream, llm, tags } = options;
   let expectItems: CheckItem[] = [];
   if (typeof expect === 'object' && !Array.isArray(expect)) {
     const status = expect.status;
@@ -120,6 +120,7 @@ export function compileRequest(
   if (timeout !== undefined) setters.push((o) => (o.timeout = timeout.ms));
   if (responseType !== undefined) setters.push((o) => (o.responseType = responseType));
   if (stream !== undefined) setters.push((o) => (o.stream = stream));
+  if (llm !== undefined) setters.push((o) => (o.llm = llm));
   if (tags !== undefined) setters.push((o) => (o.tags = { ...tags }));
   const checks =
     options.check === undefined ? [] : compileChecks(options.check, at(optionsAt, '.check'), scope);

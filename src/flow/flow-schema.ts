@@ -41,6 +41,7 @@ export const REQUEST_KEYS = [
   'tags',
   'responseType',
   'stream',
+  'llm',
   'form',
   'multipart',
   'redirects',
@@ -451,6 +452,15 @@ const stream = leaf((v, report) => {
   return v as boolean | 'chunks' | 'sse';
 });
 
+const llm = leaf((v, report) => {
+  if (v !== true && v !== false && v !== 'chat' && v !== 'completions')
+    report(
+      `llm must be true, chat or completions, given ${show(v)}`,
+      'reads the answer as a streamed OpenAI-compatible completion (llm_* metrics); true picks chat or completions by the URL',
+    );
+  return v as boolean | 'chat' | 'completions';
+});
+
 const tags = leaf((v, report) => {
   const map = asMap(v, 'tags', report) ?? {};
   const out: Record<string, string> = {};
@@ -633,6 +643,7 @@ const OPTION_SCHEMAS = {
   redirects,
   responseType,
   stream,
+  llm,
   tags,
   check,
   capture,

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { TimelinePoint } from '../result/schema.js';
 import type { CheckFn } from '../script-api/vu-context.js';
+import type { ParsedThreshold } from '../thresholds/index.js';
 import { redactUrl } from '../util/redact.js';
 import { tagsMatch } from '../util/tags.js';
 import { TrendHistogram } from '../util/trend-histogram.js';
@@ -199,6 +200,8 @@ export class RunMetrics implements RequestSink<HttpSeries> {
   private groupingNoticed = false;
   /** Things a person should know about how the test records (shown once, after the run). */
   readonly warnings: string[] = [];
+  /** The goodput SLOs each `llm` request's own figures are held to (llm-completion.ts, goodputSlos). */
+  llmSlos: readonly ParsedThreshold[] = [];
   private readonly now: () => number;
   private t0: number;
 

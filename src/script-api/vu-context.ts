@@ -47,6 +47,16 @@ export interface RequestOptions {
    * SSE counts as failed. Default: off (the body is read whole, at no extra cost).
    */
   stream?: boolean | 'chunks' | 'sse';
+  /**
+   * Reads the answer as a streamed OpenAI-compatible completion (docs/llm.md, "In a test file"):
+   * implies `stream: 'sse'` and records the llm_* metrics `squall llm` records (TTFT, ITL, TPOT,
+   * e2e, tokens, goodput against the test's thresholds on llm_ttft, llm_itl, llm_tpot and
+   * llm_e2e). `'chat'` reads `choices[].delta.content`, `'completions'` `choices[].text`; `true`
+   * picks by the URL (`…/completions` but not `…/chat/completions` is text). The body is yours:
+   * send `"stream": true` in it. An answer that is no good stream fails under a reason that says
+   * why.
+   */
+  llm?: boolean | 'chat' | 'completions';
 }
 
 /** One server-sent event of a response read with `stream: 'sse'`. */

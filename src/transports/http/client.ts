@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { tagKey } from '../../metrics/custom.js';
+import { isChatCompletion, recordCompletion } from '../../metrics/llm-completion.js';
 import type { HttpSeries, RunMetrics } from '../../metrics/run-metrics.js';
 import type {
   HttpApi,
@@ -310,6 +311,21 @@ export function createHttpClient(opts: HttpClientOptions): HttpApi {
   }
 
   function request(method: string, url: string, options?: RequestOptions): Promise<HttpResponse> {
+    if (options?.llm === undefined || options.llm === false) return exchange(method, url, options);
+    let chat: boolean;
+    try {
+      chat = isChatCompletion(options.name ?? `${method} ${url}`, options.llm, url);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // Read after its redirects: the answer that ends the request is the completion.
+    return exchange(method, url, { ...options, stream: 'sse' }).then((res) => {
+      recordCompletion(res, chat, st.metrics.llmSlos);
+      return res;
+    });
+  }
+
+  function exchange(method: string, url: string, options?: RequestOptions): Promise<HttpResponse> {
     if (signal.aborted) return Promise.reject(signal.reason);
     try {
       const limit = options?.redirects ?? maxRedirects;

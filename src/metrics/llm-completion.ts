@@ -1,6 +1,6 @@
-import { Counter, Rate, Trend } from '../metrics/custom.js';
 import type { HttpResponse } from '../script-api/vu-context.js';
-import { compare, type ParsedThreshold } from '../thresholds/index.js';
+import { compare, isTimeAggregation, type ParsedThreshold } from '../thresholds/index.js';
+import { Counter, Rate, Trend } from './custom.js';
 
 /**
  * One streamed completion read as the LLM serving benchmarks read it (vLLM's benchmark_serving,
@@ -8,10 +8,11 @@ import { compare, type ParsedThreshold } from '../thresholds/index.js';
  * send to the first one, ITL the gaps between the following ones, TPOT (e2e − TTFT) / (tokens −
  * 1), e2e the send to the stream's end. Token counts come from the `usage` the server sends at
  * the end when it does, else from the content events counted (llm_usage_reported says which).
+ * `squall llm` and the request option `llm` (a test file's requests) both read answers here.
  */
 
 /** The LLM metrics, kept in the custom registry: thresholds, reports, history and worker merge as any metric. */
-export interface LlmMetrics {
+interface LlmMetrics {
   ttft: Trend;
   itl: Trend;
   tpot: Trend;
@@ -39,8 +40,11 @@ export const LLM_METRIC_KINDS: ReadonlyMap<string, 'trend' | 'counter' | 'rate'>
   ['llm_usage_reported', 'rate'],
 ]);
 
-export function declareLlmMetrics(): LlmMetrics {
-  return {
+let declared: LlmMetrics | undefined;
+
+/** The LLM metrics, declared in the custom registry on the first completion read (as the stream metrics). */
+function llmMetrics(): LlmMetrics {
+  declared ??= {
     ttft: new Trend('llm_ttft', true),
     itl: new Trend('llm_itl', true),
     tpot: new Trend('llm_tpot', true),
@@ -51,6 +55,31 @@ export function declareLlmMetrics(): LlmMetrics {
     goodput: new Rate('llm_goodput'),
     usageReported: new Rate('llm_usage_reported'),
   };
+  return declared;
+}
+
+/**
+ * The goodput SLOs among a run's thresholds: those on the per-request time metrics
+ * (`llm_ttft:p(95)<500ms` holds each request's TTFT to < 500 ms, as vLLM's --goodput does).
+ */
+export function goodputSlos(thresholds: readonly ParsedThreshold[]): ParsedThreshold[] {
+  return thresholds.filter(
+    (t) => (SLO_METRICS as readonly string[]).includes(t.metric) && isTimeAggregation(t.aggregation),
+  );
+}
+
+/**
+ * Whether the request option `llm` reads a chat completion (`choices[].delta.content`) or a
+ * text completion (`choices[].text`): said, or from the URL (`…/completions` but not
+ * `…/chat/completions` is text). Anything else is the script's mistake.
+ */
+export function isChatCompletion(name: string, llm: unknown, url: string): boolean {
+  if (llm === 'chat') return true;
+  if (llm === 'completions') return false;
+  if (llm !== true)
+    throw new Error(`${name}: llm must be true, 'chat' or 'completions', given ${JSON.stringify(llm)}`);
+  const path = url.replace(/[?#].*$/, '').replace(/\/+$/, '');
+  return !(path.endsWith('/completions') && !path.endsWith('/chat/completions'));
 }
 
 /** One request's own figures, ms. */
@@ -79,9 +108,9 @@ interface Chunk {
 export function recordCompletion(
   res: HttpResponse,
   chat: boolean,
-  m: LlmMetrics,
   slos: readonly ParsedThreshold[],
 ): LlmFigures | undefined {
+  const m = llmMetrics();
   const f = res.failed ? undefined : readCompletion(res, chat, m);
   if (f === undefined) {
     m.goodput.add(false);
