@@ -61,6 +61,8 @@ const E2E_UNTIMED = [
   // Plays the pods of a printed Job against a server; asserts on counts, never on time.
   'k8s',
   'library',
+  // The request option llm against a server of known tokens: counts and SLO verdicts.
+  'llm-step',
   'report',
   'report-dir',
   'report-schema',
