@@ -20,7 +20,7 @@ that met every --threshold on llm_ttft, llm_itl, llm_tpot and llm_e2e, each requ
 bound with its own value. Output tokens/s is llm_output_tokens' rate, requests/s http_reqs'.
 A response that is not an event stream, is malformed, or ends without [DONE] or any token counts
 as a failed request. --prompts: one JSON a line, {"prompt": "..."} or {"messages": [...]}.
-See docs/llm.md.
+In a test file, a request with llm: true records the same metrics. See docs/llm.md.
 
 Exit codes: 0 ok, 99 a threshold failed, 2 bad input, 130 interrupted.`;
 
