@@ -49,7 +49,7 @@ function kill(p: ChildProcess): void {
 async function startWrapper(): Promise<{ sh: ChildProcess; childPid: number; url: string; stop(): void }> {
   const sh = spawn(
     'sh',
-    ['-c', `'${process.execPath}' '${servicePath('leaky')}' --port 0 --kb 64 --every-ms 100; true`],
+    ['-c', `'${process.execPath}' '${servicePath('leaky')}' --port 0 --kb 256 --every-ms 100; true`],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const url = await new Promise<string>((resolve, reject) => {
@@ -124,7 +124,9 @@ describe.runIf(linux).concurrent('--monitor-pid of a wrapper shell (sh -c "node 
       expect(mon.rssEndMb).toBeGreaterThanOrEqual(childBefore);
       expect(mon.rssEndMb).toBeLessThanOrEqual(childAfter + shAlone + 1);
       expectRequestCounts(doc);
-      // The child's leak (37.5 MiB/min) is found through the wrapper.
+      // The child's leak (150 MiB/min) is found through the wrapper. At 37.5 MiB/min, the
+      // child's own growth under the first second of load (its heap, its buffers) was as big as
+      // the leak, and the 4 s run was judged "slowing, not settled" once on a quiet machine.
       expect(mon.leaks, mon.reasons.join('\n')).toContain('memory');
 
       const aloneJson = join(dir.path, 'alone.json');
