@@ -9,8 +9,8 @@ import type {
 import type { CookieJar } from './cookie-jar.js';
 import { armTimer, type InFlight } from './in-flight.js';
 import { ClientResponse, type HeaderSource } from './response.js';
-import type { StreamReader } from './stream-reader.js';
-import type { ExchangeReport, ExchangeSink } from './transport.js';
+import { StreamReader } from './stream-reader.js';
+import type { ExchangeReport, ExchangeSink, OutgoingRequest } from './transport.js';
 
 /** The state shared by one VU's requests. */
 export interface ClientState {
@@ -70,6 +70,13 @@ export abstract class Exchange {
       this.resolve = resolve;
       this.reject = reject;
     });
+  }
+
+  /** Takes how the request reads its answer: its `url` tag, whether its body is kept, its stream. */
+  readsAs(req: OutgoingRequest): void {
+    this.url = req.url;
+    this.keepBody = req.keepBody;
+    if (req.stream !== undefined) this.stream = new StreamReader(req.stream);
   }
 
   /** The request's time ran out: it ends now as a timeout, whatever the transport does next. */

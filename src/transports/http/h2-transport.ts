@@ -4,7 +4,6 @@ import { performance } from 'node:perf_hooks';
 import type { HttpResponse } from '../../script-api/vu-context.js';
 import { type ClientState, Exchange, timeoutMessage } from './exchange.js';
 import { H2Session, h2Failure, h2Headers, headerBytes } from './h2-session.js';
-import { StreamReader } from './stream-reader.js';
 import type { OutgoingRequest, Transport } from './transport.js';
 
 function deliverNow(resolve: (r: HttpResponse) => void, r: HttpResponse): void {
@@ -177,9 +176,7 @@ export class H2Transport implements Transport {
       req.expect,
       req.timeoutMs,
     );
-    ex.url = req.url;
-    ex.keepBody = req.keepBody;
-    if (req.stream !== undefined) ex.stream = new StreamReader(req.stream);
+    ex.readsAs(req);
     ex.start(this.pool.session(req.origin), req);
     return ex.promise;
   }

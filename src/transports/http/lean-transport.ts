@@ -8,7 +8,6 @@ import type { ProxyHop } from './proxy-tunnel.js';
 import type { RawConnection } from './raw-connection.js';
 import { encodeRequestBytes } from './request-encoder.js';
 import { copyRange } from './response-parser.js';
-import { StreamReader } from './stream-reader.js';
 import type { OutgoingRequest, Transport } from './transport.js';
 
 /** Encoded requests a VU keeps per method: a few paths repeat; ids in paths need not. */
@@ -226,9 +225,7 @@ export class LeanTransport implements Transport {
       req.expect,
       req.timeoutMs,
     );
-    ex.url = req.url;
-    ex.keepBody = req.keepBody;
-    if (req.stream !== undefined) ex.stream = new StreamReader(req.stream);
+    ex.readsAs(req);
     ex.start(this.pool!, bytes, method !== 'HEAD', isIdempotent(method));
     return ex.promise;
   }

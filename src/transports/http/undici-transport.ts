@@ -6,7 +6,6 @@ import { classifyError, errorMessage } from './classify.js';
 import { type ClientState, Exchange, timeoutMessage } from './exchange.js';
 import { isIdempotent } from './prepare.js';
 import { MAX_HEAD_BYTES } from './response-parser.js';
-import { StreamReader } from './stream-reader.js';
 import { expectWrite, type WriteObserver } from './timings.js';
 import type { OutgoingRequest, Transport } from './transport.js';
 
@@ -261,9 +260,7 @@ export class UndiciTransport implements Transport {
       req.expect,
       req.timeoutMs,
     );
-    ex.url = req.url;
-    ex.keepBody = req.keepBody;
-    if (req.stream !== undefined) ex.stream = new StreamReader(req.stream);
+    ex.readsAs(req);
     ex.start(
       req.proxy?.agent ?? this.dispatcher(),
       {
