@@ -126,7 +126,9 @@ export function compileRequest(
     options.check === undefined ? [] : compileChecks(options.check, at(optionsAt, '.check'), scope);
   // Captures last: a step's own templates must not see what it captures.
   const captures =
-    options.capture === undefined ? [] : compileCaptures(options.capture, at(optionsAt, '.capture'), scope);
+    options.capture === undefined
+      ? []
+      : compileCaptures(options.capture, at(optionsAt, '.capture'), scope, captureItem);
   const label = custom?.label ?? name ?? `${METHOD} ${url.source}`;
   if (facts) {
     const fixed = name !== undefined ? [name] : url.constant ? constantNames(METHOD, url.source) : undefined;
@@ -596,13 +598,19 @@ interface CaptureItem {
   read(res: HttpResponse, body: ResponseJson): unknown;
 }
 
-function compileCaptures({ items: specs, list }: Captures, where: At, scope: FlowScope): CaptureItem[] {
+/** Declares each capture's name (refusing one the flow cannot take) and makes its reader with `item`. */
+export function compileCaptures<T>(
+  { items: specs, list }: Captures,
+  where: At,
+  scope: FlowScope,
+  item: (spec: CaptureSpec) => T,
+): T[] {
   return specs.map((spec, i) => {
     const w = at(list ? at(where, `[${i}]`) : where, '.as');
     const problem = scope.nameProblem(spec.as, 'capture');
     if (problem) throw invalid(w, `capture as: ${problem}`);
     scope.addCapture(spec.as, where.path);
-    return captureItem(spec);
+    return item(spec);
   });
 }
 

@@ -1,5 +1,5 @@
 import type { WsConnectOptions, WsMessage, WsReceiveOptions, WsSession } from '../script-api/ws-api.js';
-import { compileJson, jsonEqual, template } from './flow-request.js';
+import { compileCaptures, compileJson, jsonEqual, template } from './flow-request.js';
 import {
   asMap,
   type CaptureSpec,
@@ -390,7 +390,9 @@ function compileReceive(spec: ReceiveSpec, where: At, scope: FlowScope): Compile
   const timeout = spec.timeout?.ms;
   const checks = spec.check === undefined ? [] : compileChecks(spec.check, at(where, '.check'), scope);
   const captures =
-    spec.capture === undefined ? [] : compileCaptures(spec.capture, at(where, '.capture'), scope);
+    spec.capture === undefined
+      ? []
+      : compileCaptures(spec.capture, at(where, '.capture'), scope, captureItem);
   const label = spec.match === undefined ? 'the next message' : `the message matching ${spec.match}`;
   return {
     options(run) {
@@ -501,16 +503,6 @@ interface CaptureItem {
   as: string;
   describe: string;
   read(m: WsMessage, json: () => unknown): unknown;
-}
-
-function compileCaptures({ items, list }: Captures, where: At, scope: FlowScope): CaptureItem[] {
-  return items.map((spec, i) => {
-    const w = at(list ? at(where, `[${i}]`) : where, '.as');
-    const problem = scope.nameProblem(spec.as, 'capture');
-    if (problem) throw invalid(w, `capture as: ${problem}`);
-    scope.addCapture(spec.as, where.path);
-    return captureItem(spec);
-  });
 }
 
 function captureItem(spec: CaptureSpec): CaptureItem {
